@@ -1,0 +1,138 @@
+"""Inventory models: devices to poll (secrets by reference only) and asset-ledger rows."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+Platform = Literal[
+    "cisco_ios",
+    "alaxala_ax",
+    "allied_telesis_awplus",
+    "yamaha_rtx",
+    "fortinet",
+    "nec_ix",
+    "net_snmp",
+    "generic",
+]
+
+
+class CredentialRef(_Model):
+    """Where a secret lives. Exactly one of ``env``, ``file`` or ``systemd`` is set.
+
+    ``systemd`` names a credential passed with ``LoadCredential=`` and read from
+    ``$CREDENTIALS_DIRECTORY``.
+    """
+
+    env: str | None = None
+    file: str | None = None
+    systemd: str | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> CredentialRef:
+        given = [name for name in ("env", "file", "systemd") if getattr(self, name)]
+        if len(given) != 1:
+            raise ValueError("a credential reference needs exactly one of env, file or systemd")
+        return self
+
+    def describe(self) -> str:
+        if self.env:
+            return f"env:{self.env}"
+        if self.file:
+            return f"file:{self.file}"
+        return f"systemd:{self.systemd}"
+
+
+class SnmpSettings(_Model):
+    version: Literal["v2c", "v3"] = "v3"
+    port: int = 161
+    community: CredentialRef | None = None
+    user: str | None = None
+    auth_protocol: Literal["md5", "sha", "sha224", "sha256", "sha384", "sha512"] = "sha"
+    auth_key: CredentialRef | None = None
+    priv_protocol: Literal["none", "des", "aes", "aes192", "aes256"] = "aes"
+    priv_key: CredentialRef | None = None
+    context: str = ""
+    timeout: float = 2.0
+    retries: int = 1
+    max_repetitions: int = 50
+
+
+class SshSettings(_Model):
+    port: int = 22
+    username: str | None = None
+    password: CredentialRef | None = None
+    private_key: CredentialRef | None = None
+    enable_secret: CredentialRef | None = None
+    jump_host: str | None = None
+    host_key_policy: Literal["known_hosts", "trust_on_first_use"] = "known_hosts"
+    timeout: float = 20.0
+    encoding: str | None = None
+
+
+class Device(_Model):
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    address: str
+    platform: Platform
+    zones: list[str] = Field(default_factory=list)
+    site: str | None = None
+    role: str | None = None
+    groups: list[str] = Field(default_factory=list)
+    snmp: SnmpSettings | None = None
+    ssh: SshSettings | None = None
+    asset_id: str | None = None
+
+
+class Inventory(_Model):
+    devices: list[Device] = Field(default_factory=list)
+
+    def device(self, name: str) -> Device | None:
+        for device in self.devices:
+            if device.name == name:
+                return device
+        return None
+
+
+class LedgerRow(_Model):
+    """One row of the 情報資産管理台帳, normalized from Japanese or English headers."""
+
+    row_number: int
+    asset_id: str | None = None
+    name: str | None = None
+    kind: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    mac: str | None = None
+    ip: str | None = None
+    hostname: str | None = None
+    location: str | None = None
+    owner_department: str | None = None
+    zone: str | None = None
+    confidentiality: str | None = None
+    integrity: str | None = None
+    availability: str | None = None
+    lease_end: date | None = None
+    end_of_support: date | None = None
+    status: str | None = None
+    firmware: str | None = None
+
+
+class LedgerIssue(_Model):
+    """A ledger row that could not be read; the other rows still load."""
+
+    source: str
+    row_number: int
+    message: str
+
+
+class AssetLedger(_Model):
+    source: str | None = None
+    rows: list[LedgerRow] = Field(default_factory=list)
+    issues: list[LedgerIssue] = Field(default_factory=list)

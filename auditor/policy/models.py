@@ -1,0 +1,244 @@
+"""Policy models: zones, allowed flows, per-check rule settings and approved exceptions.
+
+Everything is ``extra="forbid"`` so that a typo in a city's YAML is an error with a line number,
+not a silently ignored key.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import date
+from enum import StrEnum
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ZoneKind(StrEnum):
+    """What a zone is for; checks use it for defaults (e.g. My Number isolation is critical)."""
+
+    MYNUMBER = "mynumber"
+    LGWAN = "lgwan"
+    INTERNET = "internet"
+    SANITIZER = "sanitizer"  # 無害化 relay / screen-transfer segment
+    MANAGEMENT = "management"
+    EDUCATION = "education"
+    PUBLIC_WIFI = "public_wifi"
+    DMZ = "dmz"
+    OTHER = "other"
+
+
+class NetworkModel(StrEnum):
+    ALPHA = "alpha"
+    ALPHA_PRIME = "alpha-prime"
+    BETA = "beta"
+    BETA_PRIME = "beta-prime"
+
+
+class VlanRange(_Model):
+    """An inclusive VLAN range; YAML accepts ``10``, ``"10-19"`` or ``{first: 10, last: 19}``."""
+
+    first: int = Field(ge=1, le=4094)
+    last: int = Field(ge=1, le=4094)
+
+    def __contains__(self, vlan: object) -> bool:
+        return isinstance(vlan, int) and self.first <= vlan <= self.last
+
+    def overlaps(self, other: VlanRange) -> bool:
+        return self.first <= other.last and other.first <= self.last
+
+    def __str__(self) -> str:
+        return str(self.first) if self.first == self.last else f"{self.first}-{self.last}"
+
+
+class Zone(_Model):
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    kind: ZoneKind
+    name_ja: str
+    name_en: str
+    protected: bool = Field(
+        default=False, description="Tier whose isolation findings are graded critical"
+    )
+    vlans: list[VlanRange] = Field(default_factory=list)
+    subnets: list[ipaddress.IPv4Network | ipaddress.IPv6Network] = Field(default_factory=list)
+    sites: list[str] | None = Field(
+        default=None, description="Sites where the zone may exist; None means everywhere"
+    )
+    ssids: list[str] = Field(default_factory=list)
+    requires_port_auth: bool = False
+
+    @field_validator("vlans", mode="before")
+    @classmethod
+    def _parse_vlans(cls, value: Any) -> Any:
+        if not isinstance(value, list):
+            return value
+        parsed: list[Any] = []
+        for item in value:
+            if isinstance(item, int):
+                parsed.append({"first": item, "last": item})
+            elif isinstance(item, str) and "-" in item:
+                first, _, last = item.partition("-")
+                parsed.append({"first": int(first), "last": int(last)})
+            elif isinstance(item, str) and item.isdigit():
+                parsed.append({"first": int(item), "last": int(item)})
+            else:
+                parsed.append(item)
+        return parsed
+
+    def has_vlan(self, vlan: int) -> bool:
+        return any(vlan in vlan_range for vlan_range in self.vlans)
+
+    def has_address(self, address: str) -> bool:
+        try:
+            ip = ipaddress.ip_address(address.split("/")[0])
+        except ValueError:
+            return False
+        return any(ip in subnet for subnet in self.subnets)
+
+
+class Host(_Model):
+    """A named host the policy refers to (relay, 中間サーバー, DNS …)."""
+
+    address: str
+    zone: str
+    description: str | None = None
+
+
+Service = str  # "tcp/443", "udp/53", "tcp/1024-2048", "icmp", "any"
+
+
+class Flow(_Model):
+    """An allowed zone-to-zone flow; everything not listed is denied."""
+
+    id: str | None = None
+    from_: str = Field(alias="from")
+    to: str
+    services: list[Service] = Field(default_factory=lambda: ["any"])
+    via: list[str] = Field(default_factory=list, description="Relay hosts (names in `hosts`)")
+    destinations: list[str] = Field(
+        default_factory=list, description="Host names or CIDRs; empty means the whole zone"
+    )
+    description: str | None = None
+    shares_link: bool = Field(
+        default=False, description="The two zones' VLANs may share a physical trunk"
+    )
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    @field_validator("services")
+    @classmethod
+    def _check_services(cls, value: list[str]) -> list[str]:
+        for service in value:
+            parse_service(service)
+        return value
+
+
+def parse_service(service: str) -> tuple[str, int | None, int | None]:
+    """``"tcp/443"`` → ``("tcp", 443, 443)``; ``"icmp"`` → ``("icmp", None, None)``."""
+    text = service.strip().lower()
+    if text in {"any", "ip", "icmp", "icmpv6", "tcp", "udp"}:
+        return text, None, None
+    protocol, sep, ports = text.partition("/")
+    if not sep or protocol not in {"tcp", "udp"}:
+        raise ValueError(f"service {service!r}: expected any, icmp, tcp/PORT or udp/FIRST-LAST")
+    first_text, _, last_text = ports.partition("-")
+    try:
+        first = int(first_text)
+        last = int(last_text) if last_text else first
+    except ValueError as exc:
+        raise ValueError(f"service {service!r}: port is not a number") from exc
+    if not (0 <= first <= last <= 65535):
+        raise ValueError(f"service {service!r}: ports must be 0-65535, first <= last")
+    return protocol, first, last
+
+
+class RuleSetting(_Model):
+    """Per-check settings: enable/disable, severity override, parameters."""
+
+    enabled: bool = True
+    severity: Literal["critical", "high", "medium", "low", "info"] | None = None
+    parameters: dict[str, Any] = Field(default_factory=dict)
+
+
+class Selector(_Model):
+    """What an exception covers; shell-style globs, ``*`` by default."""
+
+    device: str = "*"
+    subject: str = "*"
+
+
+class PolicyException(_Model):
+    """An approved exception (例外措置) that suppresses matching findings until it expires."""
+
+    id: str | None = None
+    check: str
+    selector: Selector = Field(default_factory=Selector)
+    reason: str
+    approver: str
+    approval_number: str
+    expires: date
+
+
+class ClauseMapping(_Model):
+    """Maps a guideline section title onto this edition's number and the city's own numbering."""
+
+    number: str | None = None
+    city_clause: str | None = None
+
+
+class LedgerSettings(_Model):
+    mandatory_fields: list[str] = Field(
+        default_factory=lambda: ["asset_id", "kind", "location", "owner_department", "confidentiality"]
+    )
+    confidentiality_map: dict[str, list[str]] = Field(
+        default_factory=dict,
+        description="Old scale value → allowed 令和6年10月版 values, e.g. '3': ['3A','3B','3C']",
+    )
+    server_room_locations: list[str] = Field(default_factory=list)
+
+
+class Policy(_Model):
+    """A city's complete policy after ``extends`` has been resolved."""
+
+    municipality: str | None = None
+    extends: str | None = None
+    network_model: NetworkModel | None = None
+    guideline_edition: str = "R6.10"
+    zones: list[Zone] = Field(default_factory=list)
+    hosts: dict[str, Host] = Field(default_factory=dict)
+    flows: list[Flow] = Field(default_factory=list)
+    mynumber_destinations: list[str] = Field(default_factory=list)
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+    exceptions: list[PolicyException] = Field(default_factory=list)
+    clause_map: dict[str, ClauseMapping] = Field(default_factory=dict)
+    ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    snmp_require_v3: bool = True
+    forbidden_snmp_communities: list[str] = Field(default_factory=lambda: ["public", "private"])
+
+    def zone(self, zone_id: str) -> Zone | None:
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone
+        return None
+
+    def zone_of_vlan(self, vlan: int) -> Zone | None:
+        for zone in self.zones:
+            if zone.has_vlan(vlan):
+                return zone
+        return None
+
+    def zone_of_address(self, address: str) -> Zone | None:
+        for zone in self.zones:
+            if zone.has_address(address):
+                return zone
+        return None
+
+    def flows_between(self, source: str, destination: str) -> list[Flow]:
+        return [flow for flow in self.flows if flow.from_ == source and flow.to == destination]
+
+    def rule(self, check_id: str) -> RuleSetting:
+        return self.rules.get(check_id, RuleSetting())

@@ -1,0 +1,239 @@
+"""The check contract and the registry that discovers checks.
+
+A check is a class with code-first metadata and a pure ``evaluate(context)``: it reads snapshots,
+policy, inventory, ledger and history from the :class:`AuditContext` and returns findings. It never
+performs I/O. Checks are discovered by walking the ``auditor_checks`` package (the repository's
+``checks/`` folder) and any package registered under the ``kyojin_auditor.checks`` entry point.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib
+import inspect
+import pkgutil
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.metadata import entry_points
+from types import ModuleType
+from typing import Any, ClassVar, Literal
+
+from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
+from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.policy.models import Policy
+from auditor.snapshot import DeviceSnapshot
+
+Scope = Literal["device", "network", "policy", "ledger", "history"]
+DOC_SECTIONS = (
+    "What it checks",
+    "Why is this bad?",
+    "Example",
+    "Remediation",
+    "Parameters",
+    "References",
+)
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """A check parameter settable in the policy under ``rules.<ID>.parameters``."""
+
+    name: str
+    default: Any
+    description: str
+
+
+@dataclass
+class History:
+    """What earlier runs saw, loaded by the engine before evaluation (checks do no I/O)."""
+
+    previous_snapshots: dict[str, DeviceSnapshot] = field(default_factory=dict)
+    collection_failures: dict[str, list[datetime]] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class AuditContext:
+    """Everything a check may read during one run."""
+
+    policy: Policy
+    inventory: Inventory
+    now: datetime
+    snapshots: dict[str, DeviceSnapshot] = field(default_factory=dict)
+    ledger: AssetLedger = field(default_factory=AssetLedger)
+    history: History = field(default_factory=History)
+    known_check_ids: frozenset[str] = frozenset()
+
+    def device(self, name: str) -> Device | None:
+        return self.inventory.device(name)
+
+
+class Check:
+    """Base class of every rule. Subclasses set the metadata and implement ``evaluate``."""
+
+    id: ClassVar[str]
+    slug: ClassVar[str]
+    severity: ClassVar[Severity]
+    title_ja: ClassVar[str]
+    title_en: ClassVar[str]
+    scope: ClassVar[Scope]
+    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    references: ClassVar[tuple[Reference, ...]] = ()
+
+    def evaluate(self, context: AuditContext) -> Iterable[Finding]:
+        raise NotImplementedError
+
+    # Helpers so checks stay short and consistent.
+
+    def params(self, context: AuditContext) -> dict[str, Any]:
+        """Defaults overlaid with the policy's ``rules.<ID>.parameters``."""
+        values = {parameter.name: parameter.default for parameter in self.parameters}
+        values.update(context.policy.rule(self.id).parameters)
+        return values
+
+    def effective_severity(self, context: AuditContext) -> Severity:
+        override = context.policy.rule(self.id).severity
+        return Severity(override) if override else self.severity
+
+    def finding(
+        self,
+        context: AuditContext,
+        *,
+        subject: str,
+        message_en: str,
+        message_ja: str,
+        device: str | None = None,
+        zone: str | None = None,
+        severity: Severity | None = None,
+        evidence: Iterable[EvidenceRef] = (),
+        outcome: Outcome = Outcome.FAIL,
+    ) -> Finding:
+        return Finding(
+            check_id=self.id,
+            outcome=outcome,
+            severity=severity or self.effective_severity(context),
+            device=device,
+            subject=subject,
+            zone=zone,
+            message_en=message_en,
+            message_ja=message_ja,
+            evidence=list(evidence),
+            references=list(self.references),
+        )
+
+    @classmethod
+    def documentation(cls) -> dict[str, str]:
+        """The docstring split into its ``Section:`` blocks."""
+        return parse_doc_sections(inspect.getdoc(cls) or "")
+
+    @classmethod
+    def summary(cls) -> dict[str, Any]:
+        return {
+            "id": cls.id,
+            "slug": cls.slug,
+            "severity": cls.severity.value,
+            "title_ja": cls.title_ja,
+            "title_en": cls.title_en,
+            "scope": cls.scope,
+            "parameters": [
+                {"name": p.name, "default": p.default, "description": p.description}
+                for p in cls.parameters
+            ],
+            "references": [ref.model_dump() for ref in cls.references],
+        }
+
+
+def parse_doc_sections(doc: str) -> dict[str, str]:
+    """Split a docstring into the sections named in :data:`DOC_SECTIONS`."""
+    sections: dict[str, list[str]] = {}
+    current: str | None = None
+    for line in doc.splitlines():
+        stripped = line.strip()
+        if stripped.endswith(":") and stripped[:-1] in DOC_SECTIONS:
+            current = stripped[:-1]
+            sections[current] = []
+        elif current is not None:
+            sections[current].append(line)
+    return {name: "\n".join(lines).strip() for name, lines in sections.items()}
+
+
+class Registry:
+    """All known checks, keyed by id."""
+
+    def __init__(self, checks: Iterable[type[Check]] = ()) -> None:
+        self._checks: dict[str, type[Check]] = {}
+        for check in checks:
+            self.add(check)
+
+    def add(self, check: type[Check]) -> None:
+        existing = self._checks.get(check.id)
+        if existing is not None and existing is not check:
+            raise ValueError(f"duplicate check id {check.id}: {existing.__name__}, {check.__name__}")
+        self._checks[check.id] = check
+
+    def __iter__(self) -> Iterator[type[Check]]:
+        return iter(sorted(self._checks.values(), key=lambda c: c.id))
+
+    def __len__(self) -> int:
+        return len(self._checks)
+
+    def __contains__(self, check_id: object) -> bool:
+        return check_id in self._checks
+
+    def get(self, check_id: str) -> type[Check] | None:
+        return self._checks.get(check_id.upper())
+
+    def ids(self) -> frozenset[str]:
+        return frozenset(self._checks)
+
+    def pack_hash(self) -> str:
+        """Hash of every check's metadata and source: records which rules judged a run."""
+        digest = hashlib.sha256()
+        for check in self:
+            digest.update(check.id.encode())
+            try:
+                digest.update(inspect.getsource(check).encode("utf-8"))
+            except (OSError, TypeError):
+                digest.update(repr(check.summary()).encode("utf-8"))
+        return digest.hexdigest()
+
+
+def _checks_in_module(module: ModuleType) -> Iterator[type[Check]]:
+    for _, value in vars(module).items():
+        if (
+            inspect.isclass(value)
+            and issubclass(value, Check)
+            and value is not Check
+            and value.__module__ == module.__name__
+            and getattr(value, "id", None)
+        ):
+            yield value
+
+
+def _walk_package(package_name: str) -> Iterator[type[Check]]:
+    package = importlib.import_module(package_name)
+    yield from _checks_in_module(package)
+    search_path = getattr(package, "__path__", None)
+    if search_path is None:
+        return
+    for module_info in pkgutil.walk_packages(search_path, prefix=f"{package_name}."):
+        module = importlib.import_module(module_info.name)
+        yield from _checks_in_module(module)
+
+
+def discover(extra_packages: Iterable[str] = ()) -> Registry:
+    """Find the built-in checks, entry-point plug-ins and any extra packages."""
+    registry = Registry()
+    packages = ["auditor_checks", *extra_packages]
+    for entry in entry_points(group="kyojin_auditor.checks"):
+        if entry.value not in packages:
+            packages.append(entry.value)
+    for package_name in packages:
+        for check in _walk_package(package_name):
+            registry.add(check)
+    return registry
+
+
+def rule_settings_for(policy: Policy) -> Mapping[str, Any]:
+    return {check_id: setting.model_dump() for check_id, setting in policy.rules.items()}

@@ -1,0 +1,248 @@
+"""The normalized, versioned view of one device that every check reads.
+
+Collectors and platform parsers produce these; checks never see vendor output. Fields are only ever
+added (``SCHEMA_VERSION`` is bumped when they are), so stored snapshots stay readable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+
+
+class Source(StrEnum):
+    """Where a fact came from, so a finding can cite its evidence."""
+
+    SNMP = "snmp"
+    SSH = "ssh"
+    TRAFFIC = "traffic"
+    INVENTORY = "inventory"
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+PortMode = Literal["access", "trunk", "routed", "unknown"]
+
+
+class SystemInfo(_Model):
+    """SNMPv2-MIB system group, ENTITY-MIB chassis and `show version` facts."""
+
+    name: str | None = None
+    descr: str | None = None
+    object_id: str | None = None
+    uptime_seconds: float | None = None
+    contact: str | None = None
+    location: str | None = None
+    vendor: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    serials: list[str] = Field(default_factory=list)
+    os_version: str | None = None
+    source: Source | None = None
+
+
+class Interface(_Model):
+    """One port or logical interface with its L2 and L3 role."""
+
+    name: str
+    if_index: int | None = None
+    alias: str | None = None
+    if_type: int | None = None
+    admin_up: bool | None = None
+    oper_up: bool | None = None
+    speed_mbps: int | None = None
+    last_change_seconds: float | None = None
+    mode: PortMode = "unknown"
+    access_vlan: int | None = None
+    allowed_vlans: list[int] | None = None
+    native_vlan: int | None = None
+    addresses: list[str] = Field(default_factory=list, description="CIDR strings, e.g. 10.1.0.1/24")
+    vrf: str | None = None
+    shutdown: bool | None = None
+    port_security: bool | None = None
+    dot1x: bool | None = None
+    lldp_transmit: bool | None = None
+    cdp_enabled: bool | None = None
+    acl_in: str | None = None
+    acl_out: str | None = None
+    source: Source | None = None
+
+
+class Vlan(_Model):
+    id: int
+    name: str | None = None
+    source: Source | None = None
+
+
+class FdbEntry(_Model):
+    """A MAC address learned on a port in a VLAN (bridge forwarding database)."""
+
+    mac: str
+    vlan: int | None = None
+    port: str | None = None
+    source: Source | None = None
+
+
+class ArpEntry(_Model):
+    ip: str
+    mac: str
+    interface: str | None = None
+    source: Source | None = None
+
+
+class Neighbor(_Model):
+    """An LLDP or CDP adjacency seen on a local port."""
+
+    local_port: str
+    remote_name: str | None = None
+    remote_port: str | None = None
+    remote_chassis_id: str | None = None
+    remote_address: str | None = None
+    protocol: Literal["lldp", "cdp"] = "lldp"
+    source: Source | None = None
+
+
+class Route(_Model):
+    prefix: str
+    next_hop: str | None = None
+    interface: str | None = None
+    protocol: str = "static"
+    vrf: str | None = None
+    source: Source | None = None
+
+
+class AclEntry(_Model):
+    """One ACL line, normalized; ``line`` keeps the original text for the finding."""
+
+    sequence: int | None = None
+    action: Literal["permit", "deny", "remark"]
+    protocol: str = "ip"
+    source: str = "any"
+    destination: str = "any"
+    destination_ports: str | None = None
+    line: str = ""
+
+
+class AclBinding(_Model):
+    interface: str
+    direction: Literal["in", "out"]
+
+
+class Acl(_Model):
+    name: str
+    entries: list[AclEntry] = Field(default_factory=list)
+    applied: list[AclBinding] = Field(default_factory=list)
+    source: Source | None = None
+
+
+class FirewallPolicy(_Model):
+    """A firewall rule by zone/interface (FortiGate style)."""
+
+    policy_id: str
+    name: str | None = None
+    source_interfaces: list[str] = Field(default_factory=list)
+    destination_interfaces: list[str] = Field(default_factory=list)
+    source_addresses: list[str] = Field(default_factory=list)
+    destination_addresses: list[str] = Field(default_factory=list)
+    services: list[str] = Field(default_factory=list)
+    action: Literal["accept", "deny"] = "deny"
+    enabled: bool = True
+    line: str = ""
+    source: Source | None = None
+
+
+class LocalUser(_Model):
+    name: str
+    privilege: int | None = None
+    password_storage: Literal["none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"]
+
+
+class SnmpCommunity(_Model):
+    """A community as configured; the name itself is always redacted before storage."""
+
+    name_redacted: str
+    access: Literal["ro", "rw"] = "ro"
+    acl: str | None = None
+    version: Literal["v1", "v2c"] = "v2c"
+
+
+class ManagementPlane(_Model):
+    """Management-plane hardening facts; ``None`` means "not known", never "compliant"."""
+
+    telnet_enabled: bool | None = None
+    ssh_enabled: bool | None = None
+    ssh_version: int | None = None
+    http_server: bool | None = None
+    https_server: bool | None = None
+    snmp_versions: list[Literal["v1", "v2c", "v3"]] | None = None
+    snmp_communities: list[SnmpCommunity] | None = None
+    snmp_v3_users: list[str] | None = None
+    aaa_enabled: bool | None = None
+    local_users: list[LocalUser] | None = None
+    enable_secret_storage: str | None = None
+    password_encryption: bool | None = None
+    ntp_servers: list[str] | None = None
+    syslog_hosts: list[str] | None = None
+    banner: str | None = None
+    exec_timeout_seconds: int | None = None
+    vty_access_class: str | None = None
+    snmp_access_class: str | None = None
+    dhcp_snooping: bool | None = None
+    arp_inspection: bool | None = None
+    dns_servers: list[str] | None = None
+    source: Source | None = None
+
+
+class DeviceSnapshot(_Model):
+    """Everything known about one device after one collection."""
+
+    schema_version: int = SCHEMA_VERSION
+    device: str
+    collected_at: datetime
+    sources: list[Source] = Field(default_factory=list)
+    system: SystemInfo = Field(default_factory=SystemInfo)
+    interfaces: list[Interface] = Field(default_factory=list)
+    vlans: list[Vlan] = Field(default_factory=list)
+    fdb: list[FdbEntry] = Field(default_factory=list)
+    arp: list[ArpEntry] = Field(default_factory=list)
+    neighbors: list[Neighbor] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    acls: list[Acl] = Field(default_factory=list)
+    firewall_policies: list[FirewallPolicy] = Field(default_factory=list)
+    management: ManagementPlane = Field(default_factory=ManagementPlane)
+    config_redacted: str | None = None
+    config_hash: str | None = None
+    unparsed_config_lines: list[str] = Field(default_factory=list)
+    absent_tables: list[str] = Field(
+        default_factory=list, description="MIB tables or commands the device does not implement"
+    )
+
+    def interface(self, name: str) -> Interface | None:
+        """Return the interface called ``name`` (exact match), if any."""
+        for candidate in self.interfaces:
+            if candidate.name == name:
+                return candidate
+        return None
+
+    def content_hash(self) -> str:
+        """Hash of the snapshot content without its timestamp (stored only when it changes)."""
+        payload = self.model_dump(mode="json", exclude={"collected_at"})
+        encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
+        return hashlib.sha256(encoded).hexdigest()
+
+
+def normalize_mac(value: str) -> str:
+    """Return ``aa:bb:cc:dd:ee:ff`` for any common MAC spelling (dots, dashes, raw hex)."""
+    hex_digits = "".join(ch for ch in value.lower() if ch in "0123456789abcdef")
+    if len(hex_digits) != 12:
+        raise ValueError(f"not a MAC address: {value!r}")
+    return ":".join(hex_digits[i : i + 2] for i in range(0, 12, 2))
