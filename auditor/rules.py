@@ -19,6 +19,7 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import Any, ClassVar, Literal
 
+from auditor.collect.base import CollectionError
 from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.policy.models import Policy
@@ -64,6 +65,8 @@ class AuditContext:
     ledger: AssetLedger = field(default_factory=AssetLedger)
     history: History = field(default_factory=History)
     known_check_ids: frozenset[str] = frozenset()
+    collection_errors: list[CollectionError] = field(default_factory=list)
+    cache: dict[str, Any] = field(default_factory=dict)
 
     def device(self, name: str) -> Device | None:
         return self.inventory.device(name)
