@@ -200,7 +200,7 @@ def build_context(
     now: datetime | None = None,
     history: History | None = None,
 ) -> AuditContext:
-    context = AuditContext(
+    return AuditContext(
         policy=policy,
         inventory=inventory,
         now=now or datetime.now(UTC),
@@ -210,7 +210,6 @@ def build_context(
         known_check_ids=registry.ids(),
         collection_errors=list(errors),
     )
-    return context
 
 
 def run_audit(

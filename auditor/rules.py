@@ -172,7 +172,9 @@ class Registry:
     def add(self, check: type[Check]) -> None:
         existing = self._checks.get(check.id)
         if existing is not None and existing is not check:
-            raise ValueError(f"duplicate check id {check.id}: {existing.__name__}, {check.__name__}")
+            raise ValueError(
+                f"duplicate check id {check.id}: {existing.__name__}, {check.__name__}"
+            )
         self._checks[check.id] = check
 
     def __iter__(self) -> Iterator[type[Check]]:

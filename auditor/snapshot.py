@@ -163,7 +163,9 @@ class FirewallPolicy(_Model):
 class LocalUser(_Model):
     name: str
     privilege: int | None = None
-    password_storage: Literal["none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"]
+    password_storage: Literal[
+        "none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"
+    ]
 
 
 class SnmpCommunity(_Model):

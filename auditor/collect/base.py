@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Any, Protocol
 
 from auditor.inventory.models import Device
 from auditor.snapshot import DeviceSnapshot
@@ -39,8 +39,8 @@ ProgressCallback = Callable[[str, bool], None]
 """Called with (device name, succeeded) after each device, for progress bars."""
 
 
-class SecretResolver(Protocol):
-    def __call__(self, reference: object) -> str: ...
+SecretResolver = Callable[[Any], str]
+"""Turns a ``CredentialRef`` into the secret (see ``auditor.inventory.credentials``)."""
 
 
 class Collector(Protocol):

@@ -192,7 +192,13 @@ class ClauseMapping(_Model):
 
 class LedgerSettings(_Model):
     mandatory_fields: list[str] = Field(
-        default_factory=lambda: ["asset_id", "kind", "location", "owner_department", "confidentiality"]
+        default_factory=lambda: [
+            "asset_id",
+            "kind",
+            "location",
+            "owner_department",
+            "confidentiality",
+        ]
     )
     confidentiality_map: dict[str, list[str]] = Field(
         default_factory=dict,
