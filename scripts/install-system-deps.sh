@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Debian packages the lab, the tests and the benchmarks need. Idempotent: installs only what is
+# missing, and runs `apt-get update` only when something is. One package per line so several
+# people can add lines without conflicts.
+set -euo pipefail
+
+packages=(
+  snmp            # net-snmp CLI (snmpbulkwalk) used by the lab tests and the SNMP benchmark
+  snmpd           # net-snmp agent, a real SNMP agent the collector tests poll
+  postgresql      # a real PostgreSQL server for the store tests
+  iproute2        # ip netns for traffic and probe tests
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+  sudo_cmd=(sudo)
+else
+  sudo_cmd=()
+fi
+echo "installing Debian packages: ${missing[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+# Debian starts the packaged snmpd on port 161; the tests run their own agents on loopback ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet snmpd 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl stop snmpd || true
+fi
