@@ -142,8 +142,12 @@ def collect(
     """Run every collector and merge their results per device."""
     combined = CollectionResult()
     for collector in collectors:
+        # A collector's name is the Device attribute that holds its settings (snmp, ssh).
+        targets = [d for d in devices if getattr(d, collector.name, None) is not None]
+        if not targets:
+            continue
         try:
-            result = collector.collect(devices, resolve_secret, progress)
+            result = collector.collect(targets, resolve_secret, progress)
         except Exception as exc:  # a collector bug must not lose the other collectors' data
             log.exception("collector %s crashed", collector.name)
             combined.errors.extend(
@@ -155,7 +159,7 @@ def collect(
                     subject=f"collector:{collector.name}",
                     detail=str(exc)[:500],
                 )
-                for device in devices
+                for device in targets
             )
             continue
         for name, snapshot in result.snapshots.items():
