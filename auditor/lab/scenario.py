@@ -1,0 +1,533 @@
+"""The lab's scenario: one YAML file that describes a whole simulated city network.
+
+Everything the lab serves (SNMP data, SSH command output, the inventory it writes) and everything
+the ground-truth test expects (planted violations, clean devices, expected snapshots) is derived from
+this one model, so the simulated network and the answers about it can never drift apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+from collections import deque
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from auditor.inventory.models import Platform
+from auditor.snapshot import (
+    Acl,
+    ArpEntry,
+    DeviceSnapshot,
+    FdbEntry,
+    FirewallPolicy,
+    Interface,
+    LocalUser,
+    Neighbor,
+    Route,
+    Source,
+    SystemInfo,
+    Vlan,
+    normalize_mac,
+)
+
+SiteKind = Literal["honcho", "shisho", "hinanjo", "school", "datacenter"]
+Role = Literal["core", "edge", "l3", "firewall", "relay", "ap", "router", "server"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Site(_Model):
+    """A building of the city: 本庁舎 (honcho), 支所 (shisho), 避難所 (hinanjo) or a school."""
+
+    id: str
+    kind: SiteKind
+    name_ja: str
+    name_en: str
+    address_ja: str | None = None
+
+
+class SysInfo(_Model):
+    """What SNMPv2-MIB system, ENTITY-MIB and ``show version`` report about a device."""
+
+    descr: str = ""
+    object_id: str = "1.3.6.1.4.1.8072.3.2.10"
+    vendor: str | None = None
+    model: str | None = None
+    serial: str | None = None
+    os_version: str | None = None
+    location: str | None = None
+    contact: str | None = None
+    uptime_seconds: int = 3_456_000
+
+
+class Port(_Model):
+    """One interface: physical port, SVI (``Vlan10``) or logical routed interface."""
+
+    name: str
+    if_index: int
+    alias: str | None = None
+    if_type: int = 6
+    admin_up: bool = True
+    oper_up: bool = True
+    speed_mbps: int = 1000
+    last_change_seconds: int = 0
+    mode: Literal["access", "trunk", "routed"] = "access"
+    access_vlan: int | None = None
+    allowed_vlans: list[int] | None = None
+    native_vlan: int | None = None
+    addresses: list[str] = Field(default_factory=list, description="CIDR, e.g. 10.10.0.1/24")
+    port_security: bool | None = None
+    dot1x: bool | None = None
+    lldp_transmit: bool | None = None
+    cdp_enabled: bool | None = None
+    acl_in: str | None = None
+    acl_out: str | None = None
+
+    def vlan_ids(self) -> set[int]:
+        """VLANs this port forwards (untagged access VLAN, native and tagged trunk VLANs)."""
+        if self.mode == "access":
+            return {self.access_vlan} if self.access_vlan is not None else set()
+        if self.mode == "trunk":
+            members = set(self.allowed_vlans or [])
+            if self.native_vlan is not None:
+                members.add(self.native_vlan)
+            return members
+        return set()
+
+    def untagged_vlan(self) -> int | None:
+        """The VLAN frames leave this port without a tag in (the PVID)."""
+        if self.mode == "access":
+            return self.access_vlan
+        if self.mode == "trunk":
+            return self.native_vlan
+        return None
+
+
+class VlanDef(_Model):
+    id: int = Field(ge=1, le=4094)
+    name: str
+
+
+class SnmpCredential(_Model):
+    """How the lab agent answers this device: a v2c community or a v3 USM user."""
+
+    version: Literal["v2c", "v3"] = "v2c"
+    community: str | None = None
+    user: str | None = None
+    auth_protocol: Literal["md5", "sha", "sha224", "sha256", "sha384", "sha512"] = "sha"
+    auth_key: str | None = None
+    priv_protocol: Literal["none", "des", "aes", "aes192", "aes256"] = "aes"
+    priv_key: str | None = None
+    encoding: Literal["utf-8", "shift_jis"] = "utf-8"
+    fdb_per_vlan_community: bool = Field(
+        default=False,
+        description="Cisco quirk: no Q-BRIDGE-MIB; the FDB of VLAN n answers community@n only",
+    )
+
+    @model_validator(mode="after")
+    def _complete(self) -> SnmpCredential:
+        if self.version == "v2c" and not self.community:
+            raise ValueError("a v2c device needs a community")
+        if self.version == "v3" and not (self.user and self.auth_key):
+            raise ValueError("a v3 device needs a user and an auth key")
+        if self.version == "v3" and self.priv_protocol != "none" and not self.priv_key:
+            raise ValueError("a v3 device with privacy needs a priv key")
+        return self
+
+
+class SshCredential(_Model):
+    username: str
+    password: str
+    enable_secret: str | None = None
+    encoding: Literal["utf-8", "shift_jis"] = "utf-8"
+
+
+class SnmpCommunityFact(_Model):
+    """An SNMP community as configured on the device (what the CLI renderer prints)."""
+
+    name: str
+    access: Literal["ro", "rw"] = "ro"
+    acl: str | None = None
+    version: Literal["v1", "v2c"] = "v2c"
+
+
+class LocalUserFact(_Model):
+    name: str
+    privilege: int | None = None
+    password_storage: Literal[
+        "none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"
+    ] = "type9"  # noqa: S105 - a storage kind, not a password
+    password: str | None = Field(default=None, description="only for plain/type7 renderings")
+
+
+class Management(_Model):
+    """Management-plane facts the CLI renderers turn into configuration text."""
+
+    telnet_enabled: bool = False
+    ssh_enabled: bool = True
+    ssh_version: int = 2
+    http_server: bool = False
+    https_server: bool = False
+    snmp_communities: list[SnmpCommunityFact] = Field(default_factory=list)
+    snmp_v3_users: list[str] = Field(default_factory=list)
+    snmp_trap_hosts: list[str] = Field(default_factory=list)
+    aaa_enabled: bool = False
+    local_users: list[LocalUserFact] = Field(default_factory=list)
+    enable_secret_storage: str | None = "type9"  # noqa: S105 - a storage kind
+    password_encryption: bool = True
+    ntp_servers: list[str] = Field(default_factory=list)
+    syslog_hosts: list[str] = Field(default_factory=list)
+    banner: str | None = None
+    exec_timeout_seconds: int | None = 600
+    vty_access_class: str | None = None
+    snmp_access_class: str | None = None
+    dhcp_snooping: bool = False
+    arp_inspection: bool = False
+    dns_servers: list[str] = Field(default_factory=list)
+    domain_name: str | None = None
+
+
+class ScenarioDevice(_Model):
+    """One switch, router, firewall, access point or relay server of the city."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    site: str
+    zones: list[str]
+    role: Role
+    platform: Platform
+    address: str = Field(description="management IP address (what the inventory records)")
+    base_mac: str | None = Field(
+        default=None, description="chassis MAC; derived from name if unset"
+    )
+    asset_id: str | None = None
+    sys: SysInfo = Field(default_factory=SysInfo)
+    ports: list[Port] = Field(default_factory=list)
+    vlans: list[int] | None = Field(
+        default=None, description="VLANs configured on the device; None = those its ports carry"
+    )
+    snmp: SnmpCredential | None = None
+    ssh: SshCredential | None = None
+    management: Management = Field(default_factory=Management)
+    acls: list[Acl] = Field(default_factory=list)
+    routes: list[Route] = Field(default_factory=list)
+    firewall_policies: list[FirewallPolicy] = Field(default_factory=list)
+    cli_extra: dict[str, str] = Field(
+        default_factory=dict, description="verbatim command outputs that override rendered ones"
+    )
+
+    def port(self, name: str) -> Port | None:
+        for candidate in self.ports:
+            if candidate.name == name:
+                return candidate
+        return None
+
+    def chassis_mac(self) -> str:
+        """The device's base MAC (explicit, or a stable locally administered one from its name)."""
+        if self.base_mac:
+            return normalize_mac(self.base_mac)
+        digest = hashlib.sha256(self.name.encode("utf-8")).digest()
+        octets = [0x02, digest[0], digest[1], digest[2], digest[3], 0x00]
+        return ":".join(f"{octet:02x}" for octet in octets)
+
+    def port_mac(self, port: Port) -> str:
+        """A per-port MAC: the chassis MAC plus the ifIndex, as most switches do."""
+        value = int(self.chassis_mac().replace(":", ""), 16) + port.if_index
+        hex_digits = f"{value & 0xFFFFFFFFFFFF:012x}"
+        return ":".join(hex_digits[i : i + 2] for i in range(0, 12, 2))
+
+    def configured_vlans(self) -> list[int]:
+        if self.vlans is not None:
+            return sorted(set(self.vlans))
+        carried: set[int] = set()
+        for port in self.ports:
+            carried |= port.vlan_ids()
+        return sorted(carried)
+
+
+class LinkEnd(_Model):
+    device: str
+    port: str
+
+
+class Link(_Model):
+    """A cable between two ports; both ends see each other as LLDP neighbours."""
+
+    a: LinkEnd
+    b: LinkEnd
+    lldp: bool = True
+
+
+class HostDef(_Model):
+    """An end host (terminal, server, phone) attached to a switch port."""
+
+    name: str
+    mac: str
+    ip: str | None = None
+    vlan: int
+    device: str
+    port: str
+    kind: str | None = None
+    description: str | None = None
+
+
+class PlantedViolation(_Model):
+    """A deliberate mistake in the scenario and the check ids that must find it."""
+
+    id: str
+    description: str
+    check_ids: list[str]
+    device: str | None = None
+    subject: str | None = None
+    kind: str | None = Field(default=None, description="what sort of mistake, as a stable slug")
+
+
+class Scenario(_Model):
+    name: str
+    municipality: str | None = None
+    description: str | None = None
+    policy: str | None = Field(default=None, description="policy directory this city is audited by")
+    sites: list[Site] = Field(default_factory=list)
+    vlans: list[VlanDef] = Field(default_factory=list)
+    devices: list[ScenarioDevice] = Field(default_factory=list)
+    links: list[Link] = Field(default_factory=list)
+    hosts: list[HostDef] = Field(default_factory=list)
+    planted: list[PlantedViolation] = Field(default_factory=list)
+    clean: list[str] = Field(
+        default_factory=list, description="device names or device:subject with no finding expected"
+    )
+
+    @model_validator(mode="after")
+    def _references_resolve(self) -> Scenario:
+        names = [device.name for device in self.devices]
+        duplicates = {name for name in names if names.count(name) > 1}
+        if duplicates:
+            raise ValueError(f"duplicate device names: {sorted(duplicates)}")
+        by_name = {device.name: device for device in self.devices}
+        site_ids = {site.id for site in self.sites}
+        for device in self.devices:
+            if site_ids and device.site not in site_ids:
+                raise ValueError(f"device {device.name}: unknown site {device.site!r}")
+            indexes = [port.if_index for port in device.ports]
+            if len(indexes) != len(set(indexes)):
+                raise ValueError(f"device {device.name}: duplicate ifIndex")
+        for link in self.links:
+            for end in (link.a, link.b):
+                device = by_name.get(end.device)
+                if device is None or device.port(end.port) is None:
+                    raise ValueError(f"link end {end.device}:{end.port} does not exist")
+        for host in self.hosts:
+            device = by_name.get(host.device)
+            if device is None or device.port(host.port) is None:
+                raise ValueError(f"host {host.name}: port {host.device}:{host.port} does not exist")
+            normalize_mac(host.mac)
+        return self
+
+    def device(self, name: str) -> ScenarioDevice:
+        for candidate in self.devices:
+            if candidate.name == name:
+                return candidate
+        raise KeyError(name)
+
+    def vlan_name(self, vlan_id: int) -> str:
+        for vlan in self.vlans:
+            if vlan.id == vlan_id:
+                return vlan.name
+        return f"VLAN{vlan_id:04d}"
+
+    def neighbors_of(self, device_name: str) -> list[tuple[Port, ScenarioDevice, Port]]:
+        """(local port, remote device, remote port) for every LLDP-speaking link of a device."""
+        found: list[tuple[Port, ScenarioDevice, Port]] = []
+        for link in self.links:
+            if not link.lldp:
+                continue
+            for near, far in ((link.a, link.b), (link.b, link.a)):
+                if near.device != device_name:
+                    continue
+                local = self.device(near.device).port(near.port)
+                remote_device = self.device(far.device)
+                remote = remote_device.port(far.port)
+                assert local is not None and remote is not None
+                found.append((local, remote_device, remote))
+        return found
+
+
+def load_scenario(path: str | Path) -> Scenario:
+    """Read and validate a scenario YAML file."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    text = Path(path).read_text(encoding="utf-8")
+    data = yaml.load(text)
+    return Scenario.model_validate(data)
+
+
+def example_city_path() -> Path:
+    """Path of the shipped example-city scenario (package data)."""
+    return Path(str(resources.files("auditor.lab") / "scenarios" / "example-city.yaml"))
+
+
+def load_example_city() -> Scenario:
+    return load_scenario(example_city_path())
+
+
+# --- ground truth: what a perfect collector would report -------------------------------------
+
+
+def _mac_paths(scenario: Scenario, host: HostDef) -> dict[str, str]:
+    """For each device that would learn ``host``'s MAC: the port it is learned on.
+
+    Walks the cable graph from the host's switch, only across links whose both ends forward the
+    host's VLAN, which is how a bridge floods and learns (the scenario is loop-free per VLAN).
+    """
+    learned = {host.device: host.port}
+    queue = deque([host.device])
+    while queue:
+        current = queue.popleft()
+        for link in scenario.links:
+            for near, far in ((link.a, link.b), (link.b, link.a)):
+                if near.device != current or far.device in learned:
+                    continue
+                near_port = scenario.device(near.device).port(near.port)
+                far_port = scenario.device(far.device).port(far.port)
+                assert near_port is not None and far_port is not None
+                if host.vlan in near_port.vlan_ids() and host.vlan in far_port.vlan_ids():
+                    learned[far.device] = far.port
+                    queue.append(far.device)
+    return learned
+
+
+def fdb_entries(scenario: Scenario, device_name: str) -> list[FdbEntry]:
+    """The bridge forwarding table of a device: every host MAC reachable in a VLAN it forwards."""
+    entries: list[FdbEntry] = []
+    for host in scenario.hosts:
+        port = _mac_paths(scenario, host).get(device_name)
+        if port is not None:
+            entries.append(FdbEntry(mac=normalize_mac(host.mac), vlan=host.vlan, port=port))
+    return sorted(entries, key=lambda entry: (entry.vlan or 0, entry.mac))
+
+
+def arp_entries(scenario: Scenario, device_name: str) -> list[ArpEntry]:
+    """ARP entries: hosts whose IP is inside a subnet of one of the device's L3 interfaces."""
+    device = scenario.device(device_name)
+    networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
+    for port in device.ports:
+        for address in port.addresses:
+            networks.append((ipaddress.ip_interface(address).network, port.name))
+    entries: list[ArpEntry] = []
+    for host in scenario.hosts:
+        if host.ip is None:
+            continue
+        ip = ipaddress.ip_address(host.ip)
+        for network, port_name in networks:
+            if ip in network:
+                entries.append(
+                    ArpEntry(ip=host.ip, mac=normalize_mac(host.mac), interface=port_name)
+                )
+                break
+    return sorted(entries, key=lambda entry: ipaddress.ip_address(entry.ip))
+
+
+def _interfaces(device: ScenarioDevice) -> list[Interface]:
+    interfaces: list[Interface] = []
+    for port in sorted(device.ports, key=lambda item: item.if_index):
+        interfaces.append(
+            Interface(
+                name=port.name,
+                if_index=port.if_index,
+                alias=port.alias,
+                if_type=port.if_type,
+                admin_up=port.admin_up,
+                oper_up=port.oper_up,
+                speed_mbps=port.speed_mbps,
+                last_change_seconds=float(port.last_change_seconds),
+                mode=port.mode,
+                access_vlan=port.access_vlan if port.mode == "access" else None,
+                allowed_vlans=sorted(port.allowed_vlans or []) if port.mode == "trunk" else None,
+                native_vlan=port.native_vlan if port.mode == "trunk" else None,
+                addresses=list(port.addresses),
+                shutdown=not port.admin_up,
+                port_security=port.port_security,
+                dot1x=port.dot1x,
+                lldp_transmit=port.lldp_transmit,
+                cdp_enabled=port.cdp_enabled,
+                acl_in=port.acl_in,
+                acl_out=port.acl_out,
+            )
+        )
+    return interfaces
+
+
+def expected_neighbors(scenario: Scenario, device_name: str) -> list[Neighbor]:
+    neighbors = [
+        Neighbor(
+            local_port=local.name,
+            remote_name=remote_device.name,
+            remote_port=remote.name,
+            remote_chassis_id=remote_device.chassis_mac(),
+            remote_address=remote_device.address,
+        )
+        for local, remote_device, remote in scenario.neighbors_of(device_name)
+    ]
+    return sorted(neighbors, key=lambda neighbor: neighbor.local_port)
+
+
+def expected_system(device: ScenarioDevice) -> SystemInfo:
+    sys = device.sys
+    return SystemInfo(
+        name=device.name,
+        descr=sys.descr,
+        object_id=sys.object_id,
+        uptime_seconds=float(sys.uptime_seconds),
+        contact=sys.contact,
+        location=sys.location,
+        vendor=sys.vendor,
+        model=sys.model,
+        serial=sys.serial,
+        serials=[sys.serial] if sys.serial else [],
+        os_version=sys.os_version,
+    )
+
+
+def expected_snapshot(
+    scenario: Scenario, device_name: str, collected_at: datetime | None = None
+) -> DeviceSnapshot:
+    """The snapshot a perfect collector would build for ``device_name``.
+
+    Collector tests compare their output with this field by field (system, interfaces, vlans,
+    fdb, arp, neighbors; routes, ACLs and firewall policies as declared). Lists are sorted:
+    interfaces by ifIndex, FDB by (VLAN, MAC), ARP by IP, neighbours by local port.
+    """
+    device = scenario.device(device_name)
+    return DeviceSnapshot(
+        device=device.name,
+        collected_at=collected_at or datetime.now(UTC),
+        sources=[Source.SNMP, Source.SSH] if device.ssh else [Source.SNMP],
+        system=expected_system(device),
+        interfaces=_interfaces(device),
+        vlans=[Vlan(id=vid, name=scenario.vlan_name(vid)) for vid in device.configured_vlans()],
+        fdb=fdb_entries(scenario, device_name),
+        arp=arp_entries(scenario, device_name),
+        neighbors=expected_neighbors(scenario, device_name),
+        routes=[route.model_copy() for route in device.routes],
+        acls=[acl.model_copy(deep=True) for acl in device.acls],
+        firewall_policies=[policy.model_copy(deep=True) for policy in device.firewall_policies],
+    )
+
+
+def expected_local_users(device: ScenarioDevice) -> list[LocalUser]:
+    """Local users as a collector should normalize them (passwords never leave the scenario)."""
+    return [
+        LocalUser(name=user.name, privilege=user.privilege, password_storage=user.password_storage)
+        for user in device.management.local_users
+    ]
+
+
+def devices_in_zone(scenario: Scenario, zone: str) -> Iterable[ScenarioDevice]:
+    return (device for device in scenario.devices if zone in device.zones)
