@@ -319,12 +319,12 @@ class Scenario(_Model):
                 raise ValueError(f"device {device.name}: duplicate ifIndex")
         for link in self.links:
             for end in (link.a, link.b):
-                device = by_name.get(end.device)
-                if device is None or device.port(end.port) is None:
+                linked = by_name.get(end.device)
+                if linked is None or linked.port(end.port) is None:
                     raise ValueError(f"link end {end.device}:{end.port} does not exist")
         for host in self.hosts:
-            device = by_name.get(host.device)
-            if device is None or device.port(host.port) is None:
+            attached = by_name.get(host.device)
+            if attached is None or attached.port(host.port) is None:
                 raise ValueError(f"host {host.name}: port {host.device}:{host.port} does not exist")
             normalize_mac(host.mac)
         return self
