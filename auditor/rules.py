@@ -25,7 +25,7 @@ from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.policy.models import Policy
 from auditor.snapshot import DeviceSnapshot
 
-Scope = Literal["device", "network", "policy", "ledger", "history"]
+Scope = Literal["device", "network", "policy", "ledger", "history", "collection"]
 DOC_SECTIONS = (
     "What it checks",
     "Why is this bad?",

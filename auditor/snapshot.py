@@ -56,6 +56,9 @@ class Interface(_Model):
     name: str
     if_index: int | None = None
     alias: str | None = None
+    alias_encoding: str | None = Field(
+        default=None, description="codec the alias decoded with: ascii, utf-8, cp932, euc-jp"
+    )
     if_type: int | None = None
     admin_up: bool | None = None
     oper_up: bool | None = None
@@ -201,6 +204,11 @@ class ManagementPlane(_Model):
     dhcp_snooping: bool | None = None
     arp_inspection: bool | None = None
     dns_servers: list[str] | None = None
+    snmp_probe_accepted: list[str] | None = Field(
+        default=None,
+        description='active probes the device answered, e.g. "v2c:public"; '
+        '"v2c:<configured>" marks the inventory\'s own community without storing it',
+    )
     source: Source | None = None
 
 
