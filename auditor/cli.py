@@ -101,7 +101,9 @@ def _finding_rows(findings: Sequence[Finding], lang: Lang) -> Table:
     return table
 
 
-def _exit_code(findings: Sequence[Finding], suppressed: set[str], fail_on: FailOn, complete: bool) -> int:
+def _exit_code(
+    findings: Sequence[Finding], suppressed: set[str], fail_on: FailOn, complete: bool
+) -> int:
     if not complete:
         return EXIT_INCOMPLETE
     if fail_on is FailOn.NEVER:
@@ -151,7 +153,11 @@ def build_app(lang: Lang) -> typer.Typer:
             f"{t('valid', lang)}: {len(bundle.policy.zones)} zones, "
             f"{len(bundle.policy.flows)} flows, {len(bundle.inventory.devices)} devices, "
             f"{len(bundle.ledger.rows)} ledger rows"
-            + (f", {len(bundle.ledger.issues)} unreadable ledger rows" if bundle.ledger.issues else "")
+            + (
+                f", {len(bundle.ledger.issues)} unreadable ledger rows"
+                if bundle.ledger.issues
+                else ""
+            )
         )
 
     @app.command("rules", help=t("rules", lang))
@@ -358,11 +364,21 @@ def build_app(lang: Lang) -> typer.Typer:
         )
         if output is OutputFormat.JSON:
             typer.echo(
-                json.dumps([r.to_json() for r in records], ensure_ascii=False, indent=2, default=str)
+                json.dumps(
+                    [r.to_json() for r in records], ensure_ascii=False, indent=2, default=str
+                )
             )
             return
         table = Table()
-        for header in ("fingerprint", "status", "severity", "check", "device", "subject", "first seen"):
+        for header in (
+            "fingerprint",
+            "status",
+            "severity",
+            "check",
+            "device",
+            "subject",
+            "first seen",
+        ):
             table.add_column(header)
         for record in records:
             table.add_row(

@@ -1,0 +1,89 @@
+"""Found versus planted: how the demo and the ground-truth test keep the checks honest.
+
+Recall: every planted violation whose check exists must be found (same check id, device, and
+subject when the scenario names one; subjects may be shell-style globs). Precision: devices and
+``device:subject`` pairs the scenario marks clean must produce no FAIL or ERROR finding.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from fnmatch import fnmatchcase
+
+from auditor.findings import Finding, Outcome
+from auditor.lab.scenario import PlantedViolation, Scenario
+
+
+@dataclass
+class PlantOutcome:
+    planted: PlantedViolation
+    applicable_checks: list[str]
+    matches: list[Finding] = field(default_factory=list)
+
+    @property
+    def applicable(self) -> bool:
+        return bool(self.applicable_checks)
+
+    @property
+    def found(self) -> bool:
+        return bool(self.matches)
+
+
+@dataclass
+class GroundTruth:
+    plants: list[PlantOutcome]
+    false_positives: list[Finding]
+
+    @property
+    def applicable(self) -> list[PlantOutcome]:
+        return [p for p in self.plants if p.applicable]
+
+    @property
+    def missed(self) -> list[PlantOutcome]:
+        return [p for p in self.applicable if not p.found]
+
+    @property
+    def recall(self) -> float:
+        applicable = self.applicable
+        return 1.0 if not applicable else sum(p.found for p in applicable) / len(applicable)
+
+
+def _matches(plant: PlantedViolation, finding: Finding, check_ids: set[str]) -> bool:
+    if finding.check_id not in check_ids:
+        return False
+    if plant.device is not None and finding.device != plant.device:
+        return False
+    return plant.subject is None or fnmatchcase(finding.subject, plant.subject)
+
+
+def _is_reportable(finding: Finding) -> bool:
+    return finding.outcome in (Outcome.FAIL, Outcome.ERROR)
+
+
+def _clean_hit(clean: str, finding: Finding) -> bool:
+    device, _, subject = clean.partition(":")
+    if finding.device != device:
+        return False
+    return not subject or fnmatchcase(finding.subject, subject)
+
+
+def compare(
+    scenario: Scenario, findings: Sequence[Finding], known_check_ids: Iterable[str]
+) -> GroundTruth:
+    """Match findings against the scenario's planted violations and clean marks."""
+    known = set(known_check_ids)
+    reportable = [f for f in findings if _is_reportable(f)]
+    plants: list[PlantOutcome] = []
+    for plant in scenario.planted:
+        applicable = sorted(set(plant.check_ids) & known)
+        outcome = PlantOutcome(planted=plant, applicable_checks=applicable)
+        if applicable:
+            outcome.matches = [f for f in reportable if _matches(plant, f, set(applicable))]
+        plants.append(outcome)
+    false_positives = [
+        finding
+        for finding in reportable
+        if any(_clean_hit(clean, finding) for clean in scenario.clean)
+    ]
+    return GroundTruth(plants=plants, false_positives=false_positives)
