@@ -1,0 +1,49 @@
+"""The findings store: SQLAlchemy models, Alembic migrations and the :class:`Store` repository."""
+
+from auditor.store.errors import (
+    AmbiguousFingerprint,
+    EvidenceNotFound,
+    FindingNotFound,
+    RunAlreadyRecorded,
+    RunNotFound,
+    StoreError,
+    StoreUnavailable,
+)
+from auditor.store.migrate import upgrade
+from auditor.store.records import (
+    EventRecord,
+    EventType,
+    EvidenceLink,
+    FindingRecord,
+    FindingStatus,
+    RunRecord,
+    RunScope,
+    RunStatus,
+    RunSummary,
+    VerifyResult,
+)
+from auditor.store.repository import Store
+from auditor.store.url import resolve_db_url
+
+__all__ = [
+    "AmbiguousFingerprint",
+    "EventRecord",
+    "EventType",
+    "EvidenceLink",
+    "EvidenceNotFound",
+    "FindingNotFound",
+    "FindingRecord",
+    "FindingStatus",
+    "RunAlreadyRecorded",
+    "RunNotFound",
+    "RunRecord",
+    "RunScope",
+    "RunStatus",
+    "RunSummary",
+    "Store",
+    "StoreError",
+    "StoreUnavailable",
+    "VerifyResult",
+    "resolve_db_url",
+    "upgrade",
+]

@@ -1,0 +1,176 @@
+"""ORM tables of the findings store. Only Alembic creates them (``migrations/versions``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from auditor.store.types import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
+        datetime: UtcDateTime(),
+        dict[str, Any]: JSON(),
+        list[Any]: JSON(),
+        list[str]: JSON(),
+    }
+
+
+class DeviceRow(Base):
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(255), unique=True)
+    first_seen: Mapped[datetime]
+    last_collected: Mapped[datetime | None]
+
+
+class RunRow(Base):
+    __tablename__ = "runs"
+    __table_args__ = (Index("ix_runs_kind_started_at", "kind", "started_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    scope: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None]
+    devices: Mapped[list[str]]
+    devices_attempted: Mapped[int] = mapped_column(Integer, default=0)
+    devices_collected: Mapped[int] = mapped_column(Integer, default=0)
+    finding_counts: Mapped[dict[str, Any]]
+    tool_version: Mapped[str] = mapped_column(String(64))
+    rule_pack_hash: Mapped[str | None] = mapped_column(String(128))
+    policy_hash: Mapped[str | None] = mapped_column(String(128))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class SnapshotRow(Base):
+    """One device in one run; ``data`` is NULL when the content equals the previous snapshot."""
+
+    __tablename__ = "snapshots"
+    __table_args__ = (
+        UniqueConstraint("run_id", "device_id", name="uq_snapshots_run_device"),
+        Index("ix_snapshots_device_collected", "device_id", "collected_at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    device_id: Mapped[int] = mapped_column(ForeignKey("devices.id"))
+    collected_at: Mapped[datetime]
+    schema_version: Mapped[int] = mapped_column(Integer)
+    content_hash: Mapped[str] = mapped_column(String(64), index=True)
+    changed: Mapped[bool]
+    data: Mapped[dict[str, Any] | None]
+
+
+class EvidenceRow(Base):
+    """A content-addressed blob, already redacted by whoever collected it."""
+
+    __tablename__ = "evidence"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    media_type: Mapped[str] = mapped_column(String(127))
+    size: Mapped[int] = mapped_column(BigInteger)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime]
+
+
+class RunEvidenceRow(Base):
+    __tablename__ = "run_evidence"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    device: Mapped[str | None] = mapped_column(String(255))
+    label: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(ForeignKey("evidence.sha256"), index=True)
+
+
+class FindingRow(Base):
+    __tablename__ = "findings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    check_id: Mapped[str] = mapped_column(String(64), index=True)
+    device: Mapped[str | None] = mapped_column(String(255), index=True)
+    subject: Mapped[str] = mapped_column(Text)
+    zone: Mapped[str | None] = mapped_column(String(64))
+    severity: Mapped[str] = mapped_column(String(16))
+    outcome: Mapped[str] = mapped_column(String(16))
+    message_en: Mapped[str] = mapped_column(Text)
+    message_ja: Mapped[str] = mapped_column(Text)
+    references: Mapped[list[Any]]
+    evidence: Mapped[list[Any]]
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime] = mapped_column(index=True)
+    resolved_at: Mapped[datetime | None]
+    first_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    last_run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    exception_id: Mapped[str | None] = mapped_column(String(128))
+    acknowledged_by: Mapped[str | None] = mapped_column(String(255))
+    acknowledged_at: Mapped[datetime | None]
+
+
+class FindingEventRow(Base):
+    """Append-only, hash-chained history; ids are allocated by the store, contiguously."""
+
+    __tablename__ = "finding_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    fingerprint: Mapped[str] = mapped_column(String(64), index=True)
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
+    event_type: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(255))
+    at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class EventChainRow(Base):
+    """The single row naming the chain's head; locking it serializes every event append."""
+
+    __tablename__ = "event_chain"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    last_event_id: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    event_count: Mapped[int] = mapped_column(BigInteger)
+
+
+class CollectionErrorRow(Base):
+    """Each COL-… ERROR finding per run, so monitoring checks can count repeated failures."""
+
+    __tablename__ = "collection_errors"
+    __table_args__ = (Index("ix_collection_errors_device_at", "device", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"))
+    device: Mapped[str] = mapped_column(String(255))
+    check_id: Mapped[str] = mapped_column(String(64))
+    at: Mapped[datetime]

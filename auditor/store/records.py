@@ -1,0 +1,144 @@
+"""What the store hands out: frozen records and the status vocabularies, never ORM objects."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from auditor.findings import EvidenceRef, Outcome, Reference, Severity
+
+
+class FindingStatus(StrEnum):
+    NEW = "new"
+    OPEN = "open"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    SUPPRESSED = "suppressed"
+
+
+ACTIVE_STATUSES = frozenset(
+    {FindingStatus.NEW, FindingStatus.OPEN, FindingStatus.REOPENED, FindingStatus.SUPPRESSED}
+)
+"""Statuses of a finding that is still present on the network (suppressed ones included)."""
+
+
+class EventType(StrEnum):
+    CREATED = "created"
+    SEEN = "seen"
+    RESOLVED = "resolved"
+    REOPENED = "reopened"
+    SUPPRESSED = "suppressed"
+    UNSUPPRESSED = "unsuppressed"
+    ACKED = "acked"
+    SEVERITY_CHANGED = "severity_changed"
+
+
+class RunStatus(StrEnum):
+    RUNNING = "running"
+    COMPLETE = "complete"
+    PARTIAL = "partial"
+    INCOMPLETE = "incomplete"
+    FAILED = "failed"
+
+
+class RunScope(StrEnum):
+    FULL = "full"
+    PARTIAL = "partial"
+
+
+@dataclass(frozen=True)
+class FindingRecord:
+    fingerprint: str
+    check_id: str
+    device: str | None
+    subject: str
+    zone: str | None
+    severity: Severity
+    outcome: Outcome
+    message_en: str
+    message_ja: str
+    references: tuple[Reference, ...]
+    evidence: tuple[EvidenceRef, ...]
+    status: FindingStatus
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    first_run_id: int | None
+    last_run_id: int | None
+    exception_id: str | None
+    acknowledged_by: str | None
+    acknowledged_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventRecord:
+    id: int
+    fingerprint: str
+    run_id: int | None
+    event_type: EventType
+    actor: str
+    at: datetime
+    payload: Mapping[str, Any]
+    prev_hash: str
+    hash: str
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    id: int
+    kind: str
+    scope: RunScope
+    status: RunStatus
+    started_at: datetime
+    finished_at: datetime | None
+    devices: tuple[str, ...]
+    devices_attempted: int
+    devices_collected: int
+    finding_counts: Mapping[str, Any]
+    tool_version: str
+    rule_pack_hash: str | None
+    policy_hash: str | None
+    note: str | None
+
+
+@dataclass(frozen=True)
+class RunSummary:
+    """What one ``record_run`` changed; ``finding_counts`` is also stored on the run row."""
+
+    run_id: int
+    status: RunStatus
+    findings_seen: int
+    new: int
+    reopened: int
+    resolved: int
+    suppressed: int
+    unsuppressed: int
+    errors: int
+    by_severity: Mapping[str, int] = field(default_factory=dict)
+    snapshots_written: int = 0
+    snapshots_unchanged: int = 0
+    evidence_blobs_stored: int = 0
+    events_appended: int = 0
+
+
+@dataclass(frozen=True)
+class EvidenceLink:
+    run_id: int
+    device: str | None
+    label: str
+    sha256: str
+    media_type: str
+    size: int
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    ok: bool
+    events_checked: int
+    first_broken_event_id: int | None
+    reason: str | None
+    head_hash: str | None = None
+    """Hash of the last event: print it somewhere else (report, log) to anchor the chain."""
