@@ -224,6 +224,24 @@ class Policy(_Model):
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
     snmp_require_v3: bool = True
     forbidden_snmp_communities: list[str] = Field(default_factory=lambda: ["public", "private"])
+    main_terminal_zone: str | None = Field(
+        default=None,
+        description="Zone where the main business terminals (主たる業務端末) sit: lgwan in α/α′, "
+        "internet in β/β′",
+    )
+    internet_access: Literal["isolated", "direct"] | None = Field(
+        default=None,
+        description="How main terminals reach the Internet: isolated (画面転送/無害化 only) or direct",
+    )
+    lgwan_access: Literal["direct", "screen_transfer"] | None = Field(
+        default=None,
+        description="How main terminals reach LGWAN business systems: direct, or by 画面転送 (β/β′)",
+    )
+    lbo_services: list[str] = Field(
+        default_factory=list,
+        description="α′ local breakout: cloud destinations the LGWAN tier may reach directly "
+        "(names in `hosts`, CIDRs or DNS names)",
+    )
 
     def zone(self, zone_id: str) -> Zone | None:
         for zone in self.zones:
