@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 
 class _Model(BaseModel):
@@ -92,6 +92,9 @@ class Device(_Model):
 
 class Inventory(_Model):
     devices: list[Device] = Field(default_factory=list)
+    # Where each device was written (a ``SourceMap`` set by the loader), so later cross-checks
+    # against the policy can still say ``file:line``. Private, so never dumped or exported.
+    _source_map: Any = PrivateAttr(default=None)
 
     def device(self, name: str) -> Device | None:
         for device in self.devices:
