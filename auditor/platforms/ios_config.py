@@ -1,0 +1,675 @@
+"""Interpret IOS-like running configurations (Cisco IOS/IOS-XE, Alaxala AX, Allied AW+, NEC IX).
+
+The four platforms share the indented ``interface …`` / ``line vty …`` structure; they differ in
+keywords. This module reads the facts the checks need and reports every line it did not
+understand, so an auditor knows what was not looked at.
+
+The tree is built here rather than with hier_config: hier_config collapses runs of spaces (which
+changes Japanese interface descriptions) and refuses repeated children such as two identical ACL
+remarks, both common in real configurations.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Literal
+
+from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
+from auditor.redact import marker
+from auditor.snapshot import (
+    Acl,
+    AclBinding,
+    AclEntry,
+    Interface,
+    LocalUser,
+    ManagementPlane,
+    Route,
+    SnmpCommunity,
+    Vlan,
+)
+
+Dialect = Literal["cisco_ios", "alaxala_ax", "allied_telesis_awplus", "nec_ix"]
+
+# Top-level lines that carry no fact a check reads but are understood (not "unparsed").
+_BENIGN_TOP = re.compile(
+    r"^(?:!|#|end$|version |boot|service timestamps|service (?:tcp|udp)-small|building configuration|"
+    r"current configuration|last configuration|configuration last|no service pad|"
+    r"clock timezone|spanning-tree|errdisable|vtp |system mtu|ip routing|ip cef|ip classless|"
+    r"ip domain[- ]name|ip domain lookup|no ip domain[- ]lookup|license |diagnostic |"
+    r"redundancy|archive|control-plane|memory |\S+#|configuration of partition|!)",
+    re.IGNORECASE,
+)
+_BENIGN_CHILD = re.compile(
+    r"^(?:!|speed |duplex |mtu |negotiation |bandwidth |load-interval |spanning-tree |"
+    r"channel-group |media-type |no ip address|ip redirects|no ip redirects|no ip proxy-arp|"
+    r"keepalive|switchport nonegotiate|login(?: local)?$|logging synchronous|stopbits|"
+    r"privilege level|length |width |exit$|no ip route-cache|no mop enabled)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ConfigFacts:
+    hostname: str | None = None
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    vlans: dict[int, Vlan] = field(default_factory=dict)
+    acls: dict[str, Acl] = field(default_factory=dict)
+    routes: list[Route] = field(default_factory=list)
+    management: ManagementPlane = field(default_factory=ManagementPlane)
+    unparsed: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    salt: bytes
+    dialect: Dialect
+    facts: ConfigFacts = field(default_factory=ConfigFacts)
+    communities: list[SnmpCommunity] = field(default_factory=list)
+    v3_users: list[str] = field(default_factory=list)
+    users: list[LocalUser] = field(default_factory=list)
+    ntp: list[str] = field(default_factory=list)
+    syslog: list[str] = field(default_factory=list)
+    dns: list[str] = field(default_factory=list)
+    telnet_vty: list[bool] = field(default_factory=list)
+    telnet_service: bool | None = None
+    ssh_service: bool | None = None
+    ssh_version: int | None = None
+    http: bool | None = None
+    https: bool | None = None
+    aaa: bool = False
+    password_encryption: bool = False
+    enable_storage: str | None = None
+    exec_timeout: int | None = None
+    vty_acl: str | None = None
+    snmp_acl: str | None = None
+    dhcp_snooping: bool = False
+    arp_inspection: bool = False
+    banner: str | None = None
+    acl_bindings: list[tuple[str, str, Literal["in", "out"]]] = field(default_factory=list)
+
+
+def interpret(text: str, *, dialect: Dialect, salt: bytes) -> ConfigFacts:
+    """Read a running configuration into facts; unknown lines go to ``facts.unparsed``."""
+    state = _State(salt=salt, dialect=dialect)
+    for line, children in config_tree(text):
+        handled = _top_level(state, line, children)
+        if not handled and not _BENIGN_TOP.match(line):
+            state.facts.unparsed.append(line)
+    _finish(state)
+    return state.facts
+
+
+def config_tree(text: str) -> list[tuple[str, list[str]]]:
+    """Top-level lines with their indented children (all depths flattened, stripped).
+
+    Multi-line banners (``banner login ^C … ^C``) are kept as one line with embedded newlines.
+    """
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    tree: list[tuple[str, list[str]]] = []
+    index = 0
+    while index < len(lines):
+        raw = lines[index]
+        index += 1
+        if not raw.strip() or raw.strip() == "!":
+            continue
+        if raw[:1] in {" ", "\t"} and tree:
+            tree[-1][1].append(raw.strip())
+            continue
+        stripped = raw.strip()
+        banner = re.match(r"^banner\s+\S+\s+(\^C|\S)(.*)$", stripped)
+        if banner:
+            delimiter, rest = banner.groups()
+            body = [stripped]
+            if delimiter not in rest:
+                while index < len(lines):
+                    body.append(lines[index])
+                    index += 1
+                    if delimiter in lines[index - 1]:
+                        break
+            tree.append(("\n".join(body), []))
+            continue
+        tree.append((stripped, []))
+    return tree
+
+
+def _storage_for(keyword: str, encoding_code: str | None) -> str:
+    if keyword == "secret":
+        return {"5": "type5", "8": "type8", "9": "type9", "4": "hash"}.get(
+            encoding_code or "5", "hash"
+        )
+    if encoding_code == "7":
+        return "type7"
+    if encoding_code in {"8", "5", "9"}:  # AW+ ``password 8`` is a hash
+        return "hash" if encoding_code == "8" else f"type{encoding_code}"
+    if encoding_code in {"hash", "encrypted"}:
+        return "hash"
+    return "plain"
+
+
+_LocalStorage = Literal["none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"]
+
+
+def _top_level(state: _State, line: str, children: list[str]) -> bool:
+    facts = state.facts
+    words = line.split()
+    lowered = line.lower()
+    if not words:
+        return True
+    head = words[0].lower()
+    if head == "hostname" and len(words) > 1:
+        facts.hostname = unquote(" ".join(words[1:]))
+        return True
+    if head == "interface":
+        name = _interface_name(state.dialect, words[1:])
+        _interface(state, name, children)
+        return True
+    if head == "vlan" and len(words) >= 2 and words[1].lower() == "database":
+        for child in children:
+            match = re.match(r"^vlan\s+(\S+)(?:\s+name\s+(\S+))?", child)
+            if match:
+                for vlan_id in parse_vlan_list(match.group(1)):
+                    vlan_name = unquote(match.group(2)) if match.group(2) else None
+                    facts.vlans[vlan_id] = Vlan(id=vlan_id, name=vlan_name)
+            elif not _BENIGN_CHILD.match(child):
+                facts.unparsed.append(f"{line} / {child}")
+        return True
+    if head == "vlan" and len(words) >= 2 and re.fullmatch(r"[0-9,-]+", words[1]):
+        named: str | None = None
+        for child in children:
+            if child.lower().startswith("name "):
+                named = unquote(child[5:])
+            elif not (_BENIGN_CHILD.match(child) or child.startswith("state ")):
+                facts.unparsed.append(f"{line} / {child}")
+        for vlan_id in parse_vlan_list(words[1]):
+            facts.vlans[vlan_id] = Vlan(id=vlan_id, name=named)
+        return True
+    if lowered.startswith(("ip access-list ", "access-list ", "ipv6 access-list ")):
+        return _acl(state, words, children)
+    if lowered.startswith(("ip route ", "ipv6 route ")):
+        route = _static_route(words)
+        if route is None:
+            return False
+        facts.routes.append(route)
+        return True
+    if lowered.startswith("line vty"):
+        _vty(state, children, line)
+        return True
+    if lowered.startswith(("line con", "line aux")):
+        return True
+    if lowered.startswith("banner "):
+        state.banner = _banner_text(line)
+        return True
+    return _management_line(state, line, words, lowered, children)
+
+
+def _interface_name(dialect: Dialect, words: list[str]) -> str:
+    if dialect == "alaxala_ax":
+        # ``interface gigabitethernet 0/1`` / ``interface vlan 10`` keep AX's own spelling.
+        return " ".join(words)
+    return "".join(words) if len(words) > 1 and re.fullmatch(r"[0-9/.:]+", words[-1]) else words[0]
+
+
+def _interface(state: _State, name: str, children: list[str]) -> None:
+    interface = Interface(name=name)
+    explicit_mode: str | None = None
+    is_switchport = True
+    allowed: list[int] | None = None
+    admin_up = True
+    for child in children:
+        lowered = child.lower()
+        words = child.split()
+        if lowered.startswith("description "):
+            interface.alias = unquote(child.split(None, 1)[1])
+        elif lowered.startswith("switchport mode "):
+            explicit_mode = words[2].lower()
+        elif lowered.startswith("switchport access vlan "):
+            interface.access_vlan = int(words[3])
+        elif lowered.startswith("switchport trunk allowed vlan "):
+            rest = words[4:]
+            if rest and rest[0].lower() == "add":
+                allowed = sorted(set(allowed or []) | set(parse_vlan_list(",".join(rest[1:]))))
+            elif rest and rest[0].lower() == "remove":
+                allowed = sorted(set(allowed or []) - set(parse_vlan_list(",".join(rest[1:]))))
+            elif rest and rest[0].lower() == "except":
+                allowed = sorted(set(range(1, 4095)) - set(parse_vlan_list(",".join(rest[1:]))))
+            else:
+                allowed = parse_vlan_list(",".join(rest))
+        elif lowered.startswith("switchport trunk native vlan "):
+            value = words[4].lower()
+            interface.native_vlan = None if value == "none" else int(value)
+        elif lowered == "no switchport":
+            is_switchport = False
+        elif lowered.startswith("switchport port-security") and "no " not in lowered[:3]:
+            interface.port_security = True
+        elif lowered.startswith(
+            (
+                "dot1x pae authenticator",
+                "authentication port-control auto",
+                "dot1x port-control",
+                "auth-mac enable",
+                "auth dot1x",
+                "dot1x port-control auto",
+            )
+        ):
+            interface.dot1x = True
+        elif lowered.startswith("ip address ") and len(words) >= 3:
+            if words[2].lower() in {"dhcp", "negotiated"}:
+                continue
+            mask = words[3] if len(words) > 3 and "." in words[3] else ""
+            interface.addresses.append(
+                cidr(words[2], mask) if mask else str(cidr(*_split(words[2])))
+            )
+        elif lowered.startswith("ipv6 address ") and "/" in child:
+            interface.addresses.append(words[2].lower())
+        elif lowered in {"shutdown", "disable"}:
+            admin_up = False
+        elif lowered in {"no shutdown", "enable"}:
+            admin_up = True
+        elif lowered.startswith(("ip access-group ", "ip filter ")):
+            acl_name = unquote(words[2])
+            direction: Literal["in", "out"] = "out" if words[-1].lower() == "out" else "in"
+            if direction == "in":
+                interface.acl_in = acl_name
+            else:
+                interface.acl_out = acl_name
+            state.acl_bindings.append((acl_name, name, direction))
+        elif lowered.startswith(("vrf forwarding ", "ip vrf forwarding ", "vrf ")):
+            interface.vrf = words[-1]
+        elif lowered == "lldp transmit":
+            interface.lldp_transmit = True
+        elif lowered == "no lldp transmit":
+            interface.lldp_transmit = False
+        elif lowered == "no cdp enable":
+            interface.cdp_enabled = False
+        elif lowered == "cdp enable":
+            interface.cdp_enabled = True
+        elif lowered.startswith(("ip dhcp snooping", "ip arp inspection")):
+            continue
+        elif not _BENIGN_CHILD.match(child):
+            state.facts.unparsed.append(f"interface {name} / {child}")
+    interface.shutdown = not admin_up
+    interface.admin_up = admin_up
+    lowered_name = name.lower().replace(" ", "")
+    routed_name = lowered_name.startswith(("vlan", "loopback", "tunnel", "gigaethernet", "bvi"))
+    if explicit_mode in {"access", "trunk"}:
+        interface.mode = explicit_mode  # type: ignore[assignment]
+    elif (
+        not is_switchport or routed_name or (interface.addresses and state.dialect != "alaxala_ax")
+    ) or interface.addresses:
+        interface.mode = "routed"
+    if interface.mode == "trunk":
+        interface.allowed_vlans = allowed if allowed is not None else list(range(1, 4095))
+        if interface.native_vlan is None and state.dialect == "cisco_ios":
+            interface.native_vlan = 1
+        interface.access_vlan = None
+    elif interface.mode == "access":
+        if interface.access_vlan is None:
+            interface.access_vlan = 1
+        interface.native_vlan = None
+    state.facts.interfaces[name] = interface
+
+
+def _split(value: str) -> tuple[str, str]:
+    address, _, length = value.partition("/")
+    return address, length or "32"
+
+
+_ACL_ENTRY = re.compile(
+    r"^(?:(?P<seq>\d+)\s+)?(?P<action>permit|deny|remark)\b\s*(?P<rest>.*)$", re.IGNORECASE
+)
+
+
+def _acl(state: _State, words: list[str], children: list[str]) -> bool:
+    lowered = [word.lower() for word in words]
+    if (
+        lowered[0] == "access-list"
+        and len(words) >= 3
+        and lowered[1] not in {"extended", "standard"}
+    ):
+        # Numbered ACL: ``access-list 10 permit 10.0.0.0 0.0.0.255`` (or AW+ ``access-list 3000 …``)
+        name = words[1]
+        acl = state.facts.acls.setdefault(name, Acl(name=name))
+        entry = _acl_entry(" ".join(words[2:]))
+        if entry is None:
+            return False
+        acl.entries.append(entry)
+        return True
+    # Named: ``ip access-list extended NAME`` / ``access-list extended NAME`` (AW+) /
+    # ``ip access-list NAME`` (AX, NEC IX ``ip access-list NAME permit …`` inline)
+    index = 2 if lowered[0] == "ip" or lowered[0] == "ipv6" else 1
+    if len(words) > index and lowered[index] in {"extended", "standard", "hardware"}:
+        index += 1
+    if len(words) <= index:
+        return False
+    name = unquote(words[index])
+    acl = state.facts.acls.setdefault(name, Acl(name=name))
+    inline = " ".join(words[index + 1 :])
+    if inline:
+        entry = _acl_entry(inline)
+        if entry is None:
+            return False
+        acl.entries.append(entry)
+    for child in children:
+        entry = _acl_entry(child)
+        if entry is None:
+            state.facts.unparsed.append(f"{' '.join(words)} / {child}")
+        else:
+            acl.entries.append(entry)
+    return True
+
+
+def _acl_entry(text: str) -> AclEntry | None:
+    match = _ACL_ENTRY.match(text.strip())
+    if not match:
+        return None
+    action = match.group("action").lower()
+    rest = match.group("rest").split()
+    entry = AclEntry(
+        sequence=int(match.group("seq")) if match.group("seq") else None,
+        action=action,
+        line=text.strip(),
+    )
+    if action == "remark":
+        return entry
+    protocol = "ip"
+    if (
+        len(rest) > 1
+        and rest[0].lower() not in {"any", "host", "object-group", "addrgroup", "src", "source"}
+        and re.fullmatch(r"[A-Za-z][A-Za-z0-9-]*|\d+", rest[0])
+    ):
+        protocol = rest.pop(0).lower()
+    elif rest and rest[0].lower() == "any" and len(rest) > 2 and rest[1].lower() in {"any", "host"}:
+        rest.pop(0)
+    source, rest = _address(rest)
+    destination, rest = _address(rest)
+    ports: str | None = None
+    if rest and rest[0].lower() in {"eq", "range", "gt", "lt", "neq"}:
+        ports = " ".join(rest[:3] if rest[0].lower() == "range" else rest[:2])
+    return entry.model_copy(
+        update={
+            "protocol": protocol,
+            "source": source,
+            "destination": destination,
+            "destination_ports": ports,
+        }
+    )
+
+
+def _address(words: list[str]) -> tuple[str, list[str]]:
+    """One ACL address operand → (normalized text, remaining words)."""
+    if not words:
+        return "any", words
+    first = words[0].lower()
+    # Skip a source-port qualifier before the destination.
+    if first in {"eq", "gt", "lt", "neq"} and len(words) > 2:
+        return _address(words[2:])
+    if first == "range" and len(words) > 3:
+        return _address(words[3:])
+    if first in {"src", "dest", "source", "destination"} and len(words) > 1:
+        return _address(words[1:])
+    if first == "any":
+        return "any", words[1:]
+    if first == "host" and len(words) > 1:
+        return f"{words[1]}/32", words[2:]
+    if "/" in words[0]:
+        return prefix_of(*words[0].split("/")), words[1:]
+    if len(words) > 1 and re.fullmatch(r"[0-9.]+", words[1]) and re.fullmatch(r"[0-9.]+", first):
+        mask = words[1]
+        if int(mask.split(".")[0]) < 128:  # a wildcard (0.0.0.255) rather than a netmask
+            mask = ".".join(str(255 - int(octet)) for octet in mask.split("."))
+        try:
+            return prefix_of(words[0], mask), words[2:]
+        except ValueError:  # discontiguous wildcard: keep it as written
+            return f"{words[0]} {words[1]}", words[2:]
+    if re.fullmatch(r"[0-9.]+", first):
+        return f"{words[0]}/32", words[1:]
+    return words[0], words[1:]
+
+
+def _static_route(words: list[str]) -> Route | None:
+    rest = words[2:]
+    vrf = None
+    if rest and rest[0].lower() == "vrf" and len(rest) > 2:
+        vrf, rest = rest[1], rest[2:]
+    if not rest:
+        return None
+    if rest[0].lower() == "default":
+        prefix, rest = "0.0.0.0/0", rest[1:]
+    elif "/" in rest[0]:
+        prefix, rest = prefix_of(*rest[0].split("/")), rest[1:]
+    elif len(rest) >= 2:
+        prefix, rest = prefix_of(rest[0], rest[1]), rest[2:]
+    else:
+        return None
+    next_hop = interface = None
+    for word in rest:
+        if re.fullmatch(r"[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*", word) and next_hop is None:
+            if word.isdigit():
+                break  # administrative distance
+            next_hop = word
+        elif re.match(r"^[A-Za-z]", word) and interface is None and next_hop is None:
+            if word.lower() in {"name", "tag", "permanent", "track", "distance"}:
+                break
+            interface = word
+    return Route(prefix=prefix, next_hop=next_hop, interface=interface, protocol="static", vrf=vrf)
+
+
+def _vty(state: _State, children: list[str], line: str) -> None:
+    transports: list[str] | None = None
+    for child in children:
+        lowered = child.lower()
+        words = child.split()
+        if lowered.startswith("transport input "):
+            transports = [word.lower() for word in words[2:]]
+        elif lowered.startswith("exec-timeout "):
+            minutes = int(words[1])
+            seconds = int(words[2]) if len(words) > 2 else 0
+            state.exec_timeout = minutes * 60 + seconds
+        elif lowered.startswith(("access-class ", "ip access-class ", "ip access-group ")):
+            state.vty_acl = unquote(words[-2] if words[-1].lower() in {"in", "out"} else words[-1])
+        elif lowered.startswith(("password", "login authentication")):
+            continue
+        elif not _BENIGN_CHILD.match(child):
+            state.facts.unparsed.append(f"{line} / {child}")
+    if transports is not None:
+        state.telnet_vty.append(bool({"telnet", "all"} & set(transports)))
+        if "ssh" in transports or "all" in transports:
+            state.ssh_service = True if state.ssh_service is None else state.ssh_service
+    elif state.dialect == "cisco_ios":
+        state.telnet_vty.append(True)  # classic IOS default: ``transport input all``
+
+
+def _banner_text(line: str) -> str:
+    parts = line.split(None, 2)
+    body = parts[2] if len(parts) > 2 else ""
+    delimiter = "^C" if body.startswith("^C") else body[:1]
+    body = body[len(delimiter) :]
+    end = body.rfind(delimiter) if delimiter else -1
+    if end >= 0:
+        body = body[:end]
+    return body.strip("\n").strip()
+
+
+def _management_line(
+    state: _State, line: str, words: list[str], lowered: str, children: list[str]
+) -> bool:
+    salt = state.salt
+    if lowered.startswith(
+        ("snmp-server community ", "snmp-agent ip community ", "snmp-agent community ")
+    ):
+        offset = 2 if lowered.startswith("snmp-server") or "ip community" not in lowered else 3
+        name = unquote(words[offset])
+        tail = list(words[offset + 1 :])
+        access: Literal["ro", "rw"] = "rw" if any(w.lower() == "rw" for w in tail) else "ro"
+        acl = next((w for w in tail if w.lower() not in {"ro", "rw", "view"}), None)
+        if acl is not None and acl.lower().startswith("ipv6"):
+            acl = None
+        state.communities.append(
+            SnmpCommunity(name_redacted=marker(name, salt=salt), access=access, acl=acl)
+        )
+        return True
+    if lowered.startswith(("snmp-server user ", "snmp-server group ")):
+        if " v3" in lowered or " auth " in lowered:
+            if lowered.startswith("snmp-server user "):
+                state.v3_users.append(words[2])
+            return True
+        return True
+    if lowered.startswith(("snmp-server host ", "snmp-agent ip host ", "snmp-server enable")):
+        return True
+    if lowered.startswith(("snmp-server ", "snmp-agent ")):
+        return True
+    if lowered == "aaa new-model" or lowered.startswith("aaa authentication login"):
+        state.aaa = True
+        return True
+    if lowered.startswith("aaa "):
+        return True
+    if lowered.startswith("username ") and len(words) >= 2:
+        _user(state, words)
+        return True
+    if lowered.startswith("enable secret"):
+        encoding_code = words[2] if len(words) > 3 else None
+        state.enable_storage = _storage_for("secret", encoding_code)
+        return True
+    if lowered.startswith("enable password"):
+        encoding_code = words[2] if len(words) > 3 else None
+        storage = _storage_for("password", encoding_code)
+        if state.enable_storage is None or state.enable_storage in {"plain", "type7"}:
+            state.enable_storage = storage
+        return True
+    if lowered == "service password-encryption":
+        state.password_encryption = True
+        return True
+    if lowered == "no service password-encryption":
+        state.password_encryption = False
+        return True
+    if lowered.startswith("ip ssh version "):
+        state.ssh_version = int(words[3])
+        state.ssh_service = True
+        return True
+    if lowered.startswith(("ip ssh ", "crypto key", "crypto pki")):
+        return True
+    if lowered in {"ssh server v2only"}:
+        state.ssh_version = 2
+        return True
+    if lowered in {"service ssh", "ssh server enable", "ssh-server ip enable", "ssh server"}:
+        state.ssh_service = True
+        return True
+    if lowered in {"no service ssh", "no ssh server enable", "no ssh-server ip enable"}:
+        state.ssh_service = False
+        return True
+    if lowered in {"service telnet", "telnet-server ip enable", "telnet server enable"}:
+        state.telnet_service = True
+        return True
+    if lowered in {"no service telnet", "no telnet-server ip enable", "no telnet server enable"}:
+        state.telnet_service = False
+        return True
+    if lowered in {"ip http server", "service http", "http-server ip enable"}:
+        state.http = True
+        return True
+    if lowered in {"no ip http server", "no service http", "no http-server ip enable"}:
+        state.http = False
+        return True
+    if lowered == "ip http secure-server":
+        state.https = True
+        return True
+    if lowered == "no ip http secure-server":
+        state.https = False
+        return True
+    if lowered.startswith("ip http "):
+        return True
+    if lowered.startswith(("ntp server ", "ntp peer ")):
+        state.ntp.append(words[2] if words[2].lower() not in {"vrf", "ip"} else words[-1])
+        return True
+    if lowered.startswith("ntp "):
+        return True
+    if lowered.startswith(("logging host ", "log host ", "syslog ip host ")):
+        index = 3 if lowered.startswith("syslog ip host") else 2
+        state.syslog.append(words[index])
+        return True
+    if lowered.startswith("logging ") and re.fullmatch(r"[0-9.]+", words[1]):
+        state.syslog.append(words[1])
+        return True
+    if lowered.startswith(("logging ", "log ", "syslog ")):
+        return True
+    if lowered.startswith(("ip name-server ", "dns-server ", "ip dns server-address ")):
+        state.dns.extend(word for word in words[2:] if re.fullmatch(r"[0-9a-fA-F.:]+", word))
+        return True
+    if lowered.startswith("ip dhcp snooping") or lowered == "service dhcp-snooping":
+        if lowered in {"ip dhcp snooping", "service dhcp-snooping"} or "vlan" in lowered:
+            state.dhcp_snooping = True
+        return True
+    if lowered.startswith("ip arp inspection vlan") or lowered == "arp security":
+        state.arp_inspection = True
+        return True
+    return bool(
+        lowered.startswith(("radius-server ", "tacacs-server ", "radius server", "tacacs server"))
+    )
+
+
+def _user(state: _State, words: list[str]) -> None:
+    name = unquote(words[1])
+    lowered = [word.lower() for word in words]
+    privilege = None
+    if "privilege" in lowered:
+        privilege = int(words[lowered.index("privilege") + 1])
+    storage: _LocalStorage = "none"
+    for keyword in ("secret", "password"):
+        if keyword in lowered:
+            index = lowered.index(keyword)
+            rest = lowered[index + 1 :]
+            encoding_code = rest[0] if len(rest) >= 2 else None
+            if state.dialect == "nec_ix" and keyword == "password" and rest:
+                encoding_code = {"plain": "0", "secret": "secret", "hash": "hash"}.get(rest[0])
+                if encoding_code == "secret":
+                    storage = "hash"
+                    break
+            storage = _storage_for(keyword, encoding_code)  # type: ignore[assignment]
+            break
+    if state.dialect == "nec_ix" and privilege is None:
+        privilege = 15 if "administrator" in lowered else 1
+    state.users.append(LocalUser(name=name, privilege=privilege, password_storage=storage))
+
+
+def _finish(state: _State) -> None:
+    facts = state.facts
+    for acl_name, interface, direction in state.acl_bindings:
+        acl = facts.acls.setdefault(acl_name, Acl(name=acl_name))
+        acl.applied.append(AclBinding(interface=interface, direction=direction))
+    telnet: bool | None = None
+    if state.telnet_service is not None:
+        telnet = state.telnet_service
+    elif state.telnet_vty:
+        telnet = any(state.telnet_vty)
+    elif state.dialect in {"nec_ix", "allied_telesis_awplus"}:
+        telnet = False
+    acls_of_communities = {c.acl for c in state.communities}
+    snmp_acl = next(iter(acls_of_communities)) if len(acls_of_communities) == 1 else None
+    versions: list[Literal["v1", "v2c", "v3"]] = []
+    if state.communities:
+        versions.append("v2c")
+    if state.v3_users:
+        versions.append("v3")
+    facts.management = ManagementPlane(
+        telnet_enabled=telnet,
+        ssh_enabled=state.ssh_service,
+        ssh_version=state.ssh_version,
+        http_server=state.http,
+        https_server=state.https,
+        snmp_versions=versions,
+        snmp_communities=state.communities,
+        snmp_v3_users=state.v3_users,
+        aaa_enabled=state.aaa,
+        local_users=state.users,
+        enable_secret_storage=state.enable_storage,
+        password_encryption=state.password_encryption,
+        ntp_servers=state.ntp,
+        syslog_hosts=state.syslog,
+        banner=state.banner,
+        exec_timeout_seconds=state.exec_timeout,
+        vty_access_class=state.vty_acl,
+        snmp_access_class=snmp_acl,
+        dhcp_snooping=state.dhcp_snooping,
+        arp_inspection=state.arp_inspection,
+        dns_servers=state.dns,
+    )

@@ -1,0 +1,76 @@
+"""What a platform parser returns: the pieces of a :class:`DeviceSnapshot` that SSH output gives.
+
+Parsers fill only what their commands tell; everything else stays at its "not known" default so
+the engine can merge SSH facts with SNMP facts without one side erasing the other.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from auditor.snapshot import (
+    Acl,
+    ArpEntry,
+    DeviceSnapshot,
+    FdbEntry,
+    FirewallPolicy,
+    Interface,
+    ManagementPlane,
+    Neighbor,
+    Route,
+    Source,
+    SystemInfo,
+    Vlan,
+)
+
+
+@dataclass
+class SnapshotParts:
+    system: SystemInfo = field(default_factory=SystemInfo)
+    interfaces: list[Interface] = field(default_factory=list)
+    vlans: list[Vlan] = field(default_factory=list)
+    fdb: list[FdbEntry] = field(default_factory=list)
+    arp: list[ArpEntry] = field(default_factory=list)
+    neighbors: list[Neighbor] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    acls: list[Acl] = field(default_factory=list)
+    firewall_policies: list[FirewallPolicy] = field(default_factory=list)
+    management: ManagementPlane = field(default_factory=ManagementPlane)
+    unparsed_config_lines: list[str] = field(default_factory=list)
+    absent_commands: list[str] = field(default_factory=list)
+
+    def to_snapshot(
+        self,
+        device: str,
+        collected_at: datetime,
+        *,
+        config_redacted: str | None = None,
+        config_hash: str | None = None,
+    ) -> DeviceSnapshot:
+        """Assemble a snapshot, stamping every part with ``Source.SSH``."""
+
+        def stamp(items: list[object]) -> list[object]:
+            return [item.model_copy(update={"source": Source.SSH}) for item in items]  # type: ignore[attr-defined]
+
+        return DeviceSnapshot.model_validate(
+            {
+                "device": device,
+                "collected_at": collected_at,
+                "sources": [Source.SSH],
+                "system": self.system.model_copy(update={"source": Source.SSH}),
+                "interfaces": stamp(list(self.interfaces)),
+                "vlans": stamp(list(self.vlans)),
+                "fdb": stamp(list(self.fdb)),
+                "arp": stamp(list(self.arp)),
+                "neighbors": stamp(list(self.neighbors)),
+                "routes": stamp(list(self.routes)),
+                "acls": stamp(list(self.acls)),
+                "firewall_policies": stamp(list(self.firewall_policies)),
+                "management": self.management.model_copy(update={"source": Source.SSH}),
+                "config_redacted": config_redacted,
+                "config_hash": config_hash,
+                "unparsed_config_lines": list(self.unparsed_config_lines),
+                "absent_tables": list(self.absent_commands),
+            },
+        )

@@ -1,0 +1,18 @@
+"""Locate ``<repo>/../shared/realdata`` (real device data recorded by others) for tests."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+
+def realdata_dir() -> Path:
+    """The realdata folder; skips the test when absent (fails under ``CI=true``)."""
+    path = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
+    if not path.is_dir():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"real device data missing at {path}")
+        pytest.skip(f"real device data not available at {path}")
+    return path
