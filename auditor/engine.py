@@ -232,6 +232,7 @@ def run_audit(
     progress: ProgressCallback | None = None,
     now: datetime | None = None,
     interrupted: Callable[[], bool] = lambda: False,
+    scopes: Iterable[str] | None = None,
 ) -> RunOutcome:
     """Collect, evaluate and (when a store is given) record one run."""
     started = now or datetime.now(UTC)
@@ -263,7 +264,7 @@ def run_audit(
         now=started,
         history=history,
     )
-    evaluation = evaluate(registry, context)
+    evaluation = evaluate(registry, context, scopes=scopes)
     evaluated = set(evaluation.evaluated_checks)
     if scope == "partial":
         # A partial run sees only some devices: network-wide conclusions are not final.

@@ -1,0 +1,363 @@
+"""``auditor daemon``: scheduled polls, nightly audit, morning report, retention; systemd-friendly.
+
+APScheduler 3.x (see docs/daemon.md for why not 4.x) runs the jobs in a thread pool. One run at a
+time across kinds (a poll that would overlap the nightly audit is skipped and logged), coalescing,
+jitter and misfire grace per job. SIGHUP reloads policy and inventory and keeps the last good ones
+when the new files are invalid; SIGTERM stops scheduling, lets the current run finish up to a
+deadline, records it as incomplete (it resolves nothing) and exits 0.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import FrameType
+from typing import Any
+
+from apscheduler.executors.pool import ThreadPoolExecutor
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from auditor.config import Bundle, ConfigError, load_bundle
+from auditor.logs import event
+from auditor.rules import Registry, discover
+from auditor.sdnotify import notify, watchdog_interval_seconds
+from auditor.settings import Settings
+
+log = logging.getLogger("auditor.daemon")
+
+POLL_SCOPES = ("collection", "history")
+
+
+class StoreRetryExhaustedError(Exception):
+    """The database stayed unavailable for every retry; the run's findings were logged."""
+
+
+class RetryingStore:
+    """Wraps the store so a locked, read-only or restarting database delays, not loses, a run."""
+
+    def __init__(
+        self,
+        store: Any,
+        *,
+        attempts: int,
+        pause_seconds: float,
+        stopping: Callable[[], bool],
+    ) -> None:
+        self._store = store
+        self._attempts = attempts
+        self._pause = pause_seconds
+        self._stopping = stopping
+
+    def _retry(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        from auditor.store import StoreUnavailable
+
+        method = getattr(self._store, name)
+        for attempt in range(1, self._attempts + 1):
+            try:
+                return method(*args, **kwargs)
+            except StoreUnavailable as exc:
+                event(
+                    log,
+                    logging.WARNING,
+                    "store-unavailable",
+                    operation=name,
+                    attempt=attempt,
+                    error=str(exc)[:200],
+                )
+                if attempt == self._attempts:
+                    raise StoreRetryExhaustedError(str(exc)) from exc
+                # Keep retrying while stopping too: the findings must reach the database.
+                time.sleep(self._pause if not self._stopping() else min(self._pause, 1.0))
+        raise StoreRetryExhaustedError(name)
+
+    def __getattr__(self, name: str) -> Callable[..., Any]:
+        return lambda *args, **kwargs: self._retry(name, *args, **kwargs)
+
+
+@dataclass
+class CurrentRun:
+    kind: str
+    started: float
+    run_id: int | None = None
+
+
+class Daemon:
+    """Owns the scheduler, the loaded configuration and the signal handling."""
+
+    def __init__(self, settings: Settings, *, registry: Registry | None = None) -> None:
+        self.settings = settings
+        self.registry = registry or discover()
+        self.bundle: Bundle | None = None
+        self._run_lock = threading.Lock()
+        self._config_lock = threading.Lock()
+        self._stop = threading.Event()
+        self._current: CurrentRun | None = None
+        self._scheduler: BackgroundScheduler | None = None
+        self._store: Any = None
+
+    # configuration -------------------------------------------------------------------------
+
+    def _load(self) -> Bundle:
+        s = self.settings
+        return load_bundle(s.policy, s.inventory, s.ledger, self.registry)
+
+    def reload(self) -> bool:
+        """Reload policy and inventory; on error keep the last good ones (logged with file:line)."""
+        notify("RELOADING=1\nMONOTONIC_USEC=" + str(time.monotonic_ns() // 1000))
+        try:
+            bundle = self._load()
+        except ConfigError as exc:
+            for issue in exc.issues:
+                event(log, logging.ERROR, "reload-rejected", issue=str(issue))
+            event(log, logging.WARNING, "reload-kept-last-good", errors=len(exc.issues))
+            notify("READY=1")
+            return False
+        with self._config_lock:
+            self.bundle = bundle
+        event(
+            log,
+            logging.INFO,
+            "reloaded",
+            policy_sha256=bundle.policy_hash[:16],
+            devices=len(bundle.inventory.devices),
+        )
+        notify("READY=1")
+        return True
+
+    # runs ------------------------------------------------------------------------------------
+
+    def store(self) -> Any:
+        if self._store is None:
+            from auditor.store import open_store
+
+            self._store = open_store(self.settings.effective_db_url())
+        return RetryingStore(
+            self._store,
+            attempts=self.settings.store_retry_attempts,
+            pause_seconds=self.settings.store_retry_seconds,
+            stopping=self._stop.is_set,
+        )
+
+    def run(self, kind: str) -> None:
+        """One scheduled run: ``poll`` (SNMP, monitoring checks) or ``audit`` (everything)."""
+        if self._stop.is_set():
+            return
+        if not self._run_lock.acquire(blocking=False):
+            busy = self._current.kind if self._current else "?"
+            event(log, logging.WARNING, "run-skipped", kind=kind, reason=f"{busy} still running")
+            return
+        started = time.monotonic()
+        self._current = CurrentRun(kind=kind, started=started)
+        try:
+            self._run_locked(kind, started)
+        except Exception as exc:  # a failed run is logged; the daemon keeps going
+            log.exception("run failed")
+            event(log, logging.ERROR, "run-failed", kind=kind, error=type(exc).__name__)
+        finally:
+            self._current = None
+            self._run_lock.release()
+
+    def _run_locked(self, kind: str, started: float) -> None:
+        from auditor.collect.plan import build_collectors
+        from auditor.engine import run_audit
+        from auditor.inventory.credentials import resolve_secret
+
+        with self._config_lock:
+            bundle = self.bundle
+        assert bundle is not None
+        collectors = build_collectors({"snmp"} if kind == "poll" else None)
+        inventory_dir = bundle.inventory_path
+        if inventory_dir is not None and not inventory_dir.is_dir():
+            inventory_dir = inventory_dir.parent
+
+        def resolve(reference: Any) -> str:
+            return resolve_secret(reference, base_dir=inventory_dir)
+
+        outcome = run_audit(
+            policy=bundle.policy,
+            inventory=bundle.inventory,
+            ledger=bundle.ledger,
+            registry=self.registry,
+            collectors=collectors,
+            devices=bundle.inventory.devices,
+            resolve_secret=resolve,
+            store=self.store(),
+            scope="full",
+            kind=kind,
+            policy_hash=bundle.policy_hash,
+            scopes=POLL_SCOPES if kind == "poll" else None,
+            interrupted=self._stop.is_set,
+        )
+        duration = time.monotonic() - started
+        by_severity: dict[str, int] = {}
+        for finding in outcome.findings:
+            by_severity[finding.severity.value] = by_severity.get(finding.severity.value, 0) + 1
+        event(
+            log,
+            logging.INFO,
+            "run",
+            kind=kind,
+            run_id=outcome.run_id,
+            status=outcome.status,
+            devices=f"{len(outcome.covered_devices)}/{len(bundle.inventory.devices)}",
+            errors=len(outcome.errors),
+            findings=len(outcome.findings),
+            duration_s=f"{duration:.1f}",
+            **by_severity,
+        )
+        slot = self._slot_seconds(kind)
+        if slot is not None and duration > slot:
+            event(log, logging.WARNING, "run-overran", kind=kind, duration_s=f"{duration:.1f}")
+
+    def _slot_seconds(self, kind: str) -> float | None:
+        if kind == "poll":
+            return self.settings.snmp_interval_minutes * 60
+        return 24 * 3600.0
+
+    def report(self) -> None:
+        try:
+            from auditor.report.daily import write_daily_report
+        except ImportError:
+            event(log, logging.INFO, "report-skipped", reason="report module not installed")
+            return
+        with self._config_lock:
+            bundle = self.bundle
+        path = write_daily_report(
+            store=self.store(),
+            policy=bundle.policy if bundle else None,
+            out_dir=self.settings.effective_report_dir(),
+            lang=self.settings.lang,
+        )
+        event(log, logging.INFO, "report", path=str(path))
+
+    def retention(self) -> None:
+        cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)
+        store = self.store()
+        removed = store.prune(before=cutoff)
+        event(log, logging.INFO, "retention", cutoff=cutoff.date().isoformat(), removed=removed)
+
+    # lifecycle -------------------------------------------------------------------------------
+
+    def _build_scheduler(self) -> BackgroundScheduler:
+        s = self.settings
+        scheduler = BackgroundScheduler(
+            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": s.misfire_grace_seconds,
+            },
+            timezone=s.timezone,
+        )
+
+        def cron(hhmm: str) -> CronTrigger:
+            hour, minute = hhmm.split(":")
+            return CronTrigger(
+                hour=int(hour), minute=int(minute), jitter=s.jitter_seconds, timezone=s.timezone
+            )
+
+        scheduler.add_job(
+            self.run,
+            IntervalTrigger(minutes=s.snmp_interval_minutes, jitter=s.jitter_seconds),
+            args=["poll"],
+            id="poll",
+            next_run_time=datetime.now(UTC),
+        )
+        scheduler.add_job(self.run, cron(s.audit_time), args=["audit"], id="audit")
+        scheduler.add_job(self.report, cron(s.report_time), id="report")
+        scheduler.add_job(self.retention, cron(s.retention_time), id="retention")
+        return scheduler
+
+    def next_runs(self) -> dict[str, datetime | None]:
+        if self._scheduler is None:
+            return {}
+        return {job.id: job.next_run_time for job in self._scheduler.get_jobs()}
+
+    def _on_signal(self, signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGHUP:
+            threading.Thread(target=self.reload, name="reload", daemon=True).start()
+        elif signum in (signal.SIGTERM, signal.SIGINT):
+            self._stop.set()
+
+    def serve(self, *, run_audit_now: bool = False) -> int:
+        """Run until SIGTERM; returns the process exit code."""
+        self.bundle = self._load()
+        signal.signal(signal.SIGHUP, self._on_signal)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        self._scheduler = self._build_scheduler()
+        self._scheduler.start()
+        if run_audit_now:
+            self._scheduler.add_job(self.run, args=["audit"], id="audit-now")
+        event(log, logging.INFO, "started", devices=len(self.bundle.inventory.devices))
+        notify("READY=1\nSTATUS=scheduling")
+        watchdog = watchdog_interval_seconds()
+        self._write_status()
+        while not self._stop.wait(timeout=min(watchdog or 1.0, 1.0)):
+            if watchdog is not None:
+                notify("WATCHDOG=1")
+            self._write_status()
+        code = self._shutdown()
+        self._write_status(stopped=True)
+        return code
+
+    def status_file(self) -> Path:
+        return self.settings.state_dir / "daemon-status.json"
+
+    def _write_status(self, *, stopped: bool = False) -> None:
+        """A small JSON file `auditor status` reads: pid, current run, next scheduled runs."""
+        current = self._current
+        payload = {
+            "pid": None if stopped else os.getpid(),
+            "updated": datetime.now(UTC).isoformat(),
+            "current_run": None if current is None else current.kind,
+            "next_runs": {
+                name: when.isoformat() if when else None for name, when in self.next_runs().items()
+            }
+            if not stopped
+            else {},
+        }
+        path = self.status_file()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_suffix(".tmp")
+            temporary.write_text(json.dumps(payload), encoding="utf-8")
+            temporary.replace(path)
+        except OSError as exc:  # a full or read-only disk must not stop the daemon
+            event(log, logging.WARNING, "status-file-unwritable", error=str(exc)[:200])
+
+    def _shutdown(self) -> int:
+        notify("STOPPING=1")
+        event(log, logging.INFO, "stopping")
+        assert self._scheduler is not None
+        self._scheduler.shutdown(wait=False)
+        deadline = time.monotonic() + self.settings.stop_deadline_seconds
+        while self._current is not None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        current = self._current
+        if current is not None:
+            # The run thread is still collecting: mark the run incomplete so nothing it saw
+            # resolves anything, and leave (the thread is a daemon thread).
+            event(log, logging.WARNING, "stop-deadline-reached", kind=current.kind)
+            self._mark_current_incomplete()
+        event(log, logging.INFO, "stopped")
+        return 0
+
+    def _mark_current_incomplete(self) -> None:
+        try:
+            store = self.store()
+            for run in store.list_runs(limit=5):
+                if run.status == "running":
+                    store.mark_run_incomplete(run.id, "stopped by SIGTERM before the run finished")
+        except Exception:
+            log.exception("could not mark the interrupted run incomplete")
