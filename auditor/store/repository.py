@@ -376,7 +376,7 @@ class Store:
             query = query.where(DeviceRow.name.in_(sorted(set(devices))))
         with self._transaction(write=False) as session:
             loader = _SnapshotLoader(session)
-            return {name: loader.load(row) for row, name in session.execute(query).tuples()}
+            return {name: loader.load(row) for row, name in session.execute(query)}
 
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
@@ -434,7 +434,7 @@ class Store:
                     media_type=media_type,
                     size=size,
                 )
-                for link, media_type, size in session.execute(query).tuples()
+                for link, media_type, size in session.execute(query)
             ]
 
     # -- integrity --------------------------------------------------------------------------
@@ -512,24 +512,22 @@ def _lock_chain(session: Session) -> EventChainRow:
     return chain
 
 
+def _device_ids(session: Session, names: Sequence[str]) -> dict[str, int]:
+    known: dict[str, int] = {}
+    for chunk in _chunks(names):
+        query = select(DeviceRow.name, DeviceRow.id).where(DeviceRow.name.in_(chunk))
+        for name, device_id in session.execute(query):
+            known[name] = device_id
+    return known
+
+
 def _ensure_devices(session: Session, names: Iterable[str], at: datetime) -> dict[str, int]:
     wanted = sorted(set(names))
-    known: dict[str, int] = {}
-    for chunk in _chunks(wanted):
-        known.update(
-            session.execute(
-                select(DeviceRow.name, DeviceRow.id).where(DeviceRow.name.in_(chunk))
-            ).tuples()
-        )
+    known = _device_ids(session, wanted)
     missing = [name for name in wanted if name not in known]
     if missing:
         session.execute(insert(DeviceRow), [{"name": name, "first_seen": at} for name in missing])
-        for chunk in _chunks(missing):
-            known.update(
-                session.execute(
-                    select(DeviceRow.name, DeviceRow.id).where(DeviceRow.name.in_(chunk))
-                ).tuples()
-            )
+        known.update(_device_ids(session, missing))
     return known
 
 
@@ -550,13 +548,11 @@ def _store_snapshots(
             .where(SnapshotRow.device_id.in_(chunk))
             .group_by(SnapshotRow.device_id)
         )
-        previous.update(
-            session.execute(
-                select(SnapshotRow.device_id, SnapshotRow.content_hash).where(
-                    SnapshotRow.id.in_(newest)
-                )
-            ).tuples()
+        query = select(SnapshotRow.device_id, SnapshotRow.content_hash).where(
+            SnapshotRow.id.in_(newest)
         )
+        for device_id, content_hash in session.execute(query):
+            previous[device_id] = content_hash
     rows: list[dict[str, Any]] = []
     written = 0
     for name, snapshot in snapshots.items():
