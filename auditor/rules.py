@@ -52,6 +52,12 @@ class History:
     previous_snapshots: dict[str, DeviceSnapshot] = field(default_factory=dict)
     collection_failures: dict[str, list[datetime]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
+    # Earlier snapshots per device, oldest first, this run excluded (flapping, last seen).
+    snapshot_history: dict[str, list[DeviceSnapshot]] = field(default_factory=dict)
+    # Time of the last run in which each device was collected without error.
+    last_success: dict[str, datetime] = field(default_factory=dict)
+    # Start of the earliest stored run: how far back "not seen for N days" can be judged.
+    first_run_at: datetime | None = None
 
 
 @dataclass
