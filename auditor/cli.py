@@ -444,6 +444,9 @@ def build_app(lang: Lang) -> typer.Typer:
         )
         raise typer.Exit(EXIT_FINDINGS)
 
+    from auditor.daemon_cli import register_daemon
+
+    register_daemon(app, lang)
     _mount_optional(app, lang)
     return app
 

@@ -1,0 +1,164 @@
+"""``auditor daemon`` and ``auditor status``."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from auditor.i18n import Lang
+
+
+def _pid_alive(pid: int | None) -> bool:
+    if not pid:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _database_size(url: str) -> str:
+    if "://" in url and not url.startswith("sqlite"):
+        return "-"
+    path = Path(url.split("///", 1)[1] if url.startswith("sqlite") else url)
+    total = sum(p.stat().st_size for p in path.parent.glob(path.name + "*") if p.is_file())
+    return f"{total / 1_048_576:.1f} MiB"
+
+
+def register_daemon(app: typer.Typer, lang: Lang) -> None:
+    ja = lang == "ja"
+
+    @app.command(
+        "daemon",
+        help="監視デーモンを起動します (systemd Type=notify 対応)。"
+        if ja
+        else "Run the scheduling daemon (systemd Type=notify aware).",
+    )
+    def daemon_command(
+        config: Annotated[
+            Path | None,
+            typer.Option("--config", help="設定ファイル / settings file (auditor.toml)"),
+        ] = None,
+        print_sample_config: Annotated[
+            bool,
+            typer.Option(
+                "--print-sample-config", help="設定ファイルの見本を出力 / print a sample config"
+            ),
+        ] = False,
+        audit_now: Annotated[
+            bool, typer.Option("--audit-now", help="起動直後に監査 / run a full audit at start")
+        ] = False,
+        lang_: Annotated[str, typer.Option("--lang")] = lang,
+    ) -> None:
+        from auditor.settings import sample_config
+
+        if print_sample_config:
+            typer.echo(sample_config())
+            return
+        if config is not None:
+            os.environ["AUDITOR_CONFIG"] = str(config)
+        from pydantic import ValidationError
+
+        from auditor.config import ConfigError
+        from auditor.daemon import Daemon
+        from auditor.logs import configure_logging
+        from auditor.settings import Settings
+
+        configure_logging()
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            Console(stderr=True).print(str(exc), markup=False)
+            raise typer.Exit(2) from exc
+        try:
+            code = Daemon(settings).serve(run_audit_now=audit_now)
+        except ConfigError as exc:
+            for issue in exc.issues:
+                Console(stderr=True).print(str(issue), markup=False)
+            raise typer.Exit(2) from exc
+        raise typer.Exit(code)
+
+    @app.command(
+        "status",
+        help="デーモンの状態・直近の実行・次回予定・未対応の指摘を表示します。"
+        if ja
+        else "Daemon state, last runs, next scheduled runs, open findings.",
+    )
+    def status_command(
+        db: Annotated[str | None, typer.Option("--db", envvar="AUDITOR_DB_URL")] = None,
+        output: Annotated[str, typer.Option("--format", help="table|json")] = "table",
+        lang_: Annotated[str, typer.Option("--lang")] = lang,
+    ) -> None:
+        from auditor.settings import Settings
+        from auditor.store import open_store
+
+        settings = Settings()
+        url = db or settings.effective_db_url()
+        status_path = settings.state_dir / "daemon-status.json"
+        daemon_state: dict[str, Any] = {}
+        if status_path.exists():
+            daemon_state = json.loads(status_path.read_text(encoding="utf-8"))
+        running = _pid_alive(daemon_state.get("pid"))
+        store = open_store(url)
+        last_runs = {}
+        for kind in ("poll", "audit", "check"):
+            run = store.last_run(kind)
+            if run is not None:
+                duration = (
+                    (run.finished_at - run.started_at).total_seconds() if run.finished_at else None
+                )
+                last_runs[kind] = {
+                    "id": run.id,
+                    "status": run.status,
+                    "started_at": run.started_at.isoformat(),
+                    "duration_s": duration,
+                }
+        open_by_severity: dict[str, int] = {}
+        for record in store.list_findings(status=["new", "open", "reopened"]):
+            open_by_severity[record.severity] = open_by_severity.get(record.severity, 0) + 1
+        payload = {
+            "daemon_running": running,
+            "pid": daemon_state.get("pid") if running else None,
+            "current_run": daemon_state.get("current_run") if running else None,
+            "next_runs": daemon_state.get("next_runs", {}) if running else {},
+            "last_runs": last_runs,
+            "database": url if "@" not in url else url.split("@", 1)[1],
+            "database_size": _database_size(url),
+            "open_findings": open_by_severity,
+            "checked_at": datetime.now(UTC).isoformat(),
+        }
+        if output == "json":
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+            return
+        console = Console(highlight=False)
+        state = ("稼働中" if ja else "running") if running else ("停止" if ja else "not running")
+        console.print(f"daemon: {state}" + (f" (pid {payload['pid']})" if running else ""))
+        table = Table(title="last runs / 直近の実行")
+        for header in ("kind", "id", "status", "started", "duration s"):
+            table.add_column(header)
+        for kind, run_info in last_runs.items():
+            table.add_row(
+                kind,
+                str(run_info["id"]),
+                run_info["status"],
+                run_info["started_at"],
+                f"{run_info['duration_s']:.1f}" if run_info["duration_s"] is not None else "-",
+            )
+        console.print(table)
+        for name, when in payload["next_runs"].items():
+            console.print(f"next {name}: {when}")
+        console.print(f"database: {payload['database']} ({payload['database_size']})")
+        console.print(
+            "open findings: "
+            + (", ".join(f"{k} {v}" for k, v in sorted(open_by_severity.items())) or "0")
+        )
