@@ -1,0 +1,568 @@
+"""SNMP collection: poll many devices concurrently into normalized snapshots.
+
+``collect_snmp`` (and :class:`SnmpCollector`, the :class:`~auditor.collect.base.Collector` the
+engine uses) resolves each device's credentials, walks only the columns the normalizer needs
+(:mod:`auditor.collect.snmp_columns`), probes for default communities, and hands the raw walks to
+:mod:`auditor.platforms.snmp_normalize`. A device that fails becomes a ``CollectionError`` (a
+``COL-…`` ERROR finding) and never stops the run. Concurrency is bounded by a semaphore; with
+``workers > 1`` the devices are sharded over forked worker processes, because pysnmp's BER
+decoding is CPU-bound and one process uses one core.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from pysnmp.hlapi.v3arch.asyncio import (
+    CommunityData,
+    ContextData,
+    SnmpEngine,
+    UdpTransportTarget,
+    UsmUserData,
+    usmAesCfb128Protocol,
+    usmAesCfb192Protocol,
+    usmAesCfb256Protocol,
+    usmDESPrivProtocol,
+    usmHMAC128SHA224AuthProtocol,
+    usmHMAC192SHA256AuthProtocol,
+    usmHMAC256SHA384AuthProtocol,
+    usmHMAC384SHA512AuthProtocol,
+    usmHMACMD5AuthProtocol,
+    usmHMACSHAAuthProtocol,
+    usmNoAuthProtocol,
+    usmNoPrivProtocol,
+)
+from pysnmp.proto.rfc1902 import OctetString
+
+from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback
+from auditor.collect.snmp_columns import (
+    CISCO_TABLES,
+    CISCO_VTP_VLAN_STATE,
+    PER_VLAN_COLUMNS,
+    SYS_OBJECT_ID,
+    SYSTEM_SCALARS,
+    TABLES,
+    DeviceWalk,
+)
+from auditor.collect.snmp_probe import (
+    CONFIGURED_COMMUNITY_MARK,
+    DEFAULT_PROBE_COMMUNITIES,
+    probe_communities,
+)
+from auditor.collect.snmp_session import (
+    PeerMonitor,
+    SnmpFailure,
+    SnmpSession,
+    close_engine,
+    new_engine,
+)
+from auditor.inventory.models import CredentialRef, Device, SnmpSettings
+from auditor.platforms.snmp_normalize import normalize_walk
+from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
+from auditor.snapshot import DeviceSnapshot
+
+SecretResolver = Callable[[CredentialRef], str]
+
+CHECK_IDS: dict[str, str] = {
+    "timeout": "COL-001",
+    "auth": "COL-002",
+    "malformed": "COL-003",
+    "runaway": "COL-004",
+    "credential": "COL-005",
+}
+
+_AUTH_PROTOCOLS: dict[str, Any] = {
+    "md5": usmHMACMD5AuthProtocol,
+    "sha": usmHMACSHAAuthProtocol,
+    "sha224": usmHMAC128SHA224AuthProtocol,
+    "sha256": usmHMAC192SHA256AuthProtocol,
+    "sha384": usmHMAC256SHA384AuthProtocol,
+    "sha512": usmHMAC384SHA512AuthProtocol,
+}
+_PRIV_PROTOCOLS: dict[str, Any] = {
+    "none": usmNoPrivProtocol,
+    "des": usmDESPrivProtocol,
+    "aes": usmAesCfb128Protocol,
+    "aes192": usmAesCfb192Protocol,
+    "aes256": usmAesCfb256Protocol,
+}
+
+
+@dataclass(frozen=True)
+class SnmpCredentials:
+    """Resolved secrets for one device; ``repr`` never shows them."""
+
+    community: str | None = field(default=None, repr=False)
+    auth_key: str | None = field(default=None, repr=False)
+    priv_key: str | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class PollOptions:
+    """Run-wide knobs (per-device timeout/retries/max-repetitions come from ``SnmpSettings``)."""
+
+    concurrency: int = 64
+    max_rows_per_table: int = 100_000
+    probe_communities: tuple[str, ...] | None = DEFAULT_PROBE_COMMUNITIES
+    probe_timeout: float = 1.0
+    tables: tuple[str, ...] | None = None
+    cisco_per_vlan_fdb: bool = True
+
+
+@dataclass
+class DevicePoll:
+    """What polling one device produced (picklable: crosses process boundaries)."""
+
+    device: str
+    snapshot: DeviceSnapshot | None = None
+    errors: list[CollectionError] = field(default_factory=list)
+    rows: int = 0
+    requests: int = 0
+
+
+def resolve_credentials(device: Device, resolve_secret: SecretResolver) -> SnmpCredentials:
+    """Look up the device's SNMP secrets; raises :class:`SnmpFailure` of kind ``credential``."""
+    settings = device.snmp
+    if settings is None:
+        raise SnmpFailure("credential", "the inventory has no SNMP settings for this device")
+
+    def lookup(reference: CredentialRef | None, what: str) -> str | None:
+        if reference is None:
+            return None
+        try:
+            value = resolve_secret(reference)
+        except Exception as exc:  # any resolver failure is a collection error, never a crash
+            raise SnmpFailure(
+                "credential",
+                f"{what} {reference.describe()} could not be read ({type(exc).__name__})",
+            ) from exc
+        if not value:
+            raise SnmpFailure("credential", f"{what} {reference.describe()} is empty")
+        return value
+
+    if settings.version == "v2c":
+        if settings.community is None:
+            raise SnmpFailure("credential", "SNMPv2c needs a community reference")
+        return SnmpCredentials(community=lookup(settings.community, "community"))
+    if not settings.user:
+        raise SnmpFailure("credential", "SNMPv3 needs a user name")
+    priv_key = None
+    if settings.priv_protocol != "none":
+        priv_key = lookup(settings.priv_key, "privacy key")
+    return SnmpCredentials(
+        community=lookup(settings.community, "community"),
+        auth_key=lookup(settings.auth_key, "authentication key"),
+        priv_key=priv_key,
+    )
+
+
+def build_auth(
+    settings: SnmpSettings, credentials: SnmpCredentials, *, vlan: int | None = None
+) -> tuple[CommunityData | UsmUserData, ContextData]:
+    """pysnmp auth + context objects; ``vlan`` selects Cisco's per-VLAN bridge instance."""
+    if settings.version == "v2c":
+        community = credentials.community or ""
+        if vlan is not None:
+            community = f"{community}@{vlan}"
+        return CommunityData(community, mpModel=1), ContextData()  # noqa: S508 - v2c is asked for
+    auth_protocol = _AUTH_PROTOCOLS[settings.auth_protocol]
+    priv_protocol = _PRIV_PROTOCOLS[settings.priv_protocol]
+    if credentials.auth_key is None:
+        auth_protocol, priv_protocol = usmNoAuthProtocol, usmNoPrivProtocol
+    if credentials.priv_key is None:
+        priv_protocol = usmNoPrivProtocol
+    user = UsmUserData(
+        settings.user or "",
+        authKey=credentials.auth_key,
+        privKey=credentials.priv_key,
+        authProtocol=auth_protocol,
+        privProtocol=priv_protocol,
+    )
+    context_name = f"vlan-{vlan}" if vlan is not None else settings.context
+    return user, ContextData(contextName=OctetString(context_name))
+
+
+def failure_to_error(device: Device, failure: SnmpFailure) -> CollectionError:
+    """Turn a failure into the collection error of its ``COL-…`` check, in ja and en."""
+    settings = device.snmp or SnmpSettings()
+    where = f"{device.address}:{settings.port}"
+    subject = f"table:{failure.table}" if failure.table else "snmp"
+    if failure.kind == "timeout":
+        tries = settings.retries + 1
+        en = f"No SNMP answer from {device.name} ({where}) after {tries} tries of {settings.timeout}s."
+        ja = f"{device.name} ({where}) から SNMP 応答がありません（{settings.timeout}秒×{tries}回）。"
+        if settings.version == "v2c":
+            en += (
+                " With SNMPv2c a wrong community looks exactly like this: the agent drops the "
+                "request silently, so check the community as well as reachability."
+            )
+            ja += (
+                "SNMPv2c ではコミュニティ名の誤りも応答なしと区別できません。到達性と"
+                "コミュニティ名の両方を確認してください。"
+            )
+    elif failure.kind == "auth":
+        en = f"SNMPv3 authentication to {device.name} ({where}) failed: {failure.detail}."
+        ja = f"{device.name} ({where}) への SNMPv3 認証に失敗しました: {failure.detail}"
+    elif failure.kind == "malformed":
+        en = f"{device.name} ({where}) sent an SNMP response that cannot be used: {failure.detail}."
+        ja = f"{device.name} ({where}) の SNMP 応答が不正または途中で切れています: {failure.detail}"
+    elif failure.kind == "runaway":
+        en = f"Walking {device.name} ({where}) was stopped: {failure.detail}."
+        ja = f"{device.name} ({where}) の SNMP 取得を打ち切りました（ループまたは行数上限超過）: {failure.detail}"
+    else:
+        en = f"The SNMP credential of {device.name} could not be resolved: {failure.detail}."
+        ja = f"{device.name} の SNMP 認証情報を取得できません: {failure.detail}"
+    return CollectionError(
+        device=device.name,
+        check_id=CHECK_IDS[failure.kind],
+        message_en=en,
+        message_ja=ja,
+        subject=subject,
+        detail=failure.detail,
+    )
+
+
+class _Pollers:
+    """Per-event-loop shared state: one engine for every community-based device."""
+
+    def __init__(self) -> None:
+        self.monitor = PeerMonitor()
+        self.community_engine = new_engine(self.monitor)
+        self.engines: list[SnmpEngine] = [self.community_engine]
+
+    def engine_for(self, settings: SnmpSettings) -> tuple[SnmpEngine, PeerMonitor]:
+        """v2c shares one engine; each v3 device gets its own (users with equal names but
+        different keys must not share a USM table, and its counters stay per device)."""
+        if settings.version == "v2c":
+            return self.community_engine, self.monitor
+        monitor = PeerMonitor()
+        engine = new_engine(monitor)
+        self.engines.append(engine)
+        return engine, monitor
+
+    def close(self) -> None:
+        for engine in self.engines:
+            close_engine(engine)
+
+
+async def poll_device(
+    device: Device,
+    credentials: SnmpCredentials,
+    pollers: _Pollers,
+    options: PollOptions,
+) -> DevicePoll:
+    """Collect and normalize one device; failures are returned, never raised."""
+    settings = device.snmp or SnmpSettings()
+    result = DevicePoll(device=device.name)
+    engine, monitor = pollers.engine_for(settings)
+    auth, context = build_auth(settings, credentials)
+    target = await UdpTransportTarget.create(
+        (device.address, settings.port), timeout=settings.timeout, retries=settings.retries
+    )
+    session = SnmpSession(
+        engine=engine,
+        auth=auth,
+        target=target,
+        host=device.address,
+        port=settings.port,
+        monitor=monitor,
+        version=settings.version,
+        context=context,
+        max_repetitions=settings.max_repetitions,
+        max_rows_per_table=options.max_rows_per_table,
+    )
+    walk = DeviceWalk(device=device.name, platform=device.platform)
+    try:
+        system = await session.get([oid + ".0" for oid in SYSTEM_SCALARS])
+        for oid, value in system.items():
+            if value is not None:
+                walk.walks[oid.removesuffix(".0")] = [((0,), value)]
+        if all(value is None for value in system.values()):
+            walk.absent_tables.append("system")
+        wanted = options.tables or tuple(TABLES)
+        for table in wanted:
+            await _walk_table(session, walk, table, TABLES[table], result, device)
+        object_id = walk.walks.get(SYS_OBJECT_ID, [((0,), "")])[0][1]
+        if (
+            options.cisco_per_vlan_fdb
+            and is_cisco(device.platform, str(object_id))
+            and "dot1qTpFdbTable" in walk.absent_tables
+        ):
+            await _walk_cisco(session, walk, settings, credentials, result, device)
+    except SnmpFailure as failure:
+        result.errors.append(failure_to_error(device, failure))
+        result.requests = session.requests
+        return result
+    if options.probe_communities is not None:
+        walk.probe_accepted = await probe_communities(
+            pollers.community_engine,
+            device.address,
+            settings.port,
+            options.probe_communities,
+            timeout=options.probe_timeout,
+        )
+        if settings.version == "v2c":
+            walk.probe_accepted.append(CONFIGURED_COMMUNITY_MARK)
+        elif credentials.community:
+            configured = await probe_communities(
+                pollers.community_engine,
+                device.address,
+                settings.port,
+                [credentials.community],
+                timeout=options.probe_timeout,
+            )
+            if any(entry.startswith("v2c:") for entry in configured):
+                walk.probe_accepted.append(CONFIGURED_COMMUNITY_MARK)
+    result.rows = walk.row_count()
+    result.requests = session.requests
+    result.snapshot = normalize_walk(walk, collected_at=datetime.now(UTC))
+    return result
+
+
+async def _walk_table(
+    session: SnmpSession,
+    walk: DeviceWalk,
+    table: str,
+    columns: Sequence[str],
+    result: DevicePoll,
+    device: Device,
+) -> None:
+    try:
+        columns_read = await session.walk(table, columns)
+    except SnmpFailure as failure:
+        if failure.kind in ("runaway", "malformed") and failure.table:
+            # One bad table: report it and keep the rest of the device.
+            result.errors.append(failure_to_error(device, failure))
+            return
+        raise
+    if not any(columns_read.values()):
+        walk.absent_tables.append(table)
+        return
+    walk.walks.update({column: rows for column, rows in columns_read.items() if rows})
+
+
+async def _walk_cisco(
+    session: SnmpSession,
+    walk: DeviceWalk,
+    settings: SnmpSettings,
+    credentials: SnmpCredentials,
+    result: DevicePoll,
+    device: Device,
+) -> None:
+    """Cisco IOS keeps one BRIDGE-MIB instance per VLAN, reached by community@vlan / context."""
+    for table, columns in CISCO_TABLES.items():
+        await _walk_table(session, walk, table, columns, result, device)
+    vlans = per_vlan_fdb_vlans(walk.column(CISCO_VTP_VLAN_STATE))
+    for position, vlan in enumerate(vlans):
+        auth, context = build_auth(settings, credentials, vlan=vlan)
+        vlan_session = SnmpSession(
+            engine=session.engine,
+            auth=auth,
+            target=session.target,
+            host=session.host,
+            port=session.port,
+            monitor=session.monitor,
+            version=session.version,
+            context=context,
+            max_repetitions=session.max_repetitions,
+            max_rows_per_table=session.max_rows_per_table,
+        )
+        try:
+            per_vlan = await vlan_session.walk("dot1dTpFdbTable@vlan", PER_VLAN_COLUMNS)
+        except SnmpFailure as failure:
+            if position == 0 and failure.kind in ("timeout", "auth"):
+                # The agent does not offer per-VLAN instances at all: fall back to the global
+                # dot1dTpFdbTable and say so, instead of paying one timeout per VLAN.
+                walk.absent_tables.append("dot1dTpFdbTable@vlan")
+                return
+            result.errors.append(failure_to_error(device, failure))
+            continue
+        finally:
+            session.requests += vlan_session.requests
+        if any(per_vlan.values()):
+            walk.per_vlan[vlan] = per_vlan
+
+
+async def poll_devices(
+    jobs: Sequence[tuple[Device, SnmpCredentials]],
+    options: PollOptions,
+    progress: Callable[[DevicePoll], None] | None = None,
+) -> list[DevicePoll]:
+    """Poll ``jobs`` with at most ``options.concurrency`` devices in flight."""
+    pollers = _Pollers()
+    semaphore = asyncio.Semaphore(max(1, options.concurrency))
+
+    async def guarded(device: Device, credentials: SnmpCredentials) -> DevicePoll:
+        async with semaphore:
+            try:
+                polled = await poll_device(device, credentials, pollers, options)
+            except Exception as exc:  # a bug in one device's path must not stop the others
+                failure = SnmpFailure("malformed", f"internal error {type(exc).__name__}: {exc}")
+                polled = DevicePoll(device=device.name, errors=[failure_to_error(device, failure)])
+        if progress is not None:
+            progress(polled)
+        return polled
+
+    try:
+        return list(await asyncio.gather(*(guarded(device, creds) for device, creds in jobs)))
+    finally:
+        pollers.close()
+
+
+_WORKER_QUEUE: Any = None
+
+
+def _init_worker(progress_queue: Any) -> None:
+    global _WORKER_QUEUE
+    _WORKER_QUEUE = progress_queue
+
+
+def _poll_shard(
+    jobs: list[tuple[Device, SnmpCredentials]], options: PollOptions
+) -> list[DevicePoll]:
+    def report(polled: DevicePoll) -> None:
+        if _WORKER_QUEUE is not None:
+            _WORKER_QUEUE.put((polled.device, polled.snapshot is not None))
+
+    return asyncio.run(poll_devices(jobs, options, report))
+
+
+def collect_snmp(
+    devices: Sequence[Device],
+    resolve_secret: SecretResolver,
+    *,
+    concurrency: int = 64,
+    progress: ProgressCallback | None = None,
+    workers: int = 1,
+    options: PollOptions | None = None,
+    stats: dict[str, int] | None = None,
+) -> CollectionResult:
+    """Poll ``devices`` over SNMP; every device ends up as a snapshot or as errors.
+
+    ``workers > 1`` shards the devices over that many forked processes (each with ``concurrency``
+    devices in flight). ``stats``, when given, receives ``rows`` and ``requests`` totals.
+    """
+    options = options or PollOptions(concurrency=concurrency)
+    result = CollectionResult()
+    jobs: list[tuple[Device, SnmpCredentials]] = []
+    for device in devices:
+        try:
+            jobs.append((device, resolve_credentials(device, resolve_secret)))
+        except SnmpFailure as failure:
+            result.errors.append(failure_to_error(device, failure))
+            if progress is not None:
+                progress(device.name, False)
+
+    polls = _run_polls(jobs, options, progress, workers)
+    totals = {"rows": 0, "requests": 0}
+    for polled in polls:
+        totals["rows"] += polled.rows
+        totals["requests"] += polled.requests
+        result.errors.extend(polled.errors)
+        if polled.snapshot is not None:
+            result.snapshots[polled.device] = polled.snapshot
+    if stats is not None:
+        stats.update(totals)
+    return result
+
+
+def _run_polls(
+    jobs: list[tuple[Device, SnmpCredentials]],
+    options: PollOptions,
+    progress: ProgressCallback | None,
+    workers: int,
+) -> list[DevicePoll]:
+    if workers <= 1 or len(jobs) < 2:
+
+        def report(polled: DevicePoll) -> None:
+            if progress is not None:
+                progress(polled.device, polled.snapshot is not None)
+
+        return asyncio.run(poll_devices(jobs, options, report))
+
+    context = multiprocessing.get_context("fork")
+    progress_queue = context.Queue()
+    shards = [jobs[index::workers] for index in range(workers)]
+    shards = [shard for shard in shards if shard]
+    stop = threading.Event()
+
+    def drain() -> None:
+        while not stop.is_set() or not progress_queue.empty():
+            try:
+                name, succeeded = progress_queue.get(timeout=0.1)
+            except queue.Empty:
+                continue
+            if progress is not None:
+                progress(name, succeeded)
+
+    drainer = threading.Thread(target=drain, daemon=True)
+    drainer.start()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=len(shards),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(progress_queue,),
+        ) as pool:
+            futures = [pool.submit(_poll_shard, shard, options) for shard in shards]
+            polls = [polled for future in futures for polled in future.result()]
+    finally:
+        stop.set()
+        drainer.join()
+    return polls
+
+
+class SnmpCollector:
+    """The SNMP :class:`~auditor.collect.base.Collector`."""
+
+    name = "snmp"
+
+    def __init__(
+        self,
+        *,
+        concurrency: int = 64,
+        workers: int = 1,
+        options: PollOptions | None = None,
+    ) -> None:
+        self.concurrency = concurrency
+        self.workers = workers
+        self.options = options or PollOptions(concurrency=concurrency)
+
+    def collect(
+        self,
+        devices: Sequence[Device],
+        resolve_secret: Any,
+        progress: ProgressCallback | None = None,
+    ) -> CollectionResult:
+        return collect_snmp(
+            devices,
+            resolve_secret,
+            concurrency=self.options.concurrency,
+            progress=progress,
+            workers=self.workers,
+            options=self.options,
+        )
+
+
+def summarize_snapshot(snapshot: DeviceSnapshot) -> str:
+    """One line for humans: what SNMP saw on this device."""
+    trunks = sum(1 for interface in snapshot.interfaces if interface.mode == "trunk")
+    access = sum(1 for interface in snapshot.interfaces if interface.mode == "access")
+    serial = snapshot.system.serial or "-"
+    absent = f", absent: {', '.join(snapshot.absent_tables)}" if snapshot.absent_tables else ""
+    probes = snapshot.management.snmp_probe_accepted
+    probe_text = "" if probes is None else f", default communities accepted: {len(probes)}"
+    return (
+        f"{snapshot.device}: {len(snapshot.interfaces)} interfaces ({access} access, "
+        f"{trunks} trunk), {len(snapshot.vlans)} VLANs, {len(snapshot.fdb)} FDB entries, "
+        f"{len(snapshot.neighbors)} neighbours, {len(snapshot.arp)} ARP entries, "
+        f"serial {serial}{probe_text}{absent}"
+    )

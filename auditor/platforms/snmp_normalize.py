@@ -1,0 +1,506 @@
+"""Turn raw SNMP walks (:class:`~auditor.collect.snmp_columns.DeviceWalk`) into a DeviceSnapshot.
+
+Pure functions, no I/O: the same walk always gives the same snapshot, so parsers are tested on
+recorded walks. Assumptions worth knowing (also in ``docs/snmp.md``):
+
+- Q-BRIDGE port lists and ``dot1qPvid`` index *bridge ports*; ``dot1dBasePortIfIndex`` maps them
+  to ifIndex. Without that table, bridge port == ifIndex is assumed.
+- ``dot1qTpFdbTable`` is indexed ``fdbId.mac``. ``dot1qVlanFdbId`` maps fdbId to VLAN where the
+  agent has it (HPE ProCurve numbers FDBs 1, 2, 3… for VLANs 1, 50, 52…); otherwise fdbId is
+  taken to be the VLAN id, which holds for most switches (independent VLAN learning).
+- A port is *access* when it is untagged in exactly one VLAN, that VLAN is its PVID, and it is
+  tagged in none. It is a *trunk* when it egresses any VLAN tagged: allowed VLANs are the tagged
+  ones (egress minus untagged) and the native VLAN is the PVID if the port is untagged in it.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import datetime
+
+from auditor.collect import snmp_columns as c
+from auditor.collect.snmp_columns import DeviceWalk, Index, RawColumn, RawValue, RawWalk
+from auditor.platforms.snmp_quirks import (
+    cisco_trunk_vlans,
+    decode_text,
+    format_mac,
+    inet_address,
+    mac_from_index,
+    port_list_members,
+    text,
+)
+from auditor.snapshot import (
+    ArpEntry,
+    DeviceSnapshot,
+    FdbEntry,
+    Interface,
+    ManagementPlane,
+    Neighbor,
+    PortMode,
+    Source,
+    SystemInfo,
+    Vlan,
+)
+
+VENDORS_BY_PEN = {
+    9: "Cisco",
+    119: "NEC",
+    207: "Allied Telesis",
+    1182: "YAMAHA",
+    1991: "Brocade",
+    2011: "Huawei",
+    2636: "Juniper",
+    5227: "BUFFALO",
+    8072: "net-snmp",
+    11: "HPE",
+    12356: "Fortinet",
+    21839: "ALAXALA",
+}
+ENT_CLASS_CHASSIS = 3
+LLDP_CHASSIS_MAC = 4
+LLDP_CHASSIS_NETWORK_ADDRESS = 5
+LLDP_PORT_MAC = 3
+LLDP_PORT_NETWORK_ADDRESS = 4
+
+
+def _by_index(column: RawColumn) -> dict[Index, RawValue]:
+    return dict(column)
+
+
+def _scalar(walk: DeviceWalk, oid: str) -> RawValue | None:
+    rows = walk.walks.get(oid)
+    return rows[0][1] if rows else None
+
+
+def _int(value: RawValue | None) -> int | None:
+    return value if isinstance(value, int) else None
+
+
+def normalize_walk(walk: DeviceWalk, *, collected_at: datetime) -> DeviceSnapshot:
+    """The whole snapshot for one device from its walks."""
+    interfaces, names_by_ifindex = normalize_interfaces(walk)
+    base_to_ifindex = bridge_port_map(walk)
+    return DeviceSnapshot(
+        device=walk.device,
+        collected_at=collected_at,
+        sources=[Source.SNMP],
+        system=normalize_system(walk),
+        interfaces=interfaces,
+        vlans=normalize_vlans(walk),
+        fdb=normalize_fdb(walk, base_to_ifindex, names_by_ifindex),
+        arp=normalize_arp(walk, names_by_ifindex),
+        neighbors=normalize_neighbors(walk, interfaces),
+        management=ManagementPlane(
+            snmp_probe_accepted=walk.probe_accepted,
+            source=Source.SNMP if walk.probe_accepted is not None else None,
+        ),
+        absent_tables=sorted(walk.absent_tables),
+    )
+
+
+def normalize_system(walk: DeviceWalk) -> SystemInfo:
+    object_id = _scalar(walk, c.SYS_OBJECT_ID)
+    uptime = _int(_scalar(walk, c.SYS_UPTIME))
+    vendor = None
+    if isinstance(object_id, str) and object_id.startswith("1.3.6.1.4.1."):
+        parts = object_id.split(".")
+        if len(parts) > 6 and parts[6].isdigit():
+            vendor = VENDORS_BY_PEN.get(int(parts[6]))
+    classes = _by_index(walk.column(c.ENT_PHYSICAL_CLASS))
+    serial_by_index = {
+        index: cleaned
+        for index, value in walk.column(c.ENT_PHYSICAL_SERIAL)
+        if (cleaned := (text(value) or "").strip())
+    }
+    chassis = [index for index, value in sorted(classes.items()) if value == ENT_CLASS_CHASSIS]
+    models = _by_index(walk.column(c.ENT_PHYSICAL_MODEL))
+    revisions = _by_index(walk.column(c.ENT_PHYSICAL_SOFTWARE_REV))
+    serial = next(
+        (serial_by_index[index] for index in chassis if index in serial_by_index), None
+    )
+    model = next(((text(models.get(index)) or "").strip() for index in chassis), None) or None
+    os_version = (
+        next(((text(revisions.get(index)) or "").strip() for index in chassis), None) or None
+    )
+    return SystemInfo(
+        name=text(_scalar(walk, c.SYS_NAME)),
+        descr=text(_scalar(walk, c.SYS_DESCR)),
+        object_id=object_id if isinstance(object_id, str) else None,
+        uptime_seconds=uptime / 100 if uptime is not None else None,
+        contact=text(_scalar(walk, c.SYS_CONTACT)),
+        location=text(_scalar(walk, c.SYS_LOCATION)),
+        vendor=vendor,
+        model=model,
+        serial=serial,
+        serials=list(dict.fromkeys(serial_by_index.values())),
+        os_version=os_version,
+        source=Source.SNMP,
+    )
+
+
+def bridge_port_map(walk: DeviceWalk) -> dict[int, int]:
+    """Bridge port number → ifIndex (identity when the agent has no dot1dBasePortTable)."""
+    return {
+        index[0]: value
+        for index, value in walk.column(c.DOT1D_BASE_PORT_IFINDEX)
+        if index and isinstance(value, int)
+    }
+
+
+def _ifindex_of(base_port: int, base_to_ifindex: dict[int, int]) -> int:
+    if not base_to_ifindex:
+        return base_port
+    return base_to_ifindex.get(base_port, -1)
+
+
+def _vlan_port_lists(walk: DeviceWalk) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """(egress, untagged) bridge-port sets per VLAN: current table, else static table."""
+    egress: dict[int, set[int]] = {}
+    untagged: dict[int, set[int]] = {}
+    current_egress = walk.column(c.DOT1Q_VLAN_CURRENT_EGRESS)
+    if current_egress:
+        for index, value in current_egress:
+            egress.setdefault(index[-1], set()).update(port_list_members(value))
+        for index, value in walk.column(c.DOT1Q_VLAN_CURRENT_UNTAGGED):
+            untagged.setdefault(index[-1], set()).update(port_list_members(value))
+        return egress, untagged
+    for index, value in walk.column(c.DOT1Q_VLAN_STATIC_EGRESS):
+        egress[index[-1]] = port_list_members(value)
+    for index, value in walk.column(c.DOT1Q_VLAN_STATIC_UNTAGGED):
+        untagged[index[-1]] = port_list_members(value)
+    return egress, untagged
+
+
+def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, str]]:
+    """Interfaces sorted by ifIndex, and ifIndex → name for the other tables."""
+    descr = _by_index(walk.column(c.IF_DESCR))
+    names = _by_index(walk.column(c.IF_NAME))
+    aliases = _by_index(walk.column(c.IF_ALIAS))
+    types = _by_index(walk.column(c.IF_TYPE))
+    admin = _by_index(walk.column(c.IF_ADMIN_STATUS))
+    oper = _by_index(walk.column(c.IF_OPER_STATUS))
+    speed = _by_index(walk.column(c.IF_SPEED))
+    high_speed = _by_index(walk.column(c.IF_HIGH_SPEED))
+    last_change = _by_index(walk.column(c.IF_LAST_CHANGE))
+    uptime = _int(_scalar(walk, c.SYS_UPTIME))
+    if_table_indexes = set(descr) | set(types) | set(admin) | set(oper)
+    indexes = sorted(if_table_indexes or set(names))
+    roles = _port_roles(walk)
+    addresses = _addresses_by_ifindex(walk)
+
+    interfaces: list[Interface] = []
+    names_by_ifindex: dict[int, str] = {}
+    for index in indexes:
+        if_index = index[0] if len(index) == 1 else None
+        name = text(names.get(index)) or text(descr.get(index)) or ".".join(map(str, index))
+        alias, encoding = decode_text(aliases.get(index))
+        mbps = _int(high_speed.get(index)) or None
+        if mbps is None and (bps := _int(speed.get(index))) is not None:
+            mbps = bps // 1_000_000
+        changed = _int(last_change.get(index))
+        admin_status = _int(admin.get(index))
+        oper_status = _int(oper.get(index))
+        mode, access_vlan, allowed, native = roles.get(
+            if_index or -1, ("unknown", None, None, None)
+        )
+        if mode == "unknown" and if_index in addresses:
+            mode = "routed"
+        interfaces.append(
+            Interface(
+                name=name,
+                if_index=if_index,
+                alias=alias or None,
+                alias_encoding=encoding if alias else None,
+                if_type=_int(types.get(index)),
+                admin_up=None if admin_status is None else admin_status == 1,
+                oper_up=None if oper_status is None else oper_status == 1,
+                speed_mbps=mbps,
+                last_change_seconds=(
+                    max(0.0, (uptime - changed) / 100)
+                    if changed is not None and uptime is not None
+                    else None
+                ),
+                mode=mode,
+                access_vlan=access_vlan,
+                allowed_vlans=allowed,
+                native_vlan=native,
+                addresses=addresses.get(if_index or -1, []),
+                shutdown=None if admin_status is None else admin_status == 2,
+                source=Source.SNMP,
+            )
+        )
+        if if_index is not None:
+            names_by_ifindex[if_index] = name
+    return interfaces, names_by_ifindex
+
+
+PortRole = tuple[PortMode, int | None, list[int] | None, int | None]
+
+
+def _port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
+    """ifIndex → (mode, access VLAN, allowed VLANs, native VLAN) from Q-BRIDGE or Cisco MIBs."""
+    base_to_ifindex = bridge_port_map(walk)
+    egress, untagged = _vlan_port_lists(walk)
+    pvid_by_base = {
+        index[0]: value for index, value in walk.column(c.DOT1Q_PVID) if isinstance(value, int)
+    }
+    tagged_by_port: dict[int, set[int]] = defaultdict(set)
+    untagged_by_port: dict[int, set[int]] = defaultdict(set)
+    for vlan, members in egress.items():
+        for port in members:
+            if port in untagged.get(vlan, set()):
+                untagged_by_port[port].add(vlan)
+            else:
+                tagged_by_port[port].add(vlan)
+    roles: dict[int, PortRole] = {}
+    for port in set(tagged_by_port) | set(untagged_by_port):
+        if_index = _ifindex_of(port, base_to_ifindex)
+        pvid = pvid_by_base.get(port)
+        tagged = tagged_by_port.get(port, set())
+        plain = untagged_by_port.get(port, set())
+        if tagged:
+            native = pvid if pvid is not None and pvid in plain else None
+            roles[if_index] = ("trunk", None, sorted(tagged), native)
+        elif len(plain) == 1 and (pvid is None or pvid in plain):
+            roles[if_index] = ("access", next(iter(plain)), None, None)
+    if roles:
+        return roles
+    return _cisco_port_roles(walk)
+
+
+def _cisco_port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
+    """CISCO-VLAN-MEMBERSHIP-MIB (access) and vlanTrunkPortTable (trunks), indexed by ifIndex."""
+    roles: dict[int, PortRole] = {}
+    for index, vlan in walk.column(c.CISCO_VM_VLAN):
+        if index and isinstance(vlan, int):
+            roles[index[0]] = ("access", vlan, None, None)
+    status = _by_index(walk.column(c.CISCO_TRUNK_DYNAMIC_STATUS))
+    native = _by_index(walk.column(c.CISCO_TRUNK_NATIVE_VLAN))
+    blocks = [
+        _by_index(walk.column(oid))
+        for oid in (
+            c.CISCO_TRUNK_VLANS_ENABLED,
+            c.CISCO_TRUNK_VLANS_ENABLED_2K,
+            c.CISCO_TRUNK_VLANS_ENABLED_3K,
+            c.CISCO_TRUNK_VLANS_ENABLED_4K,
+        )
+    ]
+    for index, state in status.items():
+        if state != 1 or not index:  # 1 = trunking
+            continue
+        native_vlan = _int(native.get(index))
+        allowed = [
+            vlan
+            for vlan in cisco_trunk_vlans([block.get(index) for block in blocks])
+            if vlan != native_vlan
+        ]
+        roles[index[0]] = ("trunk", None, allowed, native_vlan)
+    return roles
+
+
+def _addresses_by_ifindex(walk: DeviceWalk) -> dict[int, list[str]]:
+    """ifIndex → CIDR strings from ipAddrTable (index = the IPv4 address)."""
+    masks = _by_index(walk.column(c.IP_AD_ENT_NETMASK))
+    addresses: dict[int, list[str]] = defaultdict(list)
+    for index, if_index in walk.column(c.IP_AD_ENT_IFINDEX):
+        mask = masks.get(index)
+        if len(index) != 4 or not isinstance(if_index, int) or not isinstance(mask, str):
+            continue
+        try:
+            interface = ipaddress.IPv4Interface(f"{'.'.join(map(str, index))}/{mask}")
+        except ValueError:
+            continue
+        addresses[if_index].append(str(interface))
+    return dict(addresses)
+
+
+def normalize_vlans(walk: DeviceWalk) -> list[Vlan]:
+    """VLANs from dot1qVlanStaticTable, else the current table, else Cisco VTP."""
+    names: dict[int, str | None] = {}
+    for index, value in walk.column(c.DOT1Q_VLAN_STATIC_NAME):
+        names[index[-1]] = text(value) or None
+    if not names:
+        for index, _ in walk.column(c.DOT1Q_VLAN_CURRENT_EGRESS):
+            names[index[-1]] = None
+    if not names:
+        vtp_names = {index[-1]: text(value) for index, value in walk.column(c.CISCO_VTP_VLAN_NAME)}
+        for index, _ in walk.column(c.CISCO_VTP_VLAN_STATE):
+            names[index[-1]] = vtp_names.get(index[-1]) or None
+    return [Vlan(id=vlan, name=name, source=Source.SNMP) for vlan, name in sorted(names.items())]
+
+
+def _fdb_vlan_map(walk: DeviceWalk) -> dict[int, int]:
+    """fdbId → VLAN id from dot1qVlanFdbId (index timeMark.vlan, value fdbId)."""
+    mapping: dict[int, int] = {}
+    for index, fdb_id in walk.column(c.DOT1Q_VLAN_FDB_ID):
+        if isinstance(fdb_id, int) and index:
+            mapping.setdefault(fdb_id, index[-1])
+    return mapping
+
+
+def normalize_fdb(
+    walk: DeviceWalk, base_to_ifindex: dict[int, int], names_by_ifindex: dict[int, str]
+) -> list[FdbEntry]:
+    """MAC table from Q-BRIDGE, else Cisco's per-VLAN BRIDGE-MIB, else the global BRIDGE-MIB."""
+    entries: list[FdbEntry] = []
+
+    def port_name(base_port: RawValue, mapping: dict[int, int]) -> str | None:
+        if not isinstance(base_port, int) or base_port == 0:
+            return None
+        if_index = _ifindex_of(base_port, mapping)
+        return names_by_ifindex.get(if_index, str(base_port) if if_index < 0 else str(if_index))
+
+    q_rows = walk.column(c.DOT1Q_TP_FDB_PORT)
+    if q_rows:
+        fdb_to_vlan = _fdb_vlan_map(walk)
+        for index, base_port in q_rows:
+            mac = mac_from_index(index[1:])
+            if mac is None or not index:
+                continue
+            vlan = fdb_to_vlan.get(index[0], index[0])
+            entries.append(
+                FdbEntry(
+                    mac=mac,
+                    vlan=vlan,
+                    port=port_name(base_port, base_to_ifindex),
+                    source=Source.SNMP,
+                )
+            )
+    elif walk.per_vlan:
+        for vlan, vlan_walk in sorted(walk.per_vlan.items()):
+            entries.extend(_bridge_fdb(vlan_walk, vlan, names_by_ifindex, port_name))
+    else:
+        entries.extend(_bridge_fdb(walk.walks, None, names_by_ifindex, port_name))
+    return sorted(entries, key=lambda entry: (entry.vlan or 0, entry.mac, entry.port or ""))
+
+
+def _bridge_fdb(
+    raw: RawWalk,
+    vlan: int | None,
+    names_by_ifindex: dict[int, str],
+    port_name: object,
+) -> Iterable[FdbEntry]:
+    mapping = {
+        index[0]: value
+        for index, value in raw.get(c.DOT1D_BASE_PORT_IFINDEX, [])
+        if index and isinstance(value, int)
+    }
+    for index, base_port in raw.get(c.DOT1D_TP_FDB_PORT, []):
+        mac = mac_from_index(index)
+        if mac is None:
+            continue
+        name = port_name(base_port, mapping) if callable(port_name) else None
+        yield FdbEntry(mac=mac, vlan=vlan, port=name, source=Source.SNMP)
+
+
+def normalize_arp(walk: DeviceWalk, names_by_ifindex: dict[int, str]) -> list[ArpEntry]:
+    """ipNetToPhysicalTable (IPv4 and IPv6), else the older ipNetToMediaTable."""
+    entries: dict[tuple[str, str], ArpEntry] = {}
+    for index, value in walk.column(c.IP_NET_TO_PHYSICAL_PHYS):
+        mac = format_mac(value)
+        if mac is None or len(index) < 3:
+            continue
+        if_index, address_type, length = index[0], index[1], index[2]
+        ip = inet_address(address_type, index[3 : 3 + length])
+        if ip is None:
+            continue
+        entries[(ip, mac)] = ArpEntry(
+            ip=ip, mac=mac, interface=names_by_ifindex.get(if_index), source=Source.SNMP
+        )
+    if not entries:
+        for index, value in walk.column(c.IP_NET_TO_MEDIA_PHYS):
+            mac = format_mac(value)
+            if mac is None or len(index) != 5:
+                continue
+            ip = inet_address(1, index[1:])
+            if ip is None:
+                continue
+            entries[(ip, mac)] = ArpEntry(
+                ip=ip, mac=mac, interface=names_by_ifindex.get(index[0]), source=Source.SNMP
+            )
+    return sorted(entries.values(), key=lambda entry: (ipaddress.ip_address(entry.ip), entry.mac))
+
+
+def _lldp_id(subtype: RawValue | None, value: RawValue | None, mac_subtype: int) -> str | None:
+    if subtype == mac_subtype and (mac := format_mac(value)) is not None:
+        return mac
+    decoded = text(value)
+    if decoded is not None and decoded.isprintable():
+        return decoded
+    if isinstance(value, bytes):
+        return value.hex(":")
+    return decoded
+
+
+def _local_port_names(walk: DeviceWalk, interfaces: list[Interface]) -> dict[int, str]:
+    """lldpLocPortNum → interface name: by port id, then description, then ifIndex."""
+    by_name = {interface.name: interface.name for interface in interfaces}
+    by_ifindex = {interface.if_index: interface.name for interface in interfaces}
+    descr_to_name: dict[str, str] = {}
+    for index, value in walk.column(c.IF_DESCR):
+        decoded = text(value)
+        if decoded and index and index[0] in by_ifindex:
+            descr_to_name.setdefault(decoded, by_ifindex[index[0]])
+    descriptions = _by_index(walk.column(c.LLDP_LOC_PORT_DESC))
+    result: dict[int, str] = {}
+    port_numbers = {index for index, _ in walk.column(c.LLDP_LOC_PORT_ID)} | set(descriptions)
+    port_ids = _by_index(walk.column(c.LLDP_LOC_PORT_ID))
+    for index in port_numbers:
+        number = index[0]
+        candidates = [text(port_ids.get(index)), text(descriptions.get(index))]
+        name = next((by_name[cand] for cand in candidates if cand and cand in by_name), None)
+        name = name or next(
+            (descr_to_name[cand] for cand in candidates if cand and cand in descr_to_name), None
+        )
+        name = name or by_ifindex.get(number) or next((cand for cand in candidates if cand), None)
+        result[number] = name or str(number)
+    return result
+
+
+def _remote_addresses(walk: DeviceWalk) -> dict[tuple[int, int], str]:
+    """(localPortNum, remIndex) → first management address (lldpRemManAddrTable index)."""
+    addresses: dict[tuple[int, int], str] = {}
+    for index, _ in walk.column(c.LLDP_REM_MAN_ADDR_IF_SUBTYPE):
+        if len(index) < 5:
+            continue
+        local_port, remote_index, subtype, length = index[1], index[2], index[3], index[4]
+        ip = inet_address(subtype, index[5 : 5 + length])
+        if ip is not None:
+            addresses.setdefault((local_port, remote_index), ip)
+    return addresses
+
+
+def normalize_neighbors(walk: DeviceWalk, interfaces: list[Interface]) -> list[Neighbor]:
+    """lldpRemTable (index timeMark.localPortNum.remIndex) joined to the local port map."""
+    chassis = _by_index(walk.column(c.LLDP_REM_CHASSIS_ID))
+    if not chassis and not walk.column(c.LLDP_REM_SYS_NAME):
+        return []
+    chassis_subtype = _by_index(walk.column(c.LLDP_REM_CHASSIS_ID_SUBTYPE))
+    port_subtype = _by_index(walk.column(c.LLDP_REM_PORT_ID_SUBTYPE))
+    port_ids = _by_index(walk.column(c.LLDP_REM_PORT_ID))
+    port_descr = _by_index(walk.column(c.LLDP_REM_PORT_DESC))
+    sys_names = _by_index(walk.column(c.LLDP_REM_SYS_NAME))
+    local_names = _local_port_names(walk, interfaces)
+    addresses = _remote_addresses(walk)
+    neighbors: list[Neighbor] = []
+    for index in sorted(set(chassis) | set(sys_names) | set(port_ids)):
+        if len(index) < 3:
+            continue
+        local_port, remote_index = index[1], index[2]
+        remote_port = _lldp_id(port_subtype.get(index), port_ids.get(index), LLDP_PORT_MAC)
+        neighbors.append(
+            Neighbor(
+                local_port=local_names.get(local_port, str(local_port)),
+                remote_name=text(sys_names.get(index)) or None,
+                remote_port=remote_port or text(port_descr.get(index)) or None,
+                remote_chassis_id=_lldp_id(
+                    chassis_subtype.get(index), chassis.get(index), LLDP_CHASSIS_MAC
+                ),
+                remote_address=addresses.get((local_port, remote_index)),
+                protocol="lldp",
+                source=Source.SNMP,
+            )
+        )
+    return sorted(neighbors, key=lambda neighbor: (neighbor.local_port, neighbor.remote_name or ""))
