@@ -4,17 +4,18 @@ Exit codes (also in ``--help`` and the README): 0 nothing at or above ``--fail-o
 or above it; 2 invalid input or usage; 3 the run was incomplete.
 """
 
-from __future__ import annotations
-
+import dataclasses
 import json
 import os
 import sys
-from collections.abc import Sequence
-from enum import StrEnum
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime
+from enum import Enum, StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from pydantic import BaseModel
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -81,9 +82,26 @@ def _load(
 
 
 def _open_store(db: str | None) -> Any:
-    from auditor.store import open_store
+    from auditor.store.opening import open_store
 
     return open_store(db)
+
+
+def _jsonable(value: Any) -> Any:
+    """Records (dataclasses, pydantic models, enums, datetimes) as plain JSON values."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, BaseModel):
+        return value.model_dump(mode="json")
+    if isinstance(value, Enum):
+        return value.value
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_jsonable(v) for v in value]
+    return value
 
 
 def _finding_rows(findings: Sequence[Finding], lang: Lang) -> Table:
@@ -257,7 +275,7 @@ def build_app(lang: Lang) -> typer.Typer:
                 policy_hash=bundle.policy_hash,
                 progress=advance,
             )
-        suppressed = store.suppressed_fingerprints() if store is not None else set()
+        suppressed = {r.fingerprint for r in store.list_findings(status=["suppressed"])}
         if output is OutputFormat.JSON:
             payload = {
                 "run_id": outcome.run_id,
@@ -365,7 +383,7 @@ def build_app(lang: Lang) -> typer.Typer:
         if output is OutputFormat.JSON:
             typer.echo(
                 json.dumps(
-                    [r.to_json() for r in records], ensure_ascii=False, indent=2, default=str
+                    [_jsonable(r) for r in records], ensure_ascii=False, indent=2, default=str
                 )
             )
             return
@@ -404,7 +422,7 @@ def build_app(lang: Lang) -> typer.Typer:
         except LookupError as exc:
             _stderr().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INVALID) from exc
-        payload = record.to_json() | {"events": [e.to_json() for e in events]}
+        payload = _jsonable(record) | {"events": [_jsonable(e) for e in events]}
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
 
     @findings_app.command("ack", help=t("findings.ack", lang))
@@ -428,8 +446,10 @@ def build_app(lang: Lang) -> typer.Typer:
 
     @db_app.command("upgrade", help=t("db.upgrade", lang))
     def db_upgrade(db: db_option = None, lang_: lang_option = lang) -> None:
+        from auditor.store.opening import display_url
+
         store = _open_store(db)
-        _stdout().print(t("db_upgraded", lang, url=store.display_url), markup=False)
+        _stdout().print(t("db_upgraded", lang, url=display_url(store.url)), markup=False)
 
     @app.command("verify", help=t("verify", lang))
     def verify_command(db: db_option = None, lang_: lang_option = lang) -> None:

@@ -138,7 +138,7 @@ class Daemon:
 
     def store(self) -> Any:
         if self._store is None:
-            from auditor.store import open_store
+            from auditor.store.opening import open_store
 
             self._store = open_store(self.settings.effective_db_url())
         return RetryingStore(

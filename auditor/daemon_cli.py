@@ -100,7 +100,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         lang_: Annotated[str, typer.Option("--lang")] = lang,
     ) -> None:
         from auditor.settings import Settings
-        from auditor.store import open_store
+        from auditor.store.opening import open_store
 
         settings = Settings()
         url = db or settings.effective_db_url()
@@ -110,7 +110,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             daemon_state = json.loads(status_path.read_text(encoding="utf-8"))
         running = _pid_alive(daemon_state.get("pid"))
         store = open_store(url)
-        last_runs = {}
+        last_runs: dict[str, dict[str, Any]] = {}
         for kind in ("poll", "audit", "check"):
             run = store.last_run(kind)
             if run is not None:

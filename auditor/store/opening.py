@@ -1,0 +1,30 @@
+"""Open the store the way every command does: resolve the URL, create the folder, migrate."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from sqlalchemy.engine import make_url
+
+from auditor.store.repository import Store
+from auditor.store.url import resolve_db_url, sqlite_path
+
+
+def open_store(db: str | None, environ: Mapping[str, str] | None = None) -> Store:
+    """``--db`` / ``AUDITOR_DB_URL`` / the state directory's SQLite file, upgraded to head."""
+    env = dict(os.environ if environ is None else environ)
+    if env.get("AUDITOR_STATE_DIR") and not env.get("STATE_DIRECTORY"):
+        env["STATE_DIRECTORY"] = env["AUDITOR_STATE_DIR"]
+    url = resolve_db_url(db, env)
+    path = sqlite_path(url)
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    store = Store(url)
+    store.upgrade()
+    return store
+
+
+def display_url(url: str) -> str:
+    """The URL without its password, for messages and status output."""
+    return make_url(url).render_as_string(hide_password=True)
