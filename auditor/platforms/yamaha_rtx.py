@@ -1,0 +1,369 @@
+"""Yamaha RTX routers: read-only command list and parser.
+
+No library reads Yamaha configurations, so ``show config`` is interpreted here. The configuration
+is flat (``ip lan1 address …``) with ``pp select N`` / ``tunnel select N`` contexts; filters are
+numbered (``ip filter 100 pass …``) and bound to interfaces as ordered lists
+(``ip lan1 secure filter in 100 101``), so each binding becomes one ACL named
+``<interface>-secure-filter-<direction>``. Consoles set to ``console character ja.sjis`` print
+Shift_JIS; the collector decodes it before it gets here.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from auditor.platforms.common import textfsm
+from auditor.platforms.parts import SnapshotParts
+from auditor.redact import marker
+from auditor.snapshot import (
+    Acl,
+    AclBinding,
+    AclEntry,
+    Interface,
+    LocalUser,
+    ManagementPlane,
+    Route,
+    SnmpCommunity,
+    SystemInfo,
+)
+
+PLATFORM = "yamaha_rtx"
+NETMIKO_DEVICE_TYPE = "yamaha"
+CONFIG_COMMAND = "show config"
+COMMANDS: tuple[str, ...] = ("show environment", "show config", "show ip route")
+
+_IFACE = r"(lan\d+(?:/\d+)?|pp|tunnel|bridge\d+|loopback\d+)"
+_BENIGN = re.compile(
+    r"^(?:#|console |timezone |date |time |security class|lan type |lan port-mirroring|"
+    r"ip lan\d+(?:/\d+)? (?:mtu|proxyarp|intrusion)|dhcp |ipsec auto refresh|ipsec sa policy|"
+    r"ipsec ike (?:encryption|group|hash|keepalive|local|remote|nat-traversal|version)|"
+    r"ipsec tunnel|pppoe |ppp |pp always-on|pp auth accept|pp auth request|nat |"
+    r"ip (?:pp|tunnel) (?:mtu|nat|tcp)|tunnel encapsulation|ip filter dynamic|"
+    r"statistics |operation |schedule at .*(?<!ntpdate)$|sshd host key generate|"
+    r"provider |upnp |l2tp |syslog (?:facility|notice|info|debug|local)|"
+    r"ip (?:routing|icmp|source-route|stealth)|sntpd |switch control)",
+    re.IGNORECASE,
+)
+_ACTIONS: dict[str, Literal["permit", "deny"]] = {
+    "pass": "permit",
+    "pass-log": "permit",
+    "pass-nolog": "permit",
+    "reject": "deny",
+    "reject-log": "deny",
+    "reject-nolog": "deny",
+    "restrict": "deny",
+    "restrict-log": "deny",
+    "restrict-nolog": "deny",
+}
+
+
+def yamaha_interface(name: str) -> str:
+    """``LAN2`` / ``PP[01]`` / ``TUNNEL[1]`` (route table spelling) → ``lan2`` / ``pp1`` / ``tunnel1``."""
+    match = re.fullmatch(r"([A-Za-z]+)\[?0*(\d+)\]?(/\d+)?", name.strip())
+    if not match:
+        return name.strip().lower()
+    return f"{match.group(1).lower()}{match.group(2)}{match.group(3) or ''}"
+
+
+def parse_environment(text: str) -> SystemInfo:
+    rows = textfsm("yamaha", "show environment", text)
+    if not rows:
+        return SystemInfo()
+    row = rows[0]
+    model = re.search(r"^(\S+)\s+Rev\.", text, re.MULTILINE)
+    serial = row.get("serial") or None
+    return SystemInfo(
+        vendor="Yamaha",
+        model=model.group(1) if model else None,
+        os_version=row.get("version") or None,
+        serial=serial,
+        serials=[serial] if serial else [],
+    )
+
+
+def parse_routes(text: str) -> list[Route]:
+    routes = []
+    for row in textfsm("yamaha", "show ip route", text):
+        network = row["network"]
+        prefix = (
+            "0.0.0.0/0" if network == "default" else f"{network}/{row.get('prefix_length') or 32}"
+        )
+        next_hop = row.get("nexthop_ip") or ""
+        protocol = row.get("protocol", "").lower()
+        routes.append(
+            Route(
+                prefix=prefix,
+                next_hop=None if next_hop in {"", "-"} else next_hop,
+                interface=yamaha_interface(row["nexthop_if"]) if row.get("nexthop_if") else None,
+                protocol="connected" if protocol == "implicit" else protocol or "other",
+            )
+        )
+    return routes
+
+
+@dataclass
+class _Config:
+    salt: bytes
+    interfaces: dict[str, Interface] = field(default_factory=dict)
+    filters: dict[str, AclEntry] = field(default_factory=dict)
+    bindings: list[tuple[str, Literal["in", "out"], list[str]]] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    management: ManagementPlane = field(default_factory=ManagementPlane)
+    unparsed: list[str] = field(default_factory=list)
+    console_character: str | None = None
+
+
+def _iface(config: _Config, name: str) -> Interface:
+    if name not in config.interfaces:
+        config.interfaces[name] = Interface(name=name, mode="routed", shutdown=False, admin_up=True)
+    return config.interfaces[name]
+
+
+def interpret_config(text: str, *, salt: bytes) -> _Config:
+    """Read ``show config`` into interfaces, filters, routes and management facts."""
+    config = _Config(salt=salt)
+    management = config.management
+    management.telnet_enabled = True  # factory default: telnetd service on, telnetd host lan
+    management.ssh_enabled = False
+    management.http_server = True  # factory default: httpd host lan
+    management.snmp_communities = []
+    management.snmp_v3_users = []
+    management.local_users = []
+    management.ntp_servers = []
+    management.syslog_hosts = []
+    management.dns_servers = []
+    management.aaa_enabled = False
+    management.dhcp_snooping = False
+    management.arp_inspection = False
+    management.enable_secret_storage = "none"
+    plain_password = False
+    versions: set[Literal["v1", "v2c", "v3"]] = set()
+    context = ""  # "pp1" / "tunnel1" inside ``pp select`` / ``tunnel select``
+    for raw in text.replace("\r\n", "\n").split("\n"):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        words = line.split()
+        lowered = line.lower()
+        if match := re.match(r"^(pp|tunnel) select (\S+)$", lowered):
+            context = "" if match.group(2) == "none" else f"{match.group(1)}{match.group(2)}"
+            if context:
+                _iface(config, context)
+            continue
+        if match := re.match(rf"^ip {_IFACE}\s*(\d*) address (\S+)", lowered):
+            name = _context_name(match.group(1), match.group(2), context)
+            if match.group(3) not in {"dhcp", "ipcp"}:
+                _iface(config, name).addresses.append(match.group(3))
+            continue
+        if match := re.match(r"^description (\S+) (.+)$", line):
+            target, text_value = match.groups()
+            name = target.lower() if re.fullmatch(_IFACE, target.lower()) else context
+            if not name:
+                config.unparsed.append(line)
+                continue
+            _iface(config, name).alias = _unquote(text_value)
+            continue
+        if match := re.match(rf"^ip {_IFACE}\s*(\d*) secure filter (in|out) (.+)$", lowered):
+            name = _context_name(match.group(1), match.group(2), context)
+            direction: Literal["in", "out"] = "in" if match.group(3) == "in" else "out"
+            numbers = [n for n in match.group(4).split() if n.isdigit()]
+            config.bindings.append((name, direction, numbers))
+            continue
+        if match := re.match(r"^ip filter (\d+) (\S+) (.+)$", line):
+            entry = _filter_entry(match.group(1), match.group(2), match.group(3).split(), line)
+            if entry is None:
+                config.unparsed.append(line)
+            else:
+                config.filters[match.group(1)] = entry
+            continue
+        if match := re.match(r"^ip route (\S+) gateway (.+)$", lowered):
+            config.routes.append(_route(match.group(1), match.group(2).split()))
+            continue
+        if match := re.match(r"^(pp|tunnel) (enable|disable) (\S+)$", lowered):
+            name = f"{match.group(1)}{match.group(3)}"
+            _iface(config, name).shutdown = match.group(2) == "disable"
+            _iface(config, name).admin_up = match.group(2) == "enable"
+            continue
+        if lowered.startswith(("telnetd service ", "telnetd host ")):
+            if words[-1].lower() in {"off", "none"}:
+                management.telnet_enabled = False
+            continue
+        if lowered.startswith("sshd service "):
+            management.ssh_enabled = words[-1].lower() == "on"
+            management.ssh_version = 2 if management.ssh_enabled else None
+            continue
+        if lowered.startswith("sshd host ") and not lowered.startswith("sshd host key"):
+            value = " ".join(words[2:])
+            management.vty_access_class = None if value.lower() == "any" else value
+            continue
+        if lowered.startswith(("httpd host ", "httpd service ")):
+            management.http_server = words[-1].lower() not in {"none", "off"}
+            continue
+        if lowered.startswith("httpsd host "):
+            management.https_server = words[-1].lower() != "none"
+            continue
+        if match := re.match(r"^(snmp|snmpv2c) community (read-only|read-write) (\S+)", line):
+            version: Literal["v1", "v2c"] = "v1" if match.group(1) == "snmp" else "v2c"
+            versions.add(version)
+            access: Literal["ro", "rw"] = "ro" if match.group(2) == "read-only" else "rw"
+            management.snmp_communities.append(
+                SnmpCommunity(
+                    name_redacted=marker(_unquote(match.group(3)), salt=salt),
+                    access=access,
+                    version=version,
+                )
+            )
+            continue
+        if match := re.match(r"^(snmp|snmpv2c) host (\S+)", lowered):
+            host = match.group(2)
+            management.snmp_access_class = None if host == "any" else host
+            continue
+        if match := re.match(r"^snmpv3 usm user \d+ (\S+)", line):
+            versions.add("v3")
+            management.snmp_v3_users.append(match.group(1))
+            continue
+        if lowered.startswith(("snmp ", "snmpv2c ", "snmpv3 ")):
+            continue
+        if match := re.match(r"^login user (\S+) (encrypted )?(\S+)", line):
+            storage: Literal["hash", "plain"] = "hash" if match.group(2) else "plain"
+            plain_password = plain_password or storage == "plain"
+            management.local_users.append(LocalUser(name=match.group(1), password_storage=storage))
+            continue
+        if match := re.match(r"^user attribute (\S+) (.+)$", line):
+            for user in management.local_users:
+                if user.name == match.group(1):
+                    user.privilege = 15 if "administrator=on" in match.group(2) else 1
+            continue
+        if match := re.match(r"^administrator password (encrypted )?", lowered):
+            management.enable_secret_storage = "hash" if match.group(1) else "plain"
+            plain_password = plain_password or not match.group(1)
+            continue
+        if match := re.match(r"^login password (encrypted )?", lowered):
+            plain_password = plain_password or not match.group(1)
+            continue
+        if lowered.startswith("login timer "):
+            value = words[2]
+            management.exec_timeout_seconds = int(value) if value.isdigit() else None
+            continue
+        if lowered.startswith("syslog host "):
+            management.syslog_hosts.append(words[2])
+            continue
+        if lowered.startswith("dns server ") and not lowered.startswith("dns server select"):
+            management.dns_servers.extend(words[2:])
+            continue
+        if lowered.startswith("dns "):
+            continue
+        if "ntpdate " in lowered:
+            management.ntp_servers.append(
+                words[words.index("ntpdate") + 1] if "ntpdate" in words else words[-1]
+            )
+            continue
+        if lowered.startswith(
+            ("radius use on", "radius server ", "radius secret", "radius auth on")
+        ):
+            management.aaa_enabled = management.aaa_enabled or lowered.startswith("radius use on")
+            continue
+        if match := re.match(r"^console character (\S+)", lowered):
+            config.console_character = match.group(1)
+            continue
+        if match := re.match(r"^vlan (lan\d+/\d+) 802\.1q vid=(\d+)", lowered):
+            interface = _iface(config, match.group(1))
+            interface.access_vlan = None
+            continue
+        if lowered.startswith(("pp auth myname", "ipsec ike pre-shared-key", "pp bind")):
+            continue
+        if _BENIGN.match(line):
+            continue
+        config.unparsed.append(line)
+    management.password_encryption = not plain_password
+    management.snmp_versions = sorted(versions)
+    return config
+
+
+def _context_name(kind: str, number: str, context: str) -> str:
+    if kind in {"pp", "tunnel"}:
+        return f"{kind}{number}" if number else context
+    return kind
+
+
+def _unquote(value: str) -> str:
+    value = value.strip()
+    if len(value) >= 2 and value[0] == value[-1] == '"':
+        return value[1:-1]
+    return value
+
+
+def _filter_entry(number: str, action: str, args: list[str], line: str) -> AclEntry | None:
+    mapped = _ACTIONS.get(action.lower())
+    if mapped is None or len(args) < 2:
+        return None
+    source = "any" if args[0] == "*" else _address(args[0])
+    destination = "any" if args[1] == "*" else _address(args[1])
+    protocol = args[2].lower() if len(args) > 2 and args[2] != "*" else "ip"
+    destination_port = args[4] if len(args) > 4 and args[4] != "*" else None
+    ports = None
+    if destination_port:
+        low, _, high = destination_port.partition("-")
+        ports = f"range {low} {high}" if high else f"eq {low}"
+    return AclEntry(
+        sequence=int(number),
+        action=mapped,
+        protocol=protocol,
+        source=source,
+        destination=destination,
+        destination_ports=ports,
+        line=line,
+    )
+
+
+def _address(value: str) -> str:
+    return value if "/" in value or "-" in value or "," in value else f"{value}/32"
+
+
+def _route(prefix: str, gateway: list[str]) -> Route:
+    destination = (
+        "0.0.0.0/0" if prefix == "default" else prefix if "/" in prefix else f"{prefix}/32"
+    )
+    next_hop = interface = None
+    if gateway and gateway[0] in {"pp", "tunnel"} and len(gateway) > 1:
+        interface = f"{gateway[0]}{gateway[1]}"
+    elif gateway and re.fullmatch(_IFACE, gateway[0]):
+        interface = gateway[0]
+    elif gateway:
+        next_hop = gateway[0]
+    return Route(prefix=destination, next_hop=next_hop, interface=interface, protocol="static")
+
+
+def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
+    """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
+    parts = SnapshotParts()
+    config = interpret_config(outputs.get(CONFIG_COMMAND, ""), salt=salt)
+    parts.system = parse_environment(outputs.get("show environment", ""))
+    parts.interfaces = list(config.interfaces.values())
+    acls: list[Acl] = []
+    for interface_name, direction, numbers in config.bindings:
+        name = f"{interface_name}-secure-filter-{direction}"
+        entries = [config.filters[n] for n in numbers if n in config.filters]
+        acls.append(
+            Acl(
+                name=name,
+                entries=entries,
+                applied=[AclBinding(interface=interface_name, direction=direction)],
+            )
+        )
+        interface = config.interfaces.get(interface_name)
+        if interface is not None:
+            if direction == "in":
+                interface.acl_in = name
+            else:
+                interface.acl_out = name
+    parts.acls = acls
+    parts.routes = (
+        parse_routes(outputs["show ip route"]) if "show ip route" in outputs else config.routes
+    )
+    parts.management = config.management
+    parts.unparsed_config_lines = config.unparsed
+    return parts
