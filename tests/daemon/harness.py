@@ -1,0 +1,106 @@
+"""Run the real daemon as a subprocess and watch its stderr and sd_notify datagrams."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+
+class DaemonProcess:
+    """``python -m auditor daemon`` with its own state dir, config and notify socket."""
+
+    def __init__(self, env: dict[str, str], *, args: tuple[str, ...] = ()) -> None:
+        self.lines: list[str] = []
+        self.notifications: list[str] = []
+        self._socket: socket.socket | None = None
+        notify_path = env.get("NOTIFY_SOCKET")
+        if notify_path:
+            self._socket = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+            self._socket.bind(notify_path)
+            self._socket.settimeout(0.2)
+            threading.Thread(target=self._read_notifications, daemon=True).start()
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "auditor", "daemon", *args],
+            env=env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        threading.Thread(target=self._read_stderr, daemon=True).start()
+
+    def _read_stderr(self) -> None:
+        assert self.process.stderr is not None
+        for line in self.process.stderr:
+            self.lines.append(line.rstrip("\n"))
+
+    def _read_notifications(self) -> None:
+        assert self._socket is not None
+        while True:
+            try:
+                data = self._socket.recv(4096)
+            except TimeoutError:
+                if self.process.poll() is not None:
+                    return
+                continue
+            except OSError:
+                return
+            self.notifications.extend(data.decode().splitlines())
+
+    def wait_for(self, predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if predicate():
+                return True
+            if self.process.poll() is not None and not predicate():
+                return predicate()
+            time.sleep(0.1)
+        return predicate()
+
+    def saw(self, text: str) -> bool:
+        return any(text in line for line in self.lines)
+
+    def signal(self, signum: int) -> None:
+        self.process.send_signal(signum)
+
+    def stop(self, timeout: float = 60.0) -> int:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            if self.process.poll() is None:
+                self.process.kill()
+            if self._socket is not None:
+                self._socket.close()
+
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+def daemon_env(tmp_path: Path, policy: Path, inventory: Path, **extra: str) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("AUDITOR_", "NOTIFY_SOCKET", "WATCHDOG_"))
+    }
+    env.update(
+        {
+            "AUDITOR_CONFIG": str(tmp_path / "auditor.toml"),
+            "AUDITOR_POLICY": str(policy),
+            "AUDITOR_INVENTORY": str(inventory),
+            "AUDITOR_STATE_DIR": str(tmp_path / "state"),
+            "AUDITOR_JITTER_SECONDS": "0",
+            "AUDITOR_STORE_RETRY_SECONDS": "0.5",
+            "PYTHONUNBUFFERED": "1",
+        }
+    )
+    env.update(extra)
+    return env
