@@ -133,9 +133,14 @@ class LedgerIssue(_Model):
     source: str
     row_number: int
     message: str
+    severity: Literal["error", "warning"] = "error"
 
 
 class AssetLedger(_Model):
     source: str | None = None
     rows: list[LedgerRow] = Field(default_factory=list)
     issues: list[LedgerIssue] = Field(default_factory=list)
+    # Things worth telling the user that lose no row (ignored columns, unmapped 所属系 values).
+    # Kept apart from ``issues`` because every entry there is a row that did not load.
+    warnings: list[LedgerIssue] = Field(default_factory=list)
+    encoding: str | None = Field(default=None, description="utf-8, utf-8-sig, cp932 or xlsx")
