@@ -35,7 +35,9 @@ def _v2c_get_sysdescr(community: str) -> bytes:
 
     oid = tlv(0x06, bytes([0x2B, 6, 1, 2, 1, 1, 1, 0]))
     varbind = tlv(0x30, oid + b"\x05\x00")
-    pdu = tlv(0xA0, tlv(0x02, b"\x01") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + tlv(0x30, varbind))
+    pdu = tlv(
+        0xA0, tlv(0x02, b"\x01") + tlv(0x02, b"\x00") + tlv(0x02, b"\x00") + tlv(0x30, varbind)
+    )
     return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, community.encode()) + pdu)
 
 
