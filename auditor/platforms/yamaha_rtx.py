@@ -138,7 +138,7 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
     management.aaa_enabled = False
     management.dhcp_snooping = False
     management.arp_inspection = False
-    management.enable_secret_storage = "none"
+    management.enable_secret_storage = "none"  # noqa: S105 (a storage kind, not a secret)
     plain_password = False
     versions: set[Literal["v1", "v2c", "v3"]] = set()
     context = ""  # "pp1" / "tunnel1" inside ``pp select`` / ``tunnel select``

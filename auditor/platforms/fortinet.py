@@ -1,0 +1,424 @@
+"""FortiGate (FortiOS): read-only command list and parser.
+
+ntc-templates parse the ``get …`` commands; no library reads FortiOS configurations, so the
+``config … / edit … / set … / next / end`` tree is parsed here. Firewall policies are kept by
+source and destination interface (or zone), which is how FortiGate expresses zone-pair rules.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
+from auditor.platforms.parts import SnapshotParts
+from auditor.redact import marker
+from auditor.snapshot import (
+    ArpEntry,
+    FirewallPolicy,
+    Interface,
+    LocalUser,
+    ManagementPlane,
+    Route,
+    SnmpCommunity,
+    SystemInfo,
+)
+
+PLATFORM = "fortinet"
+NETMIKO_DEVICE_TYPE = "fortinet"
+CONFIG_COMMAND = "show full-configuration"
+COMMANDS: tuple[str, ...] = (
+    "get system status",
+    "show full-configuration",
+    "get system interface",
+    "get system arp",
+    "get router info routing-table all",
+)
+
+# Configuration blocks this parser reads; any other top-level block is reported as not understood.
+UNDERSTOOD_BLOCKS = frozenset(
+    {
+        "system global",
+        "system interface",
+        "system admin",
+        "system snmp community",
+        "system snmp user",
+        "system snmp sysinfo",
+        "system ntp",
+        "system dns",
+        "system replacemsg admin",
+        "log syslogd setting",
+        "log syslogd2 setting",
+        "log syslogd3 setting",
+        "log syslogd4 setting",
+        "router static",
+        "firewall policy",
+        "user radius",
+        "user tacacs+",
+        "system zone",
+    }
+)
+
+
+@dataclass
+class Node:
+    """One ``config``/``edit`` level: its ``set`` values and nested tables."""
+
+    settings: dict[str, list[str]] = field(default_factory=dict)
+    tables: dict[str, dict[str, Node]] = field(default_factory=dict)
+    blocks: dict[str, Node] = field(default_factory=dict)  # ``config x`` without edits
+
+
+def _split(value: str) -> list[str]:
+    try:
+        return shlex.split(value, posix=True)
+    except ValueError:
+        return value.split()
+
+
+def parse_config_tree(text: str) -> dict[str, Node]:
+    """``config a b`` blocks (top level) → :class:`Node`; edits are in ``node.tables[""]``."""
+    root: dict[str, Node] = {}
+    stack: list[Node] = []
+    edit_stack: list[Node | None] = []
+    lines = text.replace("\r\n", "\n").split("\n")
+    index = 0
+    while index < len(lines):
+        line = lines[index].strip()
+        index += 1
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("config "):
+            name = line[7:].strip()
+            block = Node()
+            if not stack:
+                if name in {"global", "vdom"}:
+                    continue  # transparent containers (multi-VDOM configurations)
+                root.setdefault(name, block)
+                block = root[name]
+            else:
+                parent = edit_stack[-1] or stack[-1]
+                parent.blocks[name] = block
+            stack.append(block)
+            edit_stack.append(None)
+            continue
+        if line.startswith("edit "):
+            key = _split(line[5:])[0] if _split(line[5:]) else line[5:]
+            if not stack:
+                continue  # ``edit root`` inside ``config vdom``
+            entry = Node()
+            stack[-1].tables.setdefault("", {})[key] = entry
+            edit_stack[-1] = entry
+            continue
+        if line == "next":
+            if edit_stack:
+                edit_stack[-1] = None
+            continue
+        if line == "end":
+            if stack:
+                stack.pop()
+                edit_stack.pop()
+            continue
+        if line.startswith(("set ", "unset ")) and stack:
+            target = edit_stack[-1] or stack[-1]
+            words = line.split(None, 2)
+            if words[0] == "unset" or len(words) < 2:
+                continue
+            value = words[2] if len(words) > 2 else ""
+            # Multi-line quoted values (certificates, banners) continue until the closing quote.
+            while value.count('"') % 2 == 1 and index < len(lines):
+                value += "\n" + lines[index]
+                index += 1
+            target.settings[words[1]] = _split(value) if value else []
+    return root
+
+
+def _edits(root: Mapping[str, Node], name: str) -> dict[str, Node]:
+    block = root.get(name)
+    return block.tables.get("", {}) if block else {}
+
+
+def _get(node: Node, key: str, default: str | None = None) -> str | None:
+    values = node.settings.get(key)
+    return values[0] if values else default
+
+
+def parse_status(text: str) -> SystemInfo:
+    rows = textfsm(PLATFORM, "get system status", text)
+    if not rows:
+        return SystemInfo()
+    row = rows[0]
+    version = row.get("version") or ""
+    model_match = re.match(r"^(\S+)\s+v?([\d.]+)", version)
+    serial = row.get("serial_number") or None
+    return SystemInfo(
+        name=row.get("hostname") or None,
+        vendor="Fortinet",
+        model=model_match.group(1) if model_match else None,
+        os_version=model_match.group(2) if model_match else version or None,
+        serial=serial,
+        serials=[serial] if serial else [],
+    )
+
+
+def parse_interface_status(text: str) -> dict[str, Interface]:
+    interfaces = {}
+    for row in textfsm(PLATFORM, "get system interface", text):
+        address = row.get("ip_address") or ""
+        mask = row.get("netmask") or ""
+        addresses = [cidr(address, mask)] if address and address != "0.0.0.0" and mask else []
+        status = (row.get("status") or "").lower()
+        interfaces[row["name"]] = Interface(
+            name=row["name"],
+            mode="routed",
+            addresses=addresses,
+            admin_up=None if not status else status == "up",
+        )
+    return interfaces
+
+
+def parse_arp(text: str) -> list[ArpEntry]:
+    entries = []
+    for row in textfsm(PLATFORM, "get system arp", text):
+        mac = mac_or_none(row.get("mac_address"))
+        if mac is not None:
+            entries.append(
+                ArpEntry(ip=row["ip_address"], mac=mac, interface=row.get("interface") or None)
+            )
+    return entries
+
+
+def parse_routes(text: str) -> list[Route]:
+    kinds = {"S": "static", "C": "connected", "O": "ospf", "B": "bgp", "R": "rip"}
+    routes = []
+    for row in textfsm(PLATFORM, "get router info routing-table all", text):
+        kind = (row.get("type") or "").strip("*")[:1]
+        routes.append(
+            Route(
+                prefix=prefix_of(*row["destination"].split("/")),
+                next_hop=row.get("gateway") or None,
+                interface=row.get("interface") or None,
+                protocol=kinds.get(kind, kind or "other"),
+            )
+        )
+    return routes
+
+
+def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str, Node]]:
+    """Read ``show full-configuration`` into snapshot parts."""
+    root = parse_config_tree(text)
+    parts = SnapshotParts()
+    management = ManagementPlane(password_encryption=True)
+    global_settings = root.get("system global", Node())
+    parts.system.name = _get(global_settings, "hostname")
+    timeout = _get(global_settings, "admintimeout", "5")
+    management.exec_timeout_seconds = int(timeout) * 60 if timeout and timeout.isdigit() else None
+    if _get(global_settings, "admin-ssh-v1") == "enable":
+        management.ssh_version = 1
+    banner_enabled = _get(global_settings, "pre-login-banner") == "enable"
+
+    telnet = http = https = ssh = False
+    for name, node in _edits(root, "system interface").items():
+        address = node.settings.get("ip", [])
+        addresses = []
+        if len(address) >= 2 and address[0] != "0.0.0.0":
+            addresses.append(cidr(address[0], address[1]))
+        elif len(address) == 1 and "/" in address[0] and not address[0].startswith("0.0.0.0"):
+            addresses.append(str(cidr(*address[0].split("/"))))
+        access = {value.lower() for value in node.settings.get("allowaccess", [])}
+        telnet |= "telnet" in access
+        http |= "http" in access
+        https |= "https" in access
+        ssh |= "ssh" in access
+        status = _get(node, "status", "up")
+        vlan_id = _get(node, "vlanid")
+        interface = Interface(
+            name=name,
+            alias=_get(node, "alias") or _get(node, "description"),
+            mode="routed",
+            addresses=addresses,
+            vrf=_get(node, "vdom"),
+            shutdown=status == "down",
+            admin_up=status != "down",
+            access_vlan=int(vlan_id) if vlan_id and vlan_id.isdigit() else None,
+        )
+        parts.interfaces.append(interface)
+    management.telnet_enabled = telnet
+    management.http_server = http
+    management.https_server = https
+    management.ssh_enabled = ssh
+    if ssh and management.ssh_version is None:
+        management.ssh_version = 2
+
+    users: list[LocalUser] = []
+    trusthosts: list[str] = []
+    for name, node in _edits(root, "system admin").items():
+        profile = _get(node, "accprofile", "") or ""
+        password = node.settings.get("password")
+        storage: Literal["none", "hash", "plain"] = "none"
+        if password:
+            storage = "hash" if password[0] == "ENC" else "plain"
+        users.append(
+            LocalUser(
+                name=name,
+                privilege=15 if profile == "super_admin" else 1,
+                password_storage=storage,
+            )
+        )
+        for key, value in sorted(node.settings.items()):
+            if (
+                key.startswith("trusthost")
+                and value
+                and " ".join(value)
+                not in {
+                    "0.0.0.0 0.0.0.0",
+                    "0.0.0.0/0",
+                }
+            ):
+                trusthosts.append(" ".join(value))
+        if (
+            _get(node, "two-factor", "disable") != "disable"
+            or _get(node, "remote-auth") == "enable"
+        ):
+            management.aaa_enabled = True
+    management.local_users = users
+    management.vty_access_class = ",".join(dict.fromkeys(trusthosts)) or None
+
+    communities: list[SnmpCommunity] = []
+    versions: list[Literal["v1", "v2c", "v3"]] = []
+    acls: set[str] = set()
+    for node in _edits(root, "system snmp community").values():
+        community_name = _get(node, "name")
+        if community_name is None or _get(node, "status", "enable") == "disable":
+            continue
+        hosts = [
+            " ".join(host.settings.get("ip", []))
+            for host in (node.blocks.get("hosts", Node()).tables.get("", {}).values())
+        ]
+        acl = hosts[0] if hosts else None
+        if acl:
+            acls.add(acl)
+        v1 = _get(node, "query-v1-status", "enable") == "enable"
+        v2 = _get(node, "query-v2c-status", "enable") == "enable"
+        if v1 and "v1" not in versions:
+            versions.append("v1")
+        if v2 and "v2c" not in versions:
+            versions.append("v2c")
+        communities.append(
+            SnmpCommunity(
+                name_redacted=marker(community_name, salt=salt),
+                access="ro",
+                acl=acl,
+                version="v2c" if v2 or not v1 else "v1",
+            )
+        )
+    v3_users = list(_edits(root, "system snmp user"))
+    if v3_users:
+        versions.append("v3")
+    management.snmp_communities = communities
+    management.snmp_v3_users = v3_users
+    management.snmp_versions = versions
+    management.snmp_access_class = next(iter(acls)) if len(acls) == 1 else None
+
+    ntp = root.get("system ntp")
+    servers: list[str] = []
+    if ntp is not None and _get(ntp, "ntpsync", "enable") == "enable":
+        for server in ntp.blocks.get("ntpserver", Node()).tables.get("", {}).values():
+            server_name = _get(server, "server")
+            if server_name:
+                servers.append(server_name)
+    management.ntp_servers = servers
+    syslog: list[str] = []
+    for suffix in ("", "2", "3", "4"):
+        syslog_node = root.get(f"log syslogd{suffix} setting")
+        syslog_server = _get(syslog_node, "server") if syslog_node is not None else None
+        if syslog_node is not None and _get(syslog_node, "status") == "enable" and syslog_server:
+            syslog.append(syslog_server)
+    management.syslog_hosts = syslog
+    dns = root.get("system dns")
+    management.dns_servers = []
+    if dns is not None:
+        for key in ("primary", "secondary"):
+            dns_server = _get(dns, key)
+            if dns_server and dns_server != "0.0.0.0":
+                management.dns_servers.append(dns_server)
+    if "user radius" in root or "user tacacs+" in root:
+        management.aaa_enabled = bool(_edits(root, "user radius") or _edits(root, "user tacacs+"))
+    if management.aaa_enabled is None:
+        management.aaa_enabled = False
+    if banner_enabled:
+        message = root.get("system replacemsg admin")
+        text_value = _get(message, "buffer") if message else None
+        management.banner = (text_value or "").strip() or "pre-login-banner"
+    management.dhcp_snooping = None
+    management.arp_inspection = None
+
+    for node in _edits(root, "router static").values():
+        destination = node.settings.get("dst", ["0.0.0.0", "0.0.0.0"])
+        prefix = (
+            prefix_of(*destination[0].split("/"))
+            if len(destination) == 1
+            else prefix_of(destination[0], destination[1])
+        )
+        parts.routes.append(
+            Route(
+                prefix=prefix,
+                next_hop=_get(node, "gateway"),
+                interface=_get(node, "device"),
+                protocol="static",
+            )
+        )
+
+    for policy_id, node in _edits(root, "firewall policy").items():
+        action: Literal["accept", "deny"] = "accept" if _get(node, "action") == "accept" else "deny"
+        parts.firewall_policies.append(
+            FirewallPolicy(
+                policy_id=policy_id,
+                name=_get(node, "name"),
+                source_interfaces=node.settings.get("srcintf", []),
+                destination_interfaces=node.settings.get("dstintf", []),
+                source_addresses=node.settings.get("srcaddr", []),
+                destination_addresses=node.settings.get("dstaddr", []),
+                services=node.settings.get("service", []),
+                action=action,
+                enabled=_get(node, "status", "enable") != "disable",
+                line=_policy_line(policy_id, node),
+            )
+        )
+    parts.management = management
+    parts.unparsed_config_lines = [
+        f"config {name}" for name in root if name not in UNDERSTOOD_BLOCKS
+    ]
+    return parts, root
+
+
+def _policy_line(policy_id: str, node: Node) -> str:
+    keys = ("name", "srcintf", "dstintf", "srcaddr", "dstaddr", "service", "action", "status")
+    shown = [
+        f"set {key} " + " ".join(f'"{v}"' for v in node.settings[key])
+        for key in keys
+        if key in node.settings
+    ]
+    return f"edit {policy_id}: " + "; ".join(shown)
+
+
+def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
+    """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
+    parts, _ = interpret_config(outputs.get(CONFIG_COMMAND, ""), salt=salt)
+    status = parse_status(outputs.get("get system status", ""))
+    configured_name = parts.system.name
+    parts.system = status
+    if configured_name:
+        parts.system.name = configured_name
+    operational = parse_interface_status(outputs.get("get system interface", ""))
+    for interface in parts.interfaces:
+        seen = operational.get(interface.name)
+        if seen is not None and seen.admin_up is not None:
+            interface.oper_up = seen.admin_up
+    parts.arp = parse_arp(outputs.get("get system arp", ""))
+    if "get router info routing-table all" in outputs:
+        parts.routes = parse_routes(outputs["get router info routing-table all"])
+    return parts
