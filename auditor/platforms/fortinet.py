@@ -27,6 +27,7 @@ from auditor.snapshot import (
     SystemInfo,
 )
 
+_UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
 PLATFORM = "fortinet"
 NETMIKO_DEVICE_TYPE = "fortinet"
 CONFIG_COMMAND = "show full-configuration"
@@ -169,7 +170,7 @@ def parse_interface_status(text: str) -> dict[str, Interface]:
     for row in textfsm(PLATFORM, "get system interface", text):
         address = row.get("ip_address") or ""
         mask = row.get("netmask") or ""
-        addresses = [cidr(address, mask)] if address and address != "0.0.0.0" and mask else []
+        addresses = [cidr(address, mask)] if address and address != _UNSET and mask else []
         status = (row.get("status") or "").lower()
         interfaces[row["name"]] = Interface(
             name=row["name"],
@@ -224,9 +225,9 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     for name, node in _edits(root, "system interface").items():
         address = node.settings.get("ip", [])
         addresses = []
-        if len(address) >= 2 and address[0] != "0.0.0.0":
+        if len(address) >= 2 and address[0] != _UNSET:
             addresses.append(cidr(address[0], address[1]))
-        elif len(address) == 1 and "/" in address[0] and not address[0].startswith("0.0.0.0"):
+        elif len(address) == 1 and "/" in address[0] and not address[0].startswith(_UNSET):
             addresses.append(str(cidr(*address[0].split("/"))))
         access = {value.lower() for value in node.settings.get("allowaccess", [])}
         telnet |= "telnet" in access
@@ -343,7 +344,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     if dns is not None:
         for key in ("primary", "secondary"):
             dns_server = _get(dns, key)
-            if dns_server and dns_server != "0.0.0.0":
+            if dns_server and dns_server != _UNSET:
                 management.dns_servers.append(dns_server)
     if "user radius" in root or "user tacacs+" in root:
         management.aaa_enabled = bool(_edits(root, "user radius") or _edits(root, "user tacacs+"))
@@ -357,7 +358,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     management.arp_inspection = None
 
     for node in _edits(root, "router static").values():
-        destination = node.settings.get("dst", ["0.0.0.0", "0.0.0.0"])
+        destination = node.settings.get("dst", [_UNSET, _UNSET])
         prefix = (
             prefix_of(*destination[0].split("/"))
             if len(destination) == 1

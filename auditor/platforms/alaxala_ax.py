@@ -1,0 +1,49 @@
+"""Alaxala AX switches (IOS-like CLI): read-only command list and parser.
+
+ntc-templates has no Alaxala templates, so ``show version`` is read here and the configuration by
+the shared IOS-like interpreter (``interface gigabitethernet 0/1``, quoted names). Exact AX show
+syntax is from the vendor manuals as summarised in docs/ssh.md; it is marked unverified there.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from auditor.platforms import ios_config
+from auditor.platforms.parts import SnapshotParts
+from auditor.snapshot import SystemInfo
+
+PLATFORM = "alaxala_ax"
+NETMIKO_DEVICE_TYPE = "alaxala_ax36s"
+CONFIG_COMMAND = "show running-config"
+COMMANDS: tuple[str, ...] = ("show version", "show running-config")
+
+
+def parse_version(text: str) -> SystemInfo:
+    model = re.search(r"^\s*Model:\s*(\S+)", text, re.MULTILINE)
+    software = re.search(r"^\s*S/W:\s*(.+?)\s*$", text, re.MULTILINE)
+    serial = re.search(r"^\s*H/W:.*\[(\S+?)\]", text, re.MULTILINE)
+    version = re.search(r"Ver\.\s*(\S+)", software.group(1)) if software else None
+    serial_value = serial.group(1) if serial else None
+    return SystemInfo(
+        vendor="Alaxala",
+        model=model.group(1) if model else None,
+        os_version=version.group(1) if version else (software.group(1) if software else None),
+        serial=serial_value,
+        serials=[serial_value] if serial_value else [],
+    )
+
+
+def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
+    """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
+    facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect="alaxala_ax", salt=salt)
+    parts = SnapshotParts(system=parse_version(outputs.get("show version", "")))
+    parts.system.name = facts.hostname
+    parts.interfaces = list(facts.interfaces.values())
+    parts.vlans = [facts.vlans[vlan_id] for vlan_id in sorted(facts.vlans)]
+    parts.routes = facts.routes
+    parts.acls = list(facts.acls.values())
+    parts.management = facts.management
+    parts.unparsed_config_lines = facts.unparsed
+    return parts

@@ -1,0 +1,48 @@
+"""NEC UNIVERGE IX routers: read-only command list and parser.
+
+IX configurations are IOS-like (``interface GigaEthernet0.0``, ``ip address A/len``) with their
+own service switches (``ssh-server ip enable``, ``telnet-server ip enable``) and inline ACLs
+(``ip access-list NAME permit ip src any dest any``) bound by ``ip filter NAME 1 in``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from auditor.platforms import ios_config
+from auditor.platforms.parts import SnapshotParts
+from auditor.snapshot import SystemInfo
+
+PLATFORM = "nec_ix"
+NETMIKO_DEVICE_TYPE = "cisco_ios"  # netmiko has no NEC IX driver; the IOS driver handles its CLI
+CONFIG_COMMAND = "show running-config"
+COMMANDS: tuple[str, ...] = ("show version", "show running-config")
+
+
+def parse_version(text: str) -> SystemInfo:
+    model = re.search(r"IX Series (\S+)", text)
+    version = re.search(r"Version ([\w.]+)", text)
+    serial = re.search(r"serial number:?\s*(\S+)", text, re.IGNORECASE)
+    serial_value = serial.group(1) if serial else None
+    return SystemInfo(
+        vendor="NEC",
+        model=model.group(1) if model else None,
+        os_version=version.group(1) if version else None,
+        serial=serial_value,
+        serials=[serial_value] if serial_value else [],
+    )
+
+
+def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
+    """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
+    facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect="nec_ix", salt=salt)
+    parts = SnapshotParts(system=parse_version(outputs.get("show version", "")))
+    parts.system.name = facts.hostname
+    parts.interfaces = list(facts.interfaces.values())
+    parts.vlans = [facts.vlans[vlan_id] for vlan_id in sorted(facts.vlans)]
+    parts.routes = facts.routes
+    parts.acls = list(facts.acls.values())
+    parts.management = facts.management
+    parts.unparsed_config_lines = facts.unparsed
+    return parts
