@@ -3,7 +3,8 @@
 ``postgres_server_url`` (session): ``$KYOJIN_PG_URL`` when set, otherwise a throwaway server on a
 free loopback port that is stopped (and its directory deleted) at the end of the session. When the
 server cannot start the tests that need it are skipped, except under ``CI=true`` where that is a
-failure. ``fresh_postgres_database`` gives each test its own database, dropped afterwards.
+failure. ``fresh_postgres_database`` / ``fresh_postgres_schema`` give a test its own database or
+schema, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -77,6 +78,27 @@ def fresh_postgres_database(server_url: str) -> Iterator[str]:
         finally:
             with admin.connect() as connection:
                 connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
+@contextmanager
+def fresh_postgres_schema(server_url: str) -> Iterator[str]:
+    """A new, empty schema (first on the search path of the returned URL); dropped afterwards.
+
+    Cheaper than a database (milliseconds instead of a file copy), so per-test isolation stays fast.
+    """
+    name = f"t_{uuid.uuid4().hex[:16]}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        try:
+            url = make_url(server_url).update_query_dict({"options": f"-csearch_path={name}"})
+            yield url.render_as_string(hide_password=False)
+        finally:
+            with admin.connect() as connection:
+                connection.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
     finally:
         admin.dispose()
 

@@ -85,7 +85,7 @@ class SnapshotRow(Base):
     schema_version: Mapped[int] = mapped_column(Integer)
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     changed: Mapped[bool]
-    data: Mapped[dict[str, Any] | None]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class EvidenceRow(Base):

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from auditor.store import Store
-from tests.postgres import fresh_postgres_database
+from tests.postgres import fresh_postgres_schema
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -17,7 +17,7 @@ def store_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'state' / 'auditor.db'}"
         return
     server_url = request.getfixturevalue("postgres_server_url")
-    with fresh_postgres_database(server_url) as url:
+    with fresh_postgres_schema(server_url) as url:
         yield url
 
 
