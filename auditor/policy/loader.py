@@ -219,11 +219,14 @@ def overlay(base: Located, top: Located) -> Located:
 def _merge_by_id(base: Located, top: Located, *, merge_fields: bool) -> Located:
     items = list(base.value)
     positions = {_item_id(item): index for index, item in enumerate(items) if _item_id(item)}
+    seen_in_top: set[str] = set()
     for item in top.value:
         item_id = _item_id(item)
-        if item_id is None or item_id not in positions:
+        if item_id is None or item_id not in positions or item_id in seen_in_top:
+            # A second entry with one id stays separate so validation reports the duplicate.
             items.append(item)
             continue
+        seen_in_top.add(item_id)
         index = positions[item_id]
         if merge_fields and items[index].is_mapping and item.is_mapping:
             items[index] = Located({**items[index].value, **item.value}, item.file, item.line)

@@ -1,0 +1,95 @@
+"""The four shipped presets: each resolves, sets its model, and carries no city data."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from auditor.policy.issues import PolicyError
+from auditor.policy.loader import PRESET_DIRECTORY, available_presets, load_policy
+from auditor.policy.models import NetworkModel
+
+TODAY = date(2026, 11, 24)
+CITY_ZONES = """\
+zones:
+  - id: mynumber
+    vlans: [10]
+    subnets: [10.10.0.0/16]
+  - id: lgwan
+    vlans: [20]
+    subnets: [10.20.0.0/16]
+  - id: internet
+    vlans: [30]
+    subnets: [10.30.0.0/16]
+  - id: sanitizer
+    vlans: [40]
+    subnets: [10.40.0.0/24]
+  - id: management
+    vlans: [99]
+    subnets: [10.99.0.0/24]
+"""
+
+EXPECTED = {
+    "alpha": (NetworkModel.ALPHA, "lgwan", "isolated", "direct"),
+    "alpha-prime": (NetworkModel.ALPHA_PRIME, "lgwan", "isolated", "direct"),
+    "beta": (NetworkModel.BETA, "internet", "direct", "screen_transfer"),
+    "beta-prime": (NetworkModel.BETA_PRIME, "internet", "direct", "screen_transfer"),
+}
+
+
+def test_exactly_the_four_guideline_models_are_shipped():
+    assert available_presets() == sorted(EXPECTED)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_a_city_extending_each_preset_resolves_to_that_model(tmp_path: Path, name: str):
+    path = tmp_path / "city.yaml"
+    path.write_text(f"extends: {name}\n" + CITY_ZONES, encoding="utf-8")
+
+    loaded = load_policy(path, today=TODAY)
+
+    model, terminals, internet, lgwan = EXPECTED[name]
+    policy = loaded.policy
+    assert (policy.network_model, policy.main_terminal_zone) == (model, terminals)
+    assert (policy.internet_access, policy.lgwan_access) == (internet, lgwan)
+    assert policy.extends == name
+    assert loaded.warnings == []
+    assert loaded.files[0] == PRESET_DIRECTORY / f"{name}.yaml"
+    protected = {zone.id for zone in policy.zones if zone.protected}
+    assert protected == {"mynumber", "lgwan", "management"}
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_presets_carry_no_vlans_subnets_hosts_or_flows(name: str):
+    text = (PRESET_DIRECTORY / f"{name}.yaml").read_text(encoding="utf-8")
+    body = [line for line in text.splitlines() if not line.lstrip().startswith("#")]
+    for key in ("vlans:", "subnets:", "hosts:", "flows:"):
+        assert not any(line.strip().startswith(key) for line in body), key
+    assert "令和6年10月版" in text  # every preset cites the guideline edition in its header
+
+
+def test_a_preset_alone_warns_that_its_zones_have_no_addresses(tmp_path: Path):
+    path = tmp_path / "city.yaml"
+    path.write_text("extends: beta\n", encoding="utf-8")
+
+    loaded = load_policy(path, today=TODAY)
+
+    assert len(loaded.warnings) == 5
+    assert all(w.severity == "warning" and w.file.endswith("beta.yaml") for w in loaded.warnings)
+
+
+def test_alpha_prime_lbo_services_from_the_city_are_checked_against_hosts(tmp_path: Path):
+    path = tmp_path / "city.yaml"
+    path.write_text(
+        "extends: alpha-prime\n"
+        + CITY_ZONES
+        + "lbo_services: [teams-tenant, 203.0.113.0/24, groupware.example.jp]\n",
+        encoding="utf-8",
+    )
+
+    with pytest.raises(PolicyError) as caught:
+        load_policy(path, today=TODAY)
+
+    assert [(i.field, i.line) for i in caught.value.issues] == [("lbo_services[0]", 18)]
