@@ -361,12 +361,16 @@ async def _walk_cisco(
     for table, columns in CISCO_TABLES.items():
         await _walk_table(session, walk, table, columns, result, device)
     vlans = per_vlan_fdb_vlans(walk.column(CISCO_VTP_VLAN_STATE))
+    # The first VLAN tells whether per-VLAN instances exist at all: ask it once, without retries.
+    first_target = await UdpTransportTarget.create(
+        (session.host, session.port), timeout=settings.timeout, retries=0
+    )
     for position, vlan in enumerate(vlans):
         auth, context = build_auth(settings, credentials, vlan=vlan)
         vlan_session = SnmpSession(
             engine=session.engine,
             auth=auth,
-            target=session.target,
+            target=first_target if position == 0 else session.target,
             host=session.host,
             port=session.port,
             monitor=session.monitor,

@@ -189,3 +189,59 @@ def garbage_agent(mode: str) -> Iterator[int]:
         stop.set()
         thread.join(timeout=2)
         sock.close()
+
+
+@contextmanager
+def looping_agent(column: str) -> Iterator[int]:
+    """An SNMPv2c agent (any community) whose ``column`` walk returns the same OID forever.
+
+    GETs are answered with an OCTET STRING per requested OID; GETBULK answers ``column.1`` for
+    ``column`` and an OID past every table for everything else, which is the agent bug COL-004 is about.
+    """
+    from pyasn1.codec.ber import decoder, encoder  # type: ignore[import-untyped]
+    from pysnmp.proto import api
+
+    protocol = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    port = int(sock.getsockname()[1])
+    stop = threading.Event()
+
+    def answer(data: bytes) -> bytes:
+        message, _ = decoder.decode(data, asn1Spec=protocol.Message())
+        request = protocol.apiMessage.get_pdu(message)
+        response_message = protocol.apiMessage.get_response(message)
+        response = protocol.apiMessage.get_pdu(response_message)
+        is_get = request.isSameTypeWith(protocol.GetRequestPDU())
+        varbinds = []
+        for oid, _ in protocol.apiPDU.get_varbinds(request):
+            if is_get:
+                varbinds.append((oid, protocol.OctetString(b"loop")))
+            elif str(oid).startswith(column):
+                varbinds.append(
+                    (protocol.ObjectIdentifier(column + ".1"), protocol.OctetString(b"x"))
+                )
+            else:  # past every column the collector asks for: the walk of it ends here
+                varbinds.append((protocol.ObjectIdentifier("1.9"), protocol.Integer(0)))
+        protocol.apiPDU.set_varbinds(response, varbinds)
+        return bytes(encoder.encode(response_message))
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(65535)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            sock.sendto(answer(data), peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        sock.close()
