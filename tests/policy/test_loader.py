@@ -154,7 +154,7 @@ def test_an_exception_naming_an_unknown_check_is_an_error_only_when_ids_are_know
     path = write(tmp_path, text)
 
     load_policy(path, today=TODAY)  # no registry given: nothing to check against
-    issues = load_errors(path, known_check_ids=frozenset({"LED-001"}))
+    issues = load_errors(path, known_check_ids=frozenset({"LED-001", "HRD-014"}))
 
     assert [(i.field, i.message) for i in issues] == [
         ("exceptions[0].check", "unknown check id 'LED-999'")

@@ -93,3 +93,16 @@ def test_alpha_prime_lbo_services_from_the_city_are_checked_against_hosts(tmp_pa
         load_policy(path, today=TODAY)
 
     assert [(i.field, i.line) for i in caught.value.issues] == [("lbo_services[0]", 18)]
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_preset_rule_settings_name_checks_that_exist(tmp_path: Path, name: str):
+    from auditor.rules import discover
+
+    path = tmp_path / "city.yaml"
+    path.write_text(f"extends: {name}\n" + CITY_ZONES, encoding="utf-8")
+
+    loaded = load_policy(path, known_check_ids=discover().ids(), today=TODAY)
+
+    assert loaded.warnings == []
+    assert set(loaded.policy.rules) <= discover().ids()
