@@ -1,0 +1,100 @@
+"""HRD-017: a My Number tier device resolves names through an Internet DNS server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import Finding, Reference, Severity
+from auditor.policy.models import ZoneKind
+from auditor.rules import AuditContext, Check, Parameter
+
+from ._common import (
+    device_zones,
+    is_external_address,
+    management_evidence,
+    not_applicable,
+    snapshots_in_order,
+)
+
+
+class MynumberInternetDns(Check):
+    """A device of the My Number tier uses a DNS server on the Internet side.
+
+    What it checks:
+        Devices whose inventory zones include a ``mynumber``-kind zone: each address in
+        ``management.dns_servers`` (name servers / DNS forwarders) that lies in a zone of a kind
+        in ``internet_zone_kinds`` (default internet and public Wi-Fi) or outside every declared
+        zone is a finding (subject ``dns:<address>``). Unknown DNS settings are not applicable.
+
+    Why is this bad?:
+        DNS queries are a channel out: a resolver on the Internet side means the My Number tier
+        has a working path to the Internet (and DNS tunnelling can carry data). The tier's names
+        must resolve inside the tier or through the approved LGWAN resolvers only.
+
+    Example:
+        ``ip name-server 8.8.8.8`` on the My Number core switch yields ``dns:8.8.8.8``.
+
+    Remediation:
+        Point the device to the tier's own resolver: Cisco / AlaxalA ``no ip name-server
+        8.8.8.8`` / ``ip name-server 10.10.0.53``; AW+ ``ip name-server``; Yamaha ``dns server
+        10.10.0.53`` and ``dns service off`` toward other tiers; NEC IX ``no proxy-dns server``;
+        FortiGate ``config system dns``.
+
+    Parameters:
+        ``internet_zone_kinds`` (list, default ``[internet, public_wifi]``).
+
+    References:
+        総務省ガイドライン「情報システム全体の強靭性の向上」(マイナンバー利用事務系の分離); 計画 4-2-1.
+    """
+
+    id = "HRD-017"
+    slug = "mynumber-internet-dns"
+    severity = Severity.HIGH
+    title_ja = "マイナンバー利用事務系機器がインターネット側 DNS を参照"
+    title_en = "My Number tier device uses an Internet DNS server"
+    scope = "device"
+    parameters = (
+        Parameter(
+            "internet_zone_kinds", ["internet", "public_wifi"], "Zone kinds counted as Internet"
+        ),
+    )
+    references = (
+        Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
+        Reference(kind="plan", key="4-2-1"),
+    )
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        kinds = {str(kind) for kind in self.params(context)["internet_zone_kinds"]}
+        for name, snapshot in snapshots_in_order(context):
+            zones = [z for z in device_zones(context, name) if z.kind is ZoneKind.MYNUMBER]
+            if not zones:
+                continue
+            servers = snapshot.management.dns_servers
+            if servers is None:
+                yield not_applicable(
+                    self,
+                    context,
+                    device=name,
+                    fact="management.dns_servers",
+                    zone=zones[0].id,
+                    reason_en="its DNS servers were not reported",
+                    reason_ja="DNS サーバ設定が収集されていません",
+                )
+                continue
+            for server in servers:
+                if not is_external_address(context.policy, server, kinds):
+                    continue
+                zone = context.policy.zone_of_address(server)
+                where_en = zone.name_en if zone else "outside every declared zone"
+                where_ja = zone.name_ja if zone else "どのゾーンにも属さないアドレス"
+                yield self.finding(
+                    context,
+                    device=name,
+                    subject=f"dns:{server}",
+                    zone=zones[0].id,
+                    message_en=f"{name} ({zones[0].name_en}) uses DNS server {server} "
+                    f"({where_en}).",
+                    message_ja=f"{name} ({zones[0].name_ja}) が DNS サーバ {server} ({where_ja}) を"
+                    "参照しています。",
+                    evidence=[management_evidence(snapshot, "dns_servers")],
+                )

@@ -1,0 +1,96 @@
+"""HRD-008: logs are not sent to a remote syslog server."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import Finding, Reference, Severity
+from auditor.rules import AuditContext, Check, Parameter
+
+from ._common import (
+    management_evidence,
+    primary_zone,
+    snapshots_in_order,
+    unknown_fact,
+)
+
+
+class NoRemoteSyslog(Check):
+    """The device keeps its logs only locally.
+
+    What it checks:
+        ``management.syslog_hosts`` of every device: empty is a finding (subject ``syslog``).
+        When the parameter ``log_servers`` lists the city's log servers, a device sending only to
+        other hosts is reported too.
+
+    Why is this bad?:
+        A switch or router keeps a few hundred lines in RAM; they are lost on reboot and an
+        intruder with admin rights clears them. The guideline asks that logs be acquired and kept
+        for a defined period (ログの取得等) and that systems be monitored; only a remote copy
+        survives.
+
+    Example:
+        An AlaxalA switch without ``logging host`` yields ``syslog``.
+
+    Remediation:
+        Cisco IOS / AlaxalA AX: ``logging host 10.99.0.10``. AW+: ``log host 10.99.0.10``.
+        Yamaha RTX: ``syslog host 10.99.0.10`` (and ``syslog notice on``). FortiGate:
+        ``config log syslogd setting`` / ``set status enable`` / ``set server 10.99.0.10``.
+        NEC IX: ``logging host 10.99.0.10`` (syntax unverified).
+
+    Parameters:
+        ``log_servers`` (list of addresses, default empty = any remote host is accepted).
+
+    References:
+        総務省ガイドライン「コンピュータ及びネットワークの管理」(ログの取得等)、「情報システムの監視」;
+        計画 4-2-2; CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 (unverified).
+    """
+
+    id = "HRD-008"
+    slug = "no-remote-syslog"
+    severity = Severity.MEDIUM
+    title_ja = "syslog 転送先未設定"
+    title_en = "No remote syslog"
+    scope = "device"
+    parameters = (Parameter("log_servers", [], "The city's log servers (empty: any host)"),)
+    references = (
+        Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
+        Reference(kind="guideline", key="情報システムの監視"),
+        Reference(kind="plan", key="4-2-2"),
+        Reference(
+            kind="cis",
+            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 Set IP address for 'logging host'",
+            note="unverified",
+        ),
+    )
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        allowed = {str(host) for host in self.params(context)["log_servers"] or []}
+        for name, snapshot in snapshots_in_order(context):
+            hosts = snapshot.management.syslog_hosts
+            if hosts is None:
+                yield unknown_fact(self, context, name, "management.syslog_hosts")
+                continue
+            if hosts and (not allowed or allowed & set(hosts)):
+                continue
+            if hosts:
+                message_en = (
+                    f"{name} sends syslog only to {', '.join(hosts)}, none of the city's log "
+                    f"servers ({', '.join(sorted(allowed))})."
+                )
+                message_ja = (
+                    f"{name} の syslog 転送先 {', '.join(hosts)} は規定のログサーバ "
+                    f"({', '.join(sorted(allowed))}) ではありません。"
+                )
+            else:
+                message_en = f"{name} sends its logs to no remote syslog server."
+                message_ja = f"{name} に syslog の転送先が設定されていません。"
+            yield self.finding(
+                context,
+                device=name,
+                subject="syslog",
+                zone=primary_zone(context, name),
+                message_en=message_en,
+                message_ja=message_ja,
+                evidence=[management_evidence(snapshot, "syslog_hosts")],
+            )

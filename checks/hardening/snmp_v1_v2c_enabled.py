@@ -1,0 +1,100 @@
+"""HRD-004: SNMP v1/v2c is configured where the policy requires SNMPv3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import Finding, Reference, Severity
+from auditor.rules import AuditContext, Check, Parameter
+
+from ._common import (
+    device_zones,
+    management_evidence,
+    primary_zone,
+    snapshots_in_order,
+    unknown_fact,
+)
+
+
+class SnmpCommunityVersionsEnabled(Check):
+    """SNMP v1 or v2c is enabled although the policy requires SNMPv3.
+
+    What it checks:
+        When the policy sets ``snmp_require_v3: true`` (the default), every device whose
+        configuration enables SNMP v1 or v2c (``management.snmp_versions`` or a configured
+        community) is reported once (subject ``snmp``), naming the versions and the number of
+        communities (never their names). The parameter ``zones`` limits the requirement to some
+        zones. The active probe for a default community is HRD-001.
+
+    Why is this bad?:
+        Community strings travel in clear text and SNMP v1/v2c has no integrity or privacy: a
+        read community reveals the whole network (ARP, FDB, routes); a write community lets an
+        attacker change the configuration. SNMPv3 with authPriv (SHA + AES) avoids both.
+
+    Example:
+        Cisco ``snmp-server community rei-ro RO SNMP-MGMT`` on an LGWAN switch with the default
+        policy yields one finding ``snmp``.
+
+    Remediation:
+        Cisco IOS: ``snmp-server group RO v3 priv`` / ``snmp-server user kyojin RO v3 auth sha …
+        priv aes 128 …``; ``no snmp-server community <name>``.
+        AlaxalA AX: ``snmp user …`` / ``no snmp-server community``. AW+: ``snmp-server user …
+        auth sha priv aes``; ``no snmp-server community``. Yamaha RTX: ``snmpv3 usm user …
+        auth sha … priv aes128-cfb …``; ``no snmp community read-only``. FortiGate: ``config
+        system snmp user``; delete ``config system snmp community`` entries. NEC IX:
+        ``snmp-agent user …`` instead of ``snmp-agent community``.
+
+    Parameters:
+        ``zones`` (list of zone ids, default empty = every zone): where SNMPv3 is required.
+
+    References:
+        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの盗聴対策)、
+        「アクセス制御」; 計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.5.1 (unverified).
+    """
+
+    id = "HRD-004"
+    slug = "snmp-v1-v2c-enabled"
+    severity = Severity.MEDIUM
+    title_ja = "SNMPv3 必須の環境で SNMP v1/v2c が有効"
+    title_en = "SNMP v1/v2c enabled where SNMPv3 is required"
+    scope = "device"
+    parameters = (Parameter("zones", [], "Zone ids where SNMPv3 is required (empty: all)"),)
+    references = (
+        Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
+        Reference(kind="guideline", key="アクセス制御"),
+        Reference(kind="plan", key="4-2-1"),
+        Reference(
+            kind="cis",
+            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",
+            note="unverified item number",
+        ),
+    )
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        if not context.policy.snmp_require_v3:
+            return
+        limited = set(self.params(context)["zones"] or [])
+        for name, snapshot in snapshots_in_order(context):
+            if limited and not limited & {zone.id for zone in device_zones(context, name)}:
+                continue
+            management = snapshot.management
+            if management.snmp_versions is None and management.snmp_communities is None:
+                yield unknown_fact(self, context, name, "management.snmp_versions")
+                continue
+            versions = {v for v in management.snmp_versions or [] if v in {"v1", "v2c"}}
+            communities = management.snmp_communities or []
+            versions |= {community.version for community in communities}
+            if not versions:
+                continue
+            listed = "/".join(sorted(versions))
+            yield self.finding(
+                context,
+                device=name,
+                subject="snmp",
+                zone=primary_zone(context, name),
+                message_en=f"{name} has SNMP {listed} enabled ({len(communities)} "
+                "community/communities) although the policy requires SNMPv3.",
+                message_ja=f"{name} で SNMP {listed} が有効です (コミュニティ {len(communities)} 個)。"
+                "ポリシーは SNMPv3 を求めています。",
+                evidence=[management_evidence(snapshot, "snmp_versions")],
+            )
