@@ -1,0 +1,170 @@
+"""Geometry of the two pictures; the template draws them as inline SVG (no scripts, no fonts)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from auditor.report.model import MatrixCell, TrendPoint, ZoneInfo
+
+CELL = 56
+LABEL_WIDTH = 150
+HEADER_HEIGHT = 120
+
+COLOURS = {
+    "ok": "#cfe8cf",
+    "violation": "#f4a6a6",
+    "denied": "#f2f2f2",
+    "unknown": "#dddddd",
+    "self": "#9e9e9e",
+}
+
+
+@dataclass(frozen=True)
+class MatrixBox:
+    x: int
+    y: int
+    size: int
+    state: str
+    fill: str
+    marks: str
+    source: str
+    target: str
+
+
+@dataclass(frozen=True)
+class MatrixPicture:
+    width: int
+    height: int
+    cell: int
+    label_width: int
+    header_height: int
+    zones: tuple[tuple[str, int], ...]
+    """(label, offset) per zone, rows and columns in the same order."""
+    boxes: tuple[MatrixBox, ...]
+
+
+def cell_state(cell: MatrixCell | None) -> str:
+    if cell is None:
+        return "unknown"
+    if cell.violation:
+        return "violation"
+    if cell.allowed is None:
+        return "unknown"
+    return "ok" if cell.allowed else "denied"
+
+
+def matrix_picture(
+    cells: Sequence[MatrixCell], zones: Sequence[ZoneInfo], lang: str
+) -> MatrixPicture | None:
+    """Lay the zones out as a square grid; zones only named by the matrix are appended."""
+    ids = [zone.id for zone in zones]
+    names = {zone.id: zone.name(lang) for zone in zones}
+    for named in cells:
+        for zone_id in (named.source, named.target):
+            if zone_id not in names:
+                ids.append(zone_id)
+                names[zone_id] = zone_id
+    if not ids:
+        return None
+    by_pair = {(cell.source, cell.target): cell for cell in cells}
+    boxes = []
+    for row, source in enumerate(ids):
+        for column, target in enumerate(ids):
+            x = LABEL_WIDTH + column * CELL
+            y = HEADER_HEIGHT + row * CELL
+            if source == target:
+                boxes.append(MatrixBox(x, y, CELL, "self", COLOURS["self"], "", source, target))
+                continue
+            cell = by_pair.get((source, target))
+            state = cell_state(cell)
+            marks = ""
+            if cell is not None:
+                marks = "".join(
+                    letter
+                    for letter, flag in (
+                        ("A", cell.allowed),
+                        ("P", cell.permitted),
+                        ("O", cell.observed),
+                    )
+                    if flag
+                )
+            boxes.append(MatrixBox(x, y, CELL, state, COLOURS[state], marks, source, target))
+    size = len(ids) * CELL
+    return MatrixPicture(
+        width=LABEL_WIDTH + size + 10,
+        height=HEADER_HEIGHT + size + 10,
+        cell=CELL,
+        label_width=LABEL_WIDTH,
+        header_height=HEADER_HEIGHT,
+        zones=tuple((names[zone_id], index * CELL) for index, zone_id in enumerate(ids)),
+        boxes=tuple(boxes),
+    )
+
+
+@dataclass(frozen=True)
+class TrendBar:
+    x: float
+    y: float
+    width: float
+    height: float
+    value: int
+    label: str
+    show_label: bool
+
+
+@dataclass(frozen=True)
+class TrendPicture:
+    width: int
+    height: int
+    left: int
+    bottom: int
+    top: int
+    maximum: int
+    ticks: tuple[tuple[float, int], ...]
+    bars: tuple[TrendBar, ...]
+    line: str
+    """``points`` attribute of the polyline through the bar tops."""
+
+
+def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
+    if not points:
+        return None
+    width, height, left, top, bottom = 760, 260, 50, 16, 40
+    plot_width = width - left - 10
+    plot_height = height - top - bottom
+    maximum = max(max(p.open for p in points), 1)
+    step = plot_width / len(points)
+    bars = []
+    coordinates = []
+    for index, point in enumerate(points):
+        bar_height = plot_height * point.open / maximum
+        x = left + index * step
+        y = top + plot_height - bar_height
+        bars.append(
+            TrendBar(
+                x=round(x + step * 0.15, 1),
+                y=round(y, 1),
+                width=round(step * 0.7, 1),
+                height=round(bar_height, 1),
+                value=point.open,
+                label=point.day.strftime("%m/%d"),
+                show_label=index % 5 == 0 or index == len(points) - 1,
+            )
+        )
+        coordinates.append(f"{x + step / 2:.1f},{y:.1f}")
+    ticks = tuple(
+        (round(top + plot_height - plot_height * fraction, 1), round(maximum * fraction))
+        for fraction in (0.0, 0.5, 1.0)
+    )
+    return TrendPicture(
+        width=width,
+        height=height,
+        left=left,
+        bottom=top + plot_height,
+        top=top,
+        maximum=maximum,
+        ticks=ticks,
+        bars=tuple(bars),
+        line=" ".join(coordinates),
+    )

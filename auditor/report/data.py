@@ -1,0 +1,499 @@
+"""Read the store once and compute everything the report and the exports show.
+
+The renderers never touch the store: this module is the only place that knows its API, so a
+change there is a change here only.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from auditor.findings import Severity
+from auditor.policy.models import Policy
+from auditor.report.cleaning import Redactor
+from auditor.report.model import (
+    JST,
+    SEVERITY_ORDER,
+    DeviceSection,
+    EvidenceItem,
+    ExceptionNotice,
+    MatrixCell,
+    ReportData,
+    ReportFinding,
+    RunInfo,
+    Suppression,
+    TrendPoint,
+    ZoneInfo,
+)
+from auditor.report.references import matches_clause, split_references
+from auditor.store.records import (
+    EventRecord,
+    EventType,
+    FindingRecord,
+    FindingStatus,
+    RunRecord,
+    VerifyResult,
+)
+
+OPEN_STATUSES = frozenset({FindingStatus.NEW, FindingStatus.OPEN, FindingStatus.REOPENED})
+EXPIRY_WARNING_DAYS = 30
+TREND_DAYS = 30
+RUNS_READ = 1000
+
+
+class ReportStore(Protocol):
+    """The part of ``auditor.store.Store`` the report reads."""
+
+    def list_findings(self) -> Sequence[FindingRecord]: ...
+
+    def list_runs(self, kind: str | None = None, limit: int = 50) -> Sequence[RunRecord]: ...
+
+    def get_finding(self, fingerprint: str) -> tuple[FindingRecord, Sequence[EventRecord]]: ...
+
+    def verify(self) -> VerifyResult: ...
+
+
+@dataclass(frozen=True)
+class ExportFilter:
+    """The ``--since/--until/--zone/--severity/--status/--check/--clause`` options of ``export``."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    zones: frozenset[str] = frozenset()
+    severities: frozenset[str] = frozenset()
+    statuses: frozenset[str] = frozenset()
+    checks: frozenset[str] = frozenset()
+    clauses: tuple[str, ...] = ()
+
+    def accepts(self, finding: ReportFinding) -> bool:
+        """A finding is in the range when it was seen (last_seen) within [since, until]."""
+        if self.since is not None and finding.last_seen < self.since:
+            return False
+        if self.until is not None and finding.first_seen > self.until:
+            return False
+        if self.zones and (finding.zone or "-") not in self.zones:
+            return False
+        if self.severities and finding.severity.value not in self.severities:
+            return False
+        if self.statuses and finding.status not in self.statuses:
+            return False
+        if self.checks and not any(finding.check_id.startswith(c) for c in self.checks):
+            return False
+        return not self.clauses or any(
+            matches_clause(clause, finding.guideline, finding.plan) for clause in self.clauses
+        )
+
+    def apply(self, findings: Iterable[ReportFinding]) -> list[ReportFinding]:
+        return [finding for finding in findings if self.accepts(finding)]
+
+
+def end_of_day(day: date) -> datetime:
+    """The last instant of ``day`` in Japan: a report "for 11/24" includes everything of 11/24 JST."""
+    return datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=JST) - timedelta(
+        microseconds=1
+    )
+
+
+def run_info(run: RunRecord) -> RunInfo:
+    return RunInfo(
+        id=run.id,
+        status=str(run.status),
+        scope=str(run.scope),
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        devices_attempted=run.devices_attempted,
+        devices_collected=run.devices_collected,
+        tool_version=run.tool_version,
+        rule_pack_hash=run.rule_pack_hash,
+        policy_hash=run.policy_hash,
+    )
+
+
+def suppression_from_events(events: Sequence[EventRecord]) -> Suppression | None:
+    """The latest ``suppressed`` event's payload, unless an ``unsuppressed`` came after it."""
+    for event in reversed(events):
+        if event.event_type == EventType.UNSUPPRESSED:
+            return None
+        if event.event_type == EventType.SUPPRESSED:
+            payload = event.payload
+            expires = payload.get("expires")
+            return Suppression(
+                exception_id=_str_or_none(payload.get("exception_id")),
+                reason=str(payload.get("reason", "")),
+                approver=str(payload.get("approver", "")),
+                approval_number=str(payload.get("approval_number", "")),
+                expires=date.fromisoformat(str(expires)) if expires else None,
+                actor=event.actor,
+                at=event.at,
+            )
+    return None
+
+
+def _str_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def suppression_from_policy(exception_id: str | None, policy: Policy | None) -> Suppression | None:
+    if exception_id is None or policy is None:
+        return None
+    for exception in policy.exceptions:
+        if exception_id in (exception.id, exception.approval_number):
+            return Suppression(
+                exception_id=exception_id,
+                reason=exception.reason,
+                approver=exception.approver,
+                approval_number=exception.approval_number,
+                expires=exception.expires,
+            )
+    return None
+
+
+def to_report_finding(
+    record: FindingRecord,
+    *,
+    policy: Policy | None,
+    now: datetime,
+    clean: Callable[[str], str],
+    suppression: Suppression | None = None,
+    new_after: datetime | None = None,
+) -> ReportFinding:
+    guideline, plan, other = split_references(record.references, policy)
+    end = record.resolved_at or now
+    return ReportFinding(
+        fingerprint=record.fingerprint,
+        check_id=record.check_id,
+        device=clean(record.device) if record.device else None,
+        subject=clean(record.subject),
+        zone=record.zone,
+        severity=Severity(record.severity),
+        outcome=str(record.outcome),
+        status=str(record.status),
+        message_ja=clean(record.message_ja),
+        message_en=clean(record.message_en),
+        first_seen=record.first_seen,
+        last_seen=record.last_seen,
+        resolved_at=record.resolved_at,
+        age_days=max(0, (end - record.first_seen).days),
+        guideline=guideline,
+        plan=plan,
+        other_references=other,
+        evidence=tuple(
+            EvidenceItem(e.source, clean(e.detail), e.blob_sha256) for e in record.evidence
+        ),
+        acknowledged_by=record.acknowledged_by,
+        acknowledged_at=record.acknowledged_at,
+        suppression=suppression,
+        is_new=new_after is not None
+        and record.first_seen > new_after
+        and record.status != FindingStatus.RESOLVED,
+    )
+
+
+def _sort_key(finding: ReportFinding) -> tuple[int, str, str, str]:
+    return (-finding.severity.rank, finding.check_id, finding.device or "", finding.subject)
+
+
+def exception_notices(policy: Policy | None, today: date) -> list[ExceptionNotice]:
+    if policy is None:
+        return []
+    notices = [
+        ExceptionNotice(
+            exception_id=exception.id or exception.approval_number,
+            check_id=exception.check,
+            device=exception.selector.device,
+            subject=exception.selector.subject,
+            reason=exception.reason,
+            approver=exception.approver,
+            approval_number=exception.approval_number,
+            expires=exception.expires,
+            days_left=(exception.expires - today).days,
+        )
+        for exception in policy.exceptions
+    ]
+    return sorted(notices, key=lambda n: n.expires)
+
+
+def manual_notices(suppressed: Iterable[ReportFinding], today: date) -> list[ExceptionNotice]:
+    """Suppressions recorded with ``findings suppress`` expire like policy exceptions do."""
+    notices = []
+    for finding in suppressed:
+        manual = finding.suppression
+        if manual is None or manual.expires is None or manual.actor is None:
+            continue
+        if manual.exception_id and not manual.exception_id.startswith("manual:"):
+            continue
+        notices.append(
+            ExceptionNotice(
+                exception_id=manual.exception_id or manual.approval_number,
+                check_id=finding.check_id,
+                device=finding.device or "-",
+                subject=finding.subject,
+                reason=manual.reason,
+                approver=manual.approver,
+                approval_number=manual.approval_number,
+                expires=manual.expires,
+                days_left=(manual.expires - today).days,
+            )
+        )
+    return notices
+
+
+def trend(
+    findings: Sequence[FindingRecord], last_day: date, days: int = TREND_DAYS
+) -> list[TrendPoint]:
+    """Open findings at the end of each of the last ``days`` days, from first_seen/resolved_at.
+
+    Suppressed findings are left out of every day (their suppression history is not replayed).
+    """
+    opened = sorted(f.first_seen for f in findings if f.status != FindingStatus.SUPPRESSED)
+    closed = sorted(
+        f.resolved_at
+        for f in findings
+        if f.resolved_at is not None and f.status == FindingStatus.RESOLVED
+    )
+    points = []
+    for offset in range(days - 1, -1, -1):
+        day = last_day - timedelta(days=offset)
+        cutoff = end_of_day(day)
+        count = bisect.bisect_right(opened, cutoff) - bisect.bisect_right(closed, cutoff)
+        points.append(TrendPoint(day, max(0, count)))
+    return points
+
+
+def coerce_matrix(matrix: Any, policy: Policy | None) -> list[MatrixCell]:
+    """Accept ``auditor.matrix.zone_matrix`` output, a plain mapping, or nothing.
+
+    Shapes understood: an object with ``cells`` (or an iterable) of items with source/target (or
+    from_zone/to_zone) and allowed/permitted/observed attributes or keys; a mapping
+    ``{(source, target): {"allowed": …, "permitted": …, "observed": …}}``. Without a matrix, the
+    policy's flows give the "allowed" layer and the other two are unknown.
+    """
+    if matrix is None:
+        return _matrix_from_policy(policy)
+    if isinstance(matrix, Mapping):
+        items: Iterable[Any] = (
+            {"source": key[0], "target": key[1], **dict(value)} for key, value in matrix.items()
+        )
+    else:
+        items = getattr(matrix, "cells", matrix)
+        if isinstance(items, Mapping):
+            items = items.values()
+    cells = [_cell(item) for item in items]
+    return sorted(cells, key=lambda c: (c.source, c.target))
+
+
+def _field(item: Any, *names: str) -> Any:
+    for name in names:
+        if isinstance(item, Mapping) and name in item:
+            return item[name]
+        if hasattr(item, name):
+            return getattr(item, name)
+    return None
+
+
+def _flag(value: Any) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return bool(value)
+    return bool(value)
+
+
+def _cell(item: Any) -> MatrixCell:
+    return MatrixCell(
+        source=str(_field(item, "source", "from_zone", "src", "from_")),
+        target=str(_field(item, "target", "destination", "to_zone", "dst", "to")),
+        allowed=_flag(_field(item, "allowed", "allowed_by_policy")),
+        permitted=_flag(_field(item, "permitted", "permitted_by_config")),
+        observed=_flag(_field(item, "observed", "observed_in_traffic")),
+        excess=_field(item, "status") == "excess" or bool(_field(item, "excess")),
+    )
+
+
+def _matrix_from_policy(policy: Policy | None) -> list[MatrixCell]:
+    if policy is None:
+        return []
+    allowed = {(flow.from_, flow.to) for flow in policy.flows}
+    zone_ids = [zone.id for zone in policy.zones]
+    return [
+        MatrixCell(source, target, (source, target) in allowed, None, None)
+        for source in zone_ids
+        for target in zone_ids
+        if source != target
+    ]
+
+
+def build_report_data(
+    findings: Sequence[FindingRecord],
+    runs: Sequence[RunRecord],
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    report_date: date | None = None,
+    matrix: Any = None,
+    suppressions: Mapping[str, Suppression] | None = None,
+    chain_head: str | None = None,
+    redactor: Callable[[str], str] | None = None,
+) -> ReportData:
+    """Compute the report of ``report_date`` (JST; default today) from records already read."""
+    now = now or datetime.now(JST)
+    report_date = report_date or now.astimezone(JST).date()
+    cutoff = min(now, end_of_day(report_date))
+    clean = redactor or Redactor()
+    suppressions = suppressions or {}
+
+    done_runs = sorted(
+        (r for r in runs if r.started_at <= cutoff and str(r.status) != "running"),
+        key=lambda r: r.started_at,
+    )
+    current = done_runs[-1] if done_runs else None
+    previous = done_runs[-2] if len(done_runs) > 1 else None
+    new_after = previous.started_at if previous is not None else None
+
+    visible = [f for f in findings if f.first_seen <= cutoff]
+    rows: list[ReportFinding] = []
+    for record in visible:
+        suppression = None
+        if record.status == FindingStatus.SUPPRESSED:
+            suppression = suppressions.get(record.fingerprint) or suppression_from_policy(
+                record.exception_id, policy
+            )
+        rows.append(
+            to_report_finding(
+                record,
+                policy=policy,
+                now=cutoff,
+                clean=clean,
+                suppression=suppression,
+                new_after=new_after,
+            )
+        )
+    rows.sort(key=_sort_key)
+
+    counts: dict[str, dict[str, int]] = defaultdict(
+        lambda: {severity.value: 0 for severity in SEVERITY_ORDER}
+    )
+    still_open: list[ReportFinding] = []
+    for row in rows:
+        if row.status in OPEN_STATUSES:
+            counts[row.zone or "-"][row.severity.value] += 1
+            still_open.append(row)
+
+    since = new_after or datetime.min.replace(tzinfo=JST)
+    resolved = [
+        r
+        for r in rows
+        if r.status == FindingStatus.RESOLVED and r.resolved_at and r.resolved_at > since
+    ]
+    suppressed = [r for r in rows if r.status == FindingStatus.SUPPRESSED]
+    errors = [r for r in still_open if r.is_collection_error]
+    unreached = sorted({r.device for r in errors if r.device})
+
+    by_device: dict[str, list[ReportFinding]] = defaultdict(list)
+    for row in rows:
+        if row.status != FindingStatus.RESOLVED and row.device:
+            by_device[row.device].append(row)
+    devices = tuple(
+        DeviceSection(
+            device=name,
+            zone=next((r.zone for r in items if r.zone), None),
+            reached=name not in unreached,
+            findings=tuple(items),
+        )
+        for name, items in sorted(by_device.items())
+    )
+
+    today = report_date
+    notices = exception_notices(policy, today) + manual_notices(suppressed, today)
+    zones = tuple(ZoneInfo(z.id, z.name_ja, z.name_en) for z in policy.zones) if policy else ()
+    return ReportData(
+        generated_at=now,
+        report_date=report_date,
+        municipality=policy.municipality if policy else None,
+        zones=zones,
+        current_run=run_info(current) if current else None,
+        previous_run=run_info(previous) if previous else None,
+        findings=tuple(rows),
+        counts=dict(counts),
+        new=tuple(r for r in rows if r.is_new),
+        resolved=tuple(resolved),
+        still_open=tuple(still_open),
+        suppressed=tuple(suppressed),
+        exceptions_expiring=tuple(n for n in notices if 0 <= n.days_left <= EXPIRY_WARNING_DAYS),
+        exceptions_expired=tuple(n for n in notices if n.days_left < 0),
+        collection_errors=tuple(errors),
+        unreached_devices=tuple(unreached),
+        devices=devices,
+        matrix=tuple(coerce_matrix(matrix, policy)),
+        trend=tuple(trend(visible, report_date)),
+        chain_head=chain_head,
+        tool_version=current.tool_version if current else "",
+        rule_pack_hash=current.rule_pack_hash if current else None,
+    )
+
+
+def load_report_data(
+    store: ReportStore,
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    report_date: date | None = None,
+    matrix: Any = None,
+    redactor: Callable[[str], str] | None = None,
+    with_chain_head: bool = True,
+) -> ReportData:
+    """Read findings, runs, suppression events and the chain head from ``store``."""
+    findings = list(store.list_findings())
+    runs = list(store.list_runs(limit=RUNS_READ))
+    suppressions: dict[str, Suppression] = {}
+    for record in findings:
+        if record.status == FindingStatus.SUPPRESSED and (
+            suppression_from_policy(record.exception_id, policy) is None
+        ):
+            _, events = store.get_finding(record.fingerprint)
+            found = suppression_from_events(events)
+            if found is not None:
+                suppressions[record.fingerprint] = found
+    chain_head = store.verify().head_hash if with_chain_head else None
+    return build_report_data(
+        findings,
+        runs,
+        policy=policy,
+        now=now,
+        report_date=report_date,
+        matrix=matrix,
+        suppressions=suppressions,
+        chain_head=chain_head,
+        redactor=redactor,
+    )
+
+
+def restrict(data: ReportData, export_filter: ExportFilter) -> ReportData:
+    """The same report limited to the findings ``export_filter`` accepts (PDF with filters)."""
+    keep = export_filter.accepts
+    counts: dict[str, dict[str, int]] = defaultdict(
+        lambda: {severity.value: 0 for severity in SEVERITY_ORDER}
+    )
+    for row in data.still_open:
+        if keep(row):
+            counts[row.zone or "-"][row.severity.value] += 1
+    devices = tuple(
+        DeviceSection(s.device, s.zone, s.reached, tuple(f for f in s.findings if keep(f)))
+        for s in data.devices
+    )
+    return replace(
+        data,
+        findings=tuple(f for f in data.findings if keep(f)),
+        counts=dict(counts),
+        new=tuple(f for f in data.new if keep(f)),
+        resolved=tuple(f for f in data.resolved if keep(f)),
+        still_open=tuple(f for f in data.still_open if keep(f)),
+        suppressed=tuple(f for f in data.suppressed if keep(f)),
+        collection_errors=tuple(f for f in data.collection_errors if keep(f)),
+        devices=tuple(s for s in devices if s.findings),
+    )

@@ -1,0 +1,409 @@
+"""Auditors' exports of the findings: CSV, XLSX, JSON (schema in docs/), SARIF 2.1.0.
+
+Every function takes :class:`ReportFinding` rows whose text is already redacted (see
+``auditor.report.data``); spreadsheet formats additionally neutralize formula-like cells.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import IO, Any
+
+from auditor.findings import Severity
+from auditor.report.cleaning import encodable, neutralize_formula
+from auditor.report.labels import label
+from auditor.report.model import JST, SEVERITY_ORDER, ReportFinding
+
+EXPORT_FORMAT_VERSION = 1
+SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
+
+COLUMNS: tuple[str, ...] = (
+    "fingerprint",
+    "check_id",
+    "severity",
+    "status",
+    "outcome",
+    "zone",
+    "device",
+    "subject",
+    "message_ja",
+    "message_en",
+    "first_seen",
+    "last_seen",
+    "resolved_at",
+    "age_days",
+    "guideline",
+    "guideline_labels",
+    "plan",
+    "plan_labels",
+    "other_references",
+    "evidence",
+    "acknowledged_by",
+    "acknowledged_at",
+    "exception_id",
+    "suppression_reason",
+    "suppression_approver",
+    "suppression_approval_number",
+    "suppression_expires",
+    "suppressed_by",
+)
+"""Flat columns shared by CSV and XLSX (and derivable from the JSON, see ``flat_from_json``)."""
+
+SARIF_LEVELS: Mapping[Severity, str] = {
+    Severity.CRITICAL: "error",
+    Severity.HIGH: "error",
+    Severity.MEDIUM: "warning",
+    Severity.LOW: "note",
+    Severity.INFO: "note",
+}
+
+
+def iso_jst(value: datetime | None) -> str | None:
+    return value.astimezone(JST).isoformat(timespec="seconds") if value else None
+
+
+def finding_json(finding: ReportFinding) -> dict[str, Any]:
+    """One finding as the JSON export writes it (see ``docs/export-schema.json``)."""
+    suppression = finding.suppression
+    return {
+        "fingerprint": finding.fingerprint,
+        "check_id": finding.check_id,
+        "severity": finding.severity.value,
+        "status": finding.status,
+        "outcome": finding.outcome,
+        "zone": finding.zone,
+        "device": finding.device,
+        "subject": finding.subject,
+        "message": {"ja": finding.message_ja, "en": finding.message_en},
+        "first_seen": iso_jst(finding.first_seen),
+        "last_seen": iso_jst(finding.last_seen),
+        "resolved_at": iso_jst(finding.resolved_at),
+        "age_days": finding.age_days,
+        "references": {
+            "guideline": [
+                {"title": r.key, "label_ja": r.label_ja, "label_en": r.label_en}
+                for r in finding.guideline
+            ],
+            "plan": [
+                {"item": r.key, "label_ja": r.label_ja, "label_en": r.label_en}
+                for r in finding.plan
+            ],
+            "other": [
+                {"kind": r.kind, "key": r.key, "label": r.label_en}
+                for r in finding.other_references
+            ],
+        },
+        "evidence": [
+            {"source": e.source, "detail": e.detail, "blob_sha256": e.blob_sha256}
+            for e in finding.evidence
+        ],
+        "acknowledged": {"by": finding.acknowledged_by, "at": iso_jst(finding.acknowledged_at)}
+        if finding.acknowledged_by
+        else None,
+        "suppression": {
+            "exception_id": suppression.exception_id,
+            "reason": suppression.reason,
+            "approver": suppression.approver,
+            "approval_number": suppression.approval_number,
+            "expires": suppression.expires.isoformat() if suppression.expires else None,
+            "by": suppression.actor,
+            "at": iso_jst(suppression.at),
+        }
+        if suppression
+        else None,
+    }
+
+
+def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
+    """The CSV/XLSX row of a JSON finding: the one definition both formats share."""
+    refs = item["references"]
+    acknowledged = item.get("acknowledged") or {}
+    suppression = item.get("suppression") or {}
+    values: dict[str, Any] = {
+        "fingerprint": item["fingerprint"],
+        "check_id": item["check_id"],
+        "severity": item["severity"],
+        "status": item["status"],
+        "outcome": item["outcome"],
+        "zone": item["zone"],
+        "device": item["device"],
+        "subject": item["subject"],
+        "message_ja": item["message"]["ja"],
+        "message_en": item["message"]["en"],
+        "first_seen": item["first_seen"],
+        "last_seen": item["last_seen"],
+        "resolved_at": item["resolved_at"],
+        "age_days": item["age_days"],
+        "guideline": "; ".join(r["title"] for r in refs["guideline"]),
+        "guideline_labels": "; ".join(r["label_ja"] for r in refs["guideline"]),
+        "plan": "; ".join(r["item"] for r in refs["plan"]),
+        "plan_labels": "; ".join(r["label_ja"] for r in refs["plan"]),
+        "other_references": "; ".join(r["label"] for r in refs["other"]),
+        "evidence": "; ".join(
+            f"{e['source']}:{e['detail']}" + (f"@{e['blob_sha256']}" if e["blob_sha256"] else "")
+            for e in item["evidence"]
+        ),
+        "acknowledged_by": acknowledged.get("by"),
+        "acknowledged_at": acknowledged.get("at"),
+        "exception_id": suppression.get("exception_id"),
+        "suppression_reason": suppression.get("reason"),
+        "suppression_approver": suppression.get("approver"),
+        "suppression_approval_number": suppression.get("approval_number"),
+        "suppression_expires": suppression.get("expires"),
+        "suppressed_by": suppression.get("by"),
+    }
+    return {key: "" if value is None else str(value) for key, value in values.items()}
+
+
+def flat_row(finding: ReportFinding) -> dict[str, str]:
+    return flat_from_json(finding_json(finding))
+
+
+# -- CSV ----------------------------------------------------------------------------------------
+
+
+def write_csv(findings: Iterable[ReportFinding], out: Path, encoding: str = "utf-8") -> int:
+    """UTF-8 with BOM by default (Excel detects it); ``cp932`` for old Excel, lossy but visible."""
+    codec = "utf-8-sig" if encoding.replace("-", "").lower() in {"utf8", "utf8sig"} else encoding
+    count = 0
+    with out.open("w", encoding=codec, newline="", errors="strict") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n")
+        writer.writerow(COLUMNS)
+        for finding in findings:
+            row = flat_row(finding)
+            writer.writerow(
+                [encodable(neutralize_formula(row[column]), codec) for column in COLUMNS]
+            )
+            count += 1
+    return count
+
+
+# -- XLSX ---------------------------------------------------------------------------------------
+
+
+def _sheet_title(name: str, used: set[str]) -> str:
+    cleaned = "".join("_" if c in "[]:*?/\\" else c for c in name)[:28] or "zone"
+    title, index = cleaned, 2
+    while title.lower() in used:
+        title, index = f"{cleaned[:25]}~{index}", index + 1
+    used.add(title.lower())
+    return title
+
+
+def write_xlsx(
+    findings: Sequence[ReportFinding],
+    out: Path,
+    *,
+    lang: str = "ja",
+    zone_names: Mapping[str, str] | None = None,
+) -> int:
+    """A summary sheet, a sheet of every finding, one sheet per zone; frozen header, auto-filter."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    zone_names = zone_names or {}
+    workbook = Workbook(write_only=True)
+    used: set[str] = set()
+
+    by_zone: dict[str, list[ReportFinding]] = defaultdict(list)
+    for finding in findings:
+        by_zone[finding.zone or "-"].append(finding)
+
+    summary = workbook.create_sheet(_sheet_title(label("summary_sheet", lang), used))
+    summary.freeze_panes = "B2"
+    header = [label("zone", lang), *(s.value for s in SEVERITY_ORDER), label("total", lang)]
+    summary.append(header)
+    for zone_id, items in sorted(by_zone.items()):
+        per = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
+        for item in items:
+            per[item.severity.value] += 1
+        summary.append(
+            [neutralize_formula(zone_names.get(zone_id, zone_id)), *per.values(), len(items)]
+        )
+    summary.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(by_zone) + 1}"
+
+    bold = Font(bold=True)
+
+    def finding_sheet(title: str, rows: Sequence[ReportFinding]) -> None:
+        sheet = workbook.create_sheet(_sheet_title(title, used))
+        sheet.freeze_panes = "A2"
+        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
+        for index, width in enumerate(_WIDTHS, start=1):
+            sheet.column_dimensions[get_column_letter(index)].width = width
+        from openpyxl.cell import WriteOnlyCell
+
+        header_cells = []
+        for column in COLUMNS:
+            cell = WriteOnlyCell(sheet, value=column)
+            cell.font = bold
+            header_cells.append(cell)
+        sheet.append(header_cells)
+        for finding in rows:
+            row = flat_row(finding)
+            sheet.append(
+                [
+                    finding.age_days if column == "age_days" else neutralize_formula(row[column])
+                    for column in COLUMNS
+                ]
+            )
+
+    finding_sheet(label("findings_sheet", lang), findings)
+    for zone_id, items in sorted(by_zone.items()):
+        finding_sheet(zone_names.get(zone_id, zone_id), items)
+    workbook.save(out)
+    return len(findings)
+
+
+_WIDTHS = [18, 10, 9, 10, 8, 12, 16, 24, 50, 50, 20, 20, 20, 6, 30, 30, 10, 30, 20, 30, 12, 20]
+
+
+# -- JSON ---------------------------------------------------------------------------------------
+
+
+def json_header(
+    *,
+    generated_at: datetime,
+    tool_version: str,
+    rule_pack_hash: str | None,
+    filters: Mapping[str, Any],
+    count: int,
+) -> dict[str, Any]:
+    return {
+        "$schema": SCHEMA_ID,
+        "format_version": EXPORT_FORMAT_VERSION,
+        "generated_at": iso_jst(generated_at),
+        "tool": {
+            "name": "kyojin-auditor",
+            "version": tool_version,
+            "rule_pack_hash": rule_pack_hash,
+        },
+        "filters": dict(filters),
+        "count": count,
+    }
+
+
+def write_json(
+    findings: Sequence[ReportFinding], out: Path | IO[str], header: Mapping[str, Any]
+) -> int:
+    """Streamed one finding at a time so 100,000 findings never sit in memory as one string."""
+    if isinstance(out, Path):
+        with out.open("w", encoding="utf-8") as handle:
+            return write_json(findings, handle, header)
+    head = json.dumps(dict(header), ensure_ascii=False, indent=1)
+    out.write(head[:-2] + ',\n "findings": [')
+    for index, finding in enumerate(findings):
+        out.write(",\n  " if index else "\n  ")
+        out.write(json.dumps(finding_json(finding), ensure_ascii=False, separators=(",", ":")))
+    out.write("\n ]\n}\n")
+    return len(findings)
+
+
+# -- SARIF --------------------------------------------------------------------------------------
+
+
+def sarif_document(
+    findings: Sequence[ReportFinding],
+    *,
+    tool_version: str,
+    check_titles: Mapping[str, tuple[str, str]] | None = None,
+    lang: str = "ja",
+) -> dict[str, Any]:
+    """SARIF 2.1.0: one rule per check id, one result per finding, level from severity."""
+    check_titles = check_titles or {}
+    rule_index: dict[str, int] = {}
+    rules: list[dict[str, Any]] = []
+    results: list[dict[str, Any]] = []
+    for finding in findings:
+        if finding.check_id not in rule_index:
+            rule_index[finding.check_id] = len(rules)
+            title_ja, title_en = check_titles.get(finding.check_id, (finding.check_id,) * 2)
+            rules.append(
+                {
+                    "id": finding.check_id,
+                    "name": finding.check_id,
+                    "shortDescription": {"text": title_ja if lang == "ja" else title_en},
+                    "fullDescription": {"text": f"{title_ja} / {title_en}"},
+                    "defaultConfiguration": {"level": SARIF_LEVELS[finding.severity]},
+                    "properties": {
+                        "severity": finding.severity.value,
+                        "guideline": [r.key for r in finding.guideline],
+                        "plan": [r.key for r in finding.plan],
+                        "tags": [r.label_en for r in (*finding.guideline, *finding.plan)],
+                    },
+                }
+            )
+        result: dict[str, Any] = {
+            "ruleId": finding.check_id,
+            "ruleIndex": rule_index[finding.check_id],
+            "level": SARIF_LEVELS[finding.severity],
+            "message": {"text": finding.message(lang)},
+            "locations": [
+                {
+                    "logicalLocations": [
+                        {
+                            "name": finding.subject,
+                            "fullyQualifiedName": f"{finding.device or '-'}/{finding.subject}",
+                            "kind": "resource",
+                        }
+                    ]
+                }
+            ],
+            "partialFingerprints": {"kyojinFingerprint/v1": finding.fingerprint},
+            "properties": {
+                "device": finding.device,
+                "zone": finding.zone,
+                "status": finding.status,
+                "severity": finding.severity.value,
+                "first_seen": iso_jst(finding.first_seen),
+                "last_seen": iso_jst(finding.last_seen),
+                "guideline": [r.label_ja for r in finding.guideline],
+                "plan": [r.key for r in finding.plan],
+                "message_en": finding.message_en,
+                "message_ja": finding.message_ja,
+            },
+        }
+        if finding.status == "resolved":
+            result["kind"] = "pass"
+            result["level"] = "none"
+            result["baselineState"] = "absent"
+        if finding.suppression is not None:
+            suppression = finding.suppression
+            result["suppressions"] = [
+                {
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": f"{suppression.reason} ({suppression.approval_number}, "
+                    f"{suppression.approver}, "
+                    f"{suppression.expires.isoformat() if suppression.expires else '-'})",
+                }
+            ]
+        results.append(result)
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "kyojin-auditor",
+                        "version": tool_version,
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }
+
+
+def write_sarif(findings: Sequence[ReportFinding], out: Path, **options: Any) -> int:
+    document = sarif_document(findings, **options)
+    out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    return len(findings)

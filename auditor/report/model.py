@@ -1,0 +1,201 @@
+"""Plain dataclasses the renderers consume: no ORM objects, no store handles, no I/O."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+
+from auditor.findings import Severity
+
+JST = timezone(timedelta(hours=9), "JST")
+"""Readers are in Japan: every timestamp a person reads is shown in Japan Standard Time."""
+
+SEVERITY_ORDER: tuple[Severity, ...] = (
+    Severity.CRITICAL,
+    Severity.HIGH,
+    Severity.MEDIUM,
+    Severity.LOW,
+    Severity.INFO,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceLabel:
+    """One reference of a finding as a reader sees it (guideline section, plan item, CIS…)."""
+
+    kind: str
+    key: str
+    label_ja: str
+    label_en: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suppression:
+    """Why a finding is suppressed: a policy exception or a manual ``findings suppress``."""
+
+    exception_id: str | None
+    reason: str
+    approver: str
+    approval_number: str
+    expires: date | None
+    actor: str | None = None
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class EvidenceItem:
+    source: str
+    detail: str
+    blob_sha256: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReportFinding:
+    """A finding flattened for every output format; text fields are already redacted."""
+
+    fingerprint: str
+    check_id: str
+    device: str | None
+    subject: str
+    zone: str | None
+    severity: Severity
+    outcome: str
+    status: str
+    message_ja: str
+    message_en: str
+    first_seen: datetime
+    last_seen: datetime
+    resolved_at: datetime | None
+    age_days: int
+    guideline: tuple[ReferenceLabel, ...] = ()
+    plan: tuple[ReferenceLabel, ...] = ()
+    other_references: tuple[ReferenceLabel, ...] = ()
+    evidence: tuple[EvidenceItem, ...] = ()
+    acknowledged_by: str | None = None
+    acknowledged_at: datetime | None = None
+    suppression: Suppression | None = None
+    is_new: bool = False
+
+    @property
+    def is_collection_error(self) -> bool:
+        return self.check_id.startswith("COL-")
+
+    def message(self, lang: str) -> str:
+        return self.message_ja if lang == "ja" else self.message_en
+
+
+@dataclass(frozen=True, slots=True)
+class ExceptionNotice:
+    """A policy exception and how long it still holds (negative days: already expired)."""
+
+    exception_id: str
+    check_id: str
+    device: str
+    subject: str
+    reason: str
+    approver: str
+    approval_number: str
+    expires: date
+    days_left: int
+
+
+@dataclass(frozen=True, slots=True)
+class MatrixCell:
+    """One ordered zone pair: what the policy allows, what configs permit, what traffic showed.
+
+    ``None`` means "not known" (no matrix source for that layer), which the picture draws as grey.
+    """
+
+    source: str
+    target: str
+    allowed: bool | None
+    permitted: bool | None
+    observed: bool | None
+    excess: bool = False
+    """A permit goes beyond what the policy allows for this pair (e.g. more services)."""
+
+    @property
+    def violation(self) -> bool:
+        """Permitted or observed although the policy does not allow it, or permitted beyond it."""
+        return self.excess or (self.allowed is False and bool(self.permitted or self.observed))
+
+
+@dataclass(frozen=True, slots=True)
+class TrendPoint:
+    day: date
+    open: int
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneInfo:
+    id: str
+    name_ja: str
+    name_en: str
+
+    def name(self, lang: str) -> str:
+        return self.name_ja if lang == "ja" else self.name_en
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceSection:
+    device: str
+    zone: str | None
+    reached: bool
+    findings: tuple[ReportFinding, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RunInfo:
+    id: int
+    status: str
+    scope: str
+    started_at: datetime
+    finished_at: datetime | None
+    devices_attempted: int
+    devices_collected: int
+    tool_version: str
+    rule_pack_hash: str | None
+    policy_hash: str | None
+
+
+@dataclass(slots=True)
+class ReportData:
+    """Everything the nightly report shows, computed once."""
+
+    generated_at: datetime
+    report_date: date
+    municipality: str | None
+    zones: tuple[ZoneInfo, ...]
+    current_run: RunInfo | None
+    previous_run: RunInfo | None
+    findings: tuple[ReportFinding, ...]
+    """Every finding known at the report time (active and resolved), most severe first."""
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
+    """Open (not suppressed) findings: zone id (or "-") → severity → count."""
+    new: tuple[ReportFinding, ...] = ()
+    resolved: tuple[ReportFinding, ...] = ()
+    still_open: tuple[ReportFinding, ...] = ()
+    suppressed: tuple[ReportFinding, ...] = ()
+    exceptions_expiring: tuple[ExceptionNotice, ...] = ()
+    exceptions_expired: tuple[ExceptionNotice, ...] = ()
+    collection_errors: tuple[ReportFinding, ...] = ()
+    unreached_devices: tuple[str, ...] = ()
+    devices: tuple[DeviceSection, ...] = ()
+    matrix: tuple[MatrixCell, ...] = ()
+    trend: tuple[TrendPoint, ...] = ()
+    chain_head: str | None = None
+    tool_version: str = ""
+    rule_pack_hash: str | None = None
+
+    def zone_name(self, zone_id: str | None, lang: str) -> str:
+        for zone in self.zones:
+            if zone.id == zone_id:
+                return zone.name(lang)
+        return zone_id or "-"
+
+    def severity_totals(self) -> dict[str, int]:
+        totals = {severity.value: 0 for severity in SEVERITY_ORDER}
+        for per_zone in self.counts.values():
+            for severity, count in per_zone.items():
+                totals[severity] = totals.get(severity, 0) + count
+        return totals

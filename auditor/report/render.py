@@ -1,0 +1,98 @@
+"""Render :class:`ReportData` as one self-contained HTML file, a mail-ready text, or Markdown."""
+
+from __future__ import annotations
+
+import html
+import re
+from datetime import datetime
+from typing import Any, Literal
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from auditor.findings import Severity
+from auditor.report.charts import matrix_picture, trend_picture
+from auditor.report.labels import label, status_label
+from auditor.report.model import JST, SEVERITY_ORDER, ReportData, ReportFinding
+
+ReportFormat = Literal["html", "text", "md"]
+SUMMARY_LIMIT = 200
+"""Rows shown in each summary list; every finding still appears in its device section."""
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def _environment() -> Environment:
+    """Autoescaping is on for every ``*.html.j2``; text and Markdown escape through filters."""
+    env = Environment(
+        loader=PackageLoader("auditor.report", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        trim_blocks=False,
+        lstrip_blocks=False,
+        keep_trailing_newline=True,
+    )
+    env.filters["md"] = markdown_escape
+    return env
+
+
+def markdown_escape(value: Any) -> str:
+    """Device text in Markdown: HTML-escaped and with Markdown punctuation neutralized."""
+    text = html.escape(str(value), quote=False).replace("\r", " ").replace("\n", " ")
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+def jst(value: datetime | None) -> str:
+    return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST") if value else "-"
+
+
+def _context(data: ReportData, lang: str, limit: int) -> dict[str, Any]:
+    def sev(severity: Severity) -> str:
+        return severity.label_ja if lang == "ja" else severity.value
+
+    def pick(item: Any) -> str:
+        return str(item.label_ja if lang == "ja" else item.label_en)
+
+    def guideline(finding: ReportFinding) -> str:
+        return "; ".join(pick(r) for r in finding.guideline)
+
+    def plan(finding: ReportFinding) -> str:
+        return "; ".join(pick(r) for r in finding.plan)
+
+    def refs(finding: ReportFinding) -> str:
+        return "; ".join(
+            pick(r) for r in (*finding.guideline, *finding.plan, *finding.other_references)
+        )
+
+    zone_order = {zone.id: index for index, zone in enumerate(data.zones)}
+    counts_rows = sorted(
+        data.counts.items(), key=lambda item: (zone_order.get(item[0], len(zone_order)), item[0])
+    )
+    return {
+        "data": data,
+        "lang": lang,
+        "limit": limit,
+        "L": lambda key, **values: label(key, lang, **values),
+        "st": lambda status: status_label(status, lang),
+        "sev": sev,
+        "jst": jst,
+        "day": lambda value: value.astimezone(JST).strftime("%Y-%m-%d"),
+        "guideline": guideline,
+        "plan": plan,
+        "refs": refs,
+        "severities": SEVERITY_ORDER,
+        "counts_rows": counts_rows,
+        "totals": data.severity_totals(),
+        "matrix": matrix_picture(data.matrix, data.zones, lang),
+        "trend": trend_picture(data.trend),
+        "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
+        "network_wide": [f for f in data.findings if not f.device and f.status != "resolved"],
+    }
+
+
+def render_report(
+    data: ReportData, fmt: ReportFormat = "html", lang: str = "ja", limit: int = SUMMARY_LIMIT
+) -> str:
+    """The nightly report as a string; HTML is autoescaped (device text is untrusted)."""
+    template_name = {"html": "report.html.j2", "text": "report.txt.j2", "md": "report.md.j2"}[fmt]
+    env = _environment()
+    return env.get_template(template_name).render(**_context(data, lang, limit))

@@ -1,0 +1,194 @@
+"""What the ``report`` and ``export`` commands do, without the command line (tests, bench, daemon)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from auditor import __version__
+from auditor.inventory.models import Inventory
+from auditor.policy.models import Policy
+from auditor.report.bundle import BundleInputs, write_bundle
+from auditor.report.cleaning import Redactor
+from auditor.report.data import ExportFilter, load_report_data, restrict
+from auditor.report.exports import json_header, write_csv, write_json, write_sarif, write_xlsx
+from auditor.report.model import JST, ReportData, ReportFinding
+from auditor.report.pdf import write_pdf
+from auditor.report.render import ReportFormat, render_report
+from auditor.store.repository import Store
+
+ExportFormat = Literal["csv", "xlsx", "json", "sarif", "pdf", "bundle"]
+EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "sarif", "pdf", "bundle")
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class ReportInputs:
+    """Policy and inventory as far as they load: a report must still come out when they do not."""
+
+    policy: Policy | None = None
+    inventory: Inventory | None = None
+    policy_path: Path | None = None
+    inventory_path: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def load_inputs(policy_path: Path | None, inventory_path: Path | None) -> ReportInputs:
+    from auditor.inventory.loader import load_inventory
+    from auditor.policy.loader import load_policy
+
+    inputs = ReportInputs(policy_path=policy_path, inventory_path=inventory_path)
+    if policy_path is not None and policy_path.exists():
+        try:
+            inputs.policy = load_policy(policy_path).policy
+        except Exception as exc:
+            inputs.problems.append(f"policy {policy_path}: {exc}")
+    if inventory_path is not None and inventory_path.exists():
+        try:
+            inputs.inventory = load_inventory(inventory_path)
+        except Exception as exc:
+            inputs.problems.append(f"inventory {inventory_path}: {exc}")
+    return inputs
+
+
+def zone_matrix_of(store: Store, inputs: ReportInputs) -> Any:
+    """The matrix from the newest stored snapshots, or ``None`` (the policy alone then)."""
+    if inputs.policy is None or inputs.inventory is None:
+        return None
+    try:
+        from auditor.matrix import zone_matrix
+        from auditor.network import NetworkView
+
+        view = NetworkView(inputs.policy, inputs.inventory, store.latest_snapshots())
+        return zone_matrix(view, inputs.policy)
+    except Exception as exc:
+        log.warning("zone matrix unavailable: %s", exc)
+        return None
+
+
+def build_report(
+    store: Store,
+    inputs: ReportInputs,
+    *,
+    report_date: date | None = None,
+    now: datetime | None = None,
+    redactor: Callable[[str], str] | None = None,
+) -> ReportData:
+    return load_report_data(
+        store,
+        policy=inputs.policy,
+        now=now,
+        report_date=report_date,
+        matrix=zone_matrix_of(store, inputs),
+        redactor=redactor or Redactor(),
+    )
+
+
+def write_report(data: ReportData, out: Path, fmt: ReportFormat = "html", lang: str = "ja") -> None:
+    out.write_text(render_report(data, fmt, lang), encoding="utf-8")
+
+
+def filters_json(export_filter: ExportFilter) -> dict[str, Any]:
+    return {
+        "since": export_filter.since.astimezone(JST).isoformat() if export_filter.since else None,
+        "until": export_filter.until.astimezone(JST).isoformat() if export_filter.until else None,
+        "zone": sorted(export_filter.zones),
+        "severity": sorted(export_filter.severities),
+        "status": sorted(export_filter.statuses),
+        "check": sorted(export_filter.checks),
+        "clause": list(export_filter.clauses),
+    }
+
+
+def evidence_blobs(
+    store: Store, findings: Sequence[ReportFinding], run_id: int | None
+) -> list[tuple[str, str, bytes]]:
+    """Blobs the findings cite, plus what the latest run stored (configs, walks, diffs)."""
+    wanted: dict[str, str] = {}
+    for finding in findings:
+        for item in finding.evidence:
+            if item.blob_sha256:
+                wanted.setdefault(item.blob_sha256, f"{finding.device or 'network'}-{item.source}")
+    if run_id is not None:
+        for link in store.run_evidence(run_id):
+            wanted.setdefault(link.sha256, f"{link.device or 'network'}-{link.label}")
+    blobs = []
+    for sha256, label in sorted(wanted.items()):
+        try:
+            blobs.append((sha256, label, store.evidence_blob(sha256)))
+        except LookupError:
+            log.warning("evidence %s is cited but not stored", sha256[:12])
+    return blobs
+
+
+def check_titles() -> dict[str, tuple[str, str]]:
+    from auditor.rules import discover
+
+    return {check.id: (check.title_ja, check.title_en) for check in discover()}
+
+
+def run_export(
+    fmt: ExportFormat,
+    out: Path,
+    data: ReportData,
+    *,
+    export_filter: ExportFilter | None = None,
+    lang: str = "ja",
+    encoding: str = "utf-8",
+    store: Store | None = None,
+    inputs: ReportInputs | None = None,
+    redactor: Callable[[str], str] | None = None,
+    titles: Mapping[str, tuple[str, str]] | None = None,
+) -> int:
+    """Write one export of ``data`` (already redacted) to ``out``; returns findings written."""
+    export_filter = export_filter or ExportFilter()
+    findings = export_filter.apply(data.findings)
+    tool_version = data.tool_version or __version__
+    if fmt == "csv":
+        return write_csv(findings, out, encoding=encoding)
+    if fmt == "xlsx":
+        names = {zone.id: zone.name(lang) for zone in data.zones}
+        return write_xlsx(findings, out, lang=lang, zone_names=names)
+    if fmt == "json":
+        header = json_header(
+            generated_at=data.generated_at,
+            tool_version=tool_version,
+            rule_pack_hash=data.rule_pack_hash,
+            filters=filters_json(export_filter),
+            count=len(findings),
+        )
+        return write_json(findings, out, header)
+    if fmt == "sarif":
+        return write_sarif(
+            findings,
+            out,
+            tool_version=tool_version,
+            check_titles=titles if titles is not None else check_titles(),
+            lang=lang,
+        )
+    if fmt == "pdf":
+        write_pdf(render_report(restrict(data, export_filter), "html", lang), out)
+        return len(findings)
+    inputs = inputs or ReportInputs()
+    configs = [
+        (folder, path)
+        for folder, path in (("policy", inputs.policy_path), ("inventory", inputs.inventory_path))
+        if path is not None and path.exists()
+    ]
+    run_id = data.current_run.id if data.current_run else None
+    bundle_inputs = BundleInputs(
+        generated_at=data.generated_at,
+        tool_version=tool_version,
+        rule_pack_hash=data.rule_pack_hash,
+        filters=filters_json(export_filter),
+        evidence=evidence_blobs(store, findings, run_id) if store is not None else (),
+        config_files=configs,
+        chain_head=data.chain_head,
+    )
+    write_bundle(findings, out, bundle_inputs, redactor or Redactor())
+    return len(findings)
