@@ -5,6 +5,9 @@
 set -euo pipefail
 
 packages=(
+  chromium        # headless browser the report test opens the HTML report in
+  fonts-noto-cjk  # Japanese fonts for the PDF report (WeasyPrint) and the report screenshots
+  poppler-utils   # pdftoppm renders the PDF report's first page in the report tests
   snmp            # net-snmp CLI (snmpbulkwalk) used by the lab tests and the SNMP benchmark
   snmpd           # net-snmp agent, a real SNMP agent the collector tests poll
   postgresql      # a real PostgreSQL server for the store tests
