@@ -1,0 +1,540 @@
+"""The zone-to-zone matrix: what the policy allows, what the configuration permits, what was seen.
+
+For every ordered pair of zones it answers three questions side by side — allowed by policy (flows
+and their services), permitted by configuration (ACL lines, firewall policies, unfiltered routing
+between L3 interfaces) and observed in traffic (empty until traffic analysis fills it) — and for
+every permit whether it stays inside the policy. The segmentation checks and ``auditor matrix``
+read the same computation, so the table and the findings never disagree.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from auditor.network import (
+    ANY_SERVICE,
+    L3Interface,
+    Network,
+    NetworkView,
+    RuleFact,
+    ServiceRange,
+)
+from auditor.policy.models import Flow, Policy, ZoneKind
+
+PermitKind = Literal["acl", "fw", "l3"]
+
+
+@dataclass(frozen=True)
+class PermitPortion:
+    """The part of one permit that lets traffic from one zone reach another."""
+
+    device: str
+    kind: PermitKind
+    subject: str  # acl:NAME:SEQ#a->b, fw:ID#a->b, l3:a+b
+    line: str
+    source_zone: str
+    destination_zone: str
+    source_networks: tuple[Network, ...] | None  # None: the whole source zone
+    destination_networks: tuple[Network, ...] | None  # None: the whole destination zone
+    services: tuple[ServiceRange, ...]
+    evidence_source: str
+    interfaces: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """A permit compared with the policy: ``within_policy`` or why not."""
+
+    portion: PermitPortion
+    within_policy: bool
+    uncovered_services: tuple[ServiceRange, ...]
+    reason_en: str
+    reason_ja: str
+
+
+@dataclass
+class AllowedFlow:
+    flow_id: str | None
+    services: list[str]
+    via: list[str]
+    destinations: list[str]
+    description: str | None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "flow_id": self.flow_id,
+            "services": self.services,
+            "via": self.via,
+            "destinations": self.destinations,
+            "description": self.description,
+        }
+
+
+@dataclass
+class PermitEntry:
+    device: str
+    kind: PermitKind
+    subject: str
+    line: str
+    services: list[str]
+    destinations: list[str] | None
+    within_policy: bool
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "device": self.device,
+            "kind": self.kind,
+            "subject": self.subject,
+            "line": self.line,
+            "services": self.services,
+            "destinations": self.destinations,
+            "within_policy": self.within_policy,
+        }
+
+
+@dataclass
+class ObservedFlow:
+    """Traffic seen between two zones (filled by traffic analysis; empty until then)."""
+
+    services: list[str]
+    packets: int = 0
+    bytes: int = 0
+    first_seen: str | None = None
+    last_seen: str | None = None
+    evidence: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "services": self.services,
+            "packets": self.packets,
+            "bytes": self.bytes,
+            "first_seen": self.first_seen,
+            "last_seen": self.last_seen,
+            "evidence": self.evidence,
+        }
+
+
+@dataclass
+class ZoneCell:
+    """One ordered zone pair."""
+
+    source: str
+    destination: str
+    allowed: list[AllowedFlow] = field(default_factory=list)
+    permitted: list[PermitEntry] = field(default_factory=list)
+    observed: list[ObservedFlow] = field(default_factory=list)
+
+    @property
+    def allowed_by_policy(self) -> bool:
+        return bool(self.allowed)
+
+    @property
+    def permitted_by_config(self) -> bool:
+        return bool(self.permitted)
+
+    @property
+    def observed_in_traffic(self) -> bool:
+        return bool(self.observed)
+
+    @property
+    def status(self) -> str:
+        """``excess`` (a permit beyond policy), ``ok``, ``not-permitted`` (allowed, no permit),
+        ``denied`` (neither allowed nor permitted)."""
+        if any(not entry.within_policy for entry in self.permitted):
+            return "excess"
+        if self.allowed and not self.permitted:
+            return "not-permitted"
+        if self.allowed or self.permitted:
+            return "ok"
+        return "denied"
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "from": self.source,
+            "to": self.destination,
+            "status": self.status,
+            "allowed_by_policy": [flow.to_json() for flow in self.allowed],
+            "permitted_by_config": [entry.to_json() for entry in self.permitted],
+            "observed_in_traffic": [flow.to_json() for flow in self.observed],
+        }
+
+
+@dataclass
+class ZoneMatrix:
+    zones: list[str]
+    cells: dict[tuple[str, str], ZoneCell]
+
+    def cell(self, source: str, destination: str) -> ZoneCell:
+        return self.cells[(source, destination)]
+
+    def add_observed(self, source: str, destination: str, flow: ObservedFlow) -> None:
+        """Traffic analysis records what it saw between two zones."""
+        self.cells[(source, destination)].observed.append(flow)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "zones": self.zones,
+            "cells": [
+                self.cells[(a, b)].to_json() for a in self.zones for b in self.zones if a != b
+            ],
+        }
+
+
+# --------------------------------------------------------------------------------------------
+# Computation
+
+
+def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
+    """Build the matrix for a run's view (``policy`` defaults to the view's own)."""
+    policy = policy or view.policy
+    zones = [zone.id for zone in policy.zones]
+    cells = {(a, b): ZoneCell(a, b) for a in zones for b in zones if a != b}
+    for flow in policy.flows:
+        cell = cells.get((flow.from_, flow.to))
+        if cell is not None:
+            cell.allowed.append(
+                AllowedFlow(
+                    flow_id=flow.id,
+                    services=list(flow.services),
+                    via=list(flow.via),
+                    destinations=list(flow.destinations),
+                    description=flow.description,
+                )
+            )
+    for judgement in judge_permits(view):
+        portion = judgement.portion
+        cell = cells.get((portion.source_zone, portion.destination_zone))
+        if cell is None:
+            continue
+        cell.permitted.append(
+            PermitEntry(
+                device=portion.device,
+                kind=portion.kind,
+                subject=portion.subject,
+                line=portion.line,
+                services=[str(service) for service in portion.services],
+                destinations=(
+                    None
+                    if portion.destination_networks is None
+                    else [str(n) for n in portion.destination_networks]
+                ),
+                within_policy=judgement.within_policy,
+            )
+        )
+    return ZoneMatrix(zones=zones, cells=cells)
+
+
+def judge_permits(view: NetworkView) -> list[Judgement]:
+    """Every permit portion of the run compared with the policy (memoized on the view)."""
+    cached = view.derived.get("judgements")
+    if cached is not None:
+        judgements: list[Judgement] = cached
+        return judgements
+    judgements = [judge(view, portion) for portion in permit_portions(view)]
+    view.derived["judgements"] = judgements
+    return judgements
+
+
+def permit_portions(view: NetworkView) -> list[PermitPortion]:
+    """Split every effective permit into one portion per zone pair it lets through."""
+    portions: list[PermitPortion] = []
+    for device in sorted(view.rules):
+        portions.extend(_rule_portions(view, device, view.rules[device]))
+    for device in sorted(view.l3_interfaces):
+        portions.extend(unfiltered_routing(view, device))
+    return portions
+
+
+def _rule_portions(
+    view: NetworkView, device: str, rules: list[RuleFact]
+) -> Iterable[PermitPortion]:
+    by_group: dict[str, list[RuleFact]] = defaultdict(list)
+    for rule in rules:
+        by_group[rule.group].append(rule)
+    for group_rules in by_group.values():
+        group_rules.sort(key=lambda rule: rule.position)
+        denies: list[RuleFact] = []
+        for rule in group_rules:
+            if rule.action == "deny":
+                denies.append(rule)
+                continue
+            for source_zone in sorted(rule.source_zones):
+                for destination_zone in sorted(rule.destination_zones):
+                    if source_zone == destination_zone:
+                        continue
+                    destinations = _restrict(view, rule.destination_networks, destination_zone)
+                    sources = _restrict(view, rule.source_networks, source_zone)
+                    if destinations == () or sources == ():
+                        continue
+                    if any(
+                        _deny_covers(view, deny, source_zone, destination_zone, destinations, rule)
+                        for deny in denies
+                    ):
+                        continue
+                    yield PermitPortion(
+                        device=device,
+                        kind=rule.kind,
+                        subject=rule.subject(source_zone, destination_zone),
+                        line=rule.line,
+                        source_zone=source_zone,
+                        destination_zone=destination_zone,
+                        source_networks=sources,
+                        destination_networks=destinations,
+                        services=rule.services,
+                        evidence_source=rule.source,
+                    )
+
+
+def _restrict(
+    view: NetworkView, networks: tuple[Network, ...] | None, zone_id: str
+) -> tuple[Network, ...] | None:
+    """The part of ``networks`` inside a zone (the outside counts as the external zone)."""
+    if networks is None:
+        return None
+    subnets = view.zone_networks(zone_id)
+    kept: list[Network] = []
+    for network in networks:
+        for subnet in subnets:
+            if network.version != subnet.version or not network.overlaps(subnet):
+                continue
+            kept.append(network if network.num_addresses <= subnet.num_addresses else subnet)
+        if zone_id == view.external_zone and view.zones_of_networks((network,)).external:
+            kept.append(network)
+    return tuple(dict.fromkeys(kept))
+
+
+def _within(inner: Iterable[Network], outer: Iterable[Network]) -> bool:
+    outer_list = list(outer)
+    return all(
+        any(n.version == o.version and n.subnet_of(o) for o in outer_list)  # type: ignore[arg-type]
+        for n in inner
+    )
+
+
+def _deny_covers(
+    view: NetworkView,
+    deny: RuleFact,
+    source_zone: str,
+    destination_zone: str,
+    destinations: tuple[Network, ...] | None,
+    permit: RuleFact,
+) -> bool:
+    """An earlier deny that removes this whole zone pair (for every service) from the permit."""
+    if source_zone not in deny.source_zones or destination_zone not in deny.destination_zones:
+        return False
+    if deny.source_networks is not None and not _within(
+        view.zone_networks(source_zone), deny.source_networks
+    ):
+        return False
+    if deny.destination_networks is not None:
+        target = destinations if destinations is not None else view.zone_networks(destination_zone)
+        if destinations is None and destination_zone == view.external_zone:
+            return False  # the outside is never fully covered by a finite deny
+        if not _within(target, deny.destination_networks):
+            return False
+    return all(any(d.covers(s) for d in deny.services) for s in permit.services)
+
+
+def unfiltered_routing(view: NetworkView, device: str) -> list[PermitPortion]:
+    """Zone pairs that a router or L3 switch connects with no ACL on the way (not firewalls)."""
+    if view.is_firewall(device):
+        return []
+    by_vrf: dict[str | None, dict[str, list[L3Interface]]] = defaultdict(lambda: defaultdict(list))
+    for fact in view.l3_interfaces.get(device, []):
+        if fact.zone is not None and fact.admin_up is not False:
+            by_vrf[fact.vrf][fact.zone].append(fact)
+    portions: list[PermitPortion] = []
+    for zones in by_vrf.values():
+        for source_zone in sorted(zones):
+            for destination_zone in sorted(zones):
+                if source_zone == destination_zone:
+                    continue
+                ingress = [i for i in zones[source_zone] if i.acl_in is None]
+                egress = [i for i in zones[destination_zone] if i.acl_out is None]
+                if not ingress or not egress:
+                    continue
+                pair = "+".join(sorted((source_zone, destination_zone)))
+                names = tuple(sorted({i.interface for i in (*ingress, *egress)}))
+                portions.append(
+                    PermitPortion(
+                        device=device,
+                        kind="l3",
+                        subject=f"l3:{pair}",
+                        line=f"routing {ingress[0].interface} -> {egress[0].interface}",
+                        source_zone=source_zone,
+                        destination_zone=destination_zone,
+                        source_networks=None,
+                        destination_networks=None,
+                        services=(ANY_SERVICE,),
+                        evidence_source=ingress[0].source,
+                        interfaces=names,
+                    )
+                )
+    return portions
+
+
+# --------------------------------------------------------------------------------------------
+# Judging a permit against the policy
+
+
+def judge(view: NetworkView, portion: PermitPortion) -> Judgement:
+    flows = view.flows(portion.source_zone, portion.destination_zone)
+    if view.is_mynumber(portion.source_zone):
+        allowed_targets = view.resolve_targets(view.policy.mynumber_destinations)
+        if (
+            portion.destination_networks is None
+            or not allowed_targets
+            or not _within(portion.destination_networks, allowed_targets)
+        ):
+            names = ", ".join(view.policy.mynumber_destinations) or "none"
+            return Judgement(
+                portion,
+                False,
+                portion.services,
+                f"destinations reach beyond the My Number destinations ({names})",
+                f"宛先がマイナンバー系の許可宛先({names})を超えている",
+            )
+    uncovered = tuple(
+        service for service in portion.services if not _covered(view, portion, service, flows)
+    )
+    if not uncovered:
+        return Judgement(portion, True, (), "within policy", "ポリシーの範囲内")
+    if not flows:
+        return Judgement(
+            portion,
+            False,
+            uncovered,
+            "the policy allows no flow between these zones",
+            "ポリシーはこのゾーン間の通信を許可していない",
+        )
+    described = "; ".join(_describe_flow(flow) for flow in flows)
+    return Judgement(
+        portion,
+        False,
+        uncovered,
+        f"broader than the allowed flow(s) {described}",
+        f"許可された通信 {described} より広い",
+    )
+
+
+def _covered(
+    view: NetworkView, portion: PermitPortion, service: ServiceRange, flows: list[Flow]
+) -> bool:
+    for flow in flows:
+        if not any(ServiceRange.parse(s).covers(service) for s in flow.services):
+            continue
+        if flow.destinations:
+            targets = view.resolve_targets(flow.destinations)
+            if portion.destination_networks is None or not _within(
+                portion.destination_networks, targets
+            ):
+                continue
+        if flow.via:
+            relays = view.resolve_targets(flow.via)
+            through_relay = (
+                portion.source_networks is not None and _within(portion.source_networks, relays)
+            ) or (
+                portion.destination_networks is not None
+                and _within(portion.destination_networks, relays)
+            )
+            if not through_relay:
+                continue
+        return True
+    return _local_breakout(view, portion)
+
+
+def _local_breakout(view: NetworkView, portion: PermitPortion) -> bool:
+    """α′: the LGWAN tier may reach the listed cloud services directly (policy ``lbo_services``)."""
+    services = getattr(view.policy, "lbo_services", None) or []
+    source = view.zones.get(portion.source_zone)
+    if not services or source is None or source.kind != ZoneKind.LGWAN:
+        return False
+    if portion.destination_zone != view.external_zone or portion.destination_networks is None:
+        return False
+    targets = view.resolve_targets(services)
+    outside = [n for n in portion.destination_networks if not view.zones_of_networks((n,)).zones]
+    return (
+        bool(targets)
+        and len(outside) == len(portion.destination_networks)
+        and _within(outside, targets)
+    )
+
+
+def _describe_flow(flow: Flow) -> str:
+    text = f"{flow.id or flow.from_ + '->' + flow.to} ({', '.join(flow.services)}"
+    if flow.destinations:
+        text += f" to {', '.join(flow.destinations)}"
+    if flow.via:
+        text += f" via {', '.join(flow.via)}"
+    return text + ")"
+
+
+def flow_is_permitted(view: NetworkView, flow: Flow) -> bool:
+    """Whether some permit lets (part of) an allowed flow through; ``via`` flows need the relay leg."""
+    services = [ServiceRange.parse(s) for s in flow.services]
+    legs: list[tuple[str, str | None, tuple[Network, ...] | None]]
+    if flow.via:
+        relays = view.resolve_targets(flow.via)
+        legs = [
+            (flow.from_, view.zone_of_address(str(network.network_address)), (network,))
+            for network in relays
+        ]
+    else:
+        targets = view.resolve_targets(flow.destinations) if flow.destinations else None
+        legs = [(flow.from_, flow.to, targets)]
+    for judgement in judge_permits(view):
+        portion = judgement.portion
+        for source_zone, destination_zone, targets in legs:
+            if portion.source_zone != source_zone or portion.destination_zone != destination_zone:
+                continue
+            if not any(p.overlaps(s) for p in portion.services for s in services):
+                continue
+            if (
+                targets is not None
+                and portion.destination_networks is not None
+                and not _overlap(targets, portion.destination_networks)
+            ):
+                continue
+            return True
+    return False
+
+
+def _overlap(first: Iterable[Network], second: Iterable[Network]) -> bool:
+    second_list = list(second)
+    return any(a.version == b.version and a.overlaps(b) for a in first for b in second_list)
+
+
+def zones_with_routing(view: NetworkView) -> frozenset[str]:
+    """Zones where the run saw a routing or filtering point (an L3 interface or a rule)."""
+    zones: set[str] = set()
+    for facts in view.l3_interfaces.values():
+        zones.update(fact.zone for fact in facts if fact.zone)
+    for rules in view.rules.values():
+        for rule in rules:
+            zones.update(rule.source_zones)
+    return frozenset(zones)
+
+
+def network_text(networks: tuple[Network, ...] | None) -> str:
+    if networks is None:
+        return "any"
+    return ", ".join(str(n) for n in networks)
+
+
+__all__ = [
+    "AllowedFlow",
+    "Judgement",
+    "ObservedFlow",
+    "PermitEntry",
+    "PermitPortion",
+    "ZoneCell",
+    "ZoneMatrix",
+    "flow_is_permitted",
+    "judge_permits",
+    "permit_portions",
+    "zone_matrix",
+    "zones_with_routing",
+]

@@ -1,0 +1,61 @@
+"""SEG-007: any permitted flow out of the My Number tier other than its listed destinations."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import Finding, Severity
+from auditor.rules import AuditContext, Check
+
+from ._common import SEGMENTATION_REFERENCES
+from ._permits import permit_findings
+
+
+class MyNumberEgress(Check):
+    """An ACL or firewall rule lets traffic out of the My Number tier beyond its approved destinations.
+
+    What it checks:
+        Every permit (ACL line, firewall policy) whose source is a zone of kind ``mynumber``. It
+        is compliant only when all its destinations are among the policy's
+        ``mynumber_destinations`` (中間サーバー, 住基ネット CS …, host names or CIDRs) *and* its
+        services are covered by a policy flow out of the tier. Everything else is a critical
+        finding naming the rule line, one per device, rule and zone pair. Unfiltered routing out
+        of the tier is SEG-005, routes SEG-011.
+
+    Why is this bad?:
+        マイナンバー利用事務系は原則として他の領域との通信をできないようにする: the tier holds
+        特定個人情報 and may talk only to the 中間サーバー and 住基ネット through narrowly limited
+        paths (宛先・ポート単位の限定). Any wider permit is a leak path for specific personal data.
+
+    Example:
+        ``myn-core-sw1`` ACL ``MYN-OUT`` line 30 ``permit tcp 10.10.0.0 0.0.255.255 any eq
+        https`` (bound outbound towards the LGWAN relay) reaches all of LGWAN, not just
+        ``chukan-server``/``jyuki-cs``: one finding with subject
+        ``acl:MYN-OUT:30#mynumber->lgwan``.
+
+    Remediation:
+        Restrict the line to the listed hosts and ports, or delete it.
+        Alaxala AX / Cisco IOS: ``ip access-list extended MYN-OUT`` → ``no 30``; keep ``permit tcp
+        10.10.0.0 0.0.255.255 host 10.20.200.10 eq 443``. FortiGate: ``set dstaddr chukan-server``
+        and ``set service HTTPS`` on the policy.
+
+    Parameters:
+        None. Destinations come from the policy's ``mynumber_destinations``.
+
+    References:
+        総務省ガイドライン「情報システム全体の強靭性の向上」「通信回線及び通信回線装置の管理」
+        「コンピュータ及びネットワークの管理」; 計画 4-1-4, 4-2-2.
+    """
+
+    id = "SEG-007"
+    slug = "mynumber-egress"
+    severity = Severity.CRITICAL
+    title_ja = "マイナンバー利用事務系からの許可宛先外への通信許可"
+    title_en = "My Number tier permits traffic beyond its approved destinations"
+    scope = "network"
+    references = SEGMENTATION_REFERENCES
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        yield from permit_findings(
+            self, context, mynumber=True, severity=self.effective_severity(context)
+        )
