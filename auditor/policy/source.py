@@ -9,6 +9,7 @@ field path pydantic or a cross-field check complains about.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 
 from auditor.policy.issues import ConfigFileError, IssueSeverity, PolicyIssue
@@ -72,22 +74,45 @@ def load_located(path: Path, display: str | None = None) -> Located:
     return parse_located(text, name)
 
 
+class _Constructor(RoundTripConstructor):
+    """Round-trip constructor that leaves timestamps as text.
+
+    ruamel would build ``datetime.date`` itself and crash with a bare ``ValueError`` (no line) on
+    ``2027-13-01``; as text, pydantic parses it and the error gets its ``file:line``.
+    """
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+_DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
+
+
 def parse_located(text: str, name: str) -> Located:
     yaml = YAML(typ="rt")
+    yaml.Constructor = _Constructor
     try:
         document = yaml.load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        problem = " ".join(part for part in (exc.context, exc.problem) if part) or "invalid YAML"
         raise ConfigFileError(
-            [PolicyIssue(name, line, "", f"YAML syntax error: {problem}")]
+            [PolicyIssue(name, line, "", f"YAML syntax error: {_describe(exc)}")]
         ) from None
-    except YAMLError as exc:
-        raise ConfigFileError([PolicyIssue(name, None, "", f"YAML error: {exc}")]) from None
+    except (YAMLError, ValueError) as exc:
+        raise ConfigFileError(
+            [PolicyIssue(name, None, "", f"YAML error: {type(exc).__name__}")]
+        ) from None
     if document is None:
         return Located({}, name, 1)
     return _convert(document, name, 1)
+
+
+def _describe(exc: MarkedYAMLError) -> str:
+    """The parser's complaint, minus any values it quotes (a duplicated key may hold a secret)."""
+    problem = exc.problem or ""
+    duplicate = _DUPLICATE_KEY.search(problem)
+    if duplicate:
+        return f'duplicate key "{duplicate.group(1)}"'
+    return " ".join(part for part in (exc.context, problem) if part) or "invalid YAML"
 
 
 def _convert(node: Any, name: str, line: int | None) -> Located:

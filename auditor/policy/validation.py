@@ -38,6 +38,10 @@ def validate_policy(
 
 
 def _zone_issues(policy: Policy, where: SourceMap) -> Iterable[PolicyIssue]:
+    if not policy.zones:
+        yield where.issue(
+            ("zones",), "the policy defines no zones, so no separation can be checked", "warning"
+        )
     first_index: dict[str, int] = {}
     for index, zone in enumerate(policy.zones):
         if zone.id in first_index:

@@ -174,3 +174,18 @@ def test_devices_must_serve_zones_the_policy_knows(tmp_path):
     assert [str(i) for i in issues] == [
         f"{folder / 'devices.yaml'}:5: devices[0].zones[1]: unknown zone 'management'"
     ]
+
+
+def test_a_duplicated_secret_key_is_reported_without_quoting_the_values(tmp_path):
+    devices = DEVICES.replace(
+        "      username: special\n", "      password: hunter2\n      password: hunter3\n"
+    )
+    folder = make_inventory(tmp_path, devices)
+
+    with pytest.raises(InventoryError) as caught:
+        load_inventory(folder)
+
+    assert (
+        str(caught.value)
+        == f'{folder / "devices.yaml"}:9: YAML syntax error: duplicate key "password"'
+    )

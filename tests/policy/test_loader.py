@@ -297,3 +297,21 @@ def test_the_example_city_policy_loads_without_errors_or_warnings():
         "education",
         "public-wifi",
     }
+
+
+def test_an_impossible_date_is_a_field_error_with_its_line(tmp_path):
+    text = CITY + (
+        "exceptions:\n"
+        "  - {check: LED-001, reason: r, approver: a, approval_number: n, expires: 2027-13-01}\n"
+    )
+    path = write(tmp_path, text)
+
+    (issue,) = load_errors(path)
+
+    assert (issue.line, issue.field) == (line_of(path, "2027-13-01"), "exceptions[0].expires")
+
+
+def test_an_empty_policy_loads_with_a_warning_that_nothing_is_separated(tmp_path):
+    loaded = load_policy(write(tmp_path, ""), today=TODAY)
+
+    assert [(w.field, w.severity) for w in loaded.warnings] == [("zones", "warning")]
