@@ -7,6 +7,7 @@ this one model, so the simulated network and the answers about it can never drif
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import ipaddress
 from collections import deque
@@ -16,7 +17,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from auditor.inventory.models import Platform
 from auditor.snapshot import (
@@ -329,33 +330,88 @@ class Scenario(_Model):
             normalize_mac(host.mac)
         return self
 
+    _derived: _Derived | None = PrivateAttr(default=None)
+
+    def derived(self) -> _Derived:
+        """Lookup tables (devices, cables, learned MACs), built once: a 2,000-device city
+        would otherwise cost quadratic time for every FDB or neighbour table."""
+        if self._derived is None:
+            self._derived = _Derived(self)
+        return self._derived
+
     def device(self, name: str) -> ScenarioDevice:
-        for candidate in self.devices:
-            if candidate.name == name:
-                return candidate
-        raise KeyError(name)
+        try:
+            return self.derived().devices[name]
+        except KeyError:
+            raise KeyError(name) from None
 
     def vlan_name(self, vlan_id: int) -> str:
-        for vlan in self.vlans:
-            if vlan.id == vlan_id:
-                return vlan.name
-        return f"VLAN{vlan_id:04d}"
+        return self.derived().vlan_names.get(vlan_id, f"VLAN{vlan_id:04d}")
 
     def neighbors_of(self, device_name: str) -> list[tuple[Port, ScenarioDevice, Port]]:
         """(local port, remote device, remote port) for every LLDP-speaking link of a device."""
-        found: list[tuple[Port, ScenarioDevice, Port]] = []
-        for link in self.links:
-            if not link.lldp:
-                continue
+        return [
+            (local, remote_device, remote)
+            for local, remote_device, remote, lldp in self.derived().cables.get(device_name, [])
+            if lldp
+        ]
+
+
+class _Derived:
+    """Indexes over one scenario (rebuilt when a new Scenario object is made)."""
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.devices = {device.name: device for device in scenario.devices}
+        self.vlan_names = {vlan.id: vlan.name for vlan in scenario.vlans}
+        self.cables: dict[str, list[tuple[Port, ScenarioDevice, Port, bool]]] = {}
+        for link in scenario.links:
             for near, far in ((link.a, link.b), (link.b, link.a)):
-                if near.device != device_name:
-                    continue
-                local = self.device(near.device).port(near.port)
-                remote_device = self.device(far.device)
+                local = self.devices[near.device].port(near.port)
+                remote_device = self.devices[far.device]
                 remote = remote_device.port(far.port)
                 assert local is not None and remote is not None
-                found.append((local, remote_device, remote))
-        return found
+                self.cables.setdefault(near.device, []).append(
+                    (local, remote_device, remote, link.lldp)
+                )
+        self.fdb: dict[str, list[FdbEntry]] = {}
+        for host in scenario.hosts:
+            for device_name, port in self._mac_paths(host).items():
+                self.fdb.setdefault(device_name, []).append(
+                    FdbEntry(mac=normalize_mac(host.mac), vlan=host.vlan, port=port)
+                )
+        addressed = [
+            (int(ipaddress.ip_address(host.ip)), host) for host in scenario.hosts if host.ip
+        ]
+        addressed.sort(key=lambda item: item[0])
+        self.host_ips = [value for value, _ in addressed]
+        self.hosts_by_ip = [host for _, host in addressed]
+
+    def _mac_paths(self, host: HostDef) -> dict[str, str]:
+        """For each device that would learn ``host``'s MAC: the port it is learned on.
+
+        Walks the cable graph from the host's switch, only across links whose both ends forward
+        the host's VLAN, which is how a bridge floods and learns (loop-free per VLAN).
+        """
+        learned = {host.device: host.port}
+        queue = deque([host.device])
+        while queue:
+            current = queue.popleft()
+            for local, remote_device, remote, _lldp in self.cables.get(current, []):
+                if remote_device.name in learned:
+                    continue
+                if host.vlan in local.vlan_ids() and host.vlan in remote.vlan_ids():
+                    learned[remote_device.name] = remote.name
+                    queue.append(remote_device.name)
+        return learned
+
+    def hosts_in(self, network: ipaddress.IPv4Network | ipaddress.IPv6Network) -> list[HostDef]:
+        low = bisect.bisect_left(self.host_ips, int(network.network_address))
+        high = bisect.bisect_right(self.host_ips, int(network.broadcast_address))
+        return [
+            host
+            for host in self.hosts_by_ip[low:high]
+            if host.ip and ipaddress.ip_address(host.ip).version == network.version
+        ]
 
 
 def load_scenario(path: str | Path) -> Scenario:
@@ -380,58 +436,27 @@ def load_example_city() -> Scenario:
 # --- ground truth: what a perfect collector would report -------------------------------------
 
 
-def _mac_paths(scenario: Scenario, host: HostDef) -> dict[str, str]:
-    """For each device that would learn ``host``'s MAC: the port it is learned on.
-
-    Walks the cable graph from the host's switch, only across links whose both ends forward the
-    host's VLAN, which is how a bridge floods and learns (the scenario is loop-free per VLAN).
-    """
-    learned = {host.device: host.port}
-    queue = deque([host.device])
-    while queue:
-        current = queue.popleft()
-        for link in scenario.links:
-            for near, far in ((link.a, link.b), (link.b, link.a)):
-                if near.device != current or far.device in learned:
-                    continue
-                near_port = scenario.device(near.device).port(near.port)
-                far_port = scenario.device(far.device).port(far.port)
-                assert near_port is not None and far_port is not None
-                if host.vlan in near_port.vlan_ids() and host.vlan in far_port.vlan_ids():
-                    learned[far.device] = far.port
-                    queue.append(far.device)
-    return learned
-
-
 def fdb_entries(scenario: Scenario, device_name: str) -> list[FdbEntry]:
     """The bridge forwarding table of a device: every host MAC reachable in a VLAN it forwards."""
-    entries: list[FdbEntry] = []
-    for host in scenario.hosts:
-        port = _mac_paths(scenario, host).get(device_name)
-        if port is not None:
-            entries.append(FdbEntry(mac=normalize_mac(host.mac), vlan=host.vlan, port=port))
-    return sorted(entries, key=lambda entry: (entry.vlan or 0, entry.mac))
+    entries = scenario.derived().fdb.get(device_name, [])
+    return sorted(
+        (entry.model_copy() for entry in entries), key=lambda entry: (entry.vlan or 0, entry.mac)
+    )
 
 
 def arp_entries(scenario: Scenario, device_name: str) -> list[ArpEntry]:
     """ARP entries: hosts whose IP is inside a subnet of one of the device's L3 interfaces."""
     device = scenario.device(device_name)
-    networks: list[tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, str]] = []
+    found: dict[str, ArpEntry] = {}
     for port in device.ports:
         for address in port.addresses:
-            networks.append((ipaddress.ip_interface(address).network, port.name))
-    entries: list[ArpEntry] = []
-    for host in scenario.hosts:
-        if host.ip is None:
-            continue
-        ip = ipaddress.ip_address(host.ip)
-        for network, port_name in networks:
-            if ip in network:
-                entries.append(
-                    ArpEntry(ip=host.ip, mac=normalize_mac(host.mac), interface=port_name)
+            network = ipaddress.ip_interface(address).network
+            for host in scenario.derived().hosts_in(network):
+                assert host.ip is not None
+                found.setdefault(
+                    host.ip, ArpEntry(ip=host.ip, mac=normalize_mac(host.mac), interface=port.name)
                 )
-                break
-    return sorted(entries, key=lambda entry: ipaddress.ip_address(entry.ip))
+    return sorted(found.values(), key=lambda entry: ipaddress.ip_address(entry.ip))
 
 
 def _interfaces(device: ScenarioDevice) -> list[Interface]:
