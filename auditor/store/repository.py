@@ -105,10 +105,16 @@ class Store:
         return current_revision(self.engine) == head_revision()
 
     @contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Session]:
+    def _transaction(self, *, write: bool, consistent: bool = False) -> Iterator[Session]:
+        """One transaction; ``consistent`` reads see one snapshot across statements.
+
+        (SQLite transactions always do; PostgreSQL's default READ COMMITTED does not.)
+        """
         with unavailable_on_connection_errors(self.engine), self.engine.connect() as connection:
             if write:
                 connection.execution_options(**{WRITE_OPTION: True})
+            if consistent and connection.dialect.name == "postgresql":
+                connection.execution_options(isolation_level="REPEATABLE READ")
             with (
                 Session(bind=connection, expire_on_commit=False, autoflush=False) as session,
                 session.begin(),
@@ -440,35 +446,52 @@ class Store:
     # -- integrity --------------------------------------------------------------------------
 
     def verify(self) -> VerifyResult:
-        """Recompute the event hash chain from the first event; report the first broken link."""
-        with self._transaction(write=False) as session:
+        """Recompute the event hash chain from the first event; report the first broken link.
+
+        Besides each hash, it checks that ids are contiguous (a deleted event leaves a gap) and
+        that the chain ends exactly at the head row (a deleted last event leaves the head ahead).
+        """
+        columns = (
+            FindingEventRow.id,
+            FindingEventRow.fingerprint,
+            FindingEventRow.run_id,
+            FindingEventRow.event_type,
+            FindingEventRow.actor,
+            FindingEventRow.at,
+            FindingEventRow.payload,
+            FindingEventRow.prev_hash,
+            FindingEventRow.hash,
+        )
+        with self._transaction(write=False, consistent=True) as session:
             head = session.get(EventChainRow, 1)
             rows = session.execute(
-                select(FindingEventRow)
-                .order_by(FindingEventRow.id)
-                .execution_options(yield_per=2000)
-            ).scalars()
+                select(*columns).order_by(FindingEventRow.id).execution_options(yield_per=5000)
+            )
             previous_hash = GENESIS_HASH
             expected_id = 1
             checked = 0
             for row in rows:
+                values: tuple[Any, ...] = tuple(row)
+                event_id, fingerprint, run_id, event_type, actor, at, payload, prev, digest = values
                 checked += 1
-                if row.id != expected_id:
-                    return _broken(checked, row.id, f"events {expected_id}..{row.id - 1} missing")
-                if row.prev_hash != previous_hash:
-                    return _broken(checked, row.id, "prev_hash does not match the previous event")
+                if event_id != expected_id:
+                    return _broken(
+                        checked, event_id, f"events {expected_id}..{event_id - 1} missing"
+                    )
+                if prev != previous_hash:
+                    return _broken(checked, event_id, "prev_hash does not match the previous event")
                 fields = event_fields(
-                    event_id=row.id,
-                    fingerprint=row.fingerprint,
-                    run_id=row.run_id,
-                    event_type=row.event_type,
-                    actor=row.actor,
-                    at=row.at,
-                    payload=row.payload,
+                    event_id=event_id,
+                    fingerprint=fingerprint,
+                    run_id=run_id,
+                    event_type=event_type,
+                    actor=actor,
+                    at=at,
+                    payload=payload,
                 )
-                if event_hash(previous_hash, fields) != row.hash:
-                    return _broken(checked, row.id, "event content does not match its hash")
-                previous_hash = row.hash
+                if event_hash(previous_hash, fields) != digest:
+                    return _broken(checked, event_id, "event content does not match its hash")
+                previous_hash = digest
                 expected_id += 1
             if head is None:
                 return _broken(checked, None, "event_chain head row is missing")
