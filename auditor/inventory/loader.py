@@ -156,13 +156,29 @@ def _read_documents(path: Path) -> tuple[Located, Located | None]:
             )
         groups_file = next((path / name for name in _GROUP_FILES if (path / name).is_file()), None)
         devices_root = _load(devices_file)
-        groups_root = _load(groups_file) if groups_file is not None else None
-        return devices_root, groups_root
+        inline_groups = devices_root.get("groups")
+        if groups_file is None:
+            return devices_root, _wrap_groups(inline_groups)
+        if inline_groups is not None:
+            raise InventoryError(
+                [
+                    PolicyIssue(
+                        inline_groups.file,
+                        inline_groups.line,
+                        "groups",
+                        f"groups are also defined in {display_path(groups_file)}; keep one",
+                    )
+                ]
+            )
+        return devices_root, _load(groups_file)
     if not path.exists():
         raise InventoryError([PolicyIssue(display_path(path), None, "", "no such file or folder")])
     root = _load(path)
-    groups = root.get("groups")
-    return root, (Located({"groups": groups}, groups.file, groups.line) if groups else None)
+    return root, _wrap_groups(root.get("groups"))
+
+
+def _wrap_groups(groups: Located | None) -> Located | None:
+    return Located({"groups": groups}, groups.file, groups.line) if groups else None
 
 
 def _load(path: Path) -> Located:

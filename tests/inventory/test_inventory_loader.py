@@ -189,3 +189,15 @@ def test_a_duplicated_secret_key_is_reported_without_quoting_the_values(tmp_path
         str(caught.value)
         == f'{folder / "devices.yaml"}:9: YAML syntax error: duplicate key "password"'
     )
+
+
+def test_groups_may_live_in_devices_yaml_but_not_in_both_files(tmp_path):
+    inline = "groups:\n  g: {site: honcho}\n" + DEVICES.replace("[cisco, honcho]", "[g]").replace(
+        "groups: [honcho]", "groups: [g]"
+    )
+    folder = make_inventory(tmp_path, inline, groups="")
+    assert {d.site for d in load_inventory(folder).devices} == {"honcho"}
+
+    (folder / "groups.yaml").write_text(GROUPS, encoding="utf-8")
+    with pytest.raises(InventoryError, match="groups are also defined in"):
+        load_inventory(folder)
