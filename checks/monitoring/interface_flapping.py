@@ -1,0 +1,135 @@
+"""MON-004: an interface changed its link state too often within the window."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator
+from datetime import timedelta
+
+from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.rules import AuditContext, Check, Parameter
+from auditor.snapshot import DeviceSnapshot
+
+from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
+
+
+def _change_time(snapshot: DeviceSnapshot, interface: str) -> float | None:
+    """Absolute time (epoch seconds) of the interface's last state change, from ifLastChange."""
+    found = snapshot.interface(interface)
+    uptime = snapshot.system.uptime_seconds
+    if found is None or found.last_change_seconds is None or uptime is None:
+        return None
+    return snapshot.collected_at.timestamp() - uptime + found.last_change_seconds
+
+
+def transitions(before: DeviceSnapshot, after: DeviceSnapshot, interface: str) -> int:
+    """Lower bound of oper-status changes between two polls of one interface."""
+    old, new = before.interface(interface), after.interface(interface)
+    if old is None or new is None or old.oper_up is None or new.oper_up is None:
+        return 0
+    if old.oper_up != new.oper_up:
+        return 1
+    old_change, new_change = _change_time(before, interface), _change_time(after, interface)
+    if old_change is not None and new_change is not None and abs(new_change - old_change) > 1:
+        return 2  # same state but ifLastChange moved: it went down and came back (or vice versa)
+    return 0
+
+
+class InterfaceFlapping(Check):
+    """An interface's link went up and down more than ``max_changes`` times in the window.
+
+    What it checks:
+        The device's snapshots within ``window_hours`` (default 24; earlier runs from the
+        history plus this run), per interface: each change of oper status between consecutive
+        polls counts 1; an unchanged status whose ifLastChange moved counts 2 (down and up
+        again between polls). More than ``max_changes`` (default 3) is a finding (subject
+        ``port:<name>``). With fewer than two snapshots in the window the check reports not
+        applicable.
+
+    Why is this bad?:
+        A flapping port is a failing cable or transceiver, a loop, or someone repeatedly
+        plugging devices into a socket (unauthorised equipment, 不正接続). It also floods the
+        logs and spanning tree. Network monitoring should notice it (ネットワーク監視).
+
+    Example:
+        Port ``Gi1/0/7`` was up, down, up, down in four polls today: 3 changes; with
+        ``max_changes: 2`` one finding.
+
+    Remediation:
+        Check the cabling and the attached device; look at the logs (Cisco ``show logging |
+        include Gi1/0/7``; AW+ ``show log``; AlaxalA ``show logging``). Consider errdisable
+        flap detection (Cisco ``link-flap`` / ``errdisable detect cause link-flap``).
+
+    Parameters:
+        ``window_hours`` (int, default 24); ``max_changes`` (int, default 3).
+
+    References:
+        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
+    """
+
+    id = "MON-004"
+    slug = "interface-flapping"
+    severity = Severity.LOW
+    title_ja = "インターフェースのリンクフラップ"
+    title_en = "Interface flapping"
+    scope = "history"
+    parameters = (
+        Parameter("window_hours", 24, "Look-back window in hours"),
+        Parameter("max_changes", 3, "Link changes tolerated within the window"),
+    )
+    references = (
+        Reference(kind="guideline", key="情報システムの監視"),
+        Reference(kind="plan", key="4-2-2"),
+    )
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        params = self.params(context)
+        window = timedelta(hours=float(params["window_hours"]))
+        limit = int(params["max_changes"])
+        for name, snapshot in snapshots_in_order(context):
+            earlier = list(context.history.snapshot_history.get(name, []))
+            previous = context.history.previous_snapshots.get(name)
+            if previous is not None and all(
+                s.collected_at != previous.collected_at for s in earlier
+            ):
+                earlier.append(previous)
+            series = sorted(
+                (s for s in earlier if snapshot.collected_at - s.collected_at <= window),
+                key=lambda s: s.collected_at,
+            )
+            series = [s for s in series if s.collected_at < snapshot.collected_at] + [snapshot]
+            if len(series) < 2:
+                yield not_applicable(
+                    self,
+                    context,
+                    device=name,
+                    fact="interface-history",
+                    zone=primary_zone(context, name),
+                    reason_en="fewer than two polls fall within the window",
+                    reason_ja="集計期間内の収集が2回未満です",
+                )
+                continue
+            for interface in snapshot.interfaces:
+                changes = sum(
+                    transitions(a, b, interface.name) for a, b in itertools.pairwise(series)
+                )
+                if changes <= limit:
+                    continue
+                hours = params["window_hours"]
+                yield self.finding(
+                    context,
+                    device=name,
+                    subject=f"port:{interface.name}",
+                    zone=primary_zone(context, name),
+                    message_en=f"{name} {interface.name} changed link state at least {changes} "
+                    f"times in {hours} h (limit {limit}).",
+                    message_ja=f"{name} の {interface.name} のリンク状態が {hours} 時間で {changes} 回"
+                    f"以上変化しました (上限 {limit} 回)。",
+                    evidence=[
+                        EvidenceRef(
+                            source="snmp",
+                            detail=f"ifOperStatus {interface.name} over {len(series)} polls since "
+                            f"{series[0].collected_at.isoformat()}",
+                        )
+                    ],
+                )
