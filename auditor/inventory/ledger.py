@@ -137,7 +137,7 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
     from openpyxl import load_workbook  # imported here: only XLSX imports need it
 
     try:
-        workbook = load_workbook(path, data_only=True)
+        workbook = load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise LedgerError(
             [PolicyIssue(str(path), None, "", f"cannot open as XLSX ({type(exc).__name__})")]

@@ -291,3 +291,17 @@ def test_the_example_city_ledger_loads_cleanly_against_the_example_policy():
     assert by_asset["A-0099"].owner_department is None  # covered by exception EX-2026-014
     assert by_asset["A-1022"].location is None  # no exception
     assert {row.zone for row in ledger.rows} <= {zone.id for zone in policy.zones}
+
+
+def test_xlsx_row_numbers_count_blank_rows_like_the_spreadsheet_does(tmp_path):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet["A3"], sheet["B3"] = "資産番号", "設置場所"
+    sheet["A4"], sheet["B4"] = "A-1", "本庁舎"
+    sheet["A9"], sheet["B9"] = "A-2", "東支所"
+    path = tmp_path / "gaps.xlsx"
+    workbook.save(path)
+
+    ledger = load_ledger(path)
+
+    assert [(row.row_number, row.asset_id) for row in ledger.rows] == [(4, "A-1"), (9, "A-2")]
