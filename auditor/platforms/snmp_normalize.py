@@ -117,9 +117,7 @@ def normalize_system(walk: DeviceWalk) -> SystemInfo:
     chassis = [index for index, value in sorted(classes.items()) if value == ENT_CLASS_CHASSIS]
     models = _by_index(walk.column(c.ENT_PHYSICAL_MODEL))
     revisions = _by_index(walk.column(c.ENT_PHYSICAL_SOFTWARE_REV))
-    serial = next(
-        (serial_by_index[index] for index in chassis if index in serial_by_index), None
-    )
+    serial = next((serial_by_index[index] for index in chassis if index in serial_by_index), None)
     model = next(((text(models.get(index)) or "").strip() for index in chassis), None) or None
     os_version = (
         next(((text(revisions.get(index)) or "").strip() for index in chassis), None) or None
@@ -266,6 +264,9 @@ def _port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
         elif len(plain) == 1 and (pvid is None or pvid in plain):
             roles[if_index] = ("access", next(iter(plain)), None, None)
     if roles:
+        # A bridge port in no VLAN at all is an access port without a VLAN (e.g. a spare port).
+        for if_index in set(base_to_ifindex.values()) - set(roles):
+            roles[if_index] = ("access", None, None, None)
         return roles
     return _cisco_port_roles(walk)
 
@@ -291,11 +292,11 @@ def _cisco_port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
         if state != 1 or not index:  # 1 = trunking
             continue
         native_vlan = _int(native.get(index))
-        allowed = [
-            vlan
-            for vlan in cisco_trunk_vlans([block.get(index) for block in blocks])
-            if vlan != native_vlan
-        ]
+        enabled = cisco_trunk_vlans([block.get(index) for block in blocks])
+        # IOS always reports a native VLAN (default 1); it carries frames only when enabled.
+        if native_vlan not in enabled:
+            native_vlan = None
+        allowed = [vlan for vlan in enabled if vlan != native_vlan]
         roles[index[0]] = ("trunk", None, allowed, native_vlan)
     return roles
 
