@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from auditor.report.model import MatrixCell, TrendPoint, ZoneInfo
 
 CELL = 56
-LABEL_WIDTH = 150
-HEADER_HEIGHT = 120
+LABEL_WIDTH = 220
+HEADER_HEIGHT = 170
 
 COLOURS = {
     "ok": "#cfe8cf",

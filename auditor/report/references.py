@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from auditor.findings import Reference
-from auditor.policy.clauses import PLAN_ITEMS, resolve_clause
+from auditor.policy.clauses import PLAN_ITEMS, resolve_clause, section
 from auditor.policy.models import Policy
 from auditor.report.model import ReferenceLabel
 
@@ -14,7 +14,11 @@ def label_reference(reference: Reference, policy: Policy | None) -> ReferenceLab
     """A guideline title gets this edition's (or the city's) number; a plan key gets its name."""
     if reference.kind == "guideline":
         clause = resolve_clause(reference.key, policy)
-        return ReferenceLabel("guideline", reference.key, clause.label_ja(), clause.label_en())
+        known = section(reference.key)
+        label_en = clause.label_en()
+        if known is not None:
+            label_en = label_en.replace(reference.key, f"{known.title_en} ({reference.key})", 1)
+        return ReferenceLabel("guideline", reference.key, clause.label_ja(), label_en)
     if reference.kind == "plan":
         item = PLAN_ITEMS.get(reference.key)
         if item is None:

@@ -1,0 +1,101 @@
+"""The nightly report from a populated store: contents, escaping, languages, formats."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from auditor.report.data import load_report_data
+from auditor.report.model import ReportData
+from auditor.report.render import render_report
+from tests.report.city import PLANTED_SECRET, POLICY_DIR, SCRIPT_ALIAS, City
+
+
+def _data(city: City) -> ReportData:
+    return load_report_data(city.store, policy=city.policy, now=city.now)
+
+
+def test_an_ifalias_script_appears_as_text_and_never_as_a_tag(city: City) -> None:
+    html = render_report(_data(city), "html", "ja")
+    assert "&lt;script&gt;alert(" in html
+    assert SCRIPT_ALIAS not in html
+    assert not re.search(r"<script\b", html, re.IGNORECASE)
+
+
+def test_the_html_is_self_contained_without_scripts_or_external_urls(city: City) -> None:
+    html = render_report(_data(city), "html", "ja")
+    assert "@media print" in html
+    assert "<link" not in html and "@import" not in html and "@font-face" not in html
+    urls = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"' >]+)", html)
+    assert urls == []
+    assert re.findall(r"url\(", html) == []
+    # the only http strings are the SVG namespace and the finding text (escaped, not a link)
+    for match in re.findall(r"https?://[^\s\"'<]+", html):
+        assert match.startswith(("http://www.w3.org/2000/svg", "http://198.51.100.7"))
+
+
+def test_the_report_shows_every_section_with_its_content(city: City) -> None:
+    data = _data(city)
+    html = render_report(data, "html", "ja")
+    for anchor in (
+        'id="headline"',
+        'id="zone-matrix"',
+        'id="open-trend"',
+        'id="new"',
+        'id="resolved"',
+        'id="still-open"',
+        'id="suppressed"',
+        'id="expiring"',
+        'id="collection-errors"',
+        'id="devices"',
+    ):
+        assert anchor in html
+    assert "SEG-002" in html.split('id="new"')[1].split('id="resolved"')[0]
+    assert "san-relay1" in html.split('id="collection-errors"')[1]
+    suppressed = html.split('id="suppressed"')[1].split('id="expiring"')[0]
+    assert "情政第2026-120号" in suppressed and "yamada" in suppressed
+    assert "EX-2026-014" in suppressed
+    expiring = html.split('id="expiring"')[1].split('id="expired"')[0]
+    assert "EX-TEST-SOON" in expiring
+    # guideline (by title, numbered) and plan references in the device sections
+    devices = html.split('id="devices"')[1]
+    assert "通信回線及び通信回線装置の管理" in devices and "4-1-2" in devices
+    assert data.chain_head is not None and data.chain_head in html
+
+
+def test_english_report_uses_english_labels_and_messages(city: City) -> None:
+    html = render_report(_data(city), "html", "en")
+    assert 'lang="en"' in html and "Open findings by zone and severity" in html
+    assert "trunks Internet VLAN 30" in html and "(日本語)" not in html
+
+
+def test_text_summary_lists_new_resolved_and_unreached_devices(city: City) -> None:
+    text = render_report(_data(city), "text", "ja")
+    assert "SEG-002" in text and "san-relay1" in text
+    assert "<" not in text.split("== ")[0]
+    assert PLANTED_SECRET not in text
+
+
+def test_markdown_escapes_device_text(city: City) -> None:
+    md = render_report(_data(city), "md", "en")
+    assert "<script>" not in md
+    assert "&lt;script&gt;" in md
+    assert "| critical |" in md or "critical" in md
+
+
+def test_no_report_format_contains_the_planted_secret(city: City) -> None:
+    data = _data(city)
+    for fmt in ("html", "text", "md"):
+        for lang in ("ja", "en"):
+            assert PLANTED_SECRET not in render_report(data, fmt, lang)  # type: ignore[arg-type]
+
+
+def test_a_report_of_an_empty_store_still_renders(tmp_path: Path) -> None:
+    from auditor.policy.loader import load_policy
+    from auditor.store import Store
+
+    with Store(f"sqlite:///{tmp_path / 'empty.db'}") as store:
+        store.upgrade()
+        data = load_report_data(store, policy=load_policy(POLICY_DIR).policy)
+    html = render_report(data, "html", "ja")
+    assert "実行記録がありません" in html and 'id="zone-matrix"' in html
