@@ -421,7 +421,12 @@ def normalize_arp(walk: DeviceWalk, names_by_ifindex: dict[int, str]) -> list[Ar
             entries[(ip, mac)] = ArpEntry(
                 ip=ip, mac=mac, interface=names_by_ifindex.get(index[0]), source=Source.SNMP
             )
-    return sorted(entries.values(), key=lambda entry: (ipaddress.ip_address(entry.ip), entry.mac))
+    return sorted(entries.values(), key=_arp_order)
+
+
+def _arp_order(entry: ArpEntry) -> tuple[int, int, str]:
+    address = ipaddress.ip_address(entry.ip)
+    return (address.version, int(address), entry.mac)
 
 
 def _lldp_id(subtype: RawValue | None, value: RawValue | None, mac_subtype: int) -> str | None:
