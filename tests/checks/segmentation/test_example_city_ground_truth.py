@@ -1,0 +1,116 @@
+"""Ground truth: every planted segmentation violation of the example city is found exactly.
+
+Runs the segmentation checks on the snapshots a perfect collector would build for the lab scenario
+(``expected_snapshot``), with the city's real policy, inventory zones from the scenario and the
+city's asset ledger (cp932 CSV), then compares with the scenario's ``planted`` and ``clean`` lists.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from auditor.findings import Finding, fingerprint
+from auditor.inventory.ledger import load_ledger
+from auditor.inventory.models import Device, Inventory
+from auditor.lab.groundtruth import compare
+from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
+from auditor.matrix import zone_matrix
+from auditor.network import NetworkView
+from auditor.policy.loader import load_policy
+from auditor.rules import AuditContext, discover
+
+REPO = Path(__file__).resolve().parents[3]
+NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(scope="module")
+def city() -> tuple[Scenario, AuditContext]:
+    scenario = load_example_city()
+    policy = load_policy(REPO / "policies" / "example-city").policy
+    ledger = load_ledger(REPO / "inventory" / "example-city" / "ledger.csv", policy)
+    inventory = Inventory(
+        devices=[
+            Device(
+                name=d.name,
+                address=d.address,
+                platform=d.platform,
+                zones=d.zones,
+                site=d.site,
+                role=d.role,
+            )
+            for d in scenario.devices
+        ]
+    )
+    snapshots = {d.name: expected_snapshot(scenario, d.name, NOW) for d in scenario.devices}
+    context = AuditContext(
+        policy=policy, inventory=inventory, now=NOW, snapshots=snapshots, ledger=ledger
+    )
+    return scenario, context
+
+
+def _segmentation_findings(context: AuditContext) -> list[Finding]:
+    findings: list[Finding] = []
+    for check in discover():
+        if check.id.startswith("SEG-"):
+            findings.extend(check().evaluate(context))
+    return findings
+
+
+def test_every_planted_segmentation_violation_is_found_with_its_id_device_and_subject(
+    city: tuple[Scenario, AuditContext],
+) -> None:
+    scenario, context = city
+    findings = _segmentation_findings(context)
+    seg_ids = {c.id for c in discover() if c.id.startswith("SEG-")}
+    truth = compare(scenario, findings, seg_ids)
+    planted = [p for p in truth.plants if p.applicable]
+    assert len(planted) >= 15
+    missed = [(p.planted.id, p.planted.device, p.planted.subject) for p in truth.missed]
+    assert missed == []
+    assert truth.false_positives == []
+
+
+def test_clean_devices_have_no_segmentation_finding(city: tuple[Scenario, AuditContext]) -> None:
+    scenario, context = city
+    clean_devices = {entry for entry in scenario.clean if ":" not in entry}
+    assert clean_devices
+    assert [f for f in _segmentation_findings(context) if f.device in clean_devices] == []
+
+
+def test_fingerprints_are_unique_and_stable_across_runs(
+    city: tuple[Scenario, AuditContext],
+) -> None:
+    _, context = city
+    first = _segmentation_findings(context)
+    prints = [f.fingerprint for f in first]
+    assert len(prints) == len(set(prints))
+    assert prints == [f.fingerprint for f in _segmentation_findings(context)]
+    assert first[0].fingerprint == fingerprint(first[0].check_id, first[0].device, first[0].subject)
+
+
+def test_the_view_is_built_once_per_context(city: tuple[Scenario, AuditContext]) -> None:
+    _, context = city
+    assert NetworkView.of(context) is NetworkView.of(context)
+
+
+def test_the_city_matrix_shows_the_planted_lgwan_to_internet_excess(
+    city: tuple[Scenario, AuditContext],
+) -> None:
+    _, context = city
+    matrix = zone_matrix(NetworkView.of(context))
+    cell = matrix.cell("lgwan", "internet")
+    assert cell.status == "excess"
+    assert [flow.flow_id for flow in cell.allowed] == ["F-004"]
+    assert {e.subject for e in cell.permitted if not e.within_policy} >= {
+        "fw:3#lgwan->internet",
+        "acl:LGWAN-IN:20#lgwan->internet",
+    }
+    assert matrix.cell("lgwan", "sanitizer").allowed_by_policy
+    assert matrix.cell("sanitizer", "internet").status == "ok"
+    assert matrix.cell("internet", "mynumber").status == "denied"
+    data = matrix.to_json()
+    assert len(data["cells"]) == len(matrix.zones) * (len(matrix.zones) - 1)
+    assert data["cells"][0]["observed_in_traffic"] == []
