@@ -105,16 +105,25 @@ def device_outputs(device: ScenarioDevice, scenario: Scenario) -> dict[str, str]
 
     ``cli_extra`` in the scenario overrides both, for one-off outputs a test needs verbatim.
     """
-    render: Callable[[ScenarioDevice, Scenario], dict[str, str]] | None
+    render: Callable[[ScenarioDevice, Scenario], dict[str, str | bytes]] | None
     try:
         from auditor.lab import cli_render
     except ImportError:
         render = None
     else:
         render = getattr(cli_render, "render", None)
-    outputs = dict(render(device, scenario)) if render else _fallback_outputs(device)
-    outputs.update(device.cli_extra)
-    return outputs
+    rendered: dict[str, str | bytes] = (
+        dict(render(device, scenario)) if render else dict(_fallback_outputs(device))
+    )
+    rendered.update(device.cli_extra)
+    # Renderers may hand over bytes already in the device's console encoding (Shift_JIS).
+    # fakenos only carries text, so bytes are decoded losslessly here (surrogateescape) and
+    # turned back into the very same bytes by the encoding seam on the way out.
+    encoding = wire_encoding(device)
+    return {
+        command: output.decode(encoding, "surrogateescape") if isinstance(output, bytes) else output
+        for command, output in rendered.items()
+    }
 
 
 # --- NOS definitions -------------------------------------------------------------------------
@@ -197,6 +206,13 @@ def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]
 # --- the Shift_JIS seam ---------------------------------------------------------------------
 
 
+def _encode(text: str, encoding: str) -> bytes:
+    try:
+        return text.encode(encoding, "surrogateescape")
+    except UnicodeEncodeError:
+        return text.encode(encoding, "replace")
+
+
 def _encoding_aware_tap(
     channel_stdio: Any, shell_stdout: Any, shell_replied_event: Any, run_srv: Any
 ) -> None:
@@ -213,7 +229,7 @@ def _encoding_aware_tap(
         if "\n" in line and "\r\n" not in line:
             line = line.replace("\n", "\r\n")
         try:
-            channel_stdio.write(line.encode(encoding, errors="replace"))
+            channel_stdio.write(_encode(line, encoding))
         except (OSError, EOFError):
             break
         shell_replied_event.set()
