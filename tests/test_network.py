@@ -1,0 +1,224 @@
+"""NetworkView: the joins and indexes the segmentation checks rely on."""
+
+from __future__ import annotations
+
+import ipaddress
+
+import pytest
+
+from auditor.network import (
+    ANY_SERVICE,
+    NetworkView,
+    ServiceRange,
+    Support,
+    acl_service,
+    firewall_services,
+    parse_address,
+)
+from tests.checks.segmentation.city import (
+    Acl,
+    AclBinding,
+    AclEntry,
+    ArpEntry,
+    FdbEntry,
+    Neighbor,
+    Route,
+    access,
+    context,
+    device,
+    policy,
+    snapshot,
+    svi,
+    trunk,
+)
+
+
+def _view(devices: list, snapshots: list) -> NetworkView:
+    return NetworkView.of(context(devices, snapshots))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("any", None),
+        ("all", None),
+        ("host 10.20.0.5", ["10.20.0.5/32"]),
+        ("10.20.0.5", ["10.20.0.5/32"]),
+        ("10.20.0.0/16", ["10.20.0.0/16"]),
+        ("10.20.0.0 0.0.255.255", ["10.20.0.0/16"]),
+        ("10.20.0.0 255.255.0.0", ["10.20.0.0/16"]),
+        ("10.20.0.0-10.20.0.3", ["10.20.0.0/30"]),
+        ("chukan-server", ["10.20.200.10/32"]),
+        ("SOME_OBJECT_GROUP", None),
+    ],
+)
+def test_acl_address_spellings_become_networks_or_any(
+    text: str, expected: list[str] | None
+) -> None:
+    hosts = {"chukan-server": "10.20.200.10"}
+    parsed = parse_address(text, hosts)
+    assert (None if parsed is None else [str(n) for n in parsed]) == expected
+
+
+@pytest.mark.parametrize(
+    ("protocol", "ports", "expected"),
+    [
+        ("ip", None, "any"),
+        ("tcp", "eq 443", "tcp/443"),
+        ("tcp", "eq https", "tcp/443"),
+        ("udp", "range 1024 2048", "udp/1024-2048"),
+        ("tcp", "443", "tcp/443"),
+        ("tcp", "gt 1023", "tcp/1024-65535"),
+        ("6", None, "tcp"),
+        ("tcp", "eq 80 443", "tcp"),
+    ],
+)
+def test_acl_services_are_normalized_never_narrower(
+    protocol: str, ports: str | None, expected: str
+) -> None:
+    assert str(acl_service(protocol, ports)) == expected
+
+
+def test_service_coverage_and_overlap() -> None:
+    assert ServiceRange.parse("tcp/1-1024").covers(ServiceRange.parse("tcp/443"))
+    assert not ServiceRange.parse("tcp/443").covers(ANY_SERVICE)
+    assert ANY_SERVICE.covers(ServiceRange.parse("udp/53"))
+    assert ServiceRange.parse("tcp").covers(ServiceRange.parse("tcp/22"))
+    assert ServiceRange.parse("tcp/443").overlaps(ServiceRange.parse("tcp/400-500"))
+    assert not ServiceRange.parse("tcp/443").overlaps(ServiceRange.parse("udp/443"))
+    assert [str(s) for s in firewall_services(["HTTPS", "DNS", "custom-thing"])] == [
+        "tcp/443",
+        "tcp/53",
+        "udp/53",
+        "any",
+    ]
+
+
+def test_lldp_names_resolve_case_insensitively_without_domain_and_links_are_deduplicated() -> None:
+    a = snapshot(
+        "core-sw1",
+        neighbors=[
+            Neighbor(local_port="Gi1/0/3", remote_name="EDGE-SW1.city.lg.jp", remote_port="Gi0/24")
+        ],
+    )
+    b = snapshot(
+        "edge-sw1",
+        neighbors=[Neighbor(local_port="Gi0/24", remote_name="core-sw1", remote_port="Gi1/0/3")],
+    )
+    view = _view([device("core-sw1", ["lgwan"]), device("edge-sw1", ["lgwan"])], [a, b])
+    assert view.resolve_device("Core-SW1") == "core-sw1"
+    assert len(view.links) == 1
+    link = view.links[0]
+    assert (link.device, link.port, link.remote_device, link.remote_port) == (
+        "core-sw1",
+        "Gi1/0/3",
+        "edge-sw1",
+        "Gi0/24",
+    )
+    assert link.seen_from_both_ends
+    assert link.subject == "link:Gi1/0/3<->edge-sw1:Gi0/24"
+    assert ("edge-sw1", "Gi0/24") in view.transit_ports
+
+
+def test_a_one_sided_report_without_remote_port_joins_the_known_link() -> None:
+    a = snapshot("a", neighbors=[Neighbor(local_port="p1", remote_name="b", remote_port="p2")])
+    b = snapshot("b", neighbors=[Neighbor(local_port="p2", remote_name="a")])
+    view = _view([device("a", []), device("b", [])], [a, b])
+    assert len(view.links) == 1
+
+
+def test_fdb_entries_on_trunks_are_transit_and_on_access_ports_are_terminals() -> None:
+    snap = snapshot(
+        "sw",
+        interfaces=[access("p1", 20), trunk("p24", [20, 30])],
+        fdb=[
+            FdbEntry(mac="0000.5e00.0001", vlan=20, port="p1"),
+            FdbEntry(mac="00-00-5E-00-00-02", vlan=30, port="p24"),
+        ],
+    )
+    view = _view([device("sw", ["lgwan"])], [snap])
+    assert set(view.fdb_by_mac) == {"00:00:5e:00:00:01", "00:00:5e:00:00:02"}
+    assert list(view.terminal_sightings()) == ["00:00:5e:00:00:01"]
+    assert view.fdb_by_mac["00:00:5e:00:00:02"][0].zone == "internet"
+
+
+def test_l3_interfaces_arp_and_routes_are_mapped_to_zones() -> None:
+    snap = snapshot(
+        "core",
+        interfaces=[svi("Vlan20", "10.20.0.1/24"), svi("Vlan99", "10.99.0.1/24")],
+        arp=[
+            ArpEntry(ip="10.20.0.50", mac="00:00:5e:00:00:50", interface="Vlan20"),
+            ArpEntry(ip="10.99.0.1", mac="00:1b:54:00:00:01", interface="Vlan99"),
+        ],
+        routes=[
+            Route(prefix="10.30.0.0/16", next_hop="10.20.0.254"),
+            Route(prefix="0.0.0.0/0", next_hop="10.20.0.254"),
+            Route(prefix="10.20.0.0/24", protocol="connected"),
+        ],
+    )
+    view = _view([device("core", ["lgwan", "management"])], [snap])
+    assert [(i.interface, i.zone) for i in view.l3_interfaces["core"]] == [
+        ("Vlan20", "lgwan"),
+        ("Vlan99", "management"),
+    ]
+    assert "00:1b:54:00:00:01" in view.own_macs
+    assert [
+        (str(r.prefix), sorted(r.destination_zones), r.external) for r in view.routes["core"]
+    ] == [
+        ("10.30.0.0/16", ["internet"], False),
+        ("0.0.0.0/0", [], True),
+    ]
+    assert view.interface_reach("core", "Vlan20") == frozenset(view.zones)
+    assert view.zone_of_address("172.16.3.4") == "public-wifi"
+    span = view.zones_of_networks([ipaddress.ip_network("10.0.0.0/8")])
+    assert span.external and {"mynumber", "lgwan"} <= span.zones
+
+
+def test_acl_lines_take_their_zones_from_addresses_and_from_the_binding() -> None:
+    snap = snapshot(
+        "core",
+        interfaces=[svi("Vlan21", "10.20.21.1/24")],
+        acls=[
+            Acl(
+                name="IN",
+                entries=[
+                    AclEntry(
+                        sequence=10, action="permit", source="any", destination="10.30.0.0/16"
+                    ),
+                    AclEntry(action="remark", line="remark x"),
+                    AclEntry(action="deny", source="any", destination="any"),
+                ],
+                applied=[AclBinding(interface="Vlan21", direction="in")],
+            ),
+            Acl(name="UNUSED", entries=[AclEntry(action="permit")]),
+        ],
+    )
+    view = _view([device("core", ["lgwan"])], [snap])
+    rules = view.rules["core"]
+    assert [(r.base_subject, r.action) for r in rules] == [
+        ("acl:IN:10", "permit"),
+        ("acl:IN:30", "deny"),
+    ]
+    assert rules[0].source_zones == frozenset({"lgwan"})
+    assert rules[0].destination_zones == frozenset({"internet"})
+
+
+def test_support_phrases_name_every_kind_of_evidence() -> None:
+    support = Support()
+    support.add("config", "ssh", "x")
+    support.add("live", "snmp", "y")
+    support.add("observed", "traffic", "z")
+    assert support.phrase_en() == (
+        "supported by configuration (ssh) and live state (snmp) and observed traffic (traffic)"
+    )
+    assert support.kinds == ("config", "live", "observed")
+    assert [ref.source for ref in support.evidence] == ["ssh", "snmp", "traffic"]
+
+
+def test_the_view_is_rebuilt_when_the_snapshots_are_replaced() -> None:
+    ctx = context([device("sw", ["lgwan"])], [snapshot("sw")])
+    first = NetworkView.of(ctx)
+    assert NetworkView.of(ctx) is first
+    ctx.snapshots = {"sw": snapshot("sw"), "sw2": snapshot("sw2")}
+    assert NetworkView.of(ctx) is not first
+    assert policy().zone("lgwan") is not None
