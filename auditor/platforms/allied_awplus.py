@@ -6,6 +6,7 @@ AW+ is IOS-like: ntc-templates parse the show commands and the shared IOS-like i
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 
 from auditor.platforms import ios_config
@@ -49,8 +50,14 @@ def parse_system(text: str) -> SystemInfo:
         model=hardware[0] if hardware else None,
         serial=serials[0] if serials else None,
         serials=serials,
-        os_version=row.get("version") or None,
+        os_version=_software_version(row.get("version") or ""),
     )
+
+
+def _software_version(current: str) -> str | None:
+    """``SH210-5.4.5-1.3.rel`` (the running image) → ``5.4.5-1.3``."""
+    match = re.search(r"(\d+\.\d+\.\d+(?:-\d+\.\d+)?)", current)
+    return match.group(1) if match else current or None
 
 
 def parse_vlans(text: str) -> list[Vlan]:

@@ -351,7 +351,9 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     if management.aaa_enabled is None:
         management.aaa_enabled = False
     if banner_enabled:
-        message = root.get("system replacemsg admin")
+        message = next(
+            (node for key, node in root.items() if key.startswith("system replacemsg admin")), None
+        )
         text_value = _get(message, "buffer") if message else None
         management.banner = (text_value or "").strip() or "pre-login-banner"
     management.dhcp_snooping = None
@@ -391,7 +393,9 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         )
     parts.management = management
     parts.unparsed_config_lines = [
-        f"config {name}" for name in root if name not in UNDERSTOOD_BLOCKS
+        f"config {name}"
+        for name in root
+        if name not in UNDERSTOOD_BLOCKS and not name.startswith("system replacemsg admin")
     ]
     return parts, root
 

@@ -87,6 +87,7 @@ class _State:
     arp_inspection: bool = False
     banner: str | None = None
     acl_bindings: list[tuple[str, str, Literal["in", "out"]]] = field(default_factory=list)
+    snmp_group_acls: list[str] = field(default_factory=list)
 
 
 def interpret(text: str, *, dialect: Dialect, salt: bytes) -> ConfigFacts:
@@ -205,7 +206,10 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
 
 def _interface_name(dialect: Dialect, words: list[str]) -> str:
     if dialect == "alaxala_ax":
-        # ``interface gigabitethernet 0/1`` / ``interface vlan 10`` keep AX's own spelling.
+        # ``interface gigabitethernet 0/1`` keeps AX's spelling; ``interface vlan 10`` is named
+        # ``VLAN0010`` as in AX's ifDescr, so SSH and SNMP facts land on the same interface.
+        if len(words) == 2 and words[0].lower() == "vlan" and words[1].isdigit():
+            return f"VLAN{int(words[1]):04d}"
         return " ".join(words)
     return "".join(words) if len(words) > 1 and re.fullmatch(r"[0-9/.:]+", words[-1]) else words[0]
 
@@ -300,13 +304,9 @@ def _interface(state: _State, name: str, children: list[str]) -> None:
         interface.mode = "routed"
     if interface.mode == "trunk":
         interface.allowed_vlans = allowed if allowed is not None else list(range(1, 4095))
-        if interface.native_vlan is None and state.dialect == "cisco_ios":
-            interface.native_vlan = 1
         interface.access_vlan = None
     elif interface.mode == "access":
-        if interface.access_vlan is None:
-            interface.access_vlan = 1
-        interface.native_vlan = None
+        interface.native_vlan = None  # access_vlan None: the platform default VLAN (1)
     state.facts.interfaces[name] = interface
 
 
@@ -368,7 +368,9 @@ def _acl_entry(text: str) -> AclEntry | None:
     entry = AclEntry(
         sequence=int(match.group("seq")) if match.group("seq") else None,
         action=action,
-        line=text.strip(),
+        line=text.strip()[len(match.group("seq")) :].strip()
+        if match.group("seq")
+        else text.strip(),
     )
     if action == "remark":
         return entry
@@ -384,8 +386,12 @@ def _acl_entry(text: str) -> AclEntry | None:
     source, rest = _address(rest)
     destination, rest = _address(rest)
     ports: str | None = None
-    if rest and rest[0].lower() in {"eq", "range", "gt", "lt", "neq"}:
-        ports = " ".join(rest[:3] if rest[0].lower() == "range" else rest[:2])
+    if rest and rest[0].lower() == "eq" and len(rest) > 1:
+        ports = ",".join(_port_number(word) for word in rest[1:] if not _is_keyword(word))
+    elif rest and rest[0].lower() == "range" and len(rest) > 2:
+        ports = f"{_port_number(rest[1])}-{_port_number(rest[2])}"
+    elif rest and rest[0].lower() in {"gt", "lt", "neq"} and len(rest) > 1:
+        ports = f"{rest[0].lower()} {_port_number(rest[1])}"
     return entry.model_copy(
         update={
             "protocol": protocol,
@@ -393,6 +399,41 @@ def _acl_entry(text: str) -> AclEntry | None:
             "destination": destination,
             "destination_ports": ports,
         }
+    )
+
+
+_SERVICE_PORTS = {
+    "ftp": "21",
+    "ftp-data": "20",
+    "ssh": "22",
+    "telnet": "23",
+    "smtp": "25",
+    "domain": "53",
+    "www": "80",
+    "http": "80",
+    "pop3": "110",
+    "ntp": "123",
+    "snmp": "161",
+    "snmptrap": "162",
+    "bgp": "179",
+    "https": "443",
+    "syslog": "514",
+    "tftp": "69",
+    "bootps": "67",
+    "bootpc": "68",
+    "ldap": "389",
+    "rdp": "3389",
+}
+_TRAILING_KEYWORDS = {"log", "log-input", "established", "echo", "echo-reply", "ack", "syn"}
+
+
+def _port_number(word: str) -> str:
+    return _SERVICE_PORTS.get(word.lower(), word)
+
+
+def _is_keyword(word: str) -> bool:
+    return word.lower() in _TRAILING_KEYWORDS or word.lower().startswith(
+        ("dscp", "precedence", "time-range")
     )
 
 
@@ -510,10 +551,13 @@ def _management_line(
         )
         return True
     if lowered.startswith(("snmp-server user ", "snmp-server group ")):
-        if " v3" in lowered or " auth " in lowered:
-            if lowered.startswith("snmp-server user "):
-                state.v3_users.append(words[2])
-            return True
+        if lowered.startswith("snmp-server user ") and (" v3" in lowered or " auth " in lowered):
+            state.v3_users.append(words[2])
+        lowered_words = [word.lower() for word in words]
+        if lowered.startswith("snmp-server group ") and "access" in lowered_words:
+            position = lowered_words.index("access") + 1
+            if position < len(words):
+                state.snmp_group_acls.append(words[position])
         return True
     if lowered.startswith(("snmp-server host ", "snmp-agent ip host ", "snmp-server enable")):
         return True
@@ -554,6 +598,8 @@ def _management_line(
         return True
     if lowered in {"service ssh", "ssh server enable", "ssh-server ip enable", "ssh server"}:
         state.ssh_service = True
+        if lowered == "ssh-server ip enable":
+            state.ssh_version = 2  # IX implements SSH protocol version 2 only
         return True
     if lowered in {"no service ssh", "no ssh server enable", "no ssh-server ip enable"}:
         state.ssh_service = False
@@ -643,7 +689,10 @@ def _finish(state: _State) -> None:
         telnet = any(state.telnet_vty)
     elif state.dialect in {"nec_ix", "allied_telesis_awplus"}:
         telnet = False
-    acls_of_communities = {c.acl for c in state.communities}
+    if state.dialect == "nec_ix":  # IX services are off unless enabled
+        state.http = bool(state.http)
+        state.ssh_service = bool(state.ssh_service)
+    acls_of_communities = {c.acl for c in state.communities} | set(state.snmp_group_acls)
     snmp_acl = next(iter(acls_of_communities)) if len(acls_of_communities) == 1 else None
     versions: list[Literal["v1", "v2c", "v3"]] = []
     if state.communities:

@@ -35,7 +35,7 @@ NETMIKO_DEVICE_TYPE = "yamaha"
 CONFIG_COMMAND = "show config"
 COMMANDS: tuple[str, ...] = ("show environment", "show config", "show ip route")
 
-_IFACE = r"(lan\d+(?:/\d+)?|pp|tunnel|bridge\d+|loopback\d+)"
+_IFACE = r"(lan\d+(?:[/.]\d+)?|pp|tunnel|bridge\d+|loopback\d+)"
 _BENIGN = re.compile(
     r"^(?:#|console |timezone |date |time |security class|lan type |lan port-mirroring|"
     r"ip lan\d+(?:/\d+)? (?:mtu|proxyarp|intrusion)|dhcp |ipsec auto refresh|ipsec sa policy|"
@@ -114,6 +114,7 @@ class _Config:
     management: ManagementPlane = field(default_factory=ManagementPlane)
     unparsed: list[str] = field(default_factory=list)
     console_character: str | None = None
+    prompt: str | None = None  # ``console prompt``: the name RTX administrators give a router
 
 
 def _iface(config: _Config, name: str) -> Interface:
@@ -158,9 +159,16 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
             if match.group(3) not in {"dhcp", "ipcp"}:
                 _iface(config, name).addresses.append(match.group(3))
             continue
-        if match := re.match(r"^description (\S+) (.+)$", line):
+        if match := re.match(r"^description (\S+)(?: (.+))?$", line):
             target, text_value = match.groups()
-            name = target.lower() if re.fullmatch(_IFACE, target.lower()) else context
+            if text_value is None:
+                target, text_value = "", target
+            if target.lower() in {"pp", "tunnel"} or not re.fullmatch(_IFACE, target.lower()):
+                if target.lower() not in {"pp", "tunnel"} and target:
+                    text_value = f"{target} {text_value}"
+                name = context
+            else:
+                name = target.lower()
             if not name:
                 config.unparsed.append(line)
                 continue
@@ -266,6 +274,9 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
         ):
             management.aaa_enabled = management.aaa_enabled or lowered.startswith("radius use on")
             continue
+        if match := re.match(r"^console prompt (\S+)", line):
+            config.prompt = _unquote(match.group(1))
+            continue
         if match := re.match(r"^console character (\S+)", lowered):
             config.console_character = match.group(1)
             continue
@@ -342,6 +353,7 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     parts = SnapshotParts()
     config = interpret_config(outputs.get(CONFIG_COMMAND, ""), salt=salt)
     parts.system = parse_environment(outputs.get("show environment", ""))
+    parts.system.name = config.prompt
     parts.interfaces = list(config.interfaces.values())
     acls: list[Acl] = []
     for interface_name, direction, numbers in config.bindings:
