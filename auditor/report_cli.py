@@ -1,6 +1,8 @@
-"""The ``report``, ``export`` and ``findings suppress`` commands (mounted by ``auditor.cli``)."""
+"""The ``report``, ``export`` and ``findings suppress`` commands (mounted by ``auditor.cli``).
 
-from __future__ import annotations
+No ``from __future__ import annotations`` here: typer resolves the option aliases defined inside
+:func:`register_report`, which string annotations would hide from it.
+"""
 
 from datetime import date, datetime, time
 from enum import StrEnum
@@ -59,7 +61,7 @@ def _parse_day(value: str | None, *, end: bool) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=JST)
 
 
-def _open(db: str | None) -> Store:
+def _open(db: str | None) -> "Store":
     from auditor.store.opening import open_store
 
     return open_store(db)

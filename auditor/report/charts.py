@@ -92,7 +92,7 @@ def matrix_picture(
             boxes.append(MatrixBox(x, y, CELL, state, COLOURS[state], marks, source, target))
     size = len(ids) * CELL
     return MatrixPicture(
-        width=LABEL_WIDTH + size + 10,
+        width=LABEL_WIDTH + size + 130,
         height=HEADER_HEIGHT + size + 10,
         cell=CELL,
         label_width=LABEL_WIDTH,

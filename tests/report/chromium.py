@@ -1,0 +1,164 @@
+"""Headless Chromium driven over the DevTools protocol: what a page requests, logs and draws."""
+
+from __future__ import annotations
+
+import base64
+import json
+import shutil
+import subprocess
+import time
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import websocket
+
+FLAGS = (
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-extensions",
+    "--disable-default-apps",
+    "--hide-scrollbars",
+    "--remote-allow-origins=*",
+)
+
+
+def chromium_binary() -> str | None:
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@dataclass
+class PageVisit:
+    requests: list[str] = field(default_factory=list)
+    console_errors: list[str] = field(default_factory=list)
+    values: dict[str, Any] = field(default_factory=dict)
+    screenshot: bytes = b""
+
+
+class _Session:
+    def __init__(self, url: str) -> None:
+        self.ws = websocket.create_connection(url, timeout=20)
+        self.next_id = 0
+        self.events: list[dict[str, Any]] = []
+
+    def call(self, method: str, **params: Any) -> dict[str, Any]:
+        self.next_id += 1
+        wanted = self.next_id
+        self.ws.send(json.dumps({"id": wanted, "method": method, "params": params}))
+        while True:
+            message = json.loads(self.ws.recv())
+            if message.get("id") == wanted:
+                if "error" in message:
+                    raise RuntimeError(f"{method}: {message['error']}")
+                return dict(message.get("result", {}))
+            self.events.append(message)
+
+    def wait_for(self, event: str, timeout: float = 20.0) -> None:
+        deadline = time.monotonic() + timeout
+        while not any(e.get("method") == event for e in self.events):
+            if time.monotonic() > deadline:
+                raise TimeoutError(event)
+            self.ws.settimeout(max(0.1, deadline - time.monotonic()))
+            self.events.append(json.loads(self.ws.recv()))
+
+    def drain(self, quiet: float = 0.5) -> None:
+        self.ws.settimeout(quiet)
+        try:
+            while True:
+                self.events.append(json.loads(self.ws.recv()))
+        except websocket.WebSocketTimeoutException:
+            return
+
+
+@contextmanager
+def chromium(profile: Path) -> Iterator[str]:
+    """Start Chromium on a free loopback port (port 0) and yield the first page's socket URL."""
+    binary = chromium_binary()
+    assert binary is not None
+    process = subprocess.Popen(
+        [
+            binary,
+            *FLAGS,
+            f"--user-data-dir={profile}",
+            "--remote-debugging-port=0",
+            "--remote-debugging-address=127.0.0.1",
+            "--window-size=1280,2000",
+            "about:blank",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        port_file = profile / "DevToolsActivePort"
+        deadline = time.monotonic() + 30
+        while not (port_file.exists() and port_file.read_text().strip()):
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("chromium did not open its DevTools port")
+            time.sleep(0.05)
+        port = int(port_file.read_text().splitlines()[0])
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
+            targets = json.load(reply)
+        page = next(t for t in targets if t["type"] == "page")
+        yield str(page["webSocketDebuggerUrl"])
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def visit(page_file: Path, profile: Path, expressions: dict[str, str]) -> PageVisit:
+    """Open ``page_file``; record every request and console error, evaluate, screenshot."""
+    result = PageVisit()
+    with chromium(profile) as socket_url:
+        session = _Session(socket_url)
+        try:
+            for domain in ("Page", "Network", "Runtime", "Log"):
+                session.call(f"{domain}.enable")
+            session.call("Page.navigate", url=page_file.resolve().as_uri())
+            session.wait_for("Page.loadEventFired")
+            session.drain()
+            for name, expression in expressions.items():
+                reply = session.call("Runtime.evaluate", expression=expression, returnByValue=True)
+                result.values[name] = reply.get("result", {}).get("value")
+            metrics = session.call("Page.getLayoutMetrics")
+            size = metrics.get("cssContentSize") or metrics["contentSize"]
+            shot = session.call(
+                "Page.captureScreenshot",
+                format="png",
+                captureBeyondViewport=True,
+                clip={
+                    "x": 0,
+                    "y": 0,
+                    "width": 1280,
+                    "height": min(size["height"], 4000),
+                    "scale": 1,
+                },
+            )
+            result.screenshot = base64.b64decode(shot["data"])
+            session.drain(0.2)
+        finally:
+            session.ws.close()
+    for event in session.events:
+        method = event.get("method")
+        params = event.get("params", {})
+        if method == "Network.requestWillBeSent":
+            result.requests.append(params["request"]["url"])
+        elif method == "Runtime.consoleAPICalled" and params.get("type") in {"error", "assert"}:
+            result.console_errors.append(json.dumps(params.get("args"))[:300])
+        elif method == "Runtime.exceptionThrown":
+            result.console_errors.append(json.dumps(params.get("exceptionDetails"))[:300])
+        elif method == "Log.entryAdded" and params["entry"].get("level") == "error":
+            result.console_errors.append(params["entry"].get("text", "")[:300])
+    return result

@@ -1,0 +1,92 @@
+"""The report as a reader sees it: opened in headless Chromium, and printed to PDF."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from auditor.report.data import load_report_data
+from auditor.report.service import run_export, write_report
+from tests.report.chromium import chromium_binary, visit
+from tests.report.city import PLANTED_SECRET, City
+
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+
+EXPRESSIONS = {
+    "matrix_cells": "document.querySelectorAll('svg#zone-matrix rect').length",
+    "trend_bars": "document.querySelectorAll('svg#open-trend rect.bar').length",
+    "trend_line": "document.querySelectorAll('svg#open-trend polyline').length",
+    "scripts": "document.scripts.length",
+    "script_alias_as_text": "document.body.innerText.includes(\"<script>alert('kyojin')</script>\")",
+    "resources": "performance.getEntriesByType('resource').length",
+    "matrix_height": "document.getElementById('zone-matrix').getBoundingClientRect().height",
+}
+
+
+def _needs(binary: str | None, name: str) -> None:
+    if binary is None:
+        pytest.skip(f"{name} is not installed (scripts/install-system-deps.sh)")
+
+
+def test_the_report_opens_in_chromium_without_requests_or_errors_and_draws_both_charts(
+    city: City, tmp_path: Path
+) -> None:
+    _needs(chromium_binary(), "chromium")
+    data = load_report_data(city.store, policy=city.policy, now=city.now)
+    page = tmp_path / "report.html"
+    write_report(data, page)
+    seen = visit(page, tmp_path / "profile", EXPRESSIONS)
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
+
+    assert seen.screenshot.startswith(b"\x89PNG")
+    assert all(url.startswith("file://") for url in seen.requests), seen.requests
+    assert seen.requests == [page.resolve().as_uri()]
+    assert seen.console_errors == []
+    zones = len(city.policy.zones)
+    assert seen.values["matrix_cells"] == zones * zones
+    assert seen.values["trend_bars"] == 30
+    assert seen.values["trend_line"] == 1
+    assert seen.values["scripts"] == 0
+    assert seen.values["script_alias_as_text"] is True
+    assert seen.values["resources"] == 0
+    assert seen.values["matrix_height"] > 100
+
+
+def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
+    city: City, tmp_path: Path
+) -> None:
+    _needs(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
+    data = load_report_data(city.store, policy=city.policy, now=city.now)
+    pdf = tmp_path / "report.pdf"
+    run_export("pdf", pdf, data, titles={})
+    assert pdf.read_bytes().startswith(b"%PDF")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    assert "監査レポート" in text and "マイナンバー利用事務系" in text
+    assert PLANTED_SECRET not in text
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
+    assert "CJK" in fonts.stdout or "IPA" in fonts.stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(ARTIFACTS / "report-pdf-page1"),
+        ],
+        check=True,
+    )
+    assert (ARTIFACTS / "report-pdf-page1.png").read_bytes().startswith(b"\x89PNG")
