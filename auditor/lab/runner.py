@@ -416,20 +416,17 @@ def lab_down(state_dir: Path, timeout: float = 15.0) -> LabState | None:
     state = read_state(state_dir)
     if state is None:
         return None
-    for process in state.processes:
-        if _alive(process):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pgid, signal.SIGTERM)
-    deadline = time.monotonic() + timeout
-    while any(_alive(process) for process in state.processes) and time.monotonic() < deadline:
-        _reap(state.pids())
-        time.sleep(0.1)
-    for process in state.processes:
-        if _alive(process):
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(process.pgid, signal.SIGKILL)
-    _reap(state.pids())
-    survivors = [process.pid for process in state.processes if _alive(process)]
+    targets = [process for process in state.processes if _alive(process)]
+    for process in targets:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pgid, signal.SIGTERM)
+    if not _wait_gone(state, targets, time.monotonic() + timeout):
+        for process in targets:
+            if _running(process.pid):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(process.pgid, signal.SIGKILL)
+        _wait_gone(state, targets, time.monotonic() + timeout)
+    survivors = [process.pid for process in targets if _running(process.pid)]
     still_bound = bound_ports(state.udp_ports(), state.tcp_ports())
     if survivors or still_bound:
         raise LabError(
@@ -438,6 +435,27 @@ def lab_down(state_dir: Path, timeout: float = 15.0) -> LabState | None:
         )
     _remove_created(state_dir)
     return state
+
+
+def _running(pid: int) -> bool:
+    """True while the process exists and is not a zombie (a zombie holds no sockets)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[-1].split()[0] != "Z"
+
+
+def _wait_gone(state: LabState, targets: Sequence[LabProcess], deadline: float) -> bool:
+    """Wait until the processes have exited and released every lab port."""
+    while True:
+        _reap(state.pids())
+        running = any(_running(process.pid) for process in targets)
+        if not running and not bound_ports(state.udp_ports(), state.tcp_ports()):
+            return True
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
 
 
 def _reap(pids: Iterable[int]) -> None:
