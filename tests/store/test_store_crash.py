@@ -44,14 +44,17 @@ def test_a_run_killed_mid_transaction_leaves_no_half_written_findings(store: Sto
         stdout=subprocess.PIPE,
         text=True,
     )
+    path = sqlite_path(store.url)
     try:
         assert _wait_for_line(child, timeout=120) == "inside-transaction"
+        if path is not None:
+            # The writer has already spilled uncommitted pages into the WAL: recovery must drop them.
+            assert path.with_name(path.name + "-wal").stat().st_size > 1_000_000
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
     assert child.returncode == -signal.SIGKILL
 
-    path = sqlite_path(store.url)
     if path is not None:
         with sqlite3.connect(path) as raw:
             assert raw.execute("PRAGMA integrity_check").fetchall() == [("ok",)]

@@ -5,10 +5,13 @@ from __future__ import annotations
 import socket
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
+from sqlalchemy import create_engine, event, text
 
 from auditor.store import RunAlreadyRecorded, RunNotFound, RunStatus, Store, StoreUnavailable
+from tests.postgres import fresh_postgres_schema
 from tests.store.helpers import EMPTY_POLICY, TOOL_VERSION, day, finding, run_once
 
 
@@ -116,3 +119,26 @@ def test_an_unreachable_postgresql_server_raises_store_unavailable() -> None:
     url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/x"
     with Store(url, busy_timeout_ms=1000) as store, pytest.raises(StoreUnavailable):
         store.list_runs()
+
+
+@pytest.mark.postgres
+def test_a_postgresql_connection_lost_mid_transaction_raises_store_unavailable(
+    postgres_server_url: str,
+) -> None:
+    with fresh_postgres_schema(postgres_server_url) as url, Store(url) as store:
+        store.upgrade()
+        admin = create_engine(postgres_server_url, isolation_level="AUTOCOMMIT")
+
+        def _kill_own_backend(connection: Any, *_args: Any) -> None:
+            pid = connection.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+            with admin.connect() as other:
+                other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+
+        event.listen(store.engine, "begin", _kill_own_backend)
+        try:
+            with pytest.raises(StoreUnavailable, match="unavailable"):
+                store.list_runs()
+        finally:
+            event.remove(store.engine, "begin", _kill_own_backend)
+            admin.dispose()
+        assert store.list_runs() == []  # the pool replaces the dead connection
