@@ -73,6 +73,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.reopened": ("再発", "reopened"),
     "status.resolved": ("解消", "resolved"),
     "status.suppressed": ("抑止", "suppressed"),
+    "compact_note": (
+        "指摘が {n} 件あるため、機器ごとの件数のみを示します。全件は CSV / XLSX / JSON 出力を参照してください。",
+        "With {n} findings, only per-device counts are shown; every finding is in the CSV / XLSX / "
+        "JSON exports.",
+    ),
     "summary_sheet": ("集計", "Summary"),
     "findings_sheet": ("全指摘", "Findings"),
 }

@@ -12,10 +12,12 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from auditor.findings import Severity
 from auditor.report.charts import matrix_picture, trend_picture
 from auditor.report.labels import label, status_label
-from auditor.report.model import JST, SEVERITY_ORDER, ReportData, ReportFinding
+from auditor.report.model import JST, SEVERITY_ORDER, DeviceSection, ReportData, ReportFinding
 
 ReportFormat = Literal["html", "text", "md"]
 SUMMARY_LIMIT = 200
+PDF_DETAIL_LIMIT = 2000
+"""Above this many findings the PDF lists per-device counts instead of every finding."""
 """Rows shown in each summary list; every finding still appears in its device section."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
@@ -45,7 +47,14 @@ def jst(value: datetime | None) -> str:
     return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST") if value else "-"
 
 
-def _context(data: ReportData, lang: str, limit: int) -> dict[str, Any]:
+def _device_counts(section: DeviceSection) -> dict[str, int]:
+    counts = {severity.value: 0 for severity in SEVERITY_ORDER}
+    for finding in section.findings:
+        counts[finding.severity.value] += 1
+    return counts
+
+
+def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) -> dict[str, Any]:
     def sev(severity: Severity) -> str:
         return severity.label_ja if lang == "ja" else severity.value
 
@@ -85,14 +94,24 @@ def _context(data: ReportData, lang: str, limit: int) -> dict[str, Any]:
         "matrix": matrix_picture(data.matrix, data.zones, lang),
         "trend": trend_picture(data.trend),
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
+        "compact": detail_limit is not None and len(data.findings) > detail_limit,
+        "device_counts": _device_counts,
         "network_wide": [f for f in data.findings if not f.device and f.status != "resolved"],
     }
 
 
 def render_report(
-    data: ReportData, fmt: ReportFormat = "html", lang: str = "ja", limit: int = SUMMARY_LIMIT
+    data: ReportData,
+    fmt: ReportFormat = "html",
+    lang: str = "ja",
+    limit: int = SUMMARY_LIMIT,
+    detail_limit: int | None = None,
 ) -> str:
-    """The nightly report as a string; HTML is autoescaped (device text is untrusted)."""
+    """The nightly report as a string; HTML is autoescaped (device text is untrusted).
+
+    With ``detail_limit``, a report of more findings lists per-device counts instead of every
+    finding (the PDF uses this: a 100,000-row PDF is thousands of pages nobody prints).
+    """
     template_name = {"html": "report.html.j2", "text": "report.txt.j2", "md": "report.md.j2"}[fmt]
     env = _environment()
-    return env.get_template(template_name).render(**_context(data, lang, limit))
+    return env.get_template(template_name).render(**_context(data, lang, limit, detail_limit))

@@ -18,7 +18,7 @@ from auditor.report.data import ExportFilter, load_report_data, restrict
 from auditor.report.exports import json_header, write_csv, write_json, write_sarif, write_xlsx
 from auditor.report.model import JST, ReportData, ReportFinding
 from auditor.report.pdf import write_pdf
-from auditor.report.render import ReportFormat, render_report
+from auditor.report.render import PDF_DETAIL_LIMIT, ReportFormat, render_report
 from auditor.store.repository import Store
 
 ExportFormat = Literal["csv", "xlsx", "json", "sarif", "pdf", "bundle"]
@@ -172,7 +172,10 @@ def run_export(
             lang=lang,
         )
     if fmt == "pdf":
-        write_pdf(render_report(restrict(data, export_filter), "html", lang), out)
+        html = render_report(
+            restrict(data, export_filter), "html", lang, detail_limit=PDF_DETAIL_LIMIT
+        )
+        write_pdf(html, out)
         return len(findings)
     inputs = inputs or ReportInputs()
     configs = [

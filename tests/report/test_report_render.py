@@ -99,3 +99,15 @@ def test_a_report_of_an_empty_store_still_renders(tmp_path: Path) -> None:
         data = load_report_data(store, policy=load_policy(POLICY_DIR).policy)
     html = render_report(data, "html", "ja")
     assert "実行記録がありません" in html and 'id="zone-matrix"' in html
+
+
+def test_a_report_over_the_detail_limit_lists_device_counts_instead_of_every_finding(
+    city: City,
+) -> None:
+    data = _data(city)
+    html = render_report(data, "html", "en", detail_limit=5)
+    devices = html.split('id="devices"')[1].split('id="network-wide"')[0]
+    assert "only per-device counts are shown" in devices
+    assert "mn-sw1" in devices and "trunks" not in devices
+    full = render_report(data, "html", "en")
+    assert "only per-device counts" not in full
