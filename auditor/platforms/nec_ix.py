@@ -15,7 +15,7 @@ from auditor.platforms.parts import SnapshotParts
 from auditor.snapshot import SystemInfo
 
 PLATFORM = "nec_ix"
-NETMIKO_DEVICE_TYPE = "cisco_ios"  # netmiko has no NEC IX driver; the IOS driver handles its CLI
+NETMIKO_DEVICE_TYPE = "nec_ix"
 CONFIG_COMMAND = "show running-config"
 COMMANDS: tuple[str, ...] = ("show version", "show running-config")
 
