@@ -6,6 +6,7 @@ from auditor.store.errors import (
     FindingNotFound,
     RunAlreadyRecorded,
     RunNotFound,
+    SchemaNotCurrent,
     StoreError,
     StoreUnavailable,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "RunScope",
     "RunStatus",
     "RunSummary",
+    "SchemaNotCurrent",
     "Store",
     "StoreError",
     "StoreUnavailable",

@@ -19,7 +19,7 @@ from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 
-from auditor.store.errors import StoreUnavailable
+from auditor.store.errors import SchemaNotCurrent, StoreUnavailable
 
 WRITE_OPTION = "kyojin_write"
 """Connection execution option that makes SQLite take the write lock at BEGIN."""
@@ -62,17 +62,38 @@ def _configure_sqlite(engine: Engine, busy_timeout_ms: int) -> None:
             connection.exec_driver_sql("BEGIN")
 
 
+_MISSING_SCHEMA_SQLSTATES = frozenset({"42P01", "42703"})  # undefined table / column
+_MISSING_SCHEMA_SQLITE = ("no such table", "no such column", "has no column named")
+
+
 @contextmanager
 def unavailable_on_connection_errors(engine: Engine) -> Iterator[None]:
-    """Turn "locked", "busy" and "connection lost" into :class:`StoreUnavailable`."""
+    """Turn "locked", "busy" and "connection lost" into :class:`StoreUnavailable`.
+
+    A missing table is not a passing condition worth retrying: it becomes
+    :class:`SchemaNotCurrent` so the operator is told to run ``auditor db upgrade``.
+    """
     try:
         yield
-    except (OperationalError, InterfaceError) as exc:
-        raise StoreUnavailable(_describe(engine, exc)) from exc
     except DBAPIError as exc:
-        if exc.connection_invalidated:
+        if _is_missing_schema(exc):
+            raise SchemaNotCurrent(
+                f"{_describe(engine, exc)}; run `auditor db upgrade` to create or migrate it"
+            ) from exc
+        if isinstance(exc, OperationalError | InterfaceError) or exc.connection_invalidated:
             raise StoreUnavailable(_describe(engine, exc)) from exc
         raise
+
+
+def _is_missing_schema(exc: DBAPIError) -> bool:
+    if getattr(exc.orig, "sqlstate", None) in _MISSING_SCHEMA_SQLSTATES:
+        return True
+    message = str(exc.orig).lower()
+    return _is_sqlite_error(exc) and any(text in message for text in _MISSING_SCHEMA_SQLITE)
+
+
+def _is_sqlite_error(exc: DBAPIError) -> bool:
+    return type(exc.orig).__module__.startswith("sqlite3")
 
 
 def _describe(engine: Engine, exc: DBAPIError) -> str:

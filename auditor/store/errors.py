@@ -11,6 +11,10 @@ class StoreUnavailable(StoreError):  # noqa: N818 (public API names)
     """The database is busy, locked or unreachable; the operation may be retried later."""
 
 
+class SchemaNotCurrent(StoreError):  # noqa: N818 (public API names)
+    """The database has no (or an older) store schema; ``auditor db upgrade`` creates it."""
+
+
 class RunNotFound(StoreError, LookupError):  # noqa: N818 (public API names)
     """No run has the given id."""
 

@@ -63,6 +63,7 @@ from auditor.store.records import (
     VerifyResult,
 )
 from auditor.store.types import utc
+from auditor.store.url import normalize_db_url
 
 NO_EVIDENCE: Mapping[str, Sequence[tuple[str, bytes]]] = MappingProxyType({})
 SYSTEM_ACTOR = "auditor"
@@ -78,8 +79,9 @@ class Store:
     """The findings store behind one database URL (SQLite file or PostgreSQL)."""
 
     def __init__(self, url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
-        self.url = url
-        self.engine = make_engine(url, busy_timeout_ms=busy_timeout_ms)
+        """``url``: a SQLAlchemy URL or a plain SQLite file path; nothing connects yet."""
+        self.url = normalize_db_url(url)
+        self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
 
     def close(self) -> None:
         self.engine.dispose()

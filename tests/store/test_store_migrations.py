@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
 
-from auditor.store import Store, upgrade
+from auditor.store import SchemaNotCurrent, Store, upgrade
 from auditor.store.migrate import head_revision
 from auditor.store.models import Base
 from auditor.store.url import sqlite_path
@@ -46,3 +47,11 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
     with Store(store_url) as store:
         assert not store.schema_is_current()
     assert head_revision() == "0001"
+
+
+def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
+    path = sqlite_path(store_url)
+    if path is not None:
+        path.parent.mkdir(parents=True)
+    with Store(store_url) as store, pytest.raises(SchemaNotCurrent, match="auditor db upgrade"):
+        store.list_runs()

@@ -46,3 +46,10 @@ def test_sqlite_files_run_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
         "foreign_keys": 1,
         "busy_timeout": 15000,
     }
+
+
+def test_a_store_opens_a_plain_file_path(tmp_path: Path) -> None:
+    with Store(str(tmp_path / "plain.db")) as store:
+        store.upgrade()
+        assert store.url == f"sqlite:///{tmp_path / 'plain.db'}"
+        assert (tmp_path / "plain.db").exists()
