@@ -1,0 +1,50 @@
+"""Which VLANs, subnets and interfaces belong to the public Wi-Fi zone or to administrative zones."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from auditor.policy.models import Policy, Zone, ZoneKind
+
+from ..hardening._common import ADMINISTRATIVE_KINDS
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+DEFAULT_ADMIN_KINDS = [kind.value for kind in ADMINISTRATIVE_KINDS]
+
+
+def public_zones(policy: Policy) -> list[Zone]:
+    return [zone for zone in policy.zones if zone.kind is ZoneKind.PUBLIC_WIFI]
+
+
+def admin_zones(policy: Policy, kinds: Iterable[str]) -> list[Zone]:
+    wanted = set(kinds)
+    return [zone for zone in policy.zones if zone.kind.value in wanted]
+
+
+def zone_of_vlan_in(zones: list[Zone], vlan: int) -> Zone | None:
+    return next((zone for zone in zones if zone.has_vlan(vlan)), None)
+
+
+def zone_of_address_in(zones: list[Zone], address: str) -> Zone | None:
+    return next((zone for zone in zones if zone.has_address(address)), None)
+
+
+def network_of(text: str) -> Network | None:
+    """``any``/``all`` → the whole address space; ``host x``, CIDR or address → its network."""
+    value = text.strip().lower()
+    if value in {"any", "all", "0.0.0.0/0", "0.0.0.0/0.0.0.0"}:
+        return ipaddress.ip_network("0.0.0.0/0")
+    value = value.removeprefix("host ").strip()
+    try:
+        return ipaddress.ip_network(value, strict=False)
+    except ValueError:
+        return None
+
+
+def overlapping(network: Network, zones: list[Zone]) -> Zone | None:
+    for zone in zones:
+        for subnet in zone.subnets:
+            if subnet.version == network.version and subnet.overlaps(network):
+                return zone
+    return None
