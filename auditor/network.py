@@ -14,6 +14,7 @@ supports it. Traffic (``observed``) is added by a later issue.
 from __future__ import annotations
 
 import contextlib
+import gc
 import ipaddress
 import re
 from collections import defaultdict
@@ -504,6 +505,7 @@ class NetworkView:
             (subnet, zone.id) for zone in policy.zones for subnet in zone.subnets
         ]
         self._address_zone_cache: dict[str, str | None] = {}
+        self._mac_cache: dict[str, str] = {}
         self._span_cache: dict[Network, ZoneSpan] = {}
         self._flows: dict[tuple[str, str], list[Flow]] = defaultdict(list)
         for flow in policy.flows:
@@ -532,7 +534,15 @@ class NetworkView:
         self.transit_ports: set[tuple[str, str]] = set()
         self._link_reports: list[tuple[str, str, str, str | None, str, str]] = []
         self.derived: dict[str, Any] = {}  # results computed from the view (matrix), memoized
-        self._build()
+        # Millions of small, acyclic index objects: the cyclic collector would rescan all of the
+        # run's snapshots again and again while they are created, so it pauses for the build.
+        collecting = gc.isenabled()
+        gc.disable()
+        try:
+            self._build()
+        finally:
+            if collecting:
+                gc.enable()
 
     # ---- construction -------------------------------------------------------------------
 
@@ -593,7 +603,7 @@ class NetworkView:
         for row in self.ledger.rows:
             if row.mac:
                 try:
-                    self.ledger_by_mac.setdefault(normalize_mac(row.mac), row)
+                    self.ledger_by_mac.setdefault(self._mac(row.mac), row)
                 except ValueError:
                     continue
 
@@ -602,6 +612,7 @@ class NetworkView:
         self.interfaces[device] = by_name
         uses: dict[int, list[VlanUse]] = defaultdict(list)
         default_source = _snapshot_source(snapshot)
+        default_name = _source_name(default_source)
         for vlan in snapshot.vlans:
             uses[vlan.id].append(
                 VlanUse("defined", None, _source_name(vlan.source or default_source))
@@ -609,7 +620,7 @@ class NetworkView:
         defined = {vlan.id for vlan in snapshot.vlans}
         defined.update(i.access_vlan for i in snapshot.interfaces if i.access_vlan is not None)
         for iface in snapshot.interfaces:
-            source = _source_name(iface.source or default_source)
+            source = _source_name(iface.source) if iface.source else default_name
             svi = _VLAN_INTERFACE.match(iface.name)
             if svi:
                 uses[int(svi.group(1))].append(VlanUse("svi", iface.name, source))
@@ -644,10 +655,11 @@ class NetworkView:
 
     def _index_neighbors(self, device: str, snapshot: DeviceSnapshot) -> None:
         default_source = _snapshot_source(snapshot, live=True)
+        default_name = _source_name(default_source)
         for neighbor in snapshot.neighbors:
             if neighbor.remote_chassis_id:
                 with contextlib.suppress(ValueError):
-                    self.own_macs.add(normalize_mac(neighbor.remote_chassis_id))
+                    self.own_macs.add(self._mac(neighbor.remote_chassis_id))
             remote = self.resolve_device(neighbor.remote_name) if neighbor.remote_name else None
             if remote is None and neighbor.remote_address:
                 remote = self._address_index.get(neighbor.remote_address)
@@ -656,7 +668,7 @@ class NetworkView:
                     (device, neighbor.local_port, neighbor.remote_name)
                 )
                 continue
-            source = _source_name(neighbor.source or default_source)
+            source = _source_name(neighbor.source) if neighbor.source else default_name
             self._link_reports.append(
                 (
                     device,
@@ -717,6 +729,7 @@ class NetworkView:
 
     def _index_l3(self, device: str, snapshot: DeviceSnapshot) -> None:
         default_source = _snapshot_source(snapshot)
+        default_name = _source_name(default_source)
         acl_in: dict[str, str] = {}
         acl_out: dict[str, str] = {}
         for acl in snapshot.acls:
@@ -739,7 +752,7 @@ class NetworkView:
                         acl_in=iface.acl_in or acl_in.get(iface.name),
                         acl_out=iface.acl_out or acl_out.get(iface.name),
                         admin_up=iface.admin_up,
-                        source=_source_name(iface.source or default_source),
+                        source=(_source_name(iface.source) if iface.source else default_name),
                     )
                 )
 
@@ -753,13 +766,18 @@ class NetworkView:
 
     def _index_arp(self, device: str, snapshot: DeviceSnapshot, device_addresses: set[str]) -> None:
         default_source = _snapshot_source(snapshot, live=True)
+        default_name = _source_name(default_source)
         for entry in snapshot.arp:
             try:
-                mac = normalize_mac(entry.mac)
+                mac = self._mac(entry.mac)
             except ValueError:
                 continue
             fact = ArpFact(
-                device, entry.ip, mac, entry.interface, _source_name(entry.source or default_source)
+                device,
+                entry.ip,
+                mac,
+                entry.interface,
+                (_source_name(entry.source) if entry.source else default_name),
             )
             self.arp_by_ip[entry.ip].append(fact)
             self.arp_by_mac[mac].append(fact)
@@ -769,13 +787,14 @@ class NetworkView:
 
     def _index_fdb(self, device: str, snapshot: DeviceSnapshot) -> None:
         default_source = _snapshot_source(snapshot, live=True)
+        default_name = _source_name(default_source)
         by_port_vlans: dict[str | None, set[int | None]] = defaultdict(set)
         for entry in snapshot.fdb:
             by_port_vlans[entry.port].add(entry.vlan)
         interfaces = self.interfaces.get(device, {})
         for entry in snapshot.fdb:
             try:
-                mac = normalize_mac(entry.mac)
+                mac = self._mac(entry.mac)
             except ValueError:
                 continue
             port = entry.port
@@ -793,7 +812,7 @@ class NetworkView:
                 port=port,
                 vlan=vlan,
                 zone=self.zone_of_vlan(vlan) if vlan is not None else None,
-                source=_source_name(entry.source or default_source),
+                source=(_source_name(entry.source) if entry.source else default_name),
                 transit=transit,
             )
             self.fdb_by_mac[mac].append(sighting)
@@ -801,11 +820,14 @@ class NetworkView:
                 self.fdb_by_port[(device, port)].append(sighting)
             if vlan is not None:
                 self.device_vlans[device].setdefault(vlan, []).append(
-                    VlanUse("fdb", port, _source_name(entry.source or default_source))
+                    VlanUse(
+                        "fdb", port, (_source_name(entry.source) if entry.source else default_name)
+                    )
                 )
 
     def _index_routes(self, device: str, snapshot: DeviceSnapshot) -> None:
         default_source = _snapshot_source(snapshot)
+        default_name = _source_name(default_source)
         for route in snapshot.routes:
             if route.protocol.lower() in _NON_ROUTE_PROTOCOLS:
                 continue
@@ -831,7 +853,7 @@ class NetworkView:
                     destination_zones=span.zones,
                     next_hop_zone=next_hop_zone,
                     external=span.external,
-                    source=_source_name(route.source or default_source),
+                    source=(_source_name(route.source) if route.source else default_name),
                 )
             )
 
@@ -968,6 +990,14 @@ class NetworkView:
         return frozenset(zones)
 
     # ---- lookups ------------------------------------------------------------------------
+
+    def _mac(self, value: str) -> str:
+        """``normalize_mac`` memoized: the same MAC appears in many FDB and ARP tables."""
+        known = self._mac_cache.get(value)
+        if known is None:
+            known = normalize_mac(value)  # raises ValueError for non-MACs; not cached
+            self._mac_cache[value] = known
+        return known
 
     def resolve_device(self, name: str) -> str | None:
         """Inventory (or snapshot) device for an LLDP/CDP name: case-insensitive, domain stripped."""
@@ -1144,7 +1174,10 @@ class NetworkView:
         return None, row
 
     def terminal_sightings(self) -> dict[str, list[MacSighting]]:
-        """FDB entries on access (non-transit) ports, without the devices' own MACs."""
+        """FDB entries on access (non-transit) ports, without the devices' own MACs (memoized)."""
+        cached: dict[str, list[MacSighting]] | None = self.derived.get("terminal_sightings")
+        if cached is not None:
+            return cached
         terminals: dict[str, list[MacSighting]] = {}
         for mac, sightings in self.fdb_by_mac.items():
             if mac in self.own_macs:
@@ -1152,6 +1185,7 @@ class NetworkView:
             kept = [s for s in sightings if not s.transit]
             if kept:
                 terminals[mac] = kept
+        self.derived["terminal_sightings"] = terminals
         return terminals
 
     def devices_with_snapshots(self) -> list[str]:
