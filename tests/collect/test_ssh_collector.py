@@ -1,0 +1,219 @@
+"""The SSH collector against the lab's emulated devices (real SSH, fakenos) for every platform."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from auditor.collect.base import CollectionResult
+from auditor.collect.ssh import (
+    ReadOnlyViolation,
+    SshCollector,
+    check_read_only,
+    format_plan,
+    plan_commands,
+)
+from auditor.lab.cli_render import render
+from auditor.lab.scenario import Scenario, load_example_city
+from auditor.platforms.registry import profiles
+from auditor.platforms.text_decode import decode_output
+from auditor.redact import marker
+from tests.collect.ssh_lab import ONE_PER_PLATFORM, SshLab, ssh_lab
+
+SALT = b"ssh-collector-test"
+
+
+@pytest.fixture(scope="module")
+def scenario() -> Scenario:
+    return load_example_city()
+
+
+@pytest.fixture(scope="module")
+def lab(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshLab]:
+    with ssh_lab(scenario, ONE_PER_PLATFORM, tmp_path_factory.mktemp("ssh-lab")) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def collected(lab: SshLab, tmp_path_factory: pytest.TempPathFactory) -> CollectionResult:
+    known_hosts = tmp_path_factory.mktemp("known") / "known_hosts"
+    collector = SshCollector(salt=SALT, known_hosts=known_hosts, max_workers=6)
+    devices = [lab.device(name) for name in ONE_PER_PLATFORM]
+    return collector.collect(devices, lab.resolve)
+
+
+def expected_parts(scenario: Scenario, name: str) -> dict[str, object]:
+    device = scenario.device(name)
+    outputs = {
+        command: decode_output(value).text if isinstance(value, bytes) else value
+        for command, value in render(device, scenario).items()
+    }
+    parts = profiles()[device.platform].parse(outputs, salt=SALT)
+    snapshot = parts.to_snapshot(name, collected_at=__import__("datetime").datetime.now())
+    return snapshot.model_dump(
+        mode="json", exclude={"collected_at", "config_redacted", "config_hash", "absent_tables"}
+    )
+
+
+def test_every_platform_is_collected_without_errors(collected: CollectionResult) -> None:
+    assert collected.errors == []
+    assert set(collected.snapshots) == set(ONE_PER_PLATFORM)
+
+
+@pytest.mark.parametrize("name", ONE_PER_PLATFORM)
+def test_the_collected_snapshot_equals_the_scenario_parse(
+    collected: CollectionResult, scenario: Scenario, name: str
+) -> None:
+    snapshot = collected.snapshots[name]
+    got = snapshot.model_dump(
+        mode="json", exclude={"collected_at", "config_redacted", "config_hash", "absent_tables"}
+    )
+    assert got == expected_parts(scenario, name)
+    device = scenario.device(name)
+    assert {i.name: i.alias for i in snapshot.interfaces} == {p.name: p.alias for p in device.ports}
+    assert snapshot.config_hash is not None and len(snapshot.config_hash) == 64
+    assert snapshot.absent_tables == []
+
+
+def test_shift_jis_descriptions_of_the_yamaha_router_survive_into_the_snapshot(
+    collected: CollectionResult, scenario: Scenario
+) -> None:
+    snapshot = collected.snapshots["shisho-rt1"]
+    assert snapshot.interface("lan1") is not None
+    assert snapshot.interface("lan1").alias == scenario.device("shisho-rt1").port("lan1").alias  # type: ignore[union-attr]
+    log = json.loads(dict(collected.evidence["shisho-rt1"])["command-log"])
+    encodings = {entry["command"]: entry["encoding"] for entry in log["commands"]}
+    assert encodings["show config"] == "cp932"
+
+
+def test_evidence_is_the_redacted_config_and_a_command_log_with_hashes(
+    collected: CollectionResult,
+) -> None:
+    for name in ONE_PER_PLATFORM:
+        evidence = dict(collected.evidence[name])
+        assert set(evidence) == {"running-config", "command-log"}
+        log = json.loads(evidence["command-log"])
+        profile = profiles()[log["platform"]]
+        assert [entry["command"] for entry in log["commands"]] == list(profile.commands)
+        assert all(len(entry["output_sha256"]) == 64 for entry in log["commands"])
+        assert all(entry["outcome"] == "ok" for entry in log["commands"])
+        assert (
+            evidence["running-config"].decode("utf-8") == collected.snapshots[name].config_redacted
+        )
+
+
+def planted_secrets(scenario: Scenario, name: str) -> list[str]:
+    device = scenario.device(name)
+    assert device.ssh is not None
+    values = [device.ssh.password, device.ssh.enable_secret or ""]
+    values += [community.name for community in device.management.snmp_communities]
+    values += [user.password or "" for user in device.management.local_users]
+    values += [f"{name}-auth", f"{name}-priv", f"{name}-psk-1", f"{name}-trap"]
+    return [value for value in values if value]
+
+
+@pytest.mark.parametrize("name", ONE_PER_PLATFORM)
+def test_no_secret_reaches_snapshots_evidence_or_errors(
+    collected: CollectionResult, scenario: Scenario, name: str
+) -> None:
+    rendered = b"".join(
+        value if isinstance(value, bytes) else value.encode("utf-8")
+        for value in render(scenario.device(name), scenario).values()
+    )
+    stored = collected.snapshots[name].model_dump_json().encode("utf-8")
+    stored += b"".join(blob for _, blob in collected.evidence[name])
+    stored += repr(collected.errors).encode("utf-8")
+    secrets = planted_secrets(scenario, name)
+    assert any(secret.encode() in rendered for secret in secrets), "the device really has secrets"
+    for secret in secrets:
+        assert secret.encode("utf-8") not in stored, secret
+    for community in scenario.device(name).management.snmp_communities:
+        assert marker(community.name, salt=SALT).encode() in stored
+
+
+def test_a_wrong_password_is_a_col_101_finding_and_the_other_devices_go_on(
+    lab: SshLab, tmp_path: Path
+) -> None:
+    collector = SshCollector(salt=SALT, known_hosts=tmp_path / "known_hosts", max_workers=2)
+    good = lab.device("lg-rt1")
+    bad = lab.device("lg-edge-sw2")
+    lab.secrets["lg-edge-sw2/password"] = "not-the-password"
+    try:
+        result = collector.collect([bad, good], lab.resolve)
+    finally:
+        lab.secrets.pop("lg-edge-sw2/password")
+    assert [(e.device, e.check_id) for e in result.errors] == [("lg-edge-sw2", "COL-101")]
+    assert "not-the-password" not in repr(result.errors)
+    assert set(result.snapshots) == {"lg-rt1"}
+
+
+def test_a_configuration_command_is_refused_before_anything_is_sent(
+    lab: SshLab, tmp_path: Path
+) -> None:
+    device = lab.device("lg-core-sw1")
+    with pytest.raises(ReadOnlyViolation):
+        check_read_only(device, ["show version", "configure terminal"])
+    with pytest.raises(ReadOnlyViolation):
+        check_read_only(device, ["show running-config | include username"])
+    unreachable = device.model_copy(update={"address": "127.0.0.2"})
+    collector = SshCollector(salt=SALT, known_hosts=tmp_path / "known_hosts")
+    outcome = collector.collect_device(
+        unreachable, lab.resolve, commands=["show version", "write memory"]
+    )
+    assert [e.check_id for e in outcome.errors] == ["COL-108"]
+    assert outcome.records == []  # nothing was sent, not even a connection attempt
+
+
+def test_an_unreachable_device_is_a_col_102_finding(lab: SshLab, tmp_path: Path) -> None:
+    from tests.collect.ssh_lab import free_port
+
+    device = lab.device("lg-rt1", port=free_port(), timeout=2.0)
+    result = SshCollector(salt=SALT, known_hosts=tmp_path / "kh").collect([device], lab.resolve)
+    assert [e.check_id for e in result.errors] == ["COL-102"]
+
+
+def test_unknown_host_keys_are_refused_unless_trust_on_first_use_records_them(
+    lab: SshLab, tmp_path: Path
+) -> None:
+    known_hosts = tmp_path / "known_hosts"
+    collector = SshCollector(salt=SALT, known_hosts=known_hosts)
+    strict = lab.device("lg-rt1", host_key_policy="known_hosts")
+    refused = collector.collect([strict], lab.resolve)
+    assert [e.check_id for e in refused.errors] == ["COL-106"]
+    assert not known_hosts.exists()
+
+    first = collector.collect([lab.device("lg-rt1")], lab.resolve)
+    assert first.errors == []
+    assert f"[127.0.0.1]:{lab.ports['lg-rt1']}" in known_hosts.read_text()
+    again = collector.collect([strict], lab.resolve)
+    assert again.errors == [] and "lg-rt1" in again.snapshots
+
+
+def test_a_changed_host_key_is_refused_even_with_trust_on_first_use(
+    lab: SshLab, tmp_path: Path
+) -> None:
+    import paramiko
+
+    known_hosts = tmp_path / "known_hosts"
+    other = paramiko.RSAKey.generate(1024)
+    known_hosts.write_text(
+        f"[127.0.0.1]:{lab.ports['lg-rt1']} {other.get_name()} {other.get_base64()}\n"
+    )
+    result = SshCollector(salt=SALT, known_hosts=known_hosts).collect(
+        [lab.device("lg-rt1")], lab.resolve
+    )
+    assert [e.check_id for e in result.errors] == ["COL-106"]
+    assert "changed" in (result.errors[0].detail or "")
+
+
+def test_dry_run_plans_exactly_the_allow_listed_commands(lab: SshLab) -> None:
+    devices = [lab.device(name) for name in ONE_PER_PLATFORM]
+    plan = plan_commands(devices)
+    for device in devices:
+        assert plan[device.name] == list(profiles()[device.platform].commands)
+    text = format_plan(devices)
+    assert "show running-config" in text and "[driver] terminal length 0" in text
+    assert "configure" not in text
