@@ -28,6 +28,7 @@ from typing import Any
 from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback, SecretResolver
 from auditor.collect.ssh_hostkeys import HostKeyRejected, fetch_host_key, verify_host_key
 from auditor.inventory.models import Device
+from auditor.platforms.common import collecting_parse_failures
 from auditor.platforms.registry import PlatformProfile, profile_for
 from auditor.platforms.text_decode import decode_output
 from auditor.redact import redact_config, redact_text
@@ -414,7 +415,8 @@ class SshCollector:
             config_redacted = redact_config(config, salt=self.salt, secrets=known_secrets)
             outcome.evidence.append(("running-config", config_redacted.encode("utf-8")))
         try:
-            parts = profile.parse(texts, salt=self.salt)
+            with collecting_parse_failures() as failures:
+                parts = profile.parse(texts, salt=self.salt)
         except Exception as exc:
             outcome.errors.append(
                 _error(
@@ -431,7 +433,23 @@ class SshCollector:
                 )
             )
             return
-        parts.absent_commands = [command for command in sent if command not in texts]
+        for command, message in failures:
+            outcome.errors.append(
+                _error(
+                    device.name,
+                    COL_SSH_PARSER,
+                    f"{device.name}: the output of {command!r} could not be parsed; the facts it "
+                    "gives are missing from this snapshot",
+                    f"{device.name}: {command!r} の出力を解析できませんでした。"
+                    "このコマンドから得る情報はスナップショットにありません",
+                    f"command:{command}",
+                    redact_text(message[:400], salt=self.salt, secrets=known_secrets),
+                )
+            )
+        unreadable = {command for command, _ in failures}
+        parts.absent_commands = [
+            command for command in sent if command not in texts or command in unreadable
+        ]
         parts.unparsed_config_lines = [
             redact_config(line, salt=self.salt, secrets=known_secrets)
             for line in parts.unparsed_config_lines

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from auditor.snapshot import normalize_mac
@@ -107,13 +109,38 @@ def unquote(value: str) -> str:
     return value
 
 
+_PARSE_FAILURES: ContextVar[list[tuple[str, str]] | None] = ContextVar(
+    "parse_failures", default=None
+)
+
+
+@contextmanager
+def collecting_parse_failures() -> Iterator[list[tuple[str, str]]]:
+    """Within this block a template that cannot read its output yields no rows instead of raising;
+    the (command, error) pairs are collected so the caller reports them and keeps the rest."""
+    failures: list[tuple[str, str]] = []
+    token = _PARSE_FAILURES.set(failures)
+    try:
+        yield failures
+    finally:
+        _PARSE_FAILURES.reset(token)
+
+
 def textfsm(platform: str, command: str, data: str) -> list[dict[str, Any]]:
     """Parse ``data`` with the ntc-templates template for (platform, command)."""
     if not data.strip():
         return []
     from ntc_templates.parse import parse_output
+    from textfsm import TextFSMError
 
-    rows: list[dict[str, Any]] = parse_output(platform=platform, command=command, data=data)
+    try:
+        rows: list[dict[str, Any]] = parse_output(platform=platform, command=command, data=data)
+    except TextFSMError as exc:
+        failures = _PARSE_FAILURES.get()
+        if failures is None:
+            raise
+        failures.append((command, str(exc)))
+        return []
     return rows
 
 

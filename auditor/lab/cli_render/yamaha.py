@@ -116,7 +116,13 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
 
 
 def render_environment(device: ScenarioDevice) -> str:
-    sys = device.sys
+    sys = device.sys.model_copy(
+        update={
+            "model": device.sys.model or "RTX1220",
+            "os_version": device.sys.os_version or "15.04.04",
+            "serial": device.sys.serial or "S0000000",
+        }
+    )
     revision = (sys.os_version or "").removeprefix("Rev.")
     return (
         f"{sys.model} BootROM Ver.1.04\n"
