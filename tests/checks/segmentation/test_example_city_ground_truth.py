@@ -20,7 +20,9 @@ from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.matrix import zone_matrix
 from auditor.network import NetworkView
 from auditor.policy.loader import load_policy
+from auditor.policy.models import PolicyException
 from auditor.rules import AuditContext, discover
+from auditor.store.lifecycle import matching_exception
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -114,3 +116,62 @@ def test_the_city_matrix_shows_the_planted_lgwan_to_internet_excess(
     data = matrix.to_json()
     assert len(data["cells"]) == len(matrix.zones) * (len(matrix.zones) - 1)
     assert data["cells"][0]["observed_in_traffic"] == []
+
+
+def _exception(check: str, device: str, subject: str, expires: str) -> PolicyException:
+    return PolicyException.model_validate(
+        {
+            "check": check,
+            "selector": {"device": device, "subject": subject},
+            "reason": "承認済み",
+            "approver": "情報政策課長",
+            "approval_number": "情政第1号",
+            "expires": expires,
+        }
+    )
+
+
+def test_documented_exception_selectors_suppress_exactly_the_findings_they_name(
+    city: tuple[Scenario, AuditContext],
+) -> None:
+    _, context = city
+    findings = _segmentation_findings(context)
+    cases = [
+        (
+            _exception("SEG-008", "myn-edge-sw2", "trunk:port1.0.23#lgwan+mynumber", "2027-03-31"),
+            {("myn-edge-sw2", "trunk:port1.0.23#lgwan+mynumber")},
+        ),
+        (
+            _exception("SEG-003", "*", "link:*<->*-edge-sw2:port1.0.23", "2027-03-31"),
+            {
+                ("myn-edge-sw2", "link:port1.0.23<->lg-edge-sw2:port1.0.23"),
+                ("lg-edge-sw2", "link:port1.0.23<->myn-edge-sw2:port1.0.23"),
+            },
+        ),
+    ]
+    for exception, expected in cases:
+        suppressed = {
+            (f.device, f.subject)
+            for f in findings
+            if matching_exception(
+                [exception], check_id=f.check_id, device=f.device, subject=f.subject, now=NOW
+            )
+        }
+        assert suppressed == expected
+    acl_rule = _exception("SEG-006", "inet-core-sw1", "acl:LGWAN-IN:20#*", "2026-12-31")
+    suppressed_acl = [
+        f.subject
+        for f in findings
+        if matching_exception(
+            [acl_rule], check_id=f.check_id, device=f.device, subject=f.subject, now=NOW
+        )
+    ]
+    assert "acl:LGWAN-IN:20#lgwan->internet" in suppressed_acl
+    assert all(s.startswith("acl:LGWAN-IN:20#lgwan->") for s in suppressed_acl)
+    expired = _exception("SEG-008", "myn-edge-sw2", "trunk:port1.0.23#*", "2026-11-01")
+    assert not any(
+        matching_exception(
+            [expired], check_id=f.check_id, device=f.device, subject=f.subject, now=NOW
+        )
+        for f in findings
+    )
