@@ -40,7 +40,10 @@ ensure_installed() {
             echo "PostgreSQL is not installed and installing it needs root (apt-get install postgresql)" >&2
             exit 1
         fi
-        DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+        DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2 || {
+            apt-get update >&2
+            DEBIAN_FRONTEND=noninteractive apt-get install -y postgresql >&2
+        }
     fi
 }
 
