@@ -46,6 +46,7 @@ from auditor.collect.base import CollectionError, CollectionResult, ProgressCall
 from auditor.collect.snmp_columns import (
     CISCO_TABLES,
     CISCO_VTP_VLAN_STATE,
+    IF_NUMBER,
     PER_VLAN_COLUMNS,
     SYS_OBJECT_ID,
     SYSTEM_SCALARS,
@@ -58,6 +59,7 @@ from auditor.collect.snmp_probe import (
     probe_communities,
 )
 from auditor.collect.snmp_session import (
+    FirstRows,
     PeerMonitor,
     SnmpFailure,
     SnmpSession,
@@ -70,6 +72,7 @@ from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
 from auditor.snapshot import DeviceSnapshot
 
 SecretResolver = Callable[[CredentialRef], str]
+IF_TABLES = frozenset({"ifTable", "ifXTable"})
 
 CHECK_IDS: dict[str, str] = {
     "timeout": "COL-001",
@@ -288,8 +291,11 @@ async def poll_device(
         if all(value is None for value in system.values()):
             walk.absent_tables.append("system")
         wanted = options.tables or tuple(TABLES)
+        first = await session.first_rows([col for table in wanted for col in TABLES[table]])
+        if_number = walk.walks.get(IF_NUMBER, [((0,), 0)])[0][1]
         for table in wanted:
-            await _walk_table(session, walk, table, TABLES[table], result, device)
+            hint = if_number if table in IF_TABLES and isinstance(if_number, int) else None
+            await _walk_table(session, walk, table, TABLES[table], result, device, first, hint)
         object_id = walk.walks.get(SYS_OBJECT_ID, [((0,), "")])[0][1]
         if (
             options.cisco_per_vlan_fdb
@@ -334,9 +340,11 @@ async def _walk_table(
     columns: Sequence[str],
     result: DevicePoll,
     device: Device,
+    first: FirstRows | None = None,
+    expected_rows: int | None = None,
 ) -> None:
     try:
-        columns_read = await session.walk(table, columns)
+        columns_read = await session.walk(table, columns, first, expected_rows)
     except SnmpFailure as failure:
         if failure.kind in ("runaway", "malformed") and failure.table:
             # One bad table: report it and keep the rest of the device.

@@ -1,0 +1,351 @@
+"""Benchmark: poll N SNMP devices with the Kyojin collector and with net-snmp's snmpbulkwalk.
+
+Two agents are available:
+
+``--agent snmpd`` (default)
+    net-snmp ``snmpd`` (a C agent, so the agent is not the bottleneck) inside a network namespace
+    created for the run, with ``--veth-pairs`` veth pairs (2 interfaces each) and ``--neighbors``
+    permanent neighbour entries, so every device has a switch-sized ifTable/ifXTable and ARP
+    table. Each benchmark "device" is one community of that agent (``rocommunity bench-N``).
+    The whole benchmark re-executes itself inside the namespace (``ip netns exec``); needs root.
+
+``--agent snmpsim``
+    N copies of one lab device's generated recording served by one snmpsim process (one community
+    each). snmpsim is written in Python on top of pysnmp, so it is the bottleneck for both
+    clients and the ratio says little; it is kept to show the lab at scale.
+
+Both clients walk exactly the same columns (``auditor.collect.snmp_columns.TABLES``) of the same
+devices with the same max-repetitions and the same number of devices in flight. Kyojin's probe of
+default communities is switched off (snmpbulkwalk does not do it). The run prints devices/s,
+rows/s, CPU seconds per device and peak memory for both, and the ratio, and writes JSON into
+``bench/results/``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import cProfile
+import io
+import json
+import os
+import platform
+import pstats
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from auditor.collect.snmp import PollOptions, collect_snmp  # noqa: E402
+from auditor.collect.snmp_columns import TABLES  # noqa: E402
+from auditor.inventory.models import CredentialRef, Device, SnmpSettings  # noqa: E402
+
+NAMESPACE = "kyojin-bench-snmp"
+
+
+@dataclass
+class Figures:
+    client: str
+    devices: int
+    succeeded: int
+    rows: int
+    wall_seconds: float
+    cpu_seconds: float
+    peak_rss_mib: float
+
+    @property
+    def devices_per_second(self) -> float:
+        return self.devices / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def rows_per_second(self) -> float:
+        return self.rows / self.wall_seconds if self.wall_seconds else 0.0
+
+    @property
+    def cpu_per_device(self) -> float:
+        return self.cpu_seconds / self.devices if self.devices else 0.0
+
+    def as_dict(self) -> dict[str, object]:
+        data = asdict(self)
+        data.update(
+            devices_per_second=round(self.devices_per_second, 2),
+            rows_per_second=round(self.rows_per_second, 1),
+            cpu_seconds_per_device=round(self.cpu_per_device, 5),
+        )
+        return data
+
+
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def wait_answers(port: int, community: str, deadline: float = 120.0) -> None:
+    end = time.monotonic() + deadline
+    while time.monotonic() < end:
+        result = subprocess.run(
+            ["snmpget", "-v2c", "-c", community, "-t", "0.5", "-r", "0", "-On",
+             f"127.0.0.1:{port}", "1.3.6.1.2.1.1.3.0"],
+            capture_output=True, env={**os.environ, "MIBS": ""}, check=False,
+        )
+        if result.returncode == 0:
+            return
+        time.sleep(0.2)
+    raise RuntimeError(f"agent on {port} never answered {community}")
+
+
+# ------------------------------------------------------------------ agents
+
+
+def prepare_namespace(veth_pairs: int, neighbors: int) -> None:
+    subprocess.run(["ip", "netns", "add", NAMESPACE], check=True)
+    script = ["ip link set lo up"]
+    for index in range(veth_pairs):
+        script.append(f"ip link add bva{index} type veth peer name bvb{index}")
+        script.append(f"ip link set bva{index} up")
+        script.append(f"ip link set bvb{index} up")
+    script.append("ip addr add 10.250.0.1/16 dev bva0")
+    for index in range(neighbors):
+        high, low = divmod(index + 2, 250)
+        mac = f"02:42:{high:02x}:{low:02x}:{index % 256:02x}:01"
+        script.append(f"ip neigh add 10.250.{high}.{low} lladdr {mac} dev bva0 nud permanent")
+    subprocess.run(
+        ["ip", "netns", "exec", NAMESPACE, "sh", "-e"],
+        input="\n".join(script).encode(), check=True,
+    )
+
+
+def delete_namespace() -> None:
+    subprocess.run(["ip", "netns", "del", NAMESPACE], check=False)
+
+
+def start_snmpd(work: Path, communities: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    port = free_udp_port()
+    config = work / "snmpd.conf"
+    lines = [f"agentAddress udp:127.0.0.1:{port}"]
+    lines += [f"rocommunity {community} 127.0.0.1" for community in communities]
+    config.write_text("\n".join(lines) + "\n")
+    process = subprocess.Popen(
+        ["snmpd", "-f", "-Lf", str(work / "snmpd.log"), "-C", "-c", str(config),
+         "-p", str(work / "snmpd.pid"), f"--persistentDir={work / 'persist'}"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "MIBS": ""},
+    )
+    wait_answers(port, communities[0])
+    return process, port
+
+
+def start_snmpsim(work: Path, communities: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+    from auditor.lab.scenario import load_example_city
+    from auditor.lab.snmprec import device_records
+
+    scenario = load_example_city()
+    template = next(d for d in scenario.devices if d.name == "myn-core-sw1")
+    text = "\n".join(device_records(scenario, template)) + "\n"
+    data = work / "data"
+    data.mkdir()
+    for community in communities:
+        (data / f"{community}.snmprec").write_text(text, encoding="utf-8")
+    port = free_udp_port()
+    executable = shutil.which("snmpsim-command-responder") or str(
+        Path(sys.executable).parent / "snmpsim-command-responder"
+    )
+    process = subprocess.Popen(
+        [executable, f"--data-dir={data}", f"--cache-dir={work / 'cache'}",
+         f"--agent-udpv4-endpoint=127.0.0.1:{port}", "--log-level=error"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env={**os.environ, "SNMPSIM_ALLOW_ROOT": "true"},
+    )
+    for community in communities:
+        wait_answers(port, community)
+    return process, port
+
+
+# ------------------------------------------------------------------ clients
+
+
+def columns() -> list[str]:
+    return [column for table in TABLES.values() for column in table]
+
+
+def run_netsnmp(port: int, communities: list[str], concurrency: int, repetitions: int,
+                timeout: float) -> Figures:
+    """snmpbulkwalk per (device, column); devices in flight bounded like the Kyojin run."""
+    environment = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent"}
+
+    def one_device(community: str) -> tuple[int, bool]:
+        rows = 0
+        ok = True
+        for column in columns():
+            result = subprocess.run(
+                ["snmpbulkwalk", "-v2c", "-c", community, f"-Cr{repetitions}", "-On", "-Oq",
+                 "-t", str(timeout), "-r", "1", f"127.0.0.1:{port}", column],
+                capture_output=True, env=environment, check=False,
+            )
+            ok = ok and result.returncode == 0
+            rows += sum(
+                1 for line in result.stdout.splitlines()
+                if line.startswith(b".") and b"No Such" not in line
+            )
+        return rows, ok
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
+        outcomes = list(pool.map(one_device, communities))
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Figures(
+        client="net-snmp snmpbulkwalk",
+        devices=len(communities),
+        succeeded=sum(1 for _, ok in outcomes if ok),
+        rows=sum(rows for rows, _ in outcomes),
+        wall_seconds=wall,
+        cpu_seconds=cpu,
+        peak_rss_mib=after.ru_maxrss / 1024,
+    )
+
+
+def run_kyojin(port: int, communities: list[str], concurrency: int, repetitions: int,
+               timeout: float, workers: int, profile_to: Path | None) -> Figures:
+    devices = [
+        Device(
+            name=community, address="127.0.0.1", platform="generic",
+            snmp=SnmpSettings(version="v2c", port=port, community=CredentialRef(env=community),
+                              timeout=timeout, retries=1, max_repetitions=repetitions),
+        )
+        for community in communities
+    ]
+    options = PollOptions(concurrency=concurrency, probe_communities=None)
+    stats: dict[str, int] = {}
+    before_self = resource.getrusage(resource.RUSAGE_SELF)
+    before_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    profiler = cProfile.Profile() if profile_to is not None else None
+    if profiler is not None:
+        profiler.enable()
+    result = collect_snmp(devices, lambda reference: reference.env or "", options=options,
+                          workers=workers, stats=stats)
+    if profiler is not None:
+        profiler.disable()
+    wall = time.perf_counter() - start
+    after_self = resource.getrusage(resource.RUSAGE_SELF)
+    after_children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = sum(
+        (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        for before, after in ((before_self, after_self), (before_children, after_children))
+    )
+    if profiler is not None and profile_to is not None:
+        buffer = io.StringIO()
+        pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(40)
+        profile_to.write_text(buffer.getvalue())
+    for error in result.errors[:5]:
+        print(f"  error: {error.check_id} {error.device}: {error.message_en}", file=sys.stderr)
+    return Figures(
+        client=f"kyojin pysnmp ({workers} worker{'s' if workers > 1 else ''})",
+        devices=len(devices),
+        succeeded=len(result.snapshots),
+        rows=stats.get("rows", 0),
+        wall_seconds=wall,
+        cpu_seconds=cpu,
+        peak_rss_mib=max(after_self.ru_maxrss, after_children.ru_maxrss) / 1024,
+    )
+
+
+def report(figures: list[Figures]) -> None:
+    print(f"{'client':32} {'devices/s':>10} {'rows/s':>10} {'CPU s/dev':>10} "
+          f"{'peak MiB':>9} {'ok':>5} {'rows':>8}")
+    for item in figures:
+        print(f"{item.client:32} {item.devices_per_second:10.1f} {item.rows_per_second:10.0f} "
+              f"{item.cpu_per_device:10.4f} {item.peak_rss_mib:9.1f} "
+              f"{item.succeeded:5d} {item.rows:8d}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--devices", type=int, default=500)
+    parser.add_argument("--agent", choices=["snmpd", "snmpsim"], default="snmpd")
+    parser.add_argument("--concurrency", type=int, default=32)
+    parser.add_argument("--max-repetitions", type=int, default=50)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=float, default=5.0)
+    parser.add_argument("--veth-pairs", type=int, default=24)
+    parser.add_argument("--neighbors", type=int, default=200)
+    parser.add_argument("--profile", action="store_true", help="cProfile the 1-worker run")
+    parser.add_argument("--skip-netsnmp", action="store_true")
+    parser.add_argument("--inside", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+
+    if args.agent == "snmpd" and not args.inside:
+        if os.geteuid() != 0:
+            print("the snmpd agent needs root (network namespace); try --agent snmpsim")
+            return 2
+        delete_namespace()
+        prepare_namespace(args.veth_pairs, args.neighbors)
+        try:
+            command = ["ip", "netns", "exec", NAMESPACE, sys.executable, *sys.argv, "--inside"]
+            return subprocess.run(command, check=False).returncode
+        finally:
+            delete_namespace()
+
+    communities = [f"bench-{index:04d}" for index in range(args.devices)]
+    work = Path(tempfile.mkdtemp(prefix="kyojin-bench-"))
+    start_agent = start_snmpd if args.agent == "snmpd" else start_snmpsim
+    process, port = start_agent(work, communities)
+    try:
+        print(f"agent {args.agent} on 127.0.0.1:{port}, {args.devices} devices, "
+              f"{len(columns())} columns, concurrency {args.concurrency}, "
+              f"max-repetitions {args.max_repetitions}, {os.cpu_count()} CPUs")
+        results: list[Figures] = []
+        if not args.skip_netsnmp:
+            results.append(run_netsnmp(port, communities, args.concurrency,
+                                       args.max_repetitions, args.timeout))
+        profile_path = REPO / "bench" / "results" / "snmp_poll_profile.txt" if args.profile else None
+        results.append(run_kyojin(port, communities, args.concurrency, args.max_repetitions,
+                                  args.timeout, 1, profile_path))
+        if args.workers > 1:
+            results.append(run_kyojin(port, communities, args.concurrency,
+                                      args.max_repetitions, args.timeout, args.workers, None))
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+        shutil.rmtree(work, ignore_errors=True)
+    report(results)
+    reference = results[0] if not args.skip_netsnmp else None
+    ratios: dict[str, float] = {}
+    if reference is not None:
+        for item in results[1:]:
+            ratio = reference.rows_per_second / item.rows_per_second if item.rows_per_second else 0
+            ratios[item.client] = round(ratio, 2)
+            print(f"net-snmp is {ratio:.2f}x faster than {item.client} (rows/s, wall clock)")
+    output = {
+        "benchmark": "snmp_poll",
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "host": {"cpus": os.cpu_count(), "python": platform.python_version()},
+        "arguments": {k: v for k, v in vars(args).items() if k != "inside"},
+        "results": [item.as_dict() for item in results],
+        "netsnmp_speedup_over": ratios,
+    }
+    results_dir = REPO / "bench" / "results"
+    results_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    path = results_dir / f"snmp_poll-{args.agent}-{args.devices}-{stamp}.json"
+    path.write_text(json.dumps(output, indent=2) + "\n")
+    print(f"results: {path.relative_to(REPO)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
