@@ -624,10 +624,11 @@ class NetworkView:
             svi = _VLAN_INTERFACE.match(iface.name)
             if svi:
                 uses[int(svi.group(1))].append(VlanUse("svi", iface.name, source))
-            if iface.mode == "access" and iface.access_vlan is not None:
+            mode = _effective_mode(iface)
+            if mode == "access" and iface.access_vlan is not None:
                 carried = frozenset({iface.access_vlan})
                 uses[iface.access_vlan].append(VlanUse("access", iface.name, source))
-            elif iface.mode == "trunk":
+            elif mode == "trunk":
                 if iface.allowed_vlans is None:
                     carried = frozenset(defined)  # "all": every VLAN that exists on the switch
                 else:
@@ -645,9 +646,9 @@ class NetworkView:
             self.port_vlans[(device, iface.name)] = PortVlans(
                 device=device,
                 port=iface.name,
-                mode=iface.mode,
+                mode=mode,
                 vlans=carried,
-                native_vlan=iface.native_vlan if iface.mode == "trunk" else None,
+                native_vlan=iface.native_vlan if mode == "trunk" else None,
                 source=source,
                 admin_up=iface.admin_up,
             )
@@ -1190,6 +1191,18 @@ class NetworkView:
 
     def devices_with_snapshots(self) -> list[str]:
         return sorted(self.snapshots)
+
+
+def _effective_mode(iface: Interface) -> str:
+    """The port's mode; an ``unknown`` port with VLAN membership is judged by that membership."""
+    if iface.mode != "unknown":
+        return iface.mode
+    members = set(iface.allowed_vlans or ())
+    if iface.access_vlan is not None:
+        members.add(iface.access_vlan)
+    if iface.allowed_vlans is not None and len(members) > 1:
+        return "trunk"
+    return "access" if iface.access_vlan is not None else "unknown"
 
 
 def _snapshot_source(snapshot: DeviceSnapshot, live: bool = False) -> Source | None:

@@ -222,3 +222,21 @@ def test_the_view_is_rebuilt_when_the_snapshots_are_replaced() -> None:
     ctx.snapshots = {"sw": snapshot("sw"), "sw2": snapshot("sw2")}
     assert NetworkView.of(ctx) is not first
     assert policy().zone("lgwan") is not None
+
+
+def test_ports_of_unknown_mode_are_judged_by_their_vlan_membership() -> None:
+    from auditor.snapshot import Interface
+
+    snap = snapshot(
+        "snmp-only",
+        interfaces=[
+            Interface(name="1", mode="unknown", access_vlan=20),
+            Interface(name="25", mode="unknown", access_vlan=1, allowed_vlans=[1, 20, 30]),
+            Interface(name="26", mode="unknown"),
+        ],
+    )
+    view = _view([device("snmp-only", ["lgwan"])], [snap])
+    assert view.port_vlans[("snmp-only", "1")].mode == "access"
+    assert view.port_vlans[("snmp-only", "25")].mode == "trunk"
+    assert ("snmp-only", "25") in view.transit_ports
+    assert ("snmp-only", "26") not in view.port_vlans
