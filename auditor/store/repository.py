@@ -244,16 +244,13 @@ class Store:
         """At daemon start: runs still ``running`` were cut off by a crash; close them."""
         at = utc(now or datetime.now(UTC))
         with self._transaction(write=True) as session:
-            ids = list(
-                session.scalars(select(RunRow.id).where(RunRow.status == RunStatus.RUNNING.value))
+            closed = session.scalars(
+                update(RunRow)
+                .where(RunRow.status == RunStatus.RUNNING.value)
+                .values(status=RunStatus.INCOMPLETE.value, finished_at=at, note=note)
+                .returning(RunRow.id)
             )
-            if ids:
-                session.execute(
-                    update(RunRow)
-                    .where(RunRow.id.in_(ids))
-                    .values(status=RunStatus.INCOMPLETE.value, finished_at=at, note=note)
-                )
-            return ids
+            return sorted(closed)
 
     def _finish_unrecorded(
         self, run_id: int, status: RunStatus, note: str, now: datetime | None
