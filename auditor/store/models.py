@@ -106,7 +106,7 @@ class RunEvidenceRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     device: Mapped[str | None] = mapped_column(String(255))
-    label: Mapped[str] = mapped_column(String(512))
+    label: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(ForeignKey("evidence.sha256"), index=True)
 
 

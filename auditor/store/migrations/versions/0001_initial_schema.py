@@ -144,7 +144,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("run_id", sa.Integer(), nullable=False),
         sa.Column("device", sa.String(length=255), nullable=True),
-        sa.Column("label", sa.String(length=512), nullable=False),
+        sa.Column("label", sa.Text(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["run_id"], ["runs.id"], name=op.f("fk_run_evidence_run_id_runs")),
         sa.ForeignKeyConstraint(
