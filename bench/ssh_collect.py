@@ -180,6 +180,10 @@ def main(argv: list[str] | None = None) -> int:
         "collected": len(result.snapshots),
         "errors": len(result.errors),
         "error_ids": sorted({error.check_id for error in result.errors}),
+        "error_examples": {
+            error.check_id: f"{error.device}: {error.message_en} [{error.detail}]"
+            for error in reversed(result.errors)
+        },
         "parallel_seconds": round(parallel_seconds, 2),
         "devices_per_minute": round(len(devices) / parallel_seconds * 60, 1),
         "per_device_seconds_median": round(statistics.median(per_device), 3),

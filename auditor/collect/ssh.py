@@ -31,7 +31,7 @@ from auditor.inventory.models import Device
 from auditor.platforms.common import collecting_parse_failures
 from auditor.platforms.registry import PlatformProfile, profile_for
 from auditor.platforms.text_decode import decode_output
-from auditor.redact import redact_config, redact_text
+from auditor.redact import RedactingFilter, redact_config, redact_text
 from auditor.snapshot import DeviceSnapshot
 
 log = logging.getLogger(__name__)
@@ -195,8 +195,10 @@ class SshCollector:
         read_timeouts: Mapping[str, float] | None = None,
         device_budget_seconds: float | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        redacting_filter: RedactingFilter | None = None,
     ) -> None:
         self._salt = salt
+        self.redacting_filter = redacting_filter
         self._known_hosts = known_hosts
         self.max_workers = max(1, max_workers)
         self.read_timeouts = dict(read_timeouts or {})
@@ -294,6 +296,9 @@ class SshCollector:
         enable = self._secret(device, resolve_secret, settings.enable_secret, "enable secret")
         key_text = self._secret(device, resolve_secret, settings.private_key, "private key")
         known_secrets.extend(value for value in (password, enable) if value)
+        if self.redacting_filter is not None:  # netmiko/paramiko DEBUG logs echo what is typed
+            for value in known_secrets:
+                self.redacting_filter.add_secret(value)
 
         from netmiko import ConnectHandler
 

@@ -217,3 +217,34 @@ def test_dry_run_plans_exactly_the_allow_listed_commands(lab: SshLab) -> None:
     text = format_plan(devices)
     assert "show running-config" in text and "[driver] terminal length 0" in text
     assert "configure" not in text
+
+
+def test_debug_logs_of_a_collection_carry_no_password_with_the_redacting_filter(
+    lab: SshLab, tmp_path: Path
+) -> None:
+    import io
+    import logging
+
+    from auditor.redact import RedactingFilter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    redacting = RedactingFilter(salt=SALT)
+    handler.addFilter(redacting)
+    root = logging.getLogger()
+    previous = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        collector = SshCollector(salt=SALT, known_hosts=tmp_path / "kh", redacting_filter=redacting)
+        result = collector.collect([lab.device("lg-core-sw1")], lab.resolve)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(previous)
+    assert result.errors == []
+    logged = stream.getvalue()
+    assert logged  # netmiko and paramiko did log at DEBUG
+    device = lab.scenario.device("lg-core-sw1")
+    assert device.ssh is not None
+    for secret in (device.ssh.password, device.ssh.enable_secret or "", "rei-lgcore-ro"):
+        assert secret not in logged
