@@ -248,3 +248,23 @@ def test_debug_logs_of_a_collection_carry_no_password_with_the_redacting_filter(
     assert device.ssh is not None
     for secret in (device.ssh.password, device.ssh.enable_secret or "", "rei-lgcore-ro"):
         assert secret not in logged
+
+
+def test_the_dry_run_entry_point_prints_the_plan_and_connects_to_nothing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from auditor.collect.ssh import main
+
+    (tmp_path / "devices.yaml").write_text(
+        "devices:\n"
+        "  - name: rt1\n"
+        "    address: 192.0.2.1\n"
+        "    platform: yamaha_rtx\n"
+        "    ssh: {username: auditor, password: {env: RT1_PASSWORD}}\n",
+        encoding="utf-8",
+    )
+    assert main(["--dry-run", str(tmp_path)]) == 0
+    printed = capsys.readouterr().out
+    assert "rt1 (yamaha_rtx, 192.0.2.1:22)" in printed
+    assert "  show config" in printed
+    assert "[driver] console lines infinity" in printed
