@@ -68,7 +68,10 @@ class EventLog:
         if not self.rows:
             return
         for start in range(0, len(self.rows), 2000):
-            session.execute(insert(FindingEventRow), self.rows[start : start + 2000])
+            session.execute(
+                insert(FindingEventRow.metadata.tables["finding_events"]),
+                self.rows[start : start + 2000],
+            )
         self.chain.last_event_id = self._last_id
         self.chain.last_hash = self._last_hash
         self.chain.event_count = self.chain.event_count + len(self.rows)
