@@ -74,7 +74,10 @@ def populate(db: str, count: int) -> dict[str, float]:
     timings = {}
     with Store(db) as store:
         store.upgrade()
-        for label, findings, at in (("run1", first, now - timedelta(days=1)), ("run2", second, now)):
+        for label, findings, at in (
+            ("run1", first, now - timedelta(days=1)),
+            ("run2", second, now),
+        ):
             started = time.perf_counter()
             run_id = store.begin_run("audit", "full", devices, "bench", "bench-pack", "bench", at)
             store.record_run(
@@ -91,10 +94,23 @@ def populate(db: str, count: int) -> dict[str, float]:
     return timings
 
 
+def _vm(field: str) -> int:
+    """A ``/proc/self/status`` memory figure in KiB (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(field + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def _reset_peak() -> None:
+    """Reset VmHWM so the step's own peak RSS can be read afterwards (Linux >= 4.0)."""
+    Path("/proc/self/clear_refs").write_text("5")
+
+
 def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
     """One step in this (child) process: read the store, then produce one output."""
-    from auditor.report.service import ReportInputs, build_report, load_inputs, run_export
     from auditor.report.render import render_report
+    from auditor.report.service import ReportInputs, build_report, load_inputs, run_export
     from auditor.store import Store
 
     inputs = load_inputs(REPO / "policies" / "example-city", None)
@@ -102,6 +118,8 @@ def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
     with Store(db) as store:
         data = build_report(store, inputs)
         load_s = time.perf_counter() - started
+        load_peak = _vm("VmHWM")
+        _reset_peak()
         started = time.perf_counter()
         out = out_dir / f"out-{name}"
         if name in {"html", "text", "md"}:
@@ -109,7 +127,14 @@ def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
         elif name == "csv-cp932":
             run_export("csv", out, data, encoding="cp932")
         elif name != "load":
-            run_export(name, out, data, store=store, inputs=ReportInputs(policy_path=inputs.policy_path), titles={})  # type: ignore[arg-type]
+            run_export(
+                name,
+                out,
+                data,
+                store=store,
+                inputs=ReportInputs(policy_path=inputs.policy_path),
+                titles={},
+            )  # type: ignore[arg-type]
         step_s = time.perf_counter() - started
     peak_kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return {
@@ -117,6 +142,8 @@ def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
         "findings": len(data.findings),
         "load_s": round(load_s, 2),
         "step_s": round(step_s if name != "load" else 0.0, 2),
+        "load_peak_rss_mib": round(load_peak / 1024, 1),
+        "step_peak_rss_mib": round(_vm("VmHWM") / 1024, 1) if name != "load" else 0.0,
         "peak_rss_mib": round(peak_kib / 1024, 1),
         "output_bytes": out.stat().st_size if name != "load" and out.exists() else 0,
     }
@@ -147,12 +174,18 @@ def main() -> None:
             "steps": [],
         }
         print(json.dumps(results["populate"]), flush=True)
-        print(f"{'step':<10} {'findings':>8} {'load s':>7} {'step s':>7} {'peak MiB':>9} {'bytes':>12}")
+        print(
+            f"{'step':<10} {'findings':>8} {'load s':>7} {'step s':>7} {'load MiB':>9} "
+            f"{'step MiB':>9} {'bytes':>12}"
+        )
         for name in args.steps.split(","):
             command = [sys.executable, __file__, "--step", name, "--db", db, "--out-dir", scratch]
             try:
                 done = subprocess.run(
-                    command, capture_output=True, text=True, check=True,
+                    command,
+                    capture_output=True,
+                    text=True,
+                    check=True,
                     timeout=args.pdf_timeout if name == "pdf" else None,
                 )
             except subprocess.TimeoutExpired:
@@ -164,7 +197,8 @@ def main() -> None:
             results["steps"].append(row)  # type: ignore[attr-defined]
             print(
                 f"{name:<10} {row['findings']:>8} {row['load_s']:>7} {row['step_s']:>7} "
-                f"{row['peak_rss_mib']:>9} {row['output_bytes']:>12}",
+                f"{row['load_peak_rss_mib']:>9} {row['step_peak_rss_mib']:>9} "
+                f"{row['output_bytes']:>12}",
                 flush=True,
             )
     target = REPO / "bench" / "results" / f"report_scale-{args.findings}.json"

@@ -54,6 +54,7 @@ COLUMNS: tuple[str, ...] = (
 )
 """Flat columns shared by CSV and XLSX (and derivable from the JSON, see ``flat_from_json``)."""
 
+SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS: Mapping[Severity, str] = {
     Severity.CRITICAL: "error",
     Severity.HIGH: "error",
@@ -307,103 +308,104 @@ def write_json(
 # -- SARIF --------------------------------------------------------------------------------------
 
 
-def sarif_document(
+def _sarif_rule(
+    finding: ReportFinding, titles: Mapping[str, tuple[str, str]], lang: str
+) -> dict[str, Any]:
+    title_ja, title_en = titles.get(finding.check_id, (finding.check_id, finding.check_id))
+    return {
+        "id": finding.check_id,
+        "name": finding.check_id,
+        "shortDescription": {"text": title_ja if lang == "ja" else title_en},
+        "fullDescription": {"text": f"{title_ja} / {title_en}"},
+        "defaultConfiguration": {"level": SARIF_LEVELS[finding.severity]},
+        "properties": {
+            "severity": finding.severity.value,
+            "guideline": [r.key for r in finding.guideline],
+            "plan": [r.key for r in finding.plan],
+            "tags": [r.label_en for r in (*finding.guideline, *finding.plan)],
+        },
+    }
+
+
+def _sarif_result(finding: ReportFinding, rule_index: int, lang: str) -> dict[str, Any]:
+    result: dict[str, Any] = {
+        "ruleId": finding.check_id,
+        "ruleIndex": rule_index,
+        "level": SARIF_LEVELS[finding.severity],
+        "message": {"text": finding.message(lang)},
+        "locations": [
+            {
+                "logicalLocations": [
+                    {
+                        "name": finding.subject,
+                        "fullyQualifiedName": f"{finding.device or '-'}/{finding.subject}",
+                        "kind": "resource",
+                    }
+                ]
+            }
+        ],
+        "partialFingerprints": {"kyojinFingerprint/v1": finding.fingerprint},
+        "properties": {
+            "device": finding.device,
+            "zone": finding.zone,
+            "status": finding.status,
+            "severity": finding.severity.value,
+            "first_seen": iso_jst(finding.first_seen),
+            "last_seen": iso_jst(finding.last_seen),
+            "guideline": [r.label_ja for r in finding.guideline],
+            "plan": [r.key for r in finding.plan],
+            "message_en": finding.message_en,
+            "message_ja": finding.message_ja,
+        },
+    }
+    if finding.status == "resolved":
+        result["kind"] = "pass"
+        result["level"] = "none"
+        result["baselineState"] = "absent"
+    if finding.suppression is not None:
+        suppression = finding.suppression
+        expires = suppression.expires.isoformat() if suppression.expires else "-"
+        result["suppressions"] = [
+            {
+                "kind": "external",
+                "status": "accepted",
+                "justification": f"{suppression.reason} ({suppression.approval_number}, "
+                f"{suppression.approver}, {expires})",
+            }
+        ]
+    return result
+
+
+def write_sarif(
     findings: Sequence[ReportFinding],
+    out: Path,
     *,
     tool_version: str,
     check_titles: Mapping[str, tuple[str, str]] | None = None,
     lang: str = "ja",
-) -> dict[str, Any]:
-    """SARIF 2.1.0: one rule per check id, one result per finding, level from severity."""
-    check_titles = check_titles or {}
+) -> int:
+    """SARIF 2.1.0: one rule per check id, one result per finding, level from severity.
+
+    Streamed result by result: a document of 100,000 results built in memory first needs >1 GB.
+    """
+    titles = check_titles or {}
     rule_index: dict[str, int] = {}
     rules: list[dict[str, Any]] = []
-    results: list[dict[str, Any]] = []
     for finding in findings:
         if finding.check_id not in rule_index:
             rule_index[finding.check_id] = len(rules)
-            title_ja, title_en = check_titles.get(finding.check_id, (finding.check_id,) * 2)
-            rules.append(
-                {
-                    "id": finding.check_id,
-                    "name": finding.check_id,
-                    "shortDescription": {"text": title_ja if lang == "ja" else title_en},
-                    "fullDescription": {"text": f"{title_ja} / {title_en}"},
-                    "defaultConfiguration": {"level": SARIF_LEVELS[finding.severity]},
-                    "properties": {
-                        "severity": finding.severity.value,
-                        "guideline": [r.key for r in finding.guideline],
-                        "plan": [r.key for r in finding.plan],
-                        "tags": [r.label_en for r in (*finding.guideline, *finding.plan)],
-                    },
-                }
-            )
-        result: dict[str, Any] = {
-            "ruleId": finding.check_id,
-            "ruleIndex": rule_index[finding.check_id],
-            "level": SARIF_LEVELS[finding.severity],
-            "message": {"text": finding.message(lang)},
-            "locations": [
-                {
-                    "logicalLocations": [
-                        {
-                            "name": finding.subject,
-                            "fullyQualifiedName": f"{finding.device or '-'}/{finding.subject}",
-                            "kind": "resource",
-                        }
-                    ]
-                }
-            ],
-            "partialFingerprints": {"kyojinFingerprint/v1": finding.fingerprint},
-            "properties": {
-                "device": finding.device,
-                "zone": finding.zone,
-                "status": finding.status,
-                "severity": finding.severity.value,
-                "first_seen": iso_jst(finding.first_seen),
-                "last_seen": iso_jst(finding.last_seen),
-                "guideline": [r.label_ja for r in finding.guideline],
-                "plan": [r.key for r in finding.plan],
-                "message_en": finding.message_en,
-                "message_ja": finding.message_ja,
-            },
-        }
-        if finding.status == "resolved":
-            result["kind"] = "pass"
-            result["level"] = "none"
-            result["baselineState"] = "absent"
-        if finding.suppression is not None:
-            suppression = finding.suppression
-            result["suppressions"] = [
-                {
-                    "kind": "external",
-                    "status": "accepted",
-                    "justification": f"{suppression.reason} ({suppression.approval_number}, "
-                    f"{suppression.approver}, "
-                    f"{suppression.expires.isoformat() if suppression.expires else '-'})",
-                }
-            ]
-        results.append(result)
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {
-                    "driver": {
-                        "name": "kyojin-auditor",
-                        "version": tool_version,
-                        "rules": rules,
-                    }
-                },
-                "columnKind": "unicodeCodePoints",
-                "results": results,
-            }
-        ],
+            rules.append(_sarif_rule(finding, titles, lang))
+    run = {
+        "tool": {"driver": {"name": "kyojin-auditor", "version": tool_version, "rules": rules}},
+        "columnKind": "unicodeCodePoints",
     }
-
-
-def write_sarif(findings: Sequence[ReportFinding], out: Path, **options: Any) -> int:
-    document = sarif_document(findings, **options)
-    out.write_text(json.dumps(document, ensure_ascii=False, indent=1), encoding="utf-8")
+    head = json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0"}, ensure_ascii=False, indent=1)
+    run_text = json.dumps(run, ensure_ascii=False, indent=1)
+    with out.open("w", encoding="utf-8") as handle:
+        handle.write(head[:-2] + ',\n "runs": [\n' + run_text[:-2] + ',\n "results": [')
+        for index, finding in enumerate(findings):
+            handle.write(",\n  " if index else "\n  ")
+            result = _sarif_result(finding, rule_index[finding.check_id], lang)
+            handle.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
+        handle.write("\n ]\n}\n]\n}\n")
     return len(findings)
