@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from auditor.inventory.models import CredentialRef, Device, SshSettings
-from auditor.lab.scenario import Scenario, example_city_path
+from auditor.lab.scenario import Scenario
 
 ONE_PER_PLATFORM = (
     "lg-core-sw1",  # cisco_ios, enable secret
@@ -73,8 +73,10 @@ class SshLab:
 def ssh_lab(scenario: Scenario, names: Sequence[str], workdir: Path) -> Iterator[SshLab]:
     """Serve ``names`` from one ``auditor.lab.serve_ssh`` process; stopped on exit."""
     ports = {name: free_port() for name in names}
+    scenario_path = workdir / "scenario.yaml"  # JSON is YAML; serves exactly this scenario
+    scenario_path.write_text(scenario.model_dump_json(), encoding="utf-8")
     plan = workdir / "ssh-plan.json"
-    plan.write_text(json.dumps({"scenario": str(example_city_path()), "ports": ports}))
+    plan.write_text(json.dumps({"scenario": str(scenario_path), "ports": ports}))
     process = subprocess.Popen(
         [sys.executable, "-m", "auditor.lab.serve_ssh", str(plan)],
         stdout=subprocess.DEVNULL,

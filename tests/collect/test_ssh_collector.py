@@ -268,3 +268,27 @@ def test_the_dry_run_entry_point_prints_the_plan_and_connects_to_nothing(
     assert "rt1 (yamaha_rtx, 192.0.2.1:22)" in printed
     assert "  show config" in printed
     assert "[driver] console lines infinity" in printed
+
+
+def test_a_command_the_device_rejects_is_col_104_and_the_rest_of_the_snapshot_is_kept(
+    scenario: Scenario, tmp_path: Path
+) -> None:
+    changed = scenario.model_copy(deep=True)
+    router = changed.device("lg-rt1")
+    router.cli_extra = {"show version": "% Unknown command."}
+    with ssh_lab(changed, ["lg-rt1"], tmp_path) as lab:
+        collector = SshCollector(salt=SALT, known_hosts=tmp_path / "kh")
+        result = collector.collect([lab.device("lg-rt1")], lab.resolve)
+    assert [(e.check_id, e.subject) for e in result.errors] == [("COL-104", "command:show version")]
+    snapshot = result.snapshots["lg-rt1"]
+    assert snapshot.absent_tables == ["show version"]
+    assert snapshot.system.serial is None
+    assert {i.name for i in snapshot.interfaces} == {p.name for p in router.ports}
+
+
+def test_jump_host_specifications_are_read_as_user_host_and_port() -> None:
+    from auditor.collect.ssh import parse_jump_host
+
+    assert parse_jump_host("bastion.example.jp", "auditor") == ("auditor", "bastion.example.jp", 22)
+    assert parse_jump_host("ops@10.99.0.5:2222", "auditor") == ("ops", "10.99.0.5", 2222)
+    assert parse_jump_host("[2001:db8::5]:22", None) == (None, "2001:db8::5", 22)
