@@ -45,8 +45,12 @@ def test_no_planted_secret_reaches_the_database_reports_or_exports(tmp_path: Pat
                 run_export(fmt, tmp_path / f"export.{fmt}", data)  # type: ignore[arg-type]
     stored = b"".join(
         path.read_bytes()
-        for path in [*database.parent.glob("auditor.db*"), tmp_path / "report.html"]
-        + [tmp_path / "export.json", tmp_path / "export.csv"]
+        for path in [
+            *database.parent.glob("auditor.db*"),
+            tmp_path / "report.html",
+            tmp_path / "export.json",
+            tmp_path / "export.csv",
+        ]
     )
     assert b"<redacted:sha256:" in stored  # the configurations really were stored
     for name in ONE_PER_PLATFORM:
