@@ -567,7 +567,9 @@ class NetworkView:
         if isinstance(cache, dict):
             cache["network_view"] = (key, view)
         else:
-            object.__setattr__(context, _CACHE_ATTRIBUTE, (key, view))
+            # A context with __slots__ cannot carry the cache: every check then builds its own.
+            with contextlib.suppress(AttributeError):
+                object.__setattr__(context, _CACHE_ATTRIBUTE, (key, view))
         return view
 
     def _index_names(self) -> None:
