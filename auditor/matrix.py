@@ -204,11 +204,13 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
                     description=flow.description,
                 )
             )
+    listed: set[tuple[str, str]] = set()
     for judgement in judge_permits(view):
         portion = judgement.portion
         cell = cells.get((portion.source_zone, portion.destination_zone))
-        if cell is None:
-            continue
+        if cell is None or (portion.device, portion.subject) in listed:
+            continue  # an ACL bound to several interfaces is listed once
+        listed.add((portion.device, portion.subject))
         cell.permitted.append(
             PermitEntry(
                 device=portion.device,
