@@ -204,13 +204,14 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
                     description=flow.description,
                 )
             )
-    listed: set[tuple[str, str]] = set()
+    listed: set[tuple[str, str, str, str]] = set()
     for judgement in judge_permits(view):
         portion = judgement.portion
         cell = cells.get((portion.source_zone, portion.destination_zone))
-        if cell is None or (portion.device, portion.subject) in listed:
+        key = (portion.device, portion.subject, portion.source_zone, portion.destination_zone)
+        if cell is None or key in listed:
             continue  # an ACL bound to several interfaces is listed once
-        listed.add((portion.device, portion.subject))
+        listed.add(key)
         cell.permitted.append(
             PermitEntry(
                 device=portion.device,

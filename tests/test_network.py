@@ -240,3 +240,29 @@ def test_ports_of_unknown_mode_are_judged_by_their_vlan_membership() -> None:
     assert view.port_vlans[("snmp-only", "25")].mode == "trunk"
     assert ("snmp-only", "25") in view.transit_ports
     assert ("snmp-only", "26") not in view.port_vlans
+
+
+def test_the_matrix_lists_unfiltered_routing_in_both_directions_once() -> None:
+    from auditor.matrix import zone_matrix
+
+    snap = snapshot(
+        "core",
+        interfaces=[svi("Vlan20", "10.20.0.1/24"), svi("Vlan30", "10.30.0.1/24")],
+        acls=[
+            Acl(
+                name="X",
+                entries=[AclEntry(sequence=10, action="permit")],
+                applied=[
+                    AclBinding(interface="Vlan20", direction="out"),
+                    AclBinding(interface="Vlan20", direction="out"),
+                ],
+            )
+        ],
+    )
+    matrix = zone_matrix(_view([device("core", ["lgwan", "internet"])], [snap]))
+    there = matrix.cell("lgwan", "internet")
+    back = matrix.cell("internet", "lgwan")
+    assert [e.subject for e in there.permitted] == ["l3:internet+lgwan"]
+    assert there.status == "excess"
+    assert [e.subject for e in back.permitted] == ["acl:X:10#internet->lgwan"]
+    assert matrix.cell("mynumber", "internet").status == "denied"
