@@ -172,7 +172,9 @@ def default_known_hosts() -> Path:
 
 
 def _state_dir() -> Path:
-    return Path(os.environ.get("AUDITOR_STATE_DIR", "/var/lib/auditor"))
+    """``$AUDITOR_STATE_DIR``, systemd's ``$STATE_DIRECTORY``, else ``/var/lib/auditor``."""
+    configured = os.environ.get("AUDITOR_STATE_DIR") or os.environ.get("STATE_DIRECTORY")
+    return Path(configured.split(":")[0] if configured else "/var/lib/auditor")
 
 
 def _error(
