@@ -70,6 +70,7 @@ from auditor.store.records import (
     RunSummary,
     VerifyResult,
 )
+from auditor.store.retention import prune
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
@@ -445,6 +446,13 @@ class Store:
                 )
                 for link, media_type, size in session.execute(query)
             ]
+
+    # -- retention --------------------------------------------------------------------------
+
+    def prune(self, before: datetime) -> int:
+        """Drop snapshots, evidence and collection errors older than ``before`` (see retention)."""
+        with self._transaction(write=True) as session:
+            return prune(session, utc(before))
 
     # -- integrity --------------------------------------------------------------------------
 
