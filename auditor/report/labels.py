@@ -24,8 +24,8 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "legend_ok": ("許可され一致", "Allowed"),
     "legend_violation": (
-        "ポリシー違反 (許可なしで通過可能/観測)",
-        "Violation (not allowed, yet permitted/observed)",
+        "ポリシー違反 (許可なし、または許可の範囲を超えて通過可能/観測)",
+        "Violation (permitted or observed without, or beyond, what the policy allows)",
     ),
     "legend_denied": ("遮断 (許可なし)", "Denied (not allowed)"),
     "legend_unknown": ("不明 (情報なし)", "Unknown (no data)"),

@@ -188,6 +188,8 @@ class ReportData:
     rule_pack_hash: str | None = None
 
     def zone_name(self, zone_id: str | None, lang: str) -> str:
+        if zone_id in (None, "-"):
+            return "(区域なし)" if lang == "ja" else "(no zone)"
         for zone in self.zones:
             if zone.id == zone_id:
                 return zone.name(lang)

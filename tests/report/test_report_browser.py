@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from auditor.report.data import load_report_data
-from auditor.report.service import run_export, write_report
+from auditor.report.service import ReportInputs, build_report, run_export, write_report
+from auditor.store import Store
 from tests.report.chromium import chromium_binary, visit
 from tests.report.city import PLANTED_SECRET, City
+from tests.report.example_city import audit_example_city
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -22,8 +24,23 @@ EXPRESSIONS = {
     "scripts": "document.scripts.length",
     "script_alias_as_text": "document.body.innerText.includes(\"<script>alert('kyojin')</script>\")",
     "resources": "performance.getEntriesByType('resource').length",
+    "violations": "document.querySelectorAll('svg#zone-matrix g.cell-violation').length",
     "matrix_height": "document.getElementById('zone-matrix').getBoundingClientRect().height",
 }
+
+
+@pytest.fixture(scope="module")
+def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The example city's report: real policy, lab snapshots, every check, a real zone matrix."""
+    folder = tmp_path_factory.mktemp("example-city")
+    with Store(f"sqlite:///{folder / 'auditor.db'}") as store:
+        store.upgrade()
+        policy, inventory = audit_example_city(store)
+        data = build_report(store, ReportInputs(policy=policy, inventory=inventory))
+    assert data.findings and any(cell.violation for cell in data.matrix)
+    page = folder / "report.html"
+    write_report(data, page)
+    return page
 
 
 def _needs(binary: str | None, name: str) -> None:
@@ -31,30 +48,39 @@ def _needs(binary: str | None, name: str) -> None:
         pytest.skip(f"{name} is not installed (scripts/install-system-deps.sh)")
 
 
-def test_the_report_opens_in_chromium_without_requests_or_errors_and_draws_both_charts(
-    city: City, tmp_path: Path
+def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_and_both_charts(
+    example_city_html: Path, tmp_path: Path
 ) -> None:
+    _needs(chromium_binary(), "chromium")
+    seen = visit(example_city_html, tmp_path / "profile", EXPRESSIONS)
+    ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
+
+    assert seen.screenshot.startswith(b"\x89PNG")
+    assert seen.requests == [example_city_html.resolve().as_uri()]
+    assert seen.console_errors == []
+    assert seen.values["matrix_cells"] == 7 * 7
+    assert seen.values["violations"] > 0
+    assert seen.values["trend_bars"] == 30
+    assert seen.values["trend_line"] == 1
+    assert seen.values["scripts"] == 0
+    assert seen.values["resources"] == 0
+    assert seen.values["matrix_height"] > 100
+
+
+def test_device_text_with_a_script_tag_stays_text_in_chromium(city: City, tmp_path: Path) -> None:
     _needs(chromium_binary(), "chromium")
     data = load_report_data(city.store, policy=city.policy, now=city.now)
     page = tmp_path / "report.html"
     write_report(data, page)
     seen = visit(page, tmp_path / "profile", EXPRESSIONS)
-
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
-
-    assert seen.screenshot.startswith(b"\x89PNG")
+    (ARTIFACTS / "report-chromium-traps.png").write_bytes(seen.screenshot)
     assert all(url.startswith("file://") for url in seen.requests), seen.requests
-    assert seen.requests == [page.resolve().as_uri()]
     assert seen.console_errors == []
-    zones = len(city.policy.zones)
-    assert seen.values["matrix_cells"] == zones * zones
-    assert seen.values["trend_bars"] == 30
-    assert seen.values["trend_line"] == 1
     assert seen.values["scripts"] == 0
     assert seen.values["script_alias_as_text"] is True
-    assert seen.values["resources"] == 0
-    assert seen.values["matrix_height"] > 100
+    assert seen.values["matrix_cells"] == len(city.policy.zones) ** 2
 
 
 def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
@@ -90,3 +116,38 @@ def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
         check=True,
     )
     assert (ARTIFACTS / "report-pdf-page1.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_the_example_city_pdf_first_page_is_kept_as_an_artifact(tmp_path: Path) -> None:
+    _needs(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
+    with Store(f"sqlite:///{tmp_path / 'auditor.db'}") as store:
+        store.upgrade()
+        policy, inventory = audit_example_city(store)
+        data = build_report(store, ReportInputs(policy=policy, inventory=inventory))
+    pdf = tmp_path / "example-city.pdf"
+    run_export("pdf", pdf, data, titles={})
+    ARTIFACTS.mkdir(exist_ok=True)
+    subprocess.run(
+        [
+            "pdftoppm",
+            "-png",
+            "-r",
+            "70",
+            "-f",
+            "1",
+            "-l",
+            "1",
+            "-singlefile",
+            str(pdf),
+            str(ARTIFACTS / "example-city-pdf-page1"),
+        ],
+        check=True,
+    )
+    (ARTIFACTS / "example-city-report.pdf").write_bytes(pdf.read_bytes())
+    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
+    assert (
+        int(
+            next(line for line in pages.stdout.splitlines() if line.startswith("Pages:")).split()[1]
+        )
+        > 1
+    )

@@ -111,3 +111,23 @@ def test_a_report_over_the_detail_limit_lists_device_counts_instead_of_every_fin
     assert "mn-sw1" in devices and "trunks" not in devices
     full = render_report(data, "html", "en")
     assert "only per-device counts" not in full
+
+
+def test_a_matrix_violation_is_drawn_as_a_red_cell_with_its_marks(city: City) -> None:
+    from auditor.report.data import build_report_data
+
+    data = build_report_data(
+        city.store.list_findings(),
+        city.store.list_runs(),
+        policy=city.policy,
+        now=city.now,
+        matrix={
+            ("internet", "mynumber"): {"allowed": False, "permitted": True, "observed": True},
+            ("lgwan", "internet"): {"allowed": True, "permitted": True, "observed": False},
+        },
+    )
+    html = render_report(data, "html", "ja")
+    matrix = html.split('id="zone-matrix"')[1].split("</svg>")[0]
+    assert matrix.count("cell-violation") == 1
+    assert "internet → mynumber: violation PO" in matrix
+    assert 'fill="#f4a6a6"' in matrix
