@@ -6,15 +6,15 @@ import hashlib
 import io
 import json
 import re
-import tempfile
 import zipfile
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
-from auditor.report.exports import iso_jst, json_header, write_csv, write_json
+from auditor.report.exports import csv_codec, iso_jst, json_header, write_csv, write_json
 from auditor.report.model import JST, ReportFinding
 
 
@@ -31,6 +31,55 @@ class BundleInputs:
     config_files: Sequence[tuple[str, Path]] = ()
     """(archive folder, path) of the policy and inventory files or folders used."""
     chain_head: str | None = None
+
+
+class _HashingWriter(io.RawIOBase):
+    """Passes bytes on to a zip member and hashes them, so nothing is held twice in memory."""
+
+    def __init__(self, target: IO[bytes]) -> None:
+        self._target = target
+        self.digest = hashlib.sha256()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        chunk = bytes(data)
+        self.digest.update(chunk)
+        self._target.write(chunk)
+        return len(chunk)
+
+
+class _Archive:
+    """A zip whose every member is hashed on the way in, for the ``SHA256SUMS`` manifest."""
+
+    def __init__(self, archive: zipfile.ZipFile, root: str, date_time: tuple[int, ...]) -> None:
+        self.archive = archive
+        self.root = root
+        self.date_time = date_time
+        self.sums: dict[str, str] = {}
+
+    def _info(self, name: str) -> zipfile.ZipInfo:
+        info = zipfile.ZipInfo(f"{self.root}/{name}", date_time=self.date_time)  # type: ignore[arg-type]
+        info.compress_type = zipfile.ZIP_DEFLATED
+        info.external_attr = 0o644 << 16
+        return info
+
+    def add_bytes(self, name: str, data: bytes) -> None:
+        self.archive.writestr(self._info(name), data)
+        self.sums[name] = hashlib.sha256(data).hexdigest()
+
+    @contextmanager
+    def text(self, name: str, encoding: str = "utf-8") -> Iterator[IO[str]]:
+        with self.archive.open(self._info(name), mode="w", force_zip64=True) as member:
+            raw = _HashingWriter(member)
+            buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
+            handle = io.TextIOWrapper(buffered, encoding=encoding, newline="")
+            yield handle
+            handle.flush()
+            buffered.flush()
+            handle.detach()
+        self.sums[name] = raw.digest.hexdigest()
 
 
 def _safe_name(label: str) -> str:
@@ -54,56 +103,49 @@ def write_bundle(
     stamp = inputs.generated_at.astimezone(JST)
     date_time = (stamp.year, stamp.month, stamp.day, stamp.hour, stamp.minute, stamp.second)
     root = f"kyojin-evidence-{stamp.strftime('%Y%m%d-%H%M%S')}"
-    entries: dict[str, bytes] = {}
-
-    text = io.StringIO()
-    header = json_header(
-        generated_at=inputs.generated_at,
-        tool_version=inputs.tool_version,
-        rule_pack_hash=inputs.rule_pack_hash,
-        filters=inputs.filters,
-        count=len(findings),
-    )
-    write_json(findings, text, header)
-    entries["findings.json"] = text.getvalue().encode("utf-8")
-
-    with tempfile.TemporaryDirectory() as scratch:
-        csv_path = Path(scratch) / "findings.csv"
-        write_csv(findings, csv_path)
-        entries["findings.csv"] = csv_path.read_bytes()
-
-    for sha256, label, data in inputs.evidence:
-        name = f"evidence/{sha256[:16]}-{_safe_name(label)}"
-        entries[name] = _clean_blob(data, clean)
-    for folder, path in inputs.config_files:
-        base = path if path.is_dir() else path.parent
-        for file in _files_under(path):
-            entries[f"{folder}/{file.relative_to(base).as_posix()}"] = file.read_bytes()
-
-    manifest = {
-        "generated_at": iso_jst(inputs.generated_at),
-        "timezone": "Asia/Tokyo",
-        "tool": {
-            "name": "kyojin-auditor",
-            "version": inputs.tool_version,
-            "rule_pack_hash": inputs.rule_pack_hash,
-        },
-        "event_chain_head": inputs.chain_head,
-        "filters": dict(inputs.filters),
-        "finding_count": len(findings),
-        "evidence_files": sorted(n for n in entries if n.startswith("evidence/")),
-    }
-    entries["manifest.json"] = json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
-
-    names = sorted(entries)
-    sums = "".join(f"{hashlib.sha256(entries[n]).hexdigest()}  {n}\n" for n in names)
-    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name in [*names, "SHA256SUMS"]:
-            data = entries[name] if name != "SHA256SUMS" else sums.encode("utf-8")
-            info = zipfile.ZipInfo(f"{root}/{name}", date_time=date_time)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+    with zipfile.ZipFile(out, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        archive = _Archive(zipped, root, date_time)
+        header = json_header(
+            generated_at=inputs.generated_at,
+            tool_version=inputs.tool_version,
+            rule_pack_hash=inputs.rule_pack_hash,
+            filters=inputs.filters,
+            count=len(findings),
+        )
+        with archive.text("findings.json") as handle:
+            write_json(findings, handle, header)
+        with archive.text("findings.csv", encoding=csv_codec("utf-8")) as handle:
+            write_csv(findings, handle)
+        evidence_names = []
+        for sha256, label, data in inputs.evidence:
+            name = f"evidence/{sha256[:16]}-{_safe_name(label)}"
+            archive.add_bytes(name, _clean_blob(data, clean))
+            evidence_names.append(name)
+        for folder, path in inputs.config_files:
+            base = path if path.is_dir() else path.parent
+            for file in _files_under(path):
+                archive.add_bytes(
+                    f"{folder}/{file.relative_to(base).as_posix()}", file.read_bytes()
+                )
+        manifest = {
+            "generated_at": iso_jst(inputs.generated_at),
+            "timezone": "Asia/Tokyo",
+            "tool": {
+                "name": "kyojin-auditor",
+                "version": inputs.tool_version,
+                "rule_pack_hash": inputs.rule_pack_hash,
+            },
+            "event_chain_head": inputs.chain_head,
+            "filters": dict(inputs.filters),
+            "finding_count": len(findings),
+            "evidence_files": sorted(evidence_names),
+        }
+        archive.add_bytes(
+            "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+        )
+        names = sorted(archive.sums)
+        sums = "".join(f"{archive.sums[name]}  {name}\n" for name in names)
+        zipped.writestr(archive._info("SHA256SUMS"), sums.encode("utf-8"))
     return names
 
 

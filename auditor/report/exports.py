@@ -168,19 +168,29 @@ def flat_row(finding: ReportFinding) -> dict[str, str]:
 # -- CSV ----------------------------------------------------------------------------------------
 
 
-def write_csv(findings: Iterable[ReportFinding], out: Path, encoding: str = "utf-8") -> int:
-    """UTF-8 with BOM by default (Excel detects it); ``cp932`` for old Excel, lossy but visible."""
-    codec = "utf-8-sig" if encoding.replace("-", "").lower() in {"utf8", "utf8sig"} else encoding
+def csv_codec(encoding: str) -> str:
+    """``utf-8`` means UTF-8 with a BOM (Excel needs it to read UTF-8)."""
+    return "utf-8-sig" if encoding.replace("-", "").lower() in {"utf8", "utf8sig"} else encoding
+
+
+def write_csv(
+    findings: Iterable[ReportFinding], out: Path | IO[str], encoding: str = "utf-8"
+) -> int:
+    """UTF-8 with BOM by default (Excel detects it); ``cp932`` for old Excel, lossy but visible.
+
+    Given an open text handle, it must already use ``csv_codec(encoding)`` and ``newline=""``.
+    """
+    codec = csv_codec(encoding)
+    if isinstance(out, Path):
+        with out.open("w", encoding=codec, newline="", errors="strict") as handle:
+            return write_csv(findings, handle, encoding)
     count = 0
-    with out.open("w", encoding=codec, newline="", errors="strict") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for finding in findings:
-            row = flat_row(finding)
-            writer.writerow(
-                [encodable(neutralize_formula(row[column]), codec) for column in COLUMNS]
-            )
-            count += 1
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(COLUMNS)
+    for finding in findings:
+        row = flat_row(finding)
+        writer.writerow([encodable(neutralize_formula(row[column]), codec) for column in COLUMNS])
+        count += 1
     return count
 
 
