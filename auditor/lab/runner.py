@@ -1,7 +1,7 @@
 """Start and stop the lab as detached background processes, tracked by PID in a state directory.
 
 ``lab_up`` writes everything under ``state_dir``: ``lab.json`` (processes, process groups, ports;
-no secrets), ``scenario.yaml`` (the lab's own copy, mode 0600), ``secrets/`` (one file per
+no secrets), ``scenario.json`` (the lab's own copy, mode 0600), ``secrets/`` (one file per
 secret, mode 0600), ``inventory/devices.yaml`` (references the secret files with ``file:``), and
 the SNMP data and logs. ``lab_down`` stops exactly the recorded process groups, checks that no lab
 port is still bound and removes what ``lab_up`` created.
@@ -31,7 +31,7 @@ from auditor.lab.ssh_devices import has_ssh, wire_encoding
 
 LAB_FILE = "lab.json"
 HOST = "127.0.0.1"
-_CREATED = ("lab.json", "scenario.yaml", "secrets", "inventory", "snmp", "ssh")
+_CREATED = ("lab.json", "scenario.json", "secrets", "inventory", "snmp", "ssh")
 SSH_DEVICES_PER_PROCESS = 250
 
 
@@ -69,6 +69,7 @@ class LabState(_Model):
     host: str = HOST
     started_at: datetime
     start_seconds: float = 0.0
+    phases: dict[str, float] = Field(default_factory=dict, description="seconds per start phase")
     processes: list[LabProcess] = Field(default_factory=list)
     devices: dict[str, LabDevice] = Field(default_factory=dict)
 
@@ -173,7 +174,7 @@ def _write_yaml(path: Path, data: object, private: bool = False) -> None:
 
     from ruamel.yaml import YAML
 
-    yaml = YAML(typ="safe", pure=True)
+    yaml = YAML(typ="safe")
     yaml.default_flow_style = False
     yaml.allow_unicode = True
     buffer = io.StringIO()
@@ -279,8 +280,8 @@ def lab_up(
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     state_dir.chmod(0o700)
     scenario = _choose_scenario(scenario_path, devices)
-    scenario_file = state_dir / "scenario.yaml"
-    _write_yaml(scenario_file, scenario.model_dump(mode="json", exclude_none=True), private=True)
+    scenario_file = state_dir / "scenario.json"
+    _write_private(scenario_file, scenario.model_dump_json(exclude_none=True))
 
     state = LabState(
         state_dir=str(state_dir),
@@ -289,6 +290,11 @@ def lab_up(
         inventory_file=str(state_dir / "inventory" / "devices.yaml"),
         started_at=datetime.now(UTC),
     )
+
+    def mark(phase: str) -> None:
+        state.phases[phase] = round(time.monotonic() - started - sum(state.phases.values()), 3)
+
+    mark("scenario")
     try:
         snmp_devices = [device for device in scenario.devices if device.snmp is not None]
         plan = plan_snmp_agent(scenario, snmp_devices, state_dir)
@@ -304,6 +310,7 @@ def lab_up(
             )
         )
         _save(state)
+        mark("snmp_data")
 
         ssh_capable = [device for device in scenario.devices if has_ssh(device)]
         if ssh_devices is not None:
@@ -360,10 +367,13 @@ def lab_up(
                 ssh_port=ssh_port,
             )
         _write_yaml(Path(state.inventory_file), {"devices": entries})
+        mark("inventory")
 
         deadline = time.monotonic() + ready_timeout
         wait_snmp_ready(plan, snmp_process, deadline_seconds=ready_timeout)
+        mark("snmp_ready")
         _wait_ssh(ssh_started, deadline)
+        mark("ssh_ready")
     except BaseException:
         with contextlib.suppress(Exception):
             _save(state)

@@ -415,13 +415,15 @@ class _Derived:
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Read and validate a scenario YAML file."""
+    """Read and validate a scenario file: YAML (people write these) or JSON (the lab's own
+    copy of a large synthetic city, which YAML would take seconds to parse)."""
+    text = Path(path).read_text(encoding="utf-8")
+    if Path(path).suffix == ".json":
+        return Scenario.model_validate_json(text)
     from ruamel.yaml import YAML
 
     yaml = YAML(typ="safe", pure=True)
-    text = Path(path).read_text(encoding="utf-8")
-    data = yaml.load(text)
-    return Scenario.model_validate(data)
+    return Scenario.model_validate(yaml.load(text))
 
 
 def example_city_path() -> Path:

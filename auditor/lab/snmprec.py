@@ -7,6 +7,8 @@ sorted by numeric OID; a lexically sorted file would make walks skip or repeat r
 from __future__ import annotations
 
 import ipaddress
+import os
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -362,11 +364,13 @@ def write_device_files(
 ) -> list[Path]:
     """Write ``<stem>.snmprec`` (and ``<stem>@<vlan>.snmprec`` for the Cisco quirk)."""
     directory.mkdir(parents=True, exist_ok=True)
-    written = [directory / f"{stem}.snmprec"]
-    written[0].write_text("\n".join(device_records(scenario, device)) + "\n", encoding="ascii")
+    files = {directory / f"{stem}.snmprec": device_records(scenario, device)}
     if device.snmp and device.snmp.fdb_per_vlan_community:
         for vlan_id, lines in per_vlan_records(scenario, device).items():
-            path = directory / f"{stem}@{vlan_id}.snmprec"
-            path.write_text("\n".join(lines) + "\n", encoding="ascii")
-            written.append(path)
-    return written
+            files[directory / f"{stem}@{vlan_id}.snmprec"] = lines
+    # snmpsim rebuilds an index unless the data file is strictly older (whole seconds) than it.
+    settled = time.time() - 120
+    for path, lines in files.items():
+        path.write_text("\n".join(lines) + "\n", encoding="ascii")
+        os.utime(path, (settled, settled))
+    return list(files)

@@ -1,15 +1,24 @@
 """Run snmpsim's command responder with one small patch: SNMPv3 requests in the empty context.
 
-Real collectors send SNMPv3 requests with an empty context name. snmpsim 1.2 (on pysnmp 7)
+Two patches, both to make the lab behave like many real agents, fast:
+
+1. Real collectors send SNMPv3 requests with an empty context name. snmpsim 1.2 (on pysnmp 7)
 selects data files only by context name, and it unregisters the empty context, so such requests
 are silently dropped. This entry point maps the empty context of each SNMP engine to that
 engine's data file named ``lab-default`` (the lab gives every v3 device its own engine), then
-hands over to the unmodified snmpsim ``main``. Run as ``python -m auditor.lab.snmpsim_main ARGS``.
+hands over to the unmodified snmpsim ``main``.
+2. snmpsim keeps a per-file OID index in a dbm; this Python has no gdbm/ndbm, so it falls back to
+   ``dbm.dumb`` (about 40 times slower), and because file times have one-second resolution it
+   indexes every file twice. The lab keeps those indexes in memory instead (one process, built
+   once at start; the lab writes data files with an older mtime so they count as fresh).
+
+Run as ``python -m auditor.lab.snmpsim_main ARGS``.
 """
 
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 from typing import Any
 
 DEFAULT_CONTEXT = b"lab-default"
@@ -30,8 +39,64 @@ def _patch_empty_context() -> None:
     context.SnmpContext.get_mib_instrum = get_mib_instrum
 
 
+class _MemoryIndex(dict[bytes, bytes]):
+    """Keys and values are stored as bytes, as every dbm module returns them."""
+
+    def __setitem__(self, key: str | bytes, value: str | bytes) -> None:
+        super().__setitem__(_as_bytes(key), _as_bytes(value))
+
+    def __getitem__(self, key: str | bytes) -> bytes:
+        return super().__getitem__(_as_bytes(key))
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str | bytes) and super().__contains__(_as_bytes(key))
+
+    def close(self) -> None:
+        """Indexes live as long as the process; nothing to flush."""
+
+    def sync(self) -> None:
+        """Nothing to flush."""
+
+
+def _as_bytes(value: str | bytes) -> bytes:
+    return value.encode("utf-8") if isinstance(value, str) else value
+
+
+class _MemoryDbm:
+    """The slice of the ``dbm`` module API snmpsim uses (``open``, ``whichdb``), in memory.
+
+    A marker file ``<path>.db`` is touched on creation so snmpsim's freshness check (data file
+    older than its index) finds the index without reading it.
+    """
+
+    error = KeyError
+
+    def __init__(self) -> None:
+        self.tables: dict[str, _MemoryIndex] = {}
+
+    def open(self, path: str, flag: str = "r", mode: int = 0o666) -> _MemoryIndex:
+        if "n" in flag or ("c" in flag and path not in self.tables):
+            self.tables[path] = _MemoryIndex()
+            Path(path + ".db").touch()
+        if path not in self.tables:
+            raise KeyError(f"no index for {path}")
+        return self.tables[path]
+
+    def whichdb(self, path: str) -> str | None:
+        return "memory" if path in self.tables else None
+
+
+def _patch_memory_index() -> None:
+    from snmpsim.record.search import database
+
+    memory = _MemoryDbm()
+    database.dbm = memory
+    database.whichdb = memory
+
+
 def main() -> int:
     _patch_empty_context()
+    _patch_memory_index()
     from snmpsim.commands import responder
 
     sys.argv[0] = "snmpsim-command-responder"
