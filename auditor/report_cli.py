@@ -61,6 +61,20 @@ def _parse_day(value: str | None, *, end: bool) -> datetime | None:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=JST)
 
 
+SEVERITIES = frozenset({"critical", "high", "medium", "low", "info"})
+STATUSES = frozenset({"new", "open", "reopened", "resolved", "suppressed"})
+
+
+def _choices(values: list[str] | None, allowed: frozenset[str], option: str) -> frozenset[str]:
+    chosen = frozenset(value.lower() for value in values or ())
+    unknown = sorted(chosen - allowed)
+    if unknown:
+        raise typer.BadParameter(
+            f"{', '.join(unknown)} (choose from {', '.join(sorted(allowed))})", param_hint=option
+        )
+    return chosen
+
+
 def _open(db: str | None) -> "Store":
     from auditor.store.opening import open_store
 
@@ -139,7 +153,10 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         from auditor.report.service import build_report, load_inputs
 
         output_lang = "ja" if lang_.lower().startswith("ja") else "en"
-        report_date = date.fromisoformat(day) if day else None
+        try:
+            report_date = date.fromisoformat(day) if day else None
+        except ValueError as exc:
+            raise typer.BadParameter(f"not a date: {day}", param_hint="--date") from exc
         inputs = load_inputs(policy, inventory)
         for problem in inputs.problems:
             Console(stderr=True).print(problem, markup=False, style="yellow")
@@ -241,8 +258,8 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             since=_parse_day(since, end=False),
             until=_parse_day(until, end=True),
             zones=frozenset(zone or ()),
-            severities=frozenset(s.lower() for s in severity or ()),
-            statuses=frozenset(s.lower() for s in status or ()),
+            severities=_choices(severity, SEVERITIES, "--severity"),
+            statuses=_choices(status, STATUSES, "--status"),
             checks=frozenset(c.upper() for c in check or ()),
             clauses=tuple(clause or ()),
         )

@@ -186,3 +186,22 @@ def test_findings_suppress_refuses_an_expiry_in_the_past(city: City) -> None:
         ],
     )
     assert result.exit_code == 2
+
+
+def test_export_rejects_an_unknown_status_with_a_usage_error(city: City, tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        _app(),
+        [
+            "export",
+            "--format",
+            "json",
+            "--out",
+            str(tmp_path / "x.json"),
+            "--status",
+            "fixed",
+            "--db",
+            city.store.url,
+        ],
+    )
+    assert result.exit_code == 2
+    assert not (tmp_path / "x.json").exists()
