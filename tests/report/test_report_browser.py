@@ -30,7 +30,7 @@ EXPRESSIONS = {
 
 
 @pytest.fixture(scope="module")
-def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
     """The example city's report: real policy, lab snapshots, every check, a real zone matrix."""
     folder = tmp_path_factory.mktemp("example-city")
     with Store(f"sqlite:///{folder / 'auditor.db'}") as store:
@@ -40,7 +40,7 @@ def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
     assert data.findings and any(cell.violation for cell in data.matrix)
     page = folder / "report.html"
     write_report(data, page)
-    return page
+    return page, len(policy.zones)
 
 
 def _needs(binary: str | None, name: str) -> None:
@@ -49,17 +49,18 @@ def _needs(binary: str | None, name: str) -> None:
 
 
 def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_and_both_charts(
-    example_city_html: Path, tmp_path: Path
+    example_city_html: tuple[Path, int], tmp_path: Path
 ) -> None:
     _needs(chromium_binary(), "chromium")
-    seen = visit(example_city_html, tmp_path / "profile", EXPRESSIONS)
+    page, zones = example_city_html
+    seen = visit(page, tmp_path / "profile", EXPRESSIONS)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
 
     assert seen.screenshot.startswith(b"\x89PNG")
-    assert seen.requests == [example_city_html.resolve().as_uri()]
+    assert seen.requests == [page.resolve().as_uri()]
     assert seen.console_errors == []
-    assert seen.values["matrix_cells"] == 7 * 7
+    assert seen.values["matrix_cells"] == zones * zones
     assert seen.values["violations"] > 0
     assert seen.values["trend_bars"] == 30
     assert seen.values["trend_line"] == 1
