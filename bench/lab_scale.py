@@ -50,6 +50,8 @@ def main() -> int:
             by_role[process.role] = by_role.get(process.role, 0) + process_rss_bytes([process.pid])
         figures["rss_snmp_mib"] = round(by_role.get("snmp", 0) / 2**20, 1)
         figures["rss_ssh_mib"] = round(by_role.get("ssh", 0) / 2**20, 1)
+        for phase, seconds in state.phases.items():
+            figures[f"phase_{phase}_seconds"] = seconds
         scenario = load_scenario(state.scenario_file)
         probe = next(d for d in scenario.devices if d.snmp and d.snmp.version == "v2c")
         if shutil.which("snmpbulkwalk"):

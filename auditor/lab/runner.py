@@ -169,10 +169,25 @@ def _inventory_entry(
     return entry
 
 
+YAML_BLOCK_STYLE_LIMIT = 200  # devices; bigger inventories are written in YAML's JSON subset
+
+
 def _write_yaml(path: Path, data: object, private: bool = False) -> None:
+    """Readable block-style YAML for small files; JSON (valid YAML) for big synthetic cities,
+    where the pure-Python YAML emitter would take about ten seconds per thousand devices."""
     import io
 
     from ruamel.yaml import YAML
+
+    devices = data.get("devices") if isinstance(data, dict) else None
+    if isinstance(devices, list) and len(devices) > YAML_BLOCK_STYLE_LIMIT:
+        text = json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+        if private:
+            _write_private(path, text)
+        else:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(text, encoding="utf-8")
+        return
 
     yaml = YAML(typ="safe")
     yaml.default_flow_style = False
