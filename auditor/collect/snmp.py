@@ -69,6 +69,7 @@ from auditor.collect.snmp_session import (
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.platforms.snmp_normalize import normalize_walk
 from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
+from auditor.policy.models import Policy
 from auditor.snapshot import DeviceSnapshot
 
 SecretResolver = Callable[[CredentialRef], str]
@@ -547,6 +548,12 @@ class SnmpCollector:
         self.concurrency = concurrency
         self.workers = workers
         self.options = options or PollOptions(concurrency=concurrency)
+        self.concurrency = self.options.concurrency
+
+    @classmethod
+    def for_policy(cls, policy: Policy, **options: Any) -> SnmpCollector:
+        """A collector that also probes the policy's ``forbidden_snmp_communities`` (HRD-001)."""
+        return cls(options=poll_options_for_policy(policy, **options))
 
     def collect(
         self,
@@ -564,6 +571,14 @@ class SnmpCollector:
         )
 
 
+def poll_options_for_policy(policy: Policy, **overrides: Any) -> PollOptions:
+    """Poll options whose community probe covers the defaults and the policy's forbidden list."""
+    communities = tuple(
+        dict.fromkeys([*DEFAULT_PROBE_COMMUNITIES, *policy.forbidden_snmp_communities])
+    )
+    return PollOptions(**{"probe_communities": communities, **overrides})
+
+
 def summarize_snapshot(snapshot: DeviceSnapshot) -> str:
     """One line for humans: what SNMP saw on this device."""
     trunks = sum(1 for interface in snapshot.interfaces if interface.mode == "trunk")
@@ -571,7 +586,10 @@ def summarize_snapshot(snapshot: DeviceSnapshot) -> str:
     serial = snapshot.system.serial or "-"
     absent = f", absent: {', '.join(snapshot.absent_tables)}" if snapshot.absent_tables else ""
     probes = snapshot.management.snmp_probe_accepted
-    probe_text = "" if probes is None else f", default communities accepted: {len(probes)}"
+    probe_text = ""
+    if probes is not None:
+        accepted = [probe for probe in probes if probe != CONFIGURED_COMMUNITY_MARK]
+        probe_text = f", probe communities accepted: {', '.join(accepted) or 'none'}"
     return (
         f"{snapshot.device}: {len(snapshot.interfaces)} interfaces ({access} access, "
         f"{trunks} trunk), {len(snapshot.vlans)} VLANs, {len(snapshot.fdb)} FDB entries, "

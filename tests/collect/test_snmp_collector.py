@@ -181,3 +181,13 @@ def test_worker_processes_collect_the_same_snapshots_as_one_process(
         assert [i.name for i in sharded.snapshots[name].interfaces] == [
             i.name for i in snapshot.interfaces
         ]
+
+
+def test_the_policy_forbidden_communities_are_added_to_the_probe() -> None:
+    from auditor.collect.snmp import SnmpCollector
+    from tests import builders
+
+    policy = builders.policy(forbidden_snmp_communities=["private", "shiyakusho"])
+    collector = SnmpCollector.for_policy(policy, concurrency=4)
+    assert collector.options.probe_communities == ("public", "private", "shiyakusho")
+    assert collector.options.concurrency == 4
