@@ -9,10 +9,14 @@ Two agents are available:
     table. Each benchmark "device" is one community of that agent (``rocommunity bench-N``).
     The whole benchmark re-executes itself inside the namespace (``ip netns exec``); needs root.
 
+``--agent lab``
+    The lab's synthetic city of N devices (``auditor.lab.synthetic.synthetic_city``: six
+    platforms, 24 access ports per edge switch, every 100th device SNMPv3) served by the lab's
+    snmpsim. snmpsim is written in Python on top of pysnmp, so it is the bottleneck for both
+    clients and the ratio says little about the clients; it shows the lab at scale.
+
 ``--agent snmpsim``
-    N copies of one lab device's generated recording served by one snmpsim process (one community
-    each). snmpsim is written in Python on top of pysnmp, so it is the bottleneck for both
-    clients and the ratio says little; it is kept to show the lab at scale.
+    N copies of one example-city device's recording in one snmpsim process (same caveat).
 
 Both clients walk exactly the same columns (``auditor.collect.snmp_columns.TABLES``) of the same
 devices with the same max-repetitions and the same number of devices in flight. Kyojin's probe of
@@ -85,6 +89,64 @@ class Figures:
         return data
 
 
+_NETSNMP_AUTH = {
+    "md5": "MD5",
+    "sha": "SHA",
+    "sha224": "SHA-224",
+    "sha256": "SHA-256",
+    "sha384": "SHA-384",
+    "sha512": "SHA-512",
+}
+_NETSNMP_PRIV = {"des": "DES", "aes": "AES", "aes192": "AES-192", "aes256": "AES-256"}
+
+
+@dataclass(frozen=True)
+class Target:
+    """One benchmark device: where it answers and with which credentials (lab secrets)."""
+
+    name: str
+    port: int
+    community: str | None = None
+    user: str | None = None
+    auth_protocol: str = "sha"
+    auth_key: str | None = None
+    priv_protocol: str = "none"
+    priv_key: str | None = None
+
+    def netsnmp_auth(self) -> list[str]:
+        if self.community is not None:
+            return ["-v2c", "-c", self.community]
+        level = "authPriv" if self.priv_protocol != "none" else "authNoPriv"
+        args = ["-v3", "-l", level, "-u", self.user or "", "-a"]
+        args += [_NETSNMP_AUTH[self.auth_protocol], "-A", self.auth_key or ""]
+        if self.priv_protocol != "none":
+            args += ["-x", _NETSNMP_PRIV[self.priv_protocol], "-X", self.priv_key or ""]
+        return args
+
+    def device(self, timeout: float, repetitions: int) -> Device:
+        def ref(kind: str, value: str | None) -> CredentialRef | None:
+            return CredentialRef(env=f"{self.name}/{kind}") if value is not None else None
+
+        settings = SnmpSettings(
+            version="v2c" if self.community is not None else "v3",
+            port=self.port,
+            community=ref("community", self.community),
+            user=self.user,
+            auth_protocol=self.auth_protocol,  # type: ignore[arg-type]
+            auth_key=ref("auth", self.auth_key),
+            priv_protocol=self.priv_protocol,  # type: ignore[arg-type]
+            priv_key=ref("priv", self.priv_key),
+            timeout=timeout,
+            retries=1,
+            max_repetitions=repetitions,
+        )
+        return Device(name=self.name, address="127.0.0.1", platform="generic", snmp=settings)
+
+    def secrets(self) -> dict[str, str]:
+        values = {"community": self.community, "auth": self.auth_key, "priv": self.priv_key}
+        return {f"{self.name}/{k}": v for k, v in values.items() if v is not None}
+
+
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
@@ -144,7 +206,8 @@ def delete_namespace() -> None:
     subprocess.run(["ip", "netns", "del", NAMESPACE], check=False, stderr=subprocess.DEVNULL)
 
 
-def start_snmpd(work: Path, communities: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+def start_snmpd(work: Path, devices: int) -> tuple[subprocess.Popen[bytes], list[Target]]:
+    communities = [f"bench-{index:04d}" for index in range(devices)]
     port = free_udp_port()
     config = work / "snmpd.conf"
     lines = [f"agentAddress udp:127.0.0.1:{port}"]
@@ -168,10 +231,11 @@ def start_snmpd(work: Path, communities: list[str]) -> tuple[subprocess.Popen[by
         env={**os.environ, "MIBS": ""},
     )
     wait_answers(port, communities[0])
-    return process, port
+    return process, [Target(name=c, port=port, community=c) for c in communities]
 
 
-def start_snmpsim(work: Path, communities: list[str]) -> tuple[subprocess.Popen[bytes], int]:
+def start_snmpsim(work: Path, devices: int) -> tuple[subprocess.Popen[bytes], list[Target]]:
+    communities = [f"bench-{index:04d}" for index in range(devices)]
     from auditor.lab.scenario import load_example_city
     from auditor.lab.snmprec import device_records
 
@@ -200,7 +264,33 @@ def start_snmpsim(work: Path, communities: list[str]) -> tuple[subprocess.Popen[
     )
     for community in communities:
         wait_answers(port, community)
-    return process, port
+    return process, [Target(name=c, port=port, community=c) for c in communities]
+
+
+def start_lab(work: Path, devices: int) -> tuple[subprocess.Popen[bytes], list[Target]]:
+    """The lab's synthetic city of ``devices`` devices (``auditor.lab.synthetic``) in snmpsim."""
+    from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
+    from auditor.lab.synthetic import synthetic_city
+
+    scenario = synthetic_city(devices)
+    snmp_devices = [device for device in scenario.devices if device.snmp is not None]
+    plan = plan_snmp_agent(scenario, snmp_devices, work)
+    process = start_snmp_agent(plan)
+    wait_snmp_ready(plan, process, deadline_seconds=900)
+    targets = [
+        Target(
+            name=access.device,
+            port=access.port,
+            community=access.community,
+            user=access.user,
+            auth_protocol=access.auth_protocol or "sha",
+            auth_key=access.auth_key,
+            priv_protocol=access.priv_protocol or "none",
+            priv_key=access.priv_key,
+        )
+        for access in plan.access.values()
+    ]
+    return process, targets
 
 
 # ------------------------------------------------------------------ clients
@@ -211,21 +301,19 @@ def columns() -> list[str]:
 
 
 def run_netsnmp(
-    port: int, communities: list[str], concurrency: int, repetitions: int, timeout: float
+    targets: list[Target], concurrency: int, repetitions: int, timeout: float
 ) -> Figures:
     """snmpbulkwalk per (device, column); devices in flight bounded like the Kyojin run."""
     environment = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent"}
 
-    def one_device(community: str) -> tuple[int, bool]:
+    def one_device(target: Target) -> tuple[int, bool]:
         rows = 0
         ok = True
         for column in columns():
             result = subprocess.run(
                 [
                     "snmpbulkwalk",
-                    "-v2c",
-                    "-c",
-                    community,
+                    *target.netsnmp_auth(),
                     f"-Cr{repetitions}",
                     "-On",
                     "-Oq",
@@ -233,7 +321,7 @@ def run_netsnmp(
                     str(timeout),
                     "-r",
                     "1",
-                    f"127.0.0.1:{port}",
+                    f"127.0.0.1:{target.port}",
                     column,
                 ],
                 capture_output=True,
@@ -251,13 +339,13 @@ def run_netsnmp(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
-        outcomes = list(pool.map(one_device, communities))
+        outcomes = list(pool.map(one_device, targets))
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Figures(
         client="net-snmp snmpbulkwalk",
-        devices=len(communities),
+        devices=len(targets),
         succeeded=sum(1 for _, ok in outcomes if ok),
         rows=sum(rows for rows, _ in outcomes),
         wall_seconds=wall,
@@ -267,19 +355,17 @@ def run_netsnmp(
 
 
 def run_netsnmp_subtree(
-    port: int, communities: list[str], concurrency: int, repetitions: int, timeout: float
+    targets: list[Target], concurrency: int, repetitions: int, timeout: float
 ) -> Figures:
     """Raw net-snmp throughput: ONE snmpbulkwalk per device over the whole IF-MIB interfaces
     subtree (all 22 ifTable columns), so process start-up is spread over ~1,000 rows."""
     environment = {**os.environ, "MIBS": "", "MIBDIRS": "/nonexistent"}
 
-    def one_device(community: str) -> tuple[int, bool]:
+    def one_device(target: Target) -> tuple[int, bool]:
         result = subprocess.run(
             [
                 "snmpbulkwalk",
-                "-v2c",
-                "-c",
-                community,
+                *target.netsnmp_auth(),
                 f"-Cr{repetitions}",
                 "-On",
                 "-Oq",
@@ -287,7 +373,7 @@ def run_netsnmp_subtree(
                 str(timeout),
                 "-r",
                 "1",
-                f"127.0.0.1:{port}",
+                f"127.0.0.1:{target.port}",
                 "1.3.6.1.2.1.2",
             ],
             capture_output=True,
@@ -300,13 +386,13 @@ def run_netsnmp_subtree(
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(max_workers=concurrency) as pool:
-        outcomes = list(pool.map(one_device, communities))
+        outcomes = list(pool.map(one_device, targets))
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     return Figures(
         client="net-snmp subtree (raw rows/s)",
-        devices=len(communities),
+        devices=len(targets),
         succeeded=sum(1 for _, ok in outcomes if ok),
         rows=sum(rows for rows, _ in outcomes),
         wall_seconds=wall,
@@ -316,30 +402,15 @@ def run_netsnmp_subtree(
 
 
 def run_kyojin(
-    port: int,
-    communities: list[str],
+    targets: list[Target],
     concurrency: int,
     repetitions: int,
     timeout: float,
     workers: int,
     profile_to: Path | None,
 ) -> Figures:
-    devices = [
-        Device(
-            name=community,
-            address="127.0.0.1",
-            platform="generic",
-            snmp=SnmpSettings(
-                version="v2c",
-                port=port,
-                community=CredentialRef(env=community),
-                timeout=timeout,
-                retries=1,
-                max_repetitions=repetitions,
-            ),
-        )
-        for community in communities
-    ]
+    devices = [target.device(timeout, repetitions) for target in targets]
+    secrets = {key: value for target in targets for key, value in target.secrets().items()}
     options = PollOptions(concurrency=concurrency, probe_communities=None)
     stats: dict[str, int] = {}
     before_self = resource.getrusage(resource.RUSAGE_SELF)
@@ -350,7 +421,7 @@ def run_kyojin(
         profiler.enable()
     result = collect_snmp(
         devices,
-        lambda reference: reference.env or "",
+        lambda reference: secrets[reference.env or ""],
         options=options,
         workers=workers,
         stats=stats,
@@ -397,7 +468,7 @@ def report(figures: list[Figures]) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--devices", type=int, default=500)
-    parser.add_argument("--agent", choices=["snmpd", "snmpsim"], default="snmpd")
+    parser.add_argument("--agent", choices=["snmpd", "snmpsim", "lab"], default="snmpd")
     parser.add_argument("--concurrency", type=int, default=32)
     parser.add_argument("--max-repetitions", type=int, default=50)
     parser.add_argument("--workers", type=int, default=2)
@@ -421,52 +492,32 @@ def main() -> int:
         finally:
             delete_namespace()
 
-    communities = [f"bench-{index:04d}" for index in range(args.devices)]
     work = Path(tempfile.mkdtemp(prefix="kyojin-bench-"))
-    start_agent = start_snmpd if args.agent == "snmpd" else start_snmpsim
-    process, port = start_agent(work, communities)
+    starters = {"snmpd": start_snmpd, "snmpsim": start_snmpsim, "lab": start_lab}
+    process, targets = starters[args.agent](work, args.devices)
     try:
+        v3 = sum(1 for target in targets if target.community is None)
         print(
-            f"agent {args.agent} on 127.0.0.1:{port}, {args.devices} devices, "
+            f"agent {args.agent}, {len(targets)} devices ({v3} SNMPv3), "
             f"{len(columns())} columns, concurrency {args.concurrency}, "
             f"max-repetitions {args.max_repetitions}, {os.cpu_count()} CPUs"
         )
+        common = (args.concurrency, args.max_repetitions, args.timeout)
         results: list[Figures] = []
         if not args.skip_netsnmp:
-            results.append(
-                run_netsnmp(port, communities, args.concurrency, args.max_repetitions, args.timeout)
-            )
-            raw = run_netsnmp_subtree(
-                port, communities, args.concurrency, args.max_repetitions, args.timeout
-            )
+            results.append(run_netsnmp(targets, *common))
+            raw = run_netsnmp_subtree(targets, *common)
         profile_path = (
             REPO / "bench" / "results" / "snmp_poll_profile.txt" if args.profile else None
         )
-        results.append(
-            run_kyojin(
-                port,
-                communities,
-                args.concurrency,
-                args.max_repetitions,
-                args.timeout,
-                1,
-                profile_path,
-            )
-        )
+        results.append(run_kyojin(targets, *common, 1, profile_path))
         if args.workers > 1:
-            results.append(
-                run_kyojin(
-                    port,
-                    communities,
-                    args.concurrency,
-                    args.max_repetitions,
-                    args.timeout,
-                    args.workers,
-                    None,
-                )
-            )
+            results.append(run_kyojin(targets, *common, args.workers, None))
     finally:
-        process.send_signal(signal.SIGTERM)
+        if args.agent == "lab":
+            os.killpg(process.pid, signal.SIGTERM)
+        else:
+            process.send_signal(signal.SIGTERM)
         process.wait(timeout=20)
         shutil.rmtree(work, ignore_errors=True)
     reference = results[0] if not args.skip_netsnmp else None
