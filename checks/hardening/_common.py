@@ -133,6 +133,16 @@ def address_of(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | No
         return None
 
 
+def judged_management_address(value: str) -> bool:
+    """Whether an inventory address says where the device is managed from.
+
+    A host name, or a loopback address (a lab, an SSH port-forward through a jump host), tells
+    nothing about the device's own management interface, so it is not judged.
+    """
+    ip = address_of(value)
+    return ip is not None and not ip.is_loopback
+
+
 def zone_of_address(policy: Policy, value: str) -> Zone | None:
     return policy.zone_of_address(value) if address_of(value) is not None else None
 

@@ -10,7 +10,7 @@ from auditor.policy.models import Zone, ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
 from auditor.snapshot import AclEntry
 
-from ._common import primary_zone, snapshots_in_order
+from ._common import judged_management_address, primary_zone, snapshots_in_order
 
 
 def _source_network(entry: AclEntry) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
@@ -38,7 +38,7 @@ class ManagementOutsideManagementZone(Check):
     What it checks:
         Subject ``address``: the inventory management address is not in a subnet of a
         ``management``-kind zone (roles in ``exempt_roles``, e.g. servers managed in-band, are
-        skipped). Subject ``acl:<name>``: the access list bound to the vty lines or to SNMP
+        skipped; host names and loopback addresses, as used behind a jump host, are not judged). Subject ``acl:<name>``: the access list bound to the vty lines or to SNMP
         (``vty_access_class``, ``snmp_access_class``, community ACLs) is present in the
         snapshot and permits a source outside the management zone (``any`` included). ACLs not
         in the snapshot are not judged here (HRD-010 reports missing ones).
@@ -87,7 +87,11 @@ class ManagementOutsideManagementZone(Check):
             return
         for name, snapshot in snapshots_in_order(context):
             device = context.inventory.device(name)
-            if device is not None and device.role not in exempt:
+            if (
+                device is not None
+                and device.role not in exempt
+                and judged_management_address(device.address)
+            ):
                 zone = context.policy.zone_of_address(device.address)
                 if zone is None or zone.kind is not ZoneKind.MANAGEMENT:
                     where = zone.name_en if zone else "no declared zone"

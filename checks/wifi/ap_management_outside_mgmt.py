@@ -8,7 +8,7 @@ from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.policy.models import ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
 
-from ..hardening._common import device_zones
+from ..hardening._common import device_zones, judged_management_address
 
 
 class PublicWifiApManagement(Check):
@@ -66,7 +66,8 @@ class PublicWifiApManagement(Check):
             if not public:
                 continue
             zone = context.policy.zone_of_address(device.address)
-            if zone is None or zone.kind is not ZoneKind.MANAGEMENT:
+            judged = judged_management_address(device.address)
+            if judged and (zone is None or zone.kind is not ZoneKind.MANAGEMENT):
                 yield self.finding(
                     context,
                     device=device.name,
