@@ -75,7 +75,8 @@ class SnmpdAgent:
 
 @contextmanager
 def running_snmpd(directory: Path) -> Iterator[SnmpdAgent]:
-    """net-snmp ``snmpd`` answering v2c and a v3 SHA-256/AES-128 authPriv user."""
+    """net-snmp ``snmpd``: v2c, a v3 SHA-256/AES-128 authPriv user and ``<user>-np``, a v3
+    SHA-1 authNoPriv user."""
     if shutil.which("snmpd") is None:
         pytest.skip("net-snmp snmpd is not installed (apt-get install snmpd)")
     agent = SnmpdAgent(
@@ -92,6 +93,8 @@ def running_snmpd(directory: Path) -> Iterator[SnmpdAgent]:
         f"rocommunity {agent.community} 127.0.0.1\n"
         f'createUser {agent.user} SHA-256 "{agent.auth_key}" AES "{agent.priv_key}"\n'
         f"rouser {agent.user} priv\n"
+        f'createUser {agent.user}-np SHA "{agent.auth_key}"\n'
+        f"rouser {agent.user}-np auth\n"
         "sysName kyojin-snmpd\n"
         "sysLocation 庁舎 3F サーバ室\n"
     )

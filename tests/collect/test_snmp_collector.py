@@ -90,6 +90,26 @@ def test_snmpd_is_collected_alike_over_v2c_and_v3_auth_priv(snmpd: SnmpdAgent) -
     assert {"dot1qVlanStaticTable", "dot1qTpFdbTable", "lldpRemTable"} <= set(v2c.absent_tables)
 
 
+def test_snmpd_is_collected_over_v3_auth_no_priv_with_sha1(snmpd: SnmpdAgent) -> None:
+    device = Device(
+        name="snmpd-v3-np",
+        address="127.0.0.1",
+        platform="net_snmp",
+        snmp=SnmpSettings(
+            version="v3",
+            port=snmpd.port,
+            user=f"{snmpd.user}-np",
+            auth_protocol="sha",
+            auth_key=CredentialRef(env="AUTH"),
+            priv_protocol="none",
+            **FAST,
+        ),
+    )
+    result = _collect(snmpd, [device])
+    assert result.errors == []
+    assert result.snapshots["snmpd-v3-np"].system.name == "kyojin-snmpd"
+
+
 def test_the_default_community_probe_records_only_what_the_agent_accepted(
     snmpd: SnmpdAgent,
 ) -> None:
