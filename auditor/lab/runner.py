@@ -276,12 +276,14 @@ def lab_up(
     state_dir: Path,
     devices: int | None = None,
     ssh_devices: int | None = None,
-    ready_timeout: float = 600.0,
+    ready_timeout: float | None = None,
 ) -> LabState:
     """Start the lab in the background and wait until every agent answers.
 
     ``devices`` builds a synthetic city of that size instead of reading a scenario; ``ssh_devices``
     bounds how many devices get an SSH CLI (all SSH-capable devices when ``None``).
+    ``ready_timeout`` defaults to 60 s plus 0.1 s per device (2,000 devices take about a minute
+    on two busy cores).
     """
     started = time.monotonic()
     existing = read_state(state_dir)
@@ -295,6 +297,8 @@ def lab_up(
     state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
     state_dir.chmod(0o700)
     scenario = _choose_scenario(scenario_path, devices)
+    if ready_timeout is None:
+        ready_timeout = 60.0 + 0.1 * len(scenario.devices)
     scenario_file = state_dir / "scenario.json"
     _write_private(scenario_file, scenario.model_dump_json(exclude_none=True))
 
