@@ -12,6 +12,7 @@ decoding is CPU-bound and one process uses one core.
 from __future__ import annotations
 
 import asyncio
+import json
 import multiprocessing
 import queue
 import threading
@@ -52,6 +53,7 @@ from auditor.collect.snmp_columns import (
     SYSTEM_SCALARS,
     TABLES,
     DeviceWalk,
+    RawWalk,
 )
 from auditor.collect.snmp_probe import (
     CONFIGURED_COMMUNITY_MARK,
@@ -119,6 +121,8 @@ class PollOptions:
     probe_timeout: float = 1.0
     tables: tuple[str, ...] | None = None
     cisco_per_vlan_fdb: bool = True
+    keep_evidence: bool = False
+    """Attach each device's raw walk as ``snmp-walk.json`` evidence (content-addressed later)."""
 
 
 @dataclass
@@ -130,6 +134,7 @@ class DevicePoll:
     errors: list[CollectionError] = field(default_factory=list)
     rows: int = 0
     requests: int = 0
+    evidence: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 def resolve_credentials(device: Device, resolve_secret: SecretResolver) -> SnmpCredentials:
@@ -331,6 +336,8 @@ async def poll_device(
     result.rows = walk.row_count()
     result.requests = session.requests
     result.snapshot = normalize_walk(walk, collected_at=datetime.now(UTC))
+    if options.keep_evidence:
+        result.evidence.append(("snmp-walk.json", walk_as_json(walk)))
     return result
 
 
@@ -482,6 +489,8 @@ def collect_snmp(
         result.errors.extend(polled.errors)
         if polled.snapshot is not None:
             result.snapshots[polled.device] = polled.snapshot
+        if polled.evidence:
+            result.evidence.setdefault(polled.device, []).extend(polled.evidence)
     if stats is not None:
         stats.update(totals)
     return result
@@ -569,6 +578,31 @@ class SnmpCollector:
             workers=self.workers,
             options=self.options,
         )
+
+
+def walk_as_json(walk: DeviceWalk) -> bytes:
+    """The raw walk as stable JSON (octets as hex): what the snapshot was built from.
+
+    Walks hold no credentials (the community and keys are never part of a MIB value walked here).
+    """
+
+    def plain(value: object) -> object:
+        return {"hex": value.hex()} if isinstance(value, bytes) else value
+
+    def columns(raw: RawWalk) -> dict[str, object]:
+        return {
+            oid: [[".".join(map(str, index)), plain(value)] for index, value in rows]
+            for oid, rows in sorted(raw.items())
+        }
+
+    document = {
+        "device": walk.device,
+        "absent_tables": sorted(walk.absent_tables),
+        "walks": columns(walk.walks),
+        "per_vlan": {str(vlan): columns(raw) for vlan, raw in sorted(walk.per_vlan.items())},
+        "probe_accepted": walk.probe_accepted,
+    }
+    return json.dumps(document, ensure_ascii=False, sort_keys=True).encode("utf-8")
 
 
 def poll_options_for_policy(policy: Policy, **overrides: Any) -> PollOptions:

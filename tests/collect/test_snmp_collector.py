@@ -211,3 +211,14 @@ def test_the_policy_forbidden_communities_are_added_to_the_probe() -> None:
     collector = SnmpCollector.for_policy(policy, concurrency=4)
     assert collector.options.probe_communities == ("public", "private", "shiyakusho")
     assert collector.options.concurrency == 4
+
+
+def test_the_raw_walk_is_kept_as_evidence_without_the_community(snmpd: SnmpdAgent) -> None:
+    import json
+
+    result = _collect(snmpd, [_v2c("good", snmpd.port)], keep_evidence=True)
+    ((label, blob),) = result.evidence["good"]
+    assert label == "snmp-walk.json"
+    document = json.loads(blob)
+    assert document["walks"]["1.3.6.1.2.1.2.2.1.2"], "ifDescr rows are in the evidence"
+    assert snmpd.community.encode() not in blob
