@@ -181,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
         "errors": len(result.errors),
         "error_ids": sorted({error.check_id for error in result.errors}),
         "error_examples": {
-            error.check_id: f"{error.device}: {error.message_en} [{error.detail}]"
+            error.check_id: f"{error.message_en} [{error.detail}]"
             for error in reversed(result.errors)
         },
         "parallel_seconds": round(parallel_seconds, 2),
