@@ -19,6 +19,7 @@ from auditor.lab.runner import (
     lab_scale,
     lab_status,
     lab_up,
+    read_state,
 )
 
 app = typer.Typer(
@@ -132,11 +133,30 @@ def scale(
 def status(
     state_dir: StateDirOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="JSON で出力 / Print JSON")] = False,
+    devices: Annotated[
+        bool,
+        typer.Option("--devices", help="機器ごとのポートも表示 / Also list each device's ports"),
+    ] = False,
 ) -> None:
     """ラボの状態 / Show what the lab runs."""
-    report = lab_status(_state_dir(state_dir))
+    directory = _state_dir(state_dir)
+    report = lab_status(directory)
+    state = read_state(directory)
+    if devices and state is not None:
+        report["device_ports"] = {
+            name: device.model_dump(exclude={"name"}) for name, device in state.devices.items()
+        }
     if as_json:
         typer.echo(json.dumps(report, ensure_ascii=False, indent=2))
         return
     for key, value in report.items():
-        typer.echo(f"{key}: {value}")
+        if key != "device_ports":
+            typer.echo(f"{key}: {value}")
+    if devices and state is not None:
+        typer.echo("device  platform  snmp(version/port)  ssh(port)")
+        for name, device in state.devices.items():
+            snmp = f"{device.snmp_version}/{device.snmp_port}" if device.snmp_port else "-"
+            typer.echo(f"{name}  {device.platform}  {snmp}  {device.ssh_port or '-'}")
+        typer.echo(
+            f"secrets (0600): {directory / 'secrets'}/<device>.snmp-community | .ssh-password …"
+        )
