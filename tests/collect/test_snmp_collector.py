@@ -130,6 +130,8 @@ def test_each_failure_gets_its_own_error_and_the_good_device_is_still_collected(
     with garbage_agent("random") as junk_port, garbage_agent("truncated") as cut_port:
         devices = [
             _v2c("good", snmpd.port),
+            _v3("good-v3", snmpd),
+            _v3("also-good-v3", snmpd),
             _v2c("wrong-community", snmpd.port, community="WRONG_COMMUNITY"),
             _v3("wrong-password", snmpd, auth="WRONG_AUTH"),
             _v2c("nothing-listens", free_udp_port()),
@@ -138,7 +140,8 @@ def test_each_failure_gets_its_own_error_and_the_good_device_is_still_collected(
             _v2c("no-secret", snmpd.port, community="UNSET_VARIABLE"),
         ]
         result = _collect(snmpd, devices)
-    assert sorted(result.snapshots) == ["good"]
+    # Same v3 user name with the right and with a wrong key in one run: kept apart.
+    assert sorted(result.snapshots) == ["also-good-v3", "good", "good-v3"]
     by_device = {error.device: error for error in result.errors}
     assert {name: error.check_id for name, error in by_device.items()} == {
         "wrong-community": "COL-001",
