@@ -482,6 +482,9 @@ def _mount_optional(app: typer.Typer, lang: Lang) -> None:
         from auditor.demo import register_demo
 
         register_demo(app, lang)
+    from auditor.config_cli import register_config
+
+    register_config(app, lang)
     try:
         from auditor.matrix_cli import register_matrix
     except ImportError:
