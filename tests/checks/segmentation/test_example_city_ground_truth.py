@@ -175,3 +175,40 @@ def test_documented_exception_selectors_suppress_exactly_the_findings_they_name(
         )
         for f in findings
     )
+
+
+def test_planted_violations_are_found_from_the_platform_parsers_output_too(
+    city: tuple[Scenario, AuditContext],
+) -> None:
+    """Render every SSH device's CLI, parse it back with its platform profile, and judge that."""
+    from auditor.engine import merge_models
+    from auditor.lab.cli_render import render
+    from auditor.platforms.registry import profiles
+    from auditor.platforms.text_decode import decode_output
+
+    scenario, context = city
+    snapshots = dict(context.snapshots)
+    parsed_devices = 0
+    for device in scenario.devices:
+        if not device.ssh or device.platform not in profiles():
+            continue
+        outputs = {
+            command: decode_output(value).text if isinstance(value, bytes) else value
+            for command, value in render(device, scenario).items()
+        }
+        parts = profiles()[device.platform].parse(outputs, salt=b"seg")
+        parsed = parts.to_snapshot(device.name, NOW)
+        snapshots[device.name] = merge_models(parsed, snapshots[device.name])
+        parsed_devices += 1
+    assert parsed_devices >= 15
+    parsed_context = AuditContext(
+        policy=context.policy,
+        inventory=context.inventory,
+        now=NOW,
+        snapshots=snapshots,
+        ledger=context.ledger,
+    )
+    findings = _segmentation_findings(parsed_context)
+    truth = compare(scenario, findings, {c.id for c in discover() if c.id.startswith("SEG-")})
+    assert [(p.planted.id, p.planted.device, p.planted.subject) for p in truth.missed] == []
+    assert truth.false_positives == []
