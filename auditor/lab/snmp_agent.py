@@ -1,7 +1,7 @@
 """Serve every lab device's SNMP data from ONE ``snmpsim-command-responder`` process.
 
-Layout: one SNMP engine on one UDP port answers all v2c devices, each by its own community (the
-data file name). Every v3 device gets its own engine (own engine ID, own USM user with its own
+Layout: every device has its own UDP port. One SNMP engine answers all v2c devices, each on its
+own endpoint and only with its own community (the data file name; see ``snmpsim_main``). Every v3 device gets its own engine (own engine ID, own USM user with its own
 protocols) on its own port, so collectors use the empty context like on real devices: snmpsim
 selects a data file for the empty context by transport id, so the file is named after the
 endpoint's transport id (``1.3.6.1.6.1.1.<n>``). Keys go through ``--args-from-file`` (mode 0600)
@@ -10,6 +10,8 @@ so they never show in ``ps``; snmpsim logs only errors, so keys never reach its 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -58,6 +60,7 @@ class SnmpAgentPlan:
     data_root: Path
     cache_dir: Path
     log_file: Path
+    endpoint_map: Path
     ports: list[int] = field(default_factory=list)
     access: dict[str, SnmpAccess] = field(default_factory=dict)
     probe_communities: dict[int, str] = field(default_factory=dict)
@@ -84,51 +87,82 @@ def _write_secret(path: Path, text: str) -> None:
     path.chmod(0o600)
 
 
+def free_udp_ports(count: int, host: str = "127.0.0.1") -> list[int]:
+    """``count`` distinct UDP ports, all held open together while the kernel picks them."""
+    sockets = []
+    try:
+        for _ in range(count):
+            sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            sock.bind((host, 0))
+            sockets.append(sock)
+        return [int(sock.getsockname()[1]) for sock in sockets]
+    finally:
+        for sock in sockets:
+            sock.close()
+
+
+def community_context(community: str) -> str:
+    """The context name snmpsim gives a community (md5 of it), as seen by the request handler."""
+    return hashlib.md5(community.encode("utf-8"), usedforsecurity=False).hexdigest()
+
+
 def plan_snmp_agent(
     scenario: Scenario,
     devices: Sequence[ScenarioDevice],
     work_dir: Path,
     host: str = "127.0.0.1",
 ) -> SnmpAgentPlan:
-    """Write the data files and the responder's argument file for ``devices``."""
+    """Write the data files, the responder's argument file and the endpoint map for ``devices``.
+
+    Every device gets its own UDP port. v2c devices share one engine whose endpoints are listed
+    first (transport ids 0..n-1); ``endpoints.json`` tells ``snmpsim_main`` which endpoint each
+    community belongs to, so a device answers only its own community, like a real agent (a
+    default-community probe of one device must not be answered by another device's data).
+    """
     snmp_dir = work_dir / "snmp"
     plan = SnmpAgentPlan(
         args_file=snmp_dir / "responder.args",
         data_root=snmp_dir / "data",
         cache_dir=snmp_dir / "cache",
         log_file=snmp_dir / "snmpsim.log",
+        endpoint_map=snmp_dir / "endpoints.json",
     )
     plan.cache_dir.mkdir(parents=True, exist_ok=True)
     shared_dir = plan.data_root / "v2c"
     shared_dir.mkdir(parents=True, exist_ok=True)
-    shared_port = free_udp_port(host)
-    plan.ports.append(shared_port)
-    engines = [
-        [
-            "--v3-engine-id=auto",
-            f"--data-dir={shared_dir}",
-            f"--agent-udpv4-endpoint={host}:{shared_port}",
-        ]
-    ]
-    for device in devices:
+    with_snmp = [device for device in devices if device.snmp is not None]
+    v2c = [device for device in with_snmp if device.snmp and device.snmp.version == "v2c"]
+    v3 = [device for device in with_snmp if device.snmp and device.snmp.version == "v3"]
+    ports = free_udp_ports(max(1, len(v2c)) + len(v3), host)
+    plan.ports.extend(ports)
+    shared = ["--v3-engine-id=auto", f"--data-dir={shared_dir}"]
+    endpoints: dict[str, int] = {}
+    for transport_id, device in enumerate(v2c):
+        assert device.snmp is not None and device.snmp.community is not None
+        community = device.snmp.community
+        port = ports[transport_id]
+        written = write_device_files(scenario, device, shared_dir, community)
+        for path in written:
+            endpoints[community_context(path.name.removesuffix(".snmprec"))] = transport_id
+        shared.append(f"--agent-udpv4-endpoint={host}:{port}")
+        plan.access[device.name] = SnmpAccess(
+            device=device.name,
+            host=host,
+            port=port,
+            version="v2c",
+            community=community,
+            data_file=str(written[0]),
+        )
+        plan.probe_communities[port] = community
+    if not v2c:  # snmpsim needs an endpoint for its first engine
+        (shared_dir / "lab-probe.snmprec").write_text("1.3.6.1.2.1.1.3.0|67|1\n", encoding="ascii")
+        shared.append(f"--agent-udpv4-endpoint={host}:{ports[0]}")
+        plan.probe_communities[ports[0]] = "lab-probe"
+    engines = [shared]
+    for offset, device in enumerate(v3):
         credential = device.snmp
-        if credential is None:
-            continue
-        if credential.version == "v2c":
-            assert credential.community is not None
-            written = write_device_files(scenario, device, shared_dir, credential.community)
-            plan.access[device.name] = SnmpAccess(
-                device=device.name,
-                host=host,
-                port=shared_port,
-                version="v2c",
-                community=credential.community,
-                data_file=str(written[0]),
-            )
-            plan.probe_communities.setdefault(shared_port, credential.community)
-            continue
-        port = free_udp_port(host)
-        plan.ports.append(port)
+        assert credential is not None
+        port = ports[max(1, len(v2c)) + offset]
         engine_dir = plan.data_root / f"v3-{device.name}"
         written = write_device_files(scenario, device, engine_dir, V3_DATA_STEM)
         engine = [
@@ -160,16 +194,16 @@ def plan_snmp_agent(
         # snmpsim also accepts v2c on every engine; the data file name works as a community,
         # which is how readiness is probed without knowing the v3 keys.
         plan.probe_communities[port] = V3_DATA_STEM
-    if shared_port not in plan.probe_communities:
-        (shared_dir / "lab-probe.snmprec").write_text("1.3.6.1.2.1.1.3.0|67|1\n", encoding="ascii")
-        plan.probe_communities[shared_port] = "lab-probe"
     _write_secret(plan.args_file, "\n".join(" ".join(engine) for engine in engines) + "\n")
+    _write_secret(plan.endpoint_map, json.dumps(endpoints))
     return plan
 
 
 def start_snmp_agent(plan: SnmpAgentPlan) -> subprocess.Popen[bytes]:
     """Start the responder detached in its own session (so the lab can outlive this process)."""
-    env = dict(os.environ, SNMPSIM_ALLOW_ROOT="true")
+    env = dict(
+        os.environ, SNMPSIM_ALLOW_ROOT="true", AUDITOR_LAB_ENDPOINT_MAP=str(plan.endpoint_map)
+    )
     command = [
         *responder_command(),
         f"--cache-dir={plan.cache_dir}",

@@ -12,11 +12,18 @@ hands over to the unmodified snmpsim ``main``.
    indexes every file twice. The lab keeps those indexes in memory instead (one process, built
    once at start; the lab writes data files with an older mtime so they count as fresh).
 
+3. One engine serves every v2c device, each on its own UDP endpoint. snmpsim would answer any
+   device's community on any endpoint; the lab passes a map (context of each community →
+   transport id of its endpoint, ``$AUDITOR_LAB_ENDPOINT_MAP``) and requests arriving on another
+   endpoint get no answer, exactly like a wrong community on a real agent.
+
 Run as ``python -m auditor.lab.snmpsim_main ARGS``.
 """
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 from pathlib import Path
 from typing import Any
@@ -94,9 +101,38 @@ def _patch_memory_index() -> None:
     database.whichdb = memory
 
 
+def _patch_endpoint_isolation(endpoints: dict[bytes, int]) -> None:
+    from pysnmp.entity.rfc3413 import cmdrsp
+
+    original = cmdrsp.CommandResponderBase.process_pdu
+
+    def process_pdu(self: Any, snmpEngine: Any, *args: Any) -> Any:  # noqa: N803 - pysnmp's name
+        # args: messageProcessingModel, securityModel, securityName, securityLevel,
+        #       contextEngineId, contextName, pduVersion, PDU, maxSizeResponseScopedPDU, stateRef
+        expected = endpoints.get(bytes(args[5]))
+        if expected is not None:
+            request = snmpEngine.observer.get_execution_context("rfc3412.receiveMessage:request")
+            if tuple(request["transportDomain"])[-1] != expected:
+                return None  # another device's community: silence, as a real agent
+        return original(self, snmpEngine, *args)
+
+    cmdrsp.CommandResponderBase.process_pdu = process_pdu
+
+
+def _load_endpoints() -> dict[bytes, int]:
+    path = os.environ.get("AUDITOR_LAB_ENDPOINT_MAP")
+    if not path:
+        return {}
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    return {str(context).encode("ascii"): int(index) for context, index in data.items()}
+
+
 def main() -> int:
     _patch_empty_context()
     _patch_memory_index()
+    endpoints = _load_endpoints()
+    if endpoints:
+        _patch_endpoint_isolation(endpoints)
     from snmpsim.commands import responder
 
     sys.argv[0] = "snmpsim-command-responder"

@@ -219,3 +219,14 @@ def test_the_written_inventory_loads_and_keeps_secrets_in_private_files(
             checked += 1
     assert checked > 30
     assert lab_json["processes"]
+
+
+def test_each_device_answers_only_its_own_community_on_its_own_port(running_lab: LabState) -> None:
+    from auditor.lab.snmp_agent import udp_answers
+
+    port = {name: device.snmp_port for name, device in running_lab.devices.items()}
+    assert len({p for p in port.values() if p}) == len(port)  # one UDP port per device
+    assert udp_answers("127.0.0.1", port["hinanjo-ap1"], "public")  # planted default community
+    assert not udp_answers("127.0.0.1", port["lg-edge-sw2"], "public", timeout=0.5)
+    assert not udp_answers("127.0.0.1", port["hinanjo-ap1"], "rei-lgedge2-ro", timeout=0.5)
+    assert not udp_answers("127.0.0.1", port["myn-core-sw1"], "public", timeout=0.5)
