@@ -9,6 +9,7 @@ from auditor.policy.models import ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
+    config_known,
     device_zones,
     is_external_address,
     management_evidence,
@@ -70,6 +71,8 @@ class MynumberInternetDns(Check):
             if not zones:
                 continue
             servers = snapshot.management.dns_servers
+            if servers is None and config_known(snapshot):
+                servers = []  # read the configuration: no name server configured
             if servers is None:
                 yield not_applicable(
                     self,

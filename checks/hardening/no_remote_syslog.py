@@ -8,6 +8,7 @@ from auditor.findings import Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
+    config_known,
     management_evidence,
     primary_zone,
     snapshots_in_order,
@@ -68,6 +69,8 @@ class NoRemoteSyslog(Check):
         allowed = {str(host) for host in self.params(context)["log_servers"] or []}
         for name, snapshot in snapshots_in_order(context):
             hosts = snapshot.management.syslog_hosts
+            if hosts is None and config_known(snapshot):
+                hosts = []  # read the configuration: no line configures one
             if hosts is None:
                 yield unknown_fact(self, context, name, "management.syslog_hosts")
                 continue

@@ -8,6 +8,7 @@ from auditor.findings import Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
+    config_known,
     device_zone_kinds,
     management_evidence,
     primary_zone,
@@ -74,6 +75,8 @@ class NtpMissing(Check):
         by_kind = {str(k): int(v) for k, v in dict(params["min_servers_by_zone_kind"]).items()}
         for name, snapshot in snapshots_in_order(context):
             servers = snapshot.management.ntp_servers
+            if servers is None and config_known(snapshot):
+                servers = []  # read the configuration: no line configures one
             if servers is None:
                 yield unknown_fact(self, context, name, "management.ntp_servers")
                 continue

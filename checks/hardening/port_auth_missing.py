@@ -9,6 +9,7 @@ from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import (
+    config_known,
     escalate,
     is_access_port,
     not_applicable,
@@ -22,8 +23,10 @@ class PortAuthMissing(Check):
     What it checks:
         Every enabled access port whose access VLAN belongs to a zone with
         ``requires_port_auth: true``: if neither ``dot1x`` nor ``port_security`` is on, it is a
-        finding (subject ``port:<name>``). If both are unknown the port is reported not
-        applicable. Shut-down ports are skipped (HRD-011 covers them).
+        finding (subject ``port:<name>``). Both features are opt-in on every platform, so when the
+        running configuration was read a flag the parser left unset means "not configured"; only
+        without a configuration are two unknown flags reported not applicable. Shut-down ports
+        are skipped (HRD-011 covers them).
 
     Why is this bad?:
         Without 802.1X or MAC-based port security any device plugged into the socket joins the
@@ -72,7 +75,11 @@ class PortAuthMissing(Check):
                     continue
                 if interface.dot1x or interface.port_security:
                     continue
-                if interface.dot1x is None and interface.port_security is None:
+                if (
+                    interface.dot1x is None
+                    and interface.port_security is None
+                    and not config_known(snapshot)
+                ):
                     yield not_applicable(
                         self,
                         context,

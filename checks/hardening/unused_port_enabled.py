@@ -21,9 +21,10 @@ class UnusedPortEnabled(Check):
     """An access port has had no link for ``days`` days but is still administratively up.
 
     What it checks:
-        Every access port that is admin up and oper down. How long it has been down is
-        ``sysUpTime − ifLastChange`` (the link went down at ``ifLastChange``; a port down since
-        boot has ``ifLastChange`` 0). Down for at least ``days`` days (default 30) is a finding
+        Every access port that is admin up and oper down. How long it has been down is the
+        interface's ``last_change_seconds``: the SNMP normalizer stores there the time since the
+        last status change, ``sysUpTime − ifLastChange`` (a port down since boot has been down
+        for the whole uptime). Down for at least ``days`` days (default 30) is a finding
         (subject ``port:<name>``). Ports named in ``ignore_ports`` (hot desks) are skipped.
         Without uptime or last-change the check reports not applicable.
 
@@ -33,8 +34,8 @@ class UnusedPortEnabled(Check):
         (使用されていないポートの閉鎖).
 
     Example:
-        A port ``oper down`` with ``ifLastChange`` 100 s on a switch up for 40 days yields
-        ``port:GigabitEthernet1/0/20`` ("down for 40 days").
+        A port ``oper down`` whose ``ifLastChange`` is 100 s on a switch up for 40 days (time
+        since the change: 39.99 days) yields ``port:GigabitEthernet1/0/20``.
 
     Remediation:
         Cisco IOS / AlaxalA AX: ``interface Gi1/0/20`` / ``shutdown``. AW+: ``interface
@@ -77,20 +78,20 @@ class UnusedPortEnabled(Check):
                     continue
                 if interface.oper_up is not False:
                     continue
-                if uptime is None or interface.last_change_seconds is None:
+                if interface.last_change_seconds is None:
                     yield not_applicable(
                         self,
                         context,
                         device=name,
                         fact=f"port:{interface.name}",
                         zone=primary_zone(context, name),
-                        reason_en=f"port {interface.name} is down but its uptime/last change "
-                        "is unknown",
-                        reason_ja=f"ポート {interface.name} はリンクダウンですが稼働時間・"
-                        "最終変化時刻が不明です",
+                        reason_en=f"port {interface.name} is down but the time of its last "
+                        "change is unknown",
+                        reason_ja=f"ポート {interface.name} はリンクダウンですが最終変化からの"
+                        "経過時間が不明です",
                     )
                     continue
-                down_for = uptime - interface.last_change_seconds
+                down_for = interface.last_change_seconds
                 if down_for < threshold:
                     continue
                 days = int(down_for // DAY)
@@ -106,8 +107,8 @@ class UnusedPortEnabled(Check):
                     evidence=[
                         EvidenceRef(
                             source="snmp",
-                            detail=f"ifOperStatus/ifLastChange {interface.name}: "
-                            f"uptime {uptime:.0f}s, last change {interface.last_change_seconds:.0f}s",
+                            detail=f"ifOperStatus/ifLastChange {interface.name}: down for "
+                            f"{down_for:.0f}s (sysUpTime {uptime if uptime is not None else '?'})",
                         )
                     ],
                 )

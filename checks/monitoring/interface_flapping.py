@@ -14,12 +14,15 @@ from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
 
 def _change_time(snapshot: DeviceSnapshot, interface: str) -> float | None:
-    """Absolute time (epoch seconds) of the interface's last state change, from ifLastChange."""
+    """Absolute time (epoch seconds) of the interface's last state change.
+
+    ``last_change_seconds`` is the time since that change (``sysUpTime − ifLastChange``, as the
+    SNMP normalizer stores it).
+    """
     found = snapshot.interface(interface)
-    uptime = snapshot.system.uptime_seconds
-    if found is None or found.last_change_seconds is None or uptime is None:
+    if found is None or found.last_change_seconds is None:
         return None
-    return snapshot.collected_at.timestamp() - uptime + found.last_change_seconds
+    return snapshot.collected_at.timestamp() - found.last_change_seconds
 
 
 def transitions(before: DeviceSnapshot, after: DeviceSnapshot, interface: str) -> int:

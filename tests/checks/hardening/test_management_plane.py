@@ -171,3 +171,12 @@ def test_unrestricted_vty_and_snmp_are_reported() -> None:
         "vty",
         "snmp",
     ]
+
+
+def test_an_absent_ntp_or_syslog_list_in_a_read_configuration_means_none_configured() -> None:
+    mgmt = good_management(ntp_servers=None, syslog_hosts=None)
+    ctx = context([snapshot(management=mgmt)])
+    assert subjects(NtpMissing(), ctx) == ["ntp"]
+    assert subjects(NoRemoteSyslog(), ctx) == ["syslog"]
+    unread = context([snapshot(management=mgmt, config=None)])
+    assert [f.outcome for f in run(NtpMissing(), unread)] == [Outcome.NOT_APPLICABLE]

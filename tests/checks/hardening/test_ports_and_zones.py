@@ -39,12 +39,13 @@ def port(name: str, **fields: Any) -> dict[str, Any]:
 
 
 def test_an_access_port_down_for_forty_days_and_still_enabled_is_reported() -> None:
+    # last_change_seconds is the time since the last status change (sysUpTime − ifLastChange).
     snap = snapshot(
         interfaces=[
-            port("Gi1/0/20", oper_up=False, last_change_seconds=100),
-            port("Gi1/0/21", oper_up=False, last_change_seconds=3_456_000 - 5 * DAY),
+            port("Gi1/0/20", oper_up=False, last_change_seconds=3_456_000 - 100),
+            port("Gi1/0/21", oper_up=False, last_change_seconds=5 * DAY),
             port("Gi1/0/22", oper_up=False, admin_up=False, shutdown=True, last_change_seconds=0),
-            port("Gi1/0/23", oper_up=True, last_change_seconds=0),
+            port("Gi1/0/23", oper_up=True, last_change_seconds=40 * DAY),
         ]
     )
     found = failures(UnusedPortEnabled(), context([snap]))
@@ -69,11 +70,12 @@ def test_port_auth_is_required_only_in_zones_that_ask_for_it() -> None:
             port("p7", access_vlan=12),
         ]
     )
-    findings = run(PortAuthMissing(), context([snap]))
-    fails = [f for f in findings if f.outcome is Outcome.FAIL]
-    assert [f.subject for f in fails] == ["port:p5"]
+    fails = failures(PortAuthMissing(), context([snap]))
+    # p7 sets neither feature in a configuration that was read: both are off.
+    assert [f.subject for f in fails] == ["port:p5", "port:p7"]
     assert fails[0].severity is Severity.HIGH
-    assert [f.subject for f in findings if f.outcome is Outcome.NOT_APPLICABLE] == [
+    unread = snapshot(config=None, interfaces=[port("p7", access_vlan=12)])
+    assert [f.subject for f in not_applicable(PortAuthMissing(), context([unread]))] == [
         "not-applicable:port:p7"
     ]
 
@@ -176,7 +178,8 @@ def test_an_internet_dns_server_on_a_my_number_device_is_reported() -> None:
     ctx = context([snapshot("myn", management=mgmt)], devices=[device("myn", zones=["mynumber"])])
     assert subjects(MynumberInternetDns(), ctx) == ["dns:8.8.8.8", "dns:10.30.0.53"]
     unknown = context(
-        [snapshot("myn", management=ManagementPlane())], devices=[device("myn", zones=["mynumber"])]
+        [snapshot("myn", management=ManagementPlane(), config=None)],
+        devices=[device("myn", zones=["mynumber"])],
     )
     assert len(not_applicable(MynumberInternetDns(), unknown)) == 1
 

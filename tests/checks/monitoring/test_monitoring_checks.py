@@ -61,27 +61,29 @@ def test_without_a_previous_poll_reboot_detection_is_not_applicable() -> None:
     assert [f.outcome for f in findings] == [Outcome.NOT_APPLICABLE]
 
 
-def _port(up: bool, changed: float) -> list[dict[str, Any]]:
+def _port(up: bool, changed_hours_ago: float) -> list[dict[str, Any]]:
+    """One access port; ``last_change_seconds`` is the time since its last status change."""
     return [
         {
             "name": "Gi1/0/7",
             "mode": "access",
             "access_vlan": 20,
             "oper_up": up,
-            "last_change_seconds": changed,
+            "last_change_seconds": changed_hours_ago * 3600,
         }
     ]
 
 
 def test_a_port_that_keeps_going_up_and_down_is_flapping() -> None:
     uptime = 1_000_000.0
+    # (poll hours ago, state, last change hours ago): down at -7 h, up at -5 h, down+up by -3 h …
     history_snaps = [
-        snap_at(8, uptime - 8 * 3600, interfaces=_port(True, 10)),
-        snap_at(6, uptime - 6 * 3600, interfaces=_port(False, uptime - 7 * 3600)),
-        snap_at(4, uptime - 4 * 3600, interfaces=_port(True, uptime - 5 * 3600)),
-        snap_at(2, uptime - 2 * 3600, interfaces=_port(True, uptime - 3 * 3600)),
+        snap_at(8, uptime - 8 * 3600, interfaces=_port(True, 100)),
+        snap_at(6, uptime - 6 * 3600, interfaces=_port(False, 1)),
+        snap_at(4, uptime - 4 * 3600, interfaces=_port(True, 1)),
+        snap_at(2, uptime - 2 * 3600, interfaces=_port(True, 1)),
     ]
-    current = snap_at(0, uptime, interfaces=_port(False, uptime - 1800))
+    current = snap_at(0, uptime, interfaces=_port(False, 0.5))
     pol = policy(rules={"MON-004": {"parameters": {"max_changes": 3}}})
     ctx = context(
         [current], policy_obj=pol, history=History(snapshot_history={"sw1": history_snaps})
@@ -94,10 +96,10 @@ def test_a_port_that_keeps_going_up_and_down_is_flapping() -> None:
 def test_a_stable_port_is_not_flapping_and_old_polls_fall_out_of_the_window() -> None:
     uptime = 1_000_000.0
     old = [snap_at(48, uptime - 48 * 3600, interfaces=_port(False, 5))]
-    current = snap_at(0, uptime, interfaces=_port(True, 10))
+    current = snap_at(0, uptime, interfaces=_port(True, 100))
     ctx = context([current], history=History(snapshot_history={"sw1": old}))
     assert [f.outcome for f in run(InterfaceFlapping(), ctx)] == [Outcome.NOT_APPLICABLE]
-    recent = [snap_at(2, uptime - 7200, interfaces=_port(True, 10))]
+    recent = [snap_at(2, uptime - 7200, interfaces=_port(True, 98))]
     ctx = context([current], history=History(snapshot_history={"sw1": recent}))
     assert run(InterfaceFlapping(), ctx) == []
 
