@@ -386,7 +386,7 @@ def lab_up(
                 ssh_port=ssh_port,
             )
         _write_yaml(Path(state.inventory_file), {"devices": entries})
-        mark("inventory")
+        mark("ssh_spawn_and_inventory")
 
         deadline = time.monotonic() + ready_timeout
         wait_snmp_ready(plan, snmp_process, deadline_seconds=ready_timeout)
