@@ -31,6 +31,8 @@ class BundleInputs:
     config_files: Sequence[tuple[str, Path]] = ()
     """(archive folder, path) of the policy and inventory files or folders used."""
     chain_head: str | None = None
+    text_files: Sequence[tuple[str, str]] = ()
+    """(archive name, text) such as ``configs/DEVICE.cfg`` and ``diffs/DEVICE.diff``."""
 
 
 class _HashingWriter(io.RawIOBase):
@@ -121,6 +123,8 @@ def write_bundle(
             name = f"evidence/{sha256[:16]}-{_safe_name(label)}"
             archive.add_bytes(name, _clean_blob(data, clean))
             evidence_names.append(name)
+        for name, text in inputs.text_files:
+            archive.add_bytes(name, clean(text).encode("utf-8"))
         for folder, path in inputs.config_files:
             base = path if path.is_dir() else path.parent
             for file in _files_under(path):
@@ -139,6 +143,7 @@ def write_bundle(
             "filters": dict(inputs.filters),
             "finding_count": len(findings),
             "evidence_files": sorted(evidence_names),
+            "configuration_files": sorted(name for name, _ in inputs.text_files),
         }
         archive.add_bytes(
             "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")

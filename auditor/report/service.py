@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -126,6 +126,23 @@ def evidence_blobs(
     return blobs
 
 
+def configuration_files(store: Store, devices: Iterable[str]) -> list[tuple[str, str]]:
+    """The stored (redacted) configuration of each device and the diff of its last change."""
+    from auditor.config_history import NoConfiguration, diff_config, show_config
+
+    files: list[tuple[str, str]] = []
+    for device in sorted(set(devices)):
+        safe = "".join(c if c.isalnum() or c in "._-" else "_" for c in device)
+        try:
+            files.append((f"configs/{safe}.cfg", show_config(store, device) + "\n"))
+        except NoConfiguration:
+            continue
+        diff = diff_config(store, device)
+        if diff:
+            files.append((f"diffs/{safe}.diff", diff + "\n"))
+    return files
+
+
 def check_titles() -> dict[str, tuple[str, str]]:
     from auditor.rules import discover
 
@@ -192,6 +209,9 @@ def run_export(
         evidence=evidence_blobs(store, findings, run_id) if store is not None else (),
         config_files=configs,
         chain_head=data.chain_head,
+        text_files=configuration_files(store, (f.device for f in findings if f.device))
+        if store is not None
+        else (),
     )
     write_bundle(findings, out, bundle_inputs, redactor or Redactor())
     return len(findings)

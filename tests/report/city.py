@@ -15,6 +15,7 @@ from pathlib import Path
 from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.policy.loader import load_policy
 from auditor.policy.models import Policy, PolicyException, Selector
+from auditor.snapshot import DeviceSnapshot
 from auditor.store import Store
 from auditor.store.manual import suppress_finding
 
@@ -38,6 +39,11 @@ RUNNING_CONFIG = (
     b"hostname core-sw1\n"
     b"snmp-server community <redacted:sha256:0123456789ab> RO\n"
     b"line vty 0 4\n transport input telnet\n"
+)
+CONFIG_BEFORE = "hostname core-sw1\nline vty 0 4\n transport input ssh\n"
+CONFIG_AFTER = (
+    "hostname core-sw1\nsnmp-server community <redacted:sha256:0123456789ab> RO\n"
+    "line vty 0 4\n transport input telnet\n"
 )
 WALK = b".1.3.6.1.2.1.1.5.0 = STRING: core-sw1\n"
 
@@ -235,12 +241,21 @@ def populate(store: Store, now: datetime | None = None) -> City:
     ]
     for days_ago, findings, covered in plan:
         at = now - timedelta(days=days_ago, hours=1)
+        config = CONFIG_BEFORE if days_ago > 1 else CONFIG_AFTER
+        snapshots = {
+            "core-sw1": DeviceSnapshot(
+                device="core-sw1",
+                collected_at=at,
+                config_redacted=config,
+                config_hash=hashlib.sha256(config.encode()).hexdigest(),
+            )
+        }
         run_id = store.begin_run(
             "audit", "full", sorted(DEVICES), "0.1.0-test", "pack-hash-1", "policy-hash-1", at
         )
         store.record_run(
             run_id,
-            snapshots={},
+            snapshots=snapshots,
             findings=findings,
             covered_devices=covered,
             evaluated_checks=checks,

@@ -180,6 +180,9 @@ def test_the_bundle_verifies_with_sha256sum_and_holds_evidence_policy_and_versio
     assert "policy/policy.yaml" in names
     assert any(n.startswith(f"evidence/{CONFIG_SHA[:16]}") for n in names)
     assert sum(n.startswith("evidence/") for n in names) >= 2
+    assert "configs/core-sw1.cfg" in names
+    diff = (root / "diffs" / "core-sw1.diff").read_text(encoding="utf-8")
+    assert "-line vty 0 4" not in diff and "+ transport input telnet" in diff
     manifest = json.loads((root / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["generated_at"].endswith("+09:00")
     assert manifest["tool"]["rule_pack_hash"] == "pack-hash-1"
