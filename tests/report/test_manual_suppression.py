@@ -59,3 +59,22 @@ def test_a_suppression_without_an_approval_number_is_refused(tmp_path: Path) -> 
                 approval_number=" ",
                 expires=city.now.date(),
             )
+
+
+def test_an_acknowledgement_shows_in_the_report_and_the_exports(tmp_path: Path) -> None:
+    from auditor.report.data import load_report_data
+    from auditor.report.exports import finding_json
+    from auditor.report.render import render_report
+    from tests.report.city import SEG
+
+    with Store(f"sqlite:///{tmp_path / 'a.db'}") as store:
+        store.upgrade()
+        city = populate(store)
+        store.ack(SEG.fingerprint, actor="tanaka", note="配線変更を依頼済み", now=city.now)
+        data = load_report_data(store, policy=city.policy, now=city.now)
+    seg = next(f for f in data.findings if f.fingerprint == SEG.fingerprint)
+    assert seg.acknowledged_by == "tanaka"
+    assert finding_json(seg)["acknowledged"]["by"] == "tanaka"
+    html = render_report(data, "html", "ja")
+    device = html.split("mn-sw1 <span")[1]
+    assert "未対応 ✓" in device.split("</tr>")[1]
