@@ -455,6 +455,14 @@ def lab_down(state_dir: Path, timeout: float = 15.0) -> LabState | None:
                 with contextlib.suppress(ProcessLookupError, PermissionError):
                     os.killpg(process.pgid, signal.SIGKILL)
         _wait_gone(state, targets, time.monotonic() + timeout)
+    # A lab started by an earlier command was re-parented to init; give init a moment to reap
+    # it so not even a zombie entry is left (best effort: zombies hold no ports or memory).
+    reap_deadline = time.monotonic() + 3.0
+    while time.monotonic() < reap_deadline and any(
+        Path(f"/proc/{process.pid}").exists() for process in targets
+    ):
+        _reap(state.pids())
+        time.sleep(0.05)
     survivors = [process.pid for process in targets if _running(process.pid)]
     still_bound = bound_ports(state.udp_ports(), state.tcp_ports())
     if survivors or still_bound:
