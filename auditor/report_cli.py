@@ -269,7 +269,9 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         redactor = Redactor()
         store = _open(db)
         try:
-            data = build_report(store, inputs, redactor=redactor)
+            data = build_report(
+                store, inputs, redactor=redactor, with_matrix=fmt is ExportFormatOption.PDF
+            )
             count = run_export(
                 fmt.value,
                 out,

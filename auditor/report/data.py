@@ -353,7 +353,9 @@ def build_report_data(
     )
     current = done_runs[-1] if done_runs else None
     previous = done_runs[-2] if len(done_runs) > 1 else None
-    new_after = previous.started_at if previous is not None else None
+    # The first report ever: everything it shows is new to its readers.
+    first_ever = datetime.min.replace(tzinfo=JST)
+    new_after = previous.started_at if previous is not None else first_ever
 
     visible = [f for f in findings if f.first_seen <= cutoff]
     rows: list[ReportFinding] = []
@@ -384,7 +386,7 @@ def build_report_data(
             counts[row.zone or "-"][row.severity.value] += 1
             still_open.append(row)
 
-    since = new_after or datetime.min.replace(tzinfo=JST)
+    since = new_after
     resolved = [
         r
         for r in rows

@@ -78,13 +78,15 @@ def build_report(
     report_date: date | None = None,
     now: datetime | None = None,
     redactor: Callable[[str], str] | None = None,
+    with_matrix: bool = True,
 ) -> ReportData:
+    """The report of ``report_date``; ``with_matrix=False`` skips the matrix (exports)."""
     return load_report_data(
         store,
         policy=inputs.policy,
         now=now,
         report_date=report_date,
-        matrix=zone_matrix_of(store, inputs),
+        matrix=zone_matrix_of(store, inputs) if with_matrix else None,
         redactor=redactor or Redactor(),
     )
 

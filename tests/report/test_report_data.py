@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from datetime import UTC, date, datetime, timedelta
 
 from auditor.findings import Reference
+from auditor.policy.models import Policy
 from auditor.report.charts import matrix_picture
 from auditor.report.data import (
     ExportFilter,
@@ -135,3 +137,26 @@ def test_a_report_for_an_earlier_date_leaves_out_later_findings(city: City) -> N
     data = load_report_data(city.store, policy=city.policy, now=city.now, report_date=earlier)
     assert "SEG-002" not in {f.check_id for f in data.findings}
     assert data.current_run is not None and data.current_run.id == city.run_ids[0]
+
+
+def test_the_first_report_ever_shows_every_open_finding_as_new(tmp_path: Path) -> None:
+    from auditor.store import Store
+    from tests.report.city import SEG, TELNET
+
+    with Store(f"sqlite:///{tmp_path / 'first.db'}") as store:
+        store.upgrade()
+        at = datetime.now(UTC) - timedelta(hours=1)
+        run_id = store.begin_run("audit", "full", ["mn-sw1", "core-sw1"], "t", None, None, at)
+        store.record_run(
+            run_id,
+            snapshots={},
+            findings=[SEG, TELNET],
+            covered_devices={"mn-sw1", "core-sw1"},
+            evaluated_checks={"SEG-001", "HRD-001"},
+            policy=Policy(),
+            now=at,
+            complete=True,
+        )
+        data = load_report_data(store)
+    assert {f.check_id for f in data.new} == {"SEG-001", "HRD-001"}
+    assert data.previous_run is None and data.resolved == ()
