@@ -41,7 +41,8 @@ def main() -> int:
     parser.add_argument("--state-dir", type=Path, default=None)
     args = parser.parse_args()
 
-    state_dir = args.state_dir or Path(tempfile.mkdtemp(prefix="kyojin-lab-scale-")) / "lab"
+    scratch = None if args.state_dir else Path(tempfile.mkdtemp(prefix="kyojin-lab-scale-"))
+    state_dir = args.state_dir or (scratch / "lab" if scratch else Path())
     started = time.monotonic()
     state, figures = lab_scale(args.devices, state_dir, ssh_devices=args.ssh_devices)
     try:
@@ -70,6 +71,8 @@ def main() -> int:
     assert stopped is not None and read_state(state_dir) is None
     figures["ports_left_bound"] = float(len(bound_ports(stopped.udp_ports(), stopped.tcp_ports())))
     figures["total_seconds"] = round(time.monotonic() - started, 2)
+    if scratch is not None:
+        scratch.rmdir()
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     results = REPO / "bench" / "results"
     results.mkdir(parents=True, exist_ok=True)
