@@ -205,3 +205,17 @@ def test_export_rejects_an_unknown_status_with_a_usage_error(city: City, tmp_pat
     )
     assert result.exit_code == 2
     assert not (tmp_path / "x.json").exists()
+
+
+def test_register_report_mounts_on_the_real_command_tree() -> None:
+    from auditor.cli import build_app
+
+    app = build_app("en")
+    if "report" not in {command.name for command in app.registered_commands}:
+        register_report(app, "en")
+    runner = CliRunner()
+    for args in (["report", "--help"], ["export", "--help"], ["findings", "suppress", "--help"]):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 0, (args, result.output)
+    assert "--approval-number" in runner.invoke(app, ["findings", "suppress", "--help"]).output
+    assert "ack" in runner.invoke(app, ["findings", "--help"]).output
