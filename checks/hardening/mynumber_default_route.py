@@ -24,8 +24,11 @@ class MynumberDefaultRoute(Check):
 
     What it checks:
         Devices whose inventory zones include a zone of kind ``mynumber``: any route with prefix
-        ``0.0.0.0/0`` or ``::/0`` (any VRF) is a finding (subject ``route:<prefix>``). A device
-        with no routes reported and neither configuration nor SNMP data is not applicable.
+        ``0.0.0.0/0`` or ``::/0`` (any VRF) is a finding (subject ``route:<prefix>``). Routes come
+        from the running configuration (static routes; the SNMP collector does not walk the
+        routing table), so a device without a configuration and without routes is not
+        applicable. A default learned by a routing protocol is only seen if a collector reports
+        the routing table.
 
     Why is this bad?:
         The My Number tier may reach only named destinations (中間サーバー, 住基ネット). A default
@@ -66,7 +69,7 @@ class MynumberDefaultRoute(Check):
             zones = [z for z in device_zones(context, name) if z.kind is ZoneKind.MYNUMBER]
             if not zones:
                 continue
-            if not snapshot.routes and not (config_known(snapshot) or snapshot.sources):
+            if not snapshot.routes and not config_known(snapshot):
                 yield not_applicable(
                     self,
                     context,

@@ -208,3 +208,9 @@ def test_management_acl_admitting_other_zones_and_an_address_outside_management(
     found = failures(ManagementOutsideManagementZone(), context([good, bad], devices=devices))
     assert [(f.device, f.subject) for f in found] == [("bad", "address"), ("bad", "acl:MGMT-ONLY")]
     assert "10.30.0.0/16" in found[1].message_en
+
+
+def test_without_a_configuration_an_empty_route_table_is_not_applicable() -> None:
+    snmp_only = snapshot("myn", config=None, sources=["snmp"])
+    ctx = context([snmp_only], devices=[device("myn", zones=["mynumber"])])
+    assert [f.outcome for f in run(MynumberDefaultRoute(), ctx)] == [Outcome.NOT_APPLICABLE]
