@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from auditor.findings import Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
+from auditor.snapshot import Source
 
 from ._common import (
     device_zones,
@@ -22,7 +23,8 @@ class SnmpCommunityVersionsEnabled(Check):
     What it checks:
         When the policy sets ``snmp_require_v3: true`` (the default), every device whose
         configuration enables SNMP v1 or v2c (``management.snmp_versions`` or a configured
-        community) is reported once (subject ``snmp``), naming the versions and the number of
+        community), or that the auditor itself polled with SNMPv2c (inventory ``snmp.version``),
+        is reported once (subject ``snmp``), naming the versions and the number of configured
         communities (never their names). The parameter ``zones`` limits the requirement to some
         zones. The active probe for a default community is HRD-001.
 
@@ -78,12 +80,24 @@ class SnmpCommunityVersionsEnabled(Check):
             if limited and not limited & {zone.id for zone in device_zones(context, name)}:
                 continue
             management = snapshot.management
-            if management.snmp_versions is None and management.snmp_communities is None:
+            device = context.inventory.device(name)
+            polled_v2c = (
+                device is not None
+                and device.snmp is not None
+                and device.snmp.version == "v2c"
+                and Source.SNMP in snapshot.sources
+            )
+            configured = management.snmp_versions is not None or (
+                management.snmp_communities is not None
+            )
+            if not configured and not polled_v2c:
                 yield unknown_fact(self, context, name, "management.snmp_versions")
                 continue
             versions = {v for v in management.snmp_versions or [] if v in {"v1", "v2c"}}
             communities = management.snmp_communities or []
             versions |= {community.version for community in communities}
+            if polled_v2c:
+                versions.add("v2c")  # the auditor itself polled it with a community
             if not versions:
                 continue
             listed = "/".join(sorted(versions))

@@ -180,3 +180,10 @@ def test_an_absent_ntp_or_syslog_list_in_a_read_configuration_means_none_configu
     assert subjects(NoRemoteSyslog(), ctx) == ["syslog"]
     unread = context([snapshot(management=mgmt, config=None)])
     assert [f.outcome for f in run(NtpMissing(), unread)] == [Outcome.NOT_APPLICABLE]
+
+
+def test_a_device_the_auditor_polls_with_snmpv2c_has_v2c_enabled_even_without_its_config() -> None:
+    snmp_only = snapshot(management=ManagementPlane(), config=None, sources=["snmp"])
+    polled = device(snmp={"version": "v2c", "community": {"env": "COMMUNITY"}})
+    found = failures(SnmpCommunityVersionsEnabled(), context([snmp_only], devices=[polled]))
+    assert [f.subject for f in found] == ["snmp"]
