@@ -472,24 +472,22 @@ def build_app(lang: Lang) -> typer.Typer:
 
 
 def _mount_optional(app: typer.Typer, lang: Lang) -> None:
-    """Commands of later parts (lab, demo, matrix) appear only once their code exists."""
-    try:
-        from auditor.lab.cli import app as lab_app
-    except ImportError:
-        lab_app = None
-    if lab_app is not None:
-        app.add_typer(lab_app, name="lab")
-        from auditor.demo import register_demo
-
-        register_demo(app, lang)
+    """Commands of the other parts; the lab needs the ``lab`` extra (snmpsim, fakenos)."""
     from auditor.config_cli import register_config
+    from auditor.matrix_cli import register_matrix
+    from auditor.report_cli import register_report
 
     register_config(app, lang)
-    try:
-        from auditor.matrix_cli import register_matrix
-    except ImportError:
-        return
     register_matrix(app, lang)
+    register_report(app, lang)
+    try:
+        from auditor.lab.cli import app as lab_app
+    except ImportError:  # installed without the lab extra
+        return
+    app.add_typer(lab_app, name="lab")
+    from auditor.demo import register_demo
+
+    register_demo(app, lang)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
+from zoneinfo import ZoneInfo
 from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -225,20 +226,24 @@ class Daemon:
         return 24 * 3600.0
 
     def report(self) -> None:
-        try:
-            from auditor.report.daily import write_daily_report
-        except ImportError:
-            event(log, logging.INFO, "report-skipped", reason="report module not installed")
-            return
+        """The morning report: HTML for the browser and text for mail, in ``report_dir``."""
+        from auditor.report.service import ReportInputs, build_report, write_report
+
         with self._config_lock:
             bundle = self.bundle
-        path = write_daily_report(
-            store=self.store(),
+        inputs = ReportInputs(
             policy=bundle.policy if bundle else None,
-            out_dir=self.settings.effective_report_dir(),
-            lang=self.settings.lang,
+            inventory=bundle.inventory if bundle else None,
         )
-        event(log, logging.INFO, "report", path=str(path))
+        self.store()  # opens the database on first use; the report reads it directly
+        data = build_report(self._store, inputs)
+        out_dir = self.settings.effective_report_dir()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(ZoneInfo(self.settings.timezone)).strftime("%Y-%m-%d")
+        html = out_dir / f"report-{stamp}.html"
+        write_report(data, html, "html", self.settings.lang)
+        write_report(data, out_dir / f"report-{stamp}.txt", "text", self.settings.lang)
+        event(log, logging.INFO, "report", path=str(html))
 
     def retention(self) -> None:
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)

@@ -272,13 +272,20 @@ def run_audit(
     complete = not interrupted()
     status = "complete" if complete and not failed else ("partial" if complete else "incomplete")
     if store is not None and run_id is not None:
+        # Suppressions made from the shell stay in force like the policy's own exceptions.
+        manual = store.manual_exceptions()
+        recorded_policy = (
+            policy.model_copy(update={"exceptions": [*policy.exceptions, *manual]})
+            if manual
+            else policy
+        )
         store.record_run(
             run_id,
             snapshots=result.snapshots,
             findings=evaluation.findings,
             covered_devices=covered,
             evaluated_checks=evaluated,
-            policy=policy,
+            policy=recorded_policy,
             now=started,
             complete=complete,
             evidence=result.evidence,

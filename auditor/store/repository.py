@@ -17,7 +17,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from auditor.findings import Finding
-from auditor.policy.models import Policy
+from auditor.policy.models import Policy, PolicyException
 from auditor.snapshot import DeviceSnapshot
 from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
 from auditor.store.engine import (
@@ -455,6 +455,12 @@ class Store:
             return prune(session, utc(before))
 
     # -- integrity --------------------------------------------------------------------------
+
+    def manual_exceptions(self) -> list[PolicyException]:
+        """Suppressions made from the shell, as policy exceptions for the next run."""
+        from auditor.store.manual import manual_exceptions
+
+        return manual_exceptions(self)
 
     def verify(self) -> VerifyResult:
         """Recompute the event hash chain from the first event; report the first broken link.
