@@ -11,7 +11,7 @@ import logging
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
@@ -173,6 +173,33 @@ def collect(
     return combined
 
 
+HISTORY_WINDOW_DEFAULT_HOURS = 24
+
+
+def load_history(
+    store: Any, devices: Sequence[Device], now: datetime, registry: Registry, policy: Policy
+) -> History:
+    """What monitoring and ledger checks compare with, read before evaluation (checks do no I/O).
+
+    Snapshot history is read only as far back as the flapping window asks for: years of polls
+    would otherwise be loaded on every run.
+    """
+    names = [device.name for device in devices]
+    previous = store.latest_snapshots(names)
+    window_hours = HISTORY_WINDOW_DEFAULT_HOURS
+    if "MON-004" in registry:
+        parameters = policy.rule("MON-004").parameters
+        window_hours = int(parameters.get("window_hours", window_hours))
+    since = now - timedelta(hours=window_hours)
+    return History(
+        previous_snapshots=previous,
+        collection_failures={name: store.collection_failures(name) for name in names},
+        snapshot_history={name: store.snapshot_history(name, since=since) for name in names},
+        last_success={name: snapshot.collected_at for name, snapshot in previous.items()},
+        first_run_at=store.first_run_started_at(),
+    )
+
+
 @dataclass
 class RunOutcome:
     """What one run produced, for the CLI and the daemon."""
@@ -250,10 +277,7 @@ def run_audit(
     result = collect(collectors, devices, resolve_secret, progress)
     failed = {error.device for error in result.errors}
     covered = {name for name in result.snapshots if name not in failed}
-    history = History()
-    if store is not None:
-        history.previous_snapshots = store.latest_snapshots(d.name for d in devices)
-        history.collection_failures = {d.name: store.collection_failures(d.name) for d in devices}
+    history = load_history(store, devices, started, registry, policy) if store else History()
     context = build_context(
         policy=policy,
         inventory=inventory,

@@ -286,6 +286,12 @@ class Store:
         with self._transaction(write=False) as session:
             return [run_record(row) for row in session.scalars(query)]
 
+    def first_run_started_at(self) -> datetime | None:
+        """Start of the earliest stored run: how far back history reaches."""
+        with self._transaction(write=False) as session:
+            value = session.scalar(select(func.min(RunRow.started_at)))
+        return None if value is None else utc(value)
+
     def last_run(
         self, kind: str | None = None, *, statuses: Collection[str] | None = None
     ) -> RunRecord | None:
