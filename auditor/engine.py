@@ -81,6 +81,8 @@ def evaluate(
             continue
         if not context.policy.rule(check_class.id).enabled:
             continue
+        if check_class.scope == "traffic" and getattr(context, "traffic", None) is None:
+            continue  # no capture in this run: not evaluated, so nothing is resolved
         try:
             produced = list(check_class().evaluate(context))
         except Exception as exc:  # a check bug must never look like a pass

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from auditor.collect.base import CollectionError
 from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
@@ -25,7 +25,11 @@ from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.policy.models import Policy
 from auditor.snapshot import DeviceSnapshot
 
-Scope = Literal["device", "network", "policy", "ledger", "history", "collection"]
+if TYPE_CHECKING:
+    from auditor.collect.traffic import TrafficSummary
+
+# "traffic" checks read ``AuditContext.traffic`` and are skipped by runs that carry no traffic.
+Scope = Literal["device", "network", "policy", "ledger", "history", "collection", "traffic"]
 DOC_SECTIONS = (
     "What it checks",
     "Why is this bad?",
@@ -73,6 +77,8 @@ class AuditContext:
     known_check_ids: frozenset[str] = frozenset()
     collection_errors: list[CollectionError] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
+    # Flows and sightings from captured traffic (``auditor traffic``); None when none was read.
+    traffic: TrafficSummary | None = None
 
     def device(self, name: str) -> Device | None:
         return self.inventory.device(name)

@@ -12,6 +12,8 @@ packages=(
   snmpd           # net-snmp agent, a real SNMP agent the collector tests poll
   postgresql      # a real PostgreSQL server for the store tests
   iproute2        # ip netns for traffic and probe tests
+  tshark          # the pcap benchmark's reference (bench/pcap.py); setuid dumpcap preseeded off
+  nftables        # the router namespace of the traffic/probe lab (auditor lab netns)
 )
 
 missing=()
@@ -32,6 +34,8 @@ else
 fi
 echo "installing Debian packages: ${missing[*]}" >&2
 export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer "no" before installing it.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo_cmd[@]}" debconf-set-selections
 "${sudo_cmd[@]}" apt-get update -qq
 "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 # Debian starts the packaged snmpd on port 161; the tests run their own agents on loopback ports.

@@ -70,6 +70,10 @@ class Zone(_Model):
     )
     ssids: list[str] = Field(default_factory=list)
     requires_port_auth: bool = False
+    probe_targets: list[str] = Field(
+        default_factory=list,
+        description="Representative addresses `auditor probe` tests from the other zones",
+    )
 
     @field_validator("vlans", mode="before")
     @classmethod

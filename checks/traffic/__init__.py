@@ -1,0 +1,1 @@
+"""Traffic checks (TRF-…): what captured packets show, judged against the policy."""

@@ -1,0 +1,103 @@
+"""Shared pieces of the traffic checks: references, policy judgement of observed flows, citations."""
+
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Iterable
+
+from auditor.collect.traffic import SPECIAL_ZONES, FlowRecord, TrafficSummary
+from auditor.findings import EvidenceRef, Reference
+from auditor.policy.models import Flow, Policy, ZoneKind, parse_service
+from auditor.rules import AuditContext
+
+REFERENCES = (
+    Reference(kind="guideline", key="情報システムの監視"),
+    Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
+    Reference(kind="plan", key="4-2-2"),
+)
+
+
+def summary_of(context: AuditContext) -> TrafficSummary | None:
+    return context.traffic
+
+
+def zone_flows(summary: TrafficSummary) -> Iterable[FlowRecord]:
+    """Flows between two different policy zones (broadcast and unmapped addresses left out)."""
+    for flow in summary.flows:
+        if flow.source_zone == flow.destination_zone:
+            continue
+        if flow.source_zone in SPECIAL_ZONES or flow.destination_zone in SPECIAL_ZONES:
+            continue
+        yield flow
+
+
+def service_covers(service: str, protocol: str, port: int | None) -> bool:
+    kind, first, last = parse_service(service)
+    if kind in ("any", "ip"):
+        return True
+    if kind in ("icmp", "icmpv6"):
+        return protocol in ("icmp", "icmpv6")
+    if kind != protocol:
+        return False
+    if first is None or last is None:
+        return True
+    return port is not None and first <= port <= last
+
+
+def destination_matches(policy: Policy, names: list[str], address: str | None) -> bool:
+    """Whether ``address`` is one of a flow's destinations (host names or CIDRs)."""
+    if not names:
+        return True
+    if address is None:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for name in names:
+        host = policy.hosts.get(name)
+        text = host.address if host is not None else name
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue  # a DNS name cannot be matched against an address
+        if ip.version == network.version and ip in network:
+            return True
+    return False
+
+
+def covering_flows(policy: Policy, flow: FlowRecord, destination: str | None) -> list[Flow]:
+    """Policy flows between the two zones that allow this service (to this destination)."""
+    return [
+        allowed
+        for allowed in policy.flows_between(flow.source_zone, flow.destination_zone)
+        if any(service_covers(s, flow.protocol, flow.port) for s in allowed.services)
+        and destination_matches(policy, allowed.destinations, destination)
+    ]
+
+
+def relay_addresses(policy: Policy, flows: Iterable[Flow]) -> set[str]:
+    addresses: set[str] = set()
+    for allowed in flows:
+        for name in allowed.via:
+            host = policy.hosts.get(name)
+            addresses.add(host.address if host is not None else name)
+    return addresses
+
+
+def is_mynumber(policy: Policy, zone_id: str) -> bool:
+    zone = policy.zone(zone_id)
+    return zone is not None and zone.kind == ZoneKind.MYNUMBER
+
+
+def when(first: str | None, last: str | None, packets: int) -> tuple[str, str]:
+    """The time span and count every traffic finding cites (en, ja)."""
+    return (
+        f"{packets} packets from {first} to {last}",
+        f"{first} から {last} までに {packets} パケット",
+    )
+
+
+def evidence(summary: TrafficSummary, detail: str) -> list[EvidenceRef]:
+    sources = ", ".join(summary.sources) or "traffic"
+    return [EvidenceRef(source="traffic", detail=f"{sources}: {detail}")]
