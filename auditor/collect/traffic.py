@@ -30,7 +30,7 @@ from auditor.collect.pcap_decode import (
     snmp_version,
 )
 from auditor.collect.pcap_reader import PcapReadError, iter_frames
-from auditor.policy.models import Policy, ZoneKind
+from auditor.policy.models import Policy, ZoneKind, parse_service
 
 UNMAPPED = "unmapped"  # a private address in no policy subnet or VLAN
 MULTICAST = "multicast"  # broadcast and multicast destinations: not a zone-to-zone flow
@@ -58,6 +58,45 @@ def iso(timestamp: float | None) -> str | None:
 
 def ip_text(raw: bytes) -> str:
     return str(ipaddress.ip_address(raw))
+
+
+# --------------------------------------------------------------------------------------------
+# Matching addresses and services against the policy (shared by the checks and the prober)
+
+
+def service_covers(service: str, protocol: str, port: int | None) -> bool:
+    kind, first, last = parse_service(service)
+    if kind in ("any", "ip"):
+        return True
+    if kind in ("icmp", "icmpv6"):
+        return protocol in ("icmp", "icmpv6")
+    if kind != protocol:
+        return False
+    if first is None or last is None:
+        return True
+    return port is not None and first <= port <= last
+
+
+def destination_matches(policy: Policy, names: list[str], address: str | None) -> bool:
+    """Whether ``address`` is one of a flow's destinations (host names or CIDRs)."""
+    if not names:
+        return True
+    if address is None:
+        return False
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for name in names:
+        host = policy.hosts.get(name)
+        text = host.address if host is not None else name
+        try:
+            network = ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            continue  # a DNS name cannot be matched against an address
+        if ip.version == network.version and ip in network:
+            return True
+    return False
 
 
 # --------------------------------------------------------------------------------------------
@@ -145,6 +184,21 @@ class ReadProblem:
 
 
 @dataclass
+class ProbeResult:
+    """One active probe: what the policy expects and whether the target itself answered."""
+
+    source_zone: str
+    target_zone: str
+    target: str
+    service: str
+    expected: str  # allowed or forbidden
+    flow_id: str | None
+    answered: bool
+    reply: str | None  # syn-ack, rst, echo-reply, udp, port-unreachable
+    sent_at: str | None
+
+
+@dataclass
 class TrafficSummary:
     """Everything traffic checks read; JSON-serializable evidence with no payloads."""
 
@@ -160,6 +214,7 @@ class TrafficSummary:
     cleartext: list[CleartextSighting] = field(default_factory=list)
     read_errors: list[ReadProblem] = field(default_factory=list)
     hosts_truncated: bool = False
+    probes: list[ProbeResult] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -189,6 +244,7 @@ class TrafficSummary:
             cleartext=[CleartextSighting(**item) for item in data.get("cleartext", [])],
             read_errors=[ReadProblem(**item) for item in data.get("read_errors", [])],
             hosts_truncated=bool(data.get("hosts_truncated", False)),
+            probes=[ProbeResult(**item) for item in data.get("probes", [])],
         )
 
     def zone_pairs(self) -> dict[tuple[str, str], list[FlowRecord]]:

@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
-import ipaddress
 from collections.abc import Iterable
 
-from auditor.collect.traffic import SPECIAL_ZONES, FlowRecord, TrafficSummary
+from auditor.collect.traffic import (
+    SPECIAL_ZONES,
+    FlowRecord,
+    TrafficSummary,
+    destination_matches,
+    service_covers,
+)
 from auditor.findings import EvidenceRef, Reference
-from auditor.policy.models import Flow, Policy, ZoneKind, parse_service
+from auditor.policy.models import Flow, Policy, ZoneKind
 from auditor.rules import AuditContext
 
 REFERENCES = (
@@ -29,41 +34,6 @@ def zone_flows(summary: TrafficSummary) -> Iterable[FlowRecord]:
         if flow.source_zone in SPECIAL_ZONES or flow.destination_zone in SPECIAL_ZONES:
             continue
         yield flow
-
-
-def service_covers(service: str, protocol: str, port: int | None) -> bool:
-    kind, first, last = parse_service(service)
-    if kind in ("any", "ip"):
-        return True
-    if kind in ("icmp", "icmpv6"):
-        return protocol in ("icmp", "icmpv6")
-    if kind != protocol:
-        return False
-    if first is None or last is None:
-        return True
-    return port is not None and first <= port <= last
-
-
-def destination_matches(policy: Policy, names: list[str], address: str | None) -> bool:
-    """Whether ``address`` is one of a flow's destinations (host names or CIDRs)."""
-    if not names:
-        return True
-    if address is None:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for name in names:
-        host = policy.hosts.get(name)
-        text = host.address if host is not None else name
-        try:
-            network = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # a DNS name cannot be matched against an address
-        if ip.version == network.version and ip in network:
-            return True
-    return False
 
 
 def covering_flows(policy: Policy, flow: FlowRecord, destination: str | None) -> list[Flow]:
