@@ -53,6 +53,7 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
     from auditor.store.opening import open_store
 
     started = time.monotonic()
+    out_dir = out_dir.resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     database = out_dir / "auditor.db"
     for stale in out_dir.glob("auditor.db*"):

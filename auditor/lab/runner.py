@@ -286,6 +286,8 @@ def lab_up(
     on two busy cores).
     """
     started = time.monotonic()
+    # The agents run detached from this working directory: every path they get is absolute.
+    state_dir = state_dir.resolve()
     existing = read_state(state_dir)
     if existing is not None and any(_alive(process) for process in existing.processes):
         raise LabError(
@@ -442,6 +444,7 @@ def lab_down(state_dir: Path, timeout: float = 15.0) -> LabState | None:
 
     Returns the state that was stopped (``None`` when no lab was recorded there).
     """
+    state_dir = state_dir.resolve()
     state = read_state(state_dir)
     if state is None:
         return None
