@@ -53,16 +53,21 @@ class RetryingStore:
         attempts: int,
         pause_seconds: float,
         stopping: Callable[[], bool],
+        on_run_started: Callable[[int], None] | None = None,
     ) -> None:
         self._store = store
         self._attempts = attempts
         self._pause = pause_seconds
         self._stopping = stopping
+        self._on_run_started = on_run_started
 
     def _retry(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self._retry_call(getattr(self._store, name), *args, **kwargs)
+
+    def _retry_call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         from auditor.store import StoreUnavailable
 
-        method = getattr(self._store, name)
+        name = getattr(method, "__name__", "call")
         for attempt in range(1, self._attempts + 1):
             try:
                 return method(*args, **kwargs)
@@ -79,7 +84,14 @@ class RetryingStore:
                     raise StoreRetryExhaustedError(str(exc)) from exc
                 # Keep retrying while stopping too: the findings must reach the database.
                 time.sleep(self._pause if not self._stopping() else min(self._pause, 1.0))
-        raise StoreRetryExhaustedError(name)
+        raise StoreRetryExhaustedError(name)  # pragma: no cover - attempts >= 1
+
+    def begin_run(self, *args: Any, **kwargs: Any) -> int:
+        """Open the run row, then tell the daemon its id (logged as ``event=run-started``)."""
+        run_id = int(self._retry("begin_run", *args, **kwargs))
+        if self._on_run_started is not None:
+            self._on_run_started(run_id)
+        return run_id
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         return lambda *args, **kwargs: self._retry(name, *args, **kwargs)
@@ -105,6 +117,7 @@ class Daemon:
         self._current: CurrentRun | None = None
         self._scheduler: BackgroundScheduler | None = None
         self._store: Any = None
+        self.abandoned_run = False
 
     # configuration -------------------------------------------------------------------------
 
@@ -137,36 +150,102 @@ class Daemon:
 
     # runs ------------------------------------------------------------------------------------
 
-    def store(self) -> Any:
+    def _raw_store(self) -> Any:
+        """The store, opened (and migrated) on first use with the configured busy timeout."""
         if self._store is None:
-            from auditor.store.opening import open_store
+            from auditor.store import Store
+            from auditor.store.url import normalize_db_url, sqlite_path
 
-            self._store = open_store(self.settings.effective_db_url())
-        return RetryingStore(
-            self._store,
+            url = normalize_db_url(self.settings.effective_db_url())
+            path = sqlite_path(url)
+            if path is not None:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            store = Store(url, busy_timeout_ms=self.settings.db_busy_timeout_ms)
+            store.upgrade()
+            self._store = store
+        return self._store
+
+    def store(self) -> Any:
+        """The store behind a retry wrapper: every call survives a locked or restarting database."""
+        retrying = RetryingStore(
+            None,
             attempts=self.settings.store_retry_attempts,
             pause_seconds=self.settings.store_retry_seconds,
             stopping=self._stop.is_set,
+            on_run_started=self._run_started,
         )
+        # Opening and migrating is retried too: the database may be down when the daemon starts.
+        retrying._store = retrying._retry_call(self._raw_store)
+        return retrying
+
+    def _run_started(self, run_id: int) -> None:
+        current = self._current
+        if current is not None:
+            current.run_id = run_id
+            event(log, logging.INFO, "run-started", kind=current.kind, run_id=run_id)
 
     def run(self, kind: str) -> None:
         """One scheduled run: ``poll`` (SNMP, monitoring checks) or ``audit`` (everything)."""
         if self._stop.is_set():
             return
-        if not self._run_lock.acquire(blocking=False):
-            busy = self._current.kind if self._current else "?"
-            event(log, logging.WARNING, "run-skipped", kind=kind, reason=f"{busy} still running")
+        if not self._acquire_run_lock(kind):
             return
         started = time.monotonic()
-        self._current = CurrentRun(kind=kind, started=started)
+        current = CurrentRun(kind=kind, started=started)
+        self._current = current
         try:
             self._run_locked(kind, started)
         except Exception as exc:  # a failed run is logged; the daemon keeps going
             log.exception("run failed")
-            event(log, logging.ERROR, "run-failed", kind=kind, error=type(exc).__name__)
+            event(
+                log,
+                logging.ERROR,
+                "run-failed",
+                kind=kind,
+                run_id=current.run_id,
+                error=type(exc).__name__,
+                duration_s=f"{time.monotonic() - started:.1f}",
+            )
+            self._close_unrecorded(current, f"run failed: {type(exc).__name__}")
         finally:
             self._current = None
             self._run_lock.release()
+
+    def _acquire_run_lock(self, kind: str) -> bool:
+        """A poll that would overlap another run is skipped; an audit waits for the poll to end."""
+        if self._run_lock.acquire(blocking=False):
+            return True
+        busy = self._current.kind if self._current else "?"
+        if kind == "poll":
+            event(log, logging.WARNING, "run-skipped", kind=kind, reason=f"{busy} still running")
+            return False
+        event(log, logging.INFO, "run-waiting", kind=kind, reason=f"{busy} still running")
+        while not self._stop.is_set():
+            if self._run_lock.acquire(timeout=0.5):
+                return True
+        return False
+
+    def _close_unrecorded(self, current: CurrentRun, note: str) -> None:
+        """Best effort, one attempt: a run that was opened but not recorded must not stay
+        ``running`` (it is closed as incomplete, so it resolves nothing)."""
+        if current.run_id is None or self._store is None:
+            return
+        from auditor.store.errors import RunAlreadyRecorded
+
+        try:
+            self._store.mark_run_incomplete(current.run_id, note)
+        except RunAlreadyRecorded:
+            return
+        except Exception as exc:
+            event(
+                log,
+                logging.WARNING,
+                "run-left-running",
+                run_id=current.run_id,
+                error=type(exc).__name__,
+            )
+            return
+        event(log, logging.WARNING, "run-marked-incomplete", run_id=current.run_id, note=note)
 
     def _run_locked(self, kind: str, started: float) -> None:
         from auditor.collect.plan import build_collectors
@@ -214,6 +293,7 @@ class Daemon:
             errors=len(outcome.errors),
             findings=len(outcome.findings),
             duration_s=f"{duration:.1f}",
+            policy_sha256=bundle.policy_hash[:16],
             **by_severity,
         )
         slot = self._slot_seconds(kind)
@@ -297,6 +377,7 @@ class Daemon:
     def serve(self, *, run_audit_now: bool = False) -> int:
         """Run until SIGTERM; returns the process exit code."""
         self.bundle = self._load()
+        self._close_runs_left_by_a_crash()
         signal.signal(signal.SIGHUP, self._on_signal)
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -315,6 +396,18 @@ class Daemon:
         code = self._shutdown()
         self._write_status(stopped=True)
         return code
+
+    def _close_runs_left_by_a_crash(self) -> None:
+        """Runs still ``running`` at start were cut off (crash, power loss): close them."""
+        try:  # one attempt: a database that is down must not delay READY=1
+            closed = self._raw_store().mark_running_runs_incomplete(
+                "the daemon stopped before the run was recorded"
+            )
+        except Exception as exc:  # runs will retry on their own
+            event(log, logging.WARNING, "store-unavailable-at-start", error=type(exc).__name__)
+            return
+        if closed:
+            event(log, logging.WARNING, "closed-stale-runs", run_ids=",".join(map(str, closed)))
 
     def status_file(self) -> Path:
         return self.settings.state_dir / "daemon-status.json"
@@ -355,14 +448,11 @@ class Daemon:
             # resolves anything, and leave (the thread is a daemon thread).
             event(log, logging.WARNING, "stop-deadline-reached", kind=current.kind)
             self._mark_current_incomplete()
+            self.abandoned_run = True
         event(log, logging.INFO, "stopped")
         return 0
 
     def _mark_current_incomplete(self) -> None:
-        try:
-            store = self.store()
-            for run in store.list_runs(limit=5):
-                if run.status == "running":
-                    store.mark_run_incomplete(run.id, "stopped by SIGTERM before the run finished")
-        except Exception:
-            log.exception("could not mark the interrupted run incomplete")
+        current = self._current
+        if current is not None:
+            self._close_unrecorded(current, "stopped by SIGTERM before the run finished")

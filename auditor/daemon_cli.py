@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -80,12 +81,21 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         except ValidationError as exc:
             Console(stderr=True).print(str(exc), markup=False)
             raise typer.Exit(2) from exc
+        daemon = Daemon(settings)
         try:
-            code = Daemon(settings).serve(run_audit_now=audit_now)
+            code = daemon.serve(run_audit_now=audit_now)
         except ConfigError as exc:
             for issue in exc.issues:
                 Console(stderr=True).print(str(issue), markup=False)
             raise typer.Exit(2) from exc
+        if daemon.abandoned_run:
+            # The run thread is still waiting on a device past the stop deadline and its run is
+            # already closed as incomplete; do not let interpreter shutdown wait for it.
+            import logging
+
+            logging.shutdown()
+            sys.stderr.flush()
+            os._exit(code)
         raise typer.Exit(code)
 
     @app.command(

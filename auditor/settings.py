@@ -73,6 +73,9 @@ class Settings(BaseSettings):
     store_retry_seconds: float = Field(
         5, gt=0, description="Pause between attempts when the database is unavailable"
     )
+    db_busy_timeout_ms: int = Field(
+        15000, ge=0, description="SQLite: wait this long for a lock before a write counts as failed"
+    )
     store_retry_attempts: int = Field(
         60, ge=1, description="Attempts to record a run before giving up (the run is logged)"
     )

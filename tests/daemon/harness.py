@@ -104,3 +104,89 @@ def daemon_env(tmp_path: Path, policy: Path, inventory: Path, **extra: str) -> d
     )
     env.update(extra)
     return env
+
+
+# --- reading the daemon's structured lines ----------------------------------------------------
+
+
+def fields(line: str) -> dict[str, str]:
+    """``key=value`` pairs of one log line (values may be double-quoted)."""
+    import shlex
+
+    pairs: dict[str, str] = {}
+    try:
+        tokens = shlex.split(line)
+    except ValueError:
+        return pairs
+    for token in tokens:
+        key, sep, value = token.partition("=")
+        if sep:
+            pairs.setdefault(key, value)
+    return pairs
+
+
+def events(daemon: DaemonProcess, name: str, **match: str) -> list[dict[str, str]]:
+    """Every ``event=name`` line so far, parsed, whose fields include ``match``."""
+    found = []
+    for line in list(daemon.lines):
+        if f"event={name} " not in line + " ":
+            continue
+        parsed = fields(line)
+        if parsed.get("event") == name and all(parsed.get(k) == v for k, v in match.items()):
+            found.append(parsed)
+    return found
+
+
+# --- faults the tests inject ------------------------------------------------------------------
+
+
+class Paused:
+    """SIGSTOP a process for the duration of a ``with`` block (SIGCONT even when the test fails)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+
+    def __enter__(self) -> Paused:
+        os.kill(self.pid, signal.SIGSTOP)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        os.kill(self.pid, signal.SIGCONT)
+
+
+class UdpResponder:
+    """A UDP server on a free loopback port: ``garbage`` replies random bytes, else it stays silent."""
+
+    def __init__(self, *, garbage: bool) -> None:
+        self.garbage = garbage
+        self.requests = 0
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self._socket.bind(("127.0.0.1", 0))
+        self._socket.settimeout(0.2)
+        self.port: int = self._socket.getsockname()[1]
+        self._running = True
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    def _serve(self) -> None:
+        while self._running:
+            try:
+                _, peer = self._socket.recvfrom(65535)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            self.requests += 1
+            if self.garbage:
+                self._socket.sendto(os.urandom(64), peer)
+
+    def close(self) -> None:
+        self._running = False
+        self._thread.join(timeout=2)
+        self._socket.close()
+
+    def __enter__(self) -> UdpResponder:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
