@@ -16,6 +16,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from auditor.findings import Outcome
 from auditor.i18n import Lang, t
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -119,6 +120,7 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
         )
     console.print(table)
     applicable = truth.applicable
+    reportable = [f for f in outcome.findings if f.outcome is not Outcome.NOT_APPLICABLE]
     found_count = sum(plant.found for plant in applicable)
     console.print(
         t(
@@ -128,9 +130,16 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
             status=outcome.status,
             covered=len(outcome.covered_devices),
             total=len(bundle.inventory.devices),
-            count=len(outcome.findings),
+            count=len(reportable),
         )
     )
+    not_applicable = len(outcome.findings) - len(reportable)
+    if not_applicable:
+        console.print(
+            f"({not_applicable} 件は判定不能・対象外 / not applicable: nothing to compare)"
+            if lang == "ja"
+            else f"({not_applicable} not applicable: nothing to compare)"
+        )
     console.print(
         f"found {found_count}/{len(applicable)} planted violations whose check exists "
         f"({len(truth.plants) - len(applicable)} await checks not built yet); "
