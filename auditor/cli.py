@@ -480,6 +480,9 @@ def _mount_optional(app: typer.Typer, lang: Lang) -> None:
     register_config(app, lang)
     register_matrix(app, lang)
     register_report(app, lang)
+    from auditor.traffic_cli import register_traffic
+
+    register_traffic(app, lang)
     try:
         from auditor.lab.cli import app as lab_app
     except ImportError:  # installed without the lab extra

@@ -65,6 +65,9 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
             known_check_ids=registry.ids(),
         )
         matrix = zone_matrix(NetworkView.of(context), bundle.policy)
+        from auditor.collect.traffic import add_observed, latest_stored_summary
+
+        add_observed(matrix, latest_stored_summary(store))  # the observed column
         if output == "json":
             typer.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2))
             return

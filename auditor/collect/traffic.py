@@ -631,3 +631,39 @@ def watch_interface(interface: str, duration: float, policy: Policy) -> TrafficS
     aggregator.sources.append(f"live:{interface}")
     aggregator.feed(live_frames(interface, duration))
     return aggregator.summary()
+
+
+# --------------------------------------------------------------------------------------------
+# The stored summary, for the matrix and the report
+
+
+def latest_stored_summary(store: Any) -> TrafficSummary | None:
+    """The flow table of the newest recorded traffic run (``None`` when there is none)."""
+    for run in store.list_runs(kind="traffic", limit=5):
+        for link in store.run_evidence(run.id):
+            if link.label == EVIDENCE_LABEL:
+                return TrafficSummary.from_json(json.loads(store.evidence_blob(link.sha256)))
+    return None
+
+
+def add_observed(matrix: Any, summary: TrafficSummary | None) -> None:
+    """Fill the matrix's "observed in traffic" column from a summary."""
+    from auditor.matrix import ObservedFlow
+
+    if summary is None:
+        return
+    for (source, destination), flows in summary.zone_pairs().items():
+        if (source, destination) not in matrix.cells:
+            continue
+        matrix.add_observed(
+            source,
+            destination,
+            ObservedFlow(
+                services=sorted({flow.service for flow in flows}),
+                packets=sum(flow.packets for flow in flows),
+                bytes=sum(flow.bytes for flow in flows),
+                first_seen=min((f.first_seen for f in flows if f.first_seen), default=None),
+                last_seen=max((f.last_seen for f in flows if f.last_seen), default=None),
+                evidence=[EVIDENCE_LABEL],
+            ),
+        )

@@ -61,11 +61,14 @@ def zone_matrix_of(store: Store, inputs: ReportInputs) -> Any:
     if inputs.policy is None or inputs.inventory is None:
         return None
     try:
+        from auditor.collect.traffic import add_observed, latest_stored_summary
         from auditor.matrix import zone_matrix
         from auditor.network import NetworkView
 
         view = NetworkView(inputs.policy, inputs.inventory, store.latest_snapshots())
-        return zone_matrix(view, inputs.policy)
+        matrix = zone_matrix(view, inputs.policy)
+        add_observed(matrix, latest_stored_summary(store))  # traffic's observed column
+        return matrix
     except Exception as exc:
         log.warning("zone matrix unavailable: %s", exc)
         return None

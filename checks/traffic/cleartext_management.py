@@ -33,7 +33,7 @@ class CleartextManagementTraffic(Check):
 
     Example:
         ``10.99.0.10 → 10.20.0.1 udp/161`` with an SNMP version byte of 1 to the management
-        address of ``lgwan-core``: ``cleartext:snmpv2c:10.99.0.10``.
+        address of ``lgwan-core``: ``cleartext:lgwan-core:snmpv2c:10.99.0.10``.
 
     Remediation:
         Move the client to SSH / SNMPv3 authPriv / HTTPS / SCP, then disable the cleartext
@@ -71,11 +71,12 @@ class CleartextManagementTraffic(Check):
                 continue
             label = LABELS.get(sighting.protocol, sighting.protocol)
             span_en, span_ja = when(sighting.first_seen, sighting.last_seen, sighting.packets)
-            subject = f"cleartext:{sighting.protocol}:{sighting.client}"
+            # No ``device=``: a traffic run collects no device, and only network-wide findings
+            # can be resolved by the next traffic run that no longer sees them.
+            subject = f"cleartext:{device}:{sighting.protocol}:{sighting.client}"
             yield self.finding(
                 context,
                 subject=subject,
-                device=device,
                 message_en=(
                     f"{label} from {sighting.client} to the management address {sighting.server} "
                     f"of {device}: {span_en}."
