@@ -38,8 +38,11 @@ class PcapReadError(Exception):
         )
 
 
-def iter_frames(path: Path) -> Iterator[tuple[int, float, int, bytes, int]]:
-    """Yield ``(offset, timestamp, linktype, data, wire_length)`` for every record of a capture."""
+def iter_frames(path: Path) -> Iterator[tuple[float, int, bytes, int]]:
+    """Yield ``(timestamp, linktype, data, wire_length)`` for every record of a capture.
+
+    Offsets are tracked here, not yielded: only an error needs them.
+    """
     from scapy.error import Scapy_Exception
     from scapy.utils import RawPcapNgReader, RawPcapReader
 
@@ -60,7 +63,7 @@ def iter_frames(path: Path) -> Iterator[tuple[int, float, int, bytes, int]]:
 
 def _iter_pcap(
     path: Path, reader: Any, size: int | None
-) -> Iterator[tuple[int, float, int, bytes, int]]:
+) -> Iterator[tuple[float, int, bytes, int]]:
     read = reader.f.read
     endian = reader.endian
     header = struct.Struct(endian + "IIII")
@@ -87,7 +90,7 @@ def _iter_pcap(
             raise PcapReadError(
                 path, offset, f"packet data cut off ({len(data)} of {caplen} bytes)", frames
             )
-        yield offset, seconds + fraction / divisor, linktype, data, wire_length
+        yield seconds + fraction / divisor, linktype, data, wire_length
         offset += 16 + caplen
         frames += 1
         if size is not None and offset > size:  # pragma: no cover - guarded by the reads
@@ -96,7 +99,7 @@ def _iter_pcap(
 
 def _iter_pcapng(
     path: Path, reader: Any, size: int | None
-) -> Iterator[tuple[int, float, int, bytes, int]]:
+) -> Iterator[tuple[float, int, bytes, int]]:
     tell = reader.f.tell
     read_packet = reader._read_packet
     frames = 0
@@ -117,6 +120,6 @@ def _iter_pcapng(
         resolution = meta.tsresol or 1_000_000
         timestamp = ((meta.tshigh << 32) | meta.tslow) / resolution
         wire_length = meta.wirelen if meta.wirelen is not None else len(data)
-        yield offset, timestamp, int(meta.linktype), data, wire_length
+        yield timestamp, int(meta.linktype), data, wire_length
         frames += 1
         offset = tell()

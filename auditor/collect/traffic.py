@@ -299,14 +299,16 @@ class ZoneMapper:
         return zone
 
     def _lookup(self, raw: bytes) -> str | None:
-        address = ipaddress.ip_address(raw)
-        if address.is_multicast or raw == b"\xff\xff\xff\xff":
+        if len(raw) == 4 and (raw[0] >= 224 or raw == b"\xff\xff\xff\xff"):
+            return MULTICAST  # 224/4 multicast, 240/4 reserved, limited broadcast
+        if len(raw) == 16 and raw[0] == 0xFF:
             return MULTICAST
-        value = int(address)
-        for version, network, mask, zone in self._networks:
-            if version == address.version and value & mask == network:
+        version = 4 if len(raw) == 4 else 6
+        value = int.from_bytes(raw, "big")
+        for net_version, network, mask, zone in self._networks:
+            if net_version == version and value & mask == network:
                 return zone
-        if address.is_global and self.external is not None:
+        if self.external is not None and ipaddress.ip_address(raw).is_global:
             return self.external
         return None
 
@@ -341,7 +343,7 @@ class TrafficAggregator:
         """Aggregate one capture; a read error is kept in the summary (and the flows before it)."""
         self.sources.append(str(path))
         try:
-            self.feed((ts, lt, data, wl) for _, ts, lt, data, wl in iter_frames(path))
+            self.feed(iter_frames(path))
         except PcapReadError as exc:
             self.read_errors.append(ReadProblem(str(exc.path), exc.offset, exc.reason, exc.frames))
 
