@@ -446,7 +446,8 @@ class TrafficAggregator:
                 if not reply and port is not None:
                     label = CLEARTEXT_PORTS.get((protocol, port))  # type: ignore[arg-type]
                     if label is None and protocol == udp and port == 161:
-                        label = SNMP_LABELS.get(snmp_version(data[frame.payload_offset :]) or -1)
+                        version = snmp_version(data[frame.payload_offset :])
+                        label = None if version is None else SNMP_LABELS.get(version)
                     if label is not None:
                         self._cleartext(label, client, server, port, timestamp)
         finally:

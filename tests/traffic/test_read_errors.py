@@ -1,0 +1,67 @@
+"""A truncated or corrupt capture names the byte offset and keeps the flows read before it."""
+
+from __future__ import annotations
+
+import struct
+from pathlib import Path
+
+from auditor.collect.pcap_writer import ethernet, ipv4, tcp, write_pcap
+from auditor.config import Bundle
+
+from .conftest import analyze
+
+
+def _capture(path: Path, packets: int) -> list[int]:
+    """Write ``packets`` SYNs mynumber → internet; returns each record's byte offset."""
+    frame = ethernet("02:00:00:00:00:01", "02:00:00:00:00:02", 0x0800,
+                     ipv4("10.10.0.5", "10.30.0.5", 6, tcp(40000, 443)))  # fmt: skip
+    write_pcap(path, ((1000.0 + i, frame) for i in range(packets)))
+    return [24 + i * (16 + len(frame)) for i in range(packets)]
+
+
+def test_a_capture_cut_inside_a_packet_names_its_offset_and_keeps_the_earlier_flows(
+    city: Bundle, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut.pcap"
+    offsets = _capture(path, 5)
+    data = path.read_bytes()
+    path.write_bytes(data[: offsets[4] + 16 + 10])  # the fifth packet loses its tail
+    summary = analyze(city, path)
+    [problem] = summary.read_errors
+    assert problem.offset == offsets[4]
+    assert problem.packets_before == 4
+    assert "cut off" in problem.reason
+    [flow] = summary.flows
+    assert (flow.source_zone, flow.destination_zone, flow.packets) == ("mynumber", "internet", 4)
+
+
+def test_a_capture_cut_inside_a_record_header_names_its_offset(
+    city: Bundle, tmp_path: Path
+) -> None:
+    path = tmp_path / "cut-header.pcap"
+    offsets = _capture(path, 3)
+    path.write_bytes(path.read_bytes()[: offsets[2] + 7])
+    summary = analyze(city, path)
+    assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(offsets[2], 2)]
+    assert summary.flows[0].packets == 2
+
+
+def test_an_impossible_captured_length_is_reported_as_corrupt(city: Bundle, tmp_path: Path) -> None:
+    path = tmp_path / "corrupt.pcap"
+    offsets = _capture(path, 3)
+    data = bytearray(path.read_bytes())
+    struct.pack_into("<I", data, offsets[1] + 8, 0x7FFFFFFF)
+    path.write_bytes(bytes(data))
+    summary = analyze(city, path)
+    [problem] = summary.read_errors
+    assert problem.offset == offsets[1]
+    assert "corrupt" in problem.reason
+    assert summary.packets == 1
+
+
+def test_a_file_that_is_no_capture_is_an_error_at_offset_zero(city: Bundle, tmp_path: Path) -> None:
+    path = tmp_path / "notes.pcap"
+    path.write_text("not a capture at all", encoding="utf-8")
+    summary = analyze(city, path)
+    assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(0, 0)]
+    assert summary.flows == []
