@@ -199,8 +199,13 @@ def _decode_gre(data: bytes, position: int, depth: int) -> Frame | None:
     """ERSPAN type II and transparent Ethernet bridging inside GRE: the mirrored frame counts."""
     flags, protocol = _U16U16.unpack_from(data, position)
     header = 4 + 4 * (bool(flags & 0x8000) + bool(flags & 0x2000) + bool(flags & 0x1000))
-    if protocol == GRE_ERSPAN_II:
-        return decode_ethernet(data, position + header + 8, depth)
+    if protocol == GRE_ERSPAN_II and len(data) >= position + header + 8:
+        # The ERSPAN header carries the mirrored frame's VLAN when the frame itself is untagged.
+        vlan = _U16.unpack_from(data, position + header)[0] & 0x0FFF
+        inner = decode_ethernet(data, position + header + 8, depth)
+        if not inner.vlans and inner.src_mac is not None:
+            return inner._replace(vlans=(vlan,))
+        return inner
     if protocol == GRE_TEB:
         return decode_ethernet(data, position + header, depth)
     return None
