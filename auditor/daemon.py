@@ -118,6 +118,7 @@ class Daemon:
         self._scheduler: BackgroundScheduler | None = None
         self._store: Any = None
         self.abandoned_run = False
+        self._left_running: list[int] = []
 
     # configuration -------------------------------------------------------------------------
 
@@ -194,6 +195,7 @@ class Daemon:
         current = CurrentRun(kind=kind, started=started)
         self._current = current
         try:
+            self._close_left_running()
             self._run_locked(kind, started)
         except Exception as exc:  # a failed run is logged; the daemon keeps going
             log.exception("run failed")
@@ -237,6 +239,7 @@ class Daemon:
         except RunAlreadyRecorded:
             return
         except Exception as exc:
+            # The database is still unwritable (disk full): try again before the next run.
             event(
                 log,
                 logging.WARNING,
@@ -244,8 +247,30 @@ class Daemon:
                 run_id=current.run_id,
                 error=type(exc).__name__,
             )
+            self._left_running.append(current.run_id)
             return
         event(log, logging.WARNING, "run-marked-incomplete", run_id=current.run_id, note=note)
+
+    def _close_left_running(self) -> None:
+        """Close, as incomplete, earlier runs whose closing failed (one attempt each)."""
+        from auditor.store.errors import RunAlreadyRecorded
+
+        for run_id in list(self._left_running):
+            try:
+                self._store.mark_run_incomplete(run_id, "the database was unwritable")
+            except RunAlreadyRecorded:
+                pass
+            except Exception as exc:  # still unwritable: keep it for the next run
+                event(
+                    log,
+                    logging.WARNING,
+                    "run-left-running",
+                    run_id=run_id,
+                    error=type(exc).__name__,
+                )
+                continue
+            self._left_running.remove(run_id)
+            event(log, logging.WARNING, "run-marked-incomplete", run_id=run_id)
 
     def _run_locked(self, kind: str, started: float) -> None:
         from auditor.collect.plan import build_collectors
