@@ -7,6 +7,7 @@ import contextlib
 import errno
 import glob
 import os
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -350,3 +351,31 @@ def test_a_postgresql_restart_in_the_middle_of_a_run_delays_it_and_the_run_is_re
         store.close()
         verify = _verify_cli(env, url)
         assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def test_sigterm_past_the_stop_deadline_closes_the_run_as_incomplete_and_exits_0(
+    tmp_path: Path, daemon_lab: LabState
+) -> None:
+    lab_one = _v2c_devices(daemon_lab, 1)
+    with UdpResponder(garbage=False) as silent:
+        # One silent device that waits 20 s: far longer than the 1 s stop deadline.
+        devices = [*lab_one, _fake_device(lab_one[0], "silent-sw", silent.port, timeout=20.0)]
+        daemon, env = _start(tmp_path, devices, AUDITOR_STOP_DEADLINE_SECONDS="1")
+        try:
+            cut_run = _next_run_started(daemon)
+            daemon.signal(signal.SIGTERM)
+            code = daemon.process.wait(timeout=15)
+        finally:
+            code = daemon.stop()
+    assert code == 0, daemon.output()
+    assert daemon.saw("event=stop-deadline-reached"), daemon.output()
+    assert events(daemon, "run-marked-incomplete", run_id=str(cut_run)), daemon.output()
+    assert not events(daemon, "run", run_id=str(cut_run))
+    db = str(tmp_path / "state" / "auditor.db")
+    store = open_store(db)
+    run = store.get_run(cut_run)
+    assert run.status == "incomplete"
+    assert run.note and "SIGTERM" in run.note
+    store.close()
+    verify = _verify_cli(env, db)
+    assert verify.returncode == 0, verify.stdout + verify.stderr
