@@ -239,7 +239,14 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         registry = discover()
         bundle = _bundle(policy, inventory, ledger, registry)
         try:
-            summary = watch_interface(iface, duration, bundle.policy)
+            summary = watch_interface(
+                iface,
+                duration,
+                bundle.policy,
+                on_ready=lambda: Console(stderr=True).print(
+                    f"capturing on {iface} for {duration:g} s", markup=False
+                ),
+            )
         except PermissionError as exc:
             Console(stderr=True).print(
                 "生パケットの取得には CAP_NET_RAW が必要です / capturing needs CAP_NET_RAW",

@@ -13,7 +13,7 @@ import ipaddress
 import json
 import socket
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -605,7 +605,9 @@ def analyze_files(paths: Iterable[Path], policy: Policy) -> TrafficSummary:
 ETH_P_ALL = 0x0003
 
 
-def live_frames(interface: str, duration: float) -> Iterator[tuple[float, int, bytes, int]]:
+def live_frames(
+    interface: str, duration: float, on_ready: Callable[[], None] | None = None
+) -> Iterator[tuple[float, int, bytes, int]]:
     """Frames from an AF_PACKET raw socket (needs CAP_NET_RAW) for ``duration`` seconds.
 
     The kernel hands VLAN tags to raw sockets out of band, so frames arrive untagged; zones then
@@ -614,6 +616,8 @@ def live_frames(interface: str, duration: float) -> Iterator[tuple[float, int, b
     sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     try:
         sock.bind((interface, 0))
+        if on_ready is not None:
+            on_ready()
         deadline = time.monotonic() + duration
         while True:
             remaining = deadline - time.monotonic()
@@ -629,10 +633,15 @@ def live_frames(interface: str, duration: float) -> Iterator[tuple[float, int, b
         sock.close()
 
 
-def watch_interface(interface: str, duration: float, policy: Policy) -> TrafficSummary:
+def watch_interface(
+    interface: str,
+    duration: float,
+    policy: Policy,
+    on_ready: Callable[[], None] | None = None,
+) -> TrafficSummary:
     aggregator = TrafficAggregator(policy)
     aggregator.sources.append(f"live:{interface}")
-    aggregator.feed(live_frames(interface, duration))
+    aggregator.feed(live_frames(interface, duration, on_ready))
     return aggregator.summary()
 
 

@@ -50,6 +50,7 @@ class LabState:
     namespaces: list[str] = field(default_factory=list)  # every namespace created, in order
     zones: dict[str, str] = field(default_factory=dict)  # zone id → namespace
     targets: dict[str, list[str]] = field(default_factory=dict)  # zone id → addresses
+    links: dict[str, str] = field(default_factory=dict)  # zone id → router-side veth name
     hole: str | None = None
     ruleset: str = ""
 
@@ -69,9 +70,7 @@ def default_prefix() -> str:
 
 
 def _run(*args: str, stdin: str | None = None) -> None:
-    completed = subprocess.run(
-        list(args), input=stdin, capture_output=True, text=True, check=False
-    )
+    completed = subprocess.run(list(args), input=stdin, capture_output=True, text=True, check=False)
     if completed.returncode != 0:
         raise NetnsLabError(f"{' '.join(args)}: {completed.stderr.strip()}")
 
@@ -188,6 +187,7 @@ def lab_up(
             state.targets[zone_id] = targets
             state.save(state_path)
             link = f"z{index}"
+            state.links[zone_id] = link
             _run(
                 "ip", "link", "add", link, "netns", state.router, "type", "veth",
                 "peer", "name", "eth0", "netns", namespace,

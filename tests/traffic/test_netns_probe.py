@@ -47,6 +47,35 @@ def lab(tmp_path: Path) -> Iterator[LabState]:
 def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> None:
     assert lab.hole == "mynumber->internet:tcp/443"
     targets = ",".join(lab.all_targets())
+    # Live capture on the router's My Number link while the probes run.
+    watch = subprocess.Popen(
+        [
+            "ip",
+            "netns",
+            "exec",
+            lab.router,
+            sys.executable,
+            "-m",
+            "auditor",
+            "traffic",
+            "watch",
+            "--iface",
+            lab.links["mynumber"],
+            "--duration",
+            "6",
+            "--policy",
+            str(POLICY),
+            "--inventory",
+            str(INVENTORY),
+            "--format",
+            "json",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert watch.stderr is not None
+    assert "capturing on" in watch.stderr.readline()  # bound: the probes will be seen
     children = {
         zone: subprocess.Popen(
             [
@@ -91,3 +120,10 @@ def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> 
         ("TRF-007", "probe:mynumber->10.30.0.10:tcp/443", "critical")
     ]
     assert answered > 1  # the allowed flows answered too: the probes did reach through the router
+
+    stdout, stderr = watch.communicate(timeout=60)
+    assert watch.returncode == 0, stderr
+    live = json.loads(stdout)
+    flows = {(f["source_zone"], f["destination_zone"], f["port"]) for f in live["summary"]["flows"]}
+    assert ("mynumber", "internet", 443) in flows
+    assert "flow:mynumber->internet:tcp/443" in {f["subject"] for f in live["findings"]}
