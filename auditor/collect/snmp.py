@@ -316,7 +316,13 @@ async def poll_device(
         if all(value is None for value in system.values()):
             walk.absent_tables.append("system")
         wanted = options.tables or tuple(TABLES)
-        first = await session.first_rows([col for table in wanted for col in TABLES[table]])
+        first: FirstRows | None
+        try:
+            first = await session.first_rows([c for table in wanted for c in TABLES[table]])
+        except SnmpFailure as failure:
+            if failure.kind != "malformed" or "error-status" not in failure.detail:
+                raise
+            first = None  # an agent that rejects many varbinds at once: walk table by table
         if_number = walk.walks.get(IF_NUMBER, [((0,), 0)])[0][1]
         for table in wanted:
             hint = if_number if table in IF_TABLES and isinstance(if_number, int) else None

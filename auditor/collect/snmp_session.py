@@ -184,7 +184,15 @@ class SnmpSession:
         Walking a column the agent lacks with max-repetitions 50 makes it return 50 objects of
         whatever follows; asking every column once first costs one object per missing column.
         """
-        response = await self._bulk([oid_tuple(column) for column in columns], repetitions=1)
+        try:
+            response = await self._bulk([oid_tuple(column) for column in columns], repetitions=1)
+        except _TooBig:
+            if len(columns) == 1:
+                raise SnmpFailure("malformed", "agent says tooBig for one object") from None
+            half = len(columns) // 2
+            halves = await self.first_rows(columns[:half])
+            halves.update(await self.first_rows(columns[half:]))
+            return halves
         found: FirstRows = dict.fromkeys(columns)
         for column, (name, value) in zip(columns, response, strict=False):
             oid = name.asTuple()

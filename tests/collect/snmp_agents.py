@@ -248,3 +248,53 @@ def looping_agent(column: str) -> Iterator[int]:
         stop.set()
         thread.join(timeout=2)
         sock.close()
+
+
+@contextmanager
+def picky_proxy(upstream_port: int, max_varbinds: int) -> Iterator[int]:
+    """A v2c proxy in front of a real agent that answers tooBig to any request carrying more
+    than ``max_varbinds`` objects (as small embedded agents do) and relays everything else."""
+    from pyasn1.codec.ber import decoder, encoder  # type: ignore[import-untyped]
+    from pysnmp.proto import api
+
+    protocol = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
+    front = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    front.bind(("127.0.0.1", 0))
+    front.settimeout(0.1)
+    port = int(front.getsockname()[1])
+    stop = threading.Event()
+
+    def serve() -> None:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as back:
+            back.settimeout(2.0)
+            while not stop.is_set():
+                try:
+                    data, peer = front.recvfrom(65535)
+                except TimeoutError:
+                    continue
+                except OSError:
+                    return
+                message, _ = decoder.decode(data, asn1Spec=protocol.Message())
+                request = protocol.apiMessage.get_pdu(message)
+                if len(protocol.apiPDU.get_varbinds(request)) > max_varbinds:
+                    response_message = protocol.apiMessage.get_response(message)
+                    response = protocol.apiMessage.get_pdu(response_message)
+                    protocol.apiPDU.set_error_status(response, 1)  # tooBig
+                    protocol.apiPDU.set_varbinds(response, [])
+                    front.sendto(bytes(encoder.encode(response_message)), peer)
+                    continue
+                back.sendto(data, ("127.0.0.1", upstream_port))
+                try:
+                    answer, _ = back.recvfrom(65535)
+                except TimeoutError:
+                    continue
+                front.sendto(answer, peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield port
+    finally:
+        stop.set()
+        thread.join(timeout=3)
+        front.close()

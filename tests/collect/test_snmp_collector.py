@@ -225,3 +225,16 @@ def test_the_raw_walk_is_kept_as_evidence_without_the_community(snmpd: SnmpdAgen
     document = json.loads(blob)
     assert document["walks"]["1.3.6.1.2.1.2.2.1.2"], "ifDescr rows are in the evidence"
     assert snmpd.community.encode() not in blob
+
+
+def test_an_agent_that_refuses_many_objects_per_request_is_still_walked_completely(
+    snmpd: SnmpdAgent,
+) -> None:
+    from tests.collect.snmp_agents import picky_proxy
+
+    with picky_proxy(snmpd.port, max_varbinds=8) as port:
+        result = _collect(snmpd, [_v2c("direct", snmpd.port), _v2c("picky", port)])
+    assert result.errors == []
+    direct, picky = result.snapshots["direct"], result.snapshots["picky"]
+    assert [i.name for i in picky.interfaces] == [i.name for i in direct.interfaces]
+    assert picky.absent_tables == direct.absent_tables

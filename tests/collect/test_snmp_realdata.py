@@ -97,7 +97,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRecording
                     version="v2c",
                     port=port,
                     community=CredentialRef(env=f"COMMUNITY_{index}"),
-                    timeout=3.0,
+                    timeout=1.0,
                     retries=1,
                 ),
             )
