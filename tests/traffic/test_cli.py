@@ -84,3 +84,20 @@ def test_a_truncated_capture_exits_1_naming_the_offset_and_still_prints_the_flow
     assert result.exit_code == 1
     assert f"byte offset {offset}" in result.stderr
     assert "mynumber" in result.stdout
+
+
+def test_the_report_matrix_marks_the_zone_pairs_seen_in_the_latest_traffic_run(
+    capture: Capture, tmp_path: Path
+) -> None:
+    from auditor.report.data import coerce_matrix
+    from auditor.report.service import load_inputs, zone_matrix_of
+
+    db = f"sqlite:///{tmp_path / 'auditor.db'}"
+    path = capture([Ether() / IP(src="10.10.1.5", dst="10.30.1.5") / TCP(dport=443)])
+    result = invoke("traffic", "analyze", str(path), "--policy", str(POLICY),
+                    "--inventory", str(INVENTORY), "--db", db)  # fmt: skip
+    assert result.exit_code == 0, result.output
+    inputs = load_inputs(POLICY, INVENTORY)
+    cells = coerce_matrix(zone_matrix_of(open_store(db), inputs), inputs.policy)
+    observed = {(c.source, c.target) for c in cells if c.observed}
+    assert observed == {("mynumber", "internet")}
