@@ -65,3 +65,23 @@ def test_a_file_that_is_no_capture_is_an_error_at_offset_zero(city: Bundle, tmp_
     summary = analyze(city, path)
     assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(0, 0)]
     assert summary.flows == []
+
+
+def test_a_pcapng_cut_inside_its_last_block_names_the_block_offset(
+    city: Bundle, tmp_path: Path
+) -> None:
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import PcapNgWriter
+
+    path = tmp_path / "cut.pcapng"
+    writer = PcapNgWriter(str(path))
+    for _ in range(3):
+        writer.write(Ether() / IP(src="10.10.0.1", dst="10.30.0.1") / TCP(dport=443))
+    writer.close()
+    data = path.read_bytes()
+    block = (len(data) - 48) // 3  # section and interface headers take the first 48 bytes
+    path.write_bytes(data[:-20])
+    summary = analyze(city, path)
+    assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(48 + 2 * block, 2)]
+    assert summary.flows[0].packets == 2
