@@ -16,6 +16,7 @@ import contextlib
 import gc
 import json
 import multiprocessing
+import os
 import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -553,7 +554,10 @@ def _run_polls(
         with relaxed_gc():
             return asyncio.run(poll_devices(jobs, options, report))
 
-    context = multiprocessing.get_context("fork")
+    # fork is cheapest, but forking a process whose other threads may hold locks (a daemon with
+    # a scheduler) is unsafe: then the workers are spawned fresh instead.
+    method = "fork" if threading.active_count() == 1 else "spawn"
+    context = multiprocessing.get_context(method)
     progress_queue = context.Queue()
     shards = [jobs[index::workers] for index in range(workers)]
     shards = [shard for shard in shards if shard]
@@ -586,7 +590,10 @@ def _run_polls(
 
 
 class SnmpCollector:
-    """The SNMP :class:`~auditor.collect.base.Collector`."""
+    """The SNMP :class:`~auditor.collect.base.Collector`.
+
+    ``workers=None`` picks :func:`auto_workers` per run (1 below 200 devices on 2 cores).
+    """
 
     name = "snmp"
 
@@ -594,7 +601,7 @@ class SnmpCollector:
         self,
         *,
         concurrency: int = 64,
-        workers: int = 1,
+        workers: int | None = None,
         options: PollOptions | None = None,
     ) -> None:
         self.concurrency = concurrency
@@ -618,9 +625,22 @@ class SnmpCollector:
             resolve_secret,
             concurrency=self.options.concurrency,
             progress=progress,
-            workers=self.workers,
+            workers=self.workers if self.workers is not None else auto_workers(len(devices)),
             options=self.options,
         )
+
+
+DEVICES_PER_WORKER = 100
+
+
+def auto_workers(devices: int) -> int:
+    """One worker process per core once there are enough devices to pay for starting them.
+
+    pysnmp decodes in pure Python, so one process saturates one core; below a few hundred
+    devices the start-up of extra processes costs more than it saves.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(cores or 1, devices // DEVICES_PER_WORKER))
 
 
 def walk_as_json(walk: DeviceWalk) -> bytes:

@@ -238,3 +238,29 @@ def test_an_agent_that_refuses_many_objects_per_request_is_still_walked_complete
     direct, picky = result.snapshots["direct"], result.snapshots["picky"]
     assert [i.name for i in picky.interfaces] == [i.name for i in direct.interfaces]
     assert picky.absent_tables == direct.absent_tables
+
+
+def test_workers_are_spawned_rather_than_forked_when_other_threads_run(
+    snmpd: SnmpdAgent,
+) -> None:
+    import threading
+
+    release = threading.Event()
+    scheduler_like = threading.Thread(target=release.wait, daemon=True)
+    scheduler_like.start()
+    try:
+        devices = [_v2c(f"sw{n}", snmpd.port) for n in range(3)]
+        secrets = _secrets(snmpd)
+        options = PollOptions(concurrency=2, probe_communities=None)
+        result = collect_snmp(devices, lambda r: secrets[r.describe()], options=options, workers=2)
+    finally:
+        release.set()
+        scheduler_like.join()
+    assert sorted(result.snapshots) == ["sw0", "sw1", "sw2"]
+
+
+def test_worker_processes_are_used_only_when_there_are_enough_devices() -> None:
+    from auditor.collect.snmp import auto_workers
+
+    assert auto_workers(20) == 1
+    assert auto_workers(10_000) >= 1
