@@ -264,3 +264,48 @@ def test_worker_processes_are_used_only_when_there_are_enough_devices() -> None:
 
     assert auto_workers(20) == 1
     assert auto_workers(10_000) >= 1
+
+
+def test_the_shared_lab_snmpd_is_collected_over_v2c_and_v3_sha_aes(tmp_path: Path) -> None:
+    """The lab's snmpd helper (v2c + SHA/AES authPriv). The module fixture above runs its own
+    snmpd because it also needs a SHA-256 user and an authNoPriv user."""
+    from tests.lab.snmpd import start_snmpd
+
+    handle = start_snmpd(tmp_path)
+    try:
+        secrets = {"env:C": handle.community, "env:A": handle.auth_pass, "env:P": handle.priv_pass}
+        devices = [
+            Device(
+                name="lab-v2c",
+                address=handle.host,
+                platform="net_snmp",
+                snmp=SnmpSettings(
+                    version="v2c", port=handle.port, community=CredentialRef(env="C"), **FAST
+                ),
+            ),
+            Device(
+                name="lab-v3",
+                address=handle.host,
+                platform="net_snmp",
+                snmp=SnmpSettings(
+                    version="v3",
+                    port=handle.port,
+                    user=handle.v3_user,
+                    auth_protocol="sha",
+                    auth_key=CredentialRef(env="A"),
+                    priv_protocol="aes",
+                    priv_key=CredentialRef(env="P"),
+                    **FAST,
+                ),
+            ),
+        ]
+        result = collect_snmp(
+            devices,
+            lambda reference: secrets[reference.describe()],
+            options=PollOptions(probe_communities=None),
+        )
+    finally:
+        handle.stop()
+    assert result.errors == []
+    assert result.snapshots["lab-v2c"].system.location == "本庁舎 3F サーバ室"
+    assert result.snapshots["lab-v3"].system.contact == "情報政策課"
