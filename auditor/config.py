@@ -71,9 +71,7 @@ def load_bundle(
     if errors:
         raise ConfigError(errors)
     ledger_file = ledger_path or find_ledger(inventory_path)
-    ledger = (
-        load_ledger(ledger_file, loaded.policy) if ledger_file is not None else AssetLedger()
-    )
+    ledger = load_ledger(ledger_file, loaded.policy) if ledger_file is not None else AssetLedger()
     return Bundle(
         policy=loaded.policy,
         inventory=inventory,

@@ -38,7 +38,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "指定した機器だけを収集・評価します (部分実行として記録)。",
         "Collect and evaluate the named devices only (recorded as a partial run).",
     ),
-    "findings": ("記録された指摘の一覧・詳細・確認。", "List, show and acknowledge stored findings."),
+    "findings": (
+        "記録された指摘の一覧・詳細・確認。",
+        "List, show and acknowledge stored findings.",
+    ),
     "findings.list": ("指摘の一覧を表示します。", "List findings."),
     "findings.show": ("指摘の詳細と履歴を表示します。", "Show one finding with its history."),
     "findings.ack": ("指摘を確認済みにします (履歴に記録)。", "Acknowledge a finding (recorded)."),
