@@ -108,7 +108,6 @@ def test_the_daemon_polls_audits_reloads_and_stops_cleanly_mid_collection(
             lambda: bool(events(daemon, "run", kind="poll", policy_sha256=new_hash)), timeout=60
         ), daemon.output()
         first_new = int(events(daemon, "run", kind="poll", policy_sha256=new_hash)[0]["run_id"])
-        assert "low" not in events(daemon, "run", kind="poll", policy_sha256=new_hash)[0]
 
         # SIGTERM in the middle of a collection: the SNMP agent is frozen, so every device waits
         # for its timeout; the stop request arrives right after the run has started.
