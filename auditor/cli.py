@@ -244,7 +244,7 @@ def build_app(lang: Lang) -> typer.Typer:
         def resolve(reference: Any) -> str:
             return resolve_secret(reference, base_dir=inventory_dir)
 
-        collectors = build_collectors({c.value for c in only} if only else None)
+        collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
         store = _open_store(db)
         console = _stderr()
         with Progress(

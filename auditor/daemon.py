@@ -280,7 +280,7 @@ class Daemon:
         with self._config_lock:
             bundle = self.bundle
         assert bundle is not None
-        collectors = build_collectors({"snmp"} if kind == "poll" else None)
+        collectors = build_collectors({"snmp"} if kind == "poll" else None, bundle.policy)
         inventory_dir = bundle.inventory_path
         if inventory_dir is not None and not inventory_dir.is_dir():
             inventory_dir = inventory_dir.parent

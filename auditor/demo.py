@@ -95,7 +95,7 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
             inventory=bundle.inventory,
             ledger=bundle.ledger,
             registry=registry,
-            collectors=build_collectors(),
+            collectors=build_collectors(policy=bundle.policy),
             devices=bundle.inventory.devices,
             resolve_secret=resolve,
             store=store,
