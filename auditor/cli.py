@@ -21,7 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from auditor.config import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle, ConfigError, load_bundle
-from auditor.findings import Finding, Severity
+from auditor.findings import Finding, Outcome, Severity
 from auditor.i18n import Lang, detect_lang, t
 from auditor.rules import Registry, discover
 
@@ -51,7 +51,11 @@ class CollectorName(StrEnum):
 
 
 def _stdout() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+    console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        # Piped into a file or mail: wide rows instead of a table squeezed into 80 columns.
+        console = Console(highlight=False, soft_wrap=True, width=200)
+    return console
 
 
 def _stderr() -> Console:
@@ -296,11 +300,18 @@ def build_app(lang: Lang) -> typer.Typer:
 
                 for snapshot in outcome.snapshots.values():
                     out.print(summarize_snapshot(snapshot), markup=False)
-            active = [f for f in outcome.findings if f.fingerprint not in suppressed]
+            active = [
+                f
+                for f in outcome.findings
+                if f.fingerprint not in suppressed and f.outcome is not Outcome.NOT_APPLICABLE
+            ]
             if active:
                 out.print(_finding_rows(active, lang))
             else:
                 out.print(t("no_findings", lang))
+            not_applicable = sum(f.outcome is Outcome.NOT_APPLICABLE for f in outcome.findings)
+            if not_applicable:
+                out.print(t("not_applicable", lang, count=not_applicable))
             out.print(
                 t(
                     "run_summary",

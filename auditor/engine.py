@@ -293,8 +293,15 @@ def run_audit(
     evaluation = evaluate(registry, context, scopes=scopes)
     evaluated = set(evaluation.evaluated_checks)
     if scope == "partial":
-        # A partial run sees only some devices: network-wide conclusions are not final.
-        evaluated -= {c.id for c in registry if c.scope == "network"}
+        # A partial run sees only some devices: network-wide conclusions are not final, so
+        # network checks neither resolve anything nor report about what the run did not see.
+        network_checks = {c.id for c in registry if c.scope == "network"}
+        evaluated -= network_checks
+        evaluation.findings = [
+            f
+            for f in evaluation.findings
+            if f.check_id not in network_checks or f.device in covered
+        ]
     complete = not interrupted()
     status = "complete" if complete and not failed else ("partial" if complete else "incomplete")
     if store is not None and run_id is not None:

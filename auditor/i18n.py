@@ -82,6 +82,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "実行 {run_id}: 状態 {status}、機器 {covered}/{total} 台を収集、指摘 {count} 件",
         "Run {run_id}: status {status}, collected {covered}/{total} devices, {count} findings",
     ),
+    "not_applicable": (
+        "判定対象なし (比較する情報がない): {count} 件",
+        "Not applicable (nothing to compare): {count}",
+    ),
     "unknown_device": ("機器台帳にない機器: {names}", "Not in the inventory: {names}"),
     "unknown_rule": ("そのIDのチェックはありません: {id}", "No check with id {id}"),
     "verify_ok": (
