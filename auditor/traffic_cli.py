@@ -220,9 +220,9 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
 
     @traffic_app.command(
         "watch",
-        help="インターフェースで通信を取り込み分析します (CAP_NET_RAW が必要)。"
+        help="インターフェースで通信を取り込み分析します (CAP_NET_RAW が必要、Ctrl-C で早く終了)。"
         if ja
-        else "Capture on an interface and analyse (needs CAP_NET_RAW).",
+        else "Capture on an interface and analyse (needs CAP_NET_RAW; Ctrl-C ends it early).",
     )
     def watch_command(
         iface: Annotated[str, typer.Option("--iface")],
@@ -276,6 +276,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         ] = None,
         rate: Annotated[float, typer.Option("--rate", min=1.0, max=1000.0)] = 50.0,
         timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=30.0)] = 2.0,
+        retries: Annotated[int, typer.Option("--retries", min=0, max=5)] = 1,
         max_probes: Annotated[int, typer.Option("--max-probes", min=1, max=4096)] = 256,
         policy: PolicyOption = DEFAULT_POLICY,
         inventory: InventoryOption = DEFAULT_INVENTORY,
@@ -303,7 +304,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
             )
             raise typer.Exit(2)
         try:
-            results = send_probes(plan, rate=rate, timeout=timeout)
+            results = send_probes(plan, rate=rate, timeout=timeout, retries=retries)
         except PermissionError as exc:
             Console(stderr=True).print(
                 "プローブには CAP_NET_RAW が必要です / probing needs CAP_NET_RAW", markup=False

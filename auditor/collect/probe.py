@@ -101,9 +101,13 @@ def plan_probes(
 
 
 def send_probes(
-    plan: Iterable[PlannedProbe], *, rate: float = 50.0, timeout: float = 2.0
+    plan: Iterable[PlannedProbe], *, rate: float = 50.0, timeout: float = 2.0, retries: int = 1
 ) -> list[ProbeResult]:
-    """Send every planned probe once (``rate`` packets/s at most) and collect the answers."""
+    """Send every planned probe (``rate`` packets/s at most) and collect the answers.
+
+    Unanswered probes are sent again up to ``retries`` times, so one lost packet does not read as
+    "filtered"; the count stays bounded at ``(1 + retries) × len(plan)``.
+    """
     from datetime import UTC, datetime
 
     from scapy.layers.inet import ICMP, IP, TCP, UDP, UDPerror
@@ -122,7 +126,9 @@ def send_probes(
     sent_at = datetime.now(UTC).isoformat(timespec="seconds")
     answered: dict[int, str] = {}
     if packets:
-        results, _ = sr(packets, timeout=timeout, inter=1.0 / rate, verbose=0, multi=False)
+        results, _ = sr(
+            packets, timeout=timeout, inter=1.0 / rate, retry=retries, verbose=0, multi=False
+        )
         for query, reply in results:
             found = _probe_index(query, TCP, UDP, ICMP)
             if found is None or not 0 <= found < len(probes):

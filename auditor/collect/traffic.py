@@ -9,6 +9,7 @@ addresses to zones is a fact about the policy's address plan; judging flows is t
 from __future__ import annotations
 
 import builtins
+import contextlib
 import ipaddress
 import json
 import socket
@@ -608,7 +609,8 @@ ETH_P_ALL = 0x0003
 def live_frames(
     interface: str, duration: float, on_ready: Callable[[], None] | None = None
 ) -> Iterator[tuple[float, int, bytes, int]]:
-    """Frames from an AF_PACKET raw socket (needs CAP_NET_RAW) for ``duration`` seconds.
+    """Frames from an AF_PACKET raw socket (needs CAP_NET_RAW) for ``duration`` seconds or until
+    SIGINT.
 
     The kernel hands VLAN tags to raw sockets out of band, so frames arrive untagged; zones then
     come from addresses, as for any capture on an access port.
@@ -628,6 +630,8 @@ def live_frames(
                 data = sock.recv(65535)
             except TimeoutError:
                 continue
+            except KeyboardInterrupt:  # Ctrl-C / SIGINT ends the capture early, not the analysis
+                return
             yield time.time(), 1, data, len(data)
     finally:
         sock.close()
@@ -641,7 +645,10 @@ def watch_interface(
 ) -> TrafficSummary:
     aggregator = TrafficAggregator(policy)
     aggregator.sources.append(f"live:{interface}")
-    aggregator.feed(live_frames(interface, duration, on_ready))
+    # Interrupted between two frames: what was counted so far stands.
+    with contextlib.suppress(KeyboardInterrupt):
+        aggregator.feed(live_frames(interface, duration, on_ready))
+
     return aggregator.summary()
 
 

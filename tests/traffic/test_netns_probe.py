@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -121,6 +122,7 @@ def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> 
     ]
     assert answered > 1  # the allowed flows answered too: the probes did reach through the router
 
+    watch.send_signal(signal.SIGINT)  # all probes are done: end the capture now
     stdout, stderr = watch.communicate(timeout=60)
     assert watch.returncode == 0, stderr
     live = json.loads(stdout)
