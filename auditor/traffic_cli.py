@@ -128,8 +128,16 @@ def _traffic_checks(registry: Registry) -> frozenset[str]:
     return frozenset(c.id for c in registry if c.scope == "traffic") - PROBE_CHECKS
 
 
-def print_summary(summary: TrafficSummary, findings: list[Finding], ja: bool) -> None:
+def _console() -> Console:
+    """Wide enough for ISO times and host pairs when the output goes to a file or a pipe."""
     console = Console(highlight=False, soft_wrap=True)
+    if not console.is_terminal:
+        console = Console(highlight=False, soft_wrap=True, width=220)
+    return console
+
+
+def print_summary(summary: TrafficSummary, findings: list[Finding], ja: bool) -> None:
+    console = _console()
     table = Table(title="ゾーン間の通信 / flows by zone pair")
     for column in ("from", "to", "service", "packets", "bytes", "first", "last", "hosts"):
         table.add_column(column)
@@ -327,7 +335,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
             }
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        console = Console(highlight=False, soft_wrap=True)
+        console = _console()
         table = Table(title=f"プローブ結果 / probes from {from_zone}")
         for column in ("zone", "target", "service", "expected", "answered", "reply"):
             table.add_column(column)
