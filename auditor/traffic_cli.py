@@ -6,6 +6,7 @@ printed and recorded); 2 invalid input; 3 the lab or the probe could not run (pe
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from datetime import UTC, datetime
@@ -95,9 +96,9 @@ def evaluate_traffic(
     )
     context.traffic = summary
     evaluation = evaluate(registry, context, only_checks=checks)
-    findings = evaluation.findings
-    if vantage is not None:
-        findings = [f.model_copy(update={"device": vantage}) for f in findings]
+    blob = summary.to_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
+    findings = [_cite(f, digest, vantage) for f in evaluation.findings]
     if store is None:
         return findings, None
     devices = [vantage] if vantage else []
@@ -119,9 +120,21 @@ def evaluate_traffic(
         policy=bundle.policy,
         now=started,
         complete=True,
-        evidence={vantage or "": [(EVIDENCE_LABEL, summary.to_bytes())]},
+        evidence={vantage or "": [(EVIDENCE_LABEL, blob)]},
     )
     return findings, run_id
+
+
+def _cite(finding: Finding, digest: str, vantage: str | None) -> Finding:
+    """Point the finding's traffic evidence at the stored flow table (retention then keeps it)."""
+    evidence = [
+        item.model_copy(update={"blob_sha256": digest}) if item.source == "traffic" else item
+        for item in finding.evidence
+    ]
+    update: dict[str, Any] = {"evidence": evidence}
+    if vantage is not None:
+        update["device"] = vantage
+    return finding.model_copy(update=update)
 
 
 def _traffic_checks(registry: Registry) -> frozenset[str]:

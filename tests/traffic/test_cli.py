@@ -58,8 +58,8 @@ def test_a_recorded_traffic_run_stores_the_flow_table_and_feeds_the_matrix(
         ("education", "lgwan", 2)
     ]
     assert b"3389" in store.evidence_blob(link.sha256)  # counts and ports, never payloads
-    findings = store.list_findings()
-    assert any(f.check_id == "TRF-001" for f in findings)
+    [finding] = [f for f in store.list_findings() if f.check_id == "TRF-001"]
+    assert {e.blob_sha256 for e in finding.evidence} == {link.sha256}  # cites the flow table
 
     matrix = invoke("matrix", "--policy", str(POLICY), "--inventory", str(INVENTORY),
                     "--db", db, "--format", "json")  # fmt: skip
