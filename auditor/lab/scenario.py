@@ -20,6 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from auditor.inventory.models import Platform
+from auditor.platforms.ios_config import effective_discovery
 from auditor.snapshot import (
     Acl,
     ArpEntry,
@@ -193,6 +194,14 @@ class Management(_Model):
     arp_inspection: bool = False
     dns_servers: list[str] = Field(default_factory=list)
     domain_name: str | None = None
+    cdp_run: bool | None = Field(
+        default=None,
+        description="Cisco global ``[no] cdp run``; None = not in the configuration",
+    )
+    lldp_run: bool | None = Field(
+        default=None,
+        description="Cisco global ``[no] lldp run``; None = not in the configuration",
+    )
 
 
 class ScenarioDevice(_Model):
@@ -461,9 +470,22 @@ def arp_entries(scenario: Scenario, device_name: str) -> list[ArpEntry]:
     return sorted(found.values(), key=lambda entry: ipaddress.ip_address(entry.ip))
 
 
+def discovery_state(device: ScenarioDevice, port: Port) -> tuple[bool | None, bool | None]:
+    """(CDP, LLDP transmit) of a port as its configuration says: the port's own setting
+    combined with the device's global ``[no] cdp run`` / ``[no] lldp run`` (Cisco only)."""
+    if device.platform != "cisco_ios":
+        return port.cdp_enabled, port.lldp_transmit
+    m = device.management
+    return (
+        effective_discovery(port.cdp_enabled, m.cdp_run, port.name),
+        effective_discovery(port.lldp_transmit, m.lldp_run, port.name),
+    )
+
+
 def _interfaces(device: ScenarioDevice) -> list[Interface]:
     interfaces: list[Interface] = []
     for port in sorted(device.ports, key=lambda item: item.if_index):
+        cdp_enabled, lldp_transmit = discovery_state(device, port)
         interfaces.append(
             Interface(
                 name=port.name,
@@ -482,8 +504,8 @@ def _interfaces(device: ScenarioDevice) -> list[Interface]:
                 shutdown=not port.admin_up,
                 port_security=port.port_security,
                 dot1x=port.dot1x,
-                lldp_transmit=port.lldp_transmit,
-                cdp_enabled=port.cdp_enabled,
+                lldp_transmit=lldp_transmit,
+                cdp_enabled=cdp_enabled,
                 acl_in=port.acl_in,
                 acl_out=port.acl_out,
             )

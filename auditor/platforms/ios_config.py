@@ -88,6 +88,8 @@ class _State:
     banner: str | None = None
     acl_bindings: list[tuple[str, str, Literal["in", "out"]]] = field(default_factory=list)
     snmp_group_acls: list[str] = field(default_factory=list)
+    cdp_run: bool | None = None  # ``cdp run`` / ``no cdp run`` (Cisco); None: not in the config
+    lldp_run: bool | None = None  # ``lldp run`` / ``no lldp run`` (Cisco); None: not in the config
 
 
 def interpret(text: str, *, dialect: Dialect, salt: bytes) -> ConfigFacts:
@@ -563,7 +565,7 @@ def _management_line(
         return True
     if lowered.startswith(("snmp-server ", "snmp-agent ")):
         return True
-    if lowered == "aaa new-model" or lowered.startswith("aaa authentication login"):
+    if lowered.startswith("aaa authentication login ") and _central_login(words[3:]):
         state.aaa = True
         return True
     if lowered.startswith("aaa "):
@@ -648,9 +650,52 @@ def _management_line(
     if lowered.startswith("ip arp inspection vlan") or lowered == "arp security":
         state.arp_inspection = True
         return True
+    if state.dialect == "cisco_ios" and lowered in {"cdp run", "no cdp run"}:
+        state.cdp_run = not lowered.startswith("no ")
+        return True
+    if state.dialect == "cisco_ios" and lowered in {"lldp run", "no lldp run"}:
+        state.lldp_run = not lowered.startswith("no ")
+        return True
     return bool(
         lowered.startswith(("radius-server ", "tacacs-server ", "radius server", "tacacs server"))
     )
+
+
+def _central_login(methods: list[str]) -> bool:
+    """Whether ``aaa authentication login <list> <methods…>`` asks a RADIUS/TACACS+ server.
+
+    ``aaa new-model`` alone, or a list of only ``local`` / ``enable`` / ``line`` / ``none``, is
+    AAA without central authentication, so it does not count.
+    """
+    local_methods = {"local", "local-case", "enable", "line", "none"}
+    remaining = [word.lower() for word in methods[1:]]  # methods[0] is the list name
+    return any(word not in local_methods for word in remaining)
+
+
+# Interfaces that send no link-layer frames of their own: a global CDP/LLDP default says nothing
+# about them (their physical member ports carry the advertisements).
+_LOGICAL_PREFIXES = ("vlan", "loopback", "tunnel", "port-channel", "bvi", "bdi", "null", "nve")
+
+
+def logical_interface(name: str) -> bool:
+    """Whether ``name`` is an SVI, loopback, tunnel or aggregate rather than a physical port."""
+    return name.lower().replace(" ", "").startswith(_LOGICAL_PREFIXES)
+
+
+def effective_discovery(explicit: bool | None, global_run: bool | None, name: str) -> bool | None:
+    """A port's CDP or LLDP transmit state from its own line and the global ``… run`` line.
+
+    A global ``no … run`` turns the protocol off everywhere; otherwise the port's own
+    ``[no] cdp enable`` / ``[no] lldp transmit`` decides; otherwise a global ``… run`` means a
+    physical port sends (the per-port default is on). Nothing in the configuration: unknown.
+    """
+    if global_run is False:
+        return False
+    if explicit is not None:
+        return explicit
+    if global_run and not logical_interface(name):
+        return True
+    return None
 
 
 def _user(state: _State, words: list[str]) -> None:
@@ -679,6 +724,9 @@ def _user(state: _State, words: list[str]) -> None:
 
 def _finish(state: _State) -> None:
     facts = state.facts
+    for name, port in facts.interfaces.items():
+        port.cdp_enabled = effective_discovery(port.cdp_enabled, state.cdp_run, name)
+        port.lldp_transmit = effective_discovery(port.lldp_transmit, state.lldp_run, name)
     for acl_name, interface, direction in state.acl_bindings:
         acl = facts.acls.setdefault(acl_name, Acl(name=acl_name))
         acl.applied.append(AclBinding(interface=interface, direction=direction))

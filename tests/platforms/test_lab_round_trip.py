@@ -9,6 +9,7 @@ from auditor.lab.scenario import (
     Scenario,
     ScenarioDevice,
     arp_entries,
+    discovery_state,
     expected_neighbors,
     fdb_entries,
     load_example_city,
@@ -145,6 +146,9 @@ def test_parsed_system_and_interfaces_equal_the_scenario(name: str) -> None:
             assert interface.acl_out == bound_acl(device, port.name, "out", port.acl_out)
             assert bool(interface.port_security) == bool(port.port_security), port.name
             assert bool(interface.dot1x) == bool(port.dot1x), port.name
+            assert (interface.cdp_enabled, interface.lldp_transmit) == discovery_state(
+                device, port
+            ), port.name
         if device.platform == "cisco_ios" and interface.oper_up is not None:
             assert interface.oper_up == (port.oper_up and port.admin_up), port.name
 

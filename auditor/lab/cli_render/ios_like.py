@@ -122,6 +122,11 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
             out.append(f"ip ssh version {m.ssh_version}")
         out.append("ip http server" if m.http_server else "no ip http server")
         out.append("ip http secure-server" if m.https_server else "no ip http secure-server")
+    if platform == "cisco_ios":
+        if m.cdp_run is not None:
+            out.append("cdp run" if m.cdp_run else "no cdp run")
+        if m.lldp_run is not None:
+            out.append("lldp run" if m.lldp_run else "no lldp run")
     if m.dhcp_snooping:
         out += ["service dhcp-snooping"] if platform == "allied_telesis_awplus" else []
         out.append("ip dhcp snooping")
@@ -270,8 +275,8 @@ def _interface_lines(device: ScenarioDevice, port: Port) -> list[str]:
         )
     if port.lldp_transmit is not None:
         lines.append(" lldp transmit" if port.lldp_transmit else " no lldp transmit")
-    if port.cdp_enabled is False:
-        lines.append(" no cdp enable")
+    if port.cdp_enabled is not None:
+        lines.append(" cdp enable" if port.cdp_enabled else " no cdp enable")
     bindings = [(port.acl_in, "in"), (port.acl_out, "out")]
     for declared in device.acls:
         for applied in declared.applied:
