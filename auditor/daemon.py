@@ -211,6 +211,7 @@ class Daemon:
             self._close_unrecorded(current, f"run failed: {type(exc).__name__}")
         finally:
             self._current = None
+            self._close_left_running()
             self._run_lock.release()
 
     def _acquire_run_lock(self, kind: str) -> bool:
@@ -252,9 +253,12 @@ class Daemon:
         event(log, logging.WARNING, "run-marked-incomplete", run_id=current.run_id, note=note)
 
     def _close_left_running(self) -> None:
-        """Close, as incomplete, earlier runs whose closing failed (one attempt each)."""
+        """Close, as incomplete, earlier runs whose closing failed (one attempt each; tried
+        before and after every run and at shutdown)."""
         from auditor.store.errors import RunAlreadyRecorded
 
+        if self._store is None:
+            return
         for run_id in list(self._left_running):
             try:
                 self._store.mark_run_incomplete(run_id, "the database was unwritable")
@@ -474,6 +478,7 @@ class Daemon:
             event(log, logging.WARNING, "stop-deadline-reached", kind=current.kind)
             self._mark_current_incomplete()
             self.abandoned_run = True
+        self._close_left_running()
         event(log, logging.INFO, "stopped")
         return 0
 

@@ -223,29 +223,36 @@ def test_a_full_disk_fails_runs_without_corrupting_what_was_stored_and_the_daemo
     tmp_path: Path, daemon_lab: LabState
 ) -> None:
     lab_one = _v2c_devices(daemon_lab, 1)
-    with _tiny_tmpfs(tmp_path / "state", "3m") as state:
+    with (
+        _tiny_tmpfs(tmp_path / "state", "3m") as state,
+        UdpResponder(garbage=False) as silent,
+    ):
+        # The silent device keeps each collection busy for about two seconds, so the disk can be
+        # filled between the start of a run and its recording.
+        devices = [*lab_one, _fake_device(lab_one[0], "silent-sw", silent.port, timeout=2.0)]
         daemon, env = _start(
-            tmp_path, lab_one, AUDITOR_STORE_RETRY_ATTEMPTS="3", AUDITOR_STORE_RETRY_SECONDS="0.3"
+            tmp_path,
+            devices,
+            AUDITOR_STORE_RETRY_ATTEMPTS="3",
+            AUDITOR_STORE_RETRY_SECONDS="0.3",
+            AUDITOR_SNMP_INTERVAL_MINUTES="0.05",
         )
         db = state / "auditor.db"
         try:
             assert daemon.wait_for(
-                lambda: len(events(daemon, "run", status="complete")) >= 2, timeout=30
+                lambda: len(events(daemon, "run", status="partial")) >= 2, timeout=30
             ), daemon.output()
+            cut_run = _next_run_started(daemon)
             filler = _fill(state)
-            assert daemon.wait_for(lambda: daemon.saw("event=run-failed"), timeout=30), (
-                daemon.output()
-            )
+            assert daemon.wait_for(
+                lambda: bool(events(daemon, "run-failed", run_id=str(cut_run))), timeout=30
+            ), daemon.output()
             full = [e for e in events(daemon, "store-unavailable") if "full" in e.get("error", "")]
             assert full, daemon.output()
             assert daemon.process.poll() is None
             filler.unlink()
-            failed_lines = len(daemon.lines)
             assert daemon.wait_for(
-                lambda: any(
-                    "event=run " in line and "status=complete" in line
-                    for line in daemon.lines[failed_lines:]
-                ),
+                lambda: any(int(e["run_id"]) > cut_run for e in events(daemon, "run")),
                 timeout=30,
             ), daemon.output()
         finally:
@@ -253,13 +260,19 @@ def test_a_full_disk_fails_runs_without_corrupting_what_was_stored_and_the_daemo
         assert code == 0, daemon.output()
         with sqlite3.connect(db) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            running = connection.execute("SELECT count(*) FROM runs WHERE status = 'running'")
-            assert running.fetchone()[0] == 0
+            running = connection.execute("SELECT id FROM runs WHERE status = 'running'")
+            assert running.fetchall() == [], daemon.output()
         verify = _verify_cli(env, str(db))
         assert verify.returncode == 0, verify.stdout + verify.stderr
         store = open_store(str(db))
-        complete = [run for run in store.list_runs(limit=500) if run.status == "complete"]
-        assert len(complete) >= 3
+        # The run cut by the full disk is closed as incomplete (right away, or before the next
+        # run when even that write failed); the runs before and after it are recorded.
+        assert store.get_run(cut_run).status == "incomplete"
+        assert events(daemon, "run-marked-incomplete", run_id=str(cut_run)), daemon.output()
+        recorded = [run.id for run in store.list_runs(limit=500) if run.status == "partial"]
+        assert any(run_id < cut_run for run_id in recorded)
+        assert any(run_id > cut_run for run_id in recorded)
+        assert len(store.list_findings(device="silent-sw", check_id="COL-001")) == 1
         store.close()
 
 
