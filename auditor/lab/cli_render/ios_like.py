@@ -99,7 +99,8 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
         elif storage == "plain":
             out.append(f"enable password {device.name}-enable")
     if m.aaa_enabled:
-        out += ["aaa new-model", "aaa authentication login default group tacacs+ local"]
+        out += ["aaa new-model"] if platform == "cisco_ios" else []
+        out.append("aaa authentication login default group tacacs+ local")
     for user in m.local_users:
         out.append(
             _user_line(device, user.name, user.privilege, user.password_storage, user.password)
