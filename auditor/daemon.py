@@ -191,6 +191,9 @@ class Daemon:
             return
         if not self._acquire_run_lock(kind):
             return
+        if self._stop.is_set():  # SIGTERM arrived while this job was starting
+            self._run_lock.release()
+            return
         started = time.monotonic()
         current = CurrentRun(kind=kind, started=started)
         self._current = current
@@ -468,14 +471,18 @@ class Daemon:
         event(log, logging.INFO, "stopping")
         assert self._scheduler is not None
         self._scheduler.shutdown(wait=False)
-        deadline = time.monotonic() + self.settings.stop_deadline_seconds
-        while self._current is not None and time.monotonic() < deadline:
-            time.sleep(0.1)
-        current = self._current
-        if current is not None:
+        # Holding the run lock from here on means no run is in progress and none can start
+        # (a job thread that was about to start one sees the stop request once it has the lock).
+        if not self._run_lock.acquire(timeout=self.settings.stop_deadline_seconds):
             # The run thread is still collecting: mark the run incomplete so nothing it saw
-            # resolves anything, and leave (the thread is a daemon thread).
-            event(log, logging.WARNING, "stop-deadline-reached", kind=current.kind)
+            # resolves anything, and leave without waiting for it (see daemon_cli).
+            current = self._current
+            event(
+                log,
+                logging.WARNING,
+                "stop-deadline-reached",
+                kind=current.kind if current else "?",
+            )
             self._mark_current_incomplete()
             self.abandoned_run = True
         self._close_left_running()
