@@ -7,6 +7,7 @@ printed and recorded); 2 invalid input; 3 the lab or the probe could not run (pe
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import json
 import os
 from datetime import UTC, datetime
@@ -203,6 +204,17 @@ def _emit(summary: TrafficSummary, findings: list[Finding], output: str, ja: boo
         print_summary(summary, findings, ja)
 
 
+def _need_scapy() -> None:
+    """Traffic analysis and probes use scapy (GPL-2.0), an optional extra of this package."""
+    if importlib.util.find_spec("scapy") is None:
+        Console(stderr=True).print(
+            "この機能には scapy が必要です / this needs scapy: "
+            "pip install 'kyojin-auditor[traffic]'",
+            markup=False,
+        )
+        raise typer.Exit(2)
+
+
 def register_traffic(app: typer.Typer, lang: Lang) -> None:
     """Mount ``traffic``, ``probe`` and ``lab netns`` on the main command tree."""
     ja = lang == "ja"
@@ -226,6 +238,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         db: DbOption = None,
         output: FormatOption = "table",
     ) -> None:
+        _need_scapy()
         from auditor.collect.traffic import analyze_files
         from auditor.rules import discover
 
@@ -305,6 +318,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         db: DbOption = None,
         output: FormatOption = "table",
     ) -> None:
+        _need_scapy()
         from auditor.collect.probe import plan_probes, send_probes
         from auditor.collect.traffic import TrafficSummary
         from auditor.rules import discover
