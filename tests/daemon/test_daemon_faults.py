@@ -120,6 +120,7 @@ def test_a_silent_device_and_a_babbling_one_get_collection_findings_and_the_daem
         finally:
             code = daemon.stop()
     assert code == 0, daemon.output()
+    assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
     assert not daemon.saw("event=run-failed"), daemon.output()
     db = str(tmp_path / "state" / "auditor.db")
     store = open_store(db)
@@ -130,7 +131,6 @@ def test_a_silent_device_and_a_babbling_one_get_collection_findings_and_the_daem
     # Every finding of the babbling device is a collection finding of its own.
     assert {f.check_id[:4] for f in store.list_findings(device="babbling-sw")} == {"COL-"}
     store.close()
-    assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
 
 
 def test_a_locked_database_delays_the_run_and_its_findings_are_written_when_it_frees(
@@ -178,6 +178,7 @@ def test_a_locked_database_delays_the_run_and_its_findings_are_written_when_it_f
         finally:
             code = daemon.stop()
     assert code == 0, daemon.output()
+    assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
     store = open_store(str(db))
     run = store.get_run(locked_run)
     assert run.status == logged["status"] == "partial"
@@ -258,6 +259,7 @@ def test_a_full_disk_fails_runs_without_corrupting_what_was_stored_and_the_daemo
         finally:
             code = daemon.stop()
         assert code == 0, daemon.output()
+        assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
         with sqlite3.connect(db) as connection:
             assert connection.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             running = connection.execute("SELECT id FROM runs WHERE status = 'running'")
@@ -356,6 +358,7 @@ def test_a_postgresql_restart_in_the_middle_of_a_run_delays_it_and_the_run_is_re
         finally:
             code = daemon.stop()
         assert code == 0, daemon.output()
+        assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
         assert not daemon.saw("event=run-failed"), daemon.output()
         store = open_store(url)
         assert store.get_run(cut_run).status == "partial"
@@ -381,6 +384,7 @@ def test_sigterm_past_the_stop_deadline_closes_the_run_as_incomplete_and_exits_0
         finally:
             code = daemon.stop()
     assert code == 0, daemon.output()
+    assert leaked_secrets(daemon.output(), lab_secrets(daemon_lab)) == []
     assert daemon.saw("event=stop-deadline-reached"), daemon.output()
     assert events(daemon, "run-marked-incomplete", run_id=str(cut_run)), daemon.output()
     assert not events(daemon, "run", run_id=str(cut_run))
