@@ -1,29 +1,27 @@
-"""Shared pieces of the traffic checks: references, policy judgement of observed flows, citations."""
+"""Shared pieces of the traffic checks: references, policy judgement of flows and probes, citations."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Literal
 
 from auditor.collect.traffic import (
     SPECIAL_ZONES,
     FlowRecord,
+    HostPair,
+    ProbeResult,
     TrafficSummary,
     destination_matches,
     service_covers,
 )
 from auditor.findings import EvidenceRef, Reference
 from auditor.policy.models import Flow, Policy, ZoneKind
-from auditor.rules import AuditContext
 
 REFERENCES = (
     Reference(kind="guideline", key="情報システムの監視"),
     Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
     Reference(kind="plan", key="4-2-2"),
 )
-
-
-def summary_of(context: AuditContext) -> TrafficSummary | None:
-    return context.traffic
 
 
 def zone_flows(summary: TrafficSummary) -> Iterable[FlowRecord]:
@@ -66,6 +64,24 @@ def when(first: str | None, last: str | None, packets: int) -> tuple[str, str]:
         f"{packets} packets from {first} to {last}",
         f"{first} から {last} までに {packets} パケット",
     )
+
+
+def host_pairs_text(pairs: Sequence[HostPair]) -> str:
+    """The first three host pairs a flow finding names as examples."""
+    return ", ".join(f"{p.source}→{p.destination}" for p in pairs[:3])
+
+
+def probes_with(
+    summary: TrafficSummary, *, expected: Literal["allowed", "forbidden"], answered: bool
+) -> Iterator[ProbeResult]:
+    """The probes whose policy verdict and answer are the ones a probe check reports."""
+    for probe in summary.probes:
+        if probe.expected == expected and probe.answered == answered:
+            yield probe
+
+
+def probe_subject(probe: ProbeResult) -> str:
+    return f"probe:{probe.source_zone}->{probe.target}:{probe.service}"
 
 
 def evidence(summary: TrafficSummary, detail: str) -> list[EvidenceRef]:

@@ -11,6 +11,7 @@ from ._common import (
     REFERENCES,
     covering_flows,
     evidence,
+    host_pairs_text,
     is_mynumber,
     when,
     zone_flows,
@@ -78,7 +79,7 @@ class ForbiddenFlow(Check):
             first = min((p.first_seen or "" for p in bad), default=flow.first_seen) or None
             last = max((p.last_seen or "" for p in bad), default=flow.last_seen) or None
             span_en, span_ja = when(first, last, packets)
-            hosts = ", ".join(f"{p.source}→{p.destination}" for p in bad[:3])
+            hosts = host_pairs_text(bad)
             critical = is_mynumber(policy, flow.source_zone)
             subject = f"flow:{flow.source_zone}->{flow.destination_zone}:{flow.service}"
             yield self.finding(

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
-from ._common import REFERENCES, evidence
+from ._common import REFERENCES, evidence, probe_subject, probes_with
 
 
 class ProbeAllowedUnreachable(Check):
@@ -50,10 +50,8 @@ class ProbeAllowedUnreachable(Check):
         summary = context.traffic
         if summary is None:
             return
-        for probe in summary.probes:
-            if probe.expected != "allowed" or probe.answered:
-                continue
-            subject = f"probe:{probe.source_zone}->{probe.target}:{probe.service}"
+        for probe in probes_with(summary, expected="allowed", answered=False):
+            subject = probe_subject(probe)
             flow = probe.flow_id or "-"
             yield self.finding(
                 context,

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from auditor.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
-from ._common import REFERENCES, evidence
+from ._common import REFERENCES, evidence, probe_subject, probes_with
 
 
 class ProbeForbiddenReachable(Check):
@@ -52,10 +52,8 @@ class ProbeForbiddenReachable(Check):
         summary = context.traffic
         if summary is None:
             return
-        for probe in summary.probes:
-            if probe.expected != "forbidden" or not probe.answered:
-                continue
-            subject = f"probe:{probe.source_zone}->{probe.target}:{probe.service}"
+        for probe in probes_with(summary, expected="forbidden", answered=True):
+            subject = probe_subject(probe)
             yield self.finding(
                 context,
                 subject=subject,

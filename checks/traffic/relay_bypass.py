@@ -11,6 +11,7 @@ from ._common import (
     REFERENCES,
     covering_flows,
     evidence,
+    host_pairs_text,
     is_mynumber,
     relay_addresses,
     when,
@@ -78,7 +79,7 @@ class RelayBypass(Check):
             span_en, span_ja = when(
                 min(p.first_seen or "" for p in bad), max(p.last_seen or "" for p in bad), packets
             )
-            hosts = ", ".join(f"{p.source}→{p.destination}" for p in bad[:3])
+            hosts = host_pairs_text(bad)
             relay_text = ", ".join(sorted(relays))
             subject = f"bypass:{flow.source_zone}->{flow.destination_zone}:{flow.service}"
             yield self.finding(
