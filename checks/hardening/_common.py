@@ -126,6 +126,31 @@ def unknown_fact(check: Check, context: AuditContext, device: str, fact: str) ->
     )
 
 
+def management_finding(
+    check: Check,
+    context: AuditContext,
+    device: str,
+    snapshot: DeviceSnapshot,
+    *,
+    subject: str,
+    fact: str,
+    message_en: str,
+    message_ja: str,
+    severity: Severity | None = None,
+) -> Finding:
+    """A failed management-plane setting: filed under the device's primary zone, citing the fact."""
+    return check.finding(
+        context,
+        device=device,
+        subject=subject,
+        zone=primary_zone(context, device),
+        severity=severity,
+        message_en=message_en,
+        message_ja=message_ja,
+        evidence=[management_evidence(snapshot, fact)],
+    )
+
+
 def address_of(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
     try:
         return ipaddress.ip_address(value.split("/")[0].strip())

@@ -10,8 +10,7 @@ from auditor.rules import AuditContext, Check, Parameter
 from ._common import (
     device_zone_kinds,
     escalate,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -81,11 +80,13 @@ class CleartextManagement(Check):
                     continue
                 if not enabled:
                     continue
-                yield self.finding(
+                yield management_finding(
+                    self,
                     context,
-                    device=name,
+                    name,
+                    snapshot,
                     subject=subject,
-                    zone=primary_zone(context, name),
+                    fact="telnet_enabled" if subject == "telnet" else "http_server",
                     severity=escalate(
                         self.effective_severity(context),
                         device_zone_kinds(context, name),
@@ -95,9 +96,4 @@ class CleartextManagement(Check):
                     "in clear text.",
                     message_ja=f"{name} で {label_ja} による管理アクセスが有効です "
                     "(パスワードが平文で流れます)。",
-                    evidence=[
-                        management_evidence(
-                            snapshot, "telnet_enabled" if subject == "telnet" else "http_server"
-                        )
-                    ],
                 )

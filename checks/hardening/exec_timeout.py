@@ -9,8 +9,7 @@ from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
     config_known,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -86,12 +85,13 @@ class ExecTimeout(Check):
             else:
                 reason_en = f"logs out idle sessions only after {timeout} s (limit {limit} s)"
                 reason_ja = f"無操作タイムアウトが {timeout} 秒 (上限 {limit} 秒)"
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="exec-timeout",
-                zone=primary_zone(context, name),
+                fact="exec_timeout_seconds",
                 message_en=f"{name} {reason_en}.",
                 message_ja=f"{name}: {reason_ja}です。",
-                evidence=[management_evidence(snapshot, "exec_timeout_seconds")],
             )

@@ -9,8 +9,7 @@ from auditor.rules import AuditContext, Check
 
 from ._common import (
     config_known,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -79,16 +78,17 @@ class ManagementAccessUnrestricted(Check):
                 yield unknown_fact(self, context, name, "management.vty_access_class")
                 continue
             if not management.vty_access_class:
-                yield self.finding(
+                yield management_finding(
+                    self,
                     context,
-                    device=name,
+                    name,
+                    snapshot,
                     subject="vty",
-                    zone=primary_zone(context, name),
+                    fact="vty_access_class",
                     message_en=f"{name} accepts remote logins from any source address "
                     "(no access class on the vty lines).",
                     message_ja=f"{name} の VTY (リモートログイン) に接続元制限 (access-class) が"
                     "ありません。",
-                    evidence=[management_evidence(snapshot, "vty_access_class")],
                 )
             open_communities = [
                 community
@@ -96,14 +96,15 @@ class ManagementAccessUnrestricted(Check):
                 if not community.acl and not management.snmp_access_class
             ]
             if open_communities:
-                yield self.finding(
+                yield management_finding(
+                    self,
                     context,
-                    device=name,
+                    name,
+                    snapshot,
                     subject="snmp",
-                    zone=primary_zone(context, name),
+                    fact="snmp_communities",
                     message_en=f"{name} answers SNMP {len(open_communities)} community/"
                     "communities from any source address (no ACL).",
                     message_ja=f"{name} の SNMP コミュニティ {len(open_communities)} 個に接続元制限"
                     "がありません。",
-                    evidence=[management_evidence(snapshot, "snmp_communities")],
                 )

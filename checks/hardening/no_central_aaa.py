@@ -9,8 +9,7 @@ from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
     device_zone_kinds,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -89,14 +88,15 @@ class NoCentralAaa(Check):
                 continue
             if aaa:
                 continue
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="aaa",
-                zone=primary_zone(context, name),
+                fact="aaa_enabled",
                 message_en=f"{name} authenticates administrators with local accounts only "
                 "(no RADIUS/TACACS+).",
                 message_ja=f"{name} の管理者認証がローカルアカウントのみです "
                 "(RADIUS/TACACS+ による集中認証なし)。",
-                evidence=[management_evidence(snapshot, "aaa_enabled")],
             )

@@ -9,8 +9,7 @@ from auditor.rules import AuditContext, Check
 
 from ._common import (
     config_known,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -71,12 +70,13 @@ class NoLoginBanner(Check):
                 continue
             if banner is not None and banner.strip():
                 continue
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="banner",
-                zone=primary_zone(context, name),
+                fact="banner",
                 message_en=f"{name} shows no login banner.",
                 message_ja=f"{name} にログインバナー (警告表示) が設定されていません。",
-                evidence=[management_evidence(snapshot, "banner")],
             )

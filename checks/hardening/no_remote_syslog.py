@@ -9,8 +9,7 @@ from auditor.rules import AuditContext, Check, Parameter
 
 from ._common import (
     config_known,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -88,12 +87,13 @@ class NoRemoteSyslog(Check):
             else:
                 message_en = f"{name} sends its logs to no remote syslog server."
                 message_ja = f"{name} に syslog の転送先が設定されていません。"
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="syslog",
-                zone=primary_zone(context, name),
+                fact="syslog_hosts",
                 message_en=message_en,
                 message_ja=message_ja,
-                evidence=[management_evidence(snapshot, "syslog_hosts")],
             )

@@ -10,8 +10,7 @@ from auditor.rules import AuditContext, Check, Parameter
 from ._common import (
     config_known,
     device_zone_kinds,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -86,12 +85,13 @@ class NtpMissing(Check):
             )
             if len(servers) >= required:
                 continue
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="ntp",
-                zone=primary_zone(context, name),
+                fact="ntp_servers",
                 message_en=f"{name} has {len(servers)} NTP server(s); {required} required.",
                 message_ja=f"{name} の NTP サーバは {len(servers)} 台です (必要数 {required})。",
-                evidence=[management_evidence(snapshot, "ntp_servers")],
             )

@@ -10,8 +10,7 @@ from auditor.snapshot import Source
 
 from ._common import (
     device_zones,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -101,14 +100,15 @@ class SnmpCommunityVersionsEnabled(Check):
             if not versions:
                 continue
             listed = "/".join(sorted(versions))
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="snmp",
-                zone=primary_zone(context, name),
+                fact="snmp_versions",
                 message_en=f"{name} has SNMP {listed} enabled ({len(communities)} "
                 "community/communities) although the policy requires SNMPv3.",
                 message_ja=f"{name} で SNMP {listed} が有効です (コミュニティ {len(communities)} 個)。"
                 "ポリシーは SNMPv3 を求めています。",
-                evidence=[management_evidence(snapshot, "snmp_versions")],
             )

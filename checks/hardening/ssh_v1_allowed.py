@@ -8,8 +8,7 @@ from auditor.findings import Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import (
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -70,12 +69,13 @@ class SshVersion1Allowed(Check):
                 continue
             if management.ssh_version >= 2:
                 continue
-            yield self.finding(
+            yield management_finding(
+                self,
                 context,
-                device=name,
+                name,
+                snapshot,
                 subject="ssh",
-                zone=primary_zone(context, name),
+                fact="ssh_version",
                 message_en=f"{name} allows SSH protocol version {management.ssh_version}.",
                 message_ja=f"{name} が SSH バージョン{management.ssh_version} を許可しています。",
-                evidence=[management_evidence(snapshot, "ssh_version")],
             )

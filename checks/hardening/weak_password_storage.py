@@ -10,8 +10,7 @@ from auditor.rules import AuditContext, Check, Parameter
 from ._common import (
     device_zone_kinds,
     escalate,
-    management_evidence,
-    primary_zone,
+    management_finding,
     snapshots_in_order,
     unknown_fact,
 )
@@ -99,28 +98,30 @@ class WeakPasswordStorage(Check):
                 if user.password_storage.lower() not in weak:
                     continue
                 label = STORAGE_LABEL.get(user.password_storage, user.password_storage)
-                yield self.finding(
+                yield management_finding(
+                    self,
                     context,
-                    device=name,
+                    name,
+                    snapshot,
                     subject=f"user:{user.name}",
-                    zone=primary_zone(context, name),
+                    fact=f"local_users[{user.name}]",
                     severity=severity,
                     message_en=f"{name}: local user {user.name} has its password stored as "
                     f"{label} ({aaa_en}).",
                     message_ja=f"{name}: ローカルユーザ {user.name} のパスワードが {label} "
                     f"で保存されています ({aaa_ja})。",
-                    evidence=[management_evidence(snapshot, f"local_users[{user.name}]")],
                 )
             enable = (management.enable_secret_storage or "").lower()
             if enable in weak:
                 label = STORAGE_LABEL.get(enable, enable)
-                yield self.finding(
+                yield management_finding(
+                    self,
                     context,
-                    device=name,
+                    name,
+                    snapshot,
                     subject="enable",
-                    zone=primary_zone(context, name),
+                    fact="enable_secret_storage",
                     severity=severity,
                     message_en=f"{name}: the enable password is stored as {label} ({aaa_en}).",
                     message_ja=f"{name}: enable パスワードが {label} で保存されています ({aaa_ja})。",
-                    evidence=[management_evidence(snapshot, "enable_secret_storage")],
                 )
