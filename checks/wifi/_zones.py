@@ -6,11 +6,16 @@ import ipaddress
 from collections.abc import Iterable
 
 from auditor.policy.models import Policy, Zone, ZoneKind
+from auditor.rules import AuditContext, Check, Parameter
 
 from ..hardening._common import ADMINISTRATIVE_KINDS
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_ADMIN_KINDS = [kind.value for kind in ADMINISTRATIVE_KINDS]
+# WIFI-001 and WIFI-002 separate the public Wi-Fi from the same zones, set under one name.
+ADMIN_ZONE_KINDS = Parameter(
+    "admin_zone_kinds", DEFAULT_ADMIN_KINDS, "Zone kinds counted as administrative"
+)
 
 
 def public_zones(policy: Policy) -> list[Zone]:
@@ -20,6 +25,11 @@ def public_zones(policy: Policy) -> list[Zone]:
 def admin_zones(policy: Policy, kinds: Iterable[str]) -> list[Zone]:
     wanted = set(kinds)
     return [zone for zone in policy.zones if zone.kind.value in wanted]
+
+
+def configured_admin_zones(check: Check, context: AuditContext) -> list[Zone]:
+    """The administrative zones under the check's ``admin_zone_kinds`` setting."""
+    return admin_zones(context.policy, check.params(context)[ADMIN_ZONE_KINDS.name])
 
 
 def zone_of_vlan_in(zones: list[Zone], vlan: int) -> Zone | None:
@@ -42,9 +52,14 @@ def network_of(text: str) -> Network | None:
         return None
 
 
+def overlaps(a: Network, b: Network) -> bool:
+    """Whether two networks share addresses (an IPv4 and an IPv6 network never do)."""
+    return a.version == b.version and a.overlaps(b)
+
+
 def overlapping(network: Network, zones: list[Zone]) -> Zone | None:
     for zone in zones:
         for subnet in zone.subnets:
-            if subnet.version == network.version and subnet.overlaps(network):
+            if overlaps(subnet, network):
                 return zone
     return None

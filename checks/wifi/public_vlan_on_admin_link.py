@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check
 
 from ..hardening._common import device_zones, interface_vlans, snapshots_in_order
-from ._zones import DEFAULT_ADMIN_KINDS, admin_zones, public_zones, zone_of_vlan_in
+from ._zones import ADMIN_ZONE_KINDS, configured_admin_zones, public_zones, zone_of_vlan_in
 
 
 class PublicWifiVlanOnAdminLink(Check):
@@ -52,9 +52,7 @@ class PublicWifiVlanOnAdminLink(Check):
     title_ja = "公衆無線LAN の VLAN が行政系のトランク・機器に同居"
     title_en = "Public Wi-Fi VLAN shares a trunk or device with an administrative zone"
     scope = "device"
-    parameters = (
-        Parameter("admin_zone_kinds", DEFAULT_ADMIN_KINDS, "Zone kinds counted as administrative"),
-    )
+    parameters = (ADMIN_ZONE_KINDS,)
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="plan", key="4-3-3"),
@@ -62,7 +60,7 @@ class PublicWifiVlanOnAdminLink(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         public = public_zones(context.policy)
-        admin = admin_zones(context.policy, self.params(context)["admin_zone_kinds"])
+        admin = configured_admin_zones(self, context)
         if not public:
             return
         admin_ids = {zone.id for zone in admin}

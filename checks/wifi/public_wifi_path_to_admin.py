@@ -6,16 +6,17 @@ from collections.abc import Iterator
 
 from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.policy.models import Zone
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check
 from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import interface_vlans, snapshots_in_order
 from ._zones import (
-    DEFAULT_ADMIN_KINDS,
+    ADMIN_ZONE_KINDS,
     Network,
-    admin_zones,
+    configured_admin_zones,
     network_of,
     overlapping,
+    overlaps,
     public_zones,
     zone_of_address_in,
     zone_of_vlan_in,
@@ -78,9 +79,7 @@ class PublicWifiPathToAdmin(Check):
     title_ja = "公衆無線LAN から行政系への経路・許可ルール"
     title_en = "Route or permit from public Wi-Fi into an administrative zone"
     scope = "device"
-    parameters = (
-        Parameter("admin_zone_kinds", DEFAULT_ADMIN_KINDS, "Zone kinds counted as administrative"),
-    )
+    parameters = (ADMIN_ZONE_KINDS,)
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="plan", key="4-3-3"),
@@ -88,7 +87,7 @@ class PublicWifiPathToAdmin(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         public = public_zones(context.policy)
-        admin = admin_zones(context.policy, self.params(context)["admin_zone_kinds"])
+        admin = configured_admin_zones(self, context)
         if not public or not admin:
             return
         wifi_nets: list[Network] = [s for z in public for s in z.subnets]
@@ -175,9 +174,9 @@ class PublicWifiPathToAdmin(Check):
                         destination = network_of(entry.destination)
                         if source is None or destination is None:
                             continue
-                        if not any(_overlaps(source, w) for w in wifi_nets):
+                        if not any(overlaps(source, w) for w in wifi_nets):
                             continue
-                        if not _overlaps(destination, target):
+                        if not overlaps(destination, target):
                             continue
                         if entry.action == "permit":
                             yield self.finding(
@@ -215,13 +214,13 @@ class PublicWifiPathToAdmin(Check):
                     from_wifi = bool(set(policy.source_interfaces) & wifi_ifs) or any(
                         (n := network_of(a)) is not None
                         and n.prefixlen > 0
-                        and any(_overlaps(n, w) for w in wifi_nets)
+                        and any(overlaps(n, w) for w in wifi_nets)
                         for a in policy.source_addresses
                     )
                     if not from_wifi:
                         continue
                     if not any(
-                        (n := network_of(a)) is not None and _overlaps(n, target)
+                        (n := network_of(a)) is not None and overlaps(n, target)
                         for a in policy.destination_addresses or ["all"]
                     ):
                         continue
@@ -244,7 +243,3 @@ class PublicWifiPathToAdmin(Check):
                             ],
                         )
                     break
-
-
-def _overlaps(a: Network, b: Network) -> bool:
-    return a.version == b.version and a.overlaps(b)
