@@ -485,7 +485,8 @@ class Daemon:
             )
             self._mark_current_incomplete()
             self.abandoned_run = True
-        self._close_left_running()
+        else:
+            self._close_left_running()
         event(log, logging.INFO, "stopped")
         return 0
 
