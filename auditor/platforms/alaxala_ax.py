@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping
 
 from auditor.platforms import ios_config
+from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
 from auditor.snapshot import SystemInfo
 
@@ -38,12 +39,4 @@ def parse_version(text: str) -> SystemInfo:
 def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
     facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect="alaxala_ax", salt=salt)
-    parts = SnapshotParts(system=parse_version(outputs.get("show version", "")))
-    parts.system.name = facts.hostname
-    parts.interfaces = list(facts.interfaces.values())
-    parts.vlans = [facts.vlans[vlan_id] for vlan_id in sorted(facts.vlans)]
-    parts.routes = facts.routes
-    parts.acls = list(facts.acls.values())
-    parts.management = facts.management
-    parts.unparsed_config_lines = facts.unparsed
-    return parts
+    return parts_from_config(facts, parse_version(outputs.get("show version", "")))
