@@ -47,11 +47,14 @@ DEFAULT_POLICY = Path("/etc/auditor/policy")
 DEFAULT_INVENTORY = Path("/etc/auditor/inventory")
 
 
-def _bundle(policy: Path, inventory: Path, ledger: Path | None, registry: Registry) -> Bundle:
+def _load(policy: Path, inventory: Path, ledger: Path | None) -> tuple[Registry, Bundle]:
+    """The check registry and the configuration bundle every traffic command starts from."""
     from auditor.config import ConfigError, load_bundle
+    from auditor.rules import discover
 
+    registry = discover()
     try:
-        return load_bundle(policy, inventory, ledger, registry)
+        return registry, load_bundle(policy, inventory, ledger, registry)
     except ConfigError as exc:
         for issue in exc.issues:
             Console(stderr=True).print(str(issue), markup=False)
@@ -204,6 +207,22 @@ def _emit(summary: TrafficSummary, findings: list[Finding], output: str, ja: boo
         print_summary(summary, findings, ja)
 
 
+def _report_capture(
+    bundle: Bundle,
+    registry: Registry,
+    summary: TrafficSummary,
+    *,
+    db: str | None,
+    output: str,
+    ja: bool,
+) -> None:
+    """Judge a capture with the passive traffic checks (probes have their own) and print it."""
+    findings, _ = evaluate_traffic(
+        bundle, registry, summary, db=db, kind="traffic", checks=_traffic_checks(registry)
+    )
+    _emit(summary, findings, output, ja)
+
+
 def _need_scapy() -> None:
     """Traffic analysis and probes use scapy (GPL-2.0), an optional extra of this package."""
     if importlib.util.find_spec("scapy") is None:
@@ -240,15 +259,10 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         _need_scapy()
         from auditor.collect.traffic import analyze_files
-        from auditor.rules import discover
 
-        registry = discover()
-        bundle = _bundle(policy, inventory, ledger, registry)
+        registry, bundle = _load(policy, inventory, ledger)
         summary = analyze_files(files, bundle.policy)
-        findings, _ = evaluate_traffic(
-            bundle, registry, summary, db=db, kind="traffic", checks=_traffic_checks(registry)
-        )
-        _emit(summary, findings, output, ja)
+        _report_capture(bundle, registry, summary, db=db, output=output, ja=ja)
         if summary.read_errors:
             raise typer.Exit(1)
 
@@ -268,10 +282,8 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         output: FormatOption = "table",
     ) -> None:
         from auditor.collect.traffic import watch_interface
-        from auditor.rules import discover
 
-        registry = discover()
-        bundle = _bundle(policy, inventory, ledger, registry)
+        registry, bundle = _load(policy, inventory, ledger)
         try:
             summary = watch_interface(
                 iface,
@@ -290,10 +302,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         except OSError as exc:
             Console(stderr=True).print(f"{iface}: {exc}", markup=False)
             raise typer.Exit(3) from exc
-        findings, _ = evaluate_traffic(
-            bundle, registry, summary, db=db, kind="traffic", checks=_traffic_checks(registry)
-        )
-        _emit(summary, findings, output, ja)
+        _report_capture(bundle, registry, summary, db=db, output=output, ja=ja)
 
     @app.command(
         "probe",
@@ -321,10 +330,8 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         _need_scapy()
         from auditor.collect.probe import plan_probes, send_probes
         from auditor.collect.traffic import TrafficSummary
-        from auditor.rules import discover
 
-        registry = discover()
-        bundle = _bundle(policy, inventory, ledger, registry)
+        registry, bundle = _load(policy, inventory, ledger)
         addresses = [a.strip() for item in targets or [] for a in item.split(",") if a.strip()]
         try:
             plan = plan_probes(bundle.policy, from_zone, addresses or None, limit=max_probes)
