@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import ipaddress
-
-from auditor.lab.cli_render.cisco import dotted_mac
+from auditor.lab.cli_render.cisco import dotted_mac, static_route_lines
 from auditor.lab.cli_render.ios_like import render_config
 from auditor.lab.scenario import Scenario, ScenarioDevice, arp_entries, fdb_entries
 
@@ -120,19 +118,7 @@ def render_ip_route(device: ScenarioDevice) -> str:
         "       * - candidate default",
         "",
     ]
-    default = next((r for r in device.routes if r.prefix == "0.0.0.0/0"), None)
-    lines.append(
-        f"Gateway of last resort is {default.next_hop} to network 0.0.0.0"
-        if default is not None and default.next_hop
-        else "Gateway of last resort is not set"
-    )
-    lines.append("")
-    for route in device.routes:
-        network = ipaddress.ip_network(route.prefix)
-        code = "S*" if network.prefixlen == 0 else "S "
-        via = f"via {route.next_hop}" if route.next_hop else "is directly connected"
-        suffix = f", {route.interface}" if route.interface else ""
-        lines.append(f"{code}      {network} [1/0] {via}{suffix}")
+    lines.extend(static_route_lines(device.routes, gap=" " * 6))
     return "\n".join(lines) + "\n"
 
 

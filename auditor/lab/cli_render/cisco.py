@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterable
 
 from auditor.lab.cli_render.ios_like import render_config
 from auditor.lab.scenario import Scenario, ScenarioDevice, arp_entries, fdb_entries
@@ -149,19 +150,30 @@ def render_ip_route(routes: list[Route]) -> str:
         "       * - candidate default, U - per-user static route",
         "",
     ]
-    default = next((route for route in routes if route.prefix == "0.0.0.0/0"), None)
-    if default is not None and default.next_hop:
-        lines.append(f"Gateway of last resort is {default.next_hop} to network 0.0.0.0")
-    else:
-        lines.append("Gateway of last resort is not set")
-    lines.append("")
-    for route in routes:
+    lines.extend(static_route_lines(routes, gap=" " * 4))
+    return "\n".join(lines) + "\n"
+
+
+def static_route_lines(routes: Iterable[Route], *, gap: str) -> list[str]:
+    """The gateway line, a blank line and one line a static route, as IOS-like CLIs print them.
+
+    ``gap`` is the run of spaces after the route code, the one place the vendors' layouts differ.
+    """
+    listed = list(routes)
+    default = next((route for route in listed if route.prefix == "0.0.0.0/0"), None)
+    lines = [
+        f"Gateway of last resort is {default.next_hop} to network 0.0.0.0"
+        if default is not None and default.next_hop
+        else "Gateway of last resort is not set",
+        "",
+    ]
+    for route in listed:
         network = ipaddress.ip_network(route.prefix)
         code = "S*" if network.prefixlen == 0 else "S "
         via = f"via {route.next_hop}" if route.next_hop else "is directly connected"
         suffix = f", {route.interface}" if route.interface else ""
-        lines.append(f"{code}    {network} [1/0] {via}{suffix}")
-    return "\n".join(lines) + "\n"
+        lines.append(f"{code}{gap}{network} [1/0] {via}{suffix}")
+    return lines
 
 
 def render(device: ScenarioDevice, scenario: Scenario) -> dict[str, str | bytes]:
