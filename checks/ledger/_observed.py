@@ -6,9 +6,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.inventory.models import LedgerRow
+from auditor.platforms.common import mac_or_none
 from auditor.policy.models import Policy, Zone
 from auditor.rules import AuditContext
-from auditor.snapshot import DeviceSnapshot, normalize_mac
+from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import fold, is_access_port
 
@@ -23,15 +24,6 @@ INACTIVE_STATUSES = (
     "stored",
     "retired",
 )
-
-
-def mac_or_none(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize_mac(value)
-    except ValueError:
-        return None
 
 
 def bare_ip(value: str | None) -> str | None:

@@ -6,11 +6,12 @@ from collections.abc import Iterator
 
 from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.inventory.models import LedgerRow
+from auditor.platforms.common import mac_or_none
 from auditor.rules import AuditContext, Check, Parameter
 from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import fold, not_applicable, primary_zone
-from ._observed import LedgerIndex, bare_ip, device_macs, mac_or_none, sightings
+from ._observed import LedgerIndex, bare_ip, device_macs, sightings
 from .missing_mandatory_field import row_subject
 
 FIELDS = ("serial", "model", "mac", "ip")

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.platforms.common import mac_or_none
 from auditor.policy.models import Zone, ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
 
 from ..hardening._common import fold, primary_zone
-from ._observed import LedgerIndex, device_macs, mac_or_none, sightings
+from ._observed import LedgerIndex, device_macs, sightings
 
 SEVERITY_BY_KIND = {ZoneKind.MYNUMBER: Severity.HIGH}
 

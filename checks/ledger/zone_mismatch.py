@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.platforms.common import mac_or_none
 from auditor.rules import AuditContext, Check
 
 from ..hardening._common import device_zones, not_applicable
-from ._observed import LedgerIndex, mac_or_none, resolve_zone, sightings
+from ._observed import LedgerIndex, resolve_zone, sightings
 from .missing_mandatory_field import row_subject
 
 

@@ -5,19 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.findings import Finding, Outcome, Severity
+from auditor.platforms.common import mac_or_none
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import normalize_mac
 
 from ._common import REFERENCES, evidence, when
-
-
-def _mac(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize_mac(value)
-    except ValueError:
-        return None
 
 
 class UnknownHost(Check):
@@ -65,12 +56,12 @@ class UnknownHost(Check):
             return
         known: set[str] = set()
         for row in context.ledger.rows:
-            mac = _mac(row.mac)
+            mac = mac_or_none(row.mac)
             if mac:
                 known.add(mac)
         for snapshot in context.snapshots.values():
-            known.update(m for m in (_mac(e.mac) for e in snapshot.fdb) if m)
-            known.update(m for m in (_mac(e.mac) for e in snapshot.arp) if m)
+            known.update(m for m in (mac_or_none(e.mac) for e in snapshot.fdb) if m)
+            known.update(m for m in (mac_or_none(e.mac) for e in snapshot.arp) if m)
         if not known:
             yield self.finding(
                 context,
@@ -81,9 +72,11 @@ class UnknownHost(Check):
                 message_ja="通信中の端末と照合する台帳の MAC アドレスも FDB もありません。",
             )
             return
-        ignored = {m for m in (_mac(str(v)) for v in self.params(context)["ignore_macs"]) if m}
+        ignored = {
+            m for m in (mac_or_none(str(v)) for v in self.params(context)["ignore_macs"]) if m
+        }
         for host in summary.hosts:
-            mac = _mac(host.mac)
+            mac = mac_or_none(host.mac)
             if mac is None or mac in known or mac in ignored:
                 continue
             span_en, span_ja = when(host.first_seen, host.last_seen, host.packets)
