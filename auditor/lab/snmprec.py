@@ -133,7 +133,11 @@ def _system(builder: _Builder, device: ScenarioDevice) -> None:
     sys = device.sys
     builder.text((*SYSTEM, 1, 0), sys.descr)
     builder.add((*SYSTEM, 2, 0), OBJECT_ID, sys.object_id)
-    builder.add((*SYSTEM, 3, 0), TIMETICKS, sys.uptime_seconds * 100)
+    # sysUpTime advances in real time (snmpsim's numeric variation), as on a real agent: a frozen
+    # uptime would look like a reboot, and a moving ifLastChange like a flap, to monitoring checks.
+    builder.add(
+        (*SYSTEM, 3, 0), f"{TIMETICKS}:numeric", f"rate=100,initial={sys.uptime_seconds * 100}"
+    )
     builder.text((*SYSTEM, 4, 0), sys.contact)
     builder.text((*SYSTEM, 5, 0), device.name)
     builder.text((*SYSTEM, 6, 0), sys.location)

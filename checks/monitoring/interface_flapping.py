@@ -13,15 +13,22 @@ from auditor.snapshot import DeviceSnapshot
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
 
-def _change_time(snapshot: DeviceSnapshot, interface: str) -> float | None:
-    """Absolute time (epoch seconds) of the interface's last state change.
+def _change_time(
+    snapshot: DeviceSnapshot, interface: str, *, device_clock: bool = True
+) -> float | None:
+    """When the interface last changed state, in seconds on the device's own clock.
 
     ``last_change_seconds`` is the time since that change (``sysUpTime − ifLastChange``, as the
-    SNMP normalizer stores it).
+    SNMP normalizer stores it), so ``uptime − last_change`` is ifLastChange itself: exact between
+    polls, whatever the delay between reading sysUpTime and stamping the snapshot. Across a
+    reboot (``device_clock=False``) or without an uptime, the poll time stands in.
     """
     found = snapshot.interface(interface)
     if found is None or found.last_change_seconds is None:
         return None
+    uptime = snapshot.system.uptime_seconds
+    if device_clock and uptime is not None:
+        return uptime - found.last_change_seconds
     return snapshot.collected_at.timestamp() - found.last_change_seconds
 
 
@@ -32,7 +39,14 @@ def transitions(before: DeviceSnapshot, after: DeviceSnapshot, interface: str) -
         return 0
     if old.oper_up != new.oper_up:
         return 1
-    old_change, new_change = _change_time(before, interface), _change_time(after, interface)
+    rebooted = (
+        before.system.uptime_seconds is not None
+        and after.system.uptime_seconds is not None
+        and after.system.uptime_seconds < before.system.uptime_seconds
+    )
+    # A reboot restarts the device clock: compare by wall clock then (the links did bounce).
+    old_change = _change_time(before, interface, device_clock=not rebooted)
+    new_change = _change_time(after, interface, device_clock=not rebooted)
     if old_change is not None and new_change is not None and abs(new_change - old_change) > 1:
         return 2  # same state but ifLastChange moved: it went down and came back (or vice versa)
     return 0
