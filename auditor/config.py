@@ -9,6 +9,7 @@ from pathlib import Path
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.loader import InventoryError, load_inventory, validate_against_policy
 from auditor.inventory.models import AssetLedger, Inventory
+from auditor.policy.issues import ConfigFileError
 from auditor.policy.loader import PolicyError, PolicyIssue, load_policy
 from auditor.policy.models import Policy
 from auditor.rules import Registry
@@ -71,7 +72,12 @@ def load_bundle(
     if errors:
         raise ConfigError(errors)
     ledger_file = ledger_path or find_ledger(inventory_path)
-    ledger = load_ledger(ledger_file, loaded.policy) if ledger_file is not None else AssetLedger()
+    try:
+        ledger = (
+            load_ledger(ledger_file, loaded.policy) if ledger_file is not None else AssetLedger()
+        )
+    except ConfigFileError as exc:  # the ledger as a whole is unreadable (rows are reported)
+        raise ConfigError(exc.issues) from exc
     return Bundle(
         policy=loaded.policy,
         inventory=inventory,

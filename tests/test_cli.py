@@ -173,3 +173,18 @@ def test_the_console_script_runs_as_a_real_process() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)
+
+
+def test_a_missing_ledger_file_exits_2_with_its_name(city: dict[str, Path]) -> None:
+    missing = city["ledger"].with_name("nosuch.csv")
+    code, _, err = invoke(
+        "validate",
+        "--policy",
+        str(city["policy"]),
+        "--inventory",
+        str(city["inventory"]),
+        "--ledger",
+        str(missing),
+    )
+    assert code == 2
+    assert "nosuch.csv" in err

@@ -1,0 +1,62 @@
+"""COL-000: a collector failed in a way no specific COL- check describes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from auditor.findings import EvidenceRef, Finding, Outcome, Severity
+from auditor.rules import AuditContext
+
+from ._base import CollectionErrorCheck
+
+
+class CollectorCrashed(CollectionErrorCheck):
+    """A collector crashed, or reported a failure that no other COL- check documents.
+
+    What it checks:
+        Collection errors with the id ``COL-000`` (the engine's record of a collector that raised
+        an exception for a whole batch of devices) and any collection error whose check id is not
+        a known check, so that no failure is ever dropped silently.
+
+    Why is this bad?:
+        The devices concerned were not looked at in this run: their other checks are blind and
+        their open findings are not resolved. A crash is usually a bug in the auditor or an
+        unexpected answer from a device; either way the run is not a clean bill of health.
+
+    Example:
+        The SSH collector raises ``KeyError`` while preparing its thread pool: every device of the
+        batch gets one ERROR finding ``COL-000`` with subject ``collector:ssh``.
+
+    Remediation:
+        Read the daemon log line of the run (``event=run``) and the finding's evidence, then
+        report the crash with the device's platform and output (redacted) to the developers.
+        Re-run ``auditor check DEVICE --only snmp|ssh`` after the fix.
+
+    Parameters:
+        None.
+
+    References:
+        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
+    """
+
+    id = "COL-000"
+    slug = "collector-crashed"
+    severity = Severity.HIGH
+    title_ja = "収集処理の異常終了"
+    title_en = "Collector crashed or reported an unknown failure"
+
+    def evaluate(self, context: AuditContext) -> Iterator[Finding]:
+        yield from super().evaluate(context)
+        known = context.known_check_ids
+        for error in context.collection_errors:
+            if error.check_id == self.id or not known or error.check_id in known:
+                continue
+            yield self.finding(
+                context,
+                device=error.device,
+                subject=f"{error.check_id}:{error.subject}",
+                message_en=f"Unknown collection failure {error.check_id}: {error.message_en}",
+                message_ja=f"未定義の収集エラー {error.check_id}: {error.message_ja}",
+                evidence=[EvidenceRef(source="engine", detail=error.detail or error.message_en)],
+                outcome=Outcome.ERROR,
+            )
