@@ -259,9 +259,10 @@ def build_app(lang: Lang) -> typer.Typer:
             console=console,
             transient=not console.is_terminal,
         ) as progress:
-            task = progress.add_task(
-                "収集中 / collecting", total=len(devices) * max(1, len(collectors))
+            steps = sum(
+                1 for c in collectors for d in devices if getattr(d, c.name, None) is not None
             )
+            task = progress.add_task("収集中 / collecting", total=max(1, steps))
 
             def advance(device: str, ok: bool) -> None:
                 progress.advance(task)
