@@ -11,6 +11,9 @@ from auditor.rules import AuditContext, Check, Parameter
 from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
+from .device_rebooted import boot_time_shift
+
+REBOOT_TOLERANCE_SECONDS = 300
 
 
 def _change_time(
@@ -39,11 +42,10 @@ def transitions(before: DeviceSnapshot, after: DeviceSnapshot, interface: str) -
         return 0
     if old.oper_up != new.oper_up:
         return 1
-    rebooted = (
-        before.system.uptime_seconds is not None
-        and after.system.uptime_seconds is not None
-        and after.system.uptime_seconds < before.system.uptime_seconds
-    )
+    # Rebooted as MON-003 judges it (boot time moved by more than its tolerance), so a clock
+    # read a second early, or the 497-day wrap, is not taken for a reboot.
+    shift = boot_time_shift(before, after)
+    rebooted = shift is not None and shift > REBOOT_TOLERANCE_SECONDS
     # A reboot restarts the device clock: compare by wall clock then (the links did bounce).
     old_change = _change_time(before, interface, device_clock=not rebooted)
     new_change = _change_time(after, interface, device_clock=not rebooted)

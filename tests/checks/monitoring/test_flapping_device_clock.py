@@ -29,3 +29,14 @@ def test_an_iflastchange_that_moved_between_polls_counts_as_down_and_up() -> Non
     before = _poll(0, uptime=1000, since_change=400)
     after = _poll(0, uptime=1060, since_change=20)  # changed 20 s ago, state the same
     assert transitions(before, after, "gi0/1") == 2
+
+
+def test_an_uptime_read_a_second_early_is_not_taken_for_a_reboot() -> None:
+    before = _poll(0, uptime=1000, since_change=400)
+    after = DeviceSnapshot(
+        device="sw",
+        collected_at=before.collected_at + timedelta(seconds=60),
+        system=SystemInfo(uptime_seconds=999),  # agent restarted its clock 61 s back: not a boot
+        interfaces=[Interface(name="gi0/1", oper_up=True, last_change_seconds=399)],
+    )
+    assert transitions(before, after, "gi0/1") == 0
