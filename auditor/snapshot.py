@@ -10,7 +10,7 @@ import hashlib
 import json
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -244,10 +244,39 @@ class DeviceSnapshot(_Model):
         return None
 
     def content_hash(self) -> str:
-        """Hash of the snapshot content without its timestamp (stored only when it changes)."""
+        """Hash of what the device is, not of when it was read (stored only when it changes).
+
+        The clocks that move on every poll (sysUpTime, time since each interface's last change)
+        are left out here and kept per poll by :meth:`volatile_state`, so an unchanged device
+        polled every few minutes costs one small row, not a full copy.
+        """
         payload = self.model_dump(mode="json", exclude={"collected_at"})
+        payload["system"].pop("uptime_seconds", None)
+        for interface in payload["interfaces"]:
+            interface.pop("last_change_seconds", None)
         encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
         return hashlib.sha256(encoded).hexdigest()
+
+    def volatile_state(self) -> dict[str, Any]:
+        """The per-poll clocks that :meth:`content_hash` leaves out."""
+        return {
+            "uptime_seconds": self.system.uptime_seconds,
+            "last_change_seconds": {
+                i.name: i.last_change_seconds
+                for i in self.interfaces
+                if i.last_change_seconds is not None
+            },
+        }
+
+    def with_volatile_state(self, state: dict[str, Any]) -> DeviceSnapshot:
+        """This snapshot with the clocks of another poll of the same content."""
+        changes = state.get("last_change_seconds", {})
+        interfaces = [
+            i.model_copy(update={"last_change_seconds": changes.get(i.name)})
+            for i in self.interfaces
+        ]
+        system = self.system.model_copy(update={"uptime_seconds": state.get("uptime_seconds")})
+        return self.model_copy(update={"system": system, "interfaces": interfaces})
 
 
 def normalize_mac(value: str) -> str:

@@ -86,6 +86,8 @@ class SnapshotRow(Base):
     content_hash: Mapped[str] = mapped_column(String(64), index=True)
     changed: Mapped[bool]
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    # The clocks of this poll (uptime, time since link changes), left out of ``content_hash``.
+    volatile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
 class EvidenceRow(Base):

@@ -57,6 +57,8 @@ class SnapshotLoader:
         data = row.data if row.data is not None else self._content_of(row)
         self._content[(row.device_id, row.content_hash)] = data
         snapshot = DeviceSnapshot.model_validate(data)
+        if row.volatile is not None:
+            snapshot = snapshot.with_volatile_state(row.volatile)
         return snapshot.model_copy(update={"collected_at": row.collected_at})
 
     def _content_of(self, row: SnapshotRow) -> dict[str, Any]:

@@ -95,6 +95,7 @@ def store_snapshots(
                 "content_hash": content_hash,
                 "changed": changed,
                 "data": snapshot.model_dump(mode="json") if changed else None,
+                "volatile": snapshot.volatile_state(),
             }
         )
     session.execute(insert(SnapshotRow), rows)

@@ -52,6 +52,28 @@ def test_latest_snapshots_and_history_rebuild_unchanged_sightings(store: Store) 
     ]
 
 
+def test_a_poll_that_only_moved_the_clocks_is_unchanged_but_keeps_its_own_clocks(
+    store: Store,
+) -> None:
+    def polled(at_day: int, uptime: float, since_change: float) -> object:
+        base = snapshot("core-sw1", at=day(at_day))
+        interfaces = [
+            i.model_copy(update={"last_change_seconds": since_change}) for i in base.interfaces
+        ]
+        system = base.system.model_copy(update={"uptime_seconds": uptime})
+        return base.model_copy(update={"system": system, "interfaces": interfaces})
+
+    run_once(store, [], at=day(0), snapshots={"core-sw1": polled(0, 1_000.0, 500.0)})
+    later = run_once(store, [], at=day(1), snapshots={"core-sw1": polled(1, 87_400.0, 86_900.0)})
+    assert (later.snapshots_written, later.snapshots_unchanged) == (0, 1)
+    latest = store.latest_snapshots()["core-sw1"]
+    assert latest.system.uptime_seconds == 87_400.0
+    assert {i.last_change_seconds for i in latest.interfaces} == {86_900.0}
+    first, second = store.snapshot_history("core-sw1")
+    assert first.system.uptime_seconds == 1_000.0
+    assert second.system.uptime_seconds == 87_400.0
+
+
 def test_evidence_is_stored_once_per_content_and_linked_to_each_run(store: Store) -> None:
     config = b"hostname core-sw1\nsnmp-server community <redacted:sha256:0123456789ab> RO\n"
     first = run_once(store, [], at=day(0), evidence={"core-sw1": [("show running-config", config)]})

@@ -164,6 +164,7 @@ def upgrade() -> None:
         sa.Column("content_hash", sa.String(length=64), nullable=False),
         sa.Column("changed", sa.Boolean(), nullable=False),
         sa.Column("data", sa.JSON(), nullable=True),
+        sa.Column("volatile", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["device_id"], ["devices.id"], name=op.f("fk_snapshots_device_id_devices")
         ),
