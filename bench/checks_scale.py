@@ -23,11 +23,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.findings import Finding
 from auditor.inventory.models import AssetLedger, Device, Inventory, LedgerRow
-from auditor.policy.models import Policy
-from auditor.rules import AuditContext, discover
-from auditor.snapshot import (
+from auditor.model.findings import Finding
+from auditor.model.snapshot import (
     Acl,
     AclBinding,
     AclEntry,
@@ -41,6 +39,8 @@ from auditor.snapshot import (
     Source,
     Vlan,
 )
+from auditor.policy.models import Policy
+from auditor.rules import AuditContext, discover
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 CLUSTER = 20

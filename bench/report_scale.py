@@ -37,7 +37,7 @@ CHECKS = (
 
 
 def _findings(count: int, offset: int = 0) -> list:  # type: ignore[type-arg]
-    from auditor.findings import Finding, Reference, Severity
+    from auditor.model.findings import Finding, Reference, Severity
 
     per_device = 50
     result = []

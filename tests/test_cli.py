@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from auditor.cli import build_app
+from auditor.cli.app import build_app
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_POLICY = REPO / "policies" / "example-city"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from typer.testing import CliRunner
 
-from auditor.cli import build_app
+from auditor.cli.app import build_app
 from tests.test_config_history import CONFIGS, DAY1, record
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.config_history import NoConfiguration, config_at, diff_config, main, show_config
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.snapshot import DeviceSnapshot
+from auditor.report.config_history import NoConfiguration, config_at, diff_config, main, show_config
 from auditor.store import Store
 from tests import builders
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from auditor.cli import build_app
+from auditor.cli.app import build_app
 from auditor.lab.scenario import expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
 from auditor.store.opening import open_store

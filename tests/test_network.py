@@ -6,7 +6,7 @@ import ipaddress
 
 import pytest
 
-from auditor.network import (
+from auditor.analysis.network import (
     ANY_SERVICE,
     NetworkView,
     ServiceRange,
@@ -225,7 +225,7 @@ def test_the_view_is_rebuilt_when_the_snapshots_are_replaced() -> None:
 
 
 def test_ports_of_unknown_mode_are_judged_by_their_vlan_membership() -> None:
-    from auditor.snapshot import Interface
+    from auditor.model.snapshot import Interface
 
     snap = snapshot(
         "snmp-only",
@@ -243,7 +243,7 @@ def test_ports_of_unknown_mode_are_judged_by_their_vlan_membership() -> None:
 
 
 def test_the_matrix_lists_unfiltered_routing_in_both_directions_once() -> None:
-    from auditor.matrix import zone_matrix
+    from auditor.analysis.matrix import zone_matrix
 
     snap = snapshot(
         "core",

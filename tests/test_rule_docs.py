@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.rule_docs import expected_files
 from auditor.rules import discover
+from auditor.rules.catalogue import expected_files
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "rules"
 
@@ -16,6 +16,6 @@ def test_docs_rules_match_the_registry() -> None:
     stale = sorted(name for name in expected if actual.get(name) != expected[name])
     extra = sorted(set(actual) - set(expected))
     assert not stale and not extra, (
-        f"docs/rules is stale (regenerate with `python -m auditor.rule_docs`): "
+        f"docs/rules is stale (regenerate with `python -m auditor.rules.catalogue`): "
         f"changed {stale}, no longer a check {extra}"
     )

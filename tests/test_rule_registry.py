@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from auditor.engine import evaluate
-from auditor.findings import Outcome, Severity
+from auditor.audit.engine import evaluate
+from auditor.model.findings import Outcome, Severity
 from auditor.rules import DOC_SECTIONS, Check, Registry, discover
 from tests import builders
 

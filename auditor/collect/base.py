@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from auditor.inventory.models import Device
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.snapshot import DeviceSnapshot
 
 
 @dataclass(frozen=True)

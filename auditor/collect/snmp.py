@@ -72,10 +72,10 @@ from auditor.collect.snmp_session import (
     new_engine,
 )
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.platforms.snmp_normalize import normalize_walk
 from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
 from auditor.policy.models import Policy
-from auditor.snapshot import DeviceSnapshot
 
 SecretResolver = Callable[[CredentialRef], str]
 IF_TABLES = frozenset({"ifTable", "ifXTable"})

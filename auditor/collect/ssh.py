@@ -28,11 +28,11 @@ from typing import Any
 from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback, SecretResolver
 from auditor.collect.ssh_hostkeys import HostKeyRejected, fetch_host_key, verify_host_key
 from auditor.inventory.models import Device
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.platforms.common import collecting_parse_failures
 from auditor.platforms.registry import PlatformProfile, profile_for
 from auditor.platforms.text_decode import decode_output
 from auditor.redact import RedactingFilter, redact_config, redact_text
-from auditor.snapshot import DeviceSnapshot
 
 log = logging.getLogger(__name__)
 

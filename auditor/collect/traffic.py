@@ -667,7 +667,7 @@ def latest_stored_summary(store: Any) -> TrafficSummary | None:
 
 def add_observed(matrix: Any, summary: TrafficSummary | None) -> None:
     """Fill the matrix's "observed in traffic" column from a summary."""
-    from auditor.matrix import ObservedFlow
+    from auditor.analysis.matrix import ObservedFlow
 
     if summary is None:
         return

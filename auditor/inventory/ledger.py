@@ -20,9 +20,9 @@ from pathlib import Path
 from typing import Any
 
 from auditor.inventory.models import AssetLedger, LedgerIssue, LedgerRow
+from auditor.model.snapshot import normalize_mac
 from auditor.policy.issues import ConfigFileError, PolicyIssue
 from auditor.policy.models import Policy, ZoneKind
-from auditor.snapshot import normalize_mac
 
 __all__ = [
     "HEADER_ALIASES",

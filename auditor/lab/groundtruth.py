@@ -11,8 +11,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from fnmatch import fnmatchcase
 
-from auditor.findings import Finding, Outcome
 from auditor.lab.scenario import PlantedViolation, Scenario
+from auditor.model.findings import Finding, Outcome
 
 
 @dataclass

@@ -20,8 +20,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 from auditor.inventory.models import Platform
-from auditor.platforms.ios_config import effective_discovery
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     Acl,
     ArpEntry,
     DeviceSnapshot,
@@ -36,6 +35,7 @@ from auditor.snapshot import (
     Vlan,
     normalize_mac,
 )
+from auditor.platforms.ios_config import effective_discovery
 
 SiteKind = Literal["honcho", "shisho", "hinanjo", "school", "datacenter"]
 Role = Literal["core", "edge", "l3", "firewall", "relay", "ap", "router", "server"]

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.snapshot import SystemInfo
 
 PLATFORM = "alaxala_ax"
 NETMIKO_DEVICE_TYPE = "alaxala_ax36s"

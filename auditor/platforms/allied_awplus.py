@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from auditor.model.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
 from auditor.platforms import ios_config
 from auditor.platforms.common import (
     mac_or_none,
@@ -18,7 +19,6 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
-from auditor.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
 
 PLATFORM = "allied_telesis_awplus"
 NETMIKO_DEVICE_TYPE = "allied_telesis_awplus"

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from auditor.model.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
 from auditor.platforms import ios_config
 from auditor.platforms.common import (
     expand_cisco_interface,
@@ -15,7 +16,6 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
-from auditor.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
 
 PLATFORM = "cisco_ios"
 NETMIKO_DEVICE_TYPE = "cisco_ios"

@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from auditor.snapshot import normalize_mac
+from auditor.model.snapshot import normalize_mac
 
 _CISCO_PREFIXES: tuple[tuple[str, str], ...] = (
     ("hu", "HundredGigE"),

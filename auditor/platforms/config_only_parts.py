@@ -6,9 +6,9 @@ comes from what the shared IOS-like interpreter found in the running configurati
 
 from __future__ import annotations
 
+from auditor.model.snapshot import SystemInfo
 from auditor.platforms.ios_config import ConfigFacts
 from auditor.platforms.parts import SnapshotParts
-from auditor.snapshot import SystemInfo
 
 
 def parts_from_config(facts: ConfigFacts, system: SystemInfo) -> SnapshotParts:

@@ -13,10 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
-from auditor.platforms.parts import SnapshotParts
-from auditor.redact import marker
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     ArpEntry,
     FirewallPolicy,
     Interface,
@@ -26,6 +23,9 @@ from auditor.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
+from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
+from auditor.platforms.parts import SnapshotParts
+from auditor.redact import marker
 
 _UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
 PLATFORM = "fortinet"

@@ -15,9 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal
 
-from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
-from auditor.redact import marker
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     Acl,
     AclBinding,
     AclEntry,
@@ -28,6 +26,8 @@ from auditor.snapshot import (
     SnmpCommunity,
     Vlan,
 )
+from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
+from auditor.redact import marker
 
 Dialect = Literal["cisco_ios", "alaxala_ax", "allied_telesis_awplus", "nec_ix"]
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     Acl,
     ArpEntry,
     DeviceSnapshot,

@@ -22,16 +22,7 @@ from datetime import datetime
 
 from auditor.collect import snmp_columns as c
 from auditor.collect.snmp_columns import DeviceWalk, Index, RawColumn, RawValue, RawWalk
-from auditor.platforms.snmp_quirks import (
-    cisco_trunk_vlans,
-    decode_text,
-    format_mac,
-    inet_address,
-    mac_from_index,
-    port_list_members,
-    text,
-)
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     ArpEntry,
     DeviceSnapshot,
     FdbEntry,
@@ -42,6 +33,15 @@ from auditor.snapshot import (
     Source,
     SystemInfo,
     Vlan,
+)
+from auditor.platforms.snmp_quirks import (
+    cisco_trunk_vlans,
+    decode_text,
+    format_mac,
+    inet_address,
+    mac_from_index,
+    port_list_members,
+    text,
 )
 
 VENDORS_BY_PEN = {

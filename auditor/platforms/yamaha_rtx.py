@@ -15,10 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
-from auditor.platforms.common import textfsm
-from auditor.platforms.parts import SnapshotParts
-from auditor.redact import marker
-from auditor.snapshot import (
+from auditor.model.snapshot import (
     Acl,
     AclBinding,
     AclEntry,
@@ -29,6 +26,9 @@ from auditor.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
+from auditor.platforms.common import textfsm
+from auditor.platforms.parts import SnapshotParts
+from auditor.redact import marker
 
 PLATFORM = "yamaha_rtx"
 NETMIKO_DEVICE_TYPE = "yamaha"

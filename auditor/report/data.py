@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor.policy.models import Policy
 from auditor.report.cleaning import Redactor
 from auditor.report.model import (
@@ -266,7 +266,7 @@ def trend(
 
 
 def coerce_matrix(matrix: Any, policy: Policy | None) -> list[MatrixCell]:
-    """Accept ``auditor.matrix.zone_matrix`` output, a plain mapping, or nothing.
+    """Accept ``auditor.analysis.matrix.zone_matrix`` output, a plain mapping, or nothing.
 
     Shapes understood: an object with ``cells`` (or an iterable) of items with source/target (or
     from_zone/to_zone) and allowed/permitted/observed attributes or keys; a mapping

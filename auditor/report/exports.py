@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor.report.cleaning import encodable, neutralize_formula
 from auditor.report.labels import label
 from auditor.report.model import JST, SEVERITY_ORDER, ReportFinding

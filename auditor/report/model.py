@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 
 JST = timezone(timedelta(hours=9), "JST")
 """Readers are in Japan: every timestamp a person reads is shown in Japan Standard Time."""

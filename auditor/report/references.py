@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.findings import Reference
+from auditor.model.findings import Reference
 from auditor.policy.clauses import PLAN_ITEMS, resolve_clause, section
 from auditor.policy.models import Policy
 from auditor.report.model import ReferenceLabel

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor.report.charts import matrix_picture, trend_picture
 from auditor.report.labels import label, status_label
 from auditor.report.model import JST, SEVERITY_ORDER, DeviceSection, ReportData, ReportFinding

@@ -61,9 +61,9 @@ def zone_matrix_of(store: Store, inputs: ReportInputs) -> Any:
     if inputs.policy is None or inputs.inventory is None:
         return None
     try:
+        from auditor.analysis.matrix import zone_matrix
+        from auditor.analysis.network import NetworkView
         from auditor.collect.traffic import add_observed, latest_stored_summary
-        from auditor.matrix import zone_matrix
-        from auditor.network import NetworkView
 
         view = NetworkView(inputs.policy, inputs.inventory, store.latest_snapshots())
         matrix = zone_matrix(view, inputs.policy)
@@ -133,7 +133,7 @@ def evidence_blobs(
 
 def configuration_files(store: Store, devices: Iterable[str]) -> list[tuple[str, str]]:
     """The stored (redacted) configuration of each device and the diff of its last change."""
-    from auditor.config_history import NoConfiguration, diff_config, show_config
+    from auditor.report.config_history import NoConfiguration, diff_config, show_config
 
     files: list[tuple[str, str]] = []
     for device in sorted(set(devices)):

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditor.findings import EvidenceRef, Outcome, Reference, Severity
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.findings import EvidenceRef, Outcome, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.store.errors import AmbiguousFingerprint, FindingNotFound, StoreError
 from auditor.store.models import FindingEventRow, FindingRow, RunRow, SnapshotRow
 from auditor.store.records import (

@@ -12,9 +12,9 @@ from typing import Any
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from auditor.findings import Finding, Outcome
+from auditor.model.findings import Finding, Outcome
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
-from auditor.snapshot import DeviceSnapshot
 from auditor.store.events import EventLog
 from auditor.store.lifecycle import exception_key, matching_exception, may_resolve
 from auditor.store.models import (

@@ -8,7 +8,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from auditor.findings import EvidenceRef, Outcome, Reference, Severity
+from auditor.model.findings import EvidenceRef, Outcome, Reference, Severity
 
 
 class FindingStatus(StrEnum):

@@ -16,9 +16,9 @@ from typing import Any, Literal
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from auditor.findings import Finding
+from auditor.model.findings import Finding
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
-from auditor.snapshot import DeviceSnapshot
 from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
 from auditor.store.engine import (
     DEFAULT_BUSY_TIMEOUT_MS,

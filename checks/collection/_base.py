@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.policy.clauses import COMPLIANCE_CHECK, MONITORING
 from auditor.rules import AuditContext, Check
 

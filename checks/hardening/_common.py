@@ -13,10 +13,10 @@ import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import Literal
 
-from auditor.findings import EvidenceRef, Finding, Outcome, Severity
+from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot, Interface, Source
 from auditor.policy.models import Policy, Zone, ZoneKind
 from auditor.rules import AuditContext, Check
-from auditor.snapshot import DeviceSnapshot, Interface, Source
 
 EvidenceSource = Literal["snmp", "ssh", "traffic"]
 

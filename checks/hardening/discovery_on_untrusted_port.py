@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import Interface
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import Interface
 
 from ._common import (
     is_access_port,

@@ -5,10 +5,10 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import AclEntry
 from auditor.policy.models import Zone, ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import AclEntry
 
 from ._common import judged_management_address, primary_zone, snapshots_in_order
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.policy.clauses import ACCESS_CONTROL, COMPUTER_AND_NETWORK, UNAUTHORISED_ACCESS
 from auditor.rules import AuditContext, Check
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Reference, Severity
+from auditor.model.findings import Finding, Reference, Severity
+from auditor.model.snapshot import Source
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import Source
 
 from ._common import (
     device_zones,

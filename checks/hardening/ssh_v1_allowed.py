@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Reference, Severity
+from auditor.model.findings import Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import (

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.inventory.models import LedgerRow
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.platforms.common import mac_or_none
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import fold, not_applicable, primary_zone
 from ._observed import LedgerIndex, bare_ip, device_macs, sightings

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.inventory.models import LedgerRow
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
 from ._observed import is_active, resolve_zone

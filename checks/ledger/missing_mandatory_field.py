@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.inventory.models import LedgerRow
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 FIELD_LABELS_JA = {

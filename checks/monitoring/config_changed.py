@@ -5,7 +5,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order

@@ -10,9 +10,9 @@ from fnmatch import fnmatchcase
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 

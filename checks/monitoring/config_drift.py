@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
 from ..hardening._common import primary_zone, snapshots_in_order

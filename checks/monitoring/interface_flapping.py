@@ -6,9 +6,9 @@ import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 from .device_rebooted import boot_time_shift

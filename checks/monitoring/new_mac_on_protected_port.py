@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import normalize_mac
 from auditor.rules import AuditContext, Check, Parameter
-from auditor.snapshot import normalize_mac
 
 from ..hardening._common import escalate, is_access_port, not_applicable, snapshots_in_order
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from auditor.findings import Finding, Reference, Severity
-from auditor.network import NetworkView, Support
+from auditor.analysis.network import NetworkView, Support
+from auditor.model.findings import Finding, Reference, Severity
 from auditor.policy.models import ZoneKind
 from auditor.rules import AuditContext, Check
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Severity
-from auditor.matrix import flow_is_permitted, zones_with_routing
-from auditor.network import NetworkView, Support
+from auditor.analysis.matrix import flow_is_permitted, zones_with_routing
+from auditor.analysis.network import NetworkView, Support
+from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import SEGMENTATION_REFERENCES, emit

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Severity
-from auditor.matrix import PermitPortion, unfiltered_routing
-from auditor.network import NetworkView, Support
+from auditor.analysis.matrix import PermitPortion, unfiltered_routing
+from auditor.analysis.network import NetworkView, Support
+from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity, labels

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Severity
-from auditor.network import Link, NetworkView, Support, link_subject
+from auditor.analysis.network import Link, NetworkView, Support, link_subject
+from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity, labels

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Severity
-from auditor.network import NetworkView, Support
+from auditor.analysis.network import NetworkView, Support
+from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity, labels

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Severity
-from auditor.network import NetworkView, RouteFact, Support
+from auditor.analysis.network import NetworkView, RouteFact, Support
+from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity

@@ -14,7 +14,7 @@ from auditor.collect.traffic import (
     destination_matches,
     service_covers,
 )
-from auditor.findings import EvidenceRef, Reference
+from auditor.model.findings import EvidenceRef, Reference
 from auditor.policy.models import Flow, Policy, ZoneKind
 
 REFERENCES = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import Finding, Outcome, Severity
+from auditor.model.findings import Finding, Outcome, Severity
 from auditor.platforms.common import mac_or_none
 from auditor.rules import AuditContext, Check, Parameter
 

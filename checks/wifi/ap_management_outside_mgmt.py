@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.policy.models import ZoneKind
 from auditor.rules import AuditContext, Check, Parameter
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 from ..hardening._common import device_zones, interface_vlans, snapshots_in_order

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from auditor.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Zone
 from auditor.rules import AuditContext, Check
-from auditor.snapshot import DeviceSnapshot
 
 from ..hardening._common import interface_vlans, snapshots_in_order
 from ._zones import (

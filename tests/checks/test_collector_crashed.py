@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from auditor.audit.engine import collect, evaluate
 from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback
-from auditor.engine import collect, evaluate
-from auditor.findings import Outcome
 from auditor.inventory.models import Device
+from auditor.model.findings import Outcome
 from auditor.rules import discover
 from auditor_checks.collection.collector_crashed import CollectorCrashed
 from tests import builders

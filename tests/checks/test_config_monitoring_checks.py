@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from auditor.findings import Outcome
 from auditor.inventory.models import Device, Inventory
+from auditor.model.findings import Outcome
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import RuleSetting
-from auditor.snapshot import DeviceSnapshot
 from auditor_checks.monitoring.config_changed import ConfigurationChanged
 from auditor_checks.monitoring.config_drift import ConfigurationDrift, normalized_lines
 from tests import builders

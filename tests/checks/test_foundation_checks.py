@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from auditor.findings import Outcome
 from auditor.inventory.models import AssetLedger, LedgerIssue
+from auditor.model.findings import Outcome
 from auditor_checks.ledger.missing_mandatory_field import LedgerMandatoryFieldMissing
 from auditor_checks.ledger.unreadable_row import LedgerRowUnreadable
 from auditor_checks.meta.exception_expired import ExceptionExpired

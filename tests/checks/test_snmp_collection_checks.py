@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from auditor.collect.base import CollectionError
-from auditor.findings import Outcome, Severity
 from auditor.inventory.models import Device, Inventory
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot, ManagementPlane
 from auditor.rules import AuditContext
-from auditor.snapshot import DeviceSnapshot, ManagementPlane
 from auditor_checks.collection.snmp_auth_failure import SnmpAuthenticationFailure
 from auditor_checks.collection.snmp_credential_unresolved import SnmpCredentialUnresolved
 from auditor_checks.collection.snmp_malformed_response import SnmpMalformedResponse

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from auditor.collect.base import CollectionError
-from auditor.findings import Outcome, Severity
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor_checks.collection import ssh_errors
 from auditor_checks.collection.ssh_coverage import UnparsedConfigurationLines
 from tests import builders

@@ -14,7 +14,7 @@ from auditor.collect.snmp import PollOptions, collect_snmp
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.snapshot import DeviceSnapshot
 
 
 @dataclass

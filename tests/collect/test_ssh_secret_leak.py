@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from auditor.audit.engine import run_audit
 from auditor.collect.ssh import SshCollector
-from auditor.engine import run_audit
 from auditor.inventory.models import AssetLedger, Inventory
 from auditor.lab.scenario import load_example_city
 from auditor.report.data import load_report_data

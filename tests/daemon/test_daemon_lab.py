@@ -10,8 +10,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from auditor.findings import Outcome
 from auditor.lab.runner import LabState
+from auditor.model.findings import Outcome
 from auditor.store.opening import open_store
 from tests.daemon.harness import DaemonProcess, Paused, daemon_env, events
 from tests.daemon.labfiles import (

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.settings import Settings, sample_config
+from auditor.daemon.settings import Settings, sample_config
 
 
 def test_the_sample_config_lists_every_option_and_loads(

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from auditor.lab.cli import app
+from auditor.cli.lab import app
 
 pytestmark = pytest.mark.lab
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
+from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.loader import load_policy
 from auditor.policy.models import Policy, PolicyException, Selector
-from auditor.snapshot import DeviceSnapshot
 from auditor.store import Store
 from auditor.store.manual import suppress_finding
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from auditor.engine import build_context, evaluate
+from auditor.audit.engine import build_context, evaluate
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.lab.scenario import expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy

@@ -9,19 +9,19 @@ from pathlib import Path
 import typer
 from typer.testing import CliRunner
 
-from auditor.report_cli import register_report
+from auditor.cli.report import register_report
 from auditor.store import Store
 from tests.report.city import POLICY_DIR, City, populate
 
 
 def _app(lang: str = "ja") -> typer.Typer:
-    """A stand-in for ``auditor.cli.build_app``: a root app with an existing ``findings`` group."""
+    """A stand-in for ``auditor.cli.app.build_app``: a root app with an existing ``findings`` group."""
     app = typer.Typer(no_args_is_help=True, add_completion=False)
     findings = typer.Typer(no_args_is_help=True)
 
     @findings.command("list")
     def findings_list() -> None:
-        """Present so the group is a group, as in auditor.cli."""
+        """Present so the group is a group, as in auditor.cli.app."""
 
     app.add_typer(findings, name="findings")
     register_report(app, lang)  # type: ignore[arg-type]
@@ -208,7 +208,7 @@ def test_export_rejects_an_unknown_status_with_a_usage_error(city: City, tmp_pat
 
 
 def test_register_report_mounts_on_the_real_command_tree() -> None:
-    from auditor.cli import build_app
+    from auditor.cli.app import build_app
 
     app = build_app("en")
     if "report" not in {command.name for command in app.registered_commands}:

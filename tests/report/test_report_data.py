@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from auditor.findings import Reference
+from auditor.model.findings import Reference
 from auditor.policy.models import Policy
 from auditor.report.charts import matrix_picture
 from auditor.report.data import (
@@ -69,7 +69,7 @@ def test_a_zone_matrix_like_object_with_lists_and_excess_status_is_understood() 
 
 
 def test_the_real_zone_matrix_shape_is_accepted_when_the_module_exists() -> None:
-    from auditor.matrix import AllowedFlow, ZoneCell, ZoneMatrix
+    from auditor.analysis.matrix import AllowedFlow, ZoneCell, ZoneMatrix
 
     cell = ZoneCell("lgwan", "internet", allowed=[AllowedFlow("f", ["https"], [], [], None)])
     cells = coerce_matrix(ZoneMatrix(["lgwan", "internet"], {("lgwan", "internet"): cell}), None)

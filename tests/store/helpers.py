@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 
-from auditor.findings import Finding, Outcome, Reference, Severity
+from auditor.model.findings import Finding, Outcome, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot, Interface, SystemInfo
 from auditor.policy.models import Policy, PolicyException, Selector
-from auditor.snapshot import DeviceSnapshot, Interface, SystemInfo
 from auditor.store import RunSummary, Store
 
 T0 = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)

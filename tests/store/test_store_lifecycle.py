@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from auditor.findings import Outcome, Severity
+from auditor.model.findings import Outcome, Severity
 from auditor.store import (
     AmbiguousFingerprint,
     EventType,

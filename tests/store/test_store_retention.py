@@ -6,7 +6,7 @@ import hashlib
 
 import pytest
 
-from auditor.findings import EvidenceRef, Outcome
+from auditor.model.findings import EvidenceRef, Outcome
 from auditor.store import EvidenceNotFound, Store
 from tests.store.helpers import day, finding, run_once, snapshot
 

@@ -8,10 +8,10 @@ from typing import Any
 
 import pytest
 
+from auditor.audit.engine import build_context, evaluate
+from auditor.audit.inputs import Bundle, load_bundle
 from auditor.collect.traffic import TrafficSummary, analyze_files
-from auditor.config import Bundle, load_bundle
-from auditor.engine import build_context, evaluate
-from auditor.findings import Finding
+from auditor.model.findings import Finding
 from auditor.rules import Registry, discover
 
 ROOT = Path(__file__).resolve().parents[2]

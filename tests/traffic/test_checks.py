@@ -11,11 +11,11 @@ from scapy.layers.dhcp import BOOTP, DHCP
 from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
 
+from auditor.audit.inputs import Bundle
 from auditor.collect.traffic import ProbeResult, TrafficSummary
-from auditor.config import Bundle
-from auditor.findings import Outcome, Severity
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot, FdbEntry
 from auditor.rules import Registry
-from auditor.snapshot import DeviceSnapshot, FdbEntry
 
 from .conftest import analyze, traffic_findings
 
@@ -211,7 +211,7 @@ def test_trf007_and_trf008_judge_probe_results(city: Bundle, registry: Registry)
 def test_traffic_checks_are_not_evaluated_by_a_run_without_traffic(
     city: Bundle, registry: Registry
 ) -> None:
-    from auditor.engine import build_context, evaluate
+    from auditor.audit.engine import build_context, evaluate
 
     context = build_context(
         policy=city.policy, inventory=city.inventory, ledger=city.ledger, snapshots={},

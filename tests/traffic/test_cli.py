@@ -11,7 +11,7 @@ from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 from typer.testing import CliRunner
 
-from auditor.cli import build_app
+from auditor.cli.app import build_app
 from auditor.collect.pcap_writer import ethernet, ipv4, tcp, write_pcap
 from auditor.collect.traffic import EVIDENCE_LABEL, TrafficSummary
 from auditor.store.opening import open_store

@@ -10,9 +10,9 @@ from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.inet6 import IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrHopByHop
 from scapy.layers.l2 import Dot1AD, Dot1Q, Ether
 
+from auditor.audit.inputs import Bundle
 from auditor.collect.pcap_decode import decode
 from auditor.collect.traffic import MULTICAST
-from auditor.config import Bundle
 
 from .conftest import analyze
 

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from auditor.cli import build_app
+from auditor.cli.app import build_app
 from auditor.lab.netns import LabState, existing_namespaces
 
 from .conftest import INVENTORY, POLICY

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from auditor.audit.inputs import Bundle
 from auditor.collect.probe import plan_probes
-from auditor.config import Bundle
 from auditor.lab.netns import HOLE_COMMENT, Hole, default_hole, ruleset, zone_plan
 
 

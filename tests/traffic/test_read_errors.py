@@ -5,8 +5,8 @@ from __future__ import annotations
 import struct
 from pathlib import Path
 
+from auditor.audit.inputs import Bundle
 from auditor.collect.pcap_writer import ethernet, ipv4, tcp, write_pcap
-from auditor.config import Bundle
 
 from .conftest import analyze
 

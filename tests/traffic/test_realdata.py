@@ -11,9 +11,9 @@ from scapy.layers.inet import ICMP, IP, TCP, UDP
 from scapy.layers.l2 import Ether
 from scapy.utils import RawPcapReader
 
+from auditor.audit.inputs import Bundle
 from auditor.collect.pcap_decode import ETH_ARP, decode, format_mac
 from auditor.collect.traffic import TrafficAggregator, analyze_files
-from auditor.config import Bundle
 from tests.realdata import realdata_dir
 
 PACKET_LINE = re.compile(r"^\s*(\d+)\s+\d{4}-\d\d-\d\d \S+ (.*)$", re.MULTILINE)

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 
 from auditor.lab.cli_render.ios_like import render_config
 from auditor.lab.scenario import Scenario, ScenarioDevice, arp_entries, fdb_entries
-from auditor.snapshot import Route
+from auditor.model.snapshot import Route
 
 _SHORT = (
     ("GigabitEthernet", "Gi"),

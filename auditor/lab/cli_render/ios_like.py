@@ -11,8 +11,8 @@ import ipaddress
 import re
 
 from auditor.lab.scenario import Port, Scenario, ScenarioDevice
+from auditor.model.snapshot import AclEntry
 from auditor.platforms.common import format_vlan_list
-from auditor.snapshot import AclEntry
 
 
 def fake_hash(kind: str, seed: str) -> str:

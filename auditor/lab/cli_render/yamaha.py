@@ -6,7 +6,7 @@ import ipaddress
 
 from auditor.lab.cli_render.ios_like import fake_hash
 from auditor.lab.scenario import Scenario, ScenarioDevice
-from auditor.snapshot import AclEntry
+from auditor.model.snapshot import AclEntry
 
 
 def _filter_line(number: int, entry: AclEntry) -> str:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from auditor.findings import Finding, Outcome
 from auditor.inventory.models import AssetLedger, Device, Inventory, LedgerRow
+from auditor.model.findings import Finding, Outcome
+from auditor.model.snapshot import DeviceSnapshot, Interface, ManagementPlane, SystemInfo
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check, History
-from auditor.snapshot import DeviceSnapshot, Interface, ManagementPlane, SystemInfo
 from tests import builders
 
 AUDIT_TIME = builders.AUDIT_TIME

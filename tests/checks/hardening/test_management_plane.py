@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from auditor.findings import Outcome, Severity
-from auditor.snapshot import ManagementPlane
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import ManagementPlane
 from auditor_checks.hardening.cleartext_management import CleartextManagement
 from auditor_checks.hardening.exec_timeout import ExecTimeout
 from auditor_checks.hardening.management_access_unrestricted import (

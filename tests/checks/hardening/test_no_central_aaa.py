@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.findings import Outcome, Severity
+from auditor.model.findings import Outcome, Severity
 from auditor.policy.models import RuleSetting
 from auditor_checks.hardening.no_central_aaa import NoCentralAaa
 from tests.checks.hardening._support import (

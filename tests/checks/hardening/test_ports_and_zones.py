@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.findings import Outcome, Severity
-from auditor.snapshot import Acl, ManagementPlane, Route
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import Acl, ManagementPlane, Route
 from auditor_checks.hardening._common import version_key
 from auditor_checks.hardening.dhcp_snooping_missing import DhcpSnoopingMissing
 from auditor_checks.hardening.discovery_on_untrusted_port import DiscoveryOnUntrustedPort

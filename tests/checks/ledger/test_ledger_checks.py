@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from auditor.findings import Outcome, Severity
 from auditor.inventory.models import LedgerRow
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import ArpEntry, DeviceSnapshot, FdbEntry, Neighbor
 from auditor.rules import History
-from auditor.snapshot import ArpEntry, DeviceSnapshot, FdbEntry, Neighbor
 from auditor_checks.ledger.asset_not_seen import AssetNotSeen
 from auditor_checks.ledger.classification_not_in_scale import ClassificationNotInScale
 from auditor_checks.ledger.field_mismatch import LedgerFieldMismatch

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from auditor.findings import Outcome
+from auditor.model.findings import Outcome
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.rules import History
-from auditor.snapshot import DeviceSnapshot
 from auditor_checks.monitoring.config_changed_outside_window import (
     ConfigChangedOutsideWindow,
     change_time,

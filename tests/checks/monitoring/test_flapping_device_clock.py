@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from auditor.snapshot import DeviceSnapshot, Interface, SystemInfo
+from auditor.model.snapshot import DeviceSnapshot, Interface, SystemInfo
 from auditor_checks.monitoring.interface_flapping import transitions
 
 T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)

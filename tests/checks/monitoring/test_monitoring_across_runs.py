@@ -14,12 +14,12 @@ from typing import Any
 
 import pytest
 
+from auditor.audit.engine import RunOutcome, run_audit
 from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback
-from auditor.engine import RunOutcome, run_audit
-from auditor.findings import Finding, Outcome
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.findings import Finding, Outcome
+from auditor.model.snapshot import DeviceSnapshot, FdbEntry
 from auditor.rules import Registry, discover
-from auditor.snapshot import DeviceSnapshot, FdbEntry
 from auditor.store import Store
 from auditor_checks.monitoring.device_rebooted import DeviceRebooted
 from auditor_checks.monitoring.device_stopped_answering import DeviceStoppedAnswering

@@ -6,9 +6,9 @@ from datetime import timedelta
 from typing import Any
 
 from auditor.collect.base import CollectionError
-from auditor.findings import Outcome, Severity
+from auditor.model.findings import Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot, FdbEntry
 from auditor.rules import History
-from auditor.snapshot import DeviceSnapshot, FdbEntry
 from auditor_checks.monitoring.device_rebooted import DeviceRebooted
 from auditor_checks.monitoring.device_stopped_answering import DeviceStoppedAnswering
 from auditor_checks.monitoring.interface_flapping import InterfaceFlapping

@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
+from auditor.audit.engine import RunOutcome, run_audit
+from auditor.audit.inputs import load_bundle
 from auditor.collect.plan import build_collectors
-from auditor.config import load_bundle
-from auditor.engine import RunOutcome, run_audit
-from auditor.findings import Outcome
 from auditor.inventory.credentials import resolve_secret
 from auditor.lab.runner import lab_down, lab_up
 from auditor.lab.scenario import HostDef, Scenario, ScenarioDevice, load_example_city
+from auditor.model.findings import Outcome
 from auditor.policy.models import RuleSetting
 from auditor.rules import Registry, discover
 from auditor.store import Store

@@ -5,11 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from auditor.findings import Finding
 from auditor.inventory.models import AssetLedger, Device, Inventory, LedgerRow
-from auditor.policy.models import Policy
-from auditor.rules import AuditContext, Check
-from auditor.snapshot import (
+from auditor.model.findings import Finding
+from auditor.model.snapshot import (
     Acl,
     AclBinding,
     AclEntry,
@@ -23,6 +21,8 @@ from auditor.snapshot import (
     Source,
     Vlan,
 )
+from auditor.policy.models import Policy
+from auditor.rules import AuditContext, Check
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 

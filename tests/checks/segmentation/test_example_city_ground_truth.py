@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from auditor.findings import Finding, fingerprint
+from auditor.analysis.matrix import zone_matrix
+from auditor.analysis.network import NetworkView
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.models import Device, Inventory
 from auditor.lab.groundtruth import compare
 from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
-from auditor.matrix import zone_matrix
-from auditor.network import NetworkView
+from auditor.model.findings import Finding, fingerprint
 from auditor.policy.loader import load_policy
 from auditor.policy.models import PolicyException
 from auditor.rules import AuditContext, discover
@@ -181,7 +181,7 @@ def test_planted_violations_are_found_from_the_platform_parsers_output_too(
     city: tuple[Scenario, AuditContext],
 ) -> None:
     """Render every SSH device's CLI, parse it back with its platform profile, and judge that."""
-    from auditor.engine import merge_models
+    from auditor.audit.engine import merge_models
     from auditor.lab.cli_render import render
     from auditor.platforms.registry import profiles
     from auditor.platforms.text_decode import decode_output

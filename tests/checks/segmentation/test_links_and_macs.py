@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor_checks.segmentation.link_bridges_zones import LinkBridgesZones
 from auditor_checks.segmentation.mac_in_two_zones import MacInTwoZones
 from auditor_checks.segmentation.mac_in_wrong_zone import MacInWrongZone

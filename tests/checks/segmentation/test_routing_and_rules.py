@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor_checks.segmentation.allowed_flow_not_permitted import AllowedFlowNotPermitted
 from auditor_checks.segmentation.l3_interface_joins_zones import L3InterfaceJoinsZones
 from auditor_checks.segmentation.mynumber_egress import MyNumberEgress

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.findings import Severity
+from auditor.model.findings import Severity
 from auditor_checks.segmentation.access_port_outside_zone import AccessPortOutsideZone
 from auditor_checks.segmentation.trunk_mixes_zones import TrunkMixesZones
 from auditor_checks.segmentation.trunk_native_vlan_protected import TrunkNativeVlanProtected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.snapshot import Acl, FirewallPolicy, Route
+from auditor.model.snapshot import Acl, FirewallPolicy, Route
 from auditor_checks.wifi.ap_management_outside_mgmt import PublicWifiApManagement
 from auditor_checks.wifi.public_vlan_on_admin_link import PublicWifiVlanOnAdminLink
 from auditor_checks.wifi.public_wifi_path_to_admin import PublicWifiPathToAdmin

@@ -1,4 +1,4 @@
-"""The ``report``, ``export`` and ``findings suppress`` commands (mounted by ``auditor.cli``).
+"""The ``report``, ``export`` and ``findings suppress`` commands (mounted by ``auditor.cli.app``).
 
 No ``from __future__ import annotations`` here: typer resolves the option aliases defined inside
 :func:`register_report`, which string annotations would hide from it.
@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 
-from auditor.config import DEFAULT_INVENTORY, DEFAULT_POLICY
-from auditor.i18n import Lang
+from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.cli.i18n import Lang
 from auditor.report.data import ExportFilter
 from auditor.report.model import JST
 
@@ -374,7 +374,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
 
 
 def _findings_group(app: typer.Typer) -> typer.Typer | None:
-    """The ``findings`` sub-app that ``auditor.cli`` already registered, if any."""
+    """The ``findings`` sub-app that ``auditor.cli.app`` already registered, if any."""
     for group in app.registered_groups:
         if group.name == "findings" and group.typer_instance is not None:
             return group.typer_instance

@@ -20,9 +20,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from auditor.config import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle, ConfigError, load_bundle
-from auditor.findings import Finding, Outcome, Severity
-from auditor.i18n import Lang, detect_lang, t
+from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle, ConfigError, load_bundle
+from auditor.cli.i18n import Lang, detect_lang, t
+from auditor.model.findings import Finding, Outcome, Severity
 from auditor.rules import Registry, discover
 
 EXIT_OK = 0
@@ -199,7 +199,7 @@ def build_app(lang: Lang) -> typer.Typer:
                 payload = check.summary() | {"documentation": check.documentation()}
                 typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
                 return
-            from auditor.rule_docs import render_rule_text
+            from auditor.rules.catalogue import render_rule_text
 
             console.print(render_rule_text(check, lang), markup=False)
             return
@@ -229,8 +229,8 @@ def build_app(lang: Lang) -> typer.Typer:
         fail_on: FailOn,
         output: OutputFormat,
     ) -> int:
+        from auditor.audit.engine import run_audit
         from auditor.collect.plan import build_collectors
-        from auditor.engine import run_audit
         from auditor.inventory.credentials import resolve_secret
 
         registry = discover()
@@ -297,7 +297,7 @@ def build_app(lang: Lang) -> typer.Typer:
         else:
             out = _stdout()
             if device_names is not None and outcome.snapshots:
-                from auditor.summary import summarize_snapshot
+                from auditor.cli.summary import summarize_snapshot
 
                 for snapshot in outcome.snapshots.values():
                     out.print(summarize_snapshot(snapshot), markup=False)
@@ -476,7 +476,7 @@ def build_app(lang: Lang) -> typer.Typer:
         )
         raise typer.Exit(EXIT_FINDINGS)
 
-    from auditor.daemon_cli import register_daemon
+    from auditor.cli.daemon import register_daemon
 
     register_daemon(app, lang)
     _mount_optional(app, lang)
@@ -485,22 +485,22 @@ def build_app(lang: Lang) -> typer.Typer:
 
 def _mount_optional(app: typer.Typer, lang: Lang) -> None:
     """Commands of the other parts; the lab needs the ``lab`` extra (snmpsim, fakenos)."""
-    from auditor.config_cli import register_config
-    from auditor.matrix_cli import register_matrix
-    from auditor.report_cli import register_report
+    from auditor.cli.config import register_config
+    from auditor.cli.matrix import register_matrix
+    from auditor.cli.report import register_report
 
     register_config(app, lang)
     register_matrix(app, lang)
     register_report(app, lang)
-    from auditor.traffic_cli import register_traffic
+    from auditor.cli.traffic import register_traffic
 
     register_traffic(app, lang)
     try:
-        from auditor.lab.cli import app as lab_app
+        from auditor.cli.lab import app as lab_app
     except ImportError:  # installed without the lab extra
         return
     app.add_typer(lab_app, name="lab")
-    from auditor.demo import register_demo
+    from auditor.cli.demo import register_demo
 
     register_demo(app, lang)
 

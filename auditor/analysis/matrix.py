@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.network import (
+from auditor.analysis.network import (
     ANY_SERVICE,
     L3Interface,
     Network,

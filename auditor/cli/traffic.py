@@ -18,12 +18,12 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.i18n import Lang
+from auditor.cli.i18n import Lang
 
 if TYPE_CHECKING:
+    from auditor.audit.inputs import Bundle
     from auditor.collect.traffic import TrafficSummary
-    from auditor.config import Bundle
-    from auditor.findings import Finding
+    from auditor.model.findings import Finding
     from auditor.rules import Registry
 
 PROBE_CHECKS = frozenset({"TRF-007", "TRF-008"})
@@ -49,7 +49,7 @@ DEFAULT_INVENTORY = Path("/etc/auditor/inventory")
 
 def _load(policy: Path, inventory: Path, ledger: Path | None) -> tuple[Registry, Bundle]:
     """The check registry and the configuration bundle every traffic command starts from."""
-    from auditor.config import ConfigError, load_bundle
+    from auditor.audit.inputs import ConfigError, load_bundle
     from auditor.rules import discover
 
     registry = discover()
@@ -78,8 +78,8 @@ def evaluate_traffic(
     from one zone resolves only that zone's earlier probe findings.
     """
     from auditor import __version__
+    from auditor.audit.engine import build_context, evaluate
     from auditor.collect.traffic import EVIDENCE_LABEL
-    from auditor.engine import build_context, evaluate
 
     started = now or datetime.now(UTC)
     store = None
@@ -439,7 +439,7 @@ def _register_netns(app: typer.Typer, ja: bool) -> None:
         typer.echo(json.dumps({"removed": removed}))
 
     try:
-        from auditor.lab.cli import app as lab_app
+        from auditor.cli.lab import app as lab_app
     except ImportError:  # installed without the lab extra: a lab group with netns only
         lab_app = typer.Typer(help="ラボ / Lab", no_args_is_help=True)
         app.add_typer(lab_app, name="lab")

@@ -1,4 +1,4 @@
-"""The ``config show|diff|plan`` commands (mounted by ``auditor.cli``).
+"""The ``config show|diff|plan`` commands (mounted by ``auditor.cli.app``).
 
 ``show`` and ``diff`` read the stored, redacted running configurations; ``plan`` prints exactly
 what the SSH collector would send to each device (the dry run municipal change control asks for)
@@ -15,8 +15,8 @@ from typing import Annotated
 
 import typer
 
-from auditor.config import DEFAULT_INVENTORY
-from auditor.i18n import Lang
+from auditor.audit.inputs import DEFAULT_INVENTORY
+from auditor.cli.i18n import Lang
 
 EXIT_INVALID = 2
 
@@ -55,7 +55,7 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
         at: Annotated[str | None, typer.Option("--at", help="ISO date/time")] = None,
         db: db_option = None,
     ) -> None:
-        from auditor.config_history import NoConfiguration, show_config
+        from auditor.report.config_history import NoConfiguration, show_config
         from auditor.store.opening import open_store
 
         try:
@@ -74,7 +74,7 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
         until: Annotated[str | None, typer.Option("--to", help="ISO date/time")] = None,
         db: db_option = None,
     ) -> None:
-        from auditor.config_history import NoConfiguration, diff_config
+        from auditor.report.config_history import NoConfiguration, diff_config
         from auditor.store.opening import open_store
 
         try:

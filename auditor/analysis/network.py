@@ -22,10 +22,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.findings import EvidenceRef
 from auditor.inventory.models import AssetLedger, Device, Inventory, LedgerRow
-from auditor.policy.models import Flow, Policy, Zone, ZoneKind, parse_service
-from auditor.snapshot import (
+from auditor.model.findings import EvidenceRef
+from auditor.model.snapshot import (
     Acl,
     DeviceSnapshot,
     FirewallPolicy,
@@ -33,6 +32,7 @@ from auditor.snapshot import (
     Source,
     normalize_mac,
 )
+from auditor.policy.models import Flow, Policy, Zone, ZoneKind, parse_service
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 FactKind = Literal["config", "live", "observed"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from auditor.i18n import Lang
+from auditor.cli.i18n import Lang
 from auditor.rules import DOC_SECTIONS, Check, Registry
 
 
@@ -52,7 +52,7 @@ def render_index(registry: Registry) -> str:
     lines = [
         "# Rule catalogue / チェック一覧",
         "",
-        "Generated from the registry by `python -m auditor.rule_docs`; do not edit by hand.",
+        "Generated from the registry by `python -m auditor.rules.catalogue`; do not edit by hand.",
         "",
         "| id | severity | scope | 日本語 | English |",
         "|---|---|---|---|---|",

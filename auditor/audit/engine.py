@@ -18,11 +18,11 @@ from pydantic import BaseModel
 
 from auditor import __version__
 from auditor.collect.base import CollectionError, CollectionResult, Collector, ProgressCallback
-from auditor.findings import EvidenceRef, Finding, Outcome, Severity
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
+from auditor.model.snapshot import DeviceSnapshot, Interface
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check, History, Registry
-from auditor.snapshot import DeviceSnapshot, Interface
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)

@@ -20,10 +20,10 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from auditor.collect.base import CollectionError
-from auditor.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
+from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
-from auditor.snapshot import DeviceSnapshot
 
 if TYPE_CHECKING:
     from auditor.collect.traffic import TrafficSummary

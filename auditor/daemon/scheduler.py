@@ -28,13 +28,13 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from auditor.config import Bundle, ConfigError, load_bundle
-from auditor.logs import event
+from auditor.audit.inputs import Bundle, ConfigError, load_bundle
+from auditor.daemon.logs import event
+from auditor.daemon.sdnotify import notify, watchdog_interval_seconds
+from auditor.daemon.settings import Settings
 from auditor.rules import Registry, discover
-from auditor.sdnotify import notify, watchdog_interval_seconds
-from auditor.settings import Settings
 
-log = logging.getLogger("auditor.daemon")
+log = logging.getLogger("auditor.daemon.scheduler")
 
 POLL_SCOPES = ("collection", "history")
 
@@ -280,8 +280,8 @@ class Daemon:
             event(log, logging.WARNING, "run-marked-incomplete", run_id=run_id)
 
     def _run_locked(self, kind: str, started: float) -> None:
+        from auditor.audit.engine import run_audit
         from auditor.collect.plan import build_collectors
-        from auditor.engine import run_audit
         from auditor.inventory.credentials import resolve_secret
 
         with self._config_lock:

@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.i18n import Lang
+from auditor.cli.i18n import Lang
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -61,7 +61,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         ] = False,
         lang_: Annotated[str, typer.Option("--lang")] = lang,
     ) -> None:
-        from auditor.settings import sample_config
+        from auditor.daemon.settings import sample_config
 
         if print_sample_config:
             typer.echo(sample_config())
@@ -70,10 +70,10 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             os.environ["AUDITOR_CONFIG"] = str(config)
         from pydantic import ValidationError
 
-        from auditor.config import ConfigError
-        from auditor.daemon import Daemon
-        from auditor.logs import configure_logging
-        from auditor.settings import Settings
+        from auditor.audit.inputs import ConfigError
+        from auditor.daemon.logs import configure_logging
+        from auditor.daemon.scheduler import Daemon
+        from auditor.daemon.settings import Settings
 
         configure_logging()
         try:
@@ -109,7 +109,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         output: Annotated[str, typer.Option("--format", help="table|json")] = "table",
         lang_: Annotated[str, typer.Option("--lang")] = lang,
     ) -> None:
-        from auditor.settings import Settings
+        from auditor.daemon.settings import Settings
         from auditor.store.opening import open_store
 
         settings = Settings()

@@ -3,7 +3,7 @@
 The store keeps every snapshot (with the redacted running configuration and its hash) per device
 and run; this module picks the configuration in force at a moment and diffs two of them. The
 CLI's ``auditor config show DEVICE [--at DATE]`` and ``auditor config diff DEVICE [--from DATE]
-[--to DATE]`` print what these functions return; ``python -m auditor.config_history`` does the
+[--to DATE]`` print what these functions return; ``python -m auditor.report.config_history`` does the
 same without the CLI.
 """
 
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Protocol
 
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.snapshot import DeviceSnapshot
 
 
 class SnapshotHistory(Protocol):
@@ -101,13 +101,13 @@ def _utc(moment: datetime) -> datetime:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m auditor.config_history show|diff DEVICE [--at|--from|--to DATE] [--db URL]``."""
+    """``python -m auditor.report.config_history show|diff DEVICE [--at|--from|--to DATE] [--db URL]``."""
     import argparse
     import sys
 
     from auditor.store.opening import open_store
 
-    parser = argparse.ArgumentParser(prog="python -m auditor.config_history")
+    parser = argparse.ArgumentParser(prog="python -m auditor.report.config_history")
     parser.add_argument("action", choices=("show", "diff"))
     parser.add_argument("device")
     parser.add_argument("--db", default=None)

@@ -11,7 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.i18n import Lang
+from auditor.cli.i18n import Lang
 
 SYMBOLS = {"ok": "✔", "excess": "✘", "not-permitted": "△", "denied": "·"}
 LEGEND = {
@@ -42,9 +42,9 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
         output: Annotated[str, typer.Option("--format", help="table|json")] = "table",
         lang_: Annotated[str, typer.Option("--lang")] = lang,
     ) -> None:
-        from auditor.config import ConfigError, load_bundle
-        from auditor.matrix import zone_matrix
-        from auditor.network import NetworkView
+        from auditor.analysis.matrix import zone_matrix
+        from auditor.analysis.network import NetworkView
+        from auditor.audit.inputs import ConfigError, load_bundle
         from auditor.rules import AuditContext, discover
         from auditor.store.opening import open_store
 

@@ -16,8 +16,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.findings import Outcome
-from auditor.i18n import Lang, t
+from auditor.cli.i18n import Lang, t
+from auditor.model.findings import Outcome
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +43,9 @@ def _write_report(store: Any, policy: Any, inventory: Any, out_dir: Path, lang: 
 
 def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
     """Run the whole demo; returns 0 when every applicable planted violation was found cleanly."""
+    from auditor.audit.engine import run_audit
+    from auditor.audit.inputs import load_bundle
     from auditor.collect.plan import build_collectors
-    from auditor.config import load_bundle
-    from auditor.engine import run_audit
     from auditor.inventory.credentials import resolve_secret
     from auditor.lab.groundtruth import compare
     from auditor.lab.runner import lab_down, lab_up

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from auditor.snapshot import DeviceSnapshot
+from auditor.model.snapshot import DeviceSnapshot
 
 
 def summarize_snapshot(snapshot: DeviceSnapshot) -> str:

@@ -1,0 +1,1 @@
+"""The audit service: the one path from inputs (policy, inventory, ledger) to recorded findings."""

@@ -1,0 +1,1 @@
+"""The scheduling daemon: APScheduler jobs, signals, sd_notify, structured logs, settings."""

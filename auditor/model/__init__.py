@@ -1,0 +1,1 @@
+"""Vendor-neutral data: the normalized snapshot and findings. No I/O, no vendor words."""
