@@ -30,6 +30,23 @@ def test_config_plan_prints_the_commands_and_sends_nothing(tmp_path: Path) -> No
     assert "sw9" not in out  # no SSH settings, nothing would be sent
 
 
+def test_config_plan_reads_an_inventory_folder_and_prints_the_driver_lines(tmp_path: Path) -> None:
+    """What ``python -m auditor.collect.ssh --dry-run INVENTORY`` printed, now on the CLI."""
+    (tmp_path / "devices.yaml").write_text(
+        "devices:\n"
+        "  - name: rt1\n"
+        "    address: 192.0.2.1\n"
+        "    platform: yamaha_rtx\n"
+        "    ssh: {username: auditor, password: {env: RT1_PASSWORD}}\n",
+        encoding="utf-8",
+    )
+    code, out = invoke("config", "plan", "--inventory", str(tmp_path))
+    assert code == 0
+    assert "rt1 (yamaha_rtx, 192.0.2.1:22)" in out
+    assert "  show config" in out
+    assert "[driver] console lines infinity" in out
+
+
 def test_config_show_and_diff_read_the_store(tmp_path: Path) -> None:
     from datetime import timedelta
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.report.config_history import NoConfiguration, config_at, diff_config, main, show_config
+from auditor.report.config_history import NoConfiguration, config_at, diff_config, show_config
 from auditor.store import Store
 from tests import builders
 
@@ -78,8 +78,16 @@ def test_before_the_first_collection_there_is_no_configuration(store: Store) -> 
         config_at(store, "sw1", DAY1 - timedelta(days=1))
 
 
-def test_the_module_entry_point_prints_a_diff(
-    store: Store, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_the_cli_prints_the_diff_the_module_entry_point_used_to(
+    store: Store, tmp_path: Path
 ) -> None:
-    assert main(["diff", "sw1", "--db", f"sqlite:///{tmp_path / 'auditor.db'}"]) == 0
-    assert "+ switchport access vlan 10" in capsys.readouterr().out
+    """``python -m auditor.report.config_history`` is gone; ``auditor config diff`` prints it."""
+    from typer.testing import CliRunner
+
+    from auditor.cli.app import build_app
+
+    url = f"sqlite:///{tmp_path / 'auditor.db'}"
+    result = CliRunner().invoke(build_app("en"), ["config", "diff", "sw1", "--db", url])  # type: ignore[arg-type]
+    assert result.exit_code == 0, result.output
+    assert result.stdout == diff_config(store, "sw1") + "\n"
+    assert "+ switchport access vlan 10" in result.stdout

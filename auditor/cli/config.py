@@ -16,13 +16,9 @@ from typing import Annotated
 import typer
 
 from auditor.audit.inputs import DEFAULT_INVENTORY
-from auditor.cli.i18n import Lang
-
-EXIT_INVALID = 2
-
-
-def _h(lang: Lang, ja: str, en: str) -> str:
-    return ja if lang == "ja" else en
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
+from auditor.cli.options import EXIT_INVALID
 
 
 def _moment(value: str | None) -> datetime | None:
@@ -36,24 +32,18 @@ def _moment(value: str | None) -> datetime | None:
 
 def register_config(app: typer.Typer, lang: Lang) -> None:
     """Add the ``config`` command group to ``app``."""
-    config_app = typer.Typer(
-        help=_h(
-            lang,
-            "機器設定の履歴・差分・送信予定コマンド",
-            "Device configuration history, diffs and plan",
-        ),
-        no_args_is_help=True,
-    )
+    config_app = options.group(lang, "config")
     app.add_typer(config_app, name="config")
-    db_option = Annotated[str | None, typer.Option("--db", help="SQLAlchemy URL or SQLite path")]
+    db_option = Annotated[str | None, options.db(lang)]
+    lang_option = Annotated[str, options.lang_option(lang)]
+    device_argument = Annotated[str, typer.Argument(help=t("arg.device", lang))]
 
-    @config_app.command(
-        "show", help=_h(lang, "指定日時の設定を表示", "Show the configuration in force")
-    )
+    @config_app.command("show", help=t("config.show", lang))
     def show(
-        device: Annotated[str, typer.Argument(help="DEVICE")],
-        at: Annotated[str | None, typer.Option("--at", help="ISO date/time")] = None,
+        device: device_argument,
+        at: Annotated[str | None, typer.Option("--at", help=t("opt.at", lang))] = None,
         db: db_option = None,
+        lang_: lang_option = lang,
     ) -> None:
         from auditor.report.config_history import NoConfiguration, show_config
         from auditor.store.opening import open_store
@@ -65,14 +55,13 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
             raise typer.Exit(EXIT_INVALID) from exc
         sys.stdout.write(text + "\n")
 
-    @config_app.command(
-        "diff", help=_h(lang, "2 時点の設定の差分", "Diff the configuration of two dates")
-    )
+    @config_app.command("diff", help=t("config.diff", lang))
     def diff(
-        device: Annotated[str, typer.Argument(help="DEVICE")],
-        since: Annotated[str | None, typer.Option("--from", help="ISO date/time")] = None,
-        until: Annotated[str | None, typer.Option("--to", help="ISO date/time")] = None,
+        device: device_argument,
+        since: Annotated[str | None, typer.Option("--from", help=t("opt.from", lang))] = None,
+        until: Annotated[str | None, typer.Option("--to", help=t("opt.to", lang))] = None,
         db: db_option = None,
+        lang_: lang_option = lang,
     ) -> None:
         from auditor.report.config_history import NoConfiguration, diff_config
         from auditor.store.opening import open_store
@@ -84,17 +73,13 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
             raise typer.Exit(EXIT_INVALID) from exc
         sys.stdout.write(text + ("\n" if text else ""))
 
-    @config_app.command(
-        "plan",
-        help=_h(
-            lang,
-            "SSH で送信するコマンドを表示(接続しない)",
-            "Print exactly what SSH collection would send (dry run; connects to nothing)",
-        ),
-    )
+    @config_app.command("plan", help=t("config.plan", lang))
     def plan(
-        devices: Annotated[list[str] | None, typer.Argument(help="DEVICE…")] = None,
-        inventory: Annotated[Path, typer.Option("--inventory", "-i")] = DEFAULT_INVENTORY,
+        devices: Annotated[list[str] | None, typer.Argument(help=t("arg.devices", lang))] = None,
+        inventory: Annotated[
+            Path, typer.Option("--inventory", "-i", help=t("opt.inventory", lang))
+        ] = DEFAULT_INVENTORY,
+        lang_: lang_option = lang,
     ) -> None:
         from auditor.collect.ssh import format_plan
         from auditor.inventory.loader import InventoryError, load_inventory

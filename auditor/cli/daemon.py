@@ -1,6 +1,8 @@
-"""``auditor daemon`` and ``auditor status``."""
+"""``auditor daemon`` and ``auditor status``.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: typer resolves the options of the commands defined
+inside :func:`register_daemon` at definition time.
+"""
 
 import json
 import os
@@ -13,7 +15,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.cli.i18n import Lang
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -37,29 +40,23 @@ def _database_size(url: str) -> str:
 
 
 def register_daemon(app: typer.Typer, lang: Lang) -> None:
+    """Add ``daemon`` and ``status`` to ``app``."""
     ja = lang == "ja"
 
-    @app.command(
-        "daemon",
-        help="監視デーモンを起動します (systemd Type=notify 対応)。"
-        if ja
-        else "Run the scheduling daemon (systemd Type=notify aware).",
-    )
+    @app.command("daemon", help=t("daemon", lang))
     def daemon_command(
         config: Annotated[
             Path | None,
-            typer.Option("--config", help="設定ファイル / settings file (auditor.toml)"),
+            typer.Option("--config", help=t("opt.config", lang)),
         ] = None,
         print_sample_config: Annotated[
             bool,
-            typer.Option(
-                "--print-sample-config", help="設定ファイルの見本を出力 / print a sample config"
-            ),
+            typer.Option("--print-sample-config", help=t("opt.print_sample_config", lang)),
         ] = False,
         audit_now: Annotated[
-            bool, typer.Option("--audit-now", help="起動直後に監査 / run a full audit at start")
+            bool, typer.Option("--audit-now", help=t("opt.audit_now", lang))
         ] = False,
-        lang_: Annotated[str, typer.Option("--lang")] = lang,
+        lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
         from auditor.daemon.settings import sample_config
 
@@ -98,16 +95,11 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             os._exit(code)
         raise typer.Exit(code)
 
-    @app.command(
-        "status",
-        help="デーモンの状態・直近の実行・次回予定・未対応の指摘を表示します。"
-        if ja
-        else "Daemon state, last runs, next scheduled runs, open findings.",
-    )
+    @app.command("status", help=t("status", lang))
     def status_command(
-        db: Annotated[str | None, typer.Option("--db", envvar="AUDITOR_DB_URL")] = None,
-        output: Annotated[str, typer.Option("--format", help="table|json")] = "table",
-        lang_: Annotated[str, typer.Option("--lang")] = lang,
+        db: Annotated[str | None, options.db(lang)] = None,
+        output: Annotated[str, options.output_format(lang, "opt.format_text")] = "table",
+        lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
         from auditor.daemon.settings import Settings
         from auditor.store.opening import open_store

@@ -3,9 +3,10 @@
 This is how a newcomer first meets Kyojin: nothing to configure, real SNMP agents and SSH CLIs on
 loopback, the real collectors and checks, and a table that says which planted violation each check
 found.
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: typer reads the option annotations of
+:func:`register_demo`, which name ``lang``, at definition time.
+"""
 
 import shutil
 import time
@@ -16,10 +17,11 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Outcome
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def _repo_path(relative: str) -> Path:
@@ -157,12 +159,14 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
 
 
 def register_demo(app: typer.Typer, lang: Lang) -> None:
+    """Add ``demo`` to ``app`` (only when the lab extra is installed)."""
+
     @app.command("demo", help=t("demo", lang))
     def demo_command(
-        out: Annotated[
-            Path, typer.Option("--out", help="出力先 / output folder (database, report)")
-        ] = Path("demo-out"),
-        lang_: Annotated[str, typer.Option("--lang")] = lang,
+        out: Annotated[Path, typer.Option("--out", help=t("opt.demo_out", lang))] = Path(
+            "demo-out"
+        ),
+        lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
         console = Console(highlight=False, soft_wrap=True)
         raise typer.Exit(run_demo(out, lang, console))

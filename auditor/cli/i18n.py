@@ -68,11 +68,171 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opt.format": ("出力形式。", "Output format."),
     "opt.lang": ("表示言語 (ja / en)。", "Output language (ja / en)."),
     "opt.only": ("使う収集方式 (snmp, ssh)。", "Collectors to use (snmp, ssh)."),
-    "opt.lab_state": ("ラボの状態ディレクトリ。", "Lab state directory."),
     "demo": (
         "デモ: 模擬都市ネットワークを起動し、監査を 1 回実行して、検出数と仕込んだ違反を比較します。",
         "Demo: start the simulated city, run one full audit, compare found with planted.",
     ),
+    "arg.rule_id": ("チェック ID (例: SEG-001)。", "Check ID (e.g. SEG-001)."),
+    "arg.devices": ("機器名 (複数可)。", "Device names (one or more)."),
+    "arg.device": ("機器名。", "Device name."),
+    "arg.fingerprint": (
+        "指摘のフィンガープリント (16 進 8 桁以上)。",
+        "Finding fingerprint (8+ hex).",
+    ),
+    "opt.by": ("確認する担当者。", "Who acknowledges."),
+    "opt.note": ("理由・メモ。", "Note."),
+    "opt.status": ("状態で絞り込み (複数可)。", "Filter by status (repeatable)."),
+    "opt.severity": ("重大度で絞り込み (複数可)。", "Filter by severity (repeatable)."),
+    "opt.device": ("機器名で絞り込み。", "Filter by device."),
+    "opt.check": ("チェック ID で絞り込み。", "Filter by check ID."),
+    "opt.format_text": ("出力形式 (table / json)。", "Output format (table / json)."),
+    # daemon and status
+    "daemon": (
+        "監視デーモンを起動します (systemd Type=notify 対応)。",
+        "Run the scheduling daemon (systemd Type=notify aware).",
+    ),
+    "opt.config": ("設定ファイル (auditor.toml)。", "Settings file (auditor.toml)."),
+    "opt.print_sample_config": (
+        "設定ファイルの見本を出力します。",
+        "Print a sample settings file.",
+    ),
+    "opt.audit_now": ("起動直後に監査を 1 回実行します。", "Run a full audit at start."),
+    "status": (
+        "デーモンの状態・直近の実行・次回予定・未対応の指摘を表示します。",
+        "Daemon state, last runs, next scheduled runs, open findings.",
+    ),
+    # matrix
+    "matrix": (
+        "ゾーン間通信マトリクス (方針で許可 / 設定で許可 / 通信で観測) を表示します。",
+        "Zone-to-zone matrix: allowed by policy / permitted by config / observed in traffic.",
+    ),
+    # config
+    "config": (
+        "機器設定の履歴・差分・送信予定コマンド。",
+        "Device configuration history, diffs and plan.",
+    ),
+    "config.show": ("指定日時の設定を表示します。", "Show the configuration in force."),
+    "config.diff": ("2 時点の設定の差分を表示します。", "Diff the configuration of two dates."),
+    "config.plan": (
+        "SSH で送信するコマンドを表示します (接続しない)。",
+        "Print exactly what SSH collection would send (dry run; connects to nothing).",
+    ),
+    "opt.at": ("日時 (ISO 形式、既定: 現在)。", "Date/time (ISO; default: now)."),
+    "opt.from": ("比較元の日時 (ISO 形式)。", "Earlier date/time (ISO)."),
+    "opt.to": ("比較先の日時 (ISO 形式)。", "Later date/time (ISO)."),
+    # report, export, suppress
+    "report": (
+        "日次レポートを作成します (外部参照のない 1 ファイルの HTML、メール用テキスト、Markdown)。",
+        "Write the nightly report (one self-contained HTML file, a mail-ready text, or Markdown).",
+    ),
+    "opt.report_out": (
+        "出力ファイル (省略時は標準出力)。",
+        "Output file (default: standard output).",
+    ),
+    "opt.report_format": ("形式。", "Format."),
+    "opt.date": ("対象日 (YYYY-MM-DD、日本時間)。", "Report date (YYYY-MM-DD, Japan time)."),
+    "export": (
+        "監査人向けに指摘を書き出します (CSV/XLSX/JSON/SARIF/PDF/証跡バンドル)。",
+        "Export findings for auditors (CSV/XLSX/JSON/SARIF/PDF/evidence bundle).",
+    ),
+    "opt.export_out": ("出力ファイル。", "Output file."),
+    "opt.since": ("この日時以降に検出 (YYYY-MM-DD)。", "Seen on or after (YYYY-MM-DD)."),
+    "opt.until": ("この日まで (YYYY-MM-DD)。", "Up to and including (YYYY-MM-DD)."),
+    "opt.zone": ("区域 ID (複数可)。", "Zone id (repeatable)."),
+    "opt.export_severity": ("重大度 (複数可)。", "Severity (repeatable)."),
+    "opt.export_status": (
+        "状態 (new/open/reopened/resolved/suppressed)。",
+        "Status (new/open/reopened/resolved/suppressed).",
+    ),
+    "opt.export_check": ("チェック ID またはその先頭 (SEG-)。", "Check id or prefix (SEG-)."),
+    "opt.clause": (
+        "ガイドラインの節名の一部、または計画項目 (4-1-2)。",
+        "Guideline section title substring or plan item (4-1-2).",
+    ),
+    "opt.encoding": ("CSV の文字コード。", "CSV encoding."),
+    "findings.suppress": (
+        "指摘を承認済みの例外として抑止します (理由・承認者・承認番号・期限を履歴に記録)。",
+        "Suppress a finding as an approved exception (reason, approver, approval number and "
+        "expiry recorded in the hash chain).",
+    ),
+    "opt.reason": ("理由。", "Reason."),
+    "opt.approver": ("承認者。", "Approver."),
+    "opt.approval_number": ("承認番号 (決裁番号)。", "Approval number."),
+    "opt.expires": (
+        "有効期限 (YYYY-MM-DD、当日まで有効)。",
+        "Expiry (YYYY-MM-DD, valid through that day).",
+    ),
+    "opt.suppress_by": ("操作者 (既定: 承認者)。", "Who records it (default: the approver)."),
+    # traffic, probe, netns
+    "traffic": ("通信の分析 (pcap / ライブ)。", "Traffic analysis (captures and live)."),
+    "traffic.analyze": (
+        "pcap/pcapng を分析し、ゾーン間の通信と指摘を表示します。",
+        "Analyse pcap/pcapng files: flows by zone pair and traffic findings.",
+    ),
+    "traffic.watch": (
+        "インターフェースで通信を取り込み分析します (CAP_NET_RAW が必要、Ctrl-C で早く終了)。",
+        "Capture on an interface and analyse (needs CAP_NET_RAW; Ctrl-C ends it early).",
+    ),
+    "arg.captures": ("pcap/pcapng ファイル。", "pcap/pcapng files."),
+    "opt.iface": ("取り込むインターフェース。", "Interface to capture on."),
+    "opt.duration": ("取り込む秒数。", "Capture duration in seconds."),
+    "opt.traffic_db": (
+        "記録先 (指定時のみ実行を記録)。",
+        "Store URL; the run is recorded only when given.",
+    ),
+    "probe": (
+        "ゾーン内のプローブ端末から他ゾーンの代表宛先へ到達性を試験します (CAP_NET_RAW)。",
+        "From a probe host inside a zone, test which other zones' targets answer "
+        "(needs CAP_NET_RAW).",
+    ),
+    "opt.from_zone": ("プローブ端末のいるゾーン。", "Zone the probe host is in."),
+    "opt.targets": ("宛先 (カンマ区切り可)。", "Targets, comma-separated."),
+    "opt.rate": ("1 秒あたりの送信数。", "Probes per second."),
+    "opt.timeout": ("応答待ちの秒数。", "Seconds to wait for an answer."),
+    "opt.retries": ("再送回数。", "Retries."),
+    "opt.max_probes": ("送信数の上限。", "At most this many probes."),
+    "netns": (
+        "ネットワーク名前空間のセグメント試験ラボ。",
+        "Segmentation lab in network namespaces.",
+    ),
+    "netns.up": ("ラボを構築します (root)。", "Build the lab (root needed)."),
+    "netns.down": ("ラボを削除します。", "Remove everything the lab created."),
+    "opt.netns_state": ("作成物の記録ファイル。", "File recording what was created."),
+    "opt.prefix": ("名前空間名の接頭辞。", "Namespace name prefix."),
+    "opt.hole": ("FROM->TO:tcp/PORT (既定: 自動選択)。", "FROM->TO:tcp/PORT (default: chosen)."),
+    # lab
+    "lab": (
+        "模擬自治体ネットワーク (ラボ) の起動・停止。",
+        "Start and stop the simulated city network.",
+    ),
+    "lab.up": ("ラボを起動します (バックグラウンド)。", "Start the lab in the background."),
+    "lab.down": (
+        "ラボを停止します (記録した PID のみ)。",
+        "Stop the lab (exactly the recorded processes).",
+    ),
+    "lab.scale": (
+        "合成都市を起動して計測します。",
+        "Start a synthetic city of N devices and print its figures.",
+    ),
+    "lab.status": ("ラボの状態を表示します。", "Show what the lab runs."),
+    "opt.state_dir": (
+        "ラボの状態ディレクトリ (既定: $AUDITOR_LAB_DIR または実行時ディレクトリ)。",
+        "Lab state directory (default: $AUDITOR_LAB_DIR or the runtime directory).",
+    ),
+    "opt.scenario": ("シナリオ YAML (既定: 例市)。", "Scenario YAML (default: the example city)."),
+    "opt.lab_devices": (
+        "合成都市の台数 (シナリオの代わり)。",
+        "Size of a synthetic city instead of a scenario.",
+    ),
+    "opt.ssh_devices": (
+        "SSH を提供する機器数の上限。",
+        "At most this many devices get an SSH CLI.",
+    ),
+    "opt.scale_devices": ("台数。", "Number of devices."),
+    "opt.json": ("JSON で出力します。", "Print JSON."),
+    "opt.device_ports": ("機器ごとのポートも表示します。", "Also list each device's ports."),
+    # demo
+    "opt.demo_out": ("出力先 (データベース、レポート)。", "Output folder (database, report)."),
     # output
     "valid": ("検証に成功しました", "Validation succeeded"),
     "warnings": ("警告", "Warnings"),

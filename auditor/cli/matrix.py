@@ -1,6 +1,8 @@
-"""``auditor matrix``: the zone-to-zone matrix from the latest stored snapshots."""
+"""``auditor matrix``: the zone-to-zone matrix from the latest stored snapshots.
 
-from __future__ import annotations
+No ``from __future__ import annotations``: typer reads the option aliases defined inside
+:func:`register_matrix` at definition time.
+"""
 
 import json
 from datetime import UTC, datetime
@@ -11,7 +13,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.cli.i18n import Lang
+from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
 
 SYMBOLS = {"ok": "✔", "excess": "✘", "not-permitted": "△", "denied": "·"}
 LEGEND = {
@@ -22,25 +26,17 @@ LEGEND = {
 
 
 def register_matrix(app: typer.Typer, lang: Lang) -> None:
+    """Add ``matrix`` to ``app``."""
     ja = lang == "ja"
 
-    @app.command(
-        "matrix",
-        help="ゾーン間通信マトリクス (方針で許可 / 設定で許可 / 通信で観測) を表示します。"
-        if ja
-        else "Zone-to-zone matrix: allowed by policy / permitted by config / observed in traffic.",
-    )
+    @app.command("matrix", help=t("matrix", lang))
     def matrix_command(
-        policy: Annotated[Path, typer.Option("--policy", envvar="AUDITOR_POLICY")] = Path(
-            "/etc/auditor/policy"
-        ),
-        inventory: Annotated[Path, typer.Option("--inventory", envvar="AUDITOR_INVENTORY")] = Path(
-            "/etc/auditor/inventory"
-        ),
-        ledger: Annotated[Path | None, typer.Option("--ledger", envvar="AUDITOR_LEDGER")] = None,
-        db: Annotated[str | None, typer.Option("--db", envvar="AUDITOR_DB_URL")] = None,
-        output: Annotated[str, typer.Option("--format", help="table|json")] = "table",
-        lang_: Annotated[str, typer.Option("--lang")] = lang,
+        policy: Annotated[Path, options.policy(lang)] = DEFAULT_POLICY,
+        inventory: Annotated[Path, options.inventory(lang)] = DEFAULT_INVENTORY,
+        ledger: Annotated[Path | None, options.ledger(lang)] = None,
+        db: Annotated[str | None, options.db(lang)] = None,
+        output: Annotated[str, options.output_format(lang, "opt.format_text")] = "table",
+        lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
         from auditor.analysis.matrix import zone_matrix
         from auditor.analysis.network import NetworkView

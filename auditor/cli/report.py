@@ -13,14 +13,14 @@ import typer
 from rich.console import Console
 
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
-from auditor.cli.i18n import Lang
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
+from auditor.cli.options import EXIT_INVALID
 from auditor.report.data import ExportFilter
 from auditor.report.model import JST
 
 if TYPE_CHECKING:
     from auditor.store.repository import Store
-
-EXIT_INVALID = 2
 
 
 class ReportFormatOption(StrEnum):
@@ -44,6 +44,7 @@ class CsvEncoding(StrEnum):
 
 
 def _h(lang: Lang, ja: str, en: str) -> str:
+    """Output messages that carry values; help texts come from the i18n table."""
     return ja if lang == "ja" else en
 
 
@@ -83,65 +84,31 @@ def _open(db: str | None) -> "Store":
 
 def register_report(app: typer.Typer, lang: Lang) -> None:
     """Add ``report`` and ``export`` to ``app`` and ``suppress`` to its ``findings`` group."""
-    db_option = Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            envvar="AUDITOR_DB_URL",
-            help=_h(lang, "データベース URL またはファイル。", "Database URL or file."),
-        ),
-    ]
-    policy_option = Annotated[
-        Path,
-        typer.Option(
-            "--policy",
-            envvar="AUDITOR_POLICY",
-            help=_h(lang, "ポリシーのファイルまたはディレクトリ。", "Policy file or directory."),
-        ),
-    ]
-    inventory_option = Annotated[
-        Path,
-        typer.Option(
-            "--inventory",
-            envvar="AUDITOR_INVENTORY",
-            help=_h(lang, "機器台帳のファイルまたはディレクトリ。", "Inventory file or directory."),
-        ),
-    ]
-    lang_option = Annotated[
-        str,
-        typer.Option("--lang", help=_h(lang, "表示言語 (ja / en)。", "Output language (ja / en).")),
-    ]
+    db_option = Annotated[str | None, options.db(lang)]
+    policy_option = Annotated[Path, options.policy(lang)]
+    inventory_option = Annotated[Path, options.inventory(lang)]
+    lang_option = Annotated[str, options.lang_option(lang)]
 
     @app.command(
         "report",
-        help=_h(
-            lang,
-            "日次レポートを作成します (外部参照のない 1 ファイルの HTML、メール用テキスト、Markdown)。",
-            "Write the nightly report (one self-contained HTML file, a mail-ready text, or Markdown).",
-        ),
+        help=t("report", lang),
     )
     def report_command(
         out: Annotated[
             Path | None,
             typer.Option(
                 "--out",
-                help=_h(
-                    lang,
-                    "出力ファイル (省略時は標準出力)。",
-                    "Output file (default: standard output).",
-                ),
+                help=t("opt.report_out", lang),
             ),
         ] = None,
         fmt: Annotated[
-            ReportFormatOption, typer.Option("--format", help=_h(lang, "形式。", "Format."))
+            ReportFormatOption, typer.Option("--format", help=t("opt.report_format", lang))
         ] = ReportFormatOption.HTML,
         day: Annotated[
             str | None,
             typer.Option(
                 "--date",
-                help=_h(
-                    lang, "対象日 (YYYY-MM-DD、日本時間)。", "Report date (YYYY-MM-DD, Japan time)."
-                ),
+                help=t("opt.date", lang),
             ),
         ] = None,
         db: db_option = None,
@@ -173,77 +140,59 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
 
     @app.command(
         "export",
-        help=_h(
-            lang,
-            "監査人向けに指摘を書き出します (CSV/XLSX/JSON/SARIF/PDF/証跡バンドル)。",
-            "Export findings for auditors (CSV/XLSX/JSON/SARIF/PDF/evidence bundle).",
-        ),
+        help=t("export", lang),
     )
     def export_command(
         fmt: Annotated[
-            ExportFormatOption, typer.Option("--format", help=_h(lang, "形式。", "Format."))
+            ExportFormatOption, typer.Option("--format", help=t("opt.report_format", lang))
         ],
-        out: Annotated[
-            Path, typer.Option("--out", help=_h(lang, "出力ファイル。", "Output file."))
-        ],
+        out: Annotated[Path, typer.Option("--out", help=t("opt.export_out", lang))],
         since: Annotated[
             str | None,
             typer.Option(
                 "--since",
-                help=_h(
-                    lang, "この日時以降に検出 (YYYY-MM-DD)。", "Seen on or after (YYYY-MM-DD)."
-                ),
+                help=t("opt.since", lang),
             ),
         ] = None,
         until: Annotated[
             str | None,
             typer.Option(
                 "--until",
-                help=_h(lang, "この日まで (YYYY-MM-DD)。", "Up to and including (YYYY-MM-DD)."),
+                help=t("opt.until", lang),
             ),
         ] = None,
         zone: Annotated[
             list[str] | None,
-            typer.Option("--zone", help=_h(lang, "区域 ID (複数可)。", "Zone id (repeatable).")),
+            typer.Option("--zone", help=t("opt.zone", lang)),
         ] = None,
         severity: Annotated[
             list[str] | None,
-            typer.Option(
-                "--severity", help=_h(lang, "重大度 (複数可)。", "Severity (repeatable).")
-            ),
+            typer.Option("--severity", help=t("opt.export_severity", lang)),
         ] = None,
         status: Annotated[
             list[str] | None,
             typer.Option(
                 "--status",
-                help=_h(
-                    lang,
-                    "状態 (new/open/reopened/resolved/suppressed)。",
-                    "Status (new/open/reopened/resolved/suppressed).",
-                ),
+                help=t("opt.export_status", lang),
             ),
         ] = None,
         check: Annotated[
             list[str] | None,
             typer.Option(
                 "--check",
-                help=_h(lang, "チェック ID またはその先頭 (SEG-)。", "Check id or prefix (SEG-)."),
+                help=t("opt.export_check", lang),
             ),
         ] = None,
         clause: Annotated[
             list[str] | None,
             typer.Option(
                 "--clause",
-                help=_h(
-                    lang,
-                    "ガイドラインの節名の一部、または計画項目 (4-1-2)。",
-                    "Guideline section title substring or plan item (4-1-2).",
-                ),
+                help=t("opt.clause", lang),
             ),
         ] = None,
         encoding: Annotated[
             CsvEncoding,
-            typer.Option("--encoding", help=_h(lang, "CSV の文字コード。", "CSV encoding.")),
+            typer.Option("--encoding", help=t("opt.encoding", lang)),
         ] = CsvEncoding.UTF8,
         db: db_option = None,
         policy: policy_option = DEFAULT_POLICY,
@@ -290,47 +239,34 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             markup=False,
         )
 
-    findings_app = _findings_group(app)
+    findings_app = options.find_group(app, "findings")
     if findings_app is None:
         return
 
     @findings_app.command(
         "suppress",
-        help=_h(
-            lang,
-            "指摘を承認済みの例外として抑止します (理由・承認者・承認番号・期限を履歴に記録)。",
-            "Suppress a finding as an approved exception (reason, approver, approval number and "
-            "expiry recorded in the hash chain).",
-        ),
+        help=t("findings.suppress", lang),
     )
     def findings_suppress(
-        fingerprint: Annotated[str, typer.Argument(help="fingerprint (8+ hex)")],
-        reason: Annotated[str, typer.Option("--reason", help=_h(lang, "理由。", "Reason."))],
-        approver: Annotated[
-            str, typer.Option("--approver", help=_h(lang, "承認者。", "Approver."))
-        ],
+        fingerprint: Annotated[str, typer.Argument(help=t("arg.fingerprint", lang))],
+        reason: Annotated[str, typer.Option("--reason", help=t("opt.reason", lang))],
+        approver: Annotated[str, typer.Option("--approver", help=t("opt.approver", lang))],
         approval_number: Annotated[
             str,
-            typer.Option(
-                "--approval-number", help=_h(lang, "承認番号 (決裁番号)。", "Approval number.")
-            ),
+            typer.Option("--approval-number", help=t("opt.approval_number", lang)),
         ],
         expires: Annotated[
             str,
             typer.Option(
                 "--expires",
-                help=_h(
-                    lang,
-                    "有効期限 (YYYY-MM-DD、当日まで有効)。",
-                    "Expiry (YYYY-MM-DD, valid through that day).",
-                ),
+                help=t("opt.expires", lang),
             ),
         ],
         by: Annotated[
             str | None,
             typer.Option(
                 "--by",
-                help=_h(lang, "操作者 (既定: 承認者)。", "Who records it (default: the approver)."),
+                help=t("opt.suppress_by", lang),
             ),
         ] = None,
         db: db_option = None,
@@ -371,11 +307,3 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             ),
             markup=False,
         )
-
-
-def _findings_group(app: typer.Typer) -> typer.Typer | None:
-    """The ``findings`` sub-app that ``auditor.cli.app`` already registered, if any."""
-    for group in app.registered_groups:
-        if group.name == "findings" and group.typer_instance is not None:
-            return group.typer_instance
-    return None

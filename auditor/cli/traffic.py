@@ -2,9 +2,10 @@
 
 Exit codes: 0 ok; 1 a capture could not be read to its end (the flows before the error are still
 printed and recorded); 2 invalid input; 3 the lab or the probe could not run (permissions, tools).
-"""
 
-from __future__ import annotations
+No ``from __future__ import annotations``: typer reads the option aliases defined inside the
+``register_*`` functions at definition time.
+"""
 
 import hashlib
 import importlib.util
@@ -12,39 +13,20 @@ import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.cli.i18n import Lang
-
-if TYPE_CHECKING:
-    from auditor.audit.inputs import Bundle
-    from auditor.collect.traffic import TrafficSummary
-    from auditor.model.findings import Finding
-    from auditor.rules import Registry
+from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
+from auditor.collect.traffic import TrafficSummary
+from auditor.model.findings import Finding
+from auditor.rules import Registry
 
 PROBE_CHECKS = frozenset({"TRF-007", "TRF-008"})
-
-PolicyOption = Annotated[Path, typer.Option("--policy", envvar="AUDITOR_POLICY")]
-InventoryOption = Annotated[Path, typer.Option("--inventory", envvar="AUDITOR_INVENTORY")]
-LedgerOption = Annotated[Path | None, typer.Option("--ledger", envvar="AUDITOR_LEDGER")]
-DbOption = Annotated[
-    str | None,
-    typer.Option(
-        "--db",
-        envvar="AUDITOR_DB_URL",
-        help="記録先 (指定時のみ実行を記録) / Store URL; the run is recorded only when given",
-    ),
-]
-FormatOption = Annotated[str, typer.Option("--format", help="table|json")]
-StateOption = Annotated[
-    Path, typer.Option("--state", help="作成物の記録ファイル / file recording what was created")
-]
-DEFAULT_POLICY = Path("/etc/auditor/policy")
-DEFAULT_INVENTORY = Path("/etc/auditor/inventory")
 
 
 def _load(policy: Path, inventory: Path, ledger: Path | None) -> tuple[Registry, Bundle]:
@@ -237,25 +219,27 @@ def _need_scapy() -> None:
 def register_traffic(app: typer.Typer, lang: Lang) -> None:
     """Mount ``traffic``, ``probe`` and ``lab netns`` on the main command tree."""
     ja = lang == "ja"
-    traffic_app = typer.Typer(
-        help="通信の分析 (pcap / ライブ) / Traffic analysis (captures and live)",
-        no_args_is_help=True,
-    )
+    lang_option = Annotated[str, options.lang_option(lang)]
+    policy_option = Annotated[Path, options.policy(lang)]
+    inventory_option = Annotated[Path, options.inventory(lang)]
+    ledger_option = Annotated[Path | None, options.ledger(lang)]
+    db_option = Annotated[str | None, options.db(lang, "opt.traffic_db")]
+    format_option = Annotated[str, options.output_format(lang, "opt.format_text")]
+    traffic_app = options.group(lang, "traffic")
     app.add_typer(traffic_app, name="traffic")
 
-    @traffic_app.command(
-        "analyze",
-        help="pcap/pcapng を分析し、ゾーン間の通信と指摘を表示します。"
-        if ja
-        else "Analyse pcap/pcapng files: flows by zone pair and traffic findings.",
-    )
+    @traffic_app.command("analyze", help=t("traffic.analyze", lang))
     def analyze_command(
-        files: Annotated[list[Path], typer.Argument(exists=True, dir_okay=False)],
-        policy: PolicyOption = DEFAULT_POLICY,
-        inventory: InventoryOption = DEFAULT_INVENTORY,
-        ledger: LedgerOption = None,
-        db: DbOption = None,
-        output: FormatOption = "table",
+        files: Annotated[
+            list[Path],
+            typer.Argument(exists=True, dir_okay=False, help=t("arg.captures", lang)),
+        ],
+        policy: policy_option = DEFAULT_POLICY,
+        inventory: inventory_option = DEFAULT_INVENTORY,
+        ledger: ledger_option = None,
+        db: db_option = None,
+        output: format_option = "table",
+        lang_: lang_option = lang,
     ) -> None:
         _need_scapy()
         from auditor.collect.traffic import analyze_files
@@ -266,20 +250,18 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         if summary.read_errors:
             raise typer.Exit(1)
 
-    @traffic_app.command(
-        "watch",
-        help="インターフェースで通信を取り込み分析します (CAP_NET_RAW が必要、Ctrl-C で早く終了)。"
-        if ja
-        else "Capture on an interface and analyse (needs CAP_NET_RAW; Ctrl-C ends it early).",
-    )
+    @traffic_app.command("watch", help=t("traffic.watch", lang))
     def watch_command(
-        iface: Annotated[str, typer.Option("--iface")],
-        duration: Annotated[float, typer.Option("--duration", min=0.1)] = 60.0,
-        policy: PolicyOption = DEFAULT_POLICY,
-        inventory: InventoryOption = DEFAULT_INVENTORY,
-        ledger: LedgerOption = None,
-        db: DbOption = None,
-        output: FormatOption = "table",
+        iface: Annotated[str, typer.Option("--iface", help=t("opt.iface", lang))],
+        duration: Annotated[
+            float, typer.Option("--duration", min=0.1, help=t("opt.duration", lang))
+        ] = 60.0,
+        policy: policy_option = DEFAULT_POLICY,
+        inventory: inventory_option = DEFAULT_INVENTORY,
+        ledger: ledger_option = None,
+        db: db_option = None,
+        output: format_option = "table",
+        lang_: lang_option = lang,
     ) -> None:
         from auditor.collect.traffic import watch_interface
 
@@ -304,28 +286,31 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
             raise typer.Exit(3) from exc
         _report_capture(bundle, registry, summary, db=db, output=output, ja=ja)
 
-    @app.command(
-        "probe",
-        help="ゾーン内のプローブ端末から他ゾーンの代表宛先へ到達性を試験します (CAP_NET_RAW)。"
-        if ja
-        else "From a probe host inside a zone, test which other zones' targets answer "
-        "(needs CAP_NET_RAW).",
-    )
+    @app.command("probe", help=t("probe", lang))
     def probe_command(
-        from_zone: Annotated[str, typer.Option("--from-zone")],
+        from_zone: Annotated[str, typer.Option("--from-zone", help=t("opt.from_zone", lang))],
         targets: Annotated[
             list[str] | None,
-            typer.Option("--targets", help="宛先 (カンマ区切り可) / targets, comma-separated"),
+            typer.Option("--targets", help=t("opt.targets", lang)),
         ] = None,
-        rate: Annotated[float, typer.Option("--rate", min=1.0, max=1000.0)] = 50.0,
-        timeout: Annotated[float, typer.Option("--timeout", min=0.1, max=30.0)] = 2.0,
-        retries: Annotated[int, typer.Option("--retries", min=0, max=5)] = 1,
-        max_probes: Annotated[int, typer.Option("--max-probes", min=1, max=4096)] = 256,
-        policy: PolicyOption = DEFAULT_POLICY,
-        inventory: InventoryOption = DEFAULT_INVENTORY,
-        ledger: LedgerOption = None,
-        db: DbOption = None,
-        output: FormatOption = "table",
+        rate: Annotated[
+            float, typer.Option("--rate", min=1.0, max=1000.0, help=t("opt.rate", lang))
+        ] = 50.0,
+        timeout: Annotated[
+            float, typer.Option("--timeout", min=0.1, max=30.0, help=t("opt.timeout", lang))
+        ] = 2.0,
+        retries: Annotated[
+            int, typer.Option("--retries", min=0, max=5, help=t("opt.retries", lang))
+        ] = 1,
+        max_probes: Annotated[
+            int, typer.Option("--max-probes", min=1, max=4096, help=t("opt.max_probes", lang))
+        ] = 256,
+        policy: policy_option = DEFAULT_POLICY,
+        inventory: inventory_option = DEFAULT_INVENTORY,
+        ledger: ledger_option = None,
+        db: db_option = None,
+        output: format_option = "table",
+        lang_: lang_option = lang,
     ) -> None:
         _need_scapy()
         from auditor.collect.probe import plan_probes, send_probes
@@ -381,25 +366,21 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
             message = finding.message_ja if ja else finding.message_en
             console.print(f"[{finding.severity.value}] {finding.check_id} {message}", markup=False)
 
-    _register_netns(app, ja)
 
+def register_netns(lab_app: typer.Typer, lang: Lang) -> None:
+    """Mount ``netns up|down`` on the ``lab`` group (which exists even without the lab extra)."""
+    lang_option = Annotated[str, options.lang_option(lang)]
+    policy_option = Annotated[Path, options.policy(lang)]
+    state_option = Annotated[Path, typer.Option("--state", help=t("opt.netns_state", lang))]
+    netns_app = options.group(lang, "netns")
 
-def _register_netns(app: typer.Typer, ja: bool) -> None:
-    netns_app = typer.Typer(
-        help="ネットワーク名前空間のセグメント試験ラボ / Segmentation lab in network namespaces",
-        no_args_is_help=True,
-    )
-
-    @netns_app.command(
-        "up", help="ラボを構築します (root)。" if ja else "Build the lab (root needed)."
-    )
+    @netns_app.command("up", help=t("netns.up", lang))
     def up_command(
-        policy: PolicyOption = DEFAULT_POLICY,
-        state: StateOption = Path("kyojin-netns.json"),
-        prefix: Annotated[str | None, typer.Option("--prefix")] = None,
-        hole: Annotated[
-            str | None, typer.Option("--hole", help="FROM->TO:tcp/PORT (default: chosen)")
-        ] = None,
+        policy: policy_option = DEFAULT_POLICY,
+        state: state_option = Path("kyojin-netns.json"),
+        prefix: Annotated[str | None, typer.Option("--prefix", help=t("opt.prefix", lang))] = None,
+        hole: Annotated[str | None, typer.Option("--hole", help=t("opt.hole", lang))] = None,
+        lang_: lang_option = lang,
     ) -> None:
         from auditor.lab.netns import Hole, NetnsLabError, lab_up
         from auditor.policy.loader import load_policy
@@ -425,10 +406,10 @@ def _register_netns(app: typer.Typer, ja: bool) -> None:
             )
         )
 
-    @netns_app.command(
-        "down", help="ラボを削除します。" if ja else "Remove everything the lab created."
-    )
-    def down_command(state: StateOption = Path("kyojin-netns.json")) -> None:
+    @netns_app.command("down", help=t("netns.down", lang))
+    def down_command(
+        state: state_option = Path("kyojin-netns.json"), lang_: lang_option = lang
+    ) -> None:
         from auditor.lab.netns import NetnsLabError, lab_down
 
         try:
@@ -438,10 +419,4 @@ def _register_netns(app: typer.Typer, ja: bool) -> None:
             raise typer.Exit(3) from exc
         typer.echo(json.dumps({"removed": removed}))
 
-    try:
-        from auditor.cli.lab import app as lab_app
-    except ImportError:  # installed without the lab extra: a lab group with netns only
-        lab_app = typer.Typer(help="ラボ / Lab", no_args_is_help=True)
-        app.add_typer(lab_app, name="lab")
-    if not any(group.name == "netns" for group in lab_app.registered_groups):
-        lab_app.add_typer(netns_app, name="netns")
+    lab_app.add_typer(netns_app, name="netns")

@@ -629,23 +629,3 @@ def _load_private_key(text: str) -> Any:
         except (paramiko.SSHException, ValueError):
             continue
     raise ValueError("unsupported private key format")
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m auditor.collect.ssh --dry-run INVENTORY``: print what would be sent, send nothing."""
-    import argparse
-    import sys
-
-    from auditor.inventory.loader import load_inventory
-
-    parser = argparse.ArgumentParser(prog="python -m auditor.collect.ssh")
-    parser.add_argument("--dry-run", action="store_true", required=True)
-    parser.add_argument("inventory", type=Path)
-    args = parser.parse_args(argv)
-    inventory = load_inventory(args.inventory)
-    sys.stdout.write(format_plan(inventory.devices) + "\n")
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

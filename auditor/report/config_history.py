@@ -3,8 +3,7 @@
 The store keeps every snapshot (with the redacted running configuration and its hash) per device
 and run; this module picks the configuration in force at a moment and diffs two of them. The
 CLI's ``auditor config show DEVICE [--at DATE]`` and ``auditor config diff DEVICE [--from DATE]
-[--to DATE]`` print what these functions return; ``python -m auditor.report.config_history`` does the
-same without the CLI.
+[--to DATE]`` print what these functions return.
 """
 
 from __future__ import annotations
@@ -98,35 +97,3 @@ def diff_config(
 
 def _utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m auditor.report.config_history show|diff DEVICE [--at|--from|--to DATE] [--db URL]``."""
-    import argparse
-    import sys
-
-    from auditor.store.opening import open_store
-
-    parser = argparse.ArgumentParser(prog="python -m auditor.report.config_history")
-    parser.add_argument("action", choices=("show", "diff"))
-    parser.add_argument("device")
-    parser.add_argument("--db", default=None)
-    parser.add_argument("--at", type=datetime.fromisoformat, default=None)
-    parser.add_argument("--from", dest="since", type=datetime.fromisoformat, default=None)
-    parser.add_argument("--to", dest="until", type=datetime.fromisoformat, default=None)
-    args = parser.parse_args(argv)
-    store = open_store(args.db)
-    try:
-        if args.action == "show":
-            text = show_config(store, args.device, args.at)
-        else:
-            text = diff_config(store, args.device, args.since, args.until)
-    except NoConfiguration as exc:
-        sys.stderr.write(f"{exc}\n")
-        return 1
-    sys.stdout.write(text + ("\n" if text else ""))
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())

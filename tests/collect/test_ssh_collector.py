@@ -250,26 +250,6 @@ def test_debug_logs_of_a_collection_carry_no_password_with_the_redacting_filter(
         assert secret not in logged
 
 
-def test_the_dry_run_entry_point_prints_the_plan_and_connects_to_nothing(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    from auditor.collect.ssh import main
-
-    (tmp_path / "devices.yaml").write_text(
-        "devices:\n"
-        "  - name: rt1\n"
-        "    address: 192.0.2.1\n"
-        "    platform: yamaha_rtx\n"
-        "    ssh: {username: auditor, password: {env: RT1_PASSWORD}}\n",
-        encoding="utf-8",
-    )
-    assert main(["--dry-run", str(tmp_path)]) == 0
-    printed = capsys.readouterr().out
-    assert "rt1 (yamaha_rtx, 192.0.2.1:22)" in printed
-    assert "  show config" in printed
-    assert "[driver] console lines infinity" in printed
-
-
 def test_a_command_the_device_rejects_is_col_104_and_the_rest_of_the_snapshot_is_kept(
     scenario: Scenario, tmp_path: Path
 ) -> None:

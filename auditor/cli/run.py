@@ -1,0 +1,208 @@
+"""``auditor run`` (full) and ``auditor check DEVICE…`` (partial): collect, evaluate, record.
+
+Exit codes: 0 nothing at or above ``--fail-on``; 1 findings at or above it; 2 invalid input;
+3 the run was incomplete.
+
+No ``from __future__ import annotations``: typer reads the option aliases defined inside
+:func:`register_run` at definition time.
+"""
+
+import json
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.cli import options
+from auditor.cli.i18n import Lang, t
+from auditor.cli.options import EXIT_INVALID, CollectorName, FailOn, OutputFormat
+from auditor.cli.options import (
+    exit_code as _exit_code,
+)
+from auditor.cli.options import (
+    finding_rows as _finding_rows,
+)
+from auditor.cli.options import (
+    load_inputs as _load,
+)
+from auditor.cli.options import (
+    open_store as _open_store,
+)
+from auditor.cli.options import (
+    stderr as _stderr,
+)
+from auditor.cli.options import (
+    stdout as _stdout,
+)
+from auditor.model.findings import Outcome
+from auditor.rules import discover
+
+
+def register_run(app: typer.Typer, lang: Lang) -> None:
+    """Add ``run`` and ``check`` to ``app``; both share :func:`_run`."""
+    lang_option = Annotated[str, options.lang_option(lang)]
+    policy_option = Annotated[Path, options.policy(lang)]
+    inventory_option = Annotated[Path, options.inventory(lang)]
+    ledger_option = Annotated[Path | None, options.ledger(lang)]
+    db_option = Annotated[str | None, options.db(lang)]
+    fail_on_option = Annotated[FailOn, options.fail_on(lang)]
+    format_option = Annotated[OutputFormat, options.output_format(lang)]
+
+    def _run(
+        *,
+        policy: Path,
+        inventory: Path,
+        ledger: Path | None,
+        db: str | None,
+        device_names: list[str] | None,
+        only: list[CollectorName] | None,
+        fail_on: FailOn,
+        output: OutputFormat,
+    ) -> int:
+        from auditor.audit.engine import run_audit
+        from auditor.collect.plan import build_collectors
+        from auditor.inventory.credentials import resolve_secret
+
+        registry = discover()
+        bundle = _load(policy, inventory, ledger, registry, lang)
+        devices = bundle.inventory.devices
+        if device_names is not None:
+            unknown = [n for n in device_names if bundle.inventory.device(n) is None]
+            if unknown:
+                _stderr().print(t("unknown_device", lang, names=", ".join(unknown)))
+                return EXIT_INVALID
+            devices = [d for d in devices if d.name in set(device_names)]
+        base_dir = bundle.inventory_path if bundle.inventory_path else Path()
+        inventory_dir = base_dir if base_dir.is_dir() else base_dir.parent
+
+        def resolve(reference: Any) -> str:
+            return resolve_secret(reference, base_dir=inventory_dir)
+
+        collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
+        store = _open_store(db)
+        console = _stderr()
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=not console.is_terminal,
+        ) as progress:
+            steps = sum(
+                1 for c in collectors for d in devices if getattr(d, c.name, None) is not None
+            )
+            task = progress.add_task("収集中 / collecting", total=max(1, steps))
+
+            def advance(device: str, ok: bool) -> None:
+                progress.advance(task)
+
+            outcome = run_audit(
+                policy=bundle.policy,
+                inventory=bundle.inventory,
+                ledger=bundle.ledger,
+                registry=registry,
+                collectors=collectors,
+                devices=devices,
+                resolve_secret=resolve,
+                store=store,
+                scope="partial" if device_names is not None else "full",
+                policy_hash=bundle.policy_hash,
+                progress=advance,
+            )
+        suppressed = {r.fingerprint for r in store.list_findings(status=["suppressed"])}
+        if output is OutputFormat.JSON:
+            payload = {
+                "run_id": outcome.run_id,
+                "status": outcome.status,
+                "snapshots": {
+                    name: snap.model_dump(mode="json") for name, snap in outcome.snapshots.items()
+                },
+                "findings": [
+                    f.model_dump(mode="json") | {"suppressed": f.fingerprint in suppressed}
+                    for f in outcome.findings
+                ],
+            }
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+        else:
+            out = _stdout()
+            if device_names is not None and outcome.snapshots:
+                from auditor.cli.summary import summarize_snapshot
+
+                for snapshot in outcome.snapshots.values():
+                    out.print(summarize_snapshot(snapshot), markup=False)
+            active = [
+                f
+                for f in outcome.findings
+                if f.fingerprint not in suppressed and f.outcome is not Outcome.NOT_APPLICABLE
+            ]
+            if active:
+                out.print(_finding_rows(active, lang))
+            else:
+                out.print(t("no_findings", lang))
+            not_applicable = sum(f.outcome is Outcome.NOT_APPLICABLE for f in outcome.findings)
+            if not_applicable:
+                out.print(t("not_applicable", lang, count=not_applicable))
+            out.print(
+                t(
+                    "run_summary",
+                    lang,
+                    run_id=outcome.run_id,
+                    status=outcome.status,
+                    covered=len(outcome.covered_devices),
+                    total=len(devices),
+                    count=len(active),
+                )
+            )
+        complete = outcome.complete and not outcome.errors
+        return _exit_code(outcome.findings, suppressed, fail_on, complete)
+
+    @app.command("run", help=t("run", lang))
+    def run_command(
+        policy: policy_option = DEFAULT_POLICY,
+        inventory: inventory_option = DEFAULT_INVENTORY,
+        ledger: ledger_option = None,
+        db: db_option = None,
+        fail_on: fail_on_option = FailOn.HIGH,
+        output: format_option = OutputFormat.TABLE,
+        lang_: lang_option = lang,
+    ) -> None:
+        code = _run(
+            policy=policy,
+            inventory=inventory,
+            ledger=ledger,
+            db=db,
+            device_names=None,
+            only=None,
+            fail_on=fail_on,
+            output=output,
+        )
+        raise typer.Exit(code)
+
+    @app.command("check", help=t("check", lang))
+    def check_command(
+        devices: Annotated[list[str], typer.Argument(help=t("arg.devices", lang))],
+        policy: policy_option = DEFAULT_POLICY,
+        inventory: inventory_option = DEFAULT_INVENTORY,
+        ledger: ledger_option = None,
+        db: db_option = None,
+        only: Annotated[
+            list[CollectorName] | None, typer.Option("--only", help=t("opt.only", lang))
+        ] = None,
+        fail_on: fail_on_option = FailOn.HIGH,
+        output: format_option = OutputFormat.TABLE,
+        lang_: lang_option = lang,
+    ) -> None:
+        code = _run(
+            policy=policy,
+            inventory=inventory,
+            ledger=ledger,
+            db=db,
+            device_names=devices,
+            only=only,
+            fail_on=fail_on,
+            output=output,
+        )
+        raise typer.Exit(code)
