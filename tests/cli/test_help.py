@@ -149,3 +149,40 @@ def match_docstring_help(line: str) -> bool:
         and "help=" not in line
         and (".callback()" not in line)
     )
+
+
+SHARED_ENV = {
+    "--policy": "AUDITOR_POLICY",
+    "--inventory": "AUDITOR_INVENTORY",
+    "--ledger": "AUDITOR_LEDGER",
+    "--db": "AUDITOR_DB_URL",
+}
+
+
+def test_the_shared_options_carry_the_same_environment_variable_everywhere() -> None:
+    """One definition in ``auditor.cli.options``; ``config plan -i`` keeps its own (no env var)."""
+    seen: set[str] = set()
+    for path, command in command_tree("en"):
+        for param in command.params:
+            for name in set(getattr(param, "opts", [])) & SHARED_ENV.keys():
+                if path == ("config", "plan") and name == "--inventory":
+                    assert param.envvar is None
+                    continue
+                assert param.envvar == SHARED_ENV[name], (" ".join(path), name)
+                seen.add(name)
+    assert seen == set(SHARED_ENV)
+
+
+def test_the_policy_environment_variable_reaches_validate(tmp_path: Path) -> None:
+    repo = Path(__file__).resolve().parents[2]
+    app = build_app("en")
+    result = CliRunner().invoke(
+        app,  # type: ignore[arg-type]
+        ["validate"],
+        env={
+            "AUDITOR_POLICY": str(repo / "policies" / "example-city"),
+            "AUDITOR_INVENTORY": str(repo / "inventory" / "example-city"),
+        },
+    )
+    assert result.exit_code == 0, result.output
+    assert "Validation succeeded" in result.stdout
