@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from auditor.collect.snmp_columns import RawColumn, RawValue
+from auditor.model.snmp_walk import RawColumn, RawValue
 
 CISCO_RESERVED_VLANS = frozenset({1002, 1003, 1004, 1005})
 VTP_OPERATIONAL = 1
