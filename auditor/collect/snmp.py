@@ -64,9 +64,8 @@ from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.model.snmp_walk import DeviceWalk, RawWalk
+from auditor.platforms.registry import SnmpQuirks, snmp_quirks_for
 from auditor.platforms.snmp_columns import (
-    CISCO_TABLES,
-    CISCO_VTP_VLAN_STATE,
     IF_NUMBER,
     PER_VLAN_COLUMNS,
     SYS_OBJECT_ID,
@@ -74,7 +73,6 @@ from auditor.platforms.snmp_columns import (
     TABLES,
 )
 from auditor.platforms.snmp_normalize import normalize_walk
-from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
 from auditor.policy.models import Policy
 
 SecretResolver = Callable[[CredentialRef], str]
@@ -300,12 +298,13 @@ async def poll_device(
             hint = if_number if table in IF_TABLES and isinstance(if_number, int) else None
             await _walk_table(session, walk, table, TABLES[table], result, device, first, hint)
         object_id = walk.walks.get(SYS_OBJECT_ID, [((0,), "")])[0][1]
+        quirks = snmp_quirks_for(device.platform, str(object_id))
         if (
             options.cisco_per_vlan_fdb
-            and is_cisco(device.platform, str(object_id))
+            and quirks is not None
             and "dot1qTpFdbTable" in walk.absent_tables
         ):
-            await _walk_cisco(session, walk, settings, credentials, result, device)
+            await _walk_vendor_tables(session, walk, settings, credentials, result, device, quirks)
     except SnmpFailure as failure:
         result.errors.append(failure_to_error(device, failure))
         result.requests = session.requests
@@ -362,18 +361,25 @@ async def _walk_table(
     walk.walks.update({column: rows for column, rows in columns_read.items() if rows})
 
 
-async def _walk_cisco(
+async def _walk_vendor_tables(
     session: SnmpSession,
     walk: DeviceWalk,
     settings: SnmpSettings,
     credentials: SnmpCredentials,
     result: DevicePoll,
     device: Device,
+    quirks: SnmpQuirks,
 ) -> None:
-    """Cisco IOS keeps one BRIDGE-MIB instance per VLAN, reached by community@vlan / context."""
-    for table, columns in CISCO_TABLES.items():
+    """The platform's stand-in tables; per-VLAN BRIDGE-MIB instances via community@vlan/context.
+
+    Which tables and VLANs is platform knowledge (the profile's :class:`SnmpQuirks`; Cisco IOS
+    is the one platform that needs it today).
+    """
+    for table, columns in quirks.extra_tables.items():
         await _walk_table(session, walk, table, columns, result, device)
-    vlans = per_vlan_fdb_vlans(walk.column(CISCO_VTP_VLAN_STATE))
+    if quirks.per_vlan_fdb_vlans is None:
+        return
+    vlans = quirks.per_vlan_fdb_vlans(walk)
     # The first VLAN tells whether per-VLAN instances exist at all: ask it once, without retries.
     first_target = await UdpTransportTarget.create(
         (session.host, session.port), timeout=settings.timeout, retries=0

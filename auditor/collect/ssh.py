@@ -40,20 +40,6 @@ log = logging.getLogger(__name__)
 CONFIG_READ_TIMEOUT = 90.0
 SHOW_READ_TIMEOUT = 30.0
 
-# What netmiko's driver itself sends while preparing a session (paging, privilege), per driver.
-SESSION_PREPARATION: Mapping[str, tuple[str, ...]] = {
-    "cisco_ios": (
-        "terminal width 511",
-        "terminal length 0",
-        "enable (when an enable secret is set)",
-    ),
-    "allied_telesis_awplus": ("terminal length 0",),
-    "yamaha": ("console lines infinity", "administrator (when an enable secret is set)"),
-    "fortinet": ("get system status | grep Virtual", "config system console / set output standard"),
-    "alaxala_ax36s": ("set terminal pager disable",),
-    "nec_ix": ("enable", "terminal length 0"),
-}
-
 _REJECTED = re.compile(
     r"^\s*(?:% ?Invalid input|% ?Unknown command|% ?Incomplete command|% ?Ambiguous command|"
     r"% ?illegal parameter|Unknown action|command parse error|エラー:|Error: Invalid)",
@@ -104,7 +90,7 @@ def format_plan(devices: Sequence[Device]) -> str:
         if device.ssh is None or profile is None:
             continue
         lines.append(f"{device.name} ({device.platform}, {device.address}:{device.ssh.port})")
-        for command in SESSION_PREPARATION.get(profile.netmiko_device_type, ()):
+        for command in profile.session_preparation:
             lines.append(f"  [driver] {command}")
         for command in profile.commands:
             lines.append(f"  {command}")

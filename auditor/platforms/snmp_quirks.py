@@ -18,11 +18,6 @@ CISCO_RESERVED_VLANS = frozenset({1002, 1003, 1004, 1005})
 VTP_OPERATIONAL = 1
 
 
-def is_cisco(platform: str, object_id: str) -> bool:
-    """True for Cisco IOS devices (by inventory platform or sysObjectID under PEN 9)."""
-    return platform == "cisco_ios" or object_id.startswith("1.3.6.1.4.1.9.")
-
-
 def per_vlan_fdb_vlans(vtp_state: RawColumn) -> list[int]:
     """Operational VTP VLANs (index managementDomain.vlan) whose bridge instance to walk."""
     vlans = {
