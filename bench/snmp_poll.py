@@ -18,7 +18,7 @@ Two agents are available:
 ``--agent snmpsim``
     N copies of one example-city device's recording in one snmpsim process (same caveat).
 
-Both clients walk exactly the same columns (``auditor.collect.snmp_columns.TABLES``) of the same
+Both clients walk exactly the same columns (``auditor.platforms.snmp_columns.TABLES``) of the same
 devices with the same max-repetitions and the same number of devices in flight. Kyojin's probe of
 default communities is switched off (snmpbulkwalk does not do it). The run prints devices/s,
 rows/s, CPU seconds per device and peak memory for both, and the ratio, and writes JSON into
@@ -51,8 +51,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from auditor.collect.snmp import PollOptions, collect_snmp  # noqa: E402
-from auditor.collect.snmp_columns import TABLES  # noqa: E402
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings  # noqa: E402
+from auditor.platforms.snmp_columns import TABLES  # noqa: E402
 
 NAMESPACE = "kyojin-bench-snmp"
 
@@ -440,7 +440,9 @@ def run_kyojin(
         pstats.Stats(profiler, stream=buffer).sort_stats("cumulative").print_stats(40)
         profile_to.write_text(buffer.getvalue())
     for error in result.errors[:5]:
-        print(f"  error: {error.check_id} {error.device}: {error.message_en}", file=sys.stderr)
+        print(
+            f"  error: {error.kind} {error.device} {error.subject}: {error.detail}", file=sys.stderr
+        )
     return Figures(
         client=f"kyojin pysnmp ({workers} worker{'s' if workers > 1 else ''})",
         devices=len(devices),

@@ -179,9 +179,9 @@ def main(argv: list[str] | None = None) -> int:
         "server_processes": args.server_processes,
         "collected": len(result.snapshots),
         "errors": len(result.errors),
-        "error_ids": sorted({error.check_id for error in result.errors}),
+        "error_kinds": sorted({str(error.kind) for error in result.errors}),
         "error_examples": {
-            error.check_id: f"{error.message_en} [{error.detail}]"
+            str(error.kind): f"{error.device} {error.subject} [{error.detail}]"
             for error in reversed(result.errors)
         },
         "parallel_seconds": round(parallel_seconds, 2),

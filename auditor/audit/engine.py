@@ -17,8 +17,9 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel
 
 from auditor import __version__
-from auditor.collect.base import CollectionError, CollectionResult, Collector, ProgressCallback
+from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot, Interface
 from auditor.policy.models import Policy
@@ -153,13 +154,12 @@ def collect(
         except Exception as exc:  # a collector bug must not lose the other collectors' data
             log.exception("collector %s crashed", collector.name)
             combined.errors.extend(
-                CollectionError(
+                CollectionFailure(
                     device=device.name,
-                    check_id="COL-000",
-                    message_en=f"The {collector.name} collector crashed: {type(exc).__name__}",
-                    message_ja=f"{collector.name} 収集処理が異常終了しました: {type(exc).__name__}",
+                    kind=FailureKind.CRASHED,
                     subject=f"collector:{collector.name}",
                     detail=str(exc)[:500],
+                    facts={"collector": collector.name, "exception": type(exc).__name__},
                 )
                 for device in targets
             )
@@ -209,7 +209,7 @@ class RunOutcome:
     run_id: int | None
     findings: list[Finding]
     snapshots: dict[str, DeviceSnapshot]
-    errors: list[CollectionError]
+    errors: list[CollectionFailure]
     covered_devices: set[str]
     evaluated_checks: set[str]
     complete: bool
@@ -228,7 +228,7 @@ def build_context(
     inventory: Inventory,
     ledger: AssetLedger,
     snapshots: dict[str, DeviceSnapshot],
-    errors: Sequence[CollectionError],
+    errors: Sequence[CollectionFailure],
     registry: Registry,
     now: datetime | None = None,
     history: History | None = None,

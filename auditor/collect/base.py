@@ -1,8 +1,8 @@
-"""What every collector returns: snapshots for devices it reached, errors for those it did not.
+"""What every collector returns: snapshots for devices it reached, failures for those it did not.
 
-Collectors perform I/O and nothing else: they never decide compliance. A failure is data (a
-:class:`CollectionError` that becomes a ``COL-…`` ERROR finding), never an exception that stops the
-run.
+Collectors perform I/O and nothing else: they never decide compliance and never word findings. A
+failure is data (a :class:`~auditor.model.collection.CollectionFailure` with a kind that
+``checks/collection`` turns into a ``COL-…`` ERROR finding), never an exception that stops the run.
 """
 
 from __future__ import annotations
@@ -12,25 +12,14 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from auditor.inventory.models import Device
+from auditor.model.collection import CollectionFailure
 from auditor.model.snapshot import DeviceSnapshot
-
-
-@dataclass(frozen=True)
-class CollectionError:
-    """One device (or one table of it) that could not be collected."""
-
-    device: str
-    check_id: str  # the COL-… check that documents this failure kind
-    message_en: str
-    message_ja: str
-    subject: str = "collection"
-    detail: str | None = None
 
 
 @dataclass
 class CollectionResult:
     snapshots: dict[str, DeviceSnapshot] = field(default_factory=dict)
-    errors: list[CollectionError] = field(default_factory=list)
+    errors: list[CollectionFailure] = field(default_factory=list)
     # device → [(label, redacted bytes)] stored content-addressed as evidence
     evidence: dict[str, list[tuple[str, bytes]]] = field(default_factory=dict)
 

@@ -2,9 +2,9 @@
 
 ``collect_snmp`` (and :class:`SnmpCollector`, the :class:`~auditor.collect.base.Collector` the
 engine uses) resolves each device's credentials, walks only the columns the normalizer needs
-(:mod:`auditor.collect.snmp_columns`), probes for default communities, and hands the raw walks to
-:mod:`auditor.platforms.snmp_normalize`. A device that fails becomes a ``CollectionError`` (a
-``COL-…`` ERROR finding) and never stops the run. Concurrency is bounded by a semaphore; with
+(:mod:`auditor.platforms.snmp_columns`), probes for default communities, and hands the raw walks to
+:mod:`auditor.platforms.snmp_normalize`. A device that fails becomes a ``CollectionFailure`` of
+some kind (``checks/collection`` makes it a ``COL-…`` ERROR finding) and never stops the run. Concurrency is bounded by a semaphore; with
 ``workers > 1`` the devices are sharded over forked worker processes, because pysnmp's BER
 decoding is CPU-bound and one process uses one core.
 """
@@ -46,18 +46,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 )
 from pysnmp.proto.rfc1902 import OctetString
 
-from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback
-from auditor.collect.snmp_columns import (
-    CISCO_TABLES,
-    CISCO_VTP_VLAN_STATE,
-    IF_NUMBER,
-    PER_VLAN_COLUMNS,
-    SYS_OBJECT_ID,
-    SYSTEM_SCALARS,
-    TABLES,
-    DeviceWalk,
-    RawWalk,
-)
+from auditor.collect.base import CollectionResult, ProgressCallback
 from auditor.collect.snmp_probe import (
     CONFIGURED_COMMUNITY_MARK,
     DEFAULT_PROBE_COMMUNITIES,
@@ -72,21 +61,22 @@ from auditor.collect.snmp_session import (
     new_engine,
 )
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.snapshot import DeviceSnapshot
+from auditor.model.snmp_walk import DeviceWalk, RawWalk
+from auditor.platforms.registry import SnmpQuirks, snmp_quirks_for
+from auditor.platforms.snmp_columns import (
+    IF_NUMBER,
+    PER_VLAN_COLUMNS,
+    SYS_OBJECT_ID,
+    SYSTEM_SCALARS,
+    TABLES,
+)
 from auditor.platforms.snmp_normalize import normalize_walk
-from auditor.platforms.snmp_quirks import is_cisco, per_vlan_fdb_vlans
 from auditor.policy.models import Policy
 
 SecretResolver = Callable[[CredentialRef], str]
 IF_TABLES = frozenset({"ifTable", "ifXTable"})
-
-CHECK_IDS: dict[str, str] = {
-    "timeout": "COL-001",
-    "auth": "COL-002",
-    "malformed": "COL-003",
-    "runaway": "COL-004",
-    "credential": "COL-005",
-}
 
 _AUTH_PROTOCOLS: dict[str, Any] = {
     "md5": usmHMACMD5AuthProtocol,
@@ -134,7 +124,7 @@ class DevicePoll:
 
     device: str
     snapshot: DeviceSnapshot | None = None
-    errors: list[CollectionError] = field(default_factory=list)
+    errors: list[CollectionFailure] = field(default_factory=list)
     rows: int = 0
     requests: int = 0
     evidence: list[tuple[str, bytes]] = field(default_factory=list)
@@ -144,7 +134,9 @@ def resolve_credentials(device: Device, resolve_secret: SecretResolver) -> SnmpC
     """Look up the device's SNMP secrets; raises :class:`SnmpFailure` of kind ``credential``."""
     settings = device.snmp
     if settings is None:
-        raise SnmpFailure("credential", "the inventory has no SNMP settings for this device")
+        raise SnmpFailure(
+            FailureKind.CREDENTIAL, "the inventory has no SNMP settings for this device"
+        )
 
     def lookup(reference: CredentialRef | None, what: str) -> str | None:
         if reference is None:
@@ -153,19 +145,19 @@ def resolve_credentials(device: Device, resolve_secret: SecretResolver) -> SnmpC
             value = resolve_secret(reference)
         except Exception as exc:  # any resolver failure is a collection error, never a crash
             raise SnmpFailure(
-                "credential",
+                FailureKind.CREDENTIAL,
                 f"{what} {reference.describe()} could not be read ({type(exc).__name__})",
             ) from exc
         if not value:
-            raise SnmpFailure("credential", f"{what} {reference.describe()} is empty")
+            raise SnmpFailure(FailureKind.CREDENTIAL, f"{what} {reference.describe()} is empty")
         return value
 
     if settings.version == "v2c":
         if settings.community is None:
-            raise SnmpFailure("credential", "SNMPv2c needs a community reference")
+            raise SnmpFailure(FailureKind.CREDENTIAL, "SNMPv2c needs a community reference")
         return SnmpCredentials(community=lookup(settings.community, "community"))
     if not settings.user:
-        raise SnmpFailure("credential", "SNMPv3 needs a user name")
+        raise SnmpFailure(FailureKind.CREDENTIAL, "SNMPv3 needs a user name")
     priv_key = None
     if settings.priv_protocol != "none":
         priv_key = lookup(settings.priv_key, "privacy key")
@@ -202,43 +194,20 @@ def build_auth(
     return user, ContextData(contextName=OctetString(context_name))
 
 
-def failure_to_error(device: Device, failure: SnmpFailure) -> CollectionError:
-    """Turn a failure into the collection error of its ``COL-…`` check, in ja and en."""
+def failure_to_error(device: Device, failure: SnmpFailure) -> CollectionFailure:
+    """The failure as data: its kind, a technical detail and the settings a message needs."""
     settings = device.snmp or SnmpSettings()
-    where = f"{device.address}:{settings.port}"
-    subject = f"table:{failure.table}" if failure.table else "snmp"
-    if failure.kind == "timeout":
-        tries = settings.retries + 1
-        en = f"No SNMP answer from {device.name} ({where}) after {tries} tries of {settings.timeout}s."
-        ja = f"{device.name} ({where}) から SNMP 応答がありません（{settings.timeout}秒×{tries}回）。"
-        if settings.version == "v2c":
-            en += (
-                " With SNMPv2c a wrong community looks exactly like this: the agent drops the "
-                "request silently, so check the community as well as reachability."
-            )
-            ja += (
-                "SNMPv2c ではコミュニティ名の誤りも応答なしと区別できません。到達性と"
-                "コミュニティ名の両方を確認してください。"
-            )
-    elif failure.kind == "auth":
-        en = f"SNMPv3 authentication to {device.name} ({where}) failed: {failure.detail}."
-        ja = f"{device.name} ({where}) への SNMPv3 認証に失敗しました: {failure.detail}"
-    elif failure.kind == "malformed":
-        en = f"{device.name} ({where}) sent an SNMP response that cannot be used: {failure.detail}."
-        ja = f"{device.name} ({where}) の SNMP 応答が不正または途中で切れています: {failure.detail}"
-    elif failure.kind == "runaway":
-        en = f"Walking {device.name} ({where}) was stopped: {failure.detail}."
-        ja = f"{device.name} ({where}) の SNMP 取得を打ち切りました（ループまたは行数上限超過）: {failure.detail}"
-    else:
-        en = f"The SNMP credential of {device.name} could not be resolved: {failure.detail}."
-        ja = f"{device.name} の SNMP 認証情報を取得できません: {failure.detail}"
-    return CollectionError(
+    return CollectionFailure(
         device=device.name,
-        check_id=CHECK_IDS[failure.kind],
-        message_en=en,
-        message_ja=ja,
-        subject=subject,
+        kind=FailureKind(failure.kind),
+        subject=f"table:{failure.table}" if failure.table else "snmp",
         detail=failure.detail,
+        facts={
+            "where": f"{device.address}:{settings.port}",
+            "timeout": str(settings.timeout),
+            "tries": str(settings.retries + 1),
+            "version": settings.version,
+        },
     )
 
 
@@ -329,12 +298,13 @@ async def poll_device(
             hint = if_number if table in IF_TABLES and isinstance(if_number, int) else None
             await _walk_table(session, walk, table, TABLES[table], result, device, first, hint)
         object_id = walk.walks.get(SYS_OBJECT_ID, [((0,), "")])[0][1]
+        quirks = snmp_quirks_for(device.platform, str(object_id))
         if (
             options.cisco_per_vlan_fdb
-            and is_cisco(device.platform, str(object_id))
+            and quirks is not None
             and "dot1qTpFdbTable" in walk.absent_tables
         ):
-            await _walk_cisco(session, walk, settings, credentials, result, device)
+            await _walk_vendor_tables(session, walk, settings, credentials, result, device, quirks)
     except SnmpFailure as failure:
         result.errors.append(failure_to_error(device, failure))
         result.requests = session.requests
@@ -391,18 +361,25 @@ async def _walk_table(
     walk.walks.update({column: rows for column, rows in columns_read.items() if rows})
 
 
-async def _walk_cisco(
+async def _walk_vendor_tables(
     session: SnmpSession,
     walk: DeviceWalk,
     settings: SnmpSettings,
     credentials: SnmpCredentials,
     result: DevicePoll,
     device: Device,
+    quirks: SnmpQuirks,
 ) -> None:
-    """Cisco IOS keeps one BRIDGE-MIB instance per VLAN, reached by community@vlan / context."""
-    for table, columns in CISCO_TABLES.items():
+    """The platform's stand-in tables; per-VLAN BRIDGE-MIB instances via community@vlan/context.
+
+    Which tables and VLANs is platform knowledge (the profile's :class:`SnmpQuirks`; Cisco IOS
+    is the one platform that needs it today).
+    """
+    for table, columns in quirks.extra_tables.items():
         await _walk_table(session, walk, table, columns, result, device)
-    vlans = per_vlan_fdb_vlans(walk.column(CISCO_VTP_VLAN_STATE))
+    if quirks.per_vlan_fdb_vlans is None:
+        return
+    vlans = quirks.per_vlan_fdb_vlans(walk)
     # The first VLAN tells whether per-VLAN instances exist at all: ask it once, without retries.
     first_target = await UdpTransportTarget.create(
         (session.host, session.port), timeout=settings.timeout, retries=0
@@ -451,7 +428,9 @@ async def poll_devices(
             try:
                 polled = await poll_device(device, credentials, pollers, options)
             except Exception as exc:  # a bug in one device's path must not stop the others
-                failure = SnmpFailure("malformed", f"internal error {type(exc).__name__}: {exc}")
+                failure = SnmpFailure(
+                    FailureKind.MALFORMED, f"internal error {type(exc).__name__}: {exc}"
+                )
                 polled = DevicePoll(device=device.name, errors=[failure_to_error(device, failure)])
         if progress is not None:
             progress(polled)

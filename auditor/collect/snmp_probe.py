@@ -26,7 +26,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     get_cmd,
 )
 
-from auditor.collect.snmp_columns import SYS_DESCR
+from auditor.platforms.snmp_columns import SYS_DESCR
 
 CONFIGURED_COMMUNITY_MARK = "v2c:<configured>"
 PROBE_VERSIONS = (("v1", 0), ("v2c", 1))

@@ -2,8 +2,8 @@
 
 The walker asks for several columns of a table in one GETBULK (the columns advance in lockstep),
 checks that every returned OID increases, caps the rows per table, and turns every way a device can
-fail into a :class:`SnmpFailure` with a kind the collector maps to a ``COL-…`` check. pysnmp drops
-undecodable datagrams silently (the request then simply times out), so a :class:`PeerMonitor`
+fail into a :class:`SnmpFailure` with a :class:`~auditor.model.collection.FailureKind`
+(``checks/collection`` maps kinds to ``COL-…`` checks). pysnmp drops undecodable datagrams silently (the request then simply times out), so a :class:`PeerMonitor`
 watches what actually arrives from each peer to tell "silent" from "answers garbage".
 """
 
@@ -30,9 +30,8 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
 from pysnmp.proto import errind, rfc1902
 
-from auditor.collect.snmp_columns import RawColumn, RawValue, RawWalk
-
-FailureKind = Literal["timeout", "auth", "malformed", "runaway", "credential"]
+from auditor.model.collection import FailureKind
+from auditor.model.snmp_walk import RawColumn, RawValue, RawWalk
 
 AUTH_INDICATIONS: tuple[type[errind.ErrorIndication], ...] = (
     errind.UnknownUserName,
@@ -188,7 +187,9 @@ class SnmpSession:
             response = await self._bulk([oid_tuple(column) for column in columns], repetitions=1)
         except _TooBig:
             if len(columns) == 1:
-                raise SnmpFailure("malformed", "agent says tooBig for one object") from None
+                raise SnmpFailure(
+                    FailureKind.MALFORMED, "agent says tooBig for one object"
+                ) from None
             half = len(columns) // 2
             halves = await self.first_rows(columns[:half])
             halves.update(await self.first_rows(columns[half:]))
@@ -287,7 +288,9 @@ class SnmpSession:
                 )
             indication, status, index, response = await future
         except (PySnmpError, PyAsn1Error, ValueError, TypeError) as exc:
-            raise SnmpFailure("malformed", f"response could not be decoded: {exc}") from exc
+            raise SnmpFailure(
+                FailureKind.MALFORMED, f"response could not be decoded: {exc}"
+            ) from exc
         return self._checked(indication, status, index, response)
 
     def _checked(
@@ -301,7 +304,8 @@ class SnmpSession:
             if status_name == "tooBig":
                 raise _TooBig
             raise SnmpFailure(
-                "malformed", f"agent returned error-status {status_name} at index {int(index)}"
+                FailureKind.MALFORMED,
+                f"agent returned error-status {status_name} at index {int(index)}",
             )
         return list(response)
 
@@ -310,22 +314,22 @@ class SnmpSession:
         if isinstance(indication, AUTH_INDICATIONS):
             report = REPORT_OIDS.get(type(indication))
             detail = f"{indication}" + (f" (report PDU {report})" if report else "")
-            return SnmpFailure("auth", detail)
+            return SnmpFailure(FailureKind.AUTH, detail)
         if isinstance(indication, errind.RequestTimedOut):
             if stats.malformed:
                 return SnmpFailure(
-                    "malformed",
+                    FailureKind.MALFORMED,
                     f"{stats.malformed} of {stats.datagrams} datagrams from the agent were not "
                     "well-formed SNMP (garbage or truncated BER)",
                 )
             if self.version == "v3" and stats.datagrams and not self.answered:
                 return SnmpFailure(
-                    "auth",
+                    FailureKind.AUTH,
                     "the agent answered engine discovery but not the encrypted request "
                     "(wrong privacy password or privacy protocol)",
                 )
-            return SnmpFailure("timeout", str(indication))
-        return SnmpFailure("malformed", str(indication))
+            return SnmpFailure(FailureKind.TIMEOUT, str(indication))
+        return SnmpFailure(FailureKind.MALFORMED, str(indication))
 
 
 class _ColumnWalk:
@@ -341,7 +345,7 @@ class _ColumnWalk:
     def accept(self, column: str, oid: tuple[int, ...], value: RawValue) -> None:
         if oid <= self.cursors[column]:
             raise SnmpFailure(
-                "runaway",
+                FailureKind.RUNAWAY,
                 f"OID did not increase in {self.table}: "
                 f"{'.'.join(map(str, oid))} after {'.'.join(map(str, self.cursors[column]))}",
                 self.table,
@@ -351,7 +355,7 @@ class _ColumnWalk:
         rows.append((oid[len(self.prefixes[column]) :], value))
         if len(rows) > self.session.max_rows_per_table:
             raise SnmpFailure(
-                "runaway",
+                FailureKind.RUNAWAY,
                 f"{self.table} exceeded the cap of {self.session.max_rows_per_table} rows "
                 "per column",
                 self.table,
@@ -371,14 +375,14 @@ class _ColumnWalk:
             except _TooBig:
                 if asking == 1:
                     raise SnmpFailure(
-                        "malformed", "agent says tooBig for one row", self.table
+                        FailureKind.MALFORMED, "agent says tooBig for one row", self.table
                     ) from None
                 repetitions = max(1, asking // 2)
                 asking = repetitions
                 continue
             asking = repetitions
             if not response:
-                raise SnmpFailure("malformed", "empty GETBULK response", self.table)
+                raise SnmpFailure(FailureKind.MALFORMED, "empty GETBULK response", self.table)
             width = len(active)
             finished: set[str] = set()
             for position, (name, value) in enumerate(response):

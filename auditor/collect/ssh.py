@@ -25,9 +25,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback, SecretResolver
+from auditor.collect.base import CollectionResult, ProgressCallback, SecretResolver
 from auditor.collect.ssh_hostkeys import HostKeyRejected, fetch_host_key, verify_host_key
 from auditor.inventory.models import Device
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.platforms.common import collecting_parse_failures
 from auditor.platforms.registry import PlatformProfile, profile_for
@@ -36,32 +37,8 @@ from auditor.redact import RedactingFilter, redact_config, redact_text
 
 log = logging.getLogger(__name__)
 
-# COL-… ids of SSH failures (documented by checks/collection/ssh_*.py).
-COL_SSH_AUTH = "COL-101"
-COL_SSH_UNREACHABLE = "COL-102"
-COL_SSH_PROMPT = "COL-103"
-COL_SSH_REJECTED = "COL-104"
-COL_SSH_PARSER = "COL-105"
-COL_SSH_HOST_KEY = "COL-106"
-COL_SSH_CREDENTIAL = "COL-107"
-COL_SSH_READ_ONLY = "COL-108"
-
 CONFIG_READ_TIMEOUT = 90.0
 SHOW_READ_TIMEOUT = 30.0
-
-# What netmiko's driver itself sends while preparing a session (paging, privilege), per driver.
-SESSION_PREPARATION: Mapping[str, tuple[str, ...]] = {
-    "cisco_ios": (
-        "terminal width 511",
-        "terminal length 0",
-        "enable (when an enable secret is set)",
-    ),
-    "allied_telesis_awplus": ("terminal length 0",),
-    "yamaha": ("console lines infinity", "administrator (when an enable secret is set)"),
-    "fortinet": ("get system status | grep Virtual", "config system console / set output standard"),
-    "alaxala_ax36s": ("set terminal pager disable",),
-    "nec_ix": ("enable", "terminal length 0"),
-}
 
 _REJECTED = re.compile(
     r"^\s*(?:% ?Invalid input|% ?Unknown command|% ?Incomplete command|% ?Ambiguous command|"
@@ -113,7 +90,7 @@ def format_plan(devices: Sequence[Device]) -> str:
         if device.ssh is None or profile is None:
             continue
         lines.append(f"{device.name} ({device.platform}, {device.address}:{device.ssh.port})")
-        for command in SESSION_PREPARATION.get(profile.netmiko_device_type, ()):
+        for command in profile.session_preparation:
             lines.append(f"  [driver] {command}")
         for command in profile.commands:
             lines.append(f"  {command}")
@@ -137,7 +114,7 @@ class CommandRecord:
 class DeviceCollection:
     device: str
     snapshot: DeviceSnapshot | None = None
-    errors: list[CollectionError] = field(default_factory=list)
+    errors: list[CollectionFailure] = field(default_factory=list)
     records: list[CommandRecord] = field(default_factory=list)
     evidence: list[tuple[str, bytes]] = field(default_factory=list)
     seconds: float = 0.0
@@ -177,10 +154,10 @@ def _state_dir() -> Path:
     return Path(configured.split(":")[0] if configured else "/var/lib/auditor")
 
 
-def _error(
-    device: str, check_id: str, en: str, ja: str, subject: str, detail: str
-) -> CollectionError:
-    return CollectionError(device, check_id, en, ja, subject=subject, detail=detail)
+def _failure(
+    device: str, kind: FailureKind, subject: str, detail: str, **facts: str
+) -> CollectionFailure:
+    return CollectionFailure(device, kind, subject=subject, detail=detail, facts=facts)
 
 
 class SshCollector:
@@ -251,7 +228,7 @@ class SshCollector:
         resolve_secret: SecretResolver,
         commands: Sequence[str] | None = None,
     ) -> DeviceCollection:
-        """One device; never raises (every failure becomes a :class:`CollectionError`)."""
+        """One device; never raises (every failure becomes a :class:`CollectionFailure`)."""
         started = time.monotonic()
         outcome = DeviceCollection(device=device.name)
         known_secrets: list[str] = []
@@ -259,16 +236,7 @@ class SshCollector:
             self._collect(device, resolve_secret, commands, outcome, known_secrets)
         except ReadOnlyViolation as exc:
             outcome.errors.append(
-                _error(
-                    device.name,
-                    COL_SSH_READ_ONLY,
-                    f"{device.name}: the collector refused to send {exc.command!r}, which is not an "
-                    "allow-listed read-only command; nothing was sent",
-                    f"{device.name}: 読み取り専用の許可リストにないコマンド {exc.command!r} の送信を"
-                    "収集器が拒否しました(何も送信していません)",
-                    "ssh",
-                    str(exc),
-                )
+                _failure(device.name, FailureKind.READ_ONLY, "ssh", str(exc), command=exc.command)
             )
         except Exception as exc:
             outcome.errors.append(self._classify(device, exc, known_secrets))
@@ -385,15 +353,16 @@ class SshCollector:
                             decoded.text.strip().splitlines()[0] if decoded.text.strip() else ""
                         )
                         outcome.errors.append(
-                            _error(
+                            _failure(
                                 device.name,
-                                COL_SSH_REJECTED,
-                                f"{device.name}: the device rejected {command!r} ({first_line})",
-                                f"{device.name}: 機器がコマンド {command!r} を受け付けませんでした"
-                                f"({first_line})",
+                                FailureKind.REJECTED,
                                 f"command:{command}",
                                 redact_text(
                                     decoded.text[:400], salt=self.salt, secrets=known_secrets
+                                ),
+                                command=command,
+                                first_line=redact_text(
+                                    first_line, salt=self.salt, secrets=known_secrets
                                 ),
                             )
                         )
@@ -426,31 +395,26 @@ class SshCollector:
                 parts = profile.parse(texts, salt=self.salt)
         except Exception as exc:
             outcome.errors.append(
-                _error(
+                _failure(
                     device.name,
-                    COL_SSH_PARSER,
-                    f"{device.name}: the {device.platform} parser failed ({type(exc).__name__}); "
-                    "the outputs were collected but not understood",
-                    f"{device.name}: {device.platform} のパーサが失敗しました({type(exc).__name__})。"
-                    "出力は取得済みですが解釈できていません",
+                    FailureKind.PARSER,
                     "parser",
                     redact_text(
                         f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets
                     ),
+                    platform=device.platform,
+                    exception=type(exc).__name__,
                 )
             )
             return
         for command, message in failures:
             outcome.errors.append(
-                _error(
+                _failure(
                     device.name,
-                    COL_SSH_PARSER,
-                    f"{device.name}: the output of {command!r} could not be parsed; the facts it "
-                    "gives are missing from this snapshot",
-                    f"{device.name}: {command!r} の出力を解析できませんでした。"
-                    "このコマンドから得る情報はスナップショットにありません",
+                    FailureKind.UNPARSED_OUTPUT,
                     f"command:{command}",
                     redact_text(message[:400], salt=self.salt, secrets=known_secrets),
+                    command=command,
                 )
             )
         unreadable = {command for command, _ in failures}
@@ -492,13 +456,14 @@ class SshCollector:
             "platform": device.platform,
             "address": device.address,
             "commands": [asdict(record) for record in outcome.records],
-            "errors": [error.check_id for error in outcome.errors],
+            "errors": [str(error.kind) for error in outcome.errors],
         }
         return json.dumps(payload, ensure_ascii=False, indent=1).encode("utf-8")
 
     def _classify(
         self, device: Device, exc: BaseException, known_secrets: Sequence[str]
-    ) -> CollectionError:
+    ) -> CollectionFailure:
+        """Which kind of failure an exception of the SSH stack means (no wording here)."""
         from netmiko.exceptions import (
             NetmikoAuthenticationException,
             NetmikoTimeoutException,
@@ -508,66 +473,25 @@ class SshCollector:
 
         detail = redact_text(f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets)
         where = f"{device.address}:{device.ssh.port if device.ssh else 22}"
+        facts = {"where": where, "exception": type(exc).__name__}
+        kind = FailureKind.SSH_SESSION
         if isinstance(exc, _CredentialUnavailableError):
-            return _error(
-                device.name,
-                COL_SSH_CREDENTIAL,
-                f"{device.name}: the SSH {exc.what} could not be read ({exc.reason})",
-                f"{device.name}: SSH の{_JA_SECRET.get(exc.what, exc.what)}を読み取れませんでした",
-                "ssh",
-                detail,
-            )
-        if isinstance(exc, NetmikoAuthenticationException) or (
+            kind = FailureKind.SSH_CREDENTIAL
+            facts.update(secret=exc.what, reason=exc.reason)
+        elif isinstance(exc, NetmikoAuthenticationException) or (
             isinstance(exc, ValueError) and "enable" in str(exc).lower()
         ):
-            return _error(
-                device.name,
-                COL_SSH_AUTH,
-                f"{device.name} ({where}) refused the SSH login or the privileged-mode password",
-                f"{device.name} ({where}) が SSH ログインまたは特権モードのパスワードを拒否しました",
-                "ssh",
-                detail,
-            )
-        if isinstance(exc, HostKeyRejected | BadHostKeyException):
-            return _error(
-                device.name,
-                COL_SSH_HOST_KEY,
-                f"{device.name} ({where}): SSH host key refused ({exc}); no credentials were sent",
-                f"{device.name} ({where}): SSH ホスト鍵を拒否しました(認証情報は送信していません)",
-                "ssh",
-                detail,
-            )
-        if isinstance(exc, ReadException):
-            return _error(
-                device.name,
-                COL_SSH_PROMPT,
-                f"{device.name} ({where}): the CLI did not return the expected prompt in time",
-                f"{device.name} ({where}): CLI が想定したプロンプトを時間内に返しませんでした",
-                "ssh",
-                detail,
-            )
-        if isinstance(
+            kind = FailureKind.SSH_AUTH
+        elif isinstance(exc, HostKeyRejected | BadHostKeyException):
+            kind = FailureKind.HOST_KEY
+            facts["reason"] = str(exc)
+        elif isinstance(exc, ReadException):
+            kind = FailureKind.PROMPT
+        elif isinstance(
             exc, NetmikoTimeoutException | TimeoutError | socket.timeout | ConnectionError | OSError
         ) or (isinstance(exc, SSHException) and "Error reading SSH protocol banner" in str(exc)):
-            return _error(
-                device.name,
-                COL_SSH_UNREACHABLE,
-                f"{device.name} ({where}) could not be reached over SSH within its timeout",
-                f"{device.name} ({where}) に SSH で時間内に接続できませんでした",
-                "ssh",
-                detail,
-            )
-        return _error(
-            device.name,
-            COL_SSH_PROMPT,
-            f"{device.name} ({where}): unexpected SSH session behaviour ({type(exc).__name__})",
-            f"{device.name} ({where}): SSH セッションが想定外の動作をしました({type(exc).__name__})",
-            "ssh",
-            detail,
-        )
-
-
-_JA_SECRET = {"password": "パスワード", "enable secret": "特権パスワード", "private key": "秘密鍵"}
+            kind = FailureKind.SSH_UNREACHABLE
+        return CollectionFailure(device.name, kind, subject="ssh", detail=detail, facts=facts)
 
 
 class _CredentialUnavailableError(Exception):

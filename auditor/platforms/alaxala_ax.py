@@ -14,11 +14,19 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile
 
 PLATFORM = "alaxala_ax"
 NETMIKO_DEVICE_TYPE = "alaxala_ax36s"
 CONFIG_COMMAND = "show running-config"
 COMMANDS: tuple[str, ...] = ("show version", "show running-config")
+FACTS: frozenset[str] = (
+    frozenset(
+        {"system.name", "system.vendor", "system.model", "system.serial", "system.os_version"}
+    )
+    | ios_config.MANAGEMENT_FACTS
+    | ios_config.INTERFACE_FACTS
+)
 
 
 def parse_version(text: str) -> SystemInfo:
@@ -38,5 +46,18 @@ def parse_version(text: str) -> SystemInfo:
 
 def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
-    facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect="alaxala_ax", salt=salt)
+    facts = ios_config.interpret(
+        outputs.get(CONFIG_COMMAND, ""), dialect="alaxala_ax", salt=salt, declared=FACTS
+    )
     return parts_from_config(facts, parse_version(outputs.get("show version", "")))
+
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=("set terminal pager disable",),
+)

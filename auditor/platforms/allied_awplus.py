@@ -19,6 +19,7 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile
 
 PLATFORM = "allied_telesis_awplus"
 NETMIKO_DEVICE_TYPE = "allied_telesis_awplus"
@@ -35,6 +36,13 @@ COMMANDS: tuple[str, ...] = (
 )
 _NOT_ADVERTISED = {"", "[not advertised]", "not advertised"}
 _PROTOCOLS = {"S": "static", "C": "connected", "O": "ospf", "B": "bgp", "R": "rip"}
+FACTS: frozenset[str] = (
+    frozenset(
+        {"system.name", "system.vendor", "system.model", "system.serial", "system.os_version"}
+    )
+    | ios_config.MANAGEMENT_FACTS
+    | ios_config.INTERFACE_FACTS
+)
 
 
 def parse_system(text: str) -> SystemInfo:
@@ -143,7 +151,7 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
     parts = SnapshotParts()
     facts = ios_config.interpret(
-        outputs.get(CONFIG_COMMAND, ""), dialect="allied_telesis_awplus", salt=salt
+        outputs.get(CONFIG_COMMAND, ""), dialect="allied_telesis_awplus", salt=salt, declared=FACTS
     )
     parts.system = parse_system(outputs.get("show system", ""))
     if facts.hostname:
@@ -181,3 +189,14 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     parts.management = facts.management
     parts.unparsed_config_lines = facts.unparsed
     return parts
+
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=("terminal length 0",),
+)

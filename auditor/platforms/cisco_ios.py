@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from auditor.model.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
-from auditor.platforms import ios_config
+from auditor.model.snmp_walk import DeviceWalk
+from auditor.platforms import ios_config, snmp_columns
 from auditor.platforms.common import (
     expand_cisco_interface,
     mac_or_none,
@@ -16,6 +17,8 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile, SnmpQuirks
+from auditor.platforms.snmp_quirks import per_vlan_fdb_vlans
 
 PLATFORM = "cisco_ios"
 NETMIKO_DEVICE_TYPE = "cisco_ios"
@@ -30,6 +33,21 @@ COMMANDS: tuple[str, ...] = (
     "show ip arp",
     "show mac address-table",
     "show ip route",
+)
+FACTS: frozenset[str] = (
+    frozenset(
+        {
+            "system.name",
+            "system.vendor",
+            "system.model",
+            "system.serial",
+            "system.os_version",
+            "system.uptime_seconds",
+            "interfaces.oper_up",
+        }
+    )
+    | ios_config.MANAGEMENT_FACTS
+    | ios_config.INTERFACE_FACTS
 )
 
 _PROTOCOLS = {
@@ -219,7 +237,9 @@ def parse_ios_like(
     outputs: Mapping[str, str], *, salt: bytes, dialect: ios_config.Dialect
 ) -> SnapshotParts:
     parts = SnapshotParts()
-    facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect=dialect, salt=salt)
+    facts = ios_config.interpret(
+        outputs.get(CONFIG_COMMAND, ""), dialect=dialect, salt=salt, declared=FACTS
+    )
     parts.system = parse_version(outputs.get("show version", ""))
     if facts.hostname:
         parts.system.name = facts.hostname
@@ -247,3 +267,31 @@ def parse_ios_like(
 
 def _reserved_vlan(vlan_id: int) -> bool:
     return 1002 <= vlan_id <= 1005
+
+
+def _vtp_vlans(walk: DeviceWalk) -> list[int]:
+    """Cisco keeps one BRIDGE-MIB instance per operational VTP VLAN."""
+    return per_vlan_fdb_vlans(walk.column(snmp_columns.CISCO_VTP_VLAN_STATE))
+
+
+SNMP_QUIRKS = SnmpQuirks(
+    enterprise_prefix="1.3.6.1.4.1.9.",
+    extra_tables=snmp_columns.CISCO_TABLES,
+    per_vlan_fdb_vlans=_vtp_vlans,
+)
+"""IOS switches without Q-BRIDGE-MIB: VLANs in CISCO-VTP-MIB, MAC tables per VLAN instance."""
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=(
+        "terminal width 511",
+        "terminal length 0",
+        "enable (when an enable secret is set)",
+    ),
+    snmp=SNMP_QUIRKS,
+)

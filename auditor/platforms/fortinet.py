@@ -25,6 +25,7 @@ from auditor.model.snapshot import (
 )
 from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile
 from auditor.redact import marker
 
 _UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
@@ -38,6 +39,41 @@ COMMANDS: tuple[str, ...] = (
     "get system arp",
     "get router info routing-table all",
 )
+FACTS = frozenset(
+    {
+        "system.name",
+        "system.vendor",
+        "system.model",
+        "system.serial",
+        "system.os_version",
+        "management.telnet_enabled",
+        "management.ssh_enabled",
+        "management.ssh_version",
+        "management.http_server",
+        "management.https_server",
+        "management.snmp_versions",
+        "management.snmp_communities",
+        "management.snmp_v3_users",
+        "management.aaa_enabled",
+        "management.local_users",
+        "management.password_encryption",
+        "management.ntp_servers",
+        "management.syslog_hosts",
+        "management.banner",
+        "management.exec_timeout_seconds",
+        "management.vty_access_class",
+        "management.snmp_access_class",
+        "management.dns_servers",
+        "interfaces.alias",
+        "interfaces.access_vlan",
+        "interfaces.admin_up",
+        "interfaces.oper_up",
+        "interfaces.shutdown",
+        "interfaces.vrf",
+    }
+)
+"""What FortiOS states: no enable secret, DHCP snooping or ARP inspection (firewall policies
+and trusted hosts take their place)."""
 
 # Configuration blocks this parser reads; any other top-level block is reported as not understood.
 UNDERSTOOD_BLOCKS = frozenset(
@@ -427,3 +463,17 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     if "get router info routing-table all" in outputs:
         parts.routes = parse_routes(outputs["get router info routing-table all"])
     return parts
+
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=(
+        "get system status | grep Virtual",
+        "config system console / set output standard",
+    ),
+)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypeVar
 
 from auditor.model.snapshot import (
     Acl,
@@ -60,10 +60,63 @@ class ConfigFacts:
     unparsed: list[str] = field(default_factory=list)
 
 
+MANAGEMENT_FACTS = frozenset(
+    f"management.{name}"
+    for name in (
+        "telnet_enabled",
+        "ssh_enabled",
+        "ssh_version",
+        "http_server",
+        "https_server",
+        "snmp_versions",
+        "snmp_communities",
+        "snmp_v3_users",
+        "aaa_enabled",
+        "local_users",
+        "enable_secret_storage",
+        "password_encryption",
+        "ntp_servers",
+        "syslog_hosts",
+        "banner",
+        "exec_timeout_seconds",
+        "vty_access_class",
+        "snmp_access_class",
+        "dhcp_snooping",
+        "arp_inspection",
+        "dns_servers",
+    )
+)
+"""Management facts the IOS-like interpreter can read from a configuration."""
+
+INTERFACE_FACTS = frozenset(
+    f"interfaces.{name}"
+    for name in (
+        "alias",
+        "access_vlan",
+        "allowed_vlans",
+        "native_vlan",
+        "vrf",
+        "shutdown",
+        "admin_up",
+        "port_security",
+        "dot1x",
+        "lldp_transmit",
+        "cdp_enabled",
+        "acl_in",
+        "acl_out",
+    )
+)
+"""Per-port facts the IOS-like interpreter can read from a configuration."""
+
+_OFF_WHEN_ABSENT = ("aaa", "password_encryption", "dhcp_snooping", "arp_inspection")
+"""Switches whose missing line means "off", on a platform that has the feature at all."""
+
+
 @dataclass
 class _State:
     salt: bytes
     dialect: Dialect
+    declared: frozenset[str] = MANAGEMENT_FACTS | INTERFACE_FACTS
     facts: ConfigFacts = field(default_factory=ConfigFacts)
     communities: list[SnmpCommunity] = field(default_factory=list)
     v3_users: list[str] = field(default_factory=list)
@@ -77,14 +130,14 @@ class _State:
     ssh_version: int | None = None
     http: bool | None = None
     https: bool | None = None
-    aaa: bool = False
-    password_encryption: bool = False
+    aaa: bool | None = None
+    password_encryption: bool | None = None
     enable_storage: str | None = None
     exec_timeout: int | None = None
     vty_acl: str | None = None
     snmp_acl: str | None = None
-    dhcp_snooping: bool = False
-    arp_inspection: bool = False
+    dhcp_snooping: bool | None = None
+    arp_inspection: bool | None = None
     banner: str | None = None
     acl_bindings: list[tuple[str, str, Literal["in", "out"]]] = field(default_factory=list)
     snmp_group_acls: list[str] = field(default_factory=list)
@@ -92,9 +145,20 @@ class _State:
     lldp_run: bool | None = None  # ``lldp run`` / ``no lldp run`` (Cisco); None: not in the config
 
 
-def interpret(text: str, *, dialect: Dialect, salt: bytes) -> ConfigFacts:
-    """Read a running configuration into facts; unknown lines go to ``facts.unparsed``."""
-    state = _State(salt=salt, dialect=dialect)
+def interpret(
+    text: str,
+    *,
+    dialect: Dialect,
+    salt: bytes,
+    declared: frozenset[str] = MANAGEMENT_FACTS | INTERFACE_FACTS,
+) -> ConfigFacts:
+    """Read a running configuration into facts; unknown lines go to ``facts.unparsed``.
+
+    ``declared`` is the platform's fact list: a fact it does not declare stays ``None`` (the
+    platform has no such setting), and only a declared switch reads as "off" when its line is
+    missing from the configuration.
+    """
+    state = _State(salt=salt, dialect=dialect, declared=declared)
     for line, children in config_tree(text):
         handled = _top_level(state, line, children)
         if not handled and not _BENIGN_TOP.match(line):
@@ -747,7 +811,11 @@ def _finish(state: _State) -> None:
         versions.append("v2c")
     if state.v3_users:
         versions.append("v3")
-    facts.management = ManagementPlane(
+    for switch in _OFF_WHEN_ABSENT:
+        path = "management.aaa_enabled" if switch == "aaa" else f"management.{switch}"
+        if getattr(state, switch) is None and path in state.declared:
+            setattr(state, switch, False)
+    management = ManagementPlane(
         telnet_enabled=telnet,
         ssh_enabled=state.ssh_service,
         ssh_version=state.ssh_version,
@@ -770,3 +838,25 @@ def _finish(state: _State) -> None:
         arp_inspection=state.arp_inspection,
         dns_servers=state.dns,
     )
+    facts.management = _declared_only(management, "management", state.declared)
+    facts.interfaces = {
+        name: _declared_only(port, "interfaces", state.declared)
+        for name, port in facts.interfaces.items()
+    }
+
+
+M = TypeVar("M", ManagementPlane, Interface)
+
+
+def _declared_only(model: M, section: str, declared: frozenset[str]) -> M:
+    """``model`` with every optional fact the platform does not declare reset to unknown."""
+    undeclared = {
+        name: None
+        for name, info in type(model).model_fields.items()
+        if name != "source"
+        and info.default is None
+        and info.default_factory is None
+        and f"{section}.{name}" not in declared
+        and getattr(model, name) is not None
+    }
+    return model.model_copy(update=undeclared) if undeclared else model

@@ -14,11 +14,38 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile
 
 PLATFORM = "nec_ix"
 NETMIKO_DEVICE_TYPE = "nec_ix"
 CONFIG_COMMAND = "show running-config"
 COMMANDS: tuple[str, ...] = ("show version", "show running-config")
+FACTS: frozenset[str] = (
+    frozenset(
+        {"system.name", "system.vendor", "system.model", "system.serial", "system.os_version"}
+    )
+    | (
+        ios_config.MANAGEMENT_FACTS
+        - {
+            # IX routers have no password-encryption service, DHCP snooping or ARP inspection.
+            "management.password_encryption",
+            "management.dhcp_snooping",
+            "management.arp_inspection",
+        }
+    )
+    | (
+        ios_config.INTERFACE_FACTS
+        - {
+            # Routed ports only: no switchport VLANs, port security, 802.1X or CDP.
+            "interfaces.access_vlan",
+            "interfaces.allowed_vlans",
+            "interfaces.native_vlan",
+            "interfaces.port_security",
+            "interfaces.dot1x",
+            "interfaces.cdp_enabled",
+        }
+    )
+)
 
 
 def parse_version(text: str) -> SystemInfo:
@@ -37,5 +64,18 @@ def parse_version(text: str) -> SystemInfo:
 
 def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
-    facts = ios_config.interpret(outputs.get(CONFIG_COMMAND, ""), dialect="nec_ix", salt=salt)
+    facts = ios_config.interpret(
+        outputs.get(CONFIG_COMMAND, ""), dialect="nec_ix", salt=salt, declared=FACTS
+    )
     return parts_from_config(facts, parse_version(outputs.get("show version", "")))
+
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=("enable", "terminal length 0"),
+)

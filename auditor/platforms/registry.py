@@ -1,43 +1,22 @@
-"""Which commands each platform may be sent and which parser reads their output.
+"""The platform profiles the auditor knows, by inventory platform name.
 
-The command tuples are the read-only allow-list: the SSH collector refuses to send anything that
-is not listed here for the device's platform, before it opens a connection.
+Each platform module exports one typed :class:`~auditor.platforms.profile.PlatformProfile` as
+``PROFILE``; this module only lists them. The command tuples are the read-only allow-list: the
+SSH collector refuses to send anything that is not listed for the device's platform, before it
+opens a connection.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from types import ModuleType
+from collections.abc import Mapping
+from functools import cache
 
-from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile, SnmpQuirks
 
-Parser = Callable[..., SnapshotParts]
-
-
-@dataclass(frozen=True)
-class PlatformProfile:
-    platform: str
-    netmiko_device_type: str
-    commands: tuple[str, ...]
-    config_command: str
-    parse: Parser
-
-    def allows(self, command: str) -> bool:
-        """Exact match only: no prefixes, no abbreviations, no pipes."""
-        return command in self.commands
+__all__ = ["PlatformProfile", "SnmpQuirks", "profile_for", "profiles", "snmp_quirks_for"]
 
 
-def _profile(module: ModuleType) -> PlatformProfile:
-    return PlatformProfile(
-        platform=module.PLATFORM,
-        netmiko_device_type=module.NETMIKO_DEVICE_TYPE,
-        commands=tuple(module.COMMANDS),
-        config_command=module.CONFIG_COMMAND,
-        parse=module.parse,
-    )
-
-
+@cache
 def profiles() -> Mapping[str, PlatformProfile]:
     """Inventory platform name → profile (imports the parser modules on first use)."""
     from auditor.platforms import (
@@ -49,15 +28,27 @@ def profiles() -> Mapping[str, PlatformProfile]:
         yamaha_rtx,
     )
 
-    return {
-        "cisco_ios": _profile(cisco_ios),
-        "allied_telesis_awplus": _profile(allied_awplus),
-        "yamaha_rtx": _profile(yamaha_rtx),
-        "fortinet": _profile(fortinet),
-        "alaxala_ax": _profile(alaxala_ax),
-        "nec_ix": _profile(nec_ix),
-    }
+    listed = (
+        cisco_ios.PROFILE,
+        allied_awplus.PROFILE,
+        yamaha_rtx.PROFILE,
+        fortinet.PROFILE,
+        alaxala_ax.PROFILE,
+        nec_ix.PROFILE,
+    )
+    return {profile.platform: profile for profile in listed}
 
 
 def profile_for(platform: str) -> PlatformProfile | None:
     return profiles().get(platform)
+
+
+def snmp_quirks_for(platform: str, object_id: str) -> SnmpQuirks | None:
+    """The vendor SNMP quirks of a device: by inventory platform, else by sysObjectID prefix."""
+    own = profile_for(platform)
+    if own is not None and own.snmp is not None:
+        return own.snmp
+    for profile in profiles().values():
+        if profile.snmp is not None and object_id.startswith(profile.snmp.enterprise_prefix):
+            return profile.snmp
+    return None

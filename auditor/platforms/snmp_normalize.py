@@ -1,4 +1,4 @@
-"""Turn raw SNMP walks (:class:`~auditor.collect.snmp_columns.DeviceWalk`) into a DeviceSnapshot.
+"""Turn raw SNMP walks (:class:`~auditor.model.snmp_walk.DeviceWalk`) into a DeviceSnapshot.
 
 Pure functions, no I/O: the same walk always gives the same snapshot, so parsers are tested on
 recorded walks. Assumptions worth knowing (also in ``docs/snmp.md``):
@@ -20,8 +20,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
 
-from auditor.collect import snmp_columns as c
-from auditor.collect.snmp_columns import DeviceWalk, Index, RawColumn, RawValue, RawWalk
 from auditor.model.snapshot import (
     ArpEntry,
     DeviceSnapshot,
@@ -34,6 +32,8 @@ from auditor.model.snapshot import (
     SystemInfo,
     Vlan,
 )
+from auditor.model.snmp_walk import DeviceWalk, Index, RawColumn, RawValue, RawWalk
+from auditor.platforms import snmp_columns as c
 from auditor.platforms.snmp_quirks import (
     cisco_trunk_vlans,
     decode_text,

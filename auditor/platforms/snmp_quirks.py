@@ -12,15 +12,10 @@ from __future__ import annotations
 
 import ipaddress
 
-from auditor.collect.snmp_columns import RawColumn, RawValue
+from auditor.model.snmp_walk import RawColumn, RawValue
 
 CISCO_RESERVED_VLANS = frozenset({1002, 1003, 1004, 1005})
 VTP_OPERATIONAL = 1
-
-
-def is_cisco(platform: str, object_id: str) -> bool:
-    """True for Cisco IOS devices (by inventory platform or sysObjectID under PEN 9)."""
-    return platform == "cisco_ios" or object_id.startswith("1.3.6.1.4.1.9.")
 
 
 def per_vlan_fdb_vlans(vtp_state: RawColumn) -> list[int]:

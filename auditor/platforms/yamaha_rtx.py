@@ -28,12 +28,46 @@ from auditor.model.snapshot import (
 )
 from auditor.platforms.common import textfsm
 from auditor.platforms.parts import SnapshotParts
+from auditor.platforms.profile import PlatformProfile
 from auditor.redact import marker
 
 PLATFORM = "yamaha_rtx"
 NETMIKO_DEVICE_TYPE = "yamaha"
 CONFIG_COMMAND = "show config"
 COMMANDS: tuple[str, ...] = ("show environment", "show config", "show ip route")
+FACTS = frozenset(
+    {
+        "system.name",
+        "system.vendor",
+        "system.model",
+        "system.serial",
+        "system.os_version",
+        "management.telnet_enabled",
+        "management.ssh_enabled",
+        "management.ssh_version",
+        "management.http_server",
+        "management.https_server",
+        "management.snmp_versions",
+        "management.snmp_communities",
+        "management.snmp_v3_users",
+        "management.aaa_enabled",
+        "management.local_users",
+        "management.enable_secret_storage",
+        "management.password_encryption",
+        "management.ntp_servers",
+        "management.syslog_hosts",
+        "management.exec_timeout_seconds",
+        "management.vty_access_class",
+        "management.snmp_access_class",
+        "management.dns_servers",
+        "interfaces.alias",
+        "interfaces.admin_up",
+        "interfaces.shutdown",
+        "interfaces.acl_in",
+        "interfaces.acl_out",
+    }
+)
+"""What RTX routers can state: no banner, DHCP snooping, ARP inspection or switchport facts."""
 
 _IFACE = r"(lan\d+(?:[/.]\d+)?|pp|tunnel|bridge\d+|loopback\d+)"
 _BENIGN = re.compile(
@@ -137,8 +171,7 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
     management.syslog_hosts = []
     management.dns_servers = []
     management.aaa_enabled = False
-    management.dhcp_snooping = False
-    management.arp_inspection = False
+    # No DHCP snooping or ARP inspection on RTX routers: those facts stay unknown (None).
     management.enable_secret_storage = "none"  # noqa: S105 (a storage kind, not a secret)
     plain_password = False
     versions: set[Literal["v1", "v2c", "v3"]] = set()
@@ -379,3 +412,14 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     parts.management = config.management
     parts.unparsed_config_lines = config.unparsed
     return parts
+
+
+PROFILE = PlatformProfile(
+    platform=PLATFORM,
+    netmiko_device_type=NETMIKO_DEVICE_TYPE,
+    commands=COMMANDS,
+    config_command=CONFIG_COMMAND,
+    parse=parse,
+    facts=FACTS,
+    session_preparation=("console lines infinity", "administrator (when an enable secret is set)"),
+)

@@ -19,8 +19,8 @@ from importlib.metadata import entry_points
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
-from auditor.collect.base import CollectionError
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.collection import CollectionFailure
 from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
@@ -75,7 +75,7 @@ class AuditContext:
     ledger: AssetLedger = field(default_factory=AssetLedger)
     history: History = field(default_factory=History)
     known_check_ids: frozenset[str] = frozenset()
-    collection_errors: list[CollectionError] = field(default_factory=list)
+    collection_errors: list[CollectionFailure] = field(default_factory=list)
     cache: dict[str, Any] = field(default_factory=dict)
     # Flows and sightings from captured traffic (``auditor traffic``); None when none was read.
     traffic: TrafficSummary | None = None

@@ -1,4 +1,4 @@
-"""Shared behaviour of the COL-… checks: one ERROR finding per collection error of their id."""
+"""Shared behaviour of the COL-… checks: one ERROR finding per collection failure of their kinds."""
 
 from __future__ import annotations
 
@@ -8,6 +8,8 @@ from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Sev
 from auditor.policy.clauses import COMPLIANCE_CHECK, MONITORING
 from auditor.rules import AuditContext, Check
 
+from .kinds import check_id_for, describe
+
 COLLECTION_REFERENCES = (
     Reference(kind="guideline", key=MONITORING),
     Reference(kind="guideline", key=COMPLIANCE_CHECK),
@@ -16,7 +18,7 @@ COLLECTION_REFERENCES = (
 
 
 class CollectionErrorCheck(Check):
-    """Base class: turns ``context.collection_errors`` with this check's id into findings."""
+    """Base class: turns ``context.collection_errors`` whose kind maps to this check into findings."""
 
     severity = Severity.MEDIUM
     scope = "collection"
@@ -24,8 +26,9 @@ class CollectionErrorCheck(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         for error in context.collection_errors:
-            if error.check_id != self.id:
+            if check_id_for(error) != self.id:
                 continue
+            message_en, message_ja = describe(error)
             zone = None
             device = context.device(error.device)
             if device is not None and device.zones:
@@ -35,8 +38,8 @@ class CollectionErrorCheck(Check):
                 device=error.device,
                 subject=error.subject,
                 zone=zone,
-                message_en=error.message_en,
-                message_ja=error.message_ja,
-                evidence=[EvidenceRef(source="engine", detail=error.detail or error.message_en)],
+                message_en=message_en,
+                message_ja=message_ja,
+                evidence=[EvidenceRef(source="engine", detail=error.detail or message_en)],
                 outcome=Outcome.ERROR,
             )

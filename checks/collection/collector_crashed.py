@@ -8,15 +8,16 @@ from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
 from auditor.rules import AuditContext
 
 from ._base import CollectionErrorCheck
+from .kinds import check_id_for, describe
 
 
 class CollectorCrashed(CollectionErrorCheck):
     """A collector crashed, or reported a failure that no other COL- check documents.
 
     What it checks:
-        Collection errors with the id ``COL-000`` (the engine's record of a collector that raised
-        an exception for a whole batch of devices) and any collection error whose check id is not
-        a known check, so that no failure is ever dropped silently.
+        Collection failures of kind ``crashed`` (the engine's record of a collector that raised
+        an exception for a whole batch of devices) and any failure whose kind no COL- check
+        documents (or whose check is not registered), so that no failure is dropped silently.
 
     Why is this bad?:
         The devices concerned were not looked at in this run: their other checks are blind and
@@ -49,14 +50,17 @@ class CollectorCrashed(CollectionErrorCheck):
         yield from super().evaluate(context)
         known = context.known_check_ids
         for error in context.collection_errors:
-            if error.check_id == self.id or not known or error.check_id in known:
+            check_id = check_id_for(error)
+            if check_id == self.id or (check_id is not None and (not known or check_id in known)):
                 continue
+            label = check_id or str(error.kind)
+            message_en, message_ja = describe(error)
             yield self.finding(
                 context,
                 device=error.device,
-                subject=f"{error.check_id}:{error.subject}",
-                message_en=f"Unknown collection failure {error.check_id}: {error.message_en}",
-                message_ja=f"未定義の収集エラー {error.check_id}: {error.message_ja}",
-                evidence=[EvidenceRef(source="engine", detail=error.detail or error.message_en)],
+                subject=f"{label}:{error.subject}",
+                message_en=f"Unknown collection failure {label}: {message_en}",
+                message_ja=f"未定義の収集エラー {label}: {message_ja}",
+                evidence=[EvidenceRef(source="engine", detail=error.detail or message_en)],
                 outcome=Outcome.ERROR,
             )

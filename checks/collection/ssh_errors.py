@@ -1,8 +1,8 @@
 """COL-101…108: SSH collection failures, one ERROR finding per failed device (or command).
 
-The SSH collector (``auditor.collect.ssh``) turns every failure into a ``CollectionError`` with
-one of these ids; these checks make them findings so an unreachable or misbehaving device is
-never a silent pass.
+The SSH collector (``auditor.collect.ssh``) reports every failure as a ``CollectionFailure`` of
+some kind; :mod:`.kinds` maps the kinds to these ids and these checks make them findings, so an
+unreachable or misbehaving device is never a silent pass.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from datetime import datetime
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check, Parameter
 
+from ..collection.kinds import check_id_for
 from ..hardening._common import primary_zone
 
 SAME_RUN_SECONDS = 300  # errors this close together belong to one run (SNMP and SSH of one poll)
@@ -71,7 +72,7 @@ class DeviceStoppedAnswering(Check):
         failing: dict[str, list[str]] = {}
         for error in context.collection_errors:
             if error.device not in context.snapshots:
-                failing.setdefault(error.device, []).append(error.check_id)
+                failing.setdefault(error.device, []).append(check_id_for(error) or str(error.kind))
         for name in sorted(failing):
             history = context.history
             last_ok = history.last_success.get(name)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from auditor.collect.base import CollectionError
 from auditor.inventory.models import Device, Inventory
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.findings import Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot, ManagementPlane
 from auditor.rules import AuditContext
@@ -24,26 +24,62 @@ COLLECTION_CHECKS = (
 )
 
 
-def _error(check_id: str, device: str = "sw1", subject: str = "snmp") -> CollectionError:
-    return CollectionError(
+KINDS = (
+    FailureKind.TIMEOUT,
+    FailureKind.AUTH,
+    FailureKind.MALFORMED,
+    FailureKind.RUNAWAY,
+    FailureKind.CREDENTIAL,
+)
+
+
+def _error(kind: FailureKind, device: str = "sw1", subject: str = "snmp") -> CollectionFailure:
+    return CollectionFailure(
         device=device,
-        check_id=check_id,
-        message_en=f"{check_id} happened on {device}",
-        message_ja=f"{device} で {check_id}",
+        kind=kind,
         subject=subject,
         detail="detail",
+        facts={"where": "192.0.2.1:161", "timeout": "2.0", "tries": "2", "version": "v2c"},
     )
 
 
-def test_each_collection_check_reports_only_the_errors_of_its_own_id_as_errors() -> None:
+def test_each_collection_check_reports_only_the_errors_of_its_own_kind_as_errors() -> None:
     context = builders.context()
-    context.collection_errors = [_error(f"COL-00{n}", device=f"sw{n}") for n in range(1, 6)]
+    context.collection_errors = [
+        _error(kind, device=f"sw{n}") for n, kind in enumerate(KINDS, start=1)
+    ]
     for number, check in enumerate(COLLECTION_CHECKS, start=1):
         findings = list(check().evaluate(context))
         assert [(f.check_id, f.device, f.outcome) for f in findings] == [
             (f"COL-00{number}", f"sw{number}", Outcome.ERROR)
         ]
-        assert findings[0].message_ja == f"sw{number} で COL-00{number}"
+        assert findings[0].evidence[0].detail == "detail"
+
+
+def test_the_snmp_messages_are_worded_by_the_checks_in_both_languages() -> None:
+    context = builders.context()
+    context.collection_errors = [_error(kind, device="sw1") for kind in KINDS]
+    messages = {
+        check.id: (finding.message_en, finding.message_ja)
+        for check in COLLECTION_CHECKS
+        for finding in check().evaluate(context)
+    }
+    assert messages["COL-001"] == (
+        "No SNMP answer from sw1 (192.0.2.1:161) after 2 tries of 2.0s. With SNMPv2c a wrong "
+        "community looks exactly like this: the agent drops the request silently, so check the "
+        "community as well as reachability.",
+        "sw1 (192.0.2.1:161) から SNMP 応答がありません（2.0秒×2回）。SNMPv2c ではコミュニティ名の"
+        "誤りも応答なしと区別できません。到達性とコミュニティ名の両方を確認してください。",
+    )
+    assert messages["COL-002"] == (
+        "SNMPv3 authentication to sw1 (192.0.2.1:161) failed: detail.",
+        "sw1 (192.0.2.1:161) への SNMPv3 認証に失敗しました: detail",
+    )
+    assert messages["COL-004"][0] == "Walking sw1 (192.0.2.1:161) was stopped: detail."
+    assert messages["COL-005"] == (
+        "The SNMP credential of sw1 could not be resolved: detail.",
+        "sw1 の SNMP 認証情報を取得できません: detail",
+    )
 
 
 def test_a_table_level_error_keeps_its_table_subject_and_the_device_zone() -> None:
@@ -51,7 +87,7 @@ def test_a_table_level_error_keeps_its_table_subject_and_the_device_zone() -> No
         devices=[Device(name="sw1", address="127.0.0.1", platform="generic", zones=["lgwan"])]
     )
     context = builders.context(inventory=inventory)
-    context.collection_errors = [_error("COL-004", subject="table:dot1qTpFdbTable")]
+    context.collection_errors = [_error(FailureKind.RUNAWAY, subject="table:dot1qTpFdbTable")]
     (finding,) = SnmpWalkRunaway().evaluate(context)
     assert finding.subject == "table:dot1qTpFdbTable"
     assert finding.zone == "lgwan"

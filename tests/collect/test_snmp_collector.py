@@ -9,8 +9,10 @@ import pytest
 
 from auditor.collect.base import CollectionResult
 from auditor.collect.snmp import PollOptions, SnmpCollector, collect_snmp, summarize_snapshot
-from auditor.collect.snmp_columns import IF_DESCR
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
+from auditor.model.collection import FailureKind
+from auditor.platforms.snmp_columns import IF_DESCR
+from auditor_checks.collection.kinds import check_id_for, describe
 from tests.collect.snmp_agents import (
     SnmpdAgent,
     free_udp_port,
@@ -143,7 +145,16 @@ def test_each_failure_gets_its_own_error_and_the_good_device_is_still_collected(
     # Same v3 user name with the right and with a wrong key in one run: kept apart.
     assert sorted(result.snapshots) == ["also-good-v3", "good", "good-v3"]
     by_device = {error.device: error for error in result.errors}
-    assert {name: error.check_id for name, error in by_device.items()} == {
+    # The collector reports kinds only; checks/collection gives them their ids and wording.
+    assert {name: error.kind for name, error in by_device.items()} == {
+        "wrong-community": FailureKind.TIMEOUT,
+        "wrong-password": FailureKind.AUTH,
+        "nothing-listens": FailureKind.TIMEOUT,
+        "random-bytes": FailureKind.MALFORMED,
+        "truncated-ber": FailureKind.MALFORMED,
+        "no-secret": FailureKind.CREDENTIAL,
+    }
+    assert {name: check_id_for(error) for name, error in by_device.items()} == {
         "wrong-community": "COL-001",
         "wrong-password": "COL-002",
         "nothing-listens": "COL-001",
@@ -151,21 +162,23 @@ def test_each_failure_gets_its_own_error_and_the_good_device_is_still_collected(
         "truncated-ber": "COL-003",
         "no-secret": "COL-005",
     }
-    assert "wrong community" in by_device["wrong-community"].message_en
-    assert "コミュニティ名" in by_device["wrong-community"].message_ja
-    assert "usmStatsWrongDigests" in by_device["wrong-password"].message_en
-    assert "not well-formed SNMP" in by_device["random-bytes"].message_en
+    messages = {name: describe(error) for name, error in by_device.items()}
+    assert "wrong community" in messages["wrong-community"][0]
+    assert "コミュニティ名" in messages["wrong-community"][1]
+    assert "usmStatsWrongDigests" in messages["wrong-password"][0]
+    assert "not well-formed SNMP" in messages["random-bytes"][0]
     for error in result.errors:
+        en, ja = describe(error)
         for secret in _secrets(snmpd).values():
-            assert secret not in error.message_en + error.message_ja + (error.detail or "")
+            assert secret not in en + ja + (error.detail or "") + repr(error.facts)
 
 
 def test_a_walk_that_repeats_an_oid_is_stopped_as_a_runaway_table(snmpd: SnmpdAgent) -> None:
     with looping_agent(IF_DESCR) as port:
         result = _collect(snmpd, [_v2c("looping", port), _v2c("good", snmpd.port)])
     (error,) = result.errors
-    assert (error.check_id, error.subject) == ("COL-004", "table:ifTable")
-    assert "did not increase" in error.message_en
+    assert (error.kind, error.subject) == (FailureKind.RUNAWAY, "table:ifTable")
+    assert "did not increase" in describe(error)[0]
     assert set(result.snapshots) == {"looping", "good"}, "the rest of the device is kept"
 
 
@@ -174,7 +187,7 @@ def test_a_table_longer_than_the_row_cap_is_reported_and_the_device_kept(
 ) -> None:
     result = _collect(snmpd, [_v2c("capped", snmpd.port)], max_rows_per_table=1)
     assert "table:ifTable" in {error.subject for error in result.errors}
-    assert {error.check_id for error in result.errors} == {"COL-004"}
+    assert {error.kind for error in result.errors} == {FailureKind.RUNAWAY}
     assert "capped" in result.snapshots
 
 

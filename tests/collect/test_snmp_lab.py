@@ -83,7 +83,7 @@ def _lab_devices() -> list[str]:
 
 
 def test_every_lab_device_is_collected(lab: LabRun) -> None:
-    assert [error.message_en for error in lab.result.errors] == []
+    assert [(error.kind, error.device, error.detail) for error in lab.result.errors] == []
     assert sorted(lab.result.snapshots) == sorted(_lab_devices())
 
 

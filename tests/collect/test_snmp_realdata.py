@@ -114,7 +114,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRecording
 
 
 def test_every_recording_is_collected_without_errors(served: ServedRecordings) -> None:
-    assert [error.message_en for error in served.result.errors] == []
+    assert [(error.kind, error.device, error.detail) for error in served.result.errors] == []
     assert sorted(served.result.snapshots) == sorted(RECORDINGS)
     for snapshot in served.result.snapshots.values():
         assert summarize_snapshot(snapshot).startswith(snapshot.device)

@@ -18,9 +18,11 @@ from auditor.collect.ssh import (
 )
 from auditor.lab.cli_render import render
 from auditor.lab.scenario import Scenario, load_example_city
+from auditor.model.collection import FailureKind
 from auditor.platforms.registry import profiles
 from auditor.platforms.text_decode import decode_output
 from auditor.redact import marker
+from auditor_checks.collection.kinds import check_id_for, describe
 from tests.collect.ssh_lab import ONE_PER_PLATFORM, SshLab, ssh_lab
 
 SALT = b"ssh-collector-test"
@@ -145,7 +147,8 @@ def test_a_wrong_password_is_a_col_101_finding_and_the_other_devices_go_on(
         result = collector.collect([bad, good], lab.resolve)
     finally:
         lab.secrets.pop("lg-edge-sw2/password")
-    assert [(e.device, e.check_id) for e in result.errors] == [("lg-edge-sw2", "COL-101")]
+    assert [(e.device, e.kind) for e in result.errors] == [("lg-edge-sw2", FailureKind.SSH_AUTH)]
+    assert [check_id_for(e) for e in result.errors] == ["COL-101"]
     assert "not-the-password" not in repr(result.errors)
     assert set(result.snapshots) == {"lg-rt1"}
 
@@ -163,7 +166,11 @@ def test_a_configuration_command_is_refused_before_anything_is_sent(
     outcome = collector.collect_device(
         unreachable, lab.resolve, commands=["show version", "write memory"]
     )
-    assert [e.check_id for e in outcome.errors] == ["COL-108"]
+    assert [e.kind for e in outcome.errors] == [FailureKind.READ_ONLY]
+    assert describe(outcome.errors[0])[0] == (
+        "lg-core-sw1: the collector refused to send 'write memory', which is not an "
+        "allow-listed read-only command; nothing was sent"
+    )
     assert outcome.records == []  # nothing was sent, not even a connection attempt
 
 
@@ -172,7 +179,8 @@ def test_an_unreachable_device_is_a_col_102_finding(lab: SshLab, tmp_path: Path)
 
     device = lab.device("lg-rt1", port=free_port(), timeout=2.0)
     result = SshCollector(salt=SALT, known_hosts=tmp_path / "kh").collect([device], lab.resolve)
-    assert [e.check_id for e in result.errors] == ["COL-102"]
+    assert [e.kind for e in result.errors] == [FailureKind.SSH_UNREACHABLE]
+    assert [check_id_for(e) for e in result.errors] == ["COL-102"]
 
 
 def test_unknown_host_keys_are_refused_unless_trust_on_first_use_records_them(
@@ -182,7 +190,7 @@ def test_unknown_host_keys_are_refused_unless_trust_on_first_use_records_them(
     collector = SshCollector(salt=SALT, known_hosts=known_hosts)
     strict = lab.device("lg-rt1", host_key_policy="known_hosts")
     refused = collector.collect([strict], lab.resolve)
-    assert [e.check_id for e in refused.errors] == ["COL-106"]
+    assert [e.kind for e in refused.errors] == [FailureKind.HOST_KEY]
     assert not known_hosts.exists()
 
     first = collector.collect([lab.device("lg-rt1")], lab.resolve)
@@ -205,7 +213,7 @@ def test_a_changed_host_key_is_refused_even_with_trust_on_first_use(
     result = SshCollector(salt=SALT, known_hosts=known_hosts).collect(
         [lab.device("lg-rt1")], lab.resolve
     )
-    assert [e.check_id for e in result.errors] == ["COL-106"]
+    assert [check_id_for(e) for e in result.errors] == ["COL-106"]
     assert "changed" in (result.errors[0].detail or "")
 
 
@@ -259,7 +267,13 @@ def test_a_command_the_device_rejects_is_col_104_and_the_rest_of_the_snapshot_is
     with ssh_lab(changed, ["lg-rt1"], tmp_path) as lab:
         collector = SshCollector(salt=SALT, known_hosts=tmp_path / "kh")
         result = collector.collect([lab.device("lg-rt1")], lab.resolve)
-    assert [(e.check_id, e.subject) for e in result.errors] == [("COL-104", "command:show version")]
+    assert [(e.kind, e.subject) for e in result.errors] == [
+        (FailureKind.REJECTED, "command:show version")
+    ]
+    assert describe(result.errors[0]) == (
+        "lg-rt1: the device rejected 'show version' (% Unknown command.)",
+        "lg-rt1: 機器がコマンド 'show version' を受け付けませんでした(% Unknown command.)",
+    )
     snapshot = result.snapshots["lg-rt1"]
     assert snapshot.absent_tables == ["show version"]
     assert snapshot.system.serial is None

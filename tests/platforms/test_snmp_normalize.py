@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from auditor.collect import snmp_columns as c
-from auditor.collect.snmp_columns import DeviceWalk, RawWalk
+from auditor.model.snmp_walk import DeviceWalk, RawWalk
+from auditor.platforms import snmp_columns as c
 from auditor.platforms.snmp_normalize import normalize_walk
 from auditor.platforms.snmp_quirks import decode_text, port_list_members
 

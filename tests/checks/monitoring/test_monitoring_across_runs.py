@@ -15,8 +15,9 @@ from typing import Any
 import pytest
 
 from auditor.audit.engine import RunOutcome, run_audit
-from auditor.collect.base import CollectionError, CollectionResult, ProgressCallback
+from auditor.collect.base import CollectionResult, ProgressCallback
 from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.findings import Finding, Outcome
 from auditor.model.snapshot import DeviceSnapshot, FdbEntry
 from auditor.rules import Registry, discover
@@ -91,14 +92,8 @@ def switch(at: int, uptime_days: float, macs: list[str], link_age_hours: float) 
     )
 
 
-def silent(device: str) -> CollectionError:
-    return CollectionError(
-        device=device,
-        check_id="COL-001",
-        message_en="timeout",
-        message_ja="タイムアウト",
-        subject="snmp",
-    )
+def silent(device: str) -> CollectionFailure:
+    return CollectionFailure(device=device, kind=FailureKind.TIMEOUT, subject="snmp")
 
 
 def night(store: Store, network: ScriptedNetwork, at: int, result: CollectionResult) -> RunOutcome:

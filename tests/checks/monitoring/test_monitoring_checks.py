@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from auditor.collect.base import CollectionError
+from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.findings import Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot, FdbEntry
 from auditor.rules import History
@@ -148,14 +148,8 @@ def test_known_macs_and_unprotected_zones_are_quiet_and_no_history_is_not_applic
     )
 
 
-def _timeout(name: str) -> CollectionError:
-    return CollectionError(
-        device=name,
-        check_id="COL-001",
-        message_en="timeout",
-        message_ja="タイムアウト",
-        subject="snmp",
-    )
+def _timeout(name: str) -> CollectionFailure:
+    return CollectionFailure(device=name, kind=FailureKind.TIMEOUT, subject="snmp")
 
 
 def test_a_device_silent_for_consecutive_runs_is_reported_with_the_first_failure() -> None:

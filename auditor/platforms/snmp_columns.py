@@ -1,20 +1,10 @@
-"""Which SNMP columns the auditor walks, and the raw shape a walk is handed on in.
+"""Which SNMP columns the auditor walks (MIB knowledge shared by the collector and normalizer).
 
 Only the columns the normalizer reads are walked: a whole-table or subtree walk of IF-MIB or
 Q-BRIDGE-MIB returns counters and timestamps nobody reads and multiplies the polling cost.
 """
 
 from __future__ import annotations
-
-from dataclasses import dataclass, field
-
-RawValue = bytes | int | str
-"""OCTET STRING → bytes; INTEGER/Counter/Gauge/TimeTicks → int; OID and IpAddress → dotted str."""
-
-Index = tuple[int, ...]
-RawColumn = list[tuple[Index, RawValue]]
-RawWalk = dict[str, RawColumn]
-"""``column OID → [(index suffix, value), …]`` in agent order."""
 
 # SNMPv2-MIB system group scalars (fetched with one GET, stored as column → [((0,), value)]).
 SYS_DESCR = "1.3.6.1.2.1.1.1"
@@ -155,22 +145,3 @@ PER_VLAN_COLUMNS = (DOT1D_BASE_PORT_IFINDEX, DOT1D_TP_FDB_PORT)
 def all_columns() -> tuple[str, ...]:
     """Every standard column, in walk order (used by the benchmark's net-snmp reference)."""
     return tuple(column for columns in TABLES.values() for column in columns)
-
-
-@dataclass
-class DeviceWalk:
-    """Everything SNMP returned for one device, before normalization."""
-
-    device: str
-    walks: RawWalk = field(default_factory=dict)
-    absent_tables: list[str] = field(default_factory=list)
-    per_vlan: dict[int, RawWalk] = field(default_factory=dict)
-    probe_accepted: list[str] | None = None
-    platform: str = "generic"
-
-    def column(self, oid: str) -> RawColumn:
-        return self.walks.get(oid, [])
-
-    def row_count(self) -> int:
-        total = sum(len(rows) for rows in self.walks.values())
-        return total + sum(len(rows) for walk in self.per_vlan.values() for rows in walk.values())

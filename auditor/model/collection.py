@@ -1,0 +1,54 @@
+"""What a collector reports when it could not read a device: a failure *kind*, never a verdict.
+
+Collectors do I/O only. They say *what* went wrong (a :class:`FailureKind` plus a technical
+detail and the facts needed to explain it); which ``COL-…`` check documents the failure and how
+it is worded for users is known only to ``checks/collection``. A kind without a check there
+still becomes a finding (``COL-000``), never silence.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FailureKind(StrEnum):
+    """Why one device (or one of its tables or commands) could not be collected."""
+
+    # SNMP
+    TIMEOUT = "timeout"
+    AUTH = "auth"
+    MALFORMED = "malformed"
+    RUNAWAY = "runaway"
+    CREDENTIAL = "credential"
+    # SSH
+    SSH_AUTH = "ssh_auth"
+    SSH_UNREACHABLE = "ssh_unreachable"
+    PROMPT = "prompt"
+    SSH_SESSION = "ssh_session"
+    REJECTED = "rejected"
+    PARSER = "parser"
+    UNPARSED_OUTPUT = "unparsed_output"
+    HOST_KEY = "host_key"
+    SSH_CREDENTIAL = "ssh_credential"
+    READ_ONLY = "read_only"
+    # any collector
+    CRASHED = "crashed"
+
+
+@dataclass(frozen=True)
+class CollectionFailure:
+    """One device (or one table/command of it) that could not be collected.
+
+    ``facts`` holds the plain values a message needs (``where`` = address:port, ``command``,
+    ``exception`` type name, …); they are technical data, not user text.
+    """
+
+    device: str
+    kind: FailureKind
+    subject: str = "collection"
+    detail: str | None = None
+    facts: dict[str, str] = field(default_factory=dict)
+
+    def fact(self, name: str, default: str = "") -> str:
+        return self.facts.get(name, default)

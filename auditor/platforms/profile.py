@@ -1,0 +1,82 @@
+"""The typed profile every platform module exports as ``PROFILE``.
+
+A profile is everything the auditor knows about one vendor CLI: the read-only command allow-list,
+the netmiko driver and what it sends while preparing a session, the parser, the SNMP quirks the
+SNMP collector needs, and the snapshot facts the platform can state at all. A fact a platform does
+not declare must stay ``None`` ("unknown") after parsing, so no check mistakes a router without
+the feature for a router with the feature switched off.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from pydantic import BaseModel
+
+from auditor.model.snapshot import Interface, ManagementPlane, SystemInfo
+from auditor.model.snmp_walk import DeviceWalk
+from auditor.platforms.parts import SnapshotParts
+
+FACT_SECTIONS: Mapping[str, type[BaseModel]] = {
+    "system": SystemInfo,
+    "management": ManagementPlane,
+    "interfaces": Interface,
+}
+"""Snapshot sections whose optional fields are per-platform facts (``interfaces`` per port)."""
+
+
+class Parser(Protocol):
+    def __call__(self, outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts: ...
+
+
+def fact_paths() -> frozenset[str]:
+    """Every dotted fact path a platform may declare: the optional fields of the fact sections.
+
+    Fields whose default is ``None`` are facts that can be unknown; ``source`` is bookkeeping.
+    """
+    return frozenset(
+        f"{section}.{name}"
+        for section, model in FACT_SECTIONS.items()
+        for name, info in model.model_fields.items()
+        if name != "source" and info.default is None and info.default_factory is None
+    )
+
+
+@dataclass(frozen=True)
+class SnmpQuirks:
+    """What the SNMP collector must do beyond the standard tables for this vendor."""
+
+    enterprise_prefix: str
+    """sysObjectID prefix of the vendor (devices of another inventory platform match by it)."""
+    extra_tables: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """Vendor tables walked when Q-BRIDGE-MIB's dot1qTpFdbTable is absent."""
+    per_vlan_fdb_vlans: Callable[[DeviceWalk], list[int]] | None = None
+    """VLANs whose own BRIDGE-MIB instance (``community@vlan`` / ``vlan-<id>``) holds the FDB."""
+
+
+@dataclass(frozen=True)
+class PlatformProfile:
+    platform: str
+    netmiko_device_type: str
+    commands: tuple[str, ...]
+    config_command: str
+    parse: Parser
+    facts: frozenset[str]
+    """Dotted fact paths (``management.password_encryption``, ``interfaces.port_security``)
+    the parser may state; every other fact stays ``None``."""
+    session_preparation: tuple[str, ...] = ()
+    """What netmiko's driver itself sends before the allow-listed commands (shown by dry-run)."""
+    snmp: SnmpQuirks | None = None
+
+    def __post_init__(self) -> None:
+        unknown = self.facts - fact_paths()
+        if unknown:
+            raise ValueError(f"{self.platform} declares unknown facts: {sorted(unknown)}")
+        if self.config_command not in self.commands:
+            raise ValueError(f"{self.platform}: config command is not allow-listed")
+
+    def allows(self, command: str) -> bool:
+        """Exact match only: no prefixes, no abbreviations, no pipes."""
+        return command in self.commands
