@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zone_kinds,
@@ -55,7 +57,10 @@ class CleartextManagement(Check):
     title_ja = "Telnet・HTTP による管理アクセスが有効"
     title_en = "Telnet or HTTP management enabled"
     scope = "device"
-    parameters = (Parameter("allow_http", False, "Do not report plain HTTP management"),)
+
+    class Params(CheckParams):
+        allow_http: bool = Field(False, description="Do not report plain HTTP management")
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="アクセス制御"),
@@ -68,7 +73,7 @@ class CleartextManagement(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        allow_http = bool(self.params(context)["allow_http"])
+        allow_http = self.params(context).allow_http
         for name, snapshot in snapshots_in_order(context):
             management = snapshot.management
             services = [("telnet", management.telnet_enabled, "Telnet", "Telnet")]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     config_known,
@@ -51,7 +53,10 @@ class ExecTimeout(Check):
     title_ja = "無操作タイムアウト未設定・過長"
     title_en = "No or too long idle session timeout"
     scope = "device"
-    parameters = (Parameter("max_seconds", 600, "Longest idle time allowed, in seconds"),)
+
+    class Params(CheckParams):
+        max_seconds: int = Field(600, gt=0, description="Longest idle time allowed, in seconds")
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
@@ -64,7 +69,7 @@ class ExecTimeout(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        limit = int(self.params(context)["max_seconds"])
+        limit = self.params(context).max_seconds
         for name, snapshot in snapshots_in_order(context):
             timeout = snapshot.management.exec_timeout_seconds
             if timeout is None and not config_known(snapshot):

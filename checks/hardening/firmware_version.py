@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     not_applicable,
@@ -56,10 +58,15 @@ class FirmwareVersion(Check):
     title_ja = "禁止・最低要件未満のファームウェア"
     title_en = "Firmware on the deny list or older than the minimum"
     scope = "device"
-    parameters = (
-        Parameter("deny", {}, "platform → versions (or prefix*) that must not run"),
-        Parameter("minimum", {}, "platform → oldest acceptable version"),
-    )
+
+    class Params(CheckParams):
+        deny: dict[str, list[str]] = Field(
+            default_factory=dict, description="platform → versions (or prefix*) that must not run"
+        )
+        minimum: dict[str, str] = Field(
+            default_factory=dict, description="platform → oldest acceptable version"
+        )
+
     references = (
         Reference(kind="guideline", key="セキュリティ情報の収集"),
         Reference(kind="guideline", key="システム開発、導入、保守等"),
@@ -68,8 +75,8 @@ class FirmwareVersion(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        deny = {str(k): [str(v) for v in vs] for k, vs in dict(params["deny"]).items()}
-        minimum = {str(k): str(v) for k, v in dict(params["minimum"]).items()}
+        deny = params.deny
+        minimum = params.minimum
         if not deny and not minimum:
             yield not_applicable(
                 self,

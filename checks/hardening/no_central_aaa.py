@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zone_kinds,
@@ -61,11 +63,13 @@ class NoCentralAaa(Check):
     title_ja = "管理者認証が集中認証 (RADIUS/TACACS+) でない"
     title_en = "No central authentication (RADIUS/TACACS+) for administrators"
     scope = "device"
-    parameters = (
-        Parameter(
-            "zone_kinds", [], "Judge only devices serving a zone of these kinds (empty: all)"
-        ),
-    )
+
+    class Params(CheckParams):
+        zone_kinds: list[str] = Field(
+            default_factory=list,
+            description="Judge only devices serving a zone of these kinds (empty: all)",
+        )
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
@@ -78,7 +82,7 @@ class NoCentralAaa(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        kinds = {str(kind) for kind in self.params(context)["zone_kinds"]}
+        kinds = set(self.params(context).zone_kinds)
         for name, snapshot in snapshots_in_order(context):
             if kinds and not kinds & device_zone_kinds(context, name):
                 continue

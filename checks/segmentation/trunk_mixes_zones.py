@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from pydantic import Field
+
 from auditor.analysis.network import NetworkView, Support
 from auditor.model.findings import Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity, is_management
 
@@ -51,18 +53,18 @@ class TrunkMixesZones(Check):
     title_ja = "物理リンクを共有してはならない系のVLANを運ぶトランク"
     title_en = "Trunk carries VLANs of zones that may not share a link"
     scope = "network"
-    parameters = (
-        Parameter(
-            "management_shares_links",
+
+    class Params(CheckParams):
+        management_shares_links: bool = Field(
             True,
-            "The management zone's VLAN may ride every trunk (in-band management)",
-        ),
-    )
+            description="The management zone's VLAN may ride every trunk (in-band management)",
+        )
+
     references = SEGMENTATION_REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         view = NetworkView.of(context)
-        management_ok = bool(self.params(context)["management_shares_links"])
+        management_ok = self.params(context).management_shares_links
         for (device, port), carried in sorted(view.port_vlans.items()):
             if carried.mode != "trunk":
                 continue
