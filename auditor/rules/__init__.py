@@ -236,7 +236,7 @@ def reference_text(reference: Reference) -> str:
         text = f"計画 {reference.key}" + (f" {item.name_ja}" if item is not None else "")
     else:
         text = reference.label()
-    return f"{text} ({reference.note})" if reference.note else text
+    return f"{text} — {reference.note}" if reference.note else text
 
 
 def render_references(references: Iterable[Reference]) -> str:

@@ -33,9 +33,6 @@ class UnparsedConfigurationLines(Check):
 
     Parameters:
         max_lines: how many unparsed lines to quote in the finding (default 10).
-
-    References:
-        総務省ガイドライン「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-109"

@@ -45,10 +45,6 @@ class CleartextManagement(Check):
 
     Parameters:
         ``allow_http`` (bool, default false): accept plain HTTP (e.g. a redirect-only page).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの盗聴対策)、
-        「アクセス制御」; 計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.2.2 (unverified).
     """
 
     id = "HRD-002"
@@ -67,7 +63,7 @@ class CleartextManagement(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.2.2 transport input ssh for line vty",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.2.2 transport input ssh for line vty",
             note="unverified",
         ),
     )

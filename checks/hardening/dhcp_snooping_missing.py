@@ -46,10 +46,6 @@ class DhcpSnoopingMissing(Check):
     Parameters:
         ``zones`` (list of zone ids, default ``[mynumber]``); ``require_arp_inspection`` (bool,
         default true).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの接続制御、業務外ネットワークへの
-        接続の禁止); 計画 4-2-1.
     """
 
     id = "HRD-014"

@@ -57,10 +57,6 @@ class DiscoveryOnUntrustedPort(Check):
 
     Parameters:
         ``untrusted_zone_kinds`` (list, default ``[internet, public_wifi]``).
-
-    References:
-        総務省ガイドライン「不正アクセス対策」(不要なサービスの停止); 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 2.1.2 (unverified).
     """
 
     id = "HRD-013"
@@ -81,7 +77,7 @@ class DiscoveryOnUntrustedPort(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.1.2 Set 'no cdp run'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.1.2 Set 'no cdp run'",
             note="unverified",
         ),
     )

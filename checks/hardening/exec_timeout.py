@@ -41,10 +41,6 @@ class ExecTimeout(Check):
 
     Parameters:
         ``max_seconds`` (int, default 600): the longest idle time allowed.
-
-    References:
-        総務省ガイドライン「アクセス制御」; 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.2.9 (unverified).
     """
 
     id = "HRD-009"
@@ -62,7 +58,7 @@ class ExecTimeout(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.2.9 Set 'exec-timeout' to less than or "
+            key="Cisco IOS 15 Benchmark v4.1.1 1.2.9 Set 'exec-timeout' to less than or "
             "equal to 10 minutes for 'line vty'",
             note="unverified",
         ),

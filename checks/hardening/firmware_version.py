@@ -47,9 +47,6 @@ class FirmwareVersion(Check):
     Parameters:
         ``deny`` (mapping platform → list of versions or ``prefix*``, default empty);
         ``minimum`` (mapping platform → version, default empty).
-
-    References:
-        総務省ガイドライン「セキュリティ情報の収集」、「システム開発、導入、保守等」; 計画 4-2-1.
     """
 
     id = "HRD-015"

@@ -62,9 +62,6 @@ class ManagementOutsideManagementZone(Check):
 
     Parameters:
         ``exempt_roles`` (list of inventory roles, default ``[server, relay]``).
-
-    References:
-        総務省ガイドライン「アクセス制御」、「情報システム全体の強靭性の向上」; 計画 4-2-1.
     """
 
     id = "HRD-018"

@@ -45,9 +45,6 @@ class MynumberInternetDns(Check):
 
     Parameters:
         ``internet_zone_kinds`` (list, default ``[internet, public_wifi]``).
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」(マイナンバー利用事務系の分離); 計画 4-2-1.
     """
 
     id = "HRD-017"

@@ -51,10 +51,6 @@ class NoCentralAaa(Check):
     Parameters:
         ``zone_kinds`` (list, default ``[]`` = every device): judge only devices serving a zone
         of these kinds (for example ``[mynumber, lgwan]``).
-
-    References:
-        総務省ガイドライン「アクセス制御」(特権を付与されたIDの管理); 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.1.1 and 1.1.2 (unverified).
     """
 
     id = "HRD-019"
@@ -75,7 +71,7 @@ class NoCentralAaa(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.1.1 Enable 'aaa new-model', "
+            key="Cisco IOS 15 Benchmark v4.1.1 1.1.1 Enable 'aaa new-model', "
             "1.1.2 Enable 'aaa authentication login'",
             note="unverified",
         ),

@@ -42,10 +42,6 @@ class NoRemoteSyslog(Check):
 
     Parameters:
         ``log_servers`` (list of addresses, default empty = any remote host is accepted).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ログの取得等)、「情報システムの監視」;
-        計画 4-2-2; CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 (unverified).
     """
 
     id = "HRD-008"
@@ -66,7 +62,7 @@ class NoRemoteSyslog(Check):
         Reference(kind="plan", key="4-2-2"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 Set IP address for 'logging host'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.2.4 Set IP address for 'logging host'",
             note="unverified",
         ),
     )

@@ -45,10 +45,6 @@ class NtpMissing(Check):
     Parameters:
         ``min_servers`` (int, default 1); ``min_servers_by_zone_kind`` (mapping zone kind → int,
         default empty; the largest value of the device's zones applies).
-
-    References:
-        総務省ガイドライン「情報システムの監視」(時刻同期); 計画 4-2-2;
-        CIS Cisco IOS 15 Benchmark v4.1.1 2.3.2 (unverified).
     """
 
     id = "HRD-007"
@@ -69,7 +65,7 @@ class NtpMissing(Check):
         Reference(kind="plan", key="4-2-2"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.3.2 Set 'ip address' for 'ntp server'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.3.2 Set 'ip address' for 'ntp server'",
             note="unverified",
         ),
     )

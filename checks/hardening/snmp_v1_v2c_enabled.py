@@ -49,10 +49,6 @@ class SnmpCommunityVersionsEnabled(Check):
 
     Parameters:
         ``zones`` (list of zone ids, default empty = every zone): where SNMPv3 is required.
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの盗聴対策)、
-        「アクセス制御」; 計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.5.1 (unverified).
     """
 
     id = "HRD-004"
@@ -73,7 +69,7 @@ class SnmpCommunityVersionsEnabled(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",
             note="unverified item number",
         ),
     )

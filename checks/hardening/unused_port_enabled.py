@@ -47,9 +47,6 @@ class UnusedPortEnabled(Check):
 
     Parameters:
         ``days`` (int, default 30); ``ignore_ports`` (list of ``device:port``, default empty).
-
-    References:
-        総務省ガイドライン「不正アクセス対策」(使用されていないポートの閉鎖); 計画 4-2-1.
     """
 
     id = "HRD-011"

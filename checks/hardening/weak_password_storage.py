@@ -56,10 +56,6 @@ class WeakPasswordStorage(Check):
 
     Parameters:
         ``weak_storage`` (list, default none/plain/type0/type7): storage kinds reported.
-
-    References:
-        総務省ガイドライン「アクセス制御」(利用者ID・特権ID・認証情報の管理)、「ID及びパスワード等の管理」;
-        計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.4.1 and 1.4.3 (unverified).
     """
 
     id = "HRD-005"
@@ -81,7 +77,7 @@ class WeakPasswordStorage(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.4 Password Rules",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.4 Password Rules",
             note="unverified item number",
         ),
     )

@@ -59,9 +59,6 @@ class AssetNotSeen(Check):
     Parameters:
         ``days`` (int, default 30); ``inactive_statuses`` (list, default 保管/廃棄/撤去/返却/予備/
         休止 and English equivalents).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」(情報資産の廃棄等); 計画 4-1-5 (資産管理).
     """
 
     id = "LED-004"

@@ -43,9 +43,6 @@ class ClassificationNotInScale(Check):
 
     Parameters:
         ``scale`` (list, default 3A/3B/3C/2/1).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」(情報資産の分類); 計画 4-1-5 (資産管理).
     """
 
     id = "LED-008"

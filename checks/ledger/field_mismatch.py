@@ -73,9 +73,6 @@ class LedgerFieldMismatch(Check):
 
     Parameters:
         ``fields`` (list, default serial/model/mac/ip): which fields to compare.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-005"

@@ -44,9 +44,6 @@ class LeaseOrSupportEnding(Check):
 
     Parameters:
         ``days`` (int, default 90): warning horizon.
-
-    References:
-        総務省ガイドライン「システム開発、導入、保守等」、「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-007"

@@ -54,9 +54,6 @@ class NeverCollected(Check):
 
     Parameters:
         ``network_kinds`` (list): ledger kinds expected in the inventory.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」、「情報システムの監視」; 計画 4-1-5, 4-2-1.
     """
 
     id = "LED-010"

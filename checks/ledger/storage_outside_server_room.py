@@ -48,10 +48,6 @@ class StorageOutsideServerRoom(Check):
     Parameters:
         ``storage_kinds`` (list, default NAS/ファイルサーバ/ファイルサーバー/ストレージ/file
         server/storage).
-
-    References:
-        総務省ガイドライン「管理区域(情報システム室等)の管理」、「情報資産の分類と管理」;
-        計画 4-1-2 (ストレージのサーバ室への設置).
     """
 
     id = "LED-006"

@@ -47,9 +47,6 @@ class UnregisteredAsset(Check):
     Parameters:
         ``ignore_zone_kinds`` (list, default ``[public_wifi]``); ``check_hosts`` (bool, default
         true); ``check_neighbors`` (bool, default true).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」、「不正アクセス対策」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-003"

@@ -33,9 +33,6 @@ class ExceptionExpired(Check):
 
     Parameters:
         ``grace_days`` (int, default 0): days after expiry before the finding is raised.
-
-    References:
-        総務省ガイドライン「例外措置」; 計画 4-2-1 (監査).
     """
 
     id = "POL-001"

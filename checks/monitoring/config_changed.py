@@ -52,9 +52,6 @@ class ConfigurationChanged(Check):
 
     Parameters:
         max_diff_lines: diff lines quoted in the finding (default 200).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」「情報システム仕様書等の管理」; 計画 4-2-2.
     """
 
     id = "MON-001"

@@ -163,9 +163,6 @@ class ConfigChangedOutsideWindow(Check):
         ``windows`` (list of ``{days, start, end}``, default empty); ``approved_periods`` (list of
         ``{start, end, devices, ticket}`` with ISO date-times, default empty); ``timezone``
         (default ``Asia/Tokyo``).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」、「情報システムの監視」; 計画 4-2-2.
     """
 
     id = "MON-007"

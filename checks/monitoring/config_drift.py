@@ -82,9 +82,6 @@ class ConfigurationDrift(Check):
     Parameters:
         baselines: mapping of device name or ``role:<role>`` to the approved configuration text.
         compare_extra: also report lines the baseline does not have (default true).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」「情報システム仕様書等の管理」; 計画 4-2-2.
     """
 
     id = "MON-002"

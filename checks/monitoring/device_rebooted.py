@@ -56,9 +56,6 @@ class DeviceRebooted(Check):
 
     Parameters:
         ``tolerance_seconds`` (int, default 300): boot-time jitter ignored.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-003"

@@ -51,9 +51,6 @@ class DeviceStoppedAnswering(Check):
 
     Parameters:
         ``min_runs`` (int, default 2): consecutive failed runs before reporting.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-006"

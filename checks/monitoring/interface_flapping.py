@@ -83,9 +83,6 @@ class InterfaceFlapping(Check):
 
     Parameters:
         ``window_hours`` (int, default 24); ``max_changes`` (int, default 3).
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-004"

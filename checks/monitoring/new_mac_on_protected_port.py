@@ -48,9 +48,6 @@ class NewMacOnProtectedPort(Check):
     Parameters:
         ``zones`` (list of zone ids, default empty = every protected zone);
         ``ignore_ledger_macs`` (bool, default false).
-
-    References:
-        総務省ガイドライン「情報システムの監視」、「不正アクセス対策」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-005"

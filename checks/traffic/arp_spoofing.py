@@ -37,9 +37,6 @@ class ArpSpoofing(Check):
     Parameters:
         ``allowed_ips`` (list, default []): addresses that move legitimately (VRRP/HSRP
         virtual addresses, clustered firewalls).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-004"

@@ -37,9 +37,6 @@ class RogueDhcpServer(Check):
     Parameters:
         ``dhcp_servers`` (list, default []): addresses of the legitimate DHCP servers and
         relays. Empty means every server seen is reported.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-006"

@@ -38,9 +38,6 @@ class UnknownHost(Check):
 
     Parameters:
         ``ignore_macs`` (list, default []): MACs known to be harmless (e.g. a capture appliance).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-003"

@@ -39,10 +39,6 @@ class PublicWifiApManagement(Check):
 
     Parameters:
         ``ap_roles`` (list, default ``[ap]``): inventory roles counted as access points.
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(無線LAN)、「アクセス制御」;
-        計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-003"

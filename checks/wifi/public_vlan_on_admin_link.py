@@ -40,10 +40,6 @@ class PublicWifiVlanOnAdminLink(Check):
 
     Parameters:
         ``admin_zone_kinds`` (list, default mynumber/lgwan/internet/sanitizer/education).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(外部の者が利用できるシステムの分離、
-        無線LAN及びネットワークの盗聴対策); 計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-001"

@@ -67,10 +67,6 @@ class PublicWifiPathToAdmin(Check):
 
     Parameters:
         ``admin_zone_kinds`` (list, default mynumber/lgwan/internet/sanitizer/education).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(外部の者が利用できるシステムの分離、
-        ネットワークの接続制御、経路制御); 計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-002"
