@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import inspect
 import re
 
 import pytest
+from pydantic import ValidationError
 
 from auditor.audit.engine import evaluate
 from auditor.model.findings import Outcome, Severity
-from auditor.rules import DOC_SECTIONS, Check, Registry, discover
+from auditor.policy.clauses import PLAN_ITEMS, SECTIONS_BY_TITLE
+from auditor.rules import (
+    DOC_SECTIONS,
+    Check,
+    CheckParams,
+    Registry,
+    discover,
+    parse_doc_sections,
+    reference_text,
+)
 from tests import builders
 
 REGISTRY = discover()
@@ -94,3 +105,66 @@ def test_a_check_disabled_in_the_policy_is_not_run() -> None:
     result = evaluate(REGISTRY, builders.context(policy_obj=policy))
     assert "POL-001" not in result.evaluated_checks
     assert not [f for f in result.findings if f.check_id == "POL-001"]
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_every_params_model_instantiates_with_defaults_and_refuses_unknown_keys(
+    check: type[Check],
+) -> None:
+    defaults = check.Params()
+    assert issubclass(check.Params, CheckParams)
+    for name, info in check.Params.model_fields.items():
+        assert info.description, f"{check.id}.{name} has no description"
+        assert not info.is_required(), f"{check.id}.{name} has no default"
+    with pytest.raises(ValidationError, match="extra"):
+        check.Params.model_validate({"no_such_parameter": 1})
+    # What the catalogue prints is what a check gets without any policy setting.
+    documented = {p.name: p.default for p in check.parameter_docs()}
+    assert documented == defaults.model_dump(mode="json")
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_params_reads_the_policy_setting_as_the_checks_model(check: type[Check]) -> None:
+    context = builders.context()
+    assert check().params(context) == check.Params()
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_the_docstring_parameters_section_names_every_parameter(check: type[Check]) -> None:
+    text = check.documentation()["Parameters"]
+    missing = [name for name in check.Params.model_fields if not re.search(rf"\b{name}\b", text)]
+    assert not missing, f"{check.id}: the Parameters section does not explain {missing}"
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_every_guideline_and_plan_reference_resolves(check: type[Check]) -> None:
+    for reference in check.references:
+        if reference.kind == "guideline":
+            assert reference.key in SECTIONS_BY_TITLE, (
+                f"{check.id} cites guideline section {reference.key!r}, not a title in "
+                "auditor/policy/clauses.py"
+            )
+        elif reference.kind == "plan":
+            assert reference.key in PLAN_ITEMS, (
+                f"{check.id} cites unknown plan item {reference.key}"
+            )
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_references_have_one_source_the_code(check: type[Check]) -> None:
+    docstring = parse_doc_sections(inspect.getdoc(check) or "")
+    assert "References" not in docstring, (
+        f"{check.id}: remove the docstring References section; it is generated from references"
+    )
+    generated = check.documentation()["References"].splitlines()
+    assert generated == [f"- {reference_text(ref)}" for ref in check.references]
+    for reference in check.references:
+        label = reference.label()
+        prefix = label.split(" ", 1)[0]
+        assert not label.startswith(f"{prefix} {prefix} "), f"{check.id}: {label!r}"
+
+
+def test_the_registry_hands_the_policy_loader_every_parameter_model() -> None:
+    models = REGISTRY.parameter_models()
+    assert set(models) == REGISTRY.ids()
+    assert "minimum" in models["HRD-015"].model_fields

@@ -56,7 +56,11 @@ def load_bundle(
     """Load and cross-validate; raise :class:`ConfigError` with every issue at once."""
     issues: list[PolicyIssue] = []
     try:
-        loaded = load_policy(policy_path, known_check_ids=registry.ids())
+        loaded = load_policy(
+            policy_path,
+            known_check_ids=registry.ids(),
+            parameter_models=registry.parameter_models(),
+        )
     except PolicyError as exc:
         issues.extend(exc.issues)
         loaded = None

@@ -13,12 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from auditor.policy.issues import ConfigFileError, PolicyError, PolicyIssue
 from auditor.policy.models import Policy
@@ -77,11 +77,13 @@ def load_policy(
     known_check_ids: frozenset[str] | None = None,
     *,
     today: date | None = None,
+    parameter_models: Mapping[str, type[BaseModel]] | None = None,
 ) -> LoadedPolicy:
     """Load, merge and validate; raise :class:`PolicyError` listing every error found.
 
     ``known_check_ids`` (the registry's ids) turns on the check for exceptions naming no check.
     ``today`` decides which exceptions have expired (warnings); it defaults to the local date.
+    ``parameter_models`` (``Registry.parameter_models()``) validates ``rules.<ID>.parameters``.
     """
     files = policy_files(path)
     documents: list[Located] = []
@@ -124,7 +126,13 @@ def load_policy(
     except ValidationError as exc:
         raise PolicyError(validation_issues(exc, data, source_map)) from None
 
-    found = validate_policy(policy, source_map, known_check_ids=known_check_ids, today=today)
+    found = validate_policy(
+        policy,
+        source_map,
+        known_check_ids=known_check_ids,
+        today=today,
+        parameter_models=parameter_models,
+    )
     if any(issue.severity == "error" for issue in found):
         raise PolicyError(found)
     return LoadedPolicy(

@@ -5,14 +5,16 @@ not overlap, addresses that must sit inside their zone. Each issue points at the
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import date
+
+from pydantic import BaseModel, ValidationError
 
 from auditor.inventory.models import LedgerRow
 from auditor.policy.clauses import SECTIONS_BY_TITLE
 from auditor.policy.issues import PolicyIssue
 from auditor.policy.models import Policy
-from auditor.policy.source import PathPart, SourceMap
+from auditor.policy.source import PathPart, SourceMap, validation_issues
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
@@ -23,8 +25,13 @@ def validate_policy(
     *,
     known_check_ids: frozenset[str] | None = None,
     today: date | None = None,
+    parameter_models: Mapping[str, type[BaseModel]] | None = None,
 ) -> list[PolicyIssue]:
-    """Every cross-field problem of ``policy``; expired exceptions are warnings, not errors."""
+    """Every cross-field problem of ``policy``; expired exceptions are warnings, not errors.
+
+    ``parameter_models`` (check id → the check's parameter model, from the registry: this package
+    never imports checks) turns on the validation of ``rules.<ID>.parameters``.
+    """
     where = source_map or SourceMap("<policy>")
     issues: list[PolicyIssue] = []
     issues += _zone_issues(policy, where)
@@ -33,6 +40,7 @@ def validate_policy(
     issues += _destination_list_issues(policy, where)
     issues += _exception_issues(policy, where, known_check_ids, today or date.today())
     issues += _rule_issues(policy, where, known_check_ids)
+    issues += _parameter_issues(policy, where, parameter_models)
     issues += _misc_issues(policy, where)
     return issues
 
@@ -194,6 +202,24 @@ def _rule_issues(
                 ("rules", check_id),
                 f"no check has the id '{check_id}'; this setting has no effect",
                 "warning",
+            )
+
+
+def _parameter_issues(
+    policy: Policy, where: SourceMap, models: Mapping[str, type[BaseModel]] | None
+) -> Iterable[PolicyIssue]:
+    """``rules.<ID>.parameters`` against the check's model: unknown keys and wrong types."""
+    if models is None:
+        return
+    for check_id, setting in policy.rules.items():
+        model = models.get(check_id)
+        if model is None:
+            continue  # an unknown check id is reported by _rule_issues
+        try:
+            model.model_validate(setting.parameters)
+        except ValidationError as exc:
+            yield from validation_issues(
+                exc, setting.parameters, where, prefix=("rules", check_id, "parameters")
             )
 
 

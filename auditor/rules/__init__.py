@@ -4,6 +4,11 @@ A check is a class with code-first metadata and a pure ``evaluate(context)``: it
 policy, inventory, ledger and history from the :class:`AuditContext` and returns findings. It never
 performs I/O. Checks are discovered by walking the ``auditor_checks`` package (the repository's
 ``checks/`` folder) and any package registered under the ``kyojin_auditor.checks`` entry point.
+
+A check's policy parameters are a pydantic model (``Check.Params``, ``extra="forbid"``): the policy
+loader validates ``rules.<ID>.parameters`` against it, so a misspelt key fails ``auditor validate``
+instead of silently falling back to the default. Rule metadata has one source, the class
+attributes: the ``References`` documentation section is generated from ``references``.
 """
 
 from __future__ import annotations
@@ -12,17 +17,21 @@ import hashlib
 import importlib
 import inspect
 import pkgutil
+import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
 from types import ModuleType
-from typing import TYPE_CHECKING, Any, ClassVar, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
+
+from pydantic import BaseModel, ConfigDict
 
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.model.collection import CollectionFailure
 from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
+from auditor.policy.clauses import PLAN_ITEMS
 from auditor.policy.models import Policy
 
 if TYPE_CHECKING:
@@ -40,13 +49,42 @@ DOC_SECTIONS = (
 )
 
 
+# Sections of the rule documentation generated from code rather than written in the docstring.
+GENERATED_SECTIONS = frozenset({"References"})
+
+
+class CheckParams(BaseModel):
+    """Base of every check's parameter model: the keys allowed under ``rules.<ID>.parameters``.
+
+    Unknown keys are refused so a typo is an error, not a silent default; every field has a
+    default (a check runs without any policy setting) and a ``description`` for the catalogue.
+    """
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
 @dataclass(frozen=True)
-class Parameter:
-    """A check parameter settable in the policy under ``rules.<ID>.parameters``."""
+class ParameterDoc:
+    """One parameter as the catalogue and ``auditor rules --format json`` show it."""
 
     name: str
+    type: str
     default: Any
     description: str
+
+
+P = TypeVar("P", bound=CheckParams)
+P_co = TypeVar("P_co", bound=CheckParams, covariant=True)
+
+
+class _HasParams(Protocol[P_co]):
+    """What :meth:`Check.params` needs, so it returns the check's own ``Params`` type."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def Params(self) -> type[P_co]: ...  # noqa: N802 (a nested model class)
 
 
 @dataclass
@@ -93,7 +131,7 @@ class Check:
     title_ja: ClassVar[str]
     title_en: ClassVar[str]
     scope: ClassVar[Scope]
-    parameters: ClassVar[tuple[Parameter, ...]] = ()
+    Params: ClassVar[type[CheckParams]] = CheckParams
     references: ClassVar[tuple[Reference, ...]] = ()
 
     def evaluate(self, context: AuditContext) -> Iterable[Finding]:
@@ -101,11 +139,13 @@ class Check:
 
     # Helpers so checks stay short and consistent.
 
-    def params(self, context: AuditContext) -> dict[str, Any]:
-        """Defaults overlaid with the policy's ``rules.<ID>.parameters``."""
-        values = {parameter.name: parameter.default for parameter in self.parameters}
-        values.update(context.policy.rule(self.id).parameters)
-        return values
+    def params(self: _HasParams[P], context: AuditContext) -> P:
+        """The policy's ``rules.<ID>.parameters`` as this check's validated ``Params`` model.
+
+        The policy loader already refused invalid parameters; a policy built in code that skips
+        the loader raises ``ValidationError`` here, which the engine reports as a check error.
+        """
+        return self.Params.model_validate(context.policy.rule(self.id).parameters)
 
     def effective_severity(self, context: AuditContext) -> Severity:
         override = context.policy.rule(self.id).severity
@@ -139,8 +179,23 @@ class Check:
 
     @classmethod
     def documentation(cls) -> dict[str, str]:
-        """The docstring split into its ``Section:`` blocks."""
-        return parse_doc_sections(inspect.getdoc(cls) or "")
+        """The docstring split into its ``Section:`` blocks, plus the sections built from code.
+
+        ``References`` comes from ``references`` only (a docstring section of that name is
+        ignored), so the catalogue and the findings cannot cite different clauses.
+        """
+        sections = parse_doc_sections(inspect.getdoc(cls) or "")
+        sections["References"] = render_references(cls.references)
+        return sections
+
+    @classmethod
+    def parameter_docs(cls) -> list[ParameterDoc]:
+        """The ``Params`` fields with type, default and description, in declaration order."""
+        defaults = cls.Params().model_dump(mode="json")
+        return [
+            ParameterDoc(name, _type_text(info.annotation), defaults[name], info.description or "")
+            for name, info in cls.Params.model_fields.items()
+        ]
 
     @classmethod
     def summary(cls) -> dict[str, Any]:
@@ -152,11 +207,41 @@ class Check:
             "title_en": cls.title_en,
             "scope": cls.scope,
             "parameters": [
-                {"name": p.name, "default": p.default, "description": p.description}
-                for p in cls.parameters
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "default": p.default,
+                    "description": p.description,
+                }
+                for p in cls.parameter_docs()
             ],
             "references": [ref.model_dump() for ref in cls.references],
         }
+
+
+def _type_text(annotation: Any) -> str:
+    """``dict[str, str]`` rather than ``<class 'dict'>``; nested models by their class name."""
+    if isinstance(annotation, type) and not getattr(annotation, "__args__", None):
+        return annotation.__name__
+    text = str(annotation).replace("NoneType", "None")
+    return re.sub(r"\b(?:[A-Za-z_]\w*\.)+([A-Za-z_]\w*)", r"\1", text)
+
+
+def reference_text(reference: Reference) -> str:
+    """A reference as the rule documentation prints it (guideline titles in 「」)."""
+    if reference.kind == "guideline":
+        text = f"総務省ガイドライン「{reference.key}」"
+    elif reference.kind == "plan":
+        item = PLAN_ITEMS.get(reference.key)
+        text = f"計画 {reference.key}" + (f" {item.name_ja}" if item is not None else "")
+    else:
+        text = reference.label()
+    return f"{text} — {reference.note}" if reference.note else text
+
+
+def render_references(references: Iterable[Reference]) -> str:
+    """The generated ``References`` section: one line per reference."""
+    return "\n".join(f"- {reference_text(reference)}" for reference in references)
 
 
 def parse_doc_sections(doc: str) -> dict[str, str]:
@@ -203,6 +288,10 @@ class Registry:
 
     def ids(self) -> frozenset[str]:
         return frozenset(self._checks)
+
+    def parameter_models(self) -> dict[str, type[BaseModel]]:
+        """Check id → its ``Params`` model, for the policy loader (which never imports checks)."""
+        return {check_id: check.Params for check_id, check in self._checks.items()}
 
     def pack_hash(self) -> str:
         """Hash of every check's metadata and source: records which rules judged a run."""

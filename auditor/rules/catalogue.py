@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from auditor.cli.i18n import Lang
@@ -38,9 +39,14 @@ def render_rule_markdown(check: type[Check]) -> str:
         f"| references | {'; '.join(ref.label() for ref in check.references)} |",
         "",
     ]
-    if check.parameters:
-        lines += ["| parameter | default | description |", "|---|---|---|"]
-        lines += [f"| `{p.name}` | `{p.default!r}` | {p.description} |" for p in check.parameters]
+    parameters = check.parameter_docs()
+    if parameters:
+        lines += ["| parameter | type | default | description |", "|---|---|---|---|"]
+        lines += [
+            f"| `{p.name}` | `{p.type}` | `{json.dumps(p.default, ensure_ascii=False)}` | "
+            f"{p.description} |"
+            for p in parameters
+        ]
         lines.append("")
     sections = check.documentation()
     for name in DOC_SECTIONS:
@@ -90,5 +96,5 @@ def write_docs(registry: Registry, folder: Path) -> list[Path]:
 if __name__ == "__main__":
     from auditor.rules import discover
 
-    for path in write_docs(discover(), Path(__file__).resolve().parents[1] / "docs" / "rules"):
+    for path in write_docs(discover(), Path(__file__).resolve().parents[2] / "docs" / "rules"):
         print(f"wrote {path}")

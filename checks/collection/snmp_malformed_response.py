@@ -29,9 +29,6 @@ class SnmpMalformedResponse(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-003"

@@ -31,9 +31,6 @@ class SnmpTimeout(CollectionErrorCheck):
     Parameters:
         None. Timeout and retries are per device in the inventory (``snmp.timeout``,
         ``snmp.retries``).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-001"

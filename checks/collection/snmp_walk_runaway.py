@@ -28,9 +28,6 @@ class SnmpWalkRunaway(CollectionErrorCheck):
 
     Parameters:
         None in the policy; the cap is a collector option.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-004"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._base import COLLECTION_REFERENCES
 
@@ -31,9 +33,6 @@ class UnparsedConfigurationLines(Check):
 
     Parameters:
         max_lines: how many unparsed lines to quote in the finding (default 10).
-
-    References:
-        総務省ガイドライン「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-109"
@@ -43,10 +42,12 @@ class UnparsedConfigurationLines(Check):
     title_en = "Configuration lines not understood by the parser"
     scope = "device"
     references = COLLECTION_REFERENCES
-    parameters = (Parameter("max_lines", 10, "unparsed lines quoted in the finding"),)
+
+    class Params(CheckParams):
+        max_lines: int = Field(10, ge=0, description="unparsed lines quoted in the finding")
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        limit = int(self.params(context)["max_lines"])
+        limit = self.params(context).max_lines
         for name, snapshot in sorted(context.snapshots.items()):
             lines = snapshot.unparsed_config_lines
             if not lines:

@@ -32,9 +32,6 @@ class SshAuthenticationFailure(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-101"
@@ -64,9 +61,6 @@ class SshUnreachable(CollectionErrorCheck):
 
     Parameters:
         None. The timeout is per device in the inventory (``ssh.timeout``).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-102"
@@ -96,9 +90,6 @@ class SshUnexpectedPrompt(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-1.
     """
 
     id = "COL-103"
@@ -128,9 +119,6 @@ class SshCommandRejected(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-1.
     """
 
     id = "COL-104"
@@ -159,9 +147,6 @@ class SshParserFailure(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-105"
@@ -192,9 +177,6 @@ class SshHostKeyRejected(CollectionErrorCheck):
     Parameters:
         None. ``ssh.host_key_policy`` in the inventory chooses ``known_hosts`` or
         ``trust_on_first_use``.
-
-    References:
-        総務省ガイドライン「通信回線装置の管理」「なりすまし対策」; CWE-322.
     """
 
     id = "COL-106"
@@ -223,9 +205,6 @@ class SshCredentialUnresolved(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-107"
@@ -254,9 +233,6 @@ class SshReadOnlyViolation(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」; 計画 4-2-1.
     """
 
     id = "COL-108"

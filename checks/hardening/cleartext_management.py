@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zone_kinds,
@@ -43,10 +45,6 @@ class CleartextManagement(Check):
 
     Parameters:
         ``allow_http`` (bool, default false): accept plain HTTP (e.g. a redirect-only page).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの盗聴対策)、
-        「アクセス制御」; 計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.2.2 (unverified).
     """
 
     id = "HRD-002"
@@ -55,20 +53,23 @@ class CleartextManagement(Check):
     title_ja = "Telnet・HTTP による管理アクセスが有効"
     title_en = "Telnet or HTTP management enabled"
     scope = "device"
-    parameters = (Parameter("allow_http", False, "Do not report plain HTTP management"),)
+
+    class Params(CheckParams):
+        allow_http: bool = Field(False, description="Do not report plain HTTP management")
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.2.2 transport input ssh for line vty",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.2.2 transport input ssh for line vty",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        allow_http = bool(self.params(context)["allow_http"])
+        allow_http = self.params(context).allow_http
         for name, snapshot in snapshots_in_order(context):
             management = snapshot.management
             services = [("telnet", management.telnet_enabled, "Telnet", "Telnet")]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     is_access_port,
@@ -44,10 +46,6 @@ class DhcpSnoopingMissing(Check):
     Parameters:
         ``zones`` (list of zone ids, default ``[mynumber]``); ``require_arp_inspection`` (bool,
         default true).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの接続制御、業務外ネットワークへの
-        接続の禁止); 計画 4-2-1.
     """
 
     id = "HRD-014"
@@ -56,10 +54,16 @@ class DhcpSnoopingMissing(Check):
     title_ja = "DHCP スヌーピング・ARP インスペクション未設定"
     title_en = "DHCP snooping or ARP inspection absent where required"
     scope = "device"
-    parameters = (
-        Parameter("zones", ["mynumber"], "Zone ids whose access switches need them"),
-        Parameter("require_arp_inspection", True, "Also require dynamic ARP inspection"),
-    )
+
+    class Params(CheckParams):
+        zones: list[str] = Field(
+            default_factory=lambda: ["mynumber"],
+            description="Zone ids whose access switches need them",
+        )
+        require_arp_inspection: bool = Field(
+            True, description="Also require dynamic ARP inspection"
+        )
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="plan", key="4-2-1"),
@@ -67,10 +71,10 @@ class DhcpSnoopingMissing(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        zone_ids = {str(zone) for zone in params["zones"] or []}
+        zone_ids = set(params.zones)
         zones = [z for z in (context.policy.zone(i) for i in zone_ids) if z is not None]
         features = [("dhcp-snooping", "dhcp_snooping", "DHCP snooping", "DHCP スヌーピング")]
-        if params["require_arp_inspection"]:
+        if params.require_arp_inspection:
             features.append(
                 ("arp-inspection", "arp_inspection", "ARP inspection", "ARP インスペクション")
             )

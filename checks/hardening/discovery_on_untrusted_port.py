@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import Interface
 from auditor.policy.models import Policy
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     is_access_port,
@@ -55,10 +57,6 @@ class DiscoveryOnUntrustedPort(Check):
 
     Parameters:
         ``untrusted_zone_kinds`` (list, default ``[internet, public_wifi]``).
-
-    References:
-        総務省ガイドライン「不正アクセス対策」(不要なサービスの停止); 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 2.1.2 (unverified).
     """
 
     id = "HRD-013"
@@ -67,23 +65,25 @@ class DiscoveryOnUntrustedPort(Check):
     title_ja = "非信頼ゾーン向けポートで CDP/LLDP が有効"
     title_en = "CDP or LLDP enabled on a port facing an untrusted zone"
     scope = "device"
-    parameters = (
-        Parameter(
-            "untrusted_zone_kinds", ["internet", "public_wifi"], "Zone kinds counted as untrusted"
-        ),
-    )
+
+    class Params(CheckParams):
+        untrusted_zone_kinds: list[str] = Field(
+            default_factory=lambda: ["internet", "public_wifi"],
+            description="Zone kinds counted as untrusted",
+        )
+
     references = (
         Reference(kind="guideline", key="不正アクセス対策"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.1.2 Set 'no cdp run'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.1.2 Set 'no cdp run'",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        kinds = {str(kind) for kind in self.params(context)["untrusted_zone_kinds"]}
+        kinds = set(self.params(context).untrusted_zone_kinds)
         for name, snapshot in snapshots_in_order(context):
             facing = [i for i in snapshot.interfaces if faces_untrusted(context.policy, i, kinds)]
             unknown = [i for i in facing if i.cdp_enabled is None and i.lldp_transmit is None]

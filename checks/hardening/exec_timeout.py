@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     config_known,
@@ -39,10 +41,6 @@ class ExecTimeout(Check):
 
     Parameters:
         ``max_seconds`` (int, default 600): the longest idle time allowed.
-
-    References:
-        総務省ガイドライン「アクセス制御」; 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.2.9 (unverified).
     """
 
     id = "HRD-009"
@@ -51,20 +49,23 @@ class ExecTimeout(Check):
     title_ja = "無操作タイムアウト未設定・過長"
     title_en = "No or too long idle session timeout"
     scope = "device"
-    parameters = (Parameter("max_seconds", 600, "Longest idle time allowed, in seconds"),)
+
+    class Params(CheckParams):
+        max_seconds: int = Field(600, gt=0, description="Longest idle time allowed, in seconds")
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.2.9 Set 'exec-timeout' to less than or "
+            key="Cisco IOS 15 Benchmark v4.1.1 1.2.9 Set 'exec-timeout' to less than or "
             "equal to 10 minutes for 'line vty'",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        limit = int(self.params(context)["max_seconds"])
+        limit = self.params(context).max_seconds
         for name, snapshot in snapshots_in_order(context):
             timeout = snapshot.management.exec_timeout_seconds
             if timeout is None and not config_known(snapshot):

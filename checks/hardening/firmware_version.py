@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     not_applicable,
@@ -45,9 +47,6 @@ class FirmwareVersion(Check):
     Parameters:
         ``deny`` (mapping platform → list of versions or ``prefix*``, default empty);
         ``minimum`` (mapping platform → version, default empty).
-
-    References:
-        総務省ガイドライン「セキュリティ情報の収集」、「システム開発、導入、保守等」; 計画 4-2-1.
     """
 
     id = "HRD-015"
@@ -56,10 +55,15 @@ class FirmwareVersion(Check):
     title_ja = "禁止・最低要件未満のファームウェア"
     title_en = "Firmware on the deny list or older than the minimum"
     scope = "device"
-    parameters = (
-        Parameter("deny", {}, "platform → versions (or prefix*) that must not run"),
-        Parameter("minimum", {}, "platform → oldest acceptable version"),
-    )
+
+    class Params(CheckParams):
+        deny: dict[str, list[str]] = Field(
+            default_factory=dict, description="platform → versions (or prefix*) that must not run"
+        )
+        minimum: dict[str, str] = Field(
+            default_factory=dict, description="platform → oldest acceptable version"
+        )
+
     references = (
         Reference(kind="guideline", key="セキュリティ情報の収集"),
         Reference(kind="guideline", key="システム開発、導入、保守等"),
@@ -68,8 +72,8 @@ class FirmwareVersion(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        deny = {str(k): [str(v) for v in vs] for k, vs in dict(params["deny"]).items()}
-        minimum = {str(k): str(v) for k, v in dict(params["minimum"]).items()}
+        deny = params.deny
+        minimum = params.minimum
         if not deny and not minimum:
             yield not_applicable(
                 self,

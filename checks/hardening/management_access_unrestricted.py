@@ -43,10 +43,6 @@ class ManagementAccessUnrestricted(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「アクセス制御」; 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.2.5 and 1.5.5 (unverified).
     """
 
     id = "HRD-010"
@@ -60,13 +56,12 @@ class ManagementAccessUnrestricted(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.2.5 Set 'access-class' for 'line vty'",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.2.5 Set 'access-class' for 'line vty'",
             note="unverified",
         ),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5.5 Set the ACL for each "
-            "'snmp-server community'",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.5.5 Set the ACL for each 'snmp-server community'",
             note="unverified",
         ),
     )

@@ -5,10 +5,12 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import AclEntry
 from auditor.policy.models import Zone, ZoneKind
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import judged_management_address, primary_zone, snapshots_in_order
 
@@ -60,9 +62,6 @@ class ManagementOutsideManagementZone(Check):
 
     Parameters:
         ``exempt_roles`` (list of inventory roles, default ``[server, relay]``).
-
-    References:
-        総務省ガイドライン「アクセス制御」、「情報システム全体の強靭性の向上」; 計画 4-2-1.
     """
 
     id = "HRD-018"
@@ -71,9 +70,13 @@ class ManagementOutsideManagementZone(Check):
     title_ja = "管理系以外から管理アクセス可能"
     title_en = "Management plane reachable from outside the management zone"
     scope = "device"
-    parameters = (
-        Parameter("exempt_roles", ["server", "relay"], "Inventory roles managed in-band"),
-    )
+
+    class Params(CheckParams):
+        exempt_roles: list[str] = Field(
+            default_factory=lambda: ["server", "relay"],
+            description="Inventory roles managed in-band",
+        )
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
@@ -81,7 +84,7 @@ class ManagementOutsideManagementZone(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        exempt = {str(role) for role in self.params(context)["exempt_roles"] or []}
+        exempt = set(self.params(context).exempt_roles)
         management_zones = [z for z in context.policy.zones if z.kind is ZoneKind.MANAGEMENT]
         if not management_zones:
             return

@@ -46,10 +46,6 @@ class MynumberDefaultRoute(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」(マイナンバー利用事務系の分離)、
-        「コンピュータ及びネットワークの管理」(経路制御); 計画 4-2-1.
     """
 
     id = "HRD-016"

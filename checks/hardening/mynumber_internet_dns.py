@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
 from auditor.policy.models import ZoneKind
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     config_known,
@@ -43,9 +45,6 @@ class MynumberInternetDns(Check):
 
     Parameters:
         ``internet_zone_kinds`` (list, default ``[internet, public_wifi]``).
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」(マイナンバー利用事務系の分離); 計画 4-2-1.
     """
 
     id = "HRD-017"
@@ -54,18 +53,20 @@ class MynumberInternetDns(Check):
     title_ja = "マイナンバー利用事務系機器がインターネット側 DNS を参照"
     title_en = "My Number tier device uses an Internet DNS server"
     scope = "device"
-    parameters = (
-        Parameter(
-            "internet_zone_kinds", ["internet", "public_wifi"], "Zone kinds counted as Internet"
-        ),
-    )
+
+    class Params(CheckParams):
+        internet_zone_kinds: list[str] = Field(
+            default_factory=lambda: ["internet", "public_wifi"],
+            description="Zone kinds counted as Internet",
+        )
+
     references = (
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
         Reference(kind="plan", key="4-2-1"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        kinds = {str(kind) for kind in self.params(context)["internet_zone_kinds"]}
+        kinds = set(self.params(context).internet_zone_kinds)
         for name, snapshot in snapshots_in_order(context):
             zones = [z for z in device_zones(context, name) if z.kind is ZoneKind.MYNUMBER]
             if not zones:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zone_kinds,
@@ -49,10 +51,6 @@ class NoCentralAaa(Check):
     Parameters:
         ``zone_kinds`` (list, default ``[]`` = every device): judge only devices serving a zone
         of these kinds (for example ``[mynumber, lgwan]``).
-
-    References:
-        総務省ガイドライン「アクセス制御」(特権を付与されたIDの管理); 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.1.1 and 1.1.2 (unverified).
     """
 
     id = "HRD-019"
@@ -61,24 +59,26 @@ class NoCentralAaa(Check):
     title_ja = "管理者認証が集中認証 (RADIUS/TACACS+) でない"
     title_en = "No central authentication (RADIUS/TACACS+) for administrators"
     scope = "device"
-    parameters = (
-        Parameter(
-            "zone_kinds", [], "Judge only devices serving a zone of these kinds (empty: all)"
-        ),
-    )
+
+    class Params(CheckParams):
+        zone_kinds: list[str] = Field(
+            default_factory=list,
+            description="Judge only devices serving a zone of these kinds (empty: all)",
+        )
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.1.1 Enable 'aaa new-model', "
+            key="Cisco IOS 15 Benchmark v4.1.1 1.1.1 Enable 'aaa new-model', "
             "1.1.2 Enable 'aaa authentication login'",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        kinds = {str(kind) for kind in self.params(context)["zone_kinds"]}
+        kinds = set(self.params(context).zone_kinds)
         for name, snapshot in snapshots_in_order(context):
             if kinds and not kinds & device_zone_kinds(context, name):
                 continue

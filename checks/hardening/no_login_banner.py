@@ -40,10 +40,6 @@ class NoLoginBanner(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「アクセス制御」(ログイン時の表示等); 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 1.3.2 (unverified).
     """
 
     id = "HRD-006"
@@ -57,7 +53,7 @@ class NoLoginBanner(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.3.2 Set the 'banner-text' for 'banner login'",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.3.2 Set the 'banner-text' for 'banner login'",
             note="unverified",
         ),
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     config_known,
@@ -40,10 +42,6 @@ class NoRemoteSyslog(Check):
 
     Parameters:
         ``log_servers`` (list of addresses, default empty = any remote host is accepted).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ログの取得等)、「情報システムの監視」;
-        計画 4-2-2; CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 (unverified).
     """
 
     id = "HRD-008"
@@ -52,20 +50,25 @@ class NoRemoteSyslog(Check):
     title_ja = "syslog 転送先未設定"
     title_en = "No remote syslog"
     scope = "device"
-    parameters = (Parameter("log_servers", [], "The city's log servers (empty: any host)"),)
+
+    class Params(CheckParams):
+        log_servers: list[str] = Field(
+            default_factory=list, description="The city's log servers (empty: any host)"
+        )
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.2.4 Set IP address for 'logging host'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.2.4 Set IP address for 'logging host'",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        allowed = {str(host) for host in self.params(context)["log_servers"] or []}
+        allowed = set(self.params(context).log_servers)
         for name, snapshot in snapshots_in_order(context):
             hosts = snapshot.management.syslog_hosts
             if hosts is None and config_known(snapshot):

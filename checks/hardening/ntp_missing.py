@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     config_known,
@@ -43,10 +45,6 @@ class NtpMissing(Check):
     Parameters:
         ``min_servers`` (int, default 1); ``min_servers_by_zone_kind`` (mapping zone kind → int,
         default empty; the largest value of the device's zones applies).
-
-    References:
-        総務省ガイドライン「情報システムの監視」(時刻同期); 計画 4-2-2;
-        CIS Cisco IOS 15 Benchmark v4.1.1 2.3.2 (unverified).
     """
 
     id = "HRD-007"
@@ -55,23 +53,26 @@ class NtpMissing(Check):
     title_ja = "NTP サーバ未設定・不足"
     title_en = "No NTP server or fewer than required"
     scope = "device"
-    parameters = (
-        Parameter("min_servers", 1, "NTP servers every device needs"),
-        Parameter("min_servers_by_zone_kind", {}, "Zone kind → NTP servers needed there"),
-    )
+
+    class Params(CheckParams):
+        min_servers: int = Field(1, ge=0, description="NTP servers every device needs")
+        min_servers_by_zone_kind: dict[str, int] = Field(
+            default_factory=dict, description="Zone kind → NTP servers needed there"
+        )
+
     references = (
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.3.2 Set 'ip address' for 'ntp server'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.3.2 Set 'ip address' for 'ntp server'",
             note="unverified",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        by_kind = {str(k): int(v) for k, v in dict(params["min_servers_by_zone_kind"]).items()}
+        by_kind = dict(params.min_servers_by_zone_kind)
         for name, snapshot in snapshots_in_order(context):
             servers = snapshot.management.ntp_servers
             if servers is None and config_known(snapshot):
@@ -80,9 +81,7 @@ class NtpMissing(Check):
                 yield unknown_fact(self, context, name, "management.ntp_servers")
                 continue
             kinds = device_zone_kinds(context, name)
-            required = max(
-                [int(params["min_servers"])] + [by_kind[k] for k in kinds if k in by_kind]
-            )
+            required = max([params.min_servers] + [by_kind[k] for k in kinds if k in by_kind])
             if len(servers) >= required:
                 continue
             yield management_finding(

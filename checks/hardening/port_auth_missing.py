@@ -45,10 +45,6 @@ class PortAuthMissing(Check):
 
     Parameters:
         Zones are chosen in the policy with ``requires_port_auth``.
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの接続制御)、
-        「情報システム全体の強靭性の向上」(マイナンバー利用事務系の二要素認証); 計画 4-2-1.
     """
 
     id = "HRD-012"

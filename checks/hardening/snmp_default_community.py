@@ -48,11 +48,6 @@ class SnmpDefaultCommunityAccepted(Check):
     Parameters:
         None; the communities come from the policy (``forbidden_snmp_communities``,
         ``snmp_require_v3``).
-
-    References:
-        総務省ガイドライン「無線LAN及びネットワークの盗聴対策」「アクセス制御」「不正アクセス対策」;
-        計画 4-1-4; CIS Cisco IOS 15 Benchmark v4.1.1 items 1.5.2 (Unset 'private' for
-        'snmp-server community') and 1.5.3 (Unset 'public' for 'snmp-server community').
     """
 
     id = "HRD-001"
@@ -69,12 +64,12 @@ class SnmpDefaultCommunityAccepted(Check):
         Reference(kind="plan", key="4-1-4"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5.2",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.5.2",
             note="Unset 'private' for 'snmp-server community' (Cisco IOS only)",
         ),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5.3",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.5.3",
             note="Unset 'public' for 'snmp-server community' (Cisco IOS only)",
         ),
     )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
 from auditor.model.snapshot import Source
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zones,
@@ -47,10 +49,6 @@ class SnmpCommunityVersionsEnabled(Check):
 
     Parameters:
         ``zones`` (list of zone ids, default empty = every zone): where SNMPv3 is required.
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(ネットワークの盗聴対策)、
-        「アクセス制御」; 計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.5.1 (unverified).
     """
 
     id = "HRD-004"
@@ -59,14 +57,19 @@ class SnmpCommunityVersionsEnabled(Check):
     title_ja = "SNMPv3 必須の環境で SNMP v1/v2c が有効"
     title_en = "SNMP v1/v2c enabled where SNMPv3 is required"
     scope = "device"
-    parameters = (Parameter("zones", [], "Zone ids where SNMPv3 is required (empty: all)"),)
+
+    class Params(CheckParams):
+        zones: list[str] = Field(
+            default_factory=list, description="Zone ids where SNMPv3 is required (empty: all)"
+        )
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",
             note="unverified item number",
         ),
     )
@@ -74,7 +77,7 @@ class SnmpCommunityVersionsEnabled(Check):
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         if not context.policy.snmp_require_v3:
             return
-        limited = set(self.params(context)["zones"] or [])
+        limited = set(self.params(context).zones)
         for name, snapshot in snapshots_in_order(context):
             if limited and not limited & {zone.id for zone in device_zones(context, name)}:
                 continue

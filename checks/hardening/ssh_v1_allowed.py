@@ -37,10 +37,6 @@ class SshVersion1Allowed(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「アクセス制御」; 計画 4-2-1;
-        CIS Cisco IOS 15 Benchmark v4.1.1 2.1.1.2 (unverified).
     """
 
     id = "HRD-003"
@@ -54,7 +50,7 @@ class SshVersion1Allowed(Check):
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 2.1.1.2 Set 'version 2' for 'ip ssh version'",
+            key="Cisco IOS 15 Benchmark v4.1.1 2.1.1.2 Set 'version 2' for 'ip ssh version'",
             note="unverified",
         ),
     )

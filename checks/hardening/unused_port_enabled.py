@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     is_access_port,
@@ -45,9 +47,6 @@ class UnusedPortEnabled(Check):
 
     Parameters:
         ``days`` (int, default 30); ``ignore_ports`` (list of ``device:port``, default empty).
-
-    References:
-        総務省ガイドライン「不正アクセス対策」(使用されていないポートの閉鎖); 計画 4-2-1.
     """
 
     id = "HRD-011"
@@ -56,10 +55,15 @@ class UnusedPortEnabled(Check):
     title_ja = "未使用ポートが閉鎖されていない"
     title_en = "Unused access port not shut down"
     scope = "device"
-    parameters = (
-        Parameter("days", 30, "Days without link after which a port counts as unused"),
-        Parameter("ignore_ports", [], "device:port entries to skip (hot desks)"),
-    )
+
+    class Params(CheckParams):
+        days: float = Field(
+            30, gt=0, description="Days without link after which a port counts as unused"
+        )
+        ignore_ports: list[str] = Field(
+            default_factory=list, description="device:port entries to skip (hot desks)"
+        )
+
     references = (
         Reference(kind="guideline", key="不正アクセス対策"),
         Reference(kind="plan", key="4-2-1"),
@@ -67,8 +71,8 @@ class UnusedPortEnabled(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        threshold = float(params["days"]) * DAY
-        ignored = {str(entry) for entry in params["ignore_ports"] or []}
+        threshold = params.days * DAY
+        ignored = set(params.ignore_ports)
         for name, snapshot in snapshots_in_order(context):
             uptime = snapshot.system.uptime_seconds
             for interface in snapshot.interfaces:

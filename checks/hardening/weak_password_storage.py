@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import (
     device_zone_kinds,
@@ -54,10 +56,6 @@ class WeakPasswordStorage(Check):
 
     Parameters:
         ``weak_storage`` (list, default none/plain/type0/type7): storage kinds reported.
-
-    References:
-        総務省ガイドライン「アクセス制御」(利用者ID・特権ID・認証情報の管理)、「ID及びパスワード等の管理」;
-        計画 4-2-1; CIS Cisco IOS 15 Benchmark v4.1.1 1.4.1 and 1.4.3 (unverified).
     """
 
     id = "HRD-005"
@@ -66,22 +64,26 @@ class WeakPasswordStorage(Check):
     title_ja = "ローカルアカウントのパスワードが平文・可逆形式で保存"
     title_en = "Local account password stored in clear text or reversibly"
     scope = "device"
-    parameters = (
-        Parameter("weak_storage", sorted(WEAK_STORAGE), "Password storage kinds to report"),
-    )
+
+    class Params(CheckParams):
+        weak_storage: list[str] = Field(
+            default_factory=lambda: sorted(WEAK_STORAGE),
+            description="Password storage kinds to report",
+        )
+
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="guideline", key="ID及びパスワード等の管理", note="title unverified"),
         Reference(kind="plan", key="4-2-1"),
         Reference(
             kind="cis",
-            key="CIS Cisco IOS 15 Benchmark v4.1.1 1.4 Password Rules",
+            key="Cisco IOS 15 Benchmark v4.1.1 1.4 Password Rules",
             note="unverified item number",
         ),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        weak = {str(kind).lower() for kind in self.params(context)["weak_storage"]}
+        weak = {kind.lower() for kind in self.params(context).weak_storage}
         for name, snapshot in snapshots_in_order(context):
             management = snapshot.management
             if management.local_users is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import not_applicable
 from ._observed import (
@@ -57,9 +59,6 @@ class AssetNotSeen(Check):
     Parameters:
         ``days`` (int, default 30); ``inactive_statuses`` (list, default 保管/廃棄/撤去/返却/予備/
         休止 and English equivalents).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」(情報資産の廃棄等); 計画 4-1-5 (資産管理).
     """
 
     id = "LED-004"
@@ -68,10 +67,14 @@ class AssetNotSeen(Check):
     title_ja = "台帳の機器が長期間ネットワーク上で未検出 (紛失・撤去未反映)"
     title_en = "Ledger asset not seen on the network for N days"
     scope = "ledger"
-    parameters = (
-        Parameter("days", 30, "Days without a sighting before reporting"),
-        Parameter("inactive_statuses", list(INACTIVE_STATUSES), "Statuses not expected online"),
-    )
+
+    class Params(CheckParams):
+        days: float = Field(30, gt=0, description="Days without a sighting before reporting")
+        inactive_statuses: list[str] = Field(
+            default_factory=lambda: list(INACTIVE_STATUSES),
+            description="Statuses not expected online",
+        )
+
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="plan", key="4-1-5"),
@@ -79,8 +82,8 @@ class AssetNotSeen(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        days = float(params["days"])
-        inactive = [str(s) for s in params["inactive_statuses"] or []]
+        days = params.days
+        inactive = list(params.inactive_statuses)
         now_seen = seen_identifiers(context.snapshots.values())
         last_seen: dict[str, datetime] = {}
         for snapshot in _history_snapshots(context):

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._observed import resolve_zone
 from .missing_mandatory_field import row_subject
@@ -41,9 +43,6 @@ class ClassificationNotInScale(Check):
 
     Parameters:
         ``scale`` (list, default 3A/3B/3C/2/1).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」(情報資産の分類); 計画 4-1-5 (資産管理).
     """
 
     id = "LED-008"
@@ -52,14 +51,20 @@ class ClassificationNotInScale(Check):
     title_ja = "機密性分類の欠落・現行区分外 (対応表なし)"
     title_en = "Confidentiality missing or not on the policy's scale"
     scope = "ledger"
-    parameters = (Parameter("scale", list(SCALE), "Confidentiality values of the current scale"),)
+
+    class Params(CheckParams):
+        scale: list[str] = Field(
+            default_factory=lambda: list(SCALE),
+            description="Confidentiality values of the current scale",
+        )
+
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="plan", key="4-1-5"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        scale = [str(v).upper() for v in self.params(context)["scale"] or []]
+        scale = [v.upper() for v in self.params(context).scale]
         mapping = {
             str(k).upper(): [str(v) for v in vs]
             for k, vs in context.policy.ledger.confidentiality_map.items()

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.inventory.models import LedgerRow
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.platforms.common import mac_or_none
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import fold, not_applicable, primary_zone
 from ._observed import LedgerIndex, bare_ip, device_macs, sightings
@@ -71,9 +73,6 @@ class LedgerFieldMismatch(Check):
 
     Parameters:
         ``fields`` (list, default serial/model/mac/ip): which fields to compare.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-005"
@@ -82,14 +81,20 @@ class LedgerFieldMismatch(Check):
     title_ja = "台帳と実機のシリアル・機種・MAC・IP の不一致"
     title_en = "Serial, model, MAC or IP in the ledger differ from the device"
     scope = "ledger"
-    parameters = (Parameter("fields", list(FIELDS), "Ledger fields compared with the network"),)
+
+    class Params(CheckParams):
+        fields: list[str] = Field(
+            default_factory=lambda: list(FIELDS),
+            description="Ledger fields compared with the network",
+        )
+
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="plan", key="4-1-5"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        fields = [f for f in self.params(context)["fields"] if f in FIELDS]
+        fields = [f for f in self.params(context).fields if f in FIELDS]
         index = LedgerIndex(context.ledger.rows)
         device_rows: set[int] = set()
         for name in sorted(context.snapshots):

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from pydantic import Field
+
 from auditor.inventory.models import LedgerRow
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._observed import is_active, resolve_zone
 from .missing_mandatory_field import row_subject
@@ -42,9 +44,6 @@ class LeaseOrSupportEnding(Check):
 
     Parameters:
         ``days`` (int, default 90): warning horizon.
-
-    References:
-        総務省ガイドライン「システム開発、導入、保守等」、「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-007"
@@ -53,7 +52,10 @@ class LeaseOrSupportEnding(Check):
     title_ja = "リース満了・保守期限の経過または接近"
     title_en = "Lease end or end of support past or near"
     scope = "ledger"
-    parameters = (Parameter("days", 90, "Days ahead to warn about"),)
+
+    class Params(CheckParams):
+        days: int = Field(90, ge=0, description="Days ahead to warn about")
+
     references = (
         Reference(kind="guideline", key="システム開発、導入、保守等"),
         Reference(kind="guideline", key="情報資産の分類と管理"),
@@ -61,7 +63,7 @@ class LeaseOrSupportEnding(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        horizon = int(self.params(context)["days"])
+        horizon = self.params(context).days
         today = context.now.date()
         for row in context.ledger.rows:
             if not is_active(row):

@@ -56,9 +56,6 @@ class LedgerMandatoryFieldMissing(Check):
 
     Parameters:
         Configured in the policy under ``ledger.mandatory_fields`` (field names of the ledger model).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-001"

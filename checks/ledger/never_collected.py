@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import fold, primary_zone
 from ._observed import LedgerIndex, bare_ip, is_active, resolve_zone
@@ -52,9 +54,6 @@ class NeverCollected(Check):
 
     Parameters:
         ``network_kinds`` (list): ledger kinds expected in the inventory.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」、「情報システムの監視」; 計画 4-1-5, 4-2-1.
     """
 
     id = "LED-010"
@@ -63,7 +62,12 @@ class NeverCollected(Check):
     title_ja = "一度も収集されていない機器 (監査対象の欠落)"
     title_en = "Ledger or inventory device never collected"
     scope = "network"
-    parameters = (Parameter("network_kinds", list(NETWORK_KINDS), "Ledger kinds to poll"),)
+
+    class Params(CheckParams):
+        network_kinds: list[str] = Field(
+            default_factory=lambda: list(NETWORK_KINDS), description="Ledger kinds to poll"
+        )
+
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="guideline", key="情報システムの監視"),
@@ -90,7 +94,7 @@ class NeverCollected(Check):
                 "いません。準拠状況は不明です。",
                 evidence=[EvidenceRef(source="inventory", detail=f"devices[{name}]")],
             )
-        kinds = [fold(str(kind)) for kind in self.params(context)["network_kinds"] or []]
+        kinds = [fold(kind) for kind in self.params(context).network_kinds]
         addresses = {device.address for device in context.inventory.devices}
         assets = {device.asset_id for device in context.inventory.devices if device.asset_id}
         names = {fold(device.name) for device in context.inventory.devices}

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import fold, not_applicable
 from ._observed import is_active, resolve_zone
@@ -46,10 +48,6 @@ class StorageOutsideServerRoom(Check):
     Parameters:
         ``storage_kinds`` (list, default NAS/ファイルサーバ/ファイルサーバー/ストレージ/file
         server/storage).
-
-    References:
-        総務省ガイドライン「管理区域(情報システム室等)の管理」、「情報資産の分類と管理」;
-        計画 4-1-2 (ストレージのサーバ室への設置).
     """
 
     id = "LED-006"
@@ -58,7 +56,12 @@ class StorageOutsideServerRoom(Check):
     title_ja = "ストレージ機器 (NAS・ファイルサーバ) がサーバ室外に設置"
     title_en = "Storage device located outside a server room"
     scope = "ledger"
-    parameters = (Parameter("storage_kinds", list(STORAGE_KINDS), "Ledger kinds that hold data"),)
+
+    class Params(CheckParams):
+        storage_kinds: list[str] = Field(
+            default_factory=lambda: list(STORAGE_KINDS), description="Ledger kinds that hold data"
+        )
+
     references = (
         Reference(kind="guideline", key="管理区域(情報システム室等)の管理"),
         Reference(kind="guideline", key="情報資産の分類と管理"),
@@ -66,7 +69,7 @@ class StorageOutsideServerRoom(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        kinds = [fold(str(kind)) for kind in self.params(context)["storage_kinds"] or []]
+        kinds = [fold(kind) for kind in self.params(context).storage_kinds]
         rooms = [fold(room) for room in context.policy.ledger.server_room_locations]
         storage = [
             row

@@ -28,9 +28,6 @@ class LedgerRowUnreadable(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-002"

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.platforms.common import mac_or_none
 from auditor.policy.models import Zone, ZoneKind
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import fold, primary_zone
 from ._observed import LedgerIndex, device_macs, sightings
@@ -45,9 +47,6 @@ class UnregisteredAsset(Check):
     Parameters:
         ``ignore_zone_kinds`` (list, default ``[public_wifi]``); ``check_hosts`` (bool, default
         true); ``check_neighbors`` (bool, default true).
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」、「不正アクセス対策」; 計画 4-1-5 (資産管理).
     """
 
     id = "LED-003"
@@ -56,11 +55,15 @@ class UnregisteredAsset(Check):
     title_ja = "台帳未登録の機器・端末 (未登録機器)"
     title_en = "Device or host on the network not in the asset ledger"
     scope = "network"
-    parameters = (
-        Parameter("ignore_zone_kinds", ["public_wifi"], "Zone kinds whose hosts are not assets"),
-        Parameter("check_hosts", True, "Reconcile host MACs (FDB/ARP)"),
-        Parameter("check_neighbors", True, "Reconcile LLDP/CDP neighbours"),
-    )
+
+    class Params(CheckParams):
+        ignore_zone_kinds: list[str] = Field(
+            default_factory=lambda: ["public_wifi"],
+            description="Zone kinds whose hosts are not assets",
+        )
+        check_hosts: bool = Field(True, description="Reconcile host MACs (FDB/ARP)")
+        check_neighbors: bool = Field(True, description="Reconcile LLDP/CDP neighbours")
+
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="guideline", key="不正アクセス対策"),
@@ -74,7 +77,7 @@ class UnregisteredAsset(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        ignored = {str(kind) for kind in params["ignore_zone_kinds"] or []}
+        ignored = set(params.ignore_zone_kinds)
         index = LedgerIndex(context.ledger.rows)
         for name in sorted(context.snapshots):
             if index.for_device(context, name) is not None:
@@ -97,9 +100,9 @@ class UnregisteredAsset(Check):
                 f"{serial or '不明'}) はネットワーク上にありますが情報資産管理台帳に登録されていません。",
                 evidence=[EvidenceRef(source="snmp", detail=f"sysName {name}; serial {serial}")],
             )
-        if params["check_neighbors"]:
+        if params.check_neighbors:
             yield from self._neighbors(context, index)
-        if params["check_hosts"]:
+        if params.check_hosts:
             yield from self._hosts(context, index, ignored)
 
     def _neighbors(self, context: AuditContext, index: LedgerIndex) -> Iterator[Finding]:

@@ -37,9 +37,6 @@ class LedgerZoneMismatch(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報資産の分類と管理」、「情報システム全体の強靭性の向上」; 計画 4-1-5.
     """
 
     id = "LED-009"

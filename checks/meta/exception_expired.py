@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 
 class ExceptionExpired(Check):
@@ -31,9 +33,6 @@ class ExceptionExpired(Check):
 
     Parameters:
         ``grace_days`` (int, default 0): days after expiry before the finding is raised.
-
-    References:
-        総務省ガイドライン「例外措置」; 計画 4-2-1 (監査).
     """
 
     id = "POL-001"
@@ -42,14 +41,17 @@ class ExceptionExpired(Check):
     title_ja = "例外措置の有効期限切れ"
     title_en = "Policy exception has expired"
     scope = "policy"
-    parameters = (Parameter("grace_days", 0, "Days after expiry before reporting"),)
+
+    class Params(CheckParams):
+        grace_days: int = Field(0, ge=0, description="Days after expiry before reporting")
+
     references = (
         Reference(kind="guideline", key="例外措置"),
         Reference(kind="plan", key="4-2-1"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        grace = int(self.params(context)["grace_days"])
+        grace = self.params(context).grace_days
         today = context.now.date()
         for index, exception in enumerate(context.policy.exceptions):
             overdue = (today - exception.expires).days

@@ -5,8 +5,10 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
@@ -50,9 +52,6 @@ class ConfigurationChanged(Check):
 
     Parameters:
         max_diff_lines: diff lines quoted in the finding (default 200).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」「情報システム仕様書等の管理」; 計画 4-2-2.
     """
 
     id = "MON-001"
@@ -61,14 +60,17 @@ class ConfigurationChanged(Check):
     title_ja = "前回収集以降の設定変更"
     title_en = "Configuration changed since the previous run"
     scope = "history"
-    parameters = (Parameter("max_diff_lines", 200, "Diff lines quoted in the finding"),)
+
+    class Params(CheckParams):
+        max_diff_lines: int = Field(200, ge=0, description="Diff lines quoted in the finding")
+
     references = (
         Reference(kind="guideline", key="機器構成の変更の制限"),
         Reference(kind="plan", key="4-2-2"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        limit = int(self.params(context)["max_diff_lines"])
+        limit = self.params(context).max_diff_lines
         for name, snapshot in snapshots_in_order(context):
             if snapshot.config_hash is None or snapshot.config_redacted is None:
                 continue  # no configuration collected for this device (SNMP only)

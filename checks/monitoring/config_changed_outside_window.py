@@ -8,11 +8,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from fnmatch import fnmatchcase
 from typing import Any
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
@@ -31,6 +33,41 @@ ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "JST": 9}
 class Interval:
     start: datetime
     end: datetime
+
+
+_CLOCK = r"^([01]?\d|2[0-4])(:[0-5]\d)?$"
+
+
+class ChangeWindow(BaseModel):
+    """A weekly change window; ``end`` before ``start`` runs past midnight."""
+
+    # ``start: 22`` (a bare hour) reads as a number in YAML; it means 22:00.
+    model_config = ConfigDict(extra="forbid", frozen=True, coerce_numbers_to_str=True)
+
+    days: list[str] = Field(
+        default_factory=lambda: list(DAYS), description="mon … sun (first three letters count)"
+    )
+    start: str = Field("00:00", pattern=_CLOCK, description="HH:MM local time")
+    end: str = Field("24:00", pattern=_CLOCK, description="HH:MM local time")
+
+    @field_validator("days")
+    @classmethod
+    def _known_days(cls, days: list[str]) -> list[str]:
+        unknown = [day for day in days if day.lower()[:3] not in DAYS]
+        if unknown:
+            raise ValueError(f"unknown day {unknown[0]!r} (use {', '.join(DAYS)})")
+        return days
+
+
+class ApprovedPeriod(BaseModel):
+    """A one-off approved maintenance period (ISO date-times, local unless they carry a zone)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: datetime
+    end: datetime
+    devices: str = Field("*", description="Device name glob")
+    ticket: str | None = Field(None, description="Change ticket number")
 
 
 def change_time(snapshot: DeviceSnapshot) -> datetime | None:
@@ -126,9 +163,6 @@ class ConfigChangedOutsideWindow(Check):
         ``windows`` (list of ``{days, start, end}``, default empty); ``approved_periods`` (list of
         ``{start, end, devices, ticket}`` with ISO date-times, default empty); ``timezone``
         (default ``Asia/Tokyo``).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」、「情報システムの監視」; 計画 4-2-2.
     """
 
     id = "MON-007"
@@ -137,13 +171,26 @@ class ConfigChangedOutsideWindow(Check):
     title_ja = "変更時間帯外の設定変更"
     title_en = "Configuration changed outside the change window"
     scope = "history"
-    parameters = (
-        Parameter("windows", [], "Weekly change windows: {days, start, end}"),
-        Parameter(
-            "approved_periods", [], "One-off approved periods: {start, end, devices, ticket}"
-        ),
-        Parameter("timezone", "Asia/Tokyo", "Time zone of the windows"),
-    )
+
+    class Params(CheckParams):
+        windows: list[ChangeWindow] = Field(
+            default_factory=list, description="Weekly change windows: {days, start, end}"
+        )
+        approved_periods: list[ApprovedPeriod] = Field(
+            default_factory=list,
+            description="One-off approved periods: {start, end, devices, ticket}",
+        )
+        timezone: str = Field("Asia/Tokyo", description="Time zone of the windows")
+
+        @field_validator("timezone")
+        @classmethod
+        def _known_zone(cls, name: str) -> str:
+            try:
+                ZoneInfo(name)
+            except (ZoneInfoNotFoundError, ValueError):
+                raise ValueError(f"unknown time zone {name!r} (e.g. Asia/Tokyo)") from None
+            return name
+
     references = (
         Reference(kind="guideline", key="機器構成の変更の制限"),
         Reference(kind="guideline", key="情報システムの監視"),
@@ -152,9 +199,9 @@ class ConfigChangedOutsideWindow(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        windows = [dict(w) for w in params["windows"] or []]
-        periods = [dict(p) for p in params["approved_periods"] or []]
-        zone = ZoneInfo(str(params["timezone"]))
+        windows = [w.model_dump() for w in params.windows]
+        periods = [p.model_dump(mode="json") for p in params.approved_periods]
+        zone = ZoneInfo(params.timezone)
         changed: list[tuple[str, DeviceSnapshot, DeviceSnapshot]] = []
         for name, snapshot in snapshots_in_order(context):
             previous = context.history.previous_snapshots.get(name)

@@ -6,8 +6,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import primary_zone, snapshots_in_order
 
@@ -80,9 +82,6 @@ class ConfigurationDrift(Check):
     Parameters:
         baselines: mapping of device name or ``role:<role>`` to the approved configuration text.
         compare_extra: also report lines the baseline does not have (default true).
-
-    References:
-        総務省ガイドライン「機器構成の変更の制限」「情報システム仕様書等の管理」; 計画 4-2-2.
     """
 
     id = "MON-002"
@@ -91,10 +90,16 @@ class ConfigurationDrift(Check):
     title_ja = "承認済みベースラインからの設定の逸脱"
     title_en = "Configuration drifted from the approved baseline"
     scope = "device"
-    parameters = (
-        Parameter("baselines", {}, "Device name or role:<role> → approved configuration text"),
-        Parameter("compare_extra", True, "Also report lines the baseline does not have"),
-    )
+
+    class Params(CheckParams):
+        baselines: dict[str, str] = Field(
+            default_factory=dict,
+            description="Device name or role:<role> → approved configuration text",
+        )
+        compare_extra: bool = Field(
+            True, description="Also report lines the baseline does not have"
+        )
+
     references = (
         Reference(kind="guideline", key="機器構成の変更の制限"),
         Reference(kind="plan", key="4-2-2"),
@@ -103,8 +108,8 @@ class ConfigurationDrift(Check):
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
         baselines: dict[str, Any] = dict(context.history.extra.get("config_baselines") or {})
-        baselines.update(params["baselines"] or {})
-        compare_extra = bool(params["compare_extra"])
+        baselines.update(params.baselines)
+        compare_extra = params.compare_extra
         for name, snapshot in snapshots_in_order(context):
             if snapshot.config_redacted is None:
                 continue

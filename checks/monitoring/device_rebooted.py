@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import timedelta
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
@@ -54,9 +56,6 @@ class DeviceRebooted(Check):
 
     Parameters:
         ``tolerance_seconds`` (int, default 300): boot-time jitter ignored.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-003"
@@ -65,14 +64,19 @@ class DeviceRebooted(Check):
     title_ja = "前回収集以降の機器再起動"
     title_en = "Device rebooted since the last poll"
     scope = "history"
-    parameters = (Parameter("tolerance_seconds", 300, "Boot-time jitter to ignore, seconds"),)
+
+    class Params(CheckParams):
+        tolerance_seconds: float = Field(
+            300, ge=0, description="Boot-time jitter to ignore, seconds"
+        )
+
     references = (
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        tolerance = float(self.params(context)["tolerance_seconds"])
+        tolerance = self.params(context).tolerance_seconds
         for name, snapshot in snapshots_in_order(context):
             previous = context.history.previous_snapshots.get(name)
             shift = boot_time_shift(previous, snapshot) if previous is not None else None

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import datetime
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..collection.kinds import check_id_for
 from ..hardening._common import primary_zone
@@ -50,9 +52,6 @@ class DeviceStoppedAnswering(Check):
 
     Parameters:
         ``min_runs`` (int, default 2): consecutive failed runs before reporting.
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-006"
@@ -61,14 +60,17 @@ class DeviceStoppedAnswering(Check):
     title_ja = "機器が連続して応答しない"
     title_en = "Device stopped answering"
     scope = "history"
-    parameters = (Parameter("min_runs", 2, "Consecutive failed runs before reporting"),)
+
+    class Params(CheckParams):
+        min_runs: int = Field(2, ge=1, description="Consecutive failed runs before reporting")
+
     references = (
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        needed = int(self.params(context)["min_runs"])
+        needed = self.params(context).min_runs
         failing: dict[str, list[str]] = {}
         for error in context.collection_errors:
             if error.device not in context.snapshots:

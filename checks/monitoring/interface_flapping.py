@@ -6,9 +6,11 @@ import itertools
 from collections.abc import Iterator
 from datetime import timedelta
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 from .device_rebooted import boot_time_shift
@@ -81,9 +83,6 @@ class InterfaceFlapping(Check):
 
     Parameters:
         ``window_hours`` (int, default 24); ``max_changes`` (int, default 3).
-
-    References:
-        総務省ガイドライン「情報システムの監視」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-004"
@@ -92,10 +91,11 @@ class InterfaceFlapping(Check):
     title_ja = "インターフェースのリンクフラップ"
     title_en = "Interface flapping"
     scope = "history"
-    parameters = (
-        Parameter("window_hours", 24, "Look-back window in hours"),
-        Parameter("max_changes", 3, "Link changes tolerated within the window"),
-    )
+
+    class Params(CheckParams):
+        window_hours: int = Field(24, gt=0, description="Look-back window in hours")
+        max_changes: int = Field(3, ge=0, description="Link changes tolerated within the window")
+
     references = (
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
@@ -103,8 +103,8 @@ class InterfaceFlapping(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        window = timedelta(hours=float(params["window_hours"]))
-        limit = int(params["max_changes"])
+        window = timedelta(hours=params.window_hours)
+        limit = params.max_changes
         for name, snapshot in snapshots_in_order(context):
             earlier = list(context.history.snapshot_history.get(name, []))
             previous = context.history.previous_snapshots.get(name)
@@ -134,7 +134,7 @@ class InterfaceFlapping(Check):
                 )
                 if changes <= limit:
                     continue
-                hours = params["window_hours"]
+                hours = params.window_hours
                 yield self.finding(
                     context,
                     device=name,

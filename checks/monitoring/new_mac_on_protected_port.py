@@ -5,9 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import normalize_mac
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import escalate, is_access_port, not_applicable, snapshots_in_order
 
@@ -46,9 +48,6 @@ class NewMacOnProtectedPort(Check):
     Parameters:
         ``zones`` (list of zone ids, default empty = every protected zone);
         ``ignore_ledger_macs`` (bool, default false).
-
-    References:
-        総務省ガイドライン「情報システムの監視」、「不正アクセス対策」; 計画 4-2-2 (ネットワーク監視).
     """
 
     id = "MON-005"
@@ -57,10 +56,15 @@ class NewMacOnProtectedPort(Check):
     title_ja = "保護ゾーンのアクセスポートに新規 MAC アドレス"
     title_en = "New MAC address on an access port of a protected zone"
     scope = "history"
-    parameters = (
-        Parameter("zones", [], "Zone ids watched (empty: every protected zone)"),
-        Parameter("ignore_ledger_macs", False, "Skip MACs registered in the asset ledger"),
-    )
+
+    class Params(CheckParams):
+        zones: list[str] = Field(
+            default_factory=list, description="Zone ids watched (empty: every protected zone)"
+        )
+        ignore_ledger_macs: bool = Field(
+            False, description="Skip MACs registered in the asset ledger"
+        )
+
     references = (
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="guideline", key="不正アクセス対策"),
@@ -69,10 +73,10 @@ class NewMacOnProtectedPort(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         params = self.params(context)
-        listed = {str(zone) for zone in params["zones"] or []}
+        listed = set(params.zones)
         registered = (
             {_mac(row.mac) for row in context.ledger.rows if row.mac}
-            if params["ignore_ledger_macs"]
+            if params.ignore_ledger_macs
             else set()
         )
         for name, snapshot in snapshots_in_order(context):

@@ -46,10 +46,6 @@ class AccessPortOutsideZone(Check):
         None. Sites come from the inventory (``devices[].site``) and the policy
         (``zones[].sites``; unset means the zone may exist everywhere). A ``sites`` entry names a site
         id or a family of sites: ``school`` covers ``school-1`` and ``school-2``.
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」「通信回線及び通信回線装置の管理」
-        「コンピュータ及びネットワークの管理」; 計画 4-1-4, 4-2-2.
     """
 
     id = "SEG-002"

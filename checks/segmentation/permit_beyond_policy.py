@@ -48,10 +48,6 @@ class PermitBeyondPolicy(Check):
     Parameters:
         None. Flows come from the policy's ``flows`` (``from``, ``to``, ``services``,
         ``destinations``, ``via``) and, for α′ cities, ``lbo_services``.
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」「通信回線及び通信回線装置の管理」
-        「コンピュータ及びネットワークの管理」; 計画 4-1-4, 4-2-2.
     """
 
     id = "SEG-006"

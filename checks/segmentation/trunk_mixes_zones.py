@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from itertools import combinations
 
+from pydantic import Field
+
 from auditor.analysis.network import NetworkView, Support
 from auditor.model.findings import Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import SEGMENTATION_REFERENCES, emit, graded_severity, is_management
 
@@ -39,10 +41,6 @@ class TrunkMixesZones(Check):
 
     Parameters:
         management_shares_links: the management zone may share every trunk (default true).
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」「通信回線及び通信回線装置の管理」
-        「コンピュータ及びネットワークの管理」; 計画 4-1-4, 4-2-2.
     """
 
     id = "SEG-008"
@@ -51,18 +49,18 @@ class TrunkMixesZones(Check):
     title_ja = "物理リンクを共有してはならない系のVLANを運ぶトランク"
     title_en = "Trunk carries VLANs of zones that may not share a link"
     scope = "network"
-    parameters = (
-        Parameter(
-            "management_shares_links",
+
+    class Params(CheckParams):
+        management_shares_links: bool = Field(
             True,
-            "The management zone's VLAN may ride every trunk (in-band management)",
-        ),
-    )
+            description="The management zone's VLAN may ride every trunk (in-band management)",
+        )
+
     references = SEGMENTATION_REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         view = NetworkView.of(context)
-        management_ok = bool(self.params(context)["management_shares_links"])
+        management_ok = self.params(context).management_shares_links
         for (device, port), carried in sorted(view.port_vlans.items()):
             if carried.mode != "trunk":
                 continue

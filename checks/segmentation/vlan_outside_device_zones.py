@@ -45,10 +45,6 @@ class VlanOutsideDeviceZones(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システム全体の強靭性の向上」「通信回線及び通信回線装置の管理」
-        「コンピュータ及びネットワークの管理」; 計画 4-1-4, 4-2-2.
     """
 
     id = "SEG-001"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import REFERENCES, evidence, when
 
@@ -35,9 +37,6 @@ class ArpSpoofing(Check):
     Parameters:
         ``allowed_ips`` (list, default []): addresses that move legitimately (VRRP/HSRP
         virtual addresses, clustered firewalls).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-004"
@@ -46,14 +45,19 @@ class ArpSpoofing(Check):
     title_ja = "ARP 応答による IP アドレスの MAC 変更(ARP スプーフィングの疑い)"
     title_en = "ARP replies change an IP address's MAC (possible spoofing)"
     scope = "traffic"
-    parameters = (Parameter("allowed_ips", [], "Addresses that may move between MACs"),)
+
+    class Params(CheckParams):
+        allowed_ips: list[str] = Field(
+            default_factory=list, description="Addresses that may move between MACs"
+        )
+
     references = REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         summary = context.traffic
         if summary is None:
             return
-        allowed = {str(ip) for ip in self.params(context)["allowed_ips"]}
+        allowed = set(self.params(context).allowed_ips)
         for change in summary.arp_changes:
             if change.ip in allowed:
                 continue

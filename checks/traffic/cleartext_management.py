@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import REFERENCES, evidence, when
 
@@ -43,9 +45,6 @@ class CleartextManagementTraffic(Check):
     Parameters:
         ``protocols`` (list, default all five): which of telnet, http, tftp, snmpv1, snmpv2c
         are reported.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-005"
@@ -54,14 +53,19 @@ class CleartextManagementTraffic(Check):
     title_ja = "機器管理アドレスへの平文管理通信(Telnet・SNMPv1/v2c・HTTP・TFTP)"
     title_en = "Cleartext management traffic to a device management address"
     scope = "traffic"
-    parameters = (Parameter("protocols", list(LABELS), "Protocols reported"),)
+
+    class Params(CheckParams):
+        protocols: list[str] = Field(
+            default_factory=lambda: list(LABELS), description="Protocols reported"
+        )
+
     references = REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         summary = context.traffic
         if summary is None:
             return
-        wanted = {str(p) for p in self.params(context)["protocols"]}
+        wanted = set(self.params(context).protocols)
         devices = {
             device.address.split("/")[0]: device.name for device in context.inventory.devices
         }

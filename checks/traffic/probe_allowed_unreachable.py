@@ -33,9 +33,6 @@ class ProbeAllowedUnreachable(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-008"

@@ -35,9 +35,6 @@ class ProbeForbiddenReachable(Check):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-007"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Severity
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import REFERENCES, evidence, when
 
@@ -35,9 +37,6 @@ class RogueDhcpServer(Check):
     Parameters:
         ``dhcp_servers`` (list, default []): addresses of the legitimate DHCP servers and
         relays. Empty means every server seen is reported.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-006"
@@ -46,14 +45,19 @@ class RogueDhcpServer(Check):
     title_ja = "許可されていない DHCP サーバーの応答を観測"
     title_en = "DHCP server not listed in the policy"
     scope = "traffic"
-    parameters = (Parameter("dhcp_servers", [], "Legitimate DHCP servers and relays"),)
+
+    class Params(CheckParams):
+        dhcp_servers: list[str] = Field(
+            default_factory=list, description="Legitimate DHCP servers and relays"
+        )
+
     references = REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         summary = context.traffic
         if summary is None:
             return
-        allowed = {str(ip) for ip in self.params(context)["dhcp_servers"]}
+        allowed = set(self.params(context).dhcp_servers)
         for server in summary.dhcp_servers:
             if server.server in allowed:
                 continue

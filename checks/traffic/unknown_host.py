@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import Finding, Outcome, Severity
 from auditor.platforms.common import mac_or_none
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import REFERENCES, evidence, when
 
@@ -36,9 +38,6 @@ class UnknownHost(Check):
 
     Parameters:
         ``ignore_macs`` (list, default []): MACs known to be harmless (e.g. a capture appliance).
-
-    References:
-        総務省ガイドライン「情報システムの監視」「情報システム全体の強靭性の向上」; 計画 4-2-2.
     """
 
     id = "TRF-003"
@@ -47,7 +46,10 @@ class UnknownHost(Check):
     title_ja = "台帳にもスイッチにも記録のない端末の通信"
     title_en = "Host in traffic unknown to the ledger and the FDB"
     scope = "traffic"
-    parameters = (Parameter("ignore_macs", [], "MACs never reported"),)
+
+    class Params(CheckParams):
+        ignore_macs: list[str] = Field(default_factory=list, description="MACs never reported")
+
     references = REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
@@ -72,9 +74,7 @@ class UnknownHost(Check):
                 message_ja="通信中の端末と照合する台帳の MAC アドレスも FDB もありません。",
             )
             return
-        ignored = {
-            m for m in (mac_or_none(str(v)) for v in self.params(context)["ignore_macs"]) if m
-        }
+        ignored = {m for m in (mac_or_none(v) for v in self.params(context).ignore_macs) if m}
         for host in summary.hosts:
             mac = mac_or_none(host.mac)
             if mac is None or mac in known or mac in ignored:

@@ -5,17 +5,25 @@ from __future__ import annotations
 import ipaddress
 from collections.abc import Iterable
 
+from pydantic import Field
+
 from auditor.policy.models import Policy, Zone, ZoneKind
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, CheckParams
 
 from ..hardening._common import ADMINISTRATIVE_KINDS
 
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 DEFAULT_ADMIN_KINDS = [kind.value for kind in ADMINISTRATIVE_KINDS]
+
+
 # WIFI-001 and WIFI-002 separate the public Wi-Fi from the same zones, set under one name.
-ADMIN_ZONE_KINDS = Parameter(
-    "admin_zone_kinds", DEFAULT_ADMIN_KINDS, "Zone kinds counted as administrative"
-)
+class AdminZoneParams(CheckParams):
+    """Parameters of WIFI-001 and WIFI-002."""
+
+    admin_zone_kinds: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_ADMIN_KINDS),
+        description="Zone kinds counted as administrative",
+    )
 
 
 def public_zones(policy: Policy) -> list[Zone]:
@@ -27,9 +35,9 @@ def admin_zones(policy: Policy, kinds: Iterable[str]) -> list[Zone]:
     return [zone for zone in policy.zones if zone.kind.value in wanted]
 
 
-def configured_admin_zones(check: Check, context: AuditContext) -> list[Zone]:
+def configured_admin_zones(params: AdminZoneParams, context: AuditContext) -> list[Zone]:
     """The administrative zones under the check's ``admin_zone_kinds`` setting."""
-    return admin_zones(context.policy, check.params(context)[ADMIN_ZONE_KINDS.name])
+    return admin_zones(context.policy, params.admin_zone_kinds)
 
 
 def zone_of_vlan_in(zones: list[Zone], vlan: int) -> Zone | None:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from pydantic import Field
+
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.policy.models import ZoneKind
-from auditor.rules import AuditContext, Check, Parameter
+from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import device_zones, judged_management_address
 
@@ -37,10 +39,6 @@ class PublicWifiApManagement(Check):
 
     Parameters:
         ``ap_roles`` (list, default ``[ap]``): inventory roles counted as access points.
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(無線LAN)、「アクセス制御」;
-        計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-003"
@@ -49,7 +47,12 @@ class PublicWifiApManagement(Check):
     title_ja = "公衆無線LAN アクセスポイントの管理が管理系外から可能"
     title_en = "Public Wi-Fi access point managed outside the management zone"
     scope = "device"
-    parameters = (Parameter("ap_roles", ["ap"], "Inventory roles counted as access points"),)
+
+    class Params(CheckParams):
+        ap_roles: list[str] = Field(
+            default_factory=lambda: ["ap"], description="Inventory roles counted as access points"
+        )
+
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="アクセス制御"),
@@ -57,7 +60,7 @@ class PublicWifiApManagement(Check):
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
-        roles = {str(role) for role in self.params(context)["ap_roles"] or []}
+        roles = set(self.params(context).ap_roles)
         for device in context.inventory.devices:
             if device.role not in roles:
                 continue

@@ -8,7 +8,7 @@ from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.rules import AuditContext, Check
 
 from ..hardening._common import device_zones, interface_vlans, snapshots_in_order
-from ._zones import ADMIN_ZONE_KINDS, configured_admin_zones, public_zones, zone_of_vlan_in
+from ._zones import AdminZoneParams, configured_admin_zones, public_zones, zone_of_vlan_in
 
 
 class PublicWifiVlanOnAdminLink(Check):
@@ -40,10 +40,6 @@ class PublicWifiVlanOnAdminLink(Check):
 
     Parameters:
         ``admin_zone_kinds`` (list, default mynumber/lgwan/internet/sanitizer/education).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(外部の者が利用できるシステムの分離、
-        無線LAN及びネットワークの盗聴対策); 計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-001"
@@ -52,7 +48,7 @@ class PublicWifiVlanOnAdminLink(Check):
     title_ja = "公衆無線LAN の VLAN が行政系のトランク・機器に同居"
     title_en = "Public Wi-Fi VLAN shares a trunk or device with an administrative zone"
     scope = "device"
-    parameters = (ADMIN_ZONE_KINDS,)
+    Params = AdminZoneParams
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="plan", key="4-3-3"),
@@ -60,7 +56,7 @@ class PublicWifiVlanOnAdminLink(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         public = public_zones(context.policy)
-        admin = configured_admin_zones(self, context)
+        admin = configured_admin_zones(self.params(context), context)
         if not public:
             return
         admin_ids = {zone.id for zone in admin}

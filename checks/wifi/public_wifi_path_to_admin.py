@@ -11,7 +11,7 @@ from auditor.rules import AuditContext, Check
 
 from ..hardening._common import interface_vlans, snapshots_in_order
 from ._zones import (
-    ADMIN_ZONE_KINDS,
+    AdminZoneParams,
     Network,
     configured_admin_zones,
     network_of,
@@ -67,10 +67,6 @@ class PublicWifiPathToAdmin(Check):
 
     Parameters:
         ``admin_zone_kinds`` (list, default mynumber/lgwan/internet/sanitizer/education).
-
-    References:
-        総務省ガイドライン「コンピュータ及びネットワークの管理」(外部の者が利用できるシステムの分離、
-        ネットワークの接続制御、経路制御); 計画 4-3-3 (避難所Wi-Fi).
     """
 
     id = "WIFI-002"
@@ -79,7 +75,7 @@ class PublicWifiPathToAdmin(Check):
     title_ja = "公衆無線LAN から行政系への経路・許可ルール"
     title_en = "Route or permit from public Wi-Fi into an administrative zone"
     scope = "device"
-    parameters = (ADMIN_ZONE_KINDS,)
+    Params = AdminZoneParams
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="plan", key="4-3-3"),
@@ -87,7 +83,7 @@ class PublicWifiPathToAdmin(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         public = public_zones(context.policy)
-        admin = configured_admin_zones(self, context)
+        admin = configured_admin_zones(self.params(context), context)
         if not public or not admin:
             return
         wifi_nets: list[Network] = [s for z in public for s in z.subnets]

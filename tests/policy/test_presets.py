@@ -102,7 +102,13 @@ def test_preset_rule_settings_name_checks_that_exist(tmp_path: Path, name: str):
     path = tmp_path / "city.yaml"
     path.write_text(f"extends: {name}\n" + CITY_ZONES, encoding="utf-8")
 
-    loaded = load_policy(path, known_check_ids=discover().ids(), today=TODAY)
+    registry = discover()
+    loaded = load_policy(
+        path,
+        known_check_ids=registry.ids(),
+        today=TODAY,
+        parameter_models=registry.parameter_models(),
+    )
 
     assert loaded.warnings == []
     assert set(loaded.policy.rules) <= discover().ids()
