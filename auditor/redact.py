@@ -12,8 +12,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import re
+import secrets as secrets_module
 from collections.abc import Callable, Iterable
+from pathlib import Path
 
 MARKER_PREFIX = "<redacted:sha256:"
 _MARKER_RE = re.compile(r"<redacted:sha256:[0-9a-f]{12}>")
@@ -29,6 +32,43 @@ def marker(secret: str, *, salt: bytes) -> str:
     """The stable, irreversible marker standing in for ``secret``."""
     digest = hmac.new(salt, secret.encode("utf-8"), hashlib.sha256).hexdigest()
     return f"{MARKER_PREFIX}{digest[:12]}>"
+
+
+SALT_BYTES = 32
+
+
+def load_or_create_salt(path: Path) -> bytes:
+    """The random salt kept at ``path``, created on first use (mode 0600, atomically).
+
+    A fixed or guessable salt would let anyone holding a marker test candidate secrets offline.
+    The new salt is written to a private temporary file and hard-linked into place, so a
+    concurrent first start never sees a half-written file and both processes end with one salt.
+    """
+    try:
+        existing = path.read_bytes()
+    except FileNotFoundError:
+        existing = b""
+    if len(existing) >= 16:
+        return existing
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    value = secrets_module.token_bytes(SALT_BYTES)
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.{secrets_module.token_hex(4)}")
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(value)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            if len(path.read_bytes()) < 16:  # a damaged salt file: replace it atomically
+                temporary.replace(path)
+                return value
+            return path.read_bytes()
+        return value
+    finally:
+        temporary.unlink(missing_ok=True)
 
 
 def _rule(pattern: str) -> re.Pattern[str]:

@@ -87,7 +87,14 @@ def load_bundle(
         inventory=inventory,
         ledger=ledger,
         policy_hash=loaded.sha256,
-        warnings=[*loaded.warnings, *(i for i in cross if i.severity != "error")],
+        warnings=[
+            *loaded.warnings,
+            *(i for i in cross if i.severity != "error"),
+            *(
+                PolicyIssue(w.source, w.row_number, "", w.message, "warning")
+                for w in ledger.warnings
+            ),
+        ],
         policy_path=policy_path,
         inventory_path=inventory_path,
     )

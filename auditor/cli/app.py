@@ -79,6 +79,9 @@ def _mount_lab(app: typer.Typer, lang: Lang) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     """Console-script entry point."""
+    from auditor.textsafe import guard_terminal
+
+    guard_terminal()  # device-controlled text never reaches the terminal raw
     args = list(sys.argv[1:] if argv is None else argv)
     lang = detect_lang(args, os.environ)
     app = build_app(lang)

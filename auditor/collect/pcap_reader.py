@@ -104,6 +104,7 @@ def _iter_pcapng(
     read_packet = reader._read_packet
     frames = 0
     offset = tell()
+    last_timestamp = 0.0
     while True:
         try:
             data, meta = read_packet(READ_SIZE)
@@ -117,8 +118,13 @@ def _iter_pcapng(
             return
         except Exception as exc:  # scapy raises plain exceptions on some corrupt options
             raise PcapReadError(path, offset, f"malformed block ({exc})", frames) from exc
-        resolution = meta.tsresol or 1_000_000
-        timestamp = ((meta.tshigh << 32) | meta.tslow) / resolution
+        if meta.tshigh is None or meta.tslow is None:
+            # A Simple Packet Block carries no timestamp: it counts at the previous packet's time.
+            timestamp = last_timestamp
+        else:
+            resolution = meta.tsresol or 1_000_000
+            timestamp = ((meta.tshigh << 32) | meta.tslow) / resolution
+            last_timestamp = timestamp
         wire_length = meta.wirelen if meta.wirelen is not None else len(data)
         yield timestamp, int(meta.linktype), data, wire_length
         frames += 1

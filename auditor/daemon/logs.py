@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 import os
+import secrets
 import sys
+from pathlib import Path
 from typing import Any
 
 _SALT_ENV = "AUDITOR_LOG_SALT"
+LOG_SALT_FILE = "log-salt"
 
 
 def _quote(value: Any) -> str:
@@ -36,14 +39,34 @@ class LineFormatter(logging.Formatter):
         return line
 
 
-def configure_logging(level: int = logging.INFO) -> None:
+def log_salt(state_dir: Path | None = None) -> bytes:
+    """``$AUDITOR_LOG_SALT``, else the installation's random salt in the state directory.
+
+    Never a fixed value: markers made with a public salt can be matched offline against guessed
+    secrets. Without a writable state directory the salt lives for this process only.
+    """
+    from auditor.redact import load_or_create_salt
+
+    configured = os.environ.get(_SALT_ENV)
+    if configured:
+        return configured.encode("utf-8")
+    if state_dir is None:
+        from auditor.audit.inputs import default_state_dir
+
+        state_dir = default_state_dir()
+    try:
+        return load_or_create_salt(state_dir / LOG_SALT_FILE)
+    except OSError:
+        return secrets.token_bytes(32)
+
+
+def configure_logging(level: int = logging.INFO, *, state_dir: Path | None = None) -> None:
     """Send structured, redacted lines to stderr."""
     from auditor.redact import RedactingFilter
 
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(LineFormatter())
-    salt = os.environ.get(_SALT_ENV, "kyojin-log").encode("utf-8")
-    handler.addFilter(RedactingFilter(salt=salt))
+    handler.addFilter(RedactingFilter(salt=log_salt(state_dir)))
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)

@@ -15,6 +15,7 @@ import io
 import ipaddress
 import re
 import unicodedata
+import zipfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -23,6 +24,7 @@ from auditor.inventory.models import AssetLedger, LedgerIssue, LedgerRow
 from auditor.model.snapshot import normalize_mac
 from auditor.policy.issues import ConfigFileError, PolicyIssue
 from auditor.policy.models import Policy, ZoneKind
+from auditor.policy.source import read_config_bytes
 
 __all__ = [
     "HEADER_ALIASES",
@@ -35,6 +37,18 @@ __all__ = [
 
 class LedgerError(ConfigFileError):
     """The ledger file as a whole cannot be read (missing, unknown format, undecodable)."""
+
+
+MAX_LEDGER_BYTES = 64 * 1024 * 1024
+"""Largest ledger file; a city's ledger of ten thousand assets is a few megabytes."""
+MAX_XLSX_UNCOMPRESSED = 256 * 1024 * 1024
+"""Budget for all XLSX parts once unzipped, checked before openpyxl opens anything."""
+MAX_XLSX_RATIO = 100
+"""Largest compression ratio of one XLSX part (real sheets compress about 10:1)."""
+MAX_XLSX_MEMBERS = 10_000
+MAX_CELL_CHARACTERS = 32_767
+"""Excel's own limit for one cell: anything longer was not written by Excel."""
+_DOCTYPE_MARKS = (b"<!DOCTYPE", b"<!ENTITY", "<!DOCTYPE".encode("utf-16-le"))
 
 
 # Field → header spellings, compared after NFKC, lower-casing and removing spaces and brackets.
@@ -102,45 +116,138 @@ def load_ledger(path: Path, policy: Policy | None = None) -> AssetLedger:
     """Read the ledger; unreadable rows become ``issues``, ignored columns a warning."""
     source = str(path)
     suffix = path.suffix.lower()
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         raise LedgerError([PolicyIssue(source, None, "", "no such file")])
-    if suffix in {".xlsx", ".xlsm"}:
-        table, encoding = _read_xlsx(path), "xlsx"
-    elif suffix in {".csv", ".txt", ".tsv"}:
-        table, encoding = _read_csv(path, delimiter="\t" if suffix == ".tsv" else ",")
-    else:
+    if suffix not in {".xlsx", ".xlsm", ".csv", ".txt", ".tsv"}:
         raise LedgerError(
             [PolicyIssue(source, None, "", "unknown ledger format (use .csv or .xlsx)")]
         )
+    try:
+        raw = read_config_bytes(path, source, MAX_LEDGER_BYTES)
+    except ConfigFileError as exc:
+        raise LedgerError(exc.issues) from None
+    if suffix in {".xlsx", ".xlsm"}:
+        table, encoding = _read_xlsx(path, raw), "xlsx"
+    else:
+        table, encoding = _read_csv(source, raw, delimiter="\t" if suffix == ".tsv" else ",")
     ledger = _parse_table(table, source, policy)
     ledger.encoding = encoding
+    if not ledger.rows and not ledger.issues:
+        ledger.warnings.append(
+            LedgerIssue(
+                source=source,
+                row_number=max(len(table), 1),
+                message="the ledger has no asset rows (台帳に資産の行がありません)",
+                severity="warning",
+            )
+        )
     return ledger
 
 
-def _read_csv(path: Path, delimiter: str) -> tuple[list[tuple[int, list[Any]]], str]:
-    raw = path.read_bytes()
-    for encoding in ("utf-8-sig", "cp932"):
+def _read_csv(source: str, raw: bytes, delimiter: str) -> tuple[list[tuple[int, list[Any]]], str]:
+    try:
+        text, encoding = raw.decode("utf-8-sig"), "utf-8"
+        if raw.startswith(b"\xef\xbb\xbf"):
+            encoding = "utf-8-sig"
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        if any(byte >= 0x80 for byte in raw[: exc.start]):
+            # UTF-8 so far: one damaged line, not a Shift_JIS file.
+            raise LedgerError(
+                [PolicyIssue(source, line, "", f"not valid UTF-8 on this line ({exc.reason})")]
+            ) from None
         try:
-            text = raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if encoding == "utf-8-sig":
-            encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        return [(index, list(record)) for index, record in enumerate(reader, start=1)], encoding
-    raise LedgerError(
-        [PolicyIssue(str(path), None, "", "neither UTF-8 nor Shift_JIS (cp932) text")]
-    )
+            text, encoding = raw.decode("cp932"), "cp932"
+        except UnicodeDecodeError as cp932_exc:
+            line = raw.count(b"\n", 0, cp932_exc.start) + 1
+            raise LedgerError(
+                [PolicyIssue(source, line, "", "neither UTF-8 nor Shift_JIS (cp932) text")]
+            ) from None
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows: list[tuple[int, list[Any]]] = []
+    try:
+        for index, record in enumerate(reader, start=1):
+            _check_cells(source, reader.line_num, record)
+            rows.append((index, list(record)))
+    except csv.Error as exc:
+        raise LedgerError(
+            [PolicyIssue(source, reader.line_num, "", f"unreadable CSV ({exc})")]
+        ) from None
+    return rows, encoding
 
 
-def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
-    from openpyxl import load_workbook  # imported here: only XLSX imports need it
+def _check_cells(source: str, line: int, cells: Sequence[Any]) -> None:
+    for cell in cells:
+        if isinstance(cell, str) and len(cell) > MAX_CELL_CHARACTERS:
+            raise LedgerError(
+                [
+                    PolicyIssue(
+                        source,
+                        line,
+                        "",
+                        f"a cell of {len(cell):,} characters (Excel allows {MAX_CELL_CHARACTERS:,})",
+                    )
+                ]
+            )
+
+
+def _check_xlsx(source: str, raw: bytes) -> None:
+    """Refuse zip bombs and XML entity tricks before openpyxl parses anything.
+
+    Declared sizes bound what :mod:`zipfile` will inflate, so checking them (and the compression
+    ratio) caps memory; a DOCTYPE has no place in an Office part and is where entity expansion
+    and external entities start.
+    """
+
+    def refuse(message: str) -> LedgerError:
+        return LedgerError([PolicyIssue(source, None, "", message)])
 
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
+        archive = zipfile.ZipFile(io.BytesIO(raw))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise refuse(f"cannot open as XLSX ({type(exc).__name__})") from None
+    with archive:
+        members = archive.infolist()
+        if len(members) > MAX_XLSX_MEMBERS:
+            raise refuse(f"an XLSX with {len(members):,} parts (zip bomb?)")
+        total = sum(member.file_size for member in members)
+        if total > MAX_XLSX_UNCOMPRESSED:
+            raise refuse(
+                f"XLSX unpacks to {total:,} bytes (the limit is {MAX_XLSX_UNCOMPRESSED:,}; "
+                "zip bomb?)"
+            )
+        for member in members:
+            ratio = member.file_size / max(member.compress_size, 1)
+            if member.file_size > 1_000_000 and ratio > MAX_XLSX_RATIO:
+                raise refuse(
+                    f"XLSX part {member.filename[:80]} compressed {ratio:.0f}:1 (zip bomb?)"
+                )
+            if member.filename.endswith((".xml", ".rels", ".vml")):
+                try:
+                    with archive.open(member) as part:
+                        tail = b""
+                        while chunk := part.read(1 << 20):
+                            window = tail + chunk
+                            if any(mark in window for mark in _DOCTYPE_MARKS):
+                                raise refuse(
+                                    f"XLSX part {member.filename[:80]} declares a DOCTYPE "
+                                    "(entities are refused)"
+                                )
+                            tail = window[-32:]
+                except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+                    raise refuse(f"cannot open as XLSX ({type(exc).__name__})") from None
+
+
+def _read_xlsx(path: Path, raw: bytes) -> list[tuple[int, list[Any]]]:
+    from openpyxl import load_workbook  # imported here: only XLSX imports need it
+
+    source = str(path)
+    _check_xlsx(source, raw)
+    try:
+        workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for damaged files
         raise LedgerError(
-            [PolicyIssue(str(path), None, "", f"cannot open as XLSX ({type(exc).__name__})")]
+            [PolicyIssue(source, None, "", f"cannot open as XLSX ({type(exc).__name__})")]
         ) from None
     try:
         sheet = workbook.worksheets[0]
@@ -148,10 +255,17 @@ def _read_xlsx(path: Path) -> list[tuple[int, list[Any]]]:
             if _normalize_header(candidate.title) in _LEDGER_SHEETS:
                 sheet = candidate
                 break
-        return [
-            (index, list(values))
-            for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-        ]
+        rows: list[tuple[int, list[Any]]] = []
+        for index, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            _check_cells(source, index, values)
+            rows.append((index, list(values)))
+        return rows
+    except LedgerError:
+        raise
+    except Exception as exc:  # a damaged sheet part: name the file, not a traceback
+        raise LedgerError(
+            [PolicyIssue(source, None, "", f"cannot read the XLSX sheet ({type(exc).__name__})")]
+        ) from None
     finally:
         workbook.close()
 

@@ -2,10 +2,35 @@
 
 from __future__ import annotations
 
+import ipaddress
+import re
 from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, PrivateAttr, model_validator
+
+MAX_NAME_LENGTH = 64
+"""Device names become file names in the evidence bundle; 64 is the hostname label limit."""
+_HOST_LABEL = re.compile(r"^(?!-)[A-Za-z0-9-]{1,63}(?<!-)$")
+
+
+def _check_address(value: str) -> str:
+    """An IP address or a DNS host name; ``999.1.1.1`` is neither (a typo, not a host)."""
+    try:
+        ipaddress.ip_address(value)
+        return value
+    except ValueError:
+        pass
+    labels = value.rstrip(".").split(".")
+    if len(value) > 253 or not all(_HOST_LABEL.match(label) for label in labels):
+        raise ValueError(f"not an IP address or host name: '{value[:80]}'")
+    if labels[-1].isdigit():
+        raise ValueError(f"not a valid IP address: '{value[:80]}'")
+    return value
+
+
+Address = Annotated[str, AfterValidator(_check_address)]
+Port = Annotated[int, Field(ge=1, le=65535)]
 
 
 class _Model(BaseModel):
@@ -52,7 +77,7 @@ class CredentialRef(_Model):
 
 class SnmpSettings(_Model):
     version: Literal["v2c", "v3"] = "v3"
-    port: int = 161
+    port: Port = 161
     community: CredentialRef | None = None
     user: str | None = None
     auth_protocol: Literal["md5", "sha", "sha224", "sha256", "sha384", "sha512"] = "sha"
@@ -60,26 +85,26 @@ class SnmpSettings(_Model):
     priv_protocol: Literal["none", "des", "aes", "aes192", "aes256"] = "aes"
     priv_key: CredentialRef | None = None
     context: str = ""
-    timeout: float = 2.0
-    retries: int = 1
-    max_repetitions: int = 50
+    timeout: float = Field(default=2.0, gt=0, le=600)
+    retries: int = Field(default=1, ge=0, le=10)
+    max_repetitions: int = Field(default=50, ge=1, le=1000)
 
 
 class SshSettings(_Model):
-    port: int = 22
+    port: Port = 22
     username: str | None = None
     password: CredentialRef | None = None
     private_key: CredentialRef | None = None
     enable_secret: CredentialRef | None = None
     jump_host: str | None = None
     host_key_policy: Literal["known_hosts", "trust_on_first_use"] = "known_hosts"
-    timeout: float = 20.0
+    timeout: float = Field(default=20.0, gt=0, le=3600)
     encoding: str | None = None
 
 
 class Device(_Model):
-    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
-    address: str
+    name: str = Field(max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    address: Address
     platform: Platform
     zones: list[str] = Field(default_factory=list)
     site: str | None = None

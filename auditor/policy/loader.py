@@ -158,10 +158,11 @@ def policy_sha256(policy: Policy) -> str:
 def policy_files(path: Path) -> list[Path]:
     """The YAML files that make up a policy path (a folder is read in name order, not recursed)."""
     if path.is_dir():
+        # Every *.yaml entry counts, so a dangling link or a FIFO is reported, not skipped.
         files = sorted(
             candidate
             for candidate in path.iterdir()
-            if candidate.suffix in {".yaml", ".yml"} and candidate.is_file()
+            if candidate.suffix in {".yaml", ".yml"} and not candidate.is_dir()
         )
         if not files:
             raise PolicyError([PolicyIssue(str(path), None, "", "no *.yaml files in this folder")])

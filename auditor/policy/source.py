@@ -9,7 +9,9 @@ field path pydantic or a cross-field check complains about.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,13 +20,21 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.constructor import RoundTripConstructor
+from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.reader import ReaderError
 
 from auditor.policy.issues import ConfigFileError, IssueSeverity, PolicyIssue
 
 PathPart = str | int
 FieldPath = tuple[PathPart, ...]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest policy or inventory file read; a real one is well under a megabyte."""
+MAX_NODES = 200_000
+"""Values a document may hold after aliases are expanded (a "billion laughs" file has 10^9)."""
+MAX_DEPTH = 64
+"""Nesting depth of mappings and lists; real files stay under ten."""
 
 
 @dataclass
@@ -61,17 +71,46 @@ def display_path(path: Path) -> str:
 def load_located(path: Path, display: str | None = None) -> Located:
     """Parse one YAML file; raise :class:`ConfigFileError` with the line of a syntax error."""
     name = display if display is not None else display_path(path)
+    data = read_config_bytes(path, name)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
         raise ConfigFileError(
-            [PolicyIssue(name, None, "", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]
-        ) from None
-    except OSError as exc:
-        raise ConfigFileError(
-            [PolicyIssue(name, None, "", f"cannot read: {exc.strerror}")]
+            [PolicyIssue(name, line, "", f"not UTF-8 text ({exc.reason}); save the file as UTF-8")]
         ) from None
     return parse_located(text, name)
+
+
+def read_config_bytes(path: Path, name: str, limit: int = MAX_FILE_BYTES) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, or a :class:`ConfigFileError`.
+
+    Opened non-blocking and checked with ``fstat`` so a FIFO, a device such as ``/dev/zero`` or a
+    dangling link is refused at once instead of hanging or filling memory.
+    """
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        if path.is_symlink():
+            reason = f"broken symbolic link ({reason})"
+        raise ConfigFileError([PolicyIssue(name, None, "", f"cannot read: {reason}")]) from None
+    with os.fdopen(descriptor, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise ConfigFileError(
+                [PolicyIssue(name, None, "", "not a regular file (a device, FIFO or socket)")]
+            )
+        if info.st_size > limit:
+            raise ConfigFileError([PolicyIssue(name, None, "", _too_large(info.st_size, limit))])
+        data = handle.read(limit + 1)
+    if len(data) > limit:  # grew while being read
+        raise ConfigFileError([PolicyIssue(name, None, "", _too_large(len(data), limit))])
+    return data
+
+
+def _too_large(size: int, limit: int) -> str:
+    return f"file too large ({size:,} bytes; the limit is {limit:,})"
 
 
 class _Constructor(RoundTripConstructor):
@@ -81,8 +120,18 @@ class _Constructor(RoundTripConstructor):
     ``2027-13-01``; as text, pydantic parses it and the error gets its ``file:line``.
     """
 
+    def construct_yaml_int(self, node: Any) -> Any:
+        """Python refuses to convert integers over 4,300 digits; say where instead of crashing."""
+        try:
+            return super().construct_yaml_int(node)
+        except ValueError:
+            raise ConstructorError(
+                None, None, "integer too large or malformed", node.start_mark
+            ) from None
+
 
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
+_Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
 
 
@@ -97,13 +146,22 @@ def parse_located(text: str, name: str) -> Located:
         raise ConfigFileError(
             [PolicyIssue(name, line, "", f"YAML syntax error: {_describe(exc)}")]
         ) from None
+    except ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise ConfigFileError(
+            [PolicyIssue(name, line, "", f"character U+{exc.character:04X} is not allowed in YAML")]
+        ) from None
+    except RecursionError:
+        raise ConfigFileError(
+            [PolicyIssue(name, None, "", f"nested too deeply (the limit is {MAX_DEPTH} levels)")]
+        ) from None
     except (YAMLError, ValueError) as exc:
         raise ConfigFileError(
             [PolicyIssue(name, None, "", f"YAML error: {type(exc).__name__}")]
         ) from None
     if document is None:
         return Located({}, name, 1)
-    return _convert(document, name, 1)
+    return _Converter(name).convert(document, 1, 0)
 
 
 def _describe(exc: MarkedYAMLError) -> str:
@@ -115,20 +173,50 @@ def _describe(exc: MarkedYAMLError) -> str:
     return " ".join(part for part in (exc.context, problem) if part) or "invalid YAML"
 
 
-def _convert(node: Any, name: str, line: int | None) -> Located:
-    if isinstance(node, CommentedMap):
-        children: dict[str, Located] = {}
-        for key, value in node.items():
-            position = node.lc.key(key)
-            children[str(key)] = _convert(value, name, position[0] + 1 if position else line)
-        return Located(children, name, line)
-    if isinstance(node, CommentedSeq):
-        items = []
-        for index, value in enumerate(node):
-            position = node.lc.item(index)
-            items.append(_convert(value, name, position[0] + 1 if position else line))
-        return Located(items, name, line)
-    return Located(_plain_scalar(node), name, line)
+class _Converter:
+    """Copies ruamel's tree into :class:`Located` nodes within a value and depth budget.
+
+    An alias is the same object in several places, and each place gets its own copy (positions
+    differ), so nested aliases grow exponentially: the budget turns that into an error.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self.nodes = 0
+
+    def convert(self, node: Any, line: int | None, depth: int) -> Located:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ConfigFileError(
+                [
+                    PolicyIssue(
+                        self.name,
+                        line,
+                        "",
+                        f"more than {MAX_NODES:,} values once YAML aliases are expanded "
+                        "(an alias bomb?)",
+                    )
+                ]
+            )
+        if depth > MAX_DEPTH and isinstance(node, CommentedMap | CommentedSeq):
+            raise ConfigFileError(
+                [PolicyIssue(self.name, line, "", f"nested deeper than {MAX_DEPTH} levels")]
+            )
+        if isinstance(node, CommentedMap):
+            children: dict[str, Located] = {}
+            for key, value in node.items():
+                position = node.lc.key(key)
+                where = position[0] + 1 if position else line
+                children[str(key)] = self.convert(value, where, depth + 1)
+            return Located(children, self.name, line)
+        if isinstance(node, CommentedSeq):
+            items = []
+            for index, value in enumerate(node):
+                position = node.lc.item(index)
+                where = position[0] + 1 if position else line
+                items.append(self.convert(value, where, depth + 1))
+            return Located(items, self.name, line)
+        return Located(_plain_scalar(node), self.name, line)
 
 
 def _plain_scalar(value: Any) -> Any:

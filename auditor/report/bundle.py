@@ -1,10 +1,17 @@
-"""The evidence bundle: a zip an auditor can take away and check with ``sha256sum -c``."""
+"""The evidence bundle: a zip an auditor can take away and check with ``sha256sum -c``.
+
+It holds only what its manifest lists. Policy and inventory documents are parsed and written
+again (comments dropped, credential fields reduced to their ``{env|file|systemd: …}`` reference),
+so no file lying in those folders, and never a file a credential reference points to, is copied.
+Every member name is made safe for any unzip, and every text member is neutralized (no terminal
+control codes from device data).
+"""
 
 from __future__ import annotations
 
 import hashlib
 import io
-import json
+import logging
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -16,6 +23,17 @@ from typing import IO, Any
 
 from auditor.report.exports import csv_codec, iso_jst, json_header, write_csv, write_json
 from auditor.report.model import JST, ReportFinding
+from auditor.textsafe import json_dumps, neutralize
+
+log = logging.getLogger(__name__)
+
+CREDENTIAL_KEYS = frozenset(
+    {"community", "auth_key", "priv_key", "password", "private_key", "enable_secret"}
+)
+_REFERENCE_KEYS = ("env", "file", "systemd")
+_INVENTORY_DOCUMENTS = ("devices.yaml", "devices.yml", "groups.yaml", "groups.yml")
+_LEDGER_FILES = ("ledger.xlsx", "ledger.csv")
+MAX_COMPONENT = 100
 
 
 @dataclass
@@ -61,18 +79,38 @@ class _Archive:
         self.date_time = date_time
         self.sums: dict[str, str] = {}
 
+    def member(self, name: str) -> str:
+        """A safe, unused archive name for ``name`` (each path component made safe)."""
+        parts = [_safe_component(part) for part in name.split("/") if part]
+        candidate = "/".join(parts) or "blob"
+        stem, dot, suffix = candidate.rpartition(".")
+        if not dot or "/" in suffix:
+            stem, dot, suffix = candidate, "", ""
+        number = 2
+        while candidate in self.sums or candidate == "SHA256SUMS":
+            candidate = f"{stem}-{number}{dot}{suffix}"
+            number += 1
+        return candidate
+
     def _info(self, name: str) -> zipfile.ZipInfo:
         info = zipfile.ZipInfo(f"{self.root}/{name}", date_time=self.date_time)  # type: ignore[arg-type]
         info.compress_type = zipfile.ZIP_DEFLATED
         info.external_attr = 0o644 << 16
         return info
 
-    def add_bytes(self, name: str, data: bytes) -> None:
+    def add_bytes(self, name: str, data: bytes) -> str:
+        """Store ``data``; returns the (safe) name it was stored under."""
+        name = self.member(name)
         self.archive.writestr(self._info(name), data)
         self.sums[name] = hashlib.sha256(data).hexdigest()
+        return name
+
+    def add_text(self, name: str, text: str) -> str:
+        return self.add_bytes(name, neutralize(text).encode("utf-8"))
 
     @contextmanager
     def text(self, name: str, encoding: str = "utf-8") -> Iterator[IO[str]]:
+        name = self.member(name)
         with self.archive.open(self._info(name), mode="w", force_zip64=True) as member:
             raw = _HashingWriter(member)
             buffered = io.BufferedWriter(raw, buffer_size=1 << 20)
@@ -85,14 +123,110 @@ class _Archive:
 
 
 def _safe_name(label: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "_", label).strip("_")[:80] or "blob"
+    return re.sub(r"[^\w.-]+", "_", label).strip("_")[:80] or "blob"
 
 
-def _files_under(path: Path) -> Iterable[Path]:
+def _safe_component(part: str) -> str:
+    """One path component: word characters, dots and dashes, no leading dot, bounded length."""
+    safe = re.sub(r"[^\w.-]+", "_", part).strip("_")
+    safe = re.sub(r"^\.+", "_", safe) or "_"
+    if len(safe) > MAX_COMPONENT:
+        digest = hashlib.sha256(part.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+        stem, dot, suffix = safe.rpartition(".")
+        suffix = suffix[:12] if dot and len(suffix) <= 12 else ""
+        safe = f"{(stem if suffix else safe)[: MAX_COMPONENT - 26]}-{digest}"
+        safe += f".{suffix}" if suffix else ""
+    return safe
+
+
+def config_documents(folder: str, path: Path) -> list[tuple[str, str]]:
+    """``(archive name, YAML text)`` of the policy or inventory documents at ``path``.
+
+    Only the YAML documents the loaders read, re-serialised; credential fields keep their
+    reference and nothing else. A document that does not parse is left out (and logged).
+    """
+    from auditor.policy.source import load_located, to_plain
+
     if path.is_dir():
-        yield from sorted(p for p in path.rglob("*") if p.is_file())
-    elif path.is_file():
-        yield path
+        if folder == "inventory":
+            files = [path / name for name in _INVENTORY_DOCUMENTS if (path / name).is_file()]
+        else:
+            files = sorted(
+                p for p in path.iterdir() if p.suffix in {".yaml", ".yml"} and p.is_file()
+            )
+    else:
+        files = [path] if path.is_file() else []
+    documents = []
+    for file in files:
+        try:
+            data = to_plain(load_located(file, str(file)))
+        except Exception as exc:  # an invalid file: the bundle still comes out, without it
+            log.warning("bundle: %s left out (%s)", file.name, type(exc).__name__)
+            continue
+        documents.append((f"{folder}/{file.name}", _dump_yaml(_strip_credentials(data))))
+    return documents
+
+
+def _strip_credentials(value: Any) -> Any:
+    """Credential fields as references only; an inline secret becomes a placeholder."""
+    if isinstance(value, dict):
+        result: dict[str, Any] = {}
+        for key, child in value.items():
+            if key in CREDENTIAL_KEYS and child is not None:
+                if isinstance(child, dict):
+                    result[key] = {k: str(child[k]) for k in _REFERENCE_KEYS if child.get(k)}
+                else:
+                    result[key] = "<removed: inline secret>"
+            else:
+                result[key] = _strip_credentials(child)
+        return result
+    if isinstance(value, list):
+        return [_strip_credentials(item) for item in value]
+    return value
+
+
+def _dump_yaml(data: Any) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML(typ="safe", pure=True)
+    yaml.default_flow_style = False
+    yaml.allow_unicode = True
+    stream = io.StringIO()
+    yaml.dump(data, stream)
+    return stream.getvalue()
+
+
+def _ledger_file(path: Path) -> Path | None:
+    """The ledger beside the inventory (evidence of what was compared), if it is a plain file."""
+    folder = path if path.is_dir() else path.parent
+    for name in _LEDGER_FILES:
+        candidate = folder / name
+        if candidate.is_file() and not candidate.is_symlink():
+            return candidate
+    return None
+
+
+def _credential_targets(documents: Iterable[tuple[str, str]], base: Path) -> set[Path]:
+    """Resolved paths of every ``{file: …}`` reference, so such a file is never bundled."""
+    from ruamel.yaml import YAML
+
+    targets: set[Path] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, child in value.items():
+                if key in CREDENTIAL_KEYS and isinstance(child, dict) and child.get("file"):
+                    target = Path(str(child["file"]))
+                    targets.add((target if target.is_absolute() else base / target).resolve())
+                else:
+                    walk(child)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+
+    for _, text in documents:
+        walk(YAML(typ="safe", pure=True).load(text))
+    return targets
 
 
 def write_bundle(
@@ -121,15 +255,20 @@ def write_bundle(
         evidence_names = []
         for sha256, label, data in inputs.evidence:
             name = f"evidence/{sha256[:16]}-{_safe_name(label)}"
-            archive.add_bytes(name, _clean_blob(data, clean))
-            evidence_names.append(name)
-        for name, text in inputs.text_files:
-            archive.add_bytes(name, clean(text).encode("utf-8"))
+            evidence_names.append(archive.add_bytes(name, _clean_blob(data, clean)))
+        text_names = [archive.add_text(name, clean(text)) for name, text in inputs.text_files]
+        document_names = []
         for folder, path in inputs.config_files:
+            documents = config_documents(folder, path)
+            for name, text in documents:
+                document_names.append(archive.add_text(name, text))
+            ledger = _ledger_file(path) if folder == "inventory" else None
             base = path if path.is_dir() else path.parent
-            for file in _files_under(path):
-                archive.add_bytes(
-                    f"{folder}/{file.relative_to(base).as_posix()}", file.read_bytes()
+            if ledger is not None and ledger.resolve() not in _credential_targets(
+                documents, base.resolve()
+            ):
+                document_names.append(
+                    archive.add_bytes(f"{folder}/{ledger.name}", ledger.read_bytes())
                 )
         manifest = {
             "generated_at": iso_jst(inputs.generated_at),
@@ -143,10 +282,11 @@ def write_bundle(
             "filters": dict(inputs.filters),
             "finding_count": len(findings),
             "evidence_files": sorted(evidence_names),
-            "configuration_files": sorted(name for name, _ in inputs.text_files),
+            "configuration_files": sorted(text_names),
+            "input_documents": sorted(document_names),
         }
         archive.add_bytes(
-            "manifest.json", json.dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
+            "manifest.json", json_dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
         )
         names = sorted(archive.sums)
         sums = "".join(f"{archive.sums[name]}  {name}\n" for name in names)
@@ -160,4 +300,4 @@ def _clean_blob(data: bytes, clean: Callable[[str], str]) -> bytes:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         return data
-    return clean(text).encode("utf-8")
+    return neutralize(clean(text)).encode("utf-8")

@@ -7,7 +7,6 @@ Every function takes :class:`ReportFinding` rows whose text is already redacted 
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -18,6 +17,7 @@ from auditor.model.findings import Severity
 from auditor.report.cleaning import encodable, neutralize_formula
 from auditor.report.labels import label
 from auditor.report.model import JST, SEVERITY_ORDER, ReportFinding
+from auditor.textsafe import json_dumps, neutralize
 
 EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
@@ -189,7 +189,9 @@ def write_csv(
     writer.writerow(COLUMNS)
     for finding in findings:
         row = flat_row(finding)
-        writer.writerow([encodable(neutralize_formula(row[column]), codec) for column in COLUMNS])
+        writer.writerow(
+            [encodable(neutralize_formula(neutralize(row[column])), codec) for column in COLUMNS]
+        )
         count += 1
     return count
 
@@ -306,11 +308,11 @@ def write_json(
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8") as handle:
             return write_json(findings, handle, header)
-    head = json.dumps(dict(header), ensure_ascii=False, indent=1)
+    head = json_dumps(dict(header), ensure_ascii=False, indent=1)
     out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")
-        out.write(json.dumps(finding_json(finding), ensure_ascii=False, separators=(",", ":")))
+        out.write(json_dumps(finding_json(finding), ensure_ascii=False, separators=(",", ":")))
     out.write("\n ]\n}\n")
     return len(findings)
 
@@ -409,13 +411,13 @@ def write_sarif(
         "tool": {"driver": {"name": "kyojin-auditor", "version": tool_version, "rules": rules}},
         "columnKind": "unicodeCodePoints",
     }
-    head = json.dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0"}, ensure_ascii=False, indent=1)
-    run_text = json.dumps(run, ensure_ascii=False, indent=1)
+    head = json_dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0"}, ensure_ascii=False, indent=1)
+    run_text = json_dumps(run, ensure_ascii=False, indent=1)
     with out.open("w", encoding="utf-8") as handle:
         handle.write(head[:-2] + ',\n "runs": [\n' + run_text[:-2] + ',\n "results": [')
         for index, finding in enumerate(findings):
             handle.write(",\n  " if index else "\n  ")
             result = _sarif_result(finding, rule_index[finding.check_id], lang)
-            handle.write(json.dumps(result, ensure_ascii=False, separators=(",", ":")))
+            handle.write(json_dumps(result, ensure_ascii=False, separators=(",", ":")))
         handle.write("\n ]\n}\n]\n}\n")
     return len(findings)

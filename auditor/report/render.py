@@ -13,6 +13,7 @@ from auditor.model.findings import Severity
 from auditor.report.charts import matrix_picture, trend_picture
 from auditor.report.labels import label, status_label
 from auditor.report.model import JST, SEVERITY_ORDER, DeviceSection, ReportData, ReportFinding
+from auditor.textsafe import neutralize
 
 ReportFormat = Literal["html", "text", "md"]
 SUMMARY_LIMIT = 200
@@ -114,4 +115,6 @@ def render_report(
     """
     template_name = {"html": "report.html.j2", "text": "report.txt.j2", "md": "report.md.j2"}[fmt]
     env = _environment()
-    return env.get_template(template_name).render(**_context(data, lang, limit, detail_limit))
+    text = env.get_template(template_name).render(**_context(data, lang, limit, detail_limit))
+    # Text and Markdown reach terminals and mail readers: no device-chosen control codes.
+    return text if fmt == "html" else neutralize(text)

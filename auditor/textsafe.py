@@ -1,0 +1,109 @@
+"""Make untrusted text harmless for terminals and text exports.
+
+A device's description, banner or VLAN name is chosen by whoever controls the device. Written raw
+to a terminal, ``ESC[2J`` clears the screen, ``ESC]0;…BEL`` retitles the window and a bidi
+override (U+202E) makes ``evil.cfg`` read as something else. :func:`neutralize` replaces every such
+code point by a visible escape, so the text stays readable and the trick shows.
+
+Escapes are chosen so a JSON document stays valid after neutralizing: C0 controls never appear raw
+in JSON (``json.dumps`` escapes them), and DEL, C1 and bidi controls become ``\\uXXXX``.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+import sys
+from typing import IO, Any
+
+__all__ = ["NeutralizingStream", "guard_terminal", "json_dumps", "neutralize"]
+
+# C0 except tab and newline (a CR directly before LF is a line ending, not an overwrite), DEL,
+# C1, and the bidi controls: embeddings/overrides, isolates, LRM/RLM and the Arabic letter mark.
+_UNSAFE = re.compile(
+    "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
+
+
+def neutralize(text: str) -> str:
+    """``text`` with control and bidi code points replaced by visible escapes (tab, LF kept)."""
+    if not _UNSAFE.search(text):
+        return text
+    return _UNSAFE.sub(_escape, text)
+
+
+def json_dumps(value: Any, **kwargs: Any) -> str:
+    """``json.dumps`` whose output never carries a raw DEL, C1 or bidi control (still valid JSON)."""
+    return neutralize(json.dumps(value, **kwargs))
+
+
+class NeutralizingStream(io.TextIOBase):
+    """A text stream that neutralizes everything written before passing it on.
+
+    ``rich_proxied_file`` sends rich consoles to the real stream: rich must write its own colour
+    codes raw, and :func:`guard_terminal` makes rich neutralize the text it renders instead.
+    """
+
+    def __init__(self, target: IO[str]) -> None:
+        super().__init__()
+        self._target = target
+        self.rich_proxied_file = target
+
+    def write(self, text: str) -> int:
+        self._target.write(neutralize(text))
+        return len(text)
+
+    def flush(self) -> None:
+        self._target.flush()
+
+    def isatty(self) -> bool:
+        return self._target.isatty()
+
+    def fileno(self) -> int:
+        return self._target.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return getattr(self._target, "encoding", "utf-8") or "utf-8"
+
+    @property
+    def buffer(self) -> Any:
+        """The byte stream below (click writes bytes there); bytes are not neutralized."""
+        return getattr(self._target, "buffer", None)
+
+
+_installed = False
+
+
+def guard_terminal() -> None:
+    """Neutralize every terminal write of this process: plain writes and rich consoles.
+
+    Plain writes (``print``, ``typer.echo``, ``sys.stdout.write``) pass through
+    :class:`NeutralizingStream`; rich renders every string through ``Console.render_str``, which
+    is wrapped once here so rich still emits its own styles. Idempotent.
+    """
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    if not isinstance(sys.stdout, NeutralizingStream) and sys.stdout is not None:
+        sys.stdout = NeutralizingStream(sys.stdout)
+    if not isinstance(sys.stderr, NeutralizingStream) and sys.stderr is not None:
+        sys.stderr = NeutralizingStream(sys.stderr)
+    from rich.console import Console
+
+    original = Console.render_str
+
+    def render_str(self: Console, text: str, *args: Any, **kwargs: Any) -> Any:
+        return original(self, neutralize(text), *args, **kwargs)
+
+    Console.render_str = render_str  # type: ignore[method-assign]

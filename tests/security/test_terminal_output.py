@@ -1,0 +1,86 @@
+"""Device-chosen control codes and bidi overrides never reach a terminal or a text export raw."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from auditor.textsafe import NeutralizingStream, json_dumps, neutralize
+from tests.test_config_history import record
+
+REPO = Path(__file__).resolve().parents[2]
+AUDITOR = Path(sys.executable).parent / "auditor"
+HOSTILE = "desc \x1b[2J\x1b]0;owned\x07 \u202eevil\u2066 \x85 \x7f\r end"
+RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\x85", "\x7f")
+
+
+def test_neutralize_replaces_controls_and_bidi_with_visible_escapes() -> None:
+    text = neutralize(HOSTILE)
+    assert not any(code in text for code in RAW)
+    assert "\\x1b[2J" in text and "\\x07" in text and "\\u202e" in text and "\\u0085" in text
+    assert "\\x0d end" in text  # a lone CR would overwrite the line
+    assert neutralize("tab\tline\r\nnext\n日本語") == "tab\tline\r\nnext\n日本語"
+
+
+def test_json_stays_valid_and_carries_no_raw_bidi_or_c1() -> None:
+    dumped = json_dumps({"v": HOSTILE}, ensure_ascii=False)
+    assert not any(code in dumped for code in RAW)
+    assert json.loads(dumped)["v"] == HOSTILE
+
+
+def test_the_stream_guard_neutralizes_plain_writes() -> None:
+    target = io.StringIO()
+    NeutralizingStream(target).write(HOSTILE)
+    assert target.getvalue() == neutralize(HOSTILE)
+
+
+def _run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(AUDITOR), *arguments],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "AUDITOR_LANG": "en", "COLUMNS": "200"},
+        cwd=cwd,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_config_show_prints_a_hostile_banner_neutralized(tmp_path: Path) -> None:
+    from auditor.store import Store
+
+    store = Store(f"sqlite:///{tmp_path / 'auditor.db'}")
+    store.upgrade()
+    record(store, f"hostname sw1\nbanner motd ^{HOSTILE}^\n", datetime(2026, 1, 1, tzinfo=UTC))
+    store.close()
+    result = _run("config", "show", "sw1", "--db", str(tmp_path / "auditor.db"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert not any(code in result.stdout for code in RAW)
+    assert "\\x1b[2J" in result.stdout and "\\u202e" in result.stdout
+
+
+def test_rich_error_output_is_neutralized(tmp_path: Path) -> None:
+    """Messages printed by rich consoles (validation errors quoting a value) are guarded too."""
+    devices = tmp_path / "devices.yaml"
+    devices.write_text(
+        "devices:\n  - name: sw1\n    address: 10.99.0.11\n    platform: cisco_ios\n"
+        '    zones: ["\\e[2J\\e]0;owned\\a\\u202Ez"]\n',
+        encoding="utf-8",
+    )
+    result = _run(
+        "validate",
+        "--policy",
+        str(REPO / "policies" / "example-city"),
+        "--inventory",
+        str(devices),
+        cwd=tmp_path,
+    )
+    assert result.returncode == 2
+    assert "unknown zone" in result.stderr
+    assert not any(code in result.stderr for code in RAW)
+    assert "\\x1b[2J" in result.stderr and "\\u202e" in result.stderr
