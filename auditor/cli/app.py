@@ -12,7 +12,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from pydantic import BaseModel
@@ -24,6 +24,9 @@ from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle, Conf
 from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.model.findings import Finding, Outcome, Severity
 from auditor.rules import Registry, discover
+
+if TYPE_CHECKING:
+    from auditor.store.repository import Store
 
 EXIT_OK = 0
 EXIT_FINDINGS = 1
@@ -85,7 +88,7 @@ def _load(
     return bundle
 
 
-def _open_store(db: str | None) -> Any:
+def _open_store(db: str | None) -> "Store":
     from auditor.store.opening import open_store
 
     return open_store(db)
@@ -229,7 +232,7 @@ def build_app(lang: Lang) -> typer.Typer:
         fail_on: FailOn,
         output: OutputFormat,
     ) -> int:
-        from auditor.audit.engine import run_audit
+        from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
         from auditor.inventory.credentials import resolve_secret
 
@@ -267,19 +270,14 @@ def build_app(lang: Lang) -> typer.Typer:
             def advance(device: str, ok: bool) -> None:
                 progress.advance(task)
 
-            outcome = run_audit(
-                policy=bundle.policy,
-                inventory=bundle.inventory,
-                ledger=bundle.ledger,
-                registry=registry,
-                collectors=collectors,
-                devices=devices,
-                resolve_secret=resolve,
-                store=store,
+            request = RunRequest(
                 scope="partial" if device_names is not None else "full",
-                policy_hash=bundle.policy_hash,
+                devices=devices,
+                collectors=collectors,
+                resolve_secret=resolve,
                 progress=advance,
             )
+            outcome = run(bundle, registry, store, request)
         suppressed = {r.fingerprint for r in store.list_findings(status=["suppressed"])}
         if output is OutputFormat.JSON:
             payload = {

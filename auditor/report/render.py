@@ -12,7 +12,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from auditor.model.findings import Severity
 from auditor.report.charts import matrix_picture, trend_picture
 from auditor.report.labels import label, status_label
-from auditor.report.model import JST, SEVERITY_ORDER, DeviceSection, ReportData, ReportFinding
+from auditor.report.model import (
+    JST,
+    SEVERITY_ORDER,
+    DeviceSection,
+    MatrixSource,
+    ReportData,
+    ReportFinding,
+)
 
 ReportFormat = Literal["html", "text", "md"]
 SUMMARY_LIMIT = 200
@@ -21,6 +28,26 @@ PDF_DETAIL_LIMIT = 2000
 """Rows shown in each summary list; every finding still appears in its device section."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def matrix_note(source: MatrixSource | None, lang: str) -> str:
+    """Which run the matrix is from, or the coverage gap; empty when no matrix was asked for."""
+    if source is None:
+        return ""
+    at = (
+        source.run_started_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+        if source.run_started_at
+        else "-"
+    )
+    if source.gap == "none-stored":
+        return label("matrix_gap_none", lang)
+    if source.gap == "failed":
+        return label("matrix_gap_failed", lang, run=source.run_id, at=at, error=source.error)
+    if source.gap == "missing":
+        return label(
+            "matrix_gap_missing", lang, latest=source.latest_run_id, run=source.run_id, at=at
+        )
+    return label("matrix_from", lang, run=source.run_id, at=at)
 
 
 def _environment() -> Environment:
@@ -92,6 +119,8 @@ def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) 
         "counts_rows": counts_rows,
         "totals": data.severity_totals(),
         "matrix": matrix_picture(data.matrix, data.zones, lang),
+        "matrix_note": matrix_note(data.matrix_source, lang),
+        "matrix_gap": data.matrix_source is not None and data.matrix_source.gap is not None,
         "trend": trend_picture(data.trend),
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
         "compact": detail_limit is not None and len(data.findings) > detail_limit,
