@@ -20,7 +20,7 @@ from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Outcome
 from auditor.store.protocol import AuditStore
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # auditor/cli/demo.py → the source tree
 
 
 def _repo_path(relative: str) -> Path:
