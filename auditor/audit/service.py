@@ -190,6 +190,10 @@ def run(
         matrix_error: str | None = None
         if wants_matrix(request, registry):
             matrix, matrix_error = compute_matrix(context, _observed(store, request))
+            missing = sorted(set(run_devices) - covered)
+            if matrix is not None and missing:
+                # Their permits are unknown, not absent: the report names them as a gap.
+                matrix["missing_devices"] = missing
         evidence: dict[str, list[tuple[str, bytes]]] = {
             name: list(items) for name, items in result.evidence.items()
         }

@@ -352,6 +352,7 @@ def stored_matrix(
         run_started_at=stored.run_started_at,
         gap="missing" if missing else None,
         latest_run_id=latest.id if missing and latest is not None else None,
+        missing_devices=tuple(str(d) for d in stored.data.get("missing_devices", ())),
     )
 
 

@@ -46,6 +46,11 @@ LABELS: dict[str, tuple[str, str]] = {
         "Coverage gap: the zone matrix of run #{run} ({at}) could not be computed ({error}); only "
         "what the policy allows is shown.",
     ),
+    "matrix_gap_devices": (
+        "カバレッジの欠落: 次の機器は収集できなかったため、設定による通過可否が反映されていません: {devices}",
+        "Coverage gap: these devices were not collected, so what their configuration permits is "
+        "missing from the matrix: {devices}",
+    ),
     "matrix_gap_missing": (
         "カバレッジの欠落: 最新の実行 #{latest} はマトリクスを記録していません。"
         "表示は実行 #{run} ({at}) のものです。",

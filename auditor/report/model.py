@@ -134,6 +134,8 @@ class MatrixSource:
     gap: str | None = None
     error: str | None = None
     latest_run_id: int | None = None
+    missing_devices: tuple[str, ...] = ()
+    """Devices the matrix's run could not collect: their permits are unknown, not absent."""
 
 
 @dataclass(frozen=True, slots=True)

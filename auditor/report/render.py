@@ -44,10 +44,14 @@ def matrix_note(source: MatrixSource | None, lang: str) -> str:
     if source.gap == "failed":
         return label("matrix_gap_failed", lang, run=source.run_id, at=at, error=source.error)
     if source.gap == "missing":
-        return label(
+        text = label(
             "matrix_gap_missing", lang, latest=source.latest_run_id, run=source.run_id, at=at
         )
-    return label("matrix_from", lang, run=source.run_id, at=at)
+    else:
+        text = label("matrix_from", lang, run=source.run_id, at=at)
+    if source.missing_devices:
+        text += " " + label("matrix_gap_devices", lang, devices=", ".join(source.missing_devices))
+    return text
 
 
 def _environment() -> Environment:
@@ -120,7 +124,8 @@ def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) 
         "totals": data.severity_totals(),
         "matrix": matrix_picture(data.matrix, data.zones, lang),
         "matrix_note": matrix_note(data.matrix_source, lang),
-        "matrix_gap": data.matrix_source is not None and data.matrix_source.gap is not None,
+        "matrix_gap": data.matrix_source is not None
+        and (data.matrix_source.gap is not None or bool(data.matrix_source.missing_devices)),
         "trend": trend_picture(data.trend),
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
         "compact": detail_limit is not None and len(data.findings) > detail_limit,

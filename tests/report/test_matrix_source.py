@@ -10,12 +10,15 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
-from auditor.audit.service import zone_matrix_from_json
+from auditor.audit.inputs import Bundle
+from auditor.audit.service import RunRequest, run, zone_matrix_from_json
 from auditor.cli.app import build_app
+from auditor.inventory.models import AssetLedger
 from auditor.lab.scenario import expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
 from auditor.report.render import render_report
 from auditor.report.service import ReportInputs, build_report
+from auditor.rules import discover
 from auditor.store import Store
 from tests.report.example_city import POLICY_DIR, audit_example_city, example_inventory
 
@@ -160,3 +163,26 @@ def test_a_failed_matrix_and_a_later_audit_without_one_are_named_gaps(tmp_path: 
     text = render_report(data, "text", "ja")
     assert f"最新の実行 #{later} はマトリクスを記録していません" in text
     assert f"実行 #{with_matrix.run_id}" in text
+
+
+def test_a_device_the_audit_could_not_collect_is_named_as_a_gap_in_the_matrix(
+    tmp_path: Path,
+) -> None:
+    policy = load_policy(POLICY_DIR).policy
+    inventory = example_inventory()
+    scenario = load_example_city()
+    snapshots = {d.name: expected_snapshot(scenario, d.name, NOW) for d in scenario.devices}
+    lost = sorted(snapshots)[0]
+    del snapshots[lost]
+    bundle = Bundle(policy=policy, inventory=inventory, ledger=AssetLedger(), policy_hash="")
+    with _store(tmp_path) as store:
+        request = RunRequest(scope="full", devices=inventory.devices, snapshots=snapshots, now=NOW)
+        outcome = run(bundle, discover(), store, request)
+        assert lost not in outcome.covered_devices
+        stored = store.latest_matrix()
+        assert stored is not None and stored.data is not None
+        assert stored.data["missing_devices"] == [lost]
+        data = build_report(store, ReportInputs(policy=policy), now=NOW + timedelta(minutes=1))
+    html = render_report(data, "html", "en")
+    assert 'class="matrix-gap"' in html and "not collected, so what their" in html
+    assert lost in html.split('id="matrix-source"')[1].split("</p>")[0]
