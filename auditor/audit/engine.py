@@ -1,8 +1,9 @@
-"""One audit run: collect → normalize → evaluate → record.
+"""The steps of an audit run: collect, load history, evaluate (the order is in ``service``).
 
-The engine is the only place that knows the order of things. Collectors do I/O and return
-snapshots and errors; checks are pure; the store owns the lifecycle. A crashing check becomes an
-ERROR finding (a silent empty result would be a false pass).
+Collectors do I/O and return snapshots and errors; checks are pure; the store owns the lifecycle
+(manual suppressions included). A crashing check becomes an ERROR finding (a silent empty result
+would be a false pass). :func:`run_audit` is the older keyword entry point to
+:func:`auditor.audit.service.run`.
 """
 
 from __future__ import annotations
@@ -16,7 +17,6 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel
 
-from auditor import __version__
 from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.model.collection import CollectionFailure, FailureKind
@@ -24,6 +24,7 @@ from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot, Interface
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check, History, Registry
+from auditor.store.protocol import AuditStore
 
 log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
@@ -179,7 +180,7 @@ HISTORY_WINDOW_DEFAULT_HOURS = 24
 
 
 def load_history(
-    store: Any, devices: Sequence[Device], now: datetime, registry: Registry, policy: Policy
+    store: AuditStore, devices: Sequence[Device], now: datetime, registry: Registry, policy: Policy
 ) -> History:
     """What monitoring and ledger checks compare with, read before evaluation (checks do no I/O).
 
@@ -254,7 +255,7 @@ def run_audit(
     collectors: Sequence[Collector],
     devices: Sequence[Device],
     resolve_secret: Callable[[Any], str],
-    store: Any | None,
+    store: AuditStore | None,
     scope: Literal["full", "partial"],
     kind: str = "audit",
     policy_hash: str = "",
@@ -263,73 +264,23 @@ def run_audit(
     interrupted: Callable[[], bool] = lambda: False,
     scopes: Iterable[str] | None = None,
 ) -> RunOutcome:
-    """Collect, evaluate and (when a store is given) record one run."""
-    started = now or datetime.now(UTC)
-    run_id: int | None = None
-    if store is not None:
-        run_id = store.begin_run(
-            kind=kind,
-            scope=scope,
-            devices=[d.name for d in devices],
-            tool_version=__version__,
-            rule_pack_hash=registry.pack_hash(),
-            policy_hash=policy_hash,
-            started_at=started,
-        )
-    result = collect(collectors, devices, resolve_secret, progress)
-    failed = {error.device for error in result.errors}
-    covered = {name for name in result.snapshots if name not in failed}
-    history = load_history(store, devices, started, registry, policy) if store else History()
-    context = build_context(
-        policy=policy,
-        inventory=inventory,
-        ledger=ledger,
-        snapshots=result.snapshots,
-        errors=result.errors,
-        registry=registry,
-        now=started,
-        history=history,
+    """Collect, evaluate and (when a store is given) record one run, through the audit service.
+
+    Kept for callers written before :mod:`auditor.audit.service`; it only builds the request.
+    """
+    from auditor.audit.inputs import Bundle
+    from auditor.audit.service import RunRequest, run
+
+    bundle = Bundle(policy=policy, inventory=inventory, ledger=ledger, policy_hash=policy_hash)
+    request = RunRequest(
+        scope=scope,
+        kind=kind,
+        devices=devices,
+        collectors=collectors,
+        resolve_secret=resolve_secret,
+        scopes=scopes,
+        now=now,
+        interrupted=interrupted,
+        progress=progress,
     )
-    evaluation = evaluate(registry, context, scopes=scopes)
-    evaluated = set(evaluation.evaluated_checks)
-    if scope == "partial":
-        # A partial run sees only some devices: network-wide conclusions are not final, so
-        # network checks neither resolve anything nor report about what the run did not see.
-        network_checks = {c.id for c in registry if c.scope == "network"}
-        evaluated -= network_checks
-        evaluation.findings = [
-            f
-            for f in evaluation.findings
-            if f.check_id not in network_checks or f.device in covered
-        ]
-    complete = not interrupted()
-    status = "complete" if complete and not failed else ("partial" if complete else "incomplete")
-    if store is not None and run_id is not None:
-        # Suppressions made from the shell stay in force like the policy's own exceptions.
-        manual = store.manual_exceptions()
-        recorded_policy = (
-            policy.model_copy(update={"exceptions": [*policy.exceptions, *manual]})
-            if manual
-            else policy
-        )
-        store.record_run(
-            run_id,
-            snapshots=result.snapshots,
-            findings=evaluation.findings,
-            covered_devices=covered,
-            evaluated_checks=evaluated,
-            policy=recorded_policy,
-            now=started,
-            complete=complete,
-            evidence=result.evidence,
-        )
-    return RunOutcome(
-        run_id=run_id,
-        findings=evaluation.findings,
-        snapshots=result.snapshots,
-        errors=result.errors,
-        covered_devices=covered,
-        evaluated_checks=evaluated,
-        complete=complete,
-        status=status,
-    )
+    return run(bundle, registry, store, request)

@@ -20,8 +20,9 @@ from rich.table import Table
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Outcome
+from auditor.store.protocol import AuditStore
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # auditor/cli/demo.py → the source tree
 
 
 def _repo_path(relative: str) -> Path:
@@ -33,7 +34,9 @@ def _repo_path(relative: str) -> Path:
     raise FileNotFoundError(f"{relative} not found next to the package or in the current folder")
 
 
-def _write_report(store: Any, policy: Any, inventory: Any, out_dir: Path, lang: Lang) -> Path:
+def _write_report(
+    store: AuditStore, policy: Any, inventory: Any, out_dir: Path, lang: Lang
+) -> Path:
     """The nightly report of this one run, as staff would read it in the morning."""
     from auditor.report.service import ReportInputs, build_report, write_report
 
@@ -45,8 +48,8 @@ def _write_report(store: Any, policy: Any, inventory: Any, out_dir: Path, lang: 
 
 def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
     """Run the whole demo; returns 0 when every applicable planted violation was found cleanly."""
-    from auditor.audit.engine import run_audit
     from auditor.audit.inputs import load_bundle
+    from auditor.audit.service import RunRequest, run
     from auditor.collect.plan import build_collectors
     from auditor.inventory.credentials import resolve_secret
     from auditor.lab.groundtruth import compare
@@ -92,18 +95,13 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
             else f"auditing {len(bundle.inventory.devices)} devices…",
             style="dim",
         )
-        outcome = run_audit(
-            policy=bundle.policy,
-            inventory=bundle.inventory,
-            ledger=bundle.ledger,
-            registry=registry,
-            collectors=build_collectors(policy=bundle.policy),
-            devices=bundle.inventory.devices,
-            resolve_secret=resolve,
-            store=store,
+        request = RunRequest(
             scope="full",
-            policy_hash=bundle.policy_hash,
+            devices=bundle.inventory.devices,
+            collectors=build_collectors(policy=bundle.policy),
+            resolve_secret=resolve,
         )
+        outcome = run(bundle, registry, store, request)
         report = _write_report(store, bundle.policy, bundle.inventory, out_dir, lang)
     finally:
         lab_down(lab_dir)

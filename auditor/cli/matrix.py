@@ -1,11 +1,10 @@
-"""``auditor matrix``: the zone-to-zone matrix from the latest stored snapshots.
+"""``auditor matrix``: the zone-to-zone matrix the newest run stored (computed by the audit run).
 
 No ``from __future__ import annotations``: typer reads the option aliases defined inside
 :func:`register_matrix` at definition time.
 """
 
 import json
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,6 +15,7 @@ from rich.table import Table
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
+from auditor.store.records import MatrixRecord
 
 SYMBOLS = {"ok": "✔", "excess": "✘", "not-permitted": "△", "denied": "·"}
 LEGEND = {
@@ -23,6 +23,25 @@ LEGEND = {
     "en": "✔ permitted as allowed  ✘ permit beyond policy  △ allowed, not permitted  · denied  "
     "(o = observed in traffic)",
 }
+
+
+def _source_note(stored: MatrixRecord | None, ja: bool) -> str | None:
+    """``None`` when the matrix is a run's stored one; else why it was computed now (stderr)."""
+    if stored is not None and stored.data is not None:
+        return None
+    if stored is None:
+        return (
+            "記録されたマトリクスがないため、最新のスナップショットから計算しました"
+            if ja
+            else "no run stored a matrix: computed now from the newest stored snapshots"
+        )
+    return (
+        f"実行 #{stored.run_id} のマトリクスは計算できませんでした ({stored.error})。"
+        "最新のスナップショットから計算しました"
+        if ja
+        else f"run #{stored.run_id} could not compute its matrix ({stored.error}): "
+        "computed now from the newest stored snapshots"
+    )
 
 
 def register_matrix(app: typer.Typer, lang: Lang) -> None:
@@ -38,10 +57,9 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
         output: Annotated[str, options.output_format(lang, "opt.format_text")] = "table",
         lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
-        from auditor.analysis.matrix import zone_matrix
-        from auditor.analysis.network import NetworkView
         from auditor.audit.inputs import ConfigError, load_bundle
-        from auditor.rules import AuditContext, discover
+        from auditor.audit.service import current_matrix
+        from auditor.rules import discover
         from auditor.store.opening import open_store
 
         registry = discover()
@@ -52,20 +70,14 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
                 Console(stderr=True).print(str(issue), markup=False)
             raise typer.Exit(2) from exc
         store = open_store(db)
-        context = AuditContext(
-            policy=bundle.policy,
-            inventory=bundle.inventory,
-            now=datetime.now(UTC),
-            snapshots=store.latest_snapshots(d.name for d in bundle.inventory.devices),
-            ledger=bundle.ledger,
-            known_check_ids=registry.ids(),
-        )
-        matrix = zone_matrix(NetworkView.of(context), bundle.policy)
-        from auditor.collect.traffic import add_observed, latest_stored_summary
-
-        add_observed(matrix, latest_stored_summary(store))  # the observed column
+        matrix, stored = current_matrix(bundle, registry, store)  # the run's, not rebuilt
+        note = _source_note(stored, ja)
+        if note:
+            Console(stderr=True).print(note, markup=False)
         if output == "json":
-            typer.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2))
+            run_id = stored.run_id if stored is not None and note is None else None
+            payload = matrix.to_json() | {"run_id": run_id}
+            typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         table = Table(title="ゾーン間通信マトリクス / zone-to-zone matrix (from → to)")
         table.add_column("from \\ to")
@@ -84,6 +96,13 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
         console = Console(highlight=False, soft_wrap=True)
         console.print(table)
         console.print(LEGEND["ja" if ja else "en"])
+        if stored is not None and note is None:
+            at = stored.run_started_at.isoformat(timespec="seconds")
+            console.print(
+                f"実行 #{stored.run_id} ({at}) で記録"
+                if ja
+                else f"recorded by run #{stored.run_id} ({at})"
+            )
         for (source, destination), cell in sorted(matrix.cells.items()):
             for entry in cell.permitted:
                 if not entry.within_policy:

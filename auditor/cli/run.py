@@ -51,7 +51,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         fail_on: FailOn,
         output: OutputFormat,
     ) -> int:
-        from auditor.audit.engine import run_audit
+        from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
         from auditor.inventory.credentials import resolve_secret
 
@@ -89,19 +89,14 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             def advance(device: str, ok: bool) -> None:
                 progress.advance(task)
 
-            outcome = run_audit(
-                policy=bundle.policy,
-                inventory=bundle.inventory,
-                ledger=bundle.ledger,
-                registry=registry,
-                collectors=collectors,
-                devices=devices,
-                resolve_secret=resolve,
-                store=store,
+            request = RunRequest(
                 scope="partial" if device_names is not None else "full",
-                policy_hash=bundle.policy_hash,
+                devices=devices,
+                collectors=collectors,
+                resolve_secret=resolve,
                 progress=advance,
             )
+            outcome = run(bundle, registry, store, request)
         suppressed = {r.fingerprint for r in store.list_findings(status=["suppressed"])}
         if output is OutputFormat.JSON:
             payload = {

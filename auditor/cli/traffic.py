@@ -11,7 +11,7 @@ import hashlib
 import importlib.util
 import json
 import os
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -54,61 +54,37 @@ def evaluate_traffic(
     vantage: str | None = None,
     now: datetime | None = None,
 ) -> tuple[list[Finding], int | None]:
-    """Evaluate the traffic checks over a summary; with ``db``, record a run with the evidence.
+    """Evaluate the traffic checks over a summary through the audit service; with ``db``, record
+    a run with the evidence (manual suppressions stay in force: the store applies them).
 
     ``vantage`` names the probe host (``probe@ZONE``): probe findings are bound to it, so a probe
     from one zone resolves only that zone's earlier probe findings.
     """
-    from auditor import __version__
-    from auditor.audit.engine import build_context, evaluate
+    from auditor.audit.service import RunRequest, run
     from auditor.collect.traffic import EVIDENCE_LABEL
 
-    started = now or datetime.now(UTC)
+    blob = summary.to_bytes()
+    digest = hashlib.sha256(blob).hexdigest()
     store = None
-    snapshots: dict[str, Any] = {}
     if db is not None:
         from auditor.store.opening import open_store
 
         store = open_store(db)
-        snapshots = store.latest_snapshots(d.name for d in bundle.inventory.devices)
-    context = build_context(
-        policy=bundle.policy,
-        inventory=bundle.inventory,
-        ledger=bundle.ledger,
-        snapshots=snapshots,
-        errors=[],
-        registry=registry,
-        now=started,
-    )
-    context.traffic = summary
-    evaluation = evaluate(registry, context, only_checks=checks)
-    blob = summary.to_bytes()
-    digest = hashlib.sha256(blob).hexdigest()
-    findings = [_cite(f, digest, vantage) for f in evaluation.findings]
-    if store is None:
-        return findings, None
     devices = [vantage] if vantage else []
-    run_id = store.begin_run(
-        kind=kind,
+    request = RunRequest(
         scope="partial",
-        devices=devices,
-        tool_version=__version__,
-        rule_pack_hash=registry.pack_hash(),
-        policy_hash=bundle.policy_hash,
-        started_at=started,
-    )
-    store.record_run(
-        run_id,
-        snapshots={},
-        findings=findings,
-        covered_devices=set(devices),
-        evaluated_checks=set(evaluation.evaluated_checks),
-        policy=bundle.policy,
-        now=started,
-        complete=True,
+        kind=kind,
+        view="stored",
+        traffic=summary,
+        only_checks=checks,
+        run_devices=devices,
+        covered_devices=devices,
+        amend=lambda finding: _cite(finding, digest, vantage),
         evidence={vantage or "": [(EVIDENCE_LABEL, blob)]},
+        now=now,
     )
-    return findings, run_id
+    outcome = run(bundle, registry, store, request)
+    return outcome.findings, outcome.run_id
 
 
 def _cite(finding: Finding, digest: str, vantage: str | None) -> Finding:

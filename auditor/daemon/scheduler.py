@@ -15,12 +15,12 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from apscheduler.executors.pool import ThreadPoolExecutor
@@ -32,8 +32,23 @@ from auditor.audit.inputs import Bundle, ConfigError, load_bundle
 from auditor.daemon.logs import event
 from auditor.daemon.sdnotify import notify, watchdog_interval_seconds
 from auditor.daemon.settings import Settings
+from auditor.model.findings import Finding
+from auditor.model.snapshot import DeviceSnapshot
+from auditor.policy.models import Policy, PolicyException
 from auditor.rules import Registry, discover
+from auditor.store.protocol import AuditStore, TimeField
+from auditor.store.records import (
+    EventRecord,
+    EvidenceLink,
+    FindingRecord,
+    MatrixRecord,
+    RunRecord,
+    RunSummary,
+    VerifyResult,
+)
+from auditor.store.repository import NO_EVIDENCE, SYSTEM_ACTOR, Store
 
+T = TypeVar("T")
 log = logging.getLogger("auditor.daemon.scheduler")
 
 POLL_SCOPES = ("collection", "history")
@@ -44,11 +59,13 @@ class StoreRetryExhaustedError(Exception):
 
 
 class RetryingStore:
-    """Wraps the store so a locked, read-only or restarting database delays, not loses, a run."""
+    """The store behind retries, so a locked, read-only or restarting database delays, not loses,
+    a run. It implements :class:`AuditStore` method by method: nothing reaches the store untyped.
+    """
 
     def __init__(
         self,
-        store: Any,
+        store: AuditStore | None,
         *,
         attempts: int,
         pause_seconds: float,
@@ -61,10 +78,13 @@ class RetryingStore:
         self._stopping = stopping
         self._on_run_started = on_run_started
 
-    def _retry(self, name: str, *args: Any, **kwargs: Any) -> Any:
-        return self._retry_call(getattr(self._store, name), *args, **kwargs)
+    @property
+    def inner(self) -> AuditStore:
+        if self._store is None:
+            raise RuntimeError("the retrying store has no store yet")
+        return self._store
 
-    def _retry_call(self, method: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    def _retry_call(self, method: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         from auditor.store import StoreUnavailable
 
         name = getattr(method, "__name__", "call")
@@ -86,15 +106,162 @@ class RetryingStore:
                 time.sleep(self._pause if not self._stopping() else min(self._pause, 1.0))
         raise StoreRetryExhaustedError(name)  # pragma: no cover - attempts >= 1
 
-    def begin_run(self, *args: Any, **kwargs: Any) -> int:
+    # -- runs -------------------------------------------------------------------------------
+
+    def begin_run(
+        self,
+        kind: str,
+        scope: str,
+        devices: Sequence[str],
+        tool_version: str,
+        rule_pack_hash: str | None,
+        policy_hash: str | None,
+        started_at: datetime,
+    ) -> int:
         """Open the run row, then tell the daemon its id (logged as ``event=run-started``)."""
-        run_id = int(self._retry("begin_run", *args, **kwargs))
+        run_id = self._retry_call(
+            self.inner.begin_run,
+            kind=kind,
+            scope=scope,
+            devices=devices,
+            tool_version=tool_version,
+            rule_pack_hash=rule_pack_hash,
+            policy_hash=policy_hash,
+            started_at=started_at,
+        )
         if self._on_run_started is not None:
             self._on_run_started(run_id)
         return run_id
 
-    def __getattr__(self, name: str) -> Callable[..., Any]:
-        return lambda *args, **kwargs: self._retry(name, *args, **kwargs)
+    def record_run(
+        self,
+        run_id: int,
+        *,
+        snapshots: Mapping[str, DeviceSnapshot],
+        findings: Sequence[Finding],
+        covered_devices: set[str],
+        evaluated_checks: set[str],
+        policy: Policy,
+        now: datetime,
+        complete: bool,
+        evidence: Mapping[str, Sequence[tuple[str, bytes]]] = NO_EVIDENCE,
+        actor: str = SYSTEM_ACTOR,
+        matrix: Mapping[str, Any] | None = None,
+        matrix_error: str | None = None,
+    ) -> RunSummary:
+        return self._retry_call(
+            self.inner.record_run,
+            run_id,
+            snapshots=snapshots,
+            findings=findings,
+            covered_devices=covered_devices,
+            evaluated_checks=evaluated_checks,
+            policy=policy,
+            now=now,
+            complete=complete,
+            evidence=evidence,
+            actor=actor,
+            matrix=matrix,
+            matrix_error=matrix_error,
+        )
+
+    def mark_run_incomplete(self, run_id: int, note: str, *, now: datetime | None = None) -> None:
+        self._retry_call(self.inner.mark_run_incomplete, run_id, note, now=now)
+
+    def mark_run_failed(self, run_id: int, note: str, *, now: datetime | None = None) -> None:
+        self._retry_call(self.inner.mark_run_failed, run_id, note, now=now)
+
+    def mark_running_runs_incomplete(self, note: str, *, now: datetime | None = None) -> list[int]:
+        return self._retry_call(self.inner.mark_running_runs_incomplete, note, now=now)
+
+    def get_run(self, run_id: int) -> RunRecord:
+        return self._retry_call(self.inner.get_run, run_id)
+
+    def list_runs(self, kind: str | None = None, limit: int = 50) -> list[RunRecord]:
+        return self._retry_call(self.inner.list_runs, kind, limit)
+
+    def first_run_started_at(self) -> datetime | None:
+        return self._retry_call(self.inner.first_run_started_at)
+
+    def last_run(
+        self, kind: str | None = None, *, statuses: Collection[str] | None = None
+    ) -> RunRecord | None:
+        return self._retry_call(self.inner.last_run, kind, statuses=statuses)
+
+    # -- findings ---------------------------------------------------------------------------
+
+    def list_findings(
+        self,
+        status: Collection[str] | str | None = None,
+        severity: Collection[str] | str | None = None,
+        device: str | None = None,
+        check_id: str | None = None,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        *,
+        zone: str | None = None,
+        time_field: TimeField = "last_seen",
+        limit: int | None = None,
+    ) -> list[FindingRecord]:
+        return self._retry_call(
+            self.inner.list_findings,
+            status,
+            severity,
+            device,
+            check_id,
+            since,
+            until,
+            zone=zone,
+            time_field=time_field,
+            limit=limit,
+        )
+
+    def get_finding(self, fingerprint_prefix: str) -> tuple[FindingRecord, list[EventRecord]]:
+        return self._retry_call(self.inner.get_finding, fingerprint_prefix)
+
+    def ack(
+        self,
+        fingerprint_prefix: str,
+        actor: str,
+        note: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> FindingRecord:
+        return self._retry_call(self.inner.ack, fingerprint_prefix, actor, note, now=now)
+
+    def manual_exceptions(self) -> list[PolicyException]:
+        return self._retry_call(self.inner.manual_exceptions)
+
+    # -- snapshots, evidence, history, matrix -----------------------------------------------
+
+    def latest_snapshots(self, devices: Iterable[str] | None = None) -> dict[str, DeviceSnapshot]:
+        names = list(devices) if devices is not None else None  # a retry must see them again
+        return self._retry_call(self.inner.latest_snapshots, names)
+
+    def snapshot_history(
+        self, device: str, since: datetime | None = None, until: datetime | None = None
+    ) -> list[DeviceSnapshot]:
+        return self._retry_call(self.inner.snapshot_history, device, since, until)
+
+    def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
+        return self._retry_call(self.inner.collection_failures, device, since)
+
+    def evidence_blob(self, sha256: str) -> bytes:
+        return self._retry_call(self.inner.evidence_blob, sha256)
+
+    def run_evidence(self, run_id: int) -> list[EvidenceLink]:
+        return self._retry_call(self.inner.run_evidence, run_id)
+
+    def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None:
+        return self._retry_call(self.inner.latest_matrix, before)
+
+    # -- maintenance ------------------------------------------------------------------------
+
+    def prune(self, before: datetime) -> int:
+        return self._retry_call(self.inner.prune, before)
+
+    def verify(self) -> VerifyResult:
+        return self._retry_call(self.inner.verify)
 
 
 @dataclass
@@ -116,7 +283,7 @@ class Daemon:
         self._stop = threading.Event()
         self._current: CurrentRun | None = None
         self._scheduler: BackgroundScheduler | None = None
-        self._store: Any = None
+        self._store: Store | None = None
         self.abandoned_run = False
         self._left_running: list[int] = []
 
@@ -151,10 +318,9 @@ class Daemon:
 
     # runs ------------------------------------------------------------------------------------
 
-    def _raw_store(self) -> Any:
+    def _raw_store(self) -> Store:
         """The store, opened (and migrated) on first use with the configured busy timeout."""
         if self._store is None:
-            from auditor.store import Store
             from auditor.store.url import normalize_db_url, sqlite_path
 
             url = normalize_db_url(self.settings.effective_db_url())
@@ -166,7 +332,7 @@ class Daemon:
             self._store = store
         return self._store
 
-    def store(self) -> Any:
+    def store(self) -> RetryingStore:
         """The store behind a retry wrapper: every call survives a locked or restarting database."""
         retrying = RetryingStore(
             None,
@@ -280,7 +446,7 @@ class Daemon:
             event(log, logging.WARNING, "run-marked-incomplete", run_id=run_id)
 
     def _run_locked(self, kind: str, started: float) -> None:
-        from auditor.audit.engine import run_audit
+        from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
         from auditor.inventory.credentials import resolve_secret
 
@@ -295,21 +461,16 @@ class Daemon:
         def resolve(reference: Any) -> str:
             return resolve_secret(reference, base_dir=inventory_dir)
 
-        outcome = run_audit(
-            policy=bundle.policy,
-            inventory=bundle.inventory,
-            ledger=bundle.ledger,
-            registry=self.registry,
-            collectors=collectors,
-            devices=bundle.inventory.devices,
-            resolve_secret=resolve,
-            store=self.store(),
+        request = RunRequest(
             scope="full",
             kind=kind,
-            policy_hash=bundle.policy_hash,
+            devices=bundle.inventory.devices,
+            collectors=collectors,
+            resolve_secret=resolve,
             scopes=POLL_SCOPES if kind == "poll" else None,
             interrupted=self._stop.is_set,
         )
+        outcome = run(bundle, self.registry, self.store(), request)
         duration = time.monotonic() - started
         by_severity: dict[str, int] = {}
         for finding in outcome.findings:
@@ -347,8 +508,7 @@ class Daemon:
             policy=bundle.policy if bundle else None,
             inventory=bundle.inventory if bundle else None,
         )
-        self.store()  # opens the database on first use; the report reads it directly
-        data = build_report(self._store, inputs)
+        data = build_report(self.store(), inputs)  # reads are retried like the run's writes
         out_dir = self.settings.effective_report_dir()
         out_dir.mkdir(parents=True, exist_ok=True)
         stamp = datetime.now(ZoneInfo(self.settings.timezone)).strftime("%Y-%m-%d")

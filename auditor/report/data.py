@@ -23,6 +23,7 @@ from auditor.report.model import (
     EvidenceItem,
     ExceptionNotice,
     MatrixCell,
+    MatrixSource,
     ReportData,
     ReportFinding,
     RunInfo,
@@ -36,6 +37,7 @@ from auditor.store.records import (
     EventType,
     FindingRecord,
     FindingStatus,
+    MatrixRecord,
     RunRecord,
     VerifyResult,
 )
@@ -56,6 +58,8 @@ class ReportStore(Protocol):
     def get_finding(self, fingerprint: str) -> tuple[FindingRecord, Sequence[EventRecord]]: ...
 
     def verify(self) -> VerifyResult: ...
+
+    def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None: ...
 
 
 @dataclass(frozen=True)
@@ -275,8 +279,10 @@ def coerce_matrix(matrix: Any, policy: Policy | None) -> list[MatrixCell]:
     """
     if matrix is None:
         return _matrix_from_policy(policy)
-    if isinstance(matrix, Mapping):
-        items: Iterable[Any] = (
+    if isinstance(matrix, Mapping) and "cells" in matrix and "zones" in matrix:
+        items: Iterable[Any] = matrix["cells"]  # ``ZoneMatrix.to_json``, as the store keeps it
+    elif isinstance(matrix, Mapping):
+        items = (
             {"source": key[0], "target": key[1], **dict(value)} for key, value in matrix.items()
         )
     else:
@@ -306,12 +312,47 @@ def _flag(value: Any) -> bool | None:
 
 def _cell(item: Any) -> MatrixCell:
     return MatrixCell(
-        source=str(_field(item, "source", "from_zone", "src", "from_")),
+        source=str(_field(item, "source", "from_zone", "src", "from_", "from")),
         target=str(_field(item, "target", "destination", "to_zone", "dst", "to")),
         allowed=_flag(_field(item, "allowed", "allowed_by_policy")),
         permitted=_flag(_field(item, "permitted", "permitted_by_config")),
         observed=_flag(_field(item, "observed", "observed_in_traffic")),
         excess=_field(item, "status") == "excess" or bool(_field(item, "excess")),
+    )
+
+
+def _should_store_matrix(run: RunRecord) -> bool:
+    """Runs the audit service gives a matrix: full audits and traffic analyses."""
+    return run.kind == "traffic" or (run.kind == "audit" and str(run.scope) == "full")
+
+
+def stored_matrix(
+    stored: MatrixRecord | None, runs: Sequence[RunRecord], cutoff: datetime
+) -> tuple[Mapping[str, Any] | None, MatrixSource]:
+    """The matrix to draw and where it comes from; every way of not having one is a named gap."""
+    if stored is None:
+        return None, MatrixSource(gap="none-stored")
+    if stored.data is None:
+        return None, MatrixSource(
+            run_id=stored.run_id,
+            run_started_at=stored.run_started_at,
+            gap="failed",
+            error=stored.error or "unknown error",
+        )
+    done = [r for r in runs if r.started_at <= cutoff and str(r.status) != "running"]
+    latest = max(done, key=lambda r: (r.started_at, r.id), default=None)
+    missing = (
+        latest is not None
+        and latest.id != stored.run_id
+        and latest.started_at >= stored.run_started_at
+        and _should_store_matrix(latest)
+    )
+    return stored.data, MatrixSource(
+        run_id=stored.run_id,
+        run_started_at=stored.run_started_at,
+        gap="missing" if missing else None,
+        latest_run_id=latest.id if missing and latest is not None else None,
+        missing_devices=tuple(str(d) for d in stored.data.get("missing_devices", ())),
     )
 
 
@@ -336,6 +377,7 @@ def build_report_data(
     now: datetime | None = None,
     report_date: date | None = None,
     matrix: Any = None,
+    matrix_source: MatrixSource | None = None,
     suppressions: Mapping[str, Suppression] | None = None,
     chain_head: str | None = None,
     redactor: Callable[[str], str] | None = None,
@@ -432,6 +474,7 @@ def build_report_data(
         unreached_devices=tuple(unreached),
         devices=devices,
         matrix=tuple(coerce_matrix(matrix, policy)),
+        matrix_source=matrix_source,
         trend=tuple(trend(visible, report_date)),
         chain_head=chain_head,
         tool_version=current.tool_version if current else "",
@@ -448,10 +491,21 @@ def load_report_data(
     matrix: Any = None,
     redactor: Callable[[str], str] | None = None,
     with_chain_head: bool = True,
+    with_matrix: bool = True,
 ) -> ReportData:
-    """Read findings, runs, suppression events and the chain head from ``store``."""
+    """Read findings, runs, suppression events, the chain head and the stored zone matrix.
+
+    The matrix is the one the newest run up to the report time stored (``matrix`` overrides it);
+    it is never rebuilt here, and a missing or failed one is reported as a coverage gap.
+    """
+    now = now or datetime.now(JST)
+    report_date = report_date or now.astimezone(JST).date()
     findings = list(store.list_findings())
     runs = list(store.list_runs(limit=RUNS_READ))
+    source: MatrixSource | None = None
+    if with_matrix and matrix is None:
+        cutoff = min(now, end_of_day(report_date))
+        matrix, source = stored_matrix(store.latest_matrix(before=cutoff), runs, cutoff)
     suppressions: dict[str, Suppression] = {}
     for record in findings:
         if record.status == FindingStatus.SUPPRESSED and (
@@ -469,6 +523,7 @@ def load_report_data(
         now=now,
         report_date=report_date,
         matrix=matrix,
+        matrix_source=source,
         suppressions=suppressions,
         chain_head=chain_head,
         redactor=redactor,

@@ -30,6 +30,33 @@ LABELS: dict[str, tuple[str, str]] = {
     "legend_denied": ("遮断 (許可なし)", "Denied (not allowed)"),
     "legend_unknown": ("不明 (情報なし)", "Unknown (no data)"),
     "no_matrix": ("マトリクスの情報がありません。", "No matrix data."),
+    "matrix_from": (
+        "実行 #{run} ({at}) で記録したマトリクスです。",
+        "Matrix recorded by run #{run} ({at}).",
+    ),
+    "matrix_gap_none": (
+        "カバレッジの欠落: マトリクスを記録した実行がありません。ポリシーの許可のみを表示しています"
+        " (機器設定・通信は不明)。",
+        "Coverage gap: no run has stored a zone matrix; only what the policy allows is shown "
+        "(device configuration and traffic unknown).",
+    ),
+    "matrix_gap_failed": (
+        "カバレッジの欠落: 実行 #{run} ({at}) のマトリクスを計算できませんでした ({error})。"
+        "ポリシーの許可のみを表示しています。",
+        "Coverage gap: the zone matrix of run #{run} ({at}) could not be computed ({error}); only "
+        "what the policy allows is shown.",
+    ),
+    "matrix_gap_devices": (
+        "カバレッジの欠落: 次の機器は収集できなかったため、設定による通過可否が反映されていません: {devices}",
+        "Coverage gap: these devices were not collected, so what their configuration permits is "
+        "missing from the matrix: {devices}",
+    ),
+    "matrix_gap_missing": (
+        "カバレッジの欠落: 最新の実行 #{latest} はマトリクスを記録していません。"
+        "表示は実行 #{run} ({at}) のものです。",
+        "Coverage gap: the latest run #{latest} stored no zone matrix; the matrix shown is run "
+        "#{run}'s ({at}).",
+    ),
     "trend": ("未対応件数の推移 (30 日)", "Open findings over 30 days"),
     "new": ("前回以降の新規", "New since the previous report"),
     "resolved": ("解消", "Resolved"),

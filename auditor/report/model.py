@@ -121,6 +121,24 @@ class MatrixCell:
 
 
 @dataclass(frozen=True, slots=True)
+class MatrixSource:
+    """Which run's stored matrix the report shows, or the coverage gap that leaves it policy-only.
+
+    ``gap``: ``none-stored`` (no run stored a matrix), ``failed`` (the run could not compute it,
+    ``error`` says why), ``missing`` (the latest run, ``latest_run_id``, stored none; an older
+    one is shown). ``None``: the matrix is the latest run's.
+    """
+
+    run_id: int | None = None
+    run_started_at: datetime | None = None
+    gap: str | None = None
+    error: str | None = None
+    latest_run_id: int | None = None
+    missing_devices: tuple[str, ...] = ()
+    """Devices the matrix's run could not collect: their permits are unknown, not absent."""
+
+
+@dataclass(frozen=True, slots=True)
 class TrendPoint:
     day: date
     open: int
@@ -182,6 +200,8 @@ class ReportData:
     unreached_devices: tuple[str, ...] = ()
     devices: tuple[DeviceSection, ...] = ()
     matrix: tuple[MatrixCell, ...] = ()
+    matrix_source: MatrixSource | None = None
+    """Where ``matrix`` comes from; ``None`` when the matrix was not asked for (exports)."""
     trend: tuple[TrendPoint, ...] = ()
     chain_head: str | None = None
     tool_version: str = ""

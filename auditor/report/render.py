@@ -12,7 +12,14 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from auditor.model.findings import Severity
 from auditor.report.charts import matrix_picture, trend_picture
 from auditor.report.labels import label, status_label
-from auditor.report.model import JST, SEVERITY_ORDER, DeviceSection, ReportData, ReportFinding
+from auditor.report.model import (
+    JST,
+    SEVERITY_ORDER,
+    DeviceSection,
+    MatrixSource,
+    ReportData,
+    ReportFinding,
+)
 from auditor.textsafe import neutralize
 
 ReportFormat = Literal["html", "text", "md"]
@@ -22,6 +29,30 @@ PDF_DETAIL_LIMIT = 2000
 """Rows shown in each summary list; every finding still appears in its device section."""
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+!|~>-])")
+
+
+def matrix_note(source: MatrixSource | None, lang: str) -> str:
+    """Which run the matrix is from, or the coverage gap; empty when no matrix was asked for."""
+    if source is None:
+        return ""
+    at = (
+        source.run_started_at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+        if source.run_started_at
+        else "-"
+    )
+    if source.gap == "none-stored":
+        return label("matrix_gap_none", lang)
+    if source.gap == "failed":
+        return label("matrix_gap_failed", lang, run=source.run_id, at=at, error=source.error)
+    if source.gap == "missing":
+        text = label(
+            "matrix_gap_missing", lang, latest=source.latest_run_id, run=source.run_id, at=at
+        )
+    else:
+        text = label("matrix_from", lang, run=source.run_id, at=at)
+    if source.missing_devices:
+        text += " " + label("matrix_gap_devices", lang, devices=", ".join(source.missing_devices))
+    return text
 
 
 def _environment() -> Environment:
@@ -93,6 +124,9 @@ def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) 
         "counts_rows": counts_rows,
         "totals": data.severity_totals(),
         "matrix": matrix_picture(data.matrix, data.zones, lang),
+        "matrix_note": matrix_note(data.matrix_source, lang),
+        "matrix_gap": data.matrix_source is not None
+        and (data.matrix_source.gap is not None or bool(data.matrix_source.missing_devices)),
         "trend": trend_picture(data.trend),
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
         "compact": detail_limit is not None and len(data.findings) > detail_limit,

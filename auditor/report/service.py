@@ -19,7 +19,7 @@ from auditor.report.exports import json_header, write_csv, write_json, write_sar
 from auditor.report.model import JST, ReportData, ReportFinding
 from auditor.report.pdf import write_pdf
 from auditor.report.render import PDF_DETAIL_LIMIT, ReportFormat, render_report
-from auditor.store.repository import Store
+from auditor.store.protocol import AuditStore
 
 ExportFormat = Literal["csv", "xlsx", "json", "sarif", "pdf", "bundle"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "sarif", "pdf", "bundle")
@@ -56,26 +56,8 @@ def load_inputs(policy_path: Path | None, inventory_path: Path | None) -> Report
     return inputs
 
 
-def zone_matrix_of(store: Store, inputs: ReportInputs) -> Any:
-    """The matrix from the newest stored snapshots, or ``None`` (the policy alone then)."""
-    if inputs.policy is None or inputs.inventory is None:
-        return None
-    try:
-        from auditor.analysis.matrix import zone_matrix
-        from auditor.analysis.network import NetworkView
-        from auditor.collect.traffic import add_observed, latest_stored_summary
-
-        view = NetworkView(inputs.policy, inputs.inventory, store.latest_snapshots())
-        matrix = zone_matrix(view, inputs.policy)
-        add_observed(matrix, latest_stored_summary(store))  # traffic's observed column
-        return matrix
-    except Exception as exc:
-        log.warning("zone matrix unavailable: %s", exc)
-        return None
-
-
 def build_report(
-    store: Store,
+    store: AuditStore,
     inputs: ReportInputs,
     *,
     report_date: date | None = None,
@@ -83,14 +65,18 @@ def build_report(
     redactor: Callable[[str], str] | None = None,
     with_matrix: bool = True,
 ) -> ReportData:
-    """The report of ``report_date``; ``with_matrix=False`` skips the matrix (exports)."""
+    """The report of ``report_date``; ``with_matrix=False`` skips the matrix (exports).
+
+    The matrix is the one the audit service stored with the newest run that has one; the report
+    never rebuilds it (a run without one is shown as a coverage gap).
+    """
     return load_report_data(
         store,
         policy=inputs.policy,
         now=now,
         report_date=report_date,
-        matrix=zone_matrix_of(store, inputs) if with_matrix else None,
         redactor=redactor or Redactor(),
+        with_matrix=with_matrix,
     )
 
 
@@ -111,7 +97,7 @@ def filters_json(export_filter: ExportFilter) -> dict[str, Any]:
 
 
 def evidence_blobs(
-    store: Store, findings: Sequence[ReportFinding], run_id: int | None
+    store: AuditStore, findings: Sequence[ReportFinding], run_id: int | None
 ) -> list[tuple[str, str, bytes]]:
     """Blobs the findings cite, plus what the latest run stored (configs, walks, diffs)."""
     wanted: dict[str, str] = {}
@@ -131,7 +117,7 @@ def evidence_blobs(
     return blobs
 
 
-def configuration_files(store: Store, devices: Iterable[str]) -> list[tuple[str, str]]:
+def configuration_files(store: AuditStore, devices: Iterable[str]) -> list[tuple[str, str]]:
     """The stored (redacted) configuration of each device and the diff of its last change."""
     from auditor.report.config_history import NoConfiguration, diff_config, show_config
 
@@ -162,7 +148,7 @@ def run_export(
     export_filter: ExportFilter | None = None,
     lang: str = "ja",
     encoding: str = "utf-8",
-    store: Store | None = None,
+    store: AuditStore | None = None,
     inputs: ReportInputs | None = None,
     redactor: Callable[[str], str] | None = None,
     titles: Mapping[str, tuple[str, str]] | None = None,

@@ -11,12 +11,14 @@ from auditor.store.errors import (
     StoreUnavailable,
 )
 from auditor.store.migrate import upgrade
+from auditor.store.protocol import AuditStore
 from auditor.store.records import (
     EventRecord,
     EventType,
     EvidenceLink,
     FindingRecord,
     FindingStatus,
+    MatrixRecord,
     RunRecord,
     RunScope,
     RunStatus,
@@ -28,6 +30,7 @@ from auditor.store.url import resolve_db_url
 
 __all__ = [
     "AmbiguousFingerprint",
+    "AuditStore",
     "EventRecord",
     "EventType",
     "EvidenceLink",
@@ -35,6 +38,7 @@ __all__ = [
     "FindingNotFound",
     "FindingRecord",
     "FindingStatus",
+    "MatrixRecord",
     "RunAlreadyRecorded",
     "RunNotFound",
     "RunRecord",

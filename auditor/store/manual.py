@@ -1,20 +1,15 @@
 """Suppressions decided by a person (``auditor findings suppress``), written into the hash chain.
 
 A manual suppression carries the same facts as a policy exception (reason, approver, approval
-number, expiry). Runs re-apply exceptions from the policy only, so :func:`manual_exceptions` turns
-the recorded suppressions back into :class:`PolicyException` objects the engine can add to the
-policy's list before recording a run; without that a later run would unsuppress the finding.
+number, expiry). ``Store.record_run`` re-applies them itself (see ``auditor.store.suppressions``),
+so a later run keeps the finding suppressed whichever entry point recorded it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from typing import Any
 
-from sqlalchemy import select
-
-from auditor.policy.models import PolicyException, Selector
-from auditor.store.models import FindingEventRow, FindingRow
+from auditor.policy.models import PolicyException
 from auditor.store.records import EventType, FindingRecord, FindingStatus
 from auditor.store.repository import (
     Store,
@@ -23,9 +18,10 @@ from auditor.store.repository import (
     _finding_record,
     _lock_chain,
 )
+from auditor.store.suppressions import MANUAL_PREFIX, manual_exceptions_in
 from auditor.store.types import utc
 
-MANUAL_PREFIX = "manual:"
+__all__ = ["MANUAL_PREFIX", "manual_exceptions", "suppress_finding"]
 
 
 def suppress_finding(
@@ -68,44 +64,7 @@ def suppress_finding(
         return _finding_record(row)
 
 
-def _glob_literal(text: str) -> str:
-    """``text`` as an fnmatch pattern that matches only itself."""
-    return "".join(f"[{c}]" if c in "*?[" else c for c in text)
-
-
 def manual_exceptions(store: Store) -> list[PolicyException]:
     """Every manual suppression still recorded on a suppressed finding, as a policy exception."""
     with store._transaction(write=False) as session:
-        rows = session.execute(
-            select(
-                FindingRow.fingerprint, FindingRow.check_id, FindingRow.device, FindingRow.subject
-            )
-            .where(FindingRow.status == FindingStatus.SUPPRESSED.value)
-            .where(FindingRow.exception_id.like(f"{MANUAL_PREFIX}%"))
-        ).all()
-        result = []
-        for fingerprint, check_id, device, subject in rows:
-            event = session.scalars(
-                select(FindingEventRow)
-                .where(FindingEventRow.fingerprint == fingerprint)
-                .where(FindingEventRow.event_type == EventType.SUPPRESSED.value)
-                .order_by(FindingEventRow.id.desc())
-                .limit(1)
-            ).first()
-            if event is None or not event.payload.get("manual"):
-                continue
-            payload: dict[str, Any] = event.payload
-            result.append(
-                PolicyException(
-                    id=str(payload["exception_id"]),
-                    check=check_id,
-                    selector=Selector(
-                        device=_glob_literal(device or ""), subject=_glob_literal(subject)
-                    ),
-                    reason=str(payload["reason"]),
-                    approver=str(payload["approver"]),
-                    approval_number=str(payload["approval_number"]),
-                    expires=date.fromisoformat(str(payload["expires"])),
-                )
-            )
-        return result
+        return manual_exceptions_in(session)

@@ -176,3 +176,14 @@ class CollectionErrorRow(Base):
     device: Mapped[str] = mapped_column(String(255))
     check_id: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime]
+
+
+class RunMatrixRow(Base):
+    """The zone matrix one run computed (``data``), or why it could not (``error``)."""
+
+    __tablename__ = "run_matrices"
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    computed_at: Mapped[datetime]
+    data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
+    error: Mapped[str | None] = mapped_column(Text)

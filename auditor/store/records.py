@@ -142,3 +142,15 @@ class VerifyResult:
     reason: str | None
     head_hash: str | None = None
     """Hash of the last event: print it somewhere else (report, log) to anchor the chain."""
+
+
+@dataclass(frozen=True)
+class MatrixRecord:
+    """The zone matrix a run stored: its JSON (``ZoneMatrix.to_json``) or why it is missing."""
+
+    run_id: int
+    run_kind: str
+    run_started_at: datetime
+    computed_at: datetime
+    data: Mapping[str, Any] | None
+    error: str | None

@@ -11,7 +11,7 @@ from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
-from typing import Any, Literal
+from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -41,9 +41,11 @@ from auditor.store.models import (
     FindingEventRow,
     FindingRow,
     RunEvidenceRow,
+    RunMatrixRow,
     RunRow,
     SnapshotRow,
 )
+from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.reading import (
     SnapshotLoader,
     event_record,
@@ -64,6 +66,7 @@ from auditor.store.records import (
     EventType,
     EvidenceLink,
     FindingRecord,
+    MatrixRecord,
     RunRecord,
     RunScope,
     RunStatus,
@@ -71,13 +74,12 @@ from auditor.store.records import (
     VerifyResult,
 )
 from auditor.store.retention import prune
+from auditor.store.suppressions import manual_exceptions_in, with_manual_exceptions
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
 NO_EVIDENCE: Mapping[str, Sequence[tuple[str, bytes]]] = MappingProxyType({})
 SYSTEM_ACTOR = "auditor"
-
-TimeField = Literal["last_seen", "first_seen", "resolved_at"]
 
 
 class Store:
@@ -178,11 +180,17 @@ class Store:
         complete: bool,
         evidence: Mapping[str, Sequence[tuple[str, bytes]]] = NO_EVIDENCE,
         actor: str = SYSTEM_ACTOR,
+        matrix: Mapping[str, Any] | None = None,
+        matrix_error: str | None = None,
     ) -> RunSummary:
         """Store everything one run produced and apply the lifecycle, in ONE transaction.
 
-        Raises :class:`RunAlreadyRecorded` when the run is not ``running`` any more, so recording
-        the same run twice (a retried daemon job) cannot double-count or double-resolve.
+        Suppressions made from the shell (``auditor findings suppress``) are added to ``policy``'s
+        exceptions here, so no entry point can record a run that silently unsuppresses them.
+        ``matrix`` is the run's zone matrix (``ZoneMatrix.to_json``); ``matrix_error`` says why a
+        run that should have one has none. Raises :class:`RunAlreadyRecorded` when the run is not
+        ``running`` any more, so recording the same run twice (a retried daemon job) cannot
+        double-count or double-resolve.
         """
         at = utc(now)
         with self._transaction(write=True) as session:
@@ -202,12 +210,21 @@ class Store:
                 findings=findings,
                 covered_devices=covered_devices,
                 evaluated_checks=evaluated_checks,
-                policy=policy,
+                policy=with_manual_exceptions(session, policy),
                 at=at,
                 complete=complete,
                 events=events,
             )
             record_collection_errors(session, run_id, findings, at)
+            if matrix is not None or matrix_error is not None:
+                session.add(
+                    RunMatrixRow(
+                        run_id=run_id,
+                        computed_at=at,
+                        data=dict(matrix) if matrix is not None else None,
+                        error=matrix_error,
+                    )
+                )
             events.flush(session)
             if covered_devices:
                 session.execute(
@@ -453,6 +470,32 @@ class Store:
                 for link, media_type, size in session.execute(query)
             ]
 
+    # -- zone matrix ------------------------------------------------------------------------
+
+    def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None:
+        """The matrix of the newest run (started before ``before``) that stored one or its error."""
+        query = (
+            select(RunMatrixRow, RunRow.kind, RunRow.started_at)
+            .join(RunRow, RunRow.id == RunMatrixRow.run_id)
+            .order_by(RunRow.started_at.desc(), RunRow.id.desc())
+            .limit(1)
+        )
+        if before is not None:
+            query = query.where(RunRow.started_at <= utc(before))
+        with self._transaction(write=False) as session:
+            found = session.execute(query).first()
+            if found is None:
+                return None
+            row, kind, started_at = found
+            return MatrixRecord(
+                run_id=row.run_id,
+                run_kind=kind,
+                run_started_at=started_at,
+                computed_at=row.computed_at,
+                data=dict(row.data) if row.data is not None else None,
+                error=row.error,
+            )
+
     # -- retention --------------------------------------------------------------------------
 
     def prune(self, before: datetime) -> int:
@@ -463,10 +506,9 @@ class Store:
     # -- integrity --------------------------------------------------------------------------
 
     def manual_exceptions(self) -> list[PolicyException]:
-        """Suppressions made from the shell, as policy exceptions for the next run."""
-        from auditor.store.manual import manual_exceptions
-
-        return manual_exceptions(self)
+        """Suppressions made from the shell, as policy exceptions (``record_run`` applies them)."""
+        with self._transaction(write=False) as session:
+            return manual_exceptions_in(session)
 
     def verify(self) -> VerifyResult:
         """Recompute the event hash chain from the first event; report the first broken link.
@@ -551,3 +593,8 @@ _EventLog = EventLog
 _find_by_prefix = find_by_prefix
 _finding_record = finding_record
 _lock_chain = lock_chain
+
+
+def as_audit_store(store: Store) -> AuditStore:
+    """The concrete store where the Protocol is wanted; mypy proves here that it conforms."""
+    return store

@@ -1,5 +1,5 @@
 """The example city audited without the network: the lab scenario's expected snapshots, the real
-policy, the real checks, recorded in a real store. Its report is what ``auditor demo`` would show
+policy, the real checks, recorded in a real store through the audit service. Its report is what ``auditor demo`` would show
 if every collector were perfect."""
 
 from __future__ import annotations
@@ -7,7 +7,8 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from auditor.audit.engine import build_context, evaluate
+from auditor.audit.inputs import Bundle
+from auditor.audit.service import RunRequest, run
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.lab.scenario import expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
@@ -44,29 +45,9 @@ def audit_example_city(store: Store, now: datetime | None = None) -> tuple[Polic
     inventory = example_inventory()
     scenario = load_example_city()
     registry = discover()
+    bundle = Bundle(policy=policy, inventory=inventory, ledger=AssetLedger(), policy_hash="")
     for at in (now - timedelta(days=1), now):
         snapshots = {d.name: expected_snapshot(scenario, d.name, at) for d in scenario.devices}
-        context = build_context(
-            policy=policy,
-            inventory=inventory,
-            ledger=AssetLedger(),
-            snapshots=snapshots,
-            errors=[],
-            registry=registry,
-            now=at,
-        )
-        evaluation = evaluate(registry, context)
-        run_id = store.begin_run(
-            "audit", "full", sorted(snapshots), "example", registry.pack_hash(), None, at
-        )
-        store.record_run(
-            run_id,
-            snapshots=snapshots,
-            findings=evaluation.findings,
-            covered_devices=set(snapshots),
-            evaluated_checks=evaluation.evaluated_checks,
-            policy=policy,
-            now=at,
-            complete=True,
-        )
+        request = RunRequest(scope="full", devices=inventory.devices, snapshots=snapshots, now=at)
+        run(bundle, registry, store, request)  # the audit service, so the matrix is stored too
     return policy, inventory

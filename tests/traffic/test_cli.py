@@ -89,15 +89,46 @@ def test_a_truncated_capture_exits_1_naming_the_offset_and_still_prints_the_flow
 def test_the_report_matrix_marks_the_zone_pairs_seen_in_the_latest_traffic_run(
     capture: Capture, tmp_path: Path
 ) -> None:
-    from auditor.report.data import coerce_matrix
-    from auditor.report.service import load_inputs, zone_matrix_of
+    from auditor.report.service import build_report, load_inputs
 
     db = f"sqlite:///{tmp_path / 'auditor.db'}"
     path = capture([Ether() / IP(src="10.10.1.5", dst="10.30.1.5") / TCP(dport=443)])
     result = invoke("traffic", "analyze", str(path), "--policy", str(POLICY),
                     "--inventory", str(INVENTORY), "--db", db)  # fmt: skip
     assert result.exit_code == 0, result.output
-    inputs = load_inputs(POLICY, INVENTORY)
-    cells = coerce_matrix(zone_matrix_of(open_store(db), inputs), inputs.policy)
-    observed = {(c.source, c.target) for c in cells if c.observed}
+    store = open_store(db)
+    [run] = store.list_runs(kind="traffic")
+    stored = store.latest_matrix()
+    assert stored is not None and stored.run_id == run.id and stored.error is None
+    data = build_report(store, load_inputs(POLICY, INVENTORY))
+    observed = {(c.source, c.target) for c in data.matrix if c.observed}
     assert observed == {("mynumber", "internet")}
+    assert data.matrix_source is not None and data.matrix_source.run_id == run.id
+    assert data.matrix_source.gap is None
+
+
+def test_a_manual_suppression_of_a_traffic_finding_survives_the_next_analysis(
+    capture: Capture, tmp_path: Path
+) -> None:
+    """``findings suppress`` on a TRF-001, then the same capture again: still suppressed."""
+    db = f"sqlite:///{tmp_path / 'auditor.db'}"
+    path = capture([Ether() / IP(src="10.50.1.5", dst="10.20.1.5") / TCP(dport=3389)])
+    analyze = ("traffic", "analyze", str(path), "--policy", str(POLICY),
+               "--inventory", str(INVENTORY), "--db", db)  # fmt: skip
+    assert invoke(*analyze).exit_code == 0
+    store = open_store(db)
+    [finding] = [f for f in store.list_findings() if f.check_id == "TRF-001"]
+    suppressed = invoke("findings", "suppress", finding.fingerprint[:16], "--db", db,
+                        "--reason", "保守作業の一時的な通信", "--approver", "情報政策課長",
+                        "--approval-number", "R8-0042", "--expires", "2099-03-31")  # fmt: skip
+    assert suppressed.exit_code == 0, suppressed.output
+
+    again = invoke(*analyze)
+    assert again.exit_code == 0, again.output
+    runs = store.list_runs(kind="traffic")
+    assert len(runs) == 2 and runs[0].finding_counts["unsuppressed"] == 0
+    record, events = store.get_finding(finding.fingerprint)
+    assert record.status == "suppressed"
+    assert record.exception_id == "manual:R8-0042"
+    assert record.last_run_id == runs[0].id  # seen by the second analysis, not left behind
+    assert "unsuppressed" not in [event.event_type for event in events]
