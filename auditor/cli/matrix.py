@@ -65,7 +65,8 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
             known_check_ids=registry.ids(),
         )
         matrix = zone_matrix(NetworkView.of(context), bundle.policy)
-        from auditor.collect.traffic import add_observed, latest_stored_summary
+        from auditor.analysis.traffic import add_observed
+        from auditor.store.traffic_reading import latest_stored_summary
 
         add_observed(matrix, latest_stored_summary(store))  # the observed column
         if output == "json":

@@ -22,8 +22,8 @@ from auditor.cli.i18n import Lang
 
 if TYPE_CHECKING:
     from auditor.audit.inputs import Bundle
-    from auditor.collect.traffic import TrafficSummary
     from auditor.model.findings import Finding
+    from auditor.model.traffic import TrafficSummary
     from auditor.rules import Registry
 
 PROBE_CHECKS = frozenset({"TRF-007", "TRF-008"})
@@ -79,7 +79,7 @@ def evaluate_traffic(
     """
     from auditor import __version__
     from auditor.audit.engine import build_context, evaluate
-    from auditor.collect.traffic import EVIDENCE_LABEL
+    from auditor.model.traffic import EVIDENCE_LABEL
 
     started = now or datetime.now(UTC)
     store = None
@@ -281,7 +281,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         db: DbOption = None,
         output: FormatOption = "table",
     ) -> None:
-        from auditor.collect.traffic import watch_interface
+        from auditor.collect.capture import watch_interface
 
         registry, bundle = _load(policy, inventory, ledger)
         try:
@@ -329,7 +329,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         _need_scapy()
         from auditor.collect.probe import plan_probes, send_probes
-        from auditor.collect.traffic import TrafficSummary
+        from auditor.model.traffic import TrafficSummary
 
         registry, bundle = _load(policy, inventory, ledger)
         addresses = [a.strip() for item in targets or [] for a in item.split(",") if a.strip()]

@@ -63,7 +63,8 @@ def zone_matrix_of(store: Store, inputs: ReportInputs) -> Any:
     try:
         from auditor.analysis.matrix import zone_matrix
         from auditor.analysis.network import NetworkView
-        from auditor.collect.traffic import add_observed, latest_stored_summary
+        from auditor.analysis.traffic import add_observed
+        from auditor.store.traffic_reading import latest_stored_summary
 
         view = NetworkView(inputs.policy, inputs.inventory, store.latest_snapshots())
         matrix = zone_matrix(view, inputs.policy)
