@@ -25,6 +25,7 @@ from typing import Any
 
 from auditor.inventory.models import AssetLedger, Device, Inventory, LedgerRow
 from auditor.model.findings import Finding
+from auditor.model.services import Service
 from auditor.model.snapshot import (
     Acl,
     AclBinding,
@@ -205,6 +206,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                 source=f"10.{octet}.{third}.0/24",
                 destination="host 10.20.200.10",
                 destination_ports="eq 443",
+                service=Service.of("tcp", 443),
             ),
             AclEntry(
                 sequence=20,
@@ -213,9 +215,15 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                 source=f"10.{octet}.{third}.0/24",
                 destination="host 10.40.0.20",
                 destination_ports="eq 443",
+                service=Service.of("tcp", 443),
             ),
             AclEntry(
-                sequence=30, action="deny", protocol="ip", source="any", destination="10.0.0.0/8"
+                sequence=30,
+                action="deny",
+                protocol="ip",
+                source="any",
+                destination="10.0.0.0/8",
+                service=Service.any(),
             ),
             AclEntry(
                 sequence=40,
@@ -223,6 +231,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                 protocol="ip",
                 source="any",
                 destination="any",
+                service=Service.any(),
             ),
         ]
         router = f"c{c}-rt"
@@ -260,6 +269,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                             source="any",
                             destination="any",
                             destination_ports="eq 22",
+                            service=Service.of("tcp", 22),
                         )
                     ],
                     applied=[AclBinding(interface="Vlan99", direction="in")],
@@ -306,6 +316,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                         destination_interfaces=["port3"],
                         destination_addresses=["screen-gw"],
                         services=["HTTPS"],
+                        resolved_services=[Service.of("tcp", 443)],
                         action="accept",
                     ),
                     FirewallPolicy(
@@ -313,6 +324,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                         source_interfaces=["port3"],
                         destination_interfaces=["port2"],
                         services=["HTTPS"],
+                        resolved_services=[Service.of("tcp", 443)],
                         action="accept",
                     ),
                     FirewallPolicy(
@@ -320,6 +332,7 @@ def build_city(devices: int) -> tuple[Inventory, dict[str, DeviceSnapshot], Asse
                         source_interfaces=["port1"],
                         destination_interfaces=["port2"],
                         services=["ALL"],
+                        resolved_services=[Service.any()],
                         action="accept" if c % 20 == 0 else "deny",
                     ),
                 ],

@@ -6,15 +6,17 @@ import ipaddress
 
 import pytest
 
+from auditor.analysis.matrix import zone_matrix
 from auditor.analysis.network import (
     ANY_SERVICE,
     NetworkView,
     ServiceRange,
     Support,
-    acl_service,
-    firewall_services,
     parse_address,
+    service_ranges,
 )
+from auditor.model.services import Service
+from auditor.model.snapshot import DeviceSnapshot
 from tests.checks.segmentation.city import (
     Acl,
     AclBinding,
@@ -61,22 +63,20 @@ def test_acl_address_spellings_become_networks_or_any(
 
 
 @pytest.mark.parametrize(
-    ("protocol", "ports", "expected"),
+    ("service", "expected"),
     [
-        ("ip", None, "any"),
-        ("tcp", "eq 443", "tcp/443"),
-        ("tcp", "eq https", "tcp/443"),
-        ("udp", "range 1024 2048", "udp/1024-2048"),
-        ("tcp", "443", "tcp/443"),
-        ("tcp", "gt 1023", "tcp/1024-65535"),
-        ("6", None, "tcp"),
-        ("tcp", "eq 80 443", "tcp"),
+        (Service.any(), ["any"]),
+        (Service.of("tcp", 443), ["tcp/443"]),
+        (Service.of("udp", (1024, 2048)), ["udp/1024-2048"]),
+        (Service.of(6), ["tcp"]),
+        (Service.of("tcp", 80, 443), ["tcp/80", "tcp/443"]),
+        (Service.of(89), ["89"]),
     ],
 )
-def test_acl_services_are_normalized_never_narrower(
-    protocol: str, ports: str | None, expected: str
+def test_typed_services_become_one_range_per_port_range(
+    service: Service, expected: list[str]
 ) -> None:
-    assert str(acl_service(protocol, ports)) == expected
+    assert [str(r) for r in service_ranges(service)] == expected
 
 
 def test_service_coverage_and_overlap() -> None:
@@ -86,12 +86,6 @@ def test_service_coverage_and_overlap() -> None:
     assert ServiceRange.parse("tcp").covers(ServiceRange.parse("tcp/22"))
     assert ServiceRange.parse("tcp/443").overlaps(ServiceRange.parse("tcp/400-500"))
     assert not ServiceRange.parse("tcp/443").overlaps(ServiceRange.parse("udp/443"))
-    assert [str(s) for s in firewall_services(["HTTPS", "DNS", "custom-thing"])] == [
-        "tcp/443",
-        "tcp/53",
-        "udp/53",
-        "any",
-    ]
 
 
 def test_lldp_names_resolve_case_insensitively_without_domain_and_links_are_deduplicated() -> None:
@@ -217,10 +211,11 @@ def test_support_phrases_name_every_kind_of_evidence() -> None:
 
 def test_the_view_is_rebuilt_when_the_snapshots_are_replaced() -> None:
     ctx = context([device("sw", ["lgwan"])], [snapshot("sw")])
-    first = NetworkView.of(ctx)
+    first = ctx.network_view()
     assert NetworkView.of(ctx) is first
     ctx.snapshots = {"sw": snapshot("sw"), "sw2": snapshot("sw2")}
-    assert NetworkView.of(ctx) is not first
+    assert ctx.network_view() is not first
+    assert "_kyojin_network_view" not in vars(ctx)  # an explicit cache, not a patched attribute
     assert policy().zone("lgwan") is not None
 
 
@@ -266,3 +261,76 @@ def test_the_matrix_lists_unfiltered_routing_in_both_directions_once() -> None:
     assert there.status == "excess"
     assert [e.subject for e in back.permitted] == ["acl:X:10#internet->lgwan"]
     assert matrix.cell("mynumber", "internet").status == "denied"
+
+
+# A snapshot stored before typed services (schema 1): ACL ports and firewall services as text only.
+_OLD_SNAPSHOT = {
+    "schema_version": 1,
+    "device": "core",
+    "collected_at": "2026-11-24T09:00:00+00:00",
+    "sources": ["ssh"],
+    "interfaces": [
+        {"name": "Vlan21", "mode": "routed", "addresses": ["10.20.21.1/24"]},
+        {"name": "Vlan31", "mode": "routed", "addresses": ["10.30.0.1/24"]},
+    ],
+    "acls": [
+        {
+            "name": "LGWAN-IN",
+            "entries": [
+                {
+                    "sequence": 10,
+                    "action": "deny",
+                    "protocol": "tcp",
+                    "source": "any",
+                    "destination": "any",
+                    "destination_ports": "eq 443",
+                    "line": "deny tcp any any eq 443",
+                },
+                {
+                    "sequence": 20,
+                    "action": "permit",
+                    "protocol": "tcp",
+                    "source": "10.20.21.0/24",
+                    "destination": "10.30.0.0/16",
+                    "destination_ports": "eq www",
+                    "line": "permit tcp 10.20.21.0 0.0.0.255 10.30.0.0 0.0.255.255 eq www",
+                },
+            ],
+            "applied": [{"interface": "Vlan21", "direction": "in"}],
+        }
+    ],
+    "firewall_policies": [{"policy_id": "7", "services": ["HTTPS"], "action": "accept"}],
+}
+
+
+def test_an_old_snapshot_without_typed_services_loads_with_them_unknown() -> None:
+    snap = DeviceSnapshot.model_validate(_OLD_SNAPSHOT)
+    assert snap.schema_version == 1
+    assert [e.service for e in snap.acls[0].entries] == [None, None]
+    assert snap.acls[0].entries[1].destination_ports == "eq www"  # raw text kept as evidence
+    assert snap.firewall_policies[0].resolved_services is None
+
+
+def test_unknown_services_permit_everything_and_deny_nothing() -> None:
+    snap = DeviceSnapshot.model_validate(_OLD_SNAPSHOT)
+    view = _view([device("core", ["lgwan", "internet"])], [snap])
+    deny, permit = view.rules["core"][:2]
+    assert (deny.action, deny.services_known) == ("deny", False)
+    assert (permit.services, permit.services_known) == ((ANY_SERVICE,), False)
+    # The unknown deny does not hide the permit, and the permit is judged as every service.
+    cell = zone_matrix(view).cells[("lgwan", "internet")]
+    assert [(p.subject, p.services) for p in cell.permitted if p.kind == "acl"] == [
+        ("acl:LGWAN-IN:20#lgwan->internet", ["any"])
+    ]
+
+
+def test_a_known_deny_of_every_service_hides_a_later_permit() -> None:
+    snap = DeviceSnapshot.model_validate(_OLD_SNAPSHOT)
+    deny, permit = snap.acls[0].entries
+    snap.acls[0].entries = [
+        deny.model_copy(update={"service": Service.any()}),
+        permit.model_copy(update={"service": Service.of("tcp", 80)}),
+    ]
+    view = _view([device("core", ["lgwan", "internet"])], [snap])
+    cell = zone_matrix(view).cells[("lgwan", "internet")]
+    assert [(p.subject, p.services) for p in cell.permitted if p.kind == "acl"] == []

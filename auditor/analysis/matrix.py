@@ -14,14 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.analysis.network import (
-    ANY_SERVICE,
-    L3Interface,
-    Network,
-    NetworkView,
-    RuleFact,
-    ServiceRange,
-)
+from auditor.analysis.layer3 import L3Interface
+from auditor.analysis.network import NetworkView
+from auditor.analysis.permits import RuleFact
+from auditor.analysis.services import ANY_SERVICE, ServiceRange
+from auditor.analysis.zones import Network
 from auditor.policy.models import Flow, Policy, ZoneKind
 
 PermitKind = Literal["acl", "fw", "l3"]
@@ -325,7 +322,12 @@ def _deny_covers(
     destinations: tuple[Network, ...] | None,
     permit: RuleFact,
 ) -> bool:
-    """An earlier deny that removes this whole zone pair (for every service) from the permit."""
+    """An earlier deny that removes this whole zone pair (for every service) from the permit.
+
+    A deny whose services are unknown removes nothing: the permit is judged as it is written.
+    """
+    if not deny.services_known:
+        return False
     if source_zone not in deny.source_zones or destination_zone not in deny.destination_zones:
         return False
     if deny.source_networks is not None and not _within(

@@ -28,7 +28,7 @@ from auditor.store.records import MatrixRecord
 
 if TYPE_CHECKING:
     from auditor.analysis.matrix import ZoneMatrix
-    from auditor.collect.traffic import TrafficSummary
+    from auditor.model.traffic import TrafficSummary
 
 log = logging.getLogger(__name__)
 
@@ -106,7 +106,7 @@ def compute_matrix(
     try:
         from auditor.analysis.matrix import zone_matrix
         from auditor.analysis.network import NetworkView
-        from auditor.collect.traffic import add_observed
+        from auditor.analysis.traffic import add_observed
 
         matrix = zone_matrix(NetworkView.of(context), context.policy)
         add_observed(matrix, traffic)
@@ -120,7 +120,7 @@ def _observed(store: AuditStore, request: RunRequest) -> TrafficSummary | None:
     """The run's own capture, else the flow table of the newest recorded traffic run."""
     if request.traffic is not None:
         return request.traffic
-    from auditor.collect.traffic import latest_stored_summary
+    from auditor.store.traffic_reading import latest_stored_summary
 
     return latest_stored_summary(store)
 
@@ -254,7 +254,8 @@ def current_matrix(
         return zone_matrix_from_json(stored.data), stored
     from auditor.analysis.matrix import zone_matrix
     from auditor.analysis.network import NetworkView
-    from auditor.collect.traffic import add_observed, latest_stored_summary
+    from auditor.analysis.traffic import add_observed
+    from auditor.store.traffic_reading import latest_stored_summary
 
     context = build_context(
         policy=inputs.policy,

@@ -22,8 +22,8 @@ from rich.table import Table
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.collect.traffic import TrafficSummary
 from auditor.model.findings import Finding
+from auditor.model.traffic import TrafficSummary
 from auditor.rules import Registry
 
 PROBE_CHECKS = frozenset({"TRF-007", "TRF-008"})
@@ -61,7 +61,7 @@ def evaluate_traffic(
     from one zone resolves only that zone's earlier probe findings.
     """
     from auditor.audit.service import RunRequest, run
-    from auditor.collect.traffic import EVIDENCE_LABEL
+    from auditor.model.traffic import EVIDENCE_LABEL
 
     blob = summary.to_bytes()
     digest = hashlib.sha256(blob).hexdigest()
@@ -239,7 +239,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
         output: format_option = "table",
         lang_: lang_option = lang,
     ) -> None:
-        from auditor.collect.traffic import watch_interface
+        from auditor.collect.capture import watch_interface
 
         registry, bundle = _load(policy, inventory, ledger)
         try:
@@ -290,7 +290,7 @@ def register_traffic(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         _need_scapy()
         from auditor.collect.probe import plan_probes, send_probes
-        from auditor.collect.traffic import TrafficSummary
+        from auditor.model.traffic import TrafficSummary
 
         registry, bundle = _load(policy, inventory, ledger)
         addresses = [a.strip() for item in targets or [] for a in item.split(",") if a.strip()]

@@ -1,21 +1,16 @@
 """Traffic collection: captured frames → a zone-pair flow table and the facts traffic checks read.
 
 Only headers are decoded (:mod:`auditor.collect.pcap_decode`); scapy dissects just the frames a
-check needs in detail (ARP replies, DHCP offers/acks). The result, :class:`TrafficSummary`, holds
-counts, times and addresses — never payloads — so it can be stored as evidence as it is. Mapping
-addresses to zones is a fact about the policy's address plan; judging flows is the checks' job.
+check needs in detail (ARP replies, DHCP offers/acks). The result,
+:class:`~auditor.model.traffic.TrafficSummary`, holds counts, times and addresses — never payloads.
+Mapping addresses to zones is a fact about the policy's address plan; judging flows against the
+policy is :mod:`auditor.analysis.traffic`'s job, live capture is :mod:`auditor.collect.capture`.
 """
 
 from __future__ import annotations
 
-import builtins
-import contextlib
 import ipaddress
-import json
-import socket
-import time
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import asdict, dataclass, field
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -31,12 +26,19 @@ from auditor.collect.pcap_decode import (
     snmp_version,
 )
 from auditor.collect.pcap_reader import PcapReadError, iter_frames
-from auditor.policy.models import Policy, ZoneKind, parse_service
-
-UNMAPPED = "unmapped"  # a private address in no policy subnet or VLAN
-MULTICAST = "multicast"  # broadcast and multicast destinations: not a zone-to-zone flow
-SPECIAL_ZONES = frozenset({UNMAPPED, MULTICAST})
-EVIDENCE_LABEL = "traffic-summary.json"
+from auditor.model.traffic import (
+    MULTICAST,
+    UNMAPPED,
+    ArpChange,
+    CleartextSighting,
+    DhcpServerSighting,
+    FlowRecord,
+    HostPair,
+    HostSighting,
+    ReadProblem,
+    TrafficSummary,
+)
+from auditor.policy.models import Policy, ZoneKind
 
 MAX_PAIRS_PER_FLOW = 256
 MAX_HOSTS = 100_000
@@ -59,205 +61,6 @@ def iso(timestamp: float | None) -> str | None:
 
 def ip_text(raw: bytes) -> str:
     return str(ipaddress.ip_address(raw))
-
-
-# --------------------------------------------------------------------------------------------
-# Matching addresses and services against the policy (shared by the checks and the prober)
-
-
-def service_covers(service: str, protocol: str, port: int | None) -> bool:
-    kind, first, last = parse_service(service)
-    if kind in ("any", "ip"):
-        return True
-    if kind in ("icmp", "icmpv6"):
-        return protocol in ("icmp", "icmpv6")
-    if kind != protocol:
-        return False
-    if first is None or last is None:
-        return True
-    return port is not None and first <= port <= last
-
-
-def destination_matches(policy: Policy, names: list[str], address: str | None) -> bool:
-    """Whether ``address`` is one of a flow's destinations (host names or CIDRs)."""
-    if not names:
-        return True
-    if address is None:
-        return False
-    try:
-        ip = ipaddress.ip_address(address)
-    except ValueError:
-        return False
-    for name in names:
-        host = policy.hosts.get(name)
-        text = host.address if host is not None else name
-        try:
-            network = ipaddress.ip_network(text, strict=False)
-        except ValueError:
-            continue  # a DNS name cannot be matched against an address
-        if ip.version == network.version and ip in network:
-            return True
-    return False
-
-
-# --------------------------------------------------------------------------------------------
-# The summary (what is stored and what checks read)
-
-
-@dataclass
-class HostPair:
-    source: str
-    destination: str
-    packets: int
-    first_seen: str | None
-    last_seen: str | None
-
-
-@dataclass
-class FlowRecord:
-    """One (source zone, destination zone, protocol, destination port) aggregate."""
-
-    source_zone: str
-    destination_zone: str
-    protocol: str  # tcp, udp, icmp, icmpv6 or the IP protocol number
-    port: int | None  # TCP/UDP destination port, ICMP type
-    packets: int
-    bytes: int
-    first_seen: str | None
-    last_seen: str | None
-    host_pairs: list[HostPair] = field(default_factory=list)
-    unlisted_packets: int = 0  # packets whose host pair did not fit in the bounded list
-
-    @property
-    def service(self) -> str:
-        if self.port is None:
-            return self.protocol
-        return f"{self.protocol}/{self.port}"
-
-
-@dataclass
-class HostSighting:
-    mac: str
-    ips: list[str]
-    vlans: list[int]
-    packets: int
-    first_seen: str | None
-    last_seen: str | None
-
-
-@dataclass
-class ArpChange:
-    ip: str
-    old_mac: str
-    new_mac: str
-    replies: int
-    first_seen: str | None
-    last_seen: str | None
-
-
-@dataclass
-class DhcpServerSighting:
-    server: str
-    mac: str | None
-    offers: int
-    acks: int
-    first_seen: str | None
-    last_seen: str | None
-
-
-@dataclass
-class CleartextSighting:
-    protocol: str  # telnet, http, tftp, snmpv1, snmpv2c
-    client: str
-    server: str
-    port: int
-    packets: int
-    first_seen: str | None
-    last_seen: str | None
-
-
-@dataclass
-class ReadProblem:
-    path: str
-    offset: int
-    reason: str
-    packets_before: int
-
-
-@dataclass
-class ProbeResult:
-    """One active probe: what the policy expects and whether the target itself answered."""
-
-    source_zone: str
-    target_zone: str
-    target: str
-    service: str
-    expected: str  # allowed or forbidden
-    flow_id: str | None
-    answered: bool
-    reply: str | None  # syn-ack, rst, echo-reply, udp, port-unreachable
-    sent_at: str | None
-
-
-@dataclass
-class TrafficSummary:
-    """Everything traffic checks read; JSON-serializable evidence with no payloads."""
-
-    sources: list[str] = field(default_factory=list)
-    packets: int = 0
-    bytes: int = 0
-    first_seen: str | None = None
-    last_seen: str | None = None
-    flows: list[FlowRecord] = field(default_factory=list)
-    hosts: list[HostSighting] = field(default_factory=list)
-    arp_changes: list[ArpChange] = field(default_factory=list)
-    dhcp_servers: list[DhcpServerSighting] = field(default_factory=list)
-    cleartext: list[CleartextSighting] = field(default_factory=list)
-    read_errors: list[ReadProblem] = field(default_factory=list)
-    hosts_truncated: bool = False
-    probes: list[ProbeResult] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def to_bytes(self) -> builtins.bytes:
-        return json.dumps(self.to_json(), ensure_ascii=False, sort_keys=True).encode("utf-8")
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> TrafficSummary:
-        flows = [
-            FlowRecord(
-                **{k: v for k, v in item.items() if k != "host_pairs"},
-                host_pairs=[HostPair(**pair) for pair in item.get("host_pairs", [])],
-            )
-            for item in data.get("flows", [])
-        ]
-        return cls(
-            sources=list(data.get("sources", [])),
-            packets=int(data.get("packets", 0)),
-            bytes=int(data.get("bytes", 0)),
-            first_seen=data.get("first_seen"),
-            last_seen=data.get("last_seen"),
-            flows=flows,
-            hosts=[HostSighting(**item) for item in data.get("hosts", [])],
-            arp_changes=[ArpChange(**item) for item in data.get("arp_changes", [])],
-            dhcp_servers=[DhcpServerSighting(**item) for item in data.get("dhcp_servers", [])],
-            cleartext=[CleartextSighting(**item) for item in data.get("cleartext", [])],
-            read_errors=[ReadProblem(**item) for item in data.get("read_errors", [])],
-            hosts_truncated=bool(data.get("hosts_truncated", False)),
-            probes=[ProbeResult(**item) for item in data.get("probes", [])],
-        )
-
-    def zone_pairs(self) -> dict[tuple[str, str], list[FlowRecord]]:
-        """Flows between two different policy zones, grouped by pair (for the matrix)."""
-        pairs: dict[tuple[str, str], list[FlowRecord]] = {}
-        for flow in self.flows:
-            if flow.source_zone == flow.destination_zone:
-                continue
-            if flow.source_zone in SPECIAL_ZONES or flow.destination_zone in SPECIAL_ZONES:
-                continue
-            pairs.setdefault((flow.source_zone, flow.destination_zone), []).append(flow)
-        return pairs
 
 
 # --------------------------------------------------------------------------------------------
@@ -597,92 +400,3 @@ def analyze_files(paths: Iterable[Path], policy: Policy) -> TrafficSummary:
     for path in paths:
         aggregator.read_file(Path(path))
     return aggregator.summary()
-
-
-# --------------------------------------------------------------------------------------------
-# Live capture
-
-
-ETH_P_ALL = 0x0003
-
-
-def live_frames(
-    interface: str, duration: float, on_ready: Callable[[], None] | None = None
-) -> Iterator[tuple[float, int, bytes, int]]:
-    """Frames from an AF_PACKET raw socket (needs CAP_NET_RAW) for ``duration`` seconds or until
-    SIGINT.
-
-    The kernel hands VLAN tags to raw sockets out of band, so frames arrive untagged; zones then
-    come from addresses, as for any capture on an access port.
-    """
-    sock = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
-    try:
-        sock.bind((interface, 0))
-        if on_ready is not None:
-            on_ready()
-        deadline = time.monotonic() + duration
-        while True:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0:
-                return
-            sock.settimeout(min(remaining, 0.5))
-            try:
-                data = sock.recv(65535)
-            except TimeoutError:
-                continue
-            except KeyboardInterrupt:  # Ctrl-C / SIGINT ends the capture early, not the analysis
-                return
-            yield time.time(), 1, data, len(data)
-    finally:
-        sock.close()
-
-
-def watch_interface(
-    interface: str,
-    duration: float,
-    policy: Policy,
-    on_ready: Callable[[], None] | None = None,
-) -> TrafficSummary:
-    aggregator = TrafficAggregator(policy)
-    aggregator.sources.append(f"live:{interface}")
-    # Interrupted between two frames: what was counted so far stands.
-    with contextlib.suppress(KeyboardInterrupt):
-        aggregator.feed(live_frames(interface, duration, on_ready))
-
-    return aggregator.summary()
-
-
-# --------------------------------------------------------------------------------------------
-# The stored summary, for the matrix and the report
-
-
-def latest_stored_summary(store: Any) -> TrafficSummary | None:
-    """The flow table of the newest recorded traffic run (``None`` when there is none)."""
-    for run in store.list_runs(kind="traffic", limit=5):
-        for link in store.run_evidence(run.id):
-            if link.label == EVIDENCE_LABEL:
-                return TrafficSummary.from_json(json.loads(store.evidence_blob(link.sha256)))
-    return None
-
-
-def add_observed(matrix: Any, summary: TrafficSummary | None) -> None:
-    """Fill the matrix's "observed in traffic" column from a summary."""
-    from auditor.analysis.matrix import ObservedFlow
-
-    if summary is None:
-        return
-    for (source, destination), flows in summary.zone_pairs().items():
-        if (source, destination) not in matrix.cells:
-            continue
-        matrix.add_observed(
-            source,
-            destination,
-            ObservedFlow(
-                services=sorted({flow.service for flow in flows}),
-                packets=sum(flow.packets for flow in flows),
-                bytes=sum(flow.bytes for flow in flows),
-                first_seen=min((f.first_seen for f in flows if f.first_seen), default=None),
-                last_seen=max((f.last_seen for f in flows if f.last_seen), default=None),
-                evidence=[EVIDENCE_LABEL],
-            ),
-        )

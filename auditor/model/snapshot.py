@@ -14,7 +14,10 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-SCHEMA_VERSION = 1
+from auditor.model.services import Service
+
+# 2: typed services on ACL entries and firewall policies (absent = unknown in older snapshots).
+SCHEMA_VERSION = 2
 
 
 class Source(StrEnum):
@@ -124,14 +127,23 @@ class Route(_Model):
 
 
 class AclEntry(_Model):
-    """One ACL line, normalized; ``line`` keeps the original text for the finding."""
+    """One ACL line, normalized; ``line`` keeps the original text for the finding.
+
+    ``service`` is what the line lets through, resolved by the platform parser. ``None`` means not
+    known (snapshots stored before schema 2, or a spelling the parser could not resolve): analysis
+    judges an unknown permit as broad as it may be, never as permitting nothing.
+    ``destination_ports`` is the vendor's raw port text, kept for evidence only.
+    """
 
     sequence: int | None = None
     action: Literal["permit", "deny", "remark"]
     protocol: str = "ip"
     source: str = "any"
     destination: str = "any"
-    destination_ports: str | None = None
+    destination_ports: str | None = Field(
+        default=None, description="raw vendor port text, evidence only (never parsed outside)"
+    )
+    service: Service | None = None
     line: str = ""
 
 
@@ -156,7 +168,13 @@ class FirewallPolicy(_Model):
     destination_interfaces: list[str] = Field(default_factory=list)
     source_addresses: list[str] = Field(default_factory=list)
     destination_addresses: list[str] = Field(default_factory=list)
-    services: list[str] = Field(default_factory=list)
+    services: list[str] = Field(
+        default_factory=list, description="service names as configured, evidence only"
+    )
+    resolved_services: list[Service] | None = Field(
+        default=None,
+        description="the services resolved by the platform parser; None = not known (judged as any)",
+    )
     action: Literal["accept", "deny"] = "deny"
     enabled: bool = True
     line: str = ""

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from auditor.model.services import Service
 from auditor.model.snapshot import (
     ArpEntry,
     FirewallPolicy,
@@ -93,6 +94,8 @@ UNDERSTOOD_BLOCKS = frozenset(
         "log syslogd4 setting",
         "router static",
         "firewall policy",
+        "firewall service custom",
+        "firewall service group",
         "user radius",
         "user tacacs+",
         "system zone",
@@ -411,6 +414,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
             )
         )
 
+    services = ServiceBook(root)
     for policy_id, node in _edits(root, "firewall policy").items():
         action: Literal["accept", "deny"] = "accept" if _get(node, "action") == "accept" else "deny"
         parts.firewall_policies.append(
@@ -422,6 +426,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 source_addresses=node.settings.get("srcaddr", []),
                 destination_addresses=node.settings.get("dstaddr", []),
                 services=node.settings.get("service", []),
+                resolved_services=services.resolve(node.settings.get("service", [])),
                 action=action,
                 enabled=_get(node, "status", "enable") != "disable",
                 line=_policy_line(policy_id, node),
@@ -477,3 +482,112 @@ PROFILE = PlatformProfile(
         "config system console / set output standard",
     ),
 )
+
+
+# FortiOS predefined service names (used when the configuration does not list them itself).
+_PREDEFINED_SERVICES: dict[str, tuple[Service, ...]] = {
+    "all": (Service.any(),),
+    "all_tcp": (Service.of("tcp"),),
+    "all_udp": (Service.of("udp"),),
+    "all_icmp": (Service.of("icmp"),),
+    "all_icmp6": (Service.of("icmpv6"),),
+    "ping": (Service.of("icmp"),),
+    "http": (Service.of("tcp", 80),),
+    "https": (Service.of("tcp", 443),),
+    "web access": (Service.of("tcp", 80), Service.of("tcp", 443)),
+    "ssh": (Service.of("tcp", 22),),
+    "telnet": (Service.of("tcp", 23),),
+    "dns": (Service.of("tcp", 53), Service.of("udp", 53)),
+    "ntp": (Service.of("tcp", 123), Service.of("udp", 123)),
+    "smtp": (Service.of("tcp", 25),),
+    "smtps": (Service.of("tcp", 465),),
+    "pop3": (Service.of("tcp", 110),),
+    "pop3s": (Service.of("tcp", 995),),
+    "imap": (Service.of("tcp", 143),),
+    "imaps": (Service.of("tcp", 993),),
+    "rdp": (Service.of("tcp", 3389),),
+    "snmp": (Service.of("tcp", (161, 162)), Service.of("udp", (161, 162))),
+    "syslog": (Service.of("udp", 514),),
+    "ftp": (Service.of("tcp", 21),),
+    "tftp": (Service.of("udp", 69),),
+    "samba": (Service.of("tcp", 139),),
+    "smb": (Service.of("tcp", 445),),
+    "ldap": (Service.of("tcp", 389),),
+    "ldap_udp": (Service.of("udp", 389),),
+    "kerberos": (Service.of("tcp", 88), Service.of("udp", 88)),
+    "dhcp": (Service.of("udp", (67, 68)),),
+    "ms-sql": (Service.of("tcp", 1433), Service.of("tcp", 1434)),
+    "mysql": (Service.of("tcp", 3306),),
+    "vnc": (Service.of("tcp", 5900),),
+}
+_PORTRANGE_PROTOCOLS = (
+    ("tcp-portrange", "tcp"),
+    ("udp-portrange", "udp"),
+    ("sctp-portrange", "sctp"),
+)
+
+
+class ServiceBook:
+    """Service names of one FortiGate → typed services: custom objects, groups, predefined names."""
+
+    def __init__(self, root: Mapping[str, Node]) -> None:
+        self._custom = {
+            name.lower(): node for name, node in _edits(root, "firewall service custom").items()
+        }
+        self._groups = {
+            name.lower(): node.settings.get("member", [])
+            for name, node in _edits(root, "firewall service group").items()
+        }
+
+    def resolve(self, names: list[str]) -> list[Service] | None:
+        """Every named service resolved, or ``None`` when any name is unknown (judged as any)."""
+        if not names:
+            return [Service.any()]  # FortiOS requires a service; a policy without one is unknown
+        found: list[Service] = []
+        for name in names:
+            services = self._lookup(name.lower(), depth=0)
+            if services is None:
+                return None
+            found.extend(services)
+        return found
+
+    def _lookup(self, key: str, depth: int) -> list[Service] | None:
+        if key in self._custom:
+            return _custom_service(self._custom[key])
+        if key in self._groups and depth < 8:
+            members: list[Service] = []
+            for member in self._groups[key]:
+                services = self._lookup(member.lower(), depth + 1)
+                if services is None:
+                    return None
+                members.extend(services)
+            return members or None
+        predefined = _PREDEFINED_SERVICES.get(key)
+        return list(predefined) if predefined is not None else None
+
+
+def _custom_service(node: Node) -> list[Service] | None:
+    """One ``firewall service custom`` entry → services; ``None`` when its spelling is unknown."""
+    protocol = (_get(node, "protocol", "TCP/UDP/SCTP") or "").upper()
+    try:
+        if protocol in {"ICMP", "ICMP6"}:
+            return [Service(protocol="icmp" if protocol == "ICMP" else "icmpv6")]
+        if protocol == "IP":
+            number = int(_get(node, "protocol-number", "0") or "0")
+            return [Service.any() if number == 0 else Service(protocol=number)]
+        if protocol in {"ALL", "ANY"}:
+            return [Service.any()]
+        if protocol != "TCP/UDP/SCTP":
+            return None
+        services: list[Service] = []
+        for key, name in _PORTRANGE_PROTOCOLS:
+            ranges: list[tuple[int, int]] = []
+            for item in node.settings.get(key, []):
+                destination = item.split(":", 1)[0]  # "dst[:src]"
+                low, _, high = destination.partition("-")
+                ranges.append((int(low), int(high or low)))
+            if ranges:
+                services.append(Service.of(name, *ranges))  # type: ignore[arg-type]
+        return services or None
+    except ValueError:
+        return None

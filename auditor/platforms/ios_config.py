@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Literal, TypeVar
 
+from auditor.model.services import PORT_PROTOCOLS, PROTOCOL_NUMBERS, ProtocolName, Service
 from auditor.model.snapshot import (
     Acl,
     AclBinding,
@@ -464,8 +465,83 @@ def _acl_entry(text: str) -> AclEntry | None:
             "source": source,
             "destination": destination,
             "destination_ports": ports,
+            "service": acl_service(protocol, rest),
         }
     )
+
+
+# IP protocol keywords of IOS-style ACLs (IOS, AW+, AlaxalA, NEC IX) → typed protocol.
+_IP_PROTOCOLS: dict[str, ProtocolName | int] = {
+    "ip": "ip",
+    "ipv4": "ip",
+    "ipv6": "ip",
+    "any": "ip",
+    "tcp": "tcp",
+    "udp": "udp",
+    "icmp": "icmp",
+    "icmpv6": "icmpv6",
+    "ipv6-icmp": "icmpv6",
+    "sctp": "sctp",
+    "gre": "gre",
+    "esp": "esp",
+    "ahp": "ah",
+    "ah": "ah",
+    "igmp": 2,
+    "ipinip": 4,
+    "eigrp": 88,
+    "ospf": 89,
+    "nos": 94,
+    "pim": 103,
+    "vrrp": 112,
+}
+
+
+def acl_service(protocol: str, rest: list[str]) -> Service | None:
+    """The protocol word and the words after the destination → a typed service.
+
+    Understands ``eq P…``, ``range A B``, ``gt P``, ``lt P``, ``neq P`` with numbers or IOS port
+    names (``www``, ``https``…). Returns ``None`` (unknown) for anything it cannot resolve, such as
+    an unknown port name, rather than guessing a narrower service.
+    """
+    word = protocol.lower()
+    typed: ProtocolName | int | None = _IP_PROTOCOLS.get(word)
+    if word.isdigit():
+        typed = "ip" if int(word) == 0 else PROTOCOL_NUMBERS.get(int(word), int(word))
+    if typed is None or (isinstance(typed, int) and typed > 255):
+        return None
+    if isinstance(typed, int) or typed not in PORT_PROTOCOLS or not rest:
+        return Service(protocol=typed)
+    op = rest[0].lower()
+    operands = [w for w in rest[1:] if not _is_keyword(w)]
+    numbers = [_port_value(w) for w in operands]
+    try:
+        if op == "eq" and numbers and None not in numbers:
+            return Service.of(typed, *(n for n in numbers if n is not None))
+        if (
+            op == "range"
+            and len(numbers) >= 2
+            and numbers[0] is not None
+            and numbers[1] is not None
+        ):
+            return Service.of(typed, (numbers[0], numbers[1]))
+        if op == "gt" and numbers and numbers[0] is not None:
+            return Service.of(typed, (numbers[0] + 1, 65535))
+        if op == "lt" and numbers and numbers[0] is not None:
+            return Service.of(typed, (0, numbers[0] - 1))
+        if op == "neq" and numbers and numbers[0] is not None:
+            below = [(0, numbers[0] - 1)] if numbers[0] > 0 else []
+            above = [(numbers[0] + 1, 65535)] if numbers[0] < 65535 else []
+            return Service.of(typed, *below, *above)
+    except ValueError:
+        return None
+    if op in {"eq", "range", "gt", "lt", "neq"}:
+        return None  # a port operator whose operand is not understood
+    return Service(protocol=typed)  # trailing keywords only (log, established…): every port
+
+
+def _port_value(word: str) -> int | None:
+    number = _port_number(word)
+    return int(number) if number.isdigit() else None
 
 
 _SERVICE_PORTS = {

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+from auditor.model.services import PORT_PROTOCOLS, PROTOCOL_NUMBERS, ProtocolName, Service
 from auditor.model.snapshot import (
     Acl,
     AclBinding,
@@ -359,8 +360,87 @@ def _filter_entry(number: str, action: str, args: list[str], line: str) -> AclEn
         source=source,
         destination=destination,
         destination_ports=ports,
+        service=filter_service(args[2] if len(args) > 2 else "*", destination_port),
         line=line,
     )
+
+
+# Yamaha ``ip filter`` protocol words → typed protocol (TCP flag variants match TCP packets).
+_FILTER_PROTOCOLS: dict[str, ProtocolName | int] = {
+    "*": "ip",
+    "tcp": "tcp",
+    "tcpsyn": "tcp",
+    "tcpfin": "tcp",
+    "tcprst": "tcp",
+    "tcpflag": "tcp",
+    "established": "tcp",
+    "udp": "udp",
+    "icmp": "icmp",
+    "icmp-error": "icmp",
+    "icmp-info": "icmp",
+    "icmp6": "icmpv6",
+    "gre": "gre",
+    "esp": "esp",
+    "ah": "ah",
+}
+# Port names the RTX accepts in filters.
+_FILTER_PORTS = {
+    "ftp": 21,
+    "ftpdata": 20,
+    "telnet": 23,
+    "smtp": 25,
+    "domain": 53,
+    "gopher": 70,
+    "finger": 79,
+    "www": 80,
+    "pop3": 110,
+    "sunrpc": 111,
+    "ident": 113,
+    "ntp": 123,
+    "nntp": 119,
+    "snmp": 161,
+    "syslog": 514,
+    "printer": 515,
+    "talk": 517,
+    "route": 520,
+    "uucp": 540,
+    "submission": 587,
+}
+
+
+def filter_service(protocol: str, destination_port: str | None) -> Service | None:
+    """An ``ip filter`` protocol and destination-port field → typed service (``None``: unknown).
+
+    Ports are ``*``, ``N``, a name, ``N-M``, ``-M`` (up to M), ``N-`` (from N) or a comma list.
+    """
+    if "," in protocol:
+        return None  # several protocols in one filter: not one service
+    if protocol.isdigit():
+        number = int(protocol)
+        typed: ProtocolName | int | None = (
+            PROTOCOL_NUMBERS.get(number, number) if number <= 255 else None
+        )
+    else:
+        typed = _FILTER_PROTOCOLS.get(protocol.lower())
+    if typed is None:
+        return None
+    if typed not in PORT_PROTOCOLS or not destination_port or destination_port == "*":
+        return Service(protocol=typed)
+    ranges: list[tuple[int, int]] = []
+    for item in destination_port.split(","):
+        low_text, dash, high_text = item.partition("-")
+        low = _filter_port(low_text) if low_text else 0
+        high = (_filter_port(high_text) if high_text else 65535) if dash else low
+        if low is None or high is None or low > high or high > 65535:
+            return None
+        ranges.append((low, high))
+    return Service.of(typed, *ranges)
+
+
+def _filter_port(text: str) -> int | None:
+    if text.isdigit():
+        return int(text)
+    return _FILTER_PORTS.get(text.lower())
 
 
 def _address(value: str) -> str:

@@ -35,7 +35,8 @@ from auditor.policy.clauses import PLAN_ITEMS
 from auditor.policy.models import Policy
 
 if TYPE_CHECKING:
-    from auditor.collect.traffic import TrafficSummary
+    from auditor.analysis.network import NetworkView
+    from auditor.model.traffic import TrafficSummary
 
 # "traffic" checks read ``AuditContext.traffic`` and are skipped by runs that carry no traffic.
 Scope = Literal["device", "network", "policy", "ledger", "history", "collection", "traffic"]
@@ -117,9 +118,30 @@ class AuditContext:
     cache: dict[str, Any] = field(default_factory=dict)
     # Flows and sightings from captured traffic (``auditor traffic``); None when none was read.
     traffic: TrafficSummary | None = None
+    # The network view of this evaluation with the identity of the inputs it was built from.
+    _network_view: tuple[tuple[int, ...], NetworkView] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     def device(self, name: str) -> Device | None:
         return self.inventory.device(name)
+
+    def network_view(self) -> NetworkView:
+        """The joined network view, built once per evaluation and again only when an input is
+        replaced (network checks share it instead of each indexing every snapshot)."""
+        from auditor.analysis.network import NetworkView
+
+        key = (
+            id(self.snapshots),
+            len(self.snapshots),
+            id(self.policy),
+            id(self.inventory),
+            id(self.ledger),
+        )
+        if self._network_view is None or self._network_view[0] != key:
+            view = NetworkView(self.policy, self.inventory, self.snapshots, self.ledger)
+            self._network_view = (key, view)
+        return self._network_view[1]
 
 
 class Check:

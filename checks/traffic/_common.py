@@ -5,16 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Literal
 
-from auditor.collect.traffic import (
+from auditor.analysis.traffic import destination_matches, service_covers
+from auditor.model.findings import EvidenceRef, Reference
+from auditor.model.traffic import (
     SPECIAL_ZONES,
     FlowRecord,
     HostPair,
     ProbeResult,
     TrafficSummary,
-    destination_matches,
-    service_covers,
 )
-from auditor.model.findings import EvidenceRef, Reference
 from auditor.policy.models import Flow, Policy, ZoneKind
 
 REFERENCES = (

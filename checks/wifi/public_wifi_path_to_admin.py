@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
+from auditor.model.services import Service
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Zone
 from auditor.rules import AuditContext, Check
@@ -190,6 +191,8 @@ class PublicWifiPathToAdmin(Check):
                                     )
                                 ],
                             )
+                        elif entry.service != Service.any():
+                            continue  # a deny of some services (or of unknown ones) stops nothing
                         break
 
     def _policies(

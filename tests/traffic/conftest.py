@@ -10,8 +10,9 @@ import pytest
 
 from auditor.audit.engine import build_context, evaluate
 from auditor.audit.inputs import Bundle, load_bundle
-from auditor.collect.traffic import TrafficSummary, analyze_files
+from auditor.collect.traffic import analyze_files
 from auditor.model.findings import Finding
+from auditor.model.traffic import TrafficSummary
 from auditor.rules import Registry, discover
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,9 +12,9 @@ from scapy.layers.inet import IP, TCP, UDP
 from scapy.layers.l2 import ARP, Ether
 
 from auditor.audit.inputs import Bundle
-from auditor.collect.traffic import ProbeResult, TrafficSummary
 from auditor.model.findings import Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot, FdbEntry
+from auditor.model.traffic import ProbeResult, TrafficSummary
 from auditor.rules import Registry
 
 from .conftest import analyze, traffic_findings

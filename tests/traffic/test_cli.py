@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
 from auditor.collect.pcap_writer import ethernet, ipv4, tcp, write_pcap
-from auditor.collect.traffic import EVIDENCE_LABEL, TrafficSummary
+from auditor.model.traffic import EVIDENCE_LABEL, TrafficSummary
 from auditor.store.opening import open_store
 
 from .conftest import INVENTORY, POLICY

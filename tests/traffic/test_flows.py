@@ -12,7 +12,7 @@ from scapy.layers.l2 import Dot1AD, Dot1Q, Ether
 
 from auditor.audit.inputs import Bundle
 from auditor.collect.pcap_decode import decode
-from auditor.collect.traffic import MULTICAST
+from auditor.model.traffic import MULTICAST
 
 from .conftest import analyze
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from auditor.model.findings import Severity
+from auditor.model.services import Service
 from auditor_checks.segmentation.allowed_flow_not_permitted import AllowedFlowNotPermitted
 from auditor_checks.segmentation.l3_interface_joins_zones import L3InterfaceJoinsZones
 from auditor_checks.segmentation.mynumber_egress import MyNumberEgress
@@ -25,6 +26,7 @@ from tests.checks.segmentation.city import (
 )
 
 INET = ["internet", "management"]
+ANY = Service.any()
 
 
 def test_an_lgwan_svi_on_the_internet_core_switch_routes_between_the_tiers() -> None:
@@ -58,7 +60,7 @@ def test_a_firewall_routing_between_its_zones_is_left_to_its_policies() -> None:
     snap = snapshot(
         "fw",
         interfaces=[svi("port1", "10.20.255.3/29"), svi("port2", "10.30.255.1/29")],
-        firewall_policies=[FirewallPolicy(policy_id="99", action="deny")],
+        firewall_policies=[FirewallPolicy(policy_id="99", action="deny", resolved_services=[ANY])],
     )
     assert (
         run(L3InterfaceJoinsZones(), context([device("fw", ["lgwan", "internet"])], [snap])) == []
@@ -90,13 +92,14 @@ def test_a_broad_acl_line_is_a_finding_per_zone_pair_naming_the_line() -> None:
             protocol="tcp",
             source="10.20.21.0 0.0.0.255",
             destination="host 10.40.0.20",
-            destination_ports="eq 443",
+            service=Service.of("tcp", 443),
         ),
         AclEntry(
             sequence=20,
             action="permit",
             protocol="ip",
             source="10.20.21.0/24",
+            service=ANY,
             destination="any",
             line="permit ip 10.20.21.0 0.0.0.255 any",
         ),
@@ -121,10 +124,19 @@ def test_permits_within_the_policy_and_those_behind_an_earlier_deny_are_fine() -
             protocol="tcp",
             source="10.20.21.0 0.0.0.255",
             destination="host 10.40.0.20",
-            destination_ports="eq 443",
+            service=Service.of("tcp", 443),
         ),
-        AclEntry(sequence=20, action="deny", protocol="ip", source="any", destination="any"),
-        AclEntry(sequence=30, action="permit", protocol="ip", source="any", destination="any"),
+        AclEntry(
+            sequence=20, action="deny", protocol="ip", source="any", destination="any", service=ANY
+        ),
+        AclEntry(
+            sequence=30,
+            action="permit",
+            protocol="ip",
+            source="any",
+            destination="any",
+            service=ANY,
+        ),
     )
     assert run(PermitBeyondPolicy(), context([device("inet-core-sw1", INET)], snaps)) == []
 
@@ -152,6 +164,7 @@ def test_a_firewall_policy_accepting_all_lgwan_to_internet_is_broader_than_via_r
             source_addresses=["all"],
             destination_addresses=["all"],
             services=["ALL"],
+            resolved_services=[ANY],
             action="accept",
             line="edit 3 ... set service ALL",
         )
@@ -173,6 +186,7 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             source_addresses=["10.20.0.0/16"],
             destination_addresses=["mumeika-relay", "10.40.0.20/32"],
             services=["HTTPS"],
+            resolved_services=[Service.of("tcp", 443)],
             action="accept",
         ),
         FirewallPolicy(
@@ -182,6 +196,7 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             source_addresses=["10.40.0.0/24"],
             destination_addresses=["all"],
             services=["HTTP", "HTTPS"],
+            resolved_services=[Service.of("tcp", 80), Service.of("tcp", 443)],
             action="accept",
         ),
         FirewallPolicy(
@@ -191,6 +206,7 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             source_addresses=["all"],
             destination_addresses=["all"],
             services=["ALL"],
+            resolved_services=[ANY],
             action="accept",
             enabled=False,
         ),
@@ -227,7 +243,7 @@ def test_my_number_https_to_any_lgwan_host_is_critical() -> None:
             protocol="tcp",
             source="10.10.0.0/16",
             destination="10.20.200.10/32",
-            destination_ports="443",
+            service=Service.of("tcp", 443),
         ),
         AclEntry(
             sequence=30,
@@ -235,9 +251,11 @@ def test_my_number_https_to_any_lgwan_host_is_critical() -> None:
             protocol="tcp",
             source="10.10.0.0 0.0.255.255",
             destination="any",
-            destination_ports="eq https",
+            service=Service.of("tcp", 443),
         ),
-        AclEntry(sequence=100, action="deny", protocol="ip", source="any", destination="any"),
+        AclEntry(
+            sequence=100, action="deny", protocol="ip", source="any", destination="any", service=ANY
+        ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
     findings = run(MyNumberEgress(), ctx)
@@ -255,7 +273,7 @@ def test_my_number_permits_to_the_listed_destination_and_service_are_fine() -> N
             protocol="tcp",
             source="10.10.0.0/16",
             destination="host 10.20.200.10",
-            destination_ports="eq 443",
+            service=Service.of("tcp", 443),
         ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
@@ -270,7 +288,7 @@ def test_my_number_permit_to_the_listed_host_on_another_service_is_critical() ->
             protocol="tcp",
             source="10.10.0.0/16",
             destination="host 10.20.200.10",
-            destination_ports="range 1 65535",
+            service=Service.of("tcp", (1, 65535)),
         ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
@@ -321,6 +339,7 @@ def test_an_allowed_flow_without_any_permit_is_information_not_tied_to_a_device(
             source_addresses=["10.40.0.0/24"],
             destination_addresses=["all"],
             services=["HTTPS"],
+            resolved_services=[Service.of("tcp", 443)],
             action="accept",
         )
     )

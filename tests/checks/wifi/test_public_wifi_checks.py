@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from auditor.model.services import Service
 from auditor.model.snapshot import Acl, FirewallPolicy, Route
 from auditor_checks.wifi.ap_management_outside_mgmt import PublicWifiApManagement
 from auditor_checks.wifi.public_vlan_on_admin_link import PublicWifiVlanOnAdminLink
@@ -77,7 +78,13 @@ def test_acl_first_match_decides_and_a_permit_into_lgwan_is_reported() -> None:
         )
 
     deny_first = acl(
-        {"sequence": 10, "action": "deny", "source": "172.16.0.0/20", "destination": "10.0.0.0/8"},
+        {
+            "sequence": 10,
+            "action": "deny",
+            "source": "172.16.0.0/20",
+            "destination": "10.0.0.0/8",
+            "service": {"protocol": "ip"},
+        },
         {"sequence": 20, "action": "permit", "source": "any", "destination": "any"},
     )
     permit_first = acl(
@@ -105,6 +112,7 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             source_addresses=["all"],
             destination_addresses=["10.20.0.0/16"],
             services=["ALL"],
+            resolved_services=[Service.any()],
             action="accept",
         ),
         FirewallPolicy(
@@ -114,6 +122,7 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             source_addresses=["all"],
             destination_addresses=["203.0.113.0/24"],
             services=["ALL"],
+            resolved_services=[Service.any()],
             action="accept",
         ),
     ]

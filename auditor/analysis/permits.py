@@ -1,0 +1,203 @@
+"""Policy judgement: ACL lines and firewall policies as rule facts between zones.
+
+Services come typed from the platform parsers (:mod:`auditor.model.services`); this module never
+reads vendor text. An unknown service (older snapshots, spellings a parser could not resolve) is
+judged as broad as it may be for a permit, and as removing nothing for a deny.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Literal
+
+from auditor.analysis.evidence import snapshot_source, source_name
+from auditor.analysis.layer3 import Layer3Index
+from auditor.analysis.services import ANY_SERVICE, ServiceRange, service_ranges
+from auditor.analysis.zones import Network, parse_address
+from auditor.model.services import Service
+from auditor.model.snapshot import Acl, DeviceSnapshot, FirewallPolicy, Source
+
+
+@dataclass(frozen=True, slots=True)
+class RuleFact:
+    """One ACL line or firewall policy, normalized to zones, networks and services.
+
+    ``source_networks``/``destination_networks`` of ``None`` mean any address. Zones already take
+    the binding into account: an ACL applied inbound on the LGWAN SVI only ever sees LGWAN sources.
+    """
+
+    device: str
+    kind: Literal["acl", "fw"]
+    name: str
+    key: str
+    group: str  # rules of one group are evaluated first-match, in position order
+    position: int
+    action: Literal["permit", "deny"]
+    line: str
+    source_zones: frozenset[str]
+    destination_zones: frozenset[str]
+    source_networks: tuple[Network, ...] | None
+    destination_networks: tuple[Network, ...] | None
+    services: tuple[ServiceRange, ...]
+    source: str
+    # False when the snapshot did not say which services (older snapshots, unresolved names):
+    # ``services`` is then every service, and a deny removes nothing from later permits.
+    services_known: bool = True
+
+    @property
+    def base_subject(self) -> str:
+        return f"acl:{self.name}:{self.key}" if self.kind == "acl" else f"fw:{self.key}"
+
+    def subject(self, source_zone: str, destination_zone: str) -> str:
+        return f"{self.base_subject}#{source_zone}->{destination_zone}"
+
+
+def rule_services(services: list[Service] | None) -> tuple[tuple[ServiceRange, ...], bool]:
+    """Typed services → (ranges, known). Unknown or empty is judged as every service, never none."""
+    if not services:
+        return (ANY_SERVICE,), False
+    return tuple(r for service in services for r in service_ranges(service)), True
+
+
+class RuleIndex(Layer3Index):
+    """Rule facts of every snapshot, in evaluation order per device (built by the network view)."""
+
+    def _init_permits(self) -> None:
+        self.rules: dict[str, list[RuleFact]] = defaultdict(list)
+
+    def _index_rules(self, device: str, snapshot: DeviceSnapshot) -> None:
+        default_source = snapshot_source(snapshot)
+        bindings: dict[str, list[tuple[str, str]]] = defaultdict(list)
+        for acl in snapshot.acls:
+            for binding in acl.applied:
+                bindings[acl.name].append((binding.interface, binding.direction))
+        for iface in snapshot.interfaces:
+            if iface.acl_in and (iface.name, "in") not in bindings[iface.acl_in]:
+                bindings[iface.acl_in].append((iface.name, "in"))
+            if iface.acl_out and (iface.name, "out") not in bindings[iface.acl_out]:
+                bindings[iface.acl_out].append((iface.name, "out"))
+        position = 0
+        for acl in snapshot.acls:
+            for interface, direction in bindings.get(acl.name, []):
+                position = self._add_acl(
+                    device, acl, interface, direction, position, default_source
+                )
+        for fw_policy in snapshot.firewall_policies:
+            if fw_policy.enabled:
+                position = self._add_firewall_policy(device, fw_policy, position, default_source)
+
+    def _add_acl(
+        self,
+        device: str,
+        acl: Acl,
+        interface: str,
+        direction: str,
+        position: int,
+        default: Source | None,
+    ) -> int:
+        reach = self.interface_reach(device, interface)
+        for index, entry in enumerate(acl.entries):
+            if entry.action == "remark":
+                continue
+            sources = parse_address(entry.source, self.hosts)
+            destinations = parse_address(entry.destination, self.hosts)
+            source_zones = self._zones_for(sources)
+            destination_zones = self._zones_for(destinations)
+            # "any" on a bound ACL means whatever can arrive on (or leave through) that interface.
+            if reach:
+                if direction == "in" and sources is None:
+                    source_zones = reach
+                elif direction == "out" and destinations is None:
+                    destination_zones = reach
+            key = str(entry.sequence) if entry.sequence is not None else str((index + 1) * 10)
+            services, known = rule_services([entry.service] if entry.service else None)
+            self.rules[device].append(
+                RuleFact(
+                    device=device,
+                    kind="acl",
+                    name=acl.name,
+                    key=key,
+                    group=f"acl:{acl.name}@{interface}/{direction}",
+                    position=position,
+                    action="permit" if entry.action == "permit" else "deny",
+                    line=entry.line
+                    or f"{entry.action} {entry.protocol} {entry.source} {entry.destination}",
+                    source_zones=source_zones,
+                    destination_zones=destination_zones,
+                    source_networks=sources,
+                    destination_networks=destinations,
+                    services=services,
+                    source=source_name(acl.source or default),
+                    services_known=known,
+                )
+            )
+            position += 1
+        return position
+
+    def _add_firewall_policy(
+        self, device: str, fw_policy: FirewallPolicy, position: int, default: Source | None
+    ) -> int:
+        sources = self._addresses(fw_policy.source_addresses)
+        destinations = self._addresses(fw_policy.destination_addresses)
+        source_zones = self._zones_for(sources)
+        destination_zones = self._zones_for(destinations)
+        from_interfaces = self._interfaces_zones(device, fw_policy.source_interfaces)
+        to_interfaces = self._interfaces_zones(device, fw_policy.destination_interfaces)
+        if from_interfaces is not None:
+            source_zones = (
+                source_zones & from_interfaces if sources is not None else from_interfaces
+            )
+        if to_interfaces is not None:
+            destination_zones = (
+                destination_zones & to_interfaces if destinations is not None else to_interfaces
+            )
+        services, known = rule_services(fw_policy.resolved_services)
+        self.rules[device].append(
+            RuleFact(
+                device=device,
+                kind="fw",
+                name=fw_policy.name or fw_policy.policy_id,
+                key=fw_policy.policy_id,
+                group="fw",
+                position=position,
+                action="permit" if fw_policy.action == "accept" else "deny",
+                line=fw_policy.line or f"policy {fw_policy.policy_id} {fw_policy.action}",
+                source_zones=source_zones,
+                destination_zones=destination_zones,
+                source_networks=sources,
+                destination_networks=destinations,
+                services=services,
+                source=source_name(fw_policy.source or default),
+                services_known=known,
+            )
+        )
+        return position + 1
+
+    def _addresses(self, names: list[str]) -> tuple[Network, ...] | None:
+        if not names:
+            return None
+        networks: list[Network] = []
+        for name in names:
+            parsed = parse_address(name, self.hosts)
+            if parsed is None:
+                return None
+            networks.extend(parsed)
+        return tuple(networks)
+
+    def _interfaces_zones(self, device: str, names: list[str]) -> frozenset[str] | None:
+        if not names or any(name.lower() in ("any", "all") for name in names):
+            return None
+        zones: set[str] = set()
+        for name in names:
+            zones |= self.interface_zones(device, name)
+        return frozenset(zones) if zones else None
+
+    def unrestricted_flow(self, source_zone: str, destination_zone: str) -> bool:
+        """Whether the policy allows everything from one zone to the other (no filter needed)."""
+        return any(
+            not flow.via
+            and not flow.destinations
+            and any(ServiceRange.parse(s).protocol == "any" for s in flow.services)
+            for flow in self.flows(source_zone, destination_zone)
+        )
