@@ -129,7 +129,14 @@ def close_engine(engine: SnmpEngine) -> None:
 
 
 def convert_value(value: Any) -> RawValue | None:
-    """pysnmp value → plain Python (``None`` for noSuchObject/noSuchInstance/endOfMibView)."""
+    """pysnmp value → plain Python (``None`` for noSuchObject/noSuchInstance/endOfMibView).
+
+    The three exception values (and NULL) subclass pyasn1's ``Null``, which subclasses
+    ``OctetString``: they must be caught before the OctetString branch or they become ``b""``
+    (an empty sysName instead of an unknown one, a walk that "does not increase" at its end).
+    """
+    if isinstance(value, univ.Null):
+        return None
     if isinstance(value, univ.Integer):
         return int(value)
     if isinstance(value, rfc1902.IpAddress):

@@ -13,7 +13,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-from auditor.lab.scenario import Port, Scenario, ScenarioDevice, arp_entries, fdb_entries
+from auditor.lab.scenario import (
+    Port,
+    Scenario,
+    ScenarioDevice,
+    arp_entries,
+    discovery_state,
+    fdb_entries,
+)
 
 Oid = tuple[int, ...]
 
@@ -47,6 +54,7 @@ LLDP_REM_MAN_ADDR = (1, 0, 8802, 1, 1, 2, 1, 4, 2, 1)
 CISCO_VTP_VLAN = (1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 3, 1, 1)
 CISCO_VTP_TRUNK = (1, 3, 6, 1, 4, 1, 9, 9, 46, 1, 6, 1, 1)
 CISCO_VM_VLAN = (1, 3, 6, 1, 4, 1, 9, 9, 68, 1, 2, 2, 1, 2)
+CISCO_CDP_CACHE = (1, 3, 6, 1, 4, 1, 9, 9, 23, 1, 2, 1, 1)
 
 # interface types that are not bridge/LLDP ports: l3ipvlan, tunnel, softwareLoopback, propVirtual
 _LOGICAL_IF_TYPES = frozenset({24, 53, 131, 136, 209})
@@ -311,6 +319,36 @@ def _lldp(builder: _Builder, scenario: Scenario, device: ScenarioDevice) -> None
             builder.add((*LLDP_REM_MAN_ADDR, 4, *address_index), INTEGER, 0)
 
 
+def cdp_neighbors(
+    scenario: Scenario, device: ScenarioDevice
+) -> list[tuple[Port, ScenarioDevice, Port]]:
+    """The neighbours a Cisco device's CDP cache holds: Cisco neighbours, CDP on at both ends."""
+    if device.platform != "cisco_ios":
+        return []
+    return [
+        (local, remote_device, remote)
+        for local, remote_device, remote in scenario.neighbors_of(device.name)
+        if remote_device.platform == "cisco_ios"
+        and discovery_state(device, local)[0] is not False
+        and discovery_state(remote_device, remote)[0] is not False
+    ]
+
+
+def _cdp(builder: _Builder, scenario: Scenario, device: ScenarioDevice) -> None:
+    """CISCO-CDP-MIB cdpCacheTable, indexed ifIndex.deviceIndex as IOS numbers it."""
+    for device_index, (local, remote_device, remote) in enumerate(
+        cdp_neighbors(scenario, device), start=1
+    ):
+        index = (local.if_index, device_index)
+        address = ipaddress.ip_address(remote_device.address)
+        builder.add((*CISCO_CDP_CACHE, 3, *index), INTEGER, 1 if address.version == 4 else 20)
+        builder.octets((*CISCO_CDP_CACHE, 4, *index), address.packed)
+        builder.text((*CISCO_CDP_CACHE, 5, *index), remote_device.sys.descr)
+        builder.text((*CISCO_CDP_CACHE, 6, *index), remote_device.name)
+        builder.text((*CISCO_CDP_CACHE, 7, *index), remote.name)
+        builder.text((*CISCO_CDP_CACHE, 8, *index), f"cisco {remote_device.sys.model or ''}")
+
+
 def _end_marker(builder: _Builder) -> None:
     """snmpSetSerialNo: real agents have objects after the MIB-2 tables, so walks end cleanly."""
     builder.add((1, 3, 6, 1, 6, 3, 1, 1, 6, 1, 0), INTEGER, 1)
@@ -333,6 +371,7 @@ def device_records(scenario: Scenario, device: ScenarioDevice) -> list[str]:
     if device.platform != "net_snmp":
         _entity(builder, device)
     _lldp(builder, scenario, device)
+    _cdp(builder, scenario, device)
     _end_marker(builder)
     return builder.sorted_lines()
 

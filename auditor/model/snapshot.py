@@ -50,6 +50,11 @@ class SystemInfo(_Model):
     serial: str | None = None
     serials: list[str] = Field(default_factory=list)
     os_version: str | None = None
+    decoding_notes: list[str] = Field(
+        default_factory=list,
+        description="text fields whose charset was guessed, e.g. "
+        '"sysLocation: gb18030 (guessed)"; their text may be wrong',
+    )
     source: Source | None = None
 
 
@@ -67,10 +72,17 @@ class Interface(_Model):
     oper_up: bool | None = None
     speed_mbps: int | None = None
     last_change_seconds: float | None = None
+    mac: str | None = Field(default=None, description="the interface's own MAC (ifPhysAddress)")
     mode: PortMode = "unknown"
     access_vlan: int | None = None
     allowed_vlans: list[int] | None = None
     native_vlan: int | None = None
+    pvid: int | None = Field(
+        default=None, description="VLAN that untagged frames arriving here join (dot1qPvid)"
+    )
+    untagged_vlans: list[int] | None = Field(
+        default=None, description="VLANs this port sends untagged (Q-BRIDGE untagged port lists)"
+    )
     addresses: list[str] = Field(default_factory=list, description="CIDR strings, e.g. 10.1.0.1/24")
     vrf: str | None = None
     shutdown: bool | None = None
@@ -113,6 +125,9 @@ class Neighbor(_Model):
     remote_port: str | None = None
     remote_chassis_id: str | None = None
     remote_address: str | None = None
+    remote_platform: str | None = Field(
+        default=None, description="CDP platform (cdpCachePlatform), e.g. cisco WS-C2960X-24TS-L"
+    )
     protocol: Literal["lldp", "cdp"] = "lldp"
     source: Source | None = None
 

@@ -156,6 +156,7 @@ def parse_cdp(text: str) -> list[Neighbor]:
             remote_name=(row.get("neighbor_name") or "").split(".")[0] or None,
             remote_port=row.get("neighbor_interface") or None,
             remote_address=row.get("mgmt_address") or None,
+            remote_platform=(row.get("platform") or "").strip() or None,
             protocol="cdp",
         )
         for row in textfsm(PLATFORM, "show cdp neighbors detail", text)

@@ -29,6 +29,7 @@ SYSTEM_SCALARS = (
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
 IF_TYPE = "1.3.6.1.2.1.2.2.1.3"
 IF_SPEED = "1.3.6.1.2.1.2.2.1.5"
+IF_PHYS_ADDRESS = "1.3.6.1.2.1.2.2.1.6"
 IF_ADMIN_STATUS = "1.3.6.1.2.1.2.2.1.7"
 IF_OPER_STATUS = "1.3.6.1.2.1.2.2.1.8"
 IF_LAST_CHANGE = "1.3.6.1.2.1.2.2.1.9"
@@ -62,6 +63,13 @@ LLDP_REM_PORT_DESC = "1.0.8802.1.1.2.1.4.1.1.8"
 LLDP_REM_SYS_NAME = "1.0.8802.1.1.2.1.4.1.1.9"
 LLDP_REM_MAN_ADDR_IF_SUBTYPE = "1.0.8802.1.1.2.1.4.2.1.3"
 
+# CISCO-CDP-MIB cdpCacheTable (index cdpCacheIfIndex.cdpCacheDeviceIndex)
+CDP_CACHE_ADDRESS_TYPE = "1.3.6.1.4.1.9.9.23.1.2.1.1.3"
+CDP_CACHE_ADDRESS = "1.3.6.1.4.1.9.9.23.1.2.1.1.4"
+CDP_CACHE_DEVICE_ID = "1.3.6.1.4.1.9.9.23.1.2.1.1.6"
+CDP_CACHE_DEVICE_PORT = "1.3.6.1.4.1.9.9.23.1.2.1.1.7"
+CDP_CACHE_PLATFORM = "1.3.6.1.4.1.9.9.23.1.2.1.1.8"
+
 # ENTITY-MIB
 ENT_PHYSICAL_CLASS = "1.3.6.1.2.1.47.1.1.1.1.5"
 ENT_PHYSICAL_SOFTWARE_REV = "1.3.6.1.2.1.47.1.1.1.1.10"
@@ -86,7 +94,15 @@ CISCO_TRUNK_VLANS_ENABLED_4K = "1.3.6.1.4.1.9.9.46.1.6.1.1.19"
 CISCO_TRUNK_DYNAMIC_STATUS = "1.3.6.1.4.1.9.9.46.1.6.1.1.14"
 
 TABLES: dict[str, tuple[str, ...]] = {
-    "ifTable": (IF_DESCR, IF_TYPE, IF_SPEED, IF_ADMIN_STATUS, IF_OPER_STATUS, IF_LAST_CHANGE),
+    "ifTable": (
+        IF_DESCR,
+        IF_TYPE,
+        IF_SPEED,
+        IF_PHYS_ADDRESS,
+        IF_ADMIN_STATUS,
+        IF_OPER_STATUS,
+        IF_LAST_CHANGE,
+    ),
     "ifXTable": (IF_NAME, IF_HIGH_SPEED, IF_ALIAS),
     "dot1dBasePortTable": (DOT1D_BASE_PORT_IFINDEX,),
     "dot1dTpFdbTable": (DOT1D_TP_FDB_PORT,),
@@ -112,6 +128,16 @@ TABLES: dict[str, tuple[str, ...]] = {
         LLDP_REM_SYS_NAME,
     ),
     "lldpRemManAddrTable": (LLDP_REM_MAN_ADDR_IF_SUBTYPE,),
+    # Walked on every device, not only on Cisco's sysObjectID: Cisco shops run CDP instead of
+    # LLDP, other agents (NX-OS, some resellers' firmware) implement the table too, and an
+    # absent table costs one object in the opening GETBULK.
+    "cdpCacheTable": (
+        CDP_CACHE_ADDRESS_TYPE,
+        CDP_CACHE_ADDRESS,
+        CDP_CACHE_DEVICE_ID,
+        CDP_CACHE_DEVICE_PORT,
+        CDP_CACHE_PLATFORM,
+    ),
     "entPhysicalTable": (
         ENT_PHYSICAL_CLASS,
         ENT_PHYSICAL_SOFTWARE_REV,

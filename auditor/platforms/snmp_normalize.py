@@ -8,9 +8,20 @@ recorded walks. Assumptions worth knowing (also in ``docs/snmp.md``):
 - ``dot1qTpFdbTable`` is indexed ``fdbId.mac``. ``dot1qVlanFdbId`` maps fdbId to VLAN where the
   agent has it (HPE ProCurve numbers FDBs 1, 2, 3… for VLANs 1, 50, 52…); otherwise fdbId is
   taken to be the VLAN id, which holds for most switches (independent VLAN learning).
-- A port is *access* when it is untagged in exactly one VLAN, that VLAN is its PVID, and it is
-  tagged in none. It is a *trunk* when it egresses any VLAN tagged: allowed VLANs are the tagged
-  ones (egress minus untagged) and the native VLAN is the PVID if the port is untagged in it.
+- Port roles from Q-BRIDGE (``pvid`` and ``untagged_vlans`` are always kept as read):
+
+  * *trunk* when the port egresses any VLAN tagged: allowed VLANs are the tagged ones (egress
+    minus untagged); the native VLAN is the PVID if the port is untagged in it.
+  * *access* when it is tagged in none and its PVID is one of its untagged VLANs: the access VLAN
+    is the PVID, even when the port also egresses other VLANs untagged (Edgecore: untagged in 1
+    and 1006, PVID 1006 is an access port of VLAN 1006 that also leaks VLAN 1; the extra VLAN
+    stays visible in ``untagged_vlans``). Without a PVID, a port untagged in exactly one VLAN
+    is an access port of that VLAN.
+  * *unknown* when the lists contradict the PVID (untagged only in VLANs other than the PVID, or
+    in several VLANs and no PVID), and when the agent has no VLAN port lists at all but has PVIDs
+    (ALAXALA AX): the PVID alone does not tell an access port from a trunk's native VLAN, so the
+    port keeps ``pvid`` and no ``access_vlan``.
+  * a bridge port in no VLAN's lists is an access port without a VLAN (a spare port).
 """
 
 from __future__ import annotations
@@ -18,6 +29,7 @@ from __future__ import annotations
 import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime
 
 from auditor.model.snapshot import (
@@ -36,6 +48,7 @@ from auditor.model.snmp_walk import DeviceWalk, Index, RawColumn, RawValue, RawW
 from auditor.platforms import snmp_columns as c
 from auditor.platforms.snmp_quirks import (
     cisco_trunk_vlans,
+    decode_display_string,
     decode_text,
     format_mac,
     inet_address,
@@ -43,21 +56,10 @@ from auditor.platforms.snmp_quirks import (
     port_list_members,
     text,
 )
+from auditor.platforms.vendors import vendor_for_object_id
 
-VENDORS_BY_PEN = {
-    9: "Cisco",
-    119: "NEC",
-    207: "Allied Telesis",
-    1182: "YAMAHA",
-    1991: "Brocade",
-    2011: "Huawei",
-    2636: "Juniper",
-    5227: "BUFFALO",
-    8072: "net-snmp",
-    11: "HPE",
-    12356: "Fortinet",
-    21839: "ALAXALA",
-}
+EXPECTED_ENCODINGS = ("ascii", "utf-8", "cp932", "euc-jp")
+"""Encodings a DisplayString is read with without guessing (anything else is noted)."""
 ENT_CLASS_CHASSIS = 3
 LLDP_CHASSIS_MAC = 4
 LLDP_CHASSIS_NETWORK_ADDRESS = 5
@@ -82,16 +84,29 @@ def normalize_walk(walk: DeviceWalk, *, collected_at: datetime) -> DeviceSnapsho
     """The whole snapshot for one device from its walks."""
     interfaces, names_by_ifindex = normalize_interfaces(walk)
     base_to_ifindex = bridge_port_map(walk)
+    system = normalize_system(walk)
+    system.decoding_notes.extend(
+        f"ifAlias of {interface.name}: {interface.alias_encoding} (guessed)"
+        for interface in interfaces
+        if interface.alias_encoding not in (None, *EXPECTED_ENCODINGS)
+    )
     return DeviceSnapshot(
         device=walk.device,
         collected_at=collected_at,
         sources=[Source.SNMP],
-        system=normalize_system(walk),
+        system=system,
         interfaces=interfaces,
         vlans=normalize_vlans(walk),
         fdb=normalize_fdb(walk, base_to_ifindex, names_by_ifindex),
         arp=normalize_arp(walk, names_by_ifindex),
-        neighbors=normalize_neighbors(walk, interfaces),
+        neighbors=sorted(
+            [*normalize_neighbors(walk, interfaces), *normalize_cdp(walk, names_by_ifindex)],
+            key=lambda neighbor: (
+                neighbor.local_port,
+                neighbor.protocol,
+                neighbor.remote_name or "",
+            ),
+        ),
         management=ManagementPlane(
             snmp_probe_accepted=walk.probe_accepted,
             source=Source.SNMP if walk.probe_accepted is not None else None,
@@ -103,11 +118,7 @@ def normalize_walk(walk: DeviceWalk, *, collected_at: datetime) -> DeviceSnapsho
 def normalize_system(walk: DeviceWalk) -> SystemInfo:
     object_id = _scalar(walk, c.SYS_OBJECT_ID)
     uptime = _int(_scalar(walk, c.SYS_UPTIME))
-    vendor = None
-    if isinstance(object_id, str) and object_id.startswith("1.3.6.1.4.1."):
-        parts = object_id.split(".")
-        if len(parts) > 6 and parts[6].isdigit():
-            vendor = VENDORS_BY_PEN.get(int(parts[6]))
+    vendor = vendor_for_object_id(object_id) if isinstance(object_id, str) else None
     classes = _by_index(walk.column(c.ENT_PHYSICAL_CLASS))
     serial_by_index = {
         index: cleaned
@@ -122,18 +133,29 @@ def normalize_system(walk: DeviceWalk) -> SystemInfo:
     os_version = (
         next(((text(revisions.get(index)) or "").strip() for index in chassis), None) or None
     )
+    notes: list[str] = []
+
+    def display(label: str, oid: str) -> str | None:
+        decoded = decode_display_string(_scalar(walk, oid))
+        if decoded is None:
+            return None
+        if decoded.guessed:
+            notes.append(f"{label}: {decoded.encoding} (guessed)")
+        return decoded.text
+
     return SystemInfo(
-        name=text(_scalar(walk, c.SYS_NAME)),
-        descr=text(_scalar(walk, c.SYS_DESCR)),
+        name=display("sysName", c.SYS_NAME),
+        descr=display("sysDescr", c.SYS_DESCR),
         object_id=object_id if isinstance(object_id, str) else None,
         uptime_seconds=uptime / 100 if uptime is not None else None,
-        contact=text(_scalar(walk, c.SYS_CONTACT)),
-        location=text(_scalar(walk, c.SYS_LOCATION)),
+        contact=display("sysContact", c.SYS_CONTACT),
+        location=display("sysLocation", c.SYS_LOCATION),
         vendor=vendor,
         model=model,
         serial=serial,
         serials=list(dict.fromkeys(serial_by_index.values())),
         os_version=os_version,
+        decoding_notes=notes,
         source=Source.SNMP,
     )
 
@@ -180,6 +202,7 @@ def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, s
     admin = _by_index(walk.column(c.IF_ADMIN_STATUS))
     oper = _by_index(walk.column(c.IF_OPER_STATUS))
     speed = _by_index(walk.column(c.IF_SPEED))
+    physical = _by_index(walk.column(c.IF_PHYS_ADDRESS))
     high_speed = _by_index(walk.column(c.IF_HIGH_SPEED))
     last_change = _by_index(walk.column(c.IF_LAST_CHANGE))
     uptime = _int(_scalar(walk, c.SYS_UPTIME))
@@ -200,9 +223,8 @@ def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, s
         changed = _int(last_change.get(index))
         admin_status = _int(admin.get(index))
         oper_status = _int(oper.get(index))
-        mode, access_vlan, allowed, native = roles.get(
-            if_index or -1, ("unknown", None, None, None)
-        )
+        role = roles.get(if_index or -1, PortRole())
+        mode = role.mode
         if mode == "unknown" and if_index in addresses:
             mode = "routed"
         interfaces.append(
@@ -220,10 +242,13 @@ def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, s
                     if changed is not None and uptime is not None
                     else None
                 ),
+                mac=interface_mac(physical.get(index)),
                 mode=mode,
-                access_vlan=access_vlan,
-                allowed_vlans=allowed,
-                native_vlan=native,
+                access_vlan=role.access_vlan,
+                allowed_vlans=role.allowed,
+                native_vlan=role.native,
+                pvid=role.pvid,
+                untagged_vlans=role.untagged,
                 addresses=addresses.get(if_index or -1, []),
                 shutdown=None if admin_status is None else admin_status == 2,
                 source=Source.SNMP,
@@ -234,15 +259,32 @@ def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, s
     return interfaces, names_by_ifindex
 
 
-PortRole = tuple[PortMode, int | None, list[int] | None, int | None]
+@dataclass(frozen=True)
+class PortRole:
+    """What the bridge MIBs say about one port (see the module docstring for the rules)."""
+
+    mode: PortMode = "unknown"
+    access_vlan: int | None = None
+    allowed: list[int] | None = None
+    native: int | None = None
+    pvid: int | None = None
+    untagged: list[int] | None = None
+
+
+def interface_mac(value: RawValue | None) -> str | None:
+    """ifPhysAddress → MAC; empty (loopback, tunnel) and all-zero addresses are no MAC."""
+    mac = format_mac(value)
+    return None if mac is None or mac == "00:00:00:00:00:00" else mac
 
 
 def _port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
-    """ifIndex → (mode, access VLAN, allowed VLANs, native VLAN) from Q-BRIDGE or Cisco MIBs."""
+    """ifIndex → role from Q-BRIDGE port lists and PVIDs, else from Cisco MIBs."""
     base_to_ifindex = bridge_port_map(walk)
     egress, untagged = _vlan_port_lists(walk)
     pvid_by_base = {
-        index[0]: value for index, value in walk.column(c.DOT1Q_PVID) if isinstance(value, int)
+        index[0]: value
+        for index, value in walk.column(c.DOT1Q_PVID)
+        if index and isinstance(value, int) and value > 0
     }
     tagged_by_port: dict[int, set[int]] = defaultdict(set)
     untagged_by_port: dict[int, set[int]] = defaultdict(set)
@@ -254,21 +296,34 @@ def _port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
                 tagged_by_port[port].add(vlan)
     roles: dict[int, PortRole] = {}
     for port in set(tagged_by_port) | set(untagged_by_port):
-        if_index = _ifindex_of(port, base_to_ifindex)
         pvid = pvid_by_base.get(port)
-        tagged = tagged_by_port.get(port, set())
-        plain = untagged_by_port.get(port, set())
-        if tagged:
-            native = pvid if pvid is not None and pvid in plain else None
-            roles[if_index] = ("trunk", None, sorted(tagged), native)
-        elif len(plain) == 1 and (pvid is None or pvid in plain):
-            roles[if_index] = ("access", next(iter(plain)), None, None)
+        roles[_ifindex_of(port, base_to_ifindex)] = _q_bridge_role(
+            tagged_by_port.get(port, set()), untagged_by_port.get(port, set()), pvid
+        )
     if roles:
-        # A bridge port in no VLAN at all is an access port without a VLAN (e.g. a spare port).
-        for if_index in set(base_to_ifindex.values()) - set(roles):
-            roles[if_index] = ("access", None, None, None)
+        for base_port, if_index in base_to_ifindex.items():
+            if if_index not in roles:  # in no VLAN's lists: a spare access port
+                roles[if_index] = PortRole("access", pvid=pvid_by_base.get(base_port))
         return roles
+    if pvid_by_base and not egress:
+        # No port lists, only PVIDs: keep each port's VLAN, claim no mode.
+        return {
+            _ifindex_of(port, base_to_ifindex): PortRole(pvid=pvid)
+            for port, pvid in pvid_by_base.items()
+        }
     return _cisco_port_roles(walk)
+
+
+def _q_bridge_role(tagged: set[int], plain: set[int], pvid: int | None) -> PortRole:
+    untagged_list = sorted(plain) or None
+    if tagged:
+        native = pvid if pvid is not None and pvid in plain else None
+        return PortRole("trunk", None, sorted(tagged), native, pvid, untagged_list)
+    if pvid is not None and pvid in plain:
+        return PortRole("access", pvid, None, None, pvid, untagged_list)
+    if pvid is None and len(plain) == 1:
+        return PortRole("access", next(iter(plain)), None, None, None, untagged_list)
+    return PortRole("unknown", None, None, None, pvid, untagged_list)
 
 
 def _cisco_port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
@@ -276,7 +331,7 @@ def _cisco_port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
     roles: dict[int, PortRole] = {}
     for index, vlan in walk.column(c.CISCO_VM_VLAN):
         if index and isinstance(vlan, int):
-            roles[index[0]] = ("access", vlan, None, None)
+            roles[index[0]] = PortRole("access", vlan)
     status = _by_index(walk.column(c.CISCO_TRUNK_DYNAMIC_STATUS))
     native = _by_index(walk.column(c.CISCO_TRUNK_NATIVE_VLAN))
     blocks = [
@@ -297,7 +352,7 @@ def _cisco_port_roles(walk: DeviceWalk) -> dict[int, PortRole]:
         if native_vlan not in enabled:
             native_vlan = None
         allowed = [vlan for vlan in enabled if vlan != native_vlan]
-        roles[index[0]] = ("trunk", None, allowed, native_vlan)
+        roles[index[0]] = PortRole("trunk", None, allowed, native_vlan)
     return roles
 
 
@@ -510,3 +565,44 @@ def normalize_neighbors(walk: DeviceWalk, interfaces: list[Interface]) -> list[N
             )
         )
     return sorted(neighbors, key=lambda neighbor: (neighbor.local_port, neighbor.remote_name or ""))
+
+
+CDP_ADDRESS_IP = 1
+CDP_ADDRESS_IPV6 = 20
+
+
+def normalize_cdp(walk: DeviceWalk, names_by_ifindex: dict[int, str]) -> list[Neighbor]:
+    """CISCO-CDP-MIB cdpCacheTable (index ifIndex.deviceIndex) as ``protocol="cdp"`` neighbours.
+
+    The device ID is kept as sent (NX-OS sends ``name(serial)``; the network view strips it when
+    it resolves the name). Only IPv4/IPv6 cache addresses are read.
+    """
+    device_ids = _by_index(walk.column(c.CDP_CACHE_DEVICE_ID))
+    ports = _by_index(walk.column(c.CDP_CACHE_DEVICE_PORT))
+    platforms = _by_index(walk.column(c.CDP_CACHE_PLATFORM))
+    address_types = _by_index(walk.column(c.CDP_CACHE_ADDRESS_TYPE))
+    addresses = _by_index(walk.column(c.CDP_CACHE_ADDRESS))
+    neighbors: list[Neighbor] = []
+    for index in sorted(set(device_ids) | set(ports)):
+        if len(index) != 2:
+            continue
+        address = addresses.get(index)
+        ip = None
+        if isinstance(address, bytes):
+            kind = address_types.get(index)
+            if kind == CDP_ADDRESS_IP:
+                ip = inet_address(1, address)
+            elif kind == CDP_ADDRESS_IPV6:
+                ip = inet_address(2, address)
+        neighbors.append(
+            Neighbor(
+                local_port=names_by_ifindex.get(index[0], str(index[0])),
+                remote_name=(text(device_ids.get(index)) or "").strip() or None,
+                remote_port=(text(ports.get(index)) or "").strip() or None,
+                remote_address=ip,
+                remote_platform=(text(platforms.get(index)) or "").strip() or None,
+                protocol="cdp",
+                source=Source.SNMP,
+            )
+        )
+    return neighbors

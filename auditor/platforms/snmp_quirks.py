@@ -5,7 +5,8 @@ Kept apart from the normalizer so each vendor's oddity is named in one place:
   CISCO-VLAN-MEMBERSHIP-MIB, trunks in vlanTrunkPortTable, and one BRIDGE-MIB instance per VLAN
   (``community@vlan`` / v3 context ``vlan-<id>``) for the MAC table.
 - Japanese text in DisplayStrings written by whatever tool the integrator used: UTF-8, Shift_JIS
-  (cp932) or EUC-JP.
+  (cp932) or EUC-JP; anything else (a GBK ``sysLocation`` on a Chinese-made switch) is a marked
+  guess (:mod:`auditor.platforms.text_decode`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import ipaddress
 
 from auditor.model.snmp_walk import RawColumn, RawValue
+from auditor.platforms.text_decode import DecodedText, decode_unlabelled
 
 CISCO_RESERVED_VLANS = frozenset({1002, 1003, 1004, 1005})
 VTP_OPERATIONAL = 1
@@ -28,48 +30,24 @@ def per_vlan_fdb_vlans(vtp_state: RawColumn) -> list[int]:
     return sorted(vlans)
 
 
-def decode_text(value: RawValue | None) -> tuple[str | None, str | None]:
-    """Decode a DisplayString: UTF-8 strict, then cp932, then EUC-JP; return (text, codec).
-
-    cp932 maps the bytes 0xA1-0xDF to half-width katakana, so EUC-JP text also "decodes" as cp932
-    into half-width katakana noise. When the cp932 reading has half-width katakana and the bytes
-    are valid EUC-JP without them, EUC-JP is the honest reading and wins.
-    """
+def decode_display_string(value: RawValue | None) -> DecodedText | None:
+    """A DisplayString as text (see :func:`~auditor.platforms.text_decode.decode_unlabelled`)."""
     if value is None:
-        return None, None
+        return None
     if isinstance(value, str):
-        return value, "ascii"
+        return DecodedText(value, "ascii")
     if isinstance(value, int):
-        return str(value), "ascii"
-    raw = value.rstrip(b"\x00")
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    else:
-        return text, ("ascii" if text.isascii() else "utf-8")
-    cp932_text: str | None
-    try:
-        cp932_text = raw.decode("cp932")
-    except UnicodeDecodeError:
-        cp932_text = None
-    try:
-        euc_text: str | None = raw.decode("euc_jp")
-    except UnicodeDecodeError:
-        euc_text = None
-    if cp932_text is not None and not (
-        euc_text is not None
-        and _has_halfwidth_kana(cp932_text)
-        and not _has_halfwidth_kana(euc_text)
-    ):
-        return cp932_text, "cp932"
-    if euc_text is not None:
-        return euc_text, "euc-jp"
-    return raw.decode("utf-8", errors="replace"), "utf-8-replace"
+        return DecodedText(str(value), "ascii")
+    return decode_unlabelled(value)
 
 
-def _has_halfwidth_kana(text: str) -> bool:
-    return any("\uff61" <= char <= "\uff9f" for char in text)
+def decode_text(value: RawValue | None) -> tuple[str | None, str | None]:
+    """Decode a DisplayString: UTF-8 strict, then plausible cp932, then plausible EUC-JP, then a
+    detector's guess; return (text, codec)."""
+    decoded = decode_display_string(value)
+    if decoded is None:
+        return None, None
+    return decoded.text, decoded.encoding
 
 
 def text(value: RawValue | None) -> str | None:

@@ -64,6 +64,8 @@ class UnknownHost(Check):
         for snapshot in context.snapshots.values():
             known.update(m for m in (mac_or_none(e.mac) for e in snapshot.fdb) if m)
             known.update(m for m in (mac_or_none(e.mac) for e in snapshot.arp) if m)
+            # The devices' own interface MACs (a router's) are infrastructure, not unknown hosts.
+            known.update(m for m in (mac_or_none(i.mac) for i in snapshot.interfaces) if m)
         if not known:
             yield self.finding(
                 context,

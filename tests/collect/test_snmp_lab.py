@@ -14,6 +14,7 @@ from auditor.collect.snmp import PollOptions, collect_snmp
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
+from auditor.lab.snmprec import cdp_neighbors
 from auditor.model.snapshot import DeviceSnapshot
 
 
@@ -115,6 +116,7 @@ def test_the_snapshot_matches_the_scenario_per_field(lab: LabRun, name: str) -> 
     assert [
         (n.local_port, n.remote_name, n.remote_port, n.remote_chassis_id, n.remote_address)
         for n in got.neighbors
+        if n.protocol == "lldp"
     ] == [
         (n.local_port, n.remote_name, n.remote_port, n.remote_chassis_id, n.remote_address)
         for n in want.neighbors
@@ -134,3 +136,24 @@ def test_the_snapshot_matches_the_scenario_per_field(lab: LabRun, name: str) -> 
         want.system.serials,
         want.system.model,
     ), "serials"
+
+
+@pytest.mark.parametrize("name", _lab_devices())
+def test_interface_macs_and_cdp_neighbours_match_the_scenario(lab: LabRun, name: str) -> None:
+    got = lab.result.snapshots[name]
+    device = lab.scenario.device(name)
+    assert [(i.name, i.mac) for i in got.interfaces] == [
+        (port.name, device.port_mac(port))
+        for port in sorted(device.ports, key=lambda port: port.if_index)
+    ]
+    expected_cdp = sorted(
+        (local.name, remote_device.name, remote.name, remote_device.address, "cdp")
+        for local, remote_device, remote in cdp_neighbors(lab.scenario, device)
+    )
+    assert [
+        (n.local_port, n.remote_name, n.remote_port, n.remote_address, n.protocol)
+        for n in got.neighbors
+        if n.protocol == "cdp"
+    ] == expected_cdp
+    if device.platform != "cisco_ios":
+        assert "cdpCacheTable" in got.absent_tables

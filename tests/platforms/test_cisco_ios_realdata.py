@@ -77,6 +77,7 @@ def test_cdp_neighbors_detail_gives_remote_name_port_and_address() -> None:
             assert neighbor.local_port == row["local_interface"]
             assert neighbor.remote_port == (row["neighbor_interface"] or None)
             assert neighbor.remote_address == (row["mgmt_address"] or None)
+            assert neighbor.remote_platform == (row["platform"].strip() or None)
             assert neighbor.protocol == "cdp"
 
 

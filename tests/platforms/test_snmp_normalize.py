@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from auditor.model.snmp_walk import DeviceWalk, RawWalk
 from auditor.platforms import snmp_columns as c
 from auditor.platforms.snmp_normalize import normalize_walk
-from auditor.platforms.snmp_quirks import decode_text, port_list_members
+from auditor.platforms.snmp_quirks import decode_display_string, decode_text, port_list_members
 
 WHEN = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 MAC = (0x00, 0x11, 0x22, 0x33, 0x44, 0x55)
@@ -173,3 +173,25 @@ def test_a_table_the_device_lacks_is_listed_as_absent_not_failed() -> None:
     snapshot = normalize_walk(walk, collected_at=WHEN)
     assert snapshot.absent_tables == ["lldpRemTable"]
     assert snapshot.neighbors == []
+
+
+def test_gbk_text_is_not_passed_off_as_euc_jp() -> None:
+    """GB2312 bytes are valid EUC-JP; the reading is kept only when it is plausible Japanese."""
+    location = "上海市浦东新区张江高科技园区"
+    decoded = decode_display_string(location.encode("gbk"))
+    assert decoded is not None
+    assert (decoded.text, decoded.encoding, decoded.guessed) == (location, "gb18030", True)
+    for japanese in ("本庁舎2階 電算室", "庁舎 3F サーバ室", "①番ラック"):
+        for codec, name in (("cp932", "cp932"), ("euc_jp", "euc-jp")):
+            if japanese.startswith("①") and codec == "euc_jp":
+                continue  # NEC row 13 symbols exist only in CP932
+            read = decode_display_string(japanese.encode(codec))
+            assert read is not None
+            assert (read.text, read.encoding, read.guessed) == (japanese, name, False)
+
+
+def test_a_guessed_system_string_is_noted_in_the_snapshot() -> None:
+    walk = _switch({c.SYS_LOCATION: [((0,), "深圳市南山区科技园".encode("gbk"))]})
+    system = normalize_walk(walk, collected_at=WHEN).system
+    assert system.location == "深圳市南山区科技园"
+    assert system.decoding_notes == ["sysLocation: gb18030 (guessed)"]
