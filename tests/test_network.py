@@ -334,3 +334,15 @@ def test_a_known_deny_of_every_service_hides_a_later_permit() -> None:
     view = _view([device("core", ["lgwan", "internet"])], [snap])
     cell = zone_matrix(view).cells[("lgwan", "internet")]
     assert [(p.subject, p.services) for p in cell.permitted if p.kind == "acl"] == []
+
+
+def test_a_devices_interface_macs_are_its_own_and_never_terminals() -> None:
+    port = access("p1", 20).model_copy(update={"mac": "00:1b:54:00:00:aa"})
+    snap = snapshot(
+        "sw",
+        interfaces=[port],
+        fdb=[FdbEntry(mac="001b.5400.00aa", vlan=20, port="p1")],
+    )
+    view = _view([device("sw", ["lgwan"])], [snap])
+    assert "00:1b:54:00:00:aa" in view.own_macs
+    assert list(view.terminal_sightings()) == []

@@ -186,6 +186,10 @@ class Layer2Index(ZoneIndex):
     def _index_neighbors(self, device: str, snapshot: DeviceSnapshot) -> None:
         default_source = snapshot_source(snapshot, live=True)
         default_name = source_name(default_source)
+        for iface in snapshot.interfaces:  # the device's own interface MACs are infrastructure
+            if iface.mac:
+                with contextlib.suppress(ValueError):
+                    self.own_macs.add(self._mac(iface.mac))
         for neighbor in snapshot.neighbors:
             if neighbor.remote_chassis_id:
                 with contextlib.suppress(ValueError):
