@@ -10,6 +10,7 @@ decoded here as UTF-8, CP932 or EUC-JP, so Shift_JIS descriptions survive.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -92,8 +93,12 @@ def format_plan(devices: Sequence[Device]) -> str:
         lines.append(f"{device.name} ({device.platform}, {device.address}:{device.ssh.port})")
         for command in profile.session_preparation:
             lines.append(f"  [driver] {command}")
+        for command in profile.session.mode_commands:
+            lines.append(f"  [session] {command}")
         for command in profile.commands:
             lines.append(f"  {command}")
+        for command in profile.session.leave_commands:
+            lines.append(f"  [session] {command}")
     return "\n".join(lines)
 
 
@@ -270,9 +275,9 @@ class SshCollector:
             for value in known_secrets:
                 self.redacting_filter.add_secret(value)
 
-        from netmiko import ConnectHandler
-
         jump = None
+        texts: dict[str, str] = {}
+        interrupted: str | None = None
         budget = self.device_budget_seconds or settings.timeout * (3 + len(to_send))
         deadline = time.monotonic() + budget
         try:
@@ -314,15 +319,14 @@ class SshCollector:
                 arguments["pkey"] = _load_private_key(key_text)
             if sock is not None:
                 arguments["sock"] = sock
-            connection = ConnectHandler(**arguments)
+            connection = _driver_class(profile)(**arguments)
             try:
-                if enable and not connection.check_enable_mode():
-                    connection.enable()
-                texts: dict[str, str] = {}
-                raw_outputs: dict[str, bytes] = {}
+                session = _Session(connection, profile, settings.timeout)
+                session.prepare(has_enable_secret=bool(enable))
                 preferred = _WIRE_ENCODINGS.get(
                     (settings.encoding or "").lower(), settings.encoding
                 )
+                rejected_pattern = _rejected_pattern(profile)
                 for command in to_send:
                     check_read_only(device, [command])  # again, at the moment of sending
                     remaining = deadline - time.monotonic()
@@ -331,12 +335,12 @@ class SshCollector:
                     read_timeout = min(self._read_timeout(profile, command), remaining)
                     sent_at = self._clock()
                     began = time.monotonic()
-                    text = connection.send_command(
-                        command, read_timeout=read_timeout, strip_prompt=True, strip_command=True
-                    )
+                    interrupted = command
+                    text = session.send(command, read_timeout)
+                    interrupted = None
                     raw = str(text).encode("latin-1", "replace")
                     decoded = decode_output(raw, preferred=preferred)
-                    rejected = bool(_REJECTED.search(decoded.text[:400]))
+                    rejected = bool(rejected_pattern.search(decoded.text[:400]))
                     outcome.records.append(
                         CommandRecord(
                             time=sent_at.isoformat(),
@@ -349,32 +353,74 @@ class SshCollector:
                         )
                     )
                     if rejected:
-                        first_line = (
-                            decoded.text.strip().splitlines()[0] if decoded.text.strip() else ""
-                        )
                         outcome.errors.append(
-                            _failure(
-                                device.name,
-                                FailureKind.REJECTED,
-                                f"command:{command}",
-                                redact_text(
-                                    decoded.text[:400], salt=self.salt, secrets=known_secrets
-                                ),
-                                command=command,
-                                first_line=redact_text(
-                                    first_line, salt=self.salt, secrets=known_secrets
-                                ),
-                            )
+                            self._rejected(device, command, decoded.text, known_secrets)
                         )
                         continue
                     texts[command] = decoded.text
-                    raw_outputs[command] = raw
+                session.leave()
+            except _ModeRefusedError as exc:
+                outcome.errors.append(
+                    _failure(
+                        device.name,
+                        exc.kind,
+                        f"command:{exc.command}",
+                        redact_text(exc.answer[:400], salt=self.salt, secrets=known_secrets),
+                        command=exc.command,
+                        first_line=redact_text(
+                            _first_line(exc.answer), salt=self.salt, secrets=known_secrets
+                        ),
+                        where=f"{device.address}:{settings.port}",
+                    )
+                )
+                return  # nothing was read: no snapshot at all
+            except Exception as exc:
+                if interrupted is None or not _session_lost(connection, exc):
+                    raise
+                outcome.records.append(
+                    CommandRecord(
+                        time=self._clock().isoformat(),
+                        command=interrupted,
+                        output_sha256="",
+                        output_bytes=0,
+                        encoding="",
+                        seconds=0.0,
+                        outcome="error",
+                    )
+                )
+                completed = [r.command for r in outcome.records if r.outcome != "error"]
+                outcome.errors.append(
+                    _failure(
+                        device.name,
+                        FailureKind.SSH_SESSION,
+                        "ssh",
+                        redact_text(
+                            f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets
+                        ),
+                        where=f"{device.address}:{settings.port}",
+                        exception=type(exc).__name__,
+                        interrupted=interrupted,
+                        completed=", ".join(completed),
+                    )
+                )
             finally:
                 connection.disconnect()
         finally:
             if jump is not None:
                 jump.close()
         self._build_snapshot(device, profile, texts, outcome, known_secrets, to_send)
+
+    def _rejected(
+        self, device: Device, command: str, text: str, known_secrets: Sequence[str]
+    ) -> CollectionFailure:
+        return _failure(
+            device.name,
+            FailureKind.REJECTED,
+            f"command:{command}",
+            redact_text(text[:400], salt=self.salt, secrets=known_secrets),
+            command=command,
+            first_line=redact_text(_first_line(text), salt=self.salt, secrets=known_secrets),
+        )
 
     def _build_snapshot(
         self,
@@ -386,6 +432,11 @@ class SshCollector:
         sent: Sequence[str],
     ) -> None:
         config = texts.get(profile.config_command)
+        if config is None:
+            # Without the configuration the parser would read "" as a device with every service
+            # switched off (no telnet, no SSH, no SNMP): no snapshot beats a wrong one.
+            log.info("%s: no configuration was read; no snapshot is built", device.name)
+            return
         config_redacted = None
         if config is not None:
             config_redacted = redact_config(config, salt=self.salt, secrets=known_secrets)
@@ -482,6 +533,8 @@ class SshCollector:
             isinstance(exc, ValueError) and "enable" in str(exc).lower()
         ):
             kind = FailureKind.SSH_AUTH
+        elif isinstance(exc, SessionClosedError):
+            kind = FailureKind.SSH_SESSION
         elif isinstance(exc, HostKeyRejected | BadHostKeyException):
             kind = FailureKind.HOST_KEY
             facts["reason"] = str(exc)
@@ -553,3 +606,151 @@ def _load_private_key(text: str) -> Any:
         except (paramiko.SSHException, ValueError):
             continue
     raise ValueError("unsupported private key format")
+
+
+# --- the session: driver class, preparation, prompts ------------------------------------------
+
+
+class SessionClosedError(Exception):
+    """The device closed the SSH session (``exec-timeout``, a reload) while we were reading."""
+
+
+class _ModeRefusedError(Exception):
+    """A mode command of the profile was refused (another session holds the mode, or an error)."""
+
+    def __init__(self, kind: FailureKind, command: str, answer: str) -> None:
+        super().__init__(f"{command}: {_first_line(answer)}")
+        self.kind = kind
+        self.command = command
+        self.answer = answer
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""
+
+
+def _rejected_pattern(profile: PlatformProfile) -> re.Pattern[str]:
+    """The generic error lines plus the platform's own (NEC IX ``% x -- Invalid command.``)."""
+    if not profile.session.error_lines:
+        return _REJECTED
+    platform = "|".join(f"(?:{line})" for line in profile.session.error_lines)
+    return re.compile(f"(?:{_REJECTED.pattern})|{platform}", re.MULTILINE | re.IGNORECASE)
+
+
+def _session_lost(connection: Any, exc: BaseException) -> bool:
+    """Whether an exception while reading means the device ended the session under us."""
+    if isinstance(exc, SessionClosedError | EOFError):
+        return True
+    channel = getattr(connection, "remote_conn", None)
+    if channel is None:
+        return True
+    transport = getattr(channel, "transport", None)
+    return bool(getattr(channel, "closed", False)) or not (
+        transport is not None and transport.is_active()
+    )
+
+
+def _read_channel_or_closed(self: Any, read: Callable[[Any], str]) -> str:
+    """netmiko's read, but a closed channel with nothing left to read raises at once.
+
+    netmiko's SSH read returns "" for ever once the device has closed the channel, so a session
+    cut by an ``exec-timeout`` would otherwise wait out the full read timeout and be reported as
+    a prompt problem.
+    """
+    data = read(self)
+    if not data:
+        channel = getattr(self, "remote_conn", None)
+        if channel is not None and (
+            getattr(channel, "closed", False) or getattr(channel, "eof_received", False)
+        ):
+            raise SessionClosedError("the device closed the SSH session")
+    return data
+
+
+def _prompt_only_preparation(self: Any) -> None:
+    """Replaces a driver's session preparation that would send intrusive commands."""
+    self._test_channel_read(pattern=r"[>#]")
+    self.set_base_prompt()
+
+
+def _driver_class(profile: PlatformProfile) -> Any:
+    """The netmiko class of the profile's driver, with closed-session detection (and, where the
+    profile says so, prompt detection only instead of the driver's own preparation)."""
+    return _driver_class_for(profile.netmiko_device_type, profile.session.driver_preparation)
+
+
+@functools.cache
+def _driver_class_for(device_type: str, driver_preparation: bool) -> Any:
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+    base: Any = CLASS_MAPPER[device_type]
+    base_read = base.read_channel
+
+    def read_channel(self: Any) -> str:
+        return _read_channel_or_closed(self, base_read)
+
+    namespace: dict[str, Any] = {"read_channel": read_channel}
+    if not driver_preparation:
+        namespace["session_preparation"] = _prompt_only_preparation
+    return type(f"Audited{base.__name__}", (base,), namespace)
+
+
+class _Session:
+    """Brings a logged-in session to the mode the profile needs and sends commands there."""
+
+    def __init__(self, connection: Any, profile: PlatformProfile, timeout: float) -> None:
+        self.connection = connection
+        self.profile = profile
+        self.timeout = timeout
+        self.entered = False
+        self.prompt = self._prompt_pattern()
+
+    def _prompt_pattern(self) -> str:
+        """A prompt line at the end of the output: optional prefix, hostname, optional mode.
+
+        Matching the whole last line (not netmiko's "last prompt seen" text) keeps a ``#`` inside
+        output, a bare ``#`` prompt or a ``!`` that appears when someone else changes the
+        configuration from ending or stalling a read.
+        """
+        prompt = str(self.connection.find_prompt())
+        prefix = self.profile.session.prompt_prefix
+        stripped = re.sub(f"^(?:{prefix})+", "", prompt) if prefix else prompt
+        base = re.sub(r"(?:\([^)]*\))?\s*[>#%$]\s*$", "", stripped)
+        lead = f"(?:{prefix})*" if prefix else ""
+        return rf"(?:\A|[\r\n]){lead}{re.escape(base)}(?:\([^)\r\n]*\))?\s?[>#%$]\s*$"
+
+    def prepare(self, *, has_enable_secret: bool) -> None:
+        rules = self.profile.session
+        wants_enable = rules.enable == "always" or (
+            rules.enable == "if_secret" and has_enable_secret
+        )
+        if wants_enable and not self.connection.check_enable_mode():
+            self.connection.enable()
+        for command in rules.mode_commands:
+            answer = self.send(command, self.timeout)
+            if rules.mode_busy and re.search(rules.mode_busy, answer):
+                raise _ModeRefusedError(FailureKind.CONFIG_LOCKED, command, answer)
+            if _rejected_pattern(self.profile).search(answer):
+                raise _ModeRefusedError(FailureKind.REJECTED, command, answer)
+            self.entered = True
+
+    def send(self, command: str, read_timeout: float) -> str:
+        text = self.connection.send_command(
+            command,
+            expect_string=self.prompt,
+            read_timeout=read_timeout,
+            strip_prompt=True,
+            strip_command=True,
+        )
+        return str(text)
+
+    def leave(self) -> None:
+        """Give the mode back at once (NEC IX: config mode is one per device)."""
+        if not self.entered:
+            return
+        for command in self.profile.session.leave_commands:
+            try:
+                self.send(command, self.timeout)
+            except Exception as exc:  # the collection is complete; disconnect ends the mode too
+                log.info("leaving the session mode with %r failed: %s", command, exc)
