@@ -90,5 +90,5 @@ def write_docs(registry: Registry, folder: Path) -> list[Path]:
 if __name__ == "__main__":
     from auditor.rules import discover
 
-    for path in write_docs(discover(), Path(__file__).resolve().parents[1] / "docs" / "rules"):
+    for path in write_docs(discover(), Path(__file__).resolve().parents[2] / "docs" / "rules"):
         print(f"wrote {path}")

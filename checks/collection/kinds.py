@@ -30,6 +30,7 @@ CHECK_IDS: dict[FailureKind, str] = {
     FailureKind.HOST_KEY: "COL-106",
     FailureKind.SSH_CREDENTIAL: "COL-107",
     FailureKind.READ_ONLY: "COL-108",
+    FailureKind.CONFIG_LOCKED: "COL-110",
 }
 
 Messages = tuple[str, str]
@@ -116,6 +117,18 @@ def _ssh_prompt(f: CollectionFailure) -> Messages:
 
 def _ssh_session(f: CollectionFailure) -> Messages:
     where, exception = f.fact("where"), f.fact("exception")
+    interrupted = f.fact("interrupted")
+    if interrupted:
+        completed = f.fact("completed") or "none"
+        completed_ja = f.fact("completed") or "なし"
+        return (
+            f"{f.device} ({where}): the device closed the SSH session while {interrupted!r} was "
+            f"being read ({exception}); completed commands: {completed}. The output of "
+            f"{interrupted!r} and of the commands after it was not used",
+            f"{f.device} ({where}): {interrupted!r} の読み取り中に機器が SSH セッションを切断しま"
+            f"した({exception})。完了したコマンド: {completed_ja}。{interrupted!r} 以降の出力は"
+            "使用していません",
+        )
     return (
         f"{f.device} ({where}): unexpected SSH session behaviour ({exception})",
         f"{f.device} ({where}): SSH セッションが想定外の動作をしました({exception})",
@@ -177,6 +190,17 @@ def _ssh_read_only(f: CollectionFailure) -> Messages:
     )
 
 
+def _ssh_config_locked(f: CollectionFailure) -> Messages:
+    command, first_line = f.fact("command"), f.fact("first_line")
+    return (
+        f"{f.device}: configuration mode is held by another session ({first_line}); "
+        f"{command!r} was refused and nothing was read. The collector does not take the mode "
+        "away from an administrator",
+        f"{f.device}: 設定モードを他のセッションが使用中のため({first_line})、{command!r} が"
+        "拒否され何も取得していません。収集器は管理者から設定モードを奪いません",
+    )
+
+
 def _crashed(f: CollectionFailure) -> Messages:
     collector, exception = f.fact("collector"), f.fact("exception")
     return (
@@ -202,6 +226,7 @@ _MESSAGES: dict[FailureKind, Callable[[CollectionFailure], Messages]] = {
     FailureKind.HOST_KEY: _ssh_host_key,
     FailureKind.SSH_CREDENTIAL: _ssh_credential,
     FailureKind.READ_ONLY: _ssh_read_only,
+    FailureKind.CONFIG_LOCKED: _ssh_config_locked,
 }
 
 
