@@ -704,6 +704,7 @@ class _Session:
         self.profile = profile
         self.timeout = timeout
         self.entered = False
+        self.base = ""
         self.prompt = self._prompt_pattern()
 
     def _prompt_pattern(self) -> str:
@@ -716,9 +717,14 @@ class _Session:
         prompt = str(self.connection.find_prompt())
         prefix = self.profile.session.prompt_prefix
         stripped = re.sub(f"^(?:{prefix})+", "", prompt) if prefix else prompt
-        base = re.sub(r"(?:\([^)]*\))?\s*[>#%$]\s*$", "", stripped)
+        self.base = re.sub(r"(?:\([^)]*\))?\s*[>#%$]\s*$", "", stripped)
+        return self._prompt_regex()
+
+    def _prompt_regex(self, terminators: str = ">#%$") -> str:
+        prefix = self.profile.session.prompt_prefix
         lead = f"(?:{prefix})*" if prefix else ""
-        return rf"(?:\A|[\r\n]){lead}{re.escape(base)}(?:\([^)\r\n]*\))?\s?[>#%$]\s*$"
+        mode = r"(?:\([^)\r\n]*\))?"
+        return rf"(?:\A|[\r\n]){lead}{re.escape(self.base)}{mode}\s?[{terminators}]\s*$"
 
     def prepare(self, *, has_enable_secret: bool) -> None:
         rules = self.profile.session
@@ -726,7 +732,12 @@ class _Session:
             rules.enable == "if_secret" and has_enable_secret
         )
         if wants_enable and not self.connection.check_enable_mode():
-            self.connection.enable()
+            if self.base:
+                self.connection.enable()
+            else:
+                # A bare "#" prompt (no hostname set): the driver's wait for "the base prompt"
+                # matches the empty string at once and it gives up before "#" arrives.
+                self.connection.enable(enable_pattern=self._prompt_regex(terminators="#"))
         for command in rules.mode_commands:
             answer = self.send(command, self.timeout)
             if rules.mode_busy and re.search(rules.mode_busy, answer):
