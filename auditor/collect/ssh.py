@@ -283,7 +283,18 @@ class SshCollector:
         try:
             sock = None
             if settings.jump_host:
-                jump = _open_jump(settings.jump_host, settings.username, password, settings.timeout)
+                try:
+                    jump = _open_jump(
+                        settings.jump_host,
+                        settings.username,
+                        password,
+                        key_text,
+                        settings.timeout,
+                        self.known_hosts,
+                        trust_on_first_use=settings.host_key_policy == "trust_on_first_use",
+                    )
+                except Exception as exc:
+                    raise JumpHostError(settings.jump_host, exc) from exc
             if jump is not None:
                 sock = _jump_channel(jump, device.address, settings.port)
             key = fetch_host_key(device.address, settings.port, settings.timeout, sock)
@@ -312,7 +323,9 @@ class SshCollector:
                 "alt_host_keys": True,
                 "alt_key_file": str(self.known_hosts),
                 "allow_agent": False,
-                "use_keys": key_text is not None,
+                # The key is handed over as ``pkey``; netmiko's use_keys would demand a key file
+                # and let paramiko read ~/.ssh.
+                "use_keys": False,
                 "fast_cli": True,
             }
             if key_text is not None:
@@ -520,16 +533,26 @@ class SshCollector:
             NetmikoTimeoutException,
             ReadException,
         )
-        from paramiko.ssh_exception import BadHostKeyException, SSHException
+        from paramiko.ssh_exception import (
+            AuthenticationException,
+            BadHostKeyException,
+            SSHException,
+        )
 
         detail = redact_text(f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets)
         where = f"{device.address}:{device.ssh.port if device.ssh else 22}"
         facts = {"where": where, "exception": type(exc).__name__}
+        if isinstance(exc, JumpHostError):
+            # Same kinds as for the device, but the place named is the jump host.
+            _, jump_host, jump_port = parse_jump_host(exc.spec, None)
+            facts.update(where=f"{jump_host}:{jump_port}", jump_host=exc.spec)
+            facts["exception"] = type(exc.cause).__name__
+            exc = exc.cause
         kind = FailureKind.SSH_SESSION
         if isinstance(exc, _CredentialUnavailableError):
             kind = FailureKind.SSH_CREDENTIAL
             facts.update(secret=exc.what, reason=exc.reason)
-        elif isinstance(exc, NetmikoAuthenticationException) or (
+        elif isinstance(exc, NetmikoAuthenticationException | AuthenticationException) or (
             isinstance(exc, ValueError) and "enable" in str(exc).lower()
         ):
             kind = FailureKind.SSH_AUTH
@@ -544,7 +567,8 @@ class SshCollector:
             exc, NetmikoTimeoutException | TimeoutError | socket.timeout | ConnectionError | OSError
         ) or (isinstance(exc, SSHException) and "Error reading SSH protocol banner" in str(exc)):
             kind = FailureKind.SSH_UNREACHABLE
-        return CollectionFailure(device.name, kind, subject="ssh", detail=detail, facts=facts)
+        subject = "ssh-jump" if "jump_host" in facts else "ssh"
+        return CollectionFailure(device.name, kind, subject=subject, detail=detail, facts=facts)
 
 
 class _CredentialUnavailableError(Exception):
@@ -569,21 +593,47 @@ def parse_jump_host(spec: str, default_user: str | None) -> tuple[str | None, st
     return user, host, port
 
 
-def _open_jump(spec: str, user: str | None, password: str | None, timeout: float) -> Any:
+class JumpHostError(Exception):
+    """Connecting or logging in to the jump host failed; the device itself was never reached."""
+
+    def __init__(self, spec: str, cause: BaseException) -> None:
+        super().__init__(f"jump host {spec}: {type(cause).__name__}: {cause}")
+        self.spec = spec
+        self.cause = cause
+
+
+def _open_jump(
+    spec: str,
+    user: str | None,
+    password: str | None,
+    key_text: str | None,
+    timeout: float,
+    known_hosts: Path,
+    *,
+    trust_on_first_use: bool,
+) -> Any:
+    """Log in to the jump host with the device's credentials, under the same host-key policy.
+
+    The jump host's key is checked against the collector's known_hosts file (recorded on first
+    use only when the inventory allows it for the device), before any credential is sent.
+    """
     import paramiko
 
     jump_user, host, port = parse_jump_host(spec, user)
+    key = fetch_host_key(host, port, timeout)
+    verify_host_key(known_hosts, host, port, key, trust_on_first_use=trust_on_first_use)
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    known = default_known_hosts()
-    if known.exists():
-        client.load_host_keys(str(known))
+    client.load_host_keys(str(known_hosts))
     client.connect(
         host,
         port=port,
         username=jump_user,
         password=password,
+        pkey=_load_private_key(key_text) if key_text is not None else None,
         timeout=timeout,
+        banner_timeout=timeout,
+        auth_timeout=timeout,
         allow_agent=False,
         look_for_keys=False,
     )

@@ -92,7 +92,12 @@ def _snmp_credential(f: CollectionFailure) -> Messages:
 
 
 def _ssh_auth(f: CollectionFailure) -> Messages:
-    where = f.fact("where")
+    where, jump = f.fact("where"), f.fact("jump_host")
+    if jump:
+        return (
+            f"{f.device}: the jump host {jump} refused the SSH login; the device was not reached",
+            f"{f.device}: 踏み台 {jump} が SSH ログインを拒否しました(機器には接続していません)",
+        )
     return (
         f"{f.device} ({where}) refused the SSH login or the privileged-mode password",
         f"{f.device} ({where}) が SSH ログインまたは特権モードのパスワードを拒否しました",
@@ -100,7 +105,12 @@ def _ssh_auth(f: CollectionFailure) -> Messages:
 
 
 def _ssh_unreachable(f: CollectionFailure) -> Messages:
-    where = f.fact("where")
+    where, jump = f.fact("where"), f.fact("jump_host")
+    if jump:
+        return (
+            f"{f.device}: the jump host {jump} could not be reached over SSH within the timeout",
+            f"{f.device}: 踏み台 {jump} に SSH で時間内に接続できませんでした",
+        )
     return (
         f"{f.device} ({where}) could not be reached over SSH within its timeout",
         f"{f.device} ({where}) に SSH で時間内に接続できませんでした",
@@ -165,6 +175,8 @@ def _ssh_unparsed_output(f: CollectionFailure) -> Messages:
 
 def _ssh_host_key(f: CollectionFailure) -> Messages:
     where = f.fact("where")
+    if f.fact("jump_host"):
+        where = f"jump host {f.fact('jump_host')}"
     return (
         f"{f.device} ({where}): SSH host key refused ({f.fact('reason')}); "
         "no credentials were sent",
