@@ -14,6 +14,7 @@ packages=(
   iproute2        # ip netns for traffic and probe tests
   tshark          # the pcap benchmark's reference (bench/pcap.py); setuid dumpcap preseeded off
   nftables        # the router namespace of the traffic/probe lab (auditor lab netns)
+  openssh-server  # a real sshd the SSH collector tests use as a jump host (stopped below)
 )
 
 missing=()
@@ -41,4 +42,8 @@ echo "wireshark-common wireshark-common/install-setuid boolean false" | "${sudo_
 # Debian starts the packaged snmpd on port 161; the tests run their own agents on loopback ports.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet snmpd 2>/dev/null; then
   "${sudo_cmd[@]}" systemctl stop snmpd || true
+fi
+# Debian starts the packaged sshd on port 22; the jump-host tests run their own sshd on loopback.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ssh 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl stop ssh || true
 fi

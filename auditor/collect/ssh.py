@@ -10,6 +10,7 @@ decoded here as UTF-8, CP932 or EUC-JP, so Shift_JIS descriptions survive.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -92,8 +93,12 @@ def format_plan(devices: Sequence[Device]) -> str:
         lines.append(f"{device.name} ({device.platform}, {device.address}:{device.ssh.port})")
         for command in profile.session_preparation:
             lines.append(f"  [driver] {command}")
+        for command in profile.session.mode_commands:
+            lines.append(f"  [session] {command}")
         for command in profile.commands:
             lines.append(f"  {command}")
+        for command in profile.session.leave_commands:
+            lines.append(f"  [session] {command}")
     return "\n".join(lines)
 
 
@@ -270,15 +275,26 @@ class SshCollector:
             for value in known_secrets:
                 self.redacting_filter.add_secret(value)
 
-        from netmiko import ConnectHandler
-
         jump = None
+        texts: dict[str, str] = {}
+        interrupted: str | None = None
         budget = self.device_budget_seconds or settings.timeout * (3 + len(to_send))
         deadline = time.monotonic() + budget
         try:
             sock = None
             if settings.jump_host:
-                jump = _open_jump(settings.jump_host, settings.username, password, settings.timeout)
+                try:
+                    jump = _open_jump(
+                        settings.jump_host,
+                        settings.username,
+                        password,
+                        key_text,
+                        settings.timeout,
+                        self.known_hosts,
+                        trust_on_first_use=settings.host_key_policy == "trust_on_first_use",
+                    )
+                except Exception as exc:
+                    raise JumpHostError(settings.jump_host, exc) from exc
             if jump is not None:
                 sock = _jump_channel(jump, device.address, settings.port)
             key = fetch_host_key(device.address, settings.port, settings.timeout, sock)
@@ -307,22 +323,23 @@ class SshCollector:
                 "alt_host_keys": True,
                 "alt_key_file": str(self.known_hosts),
                 "allow_agent": False,
-                "use_keys": key_text is not None,
+                # The key is handed over as ``pkey``; netmiko's use_keys would demand a key file
+                # and let paramiko read ~/.ssh.
+                "use_keys": False,
                 "fast_cli": True,
             }
             if key_text is not None:
                 arguments["pkey"] = _load_private_key(key_text)
             if sock is not None:
                 arguments["sock"] = sock
-            connection = ConnectHandler(**arguments)
+            connection = _driver_class(profile)(**arguments)
             try:
-                if enable and not connection.check_enable_mode():
-                    connection.enable()
-                texts: dict[str, str] = {}
-                raw_outputs: dict[str, bytes] = {}
+                session = _Session(connection, profile, settings.timeout)
+                session.prepare(has_enable_secret=bool(enable))
                 preferred = _WIRE_ENCODINGS.get(
                     (settings.encoding or "").lower(), settings.encoding
                 )
+                rejected_pattern = _rejected_pattern(profile)
                 for command in to_send:
                     check_read_only(device, [command])  # again, at the moment of sending
                     remaining = deadline - time.monotonic()
@@ -331,12 +348,12 @@ class SshCollector:
                     read_timeout = min(self._read_timeout(profile, command), remaining)
                     sent_at = self._clock()
                     began = time.monotonic()
-                    text = connection.send_command(
-                        command, read_timeout=read_timeout, strip_prompt=True, strip_command=True
-                    )
+                    interrupted = command
+                    text = session.send(command, read_timeout)
+                    interrupted = None
                     raw = str(text).encode("latin-1", "replace")
                     decoded = decode_output(raw, preferred=preferred)
-                    rejected = bool(_REJECTED.search(decoded.text[:400]))
+                    rejected = bool(rejected_pattern.search(decoded.text[:400]))
                     outcome.records.append(
                         CommandRecord(
                             time=sent_at.isoformat(),
@@ -349,32 +366,74 @@ class SshCollector:
                         )
                     )
                     if rejected:
-                        first_line = (
-                            decoded.text.strip().splitlines()[0] if decoded.text.strip() else ""
-                        )
                         outcome.errors.append(
-                            _failure(
-                                device.name,
-                                FailureKind.REJECTED,
-                                f"command:{command}",
-                                redact_text(
-                                    decoded.text[:400], salt=self.salt, secrets=known_secrets
-                                ),
-                                command=command,
-                                first_line=redact_text(
-                                    first_line, salt=self.salt, secrets=known_secrets
-                                ),
-                            )
+                            self._rejected(device, command, decoded.text, known_secrets)
                         )
                         continue
                     texts[command] = decoded.text
-                    raw_outputs[command] = raw
+                session.leave()
+            except _ModeRefusedError as exc:
+                outcome.errors.append(
+                    _failure(
+                        device.name,
+                        exc.kind,
+                        f"command:{exc.command}",
+                        redact_text(exc.answer[:400], salt=self.salt, secrets=known_secrets),
+                        command=exc.command,
+                        first_line=redact_text(
+                            _first_line(exc.answer), salt=self.salt, secrets=known_secrets
+                        ),
+                        where=f"{device.address}:{settings.port}",
+                    )
+                )
+                return  # nothing was read: no snapshot at all
+            except Exception as exc:
+                if interrupted is None or not _session_lost(connection, exc):
+                    raise
+                outcome.records.append(
+                    CommandRecord(
+                        time=self._clock().isoformat(),
+                        command=interrupted,
+                        output_sha256="",
+                        output_bytes=0,
+                        encoding="",
+                        seconds=0.0,
+                        outcome="error",
+                    )
+                )
+                completed = [r.command for r in outcome.records if r.outcome != "error"]
+                outcome.errors.append(
+                    _failure(
+                        device.name,
+                        FailureKind.SSH_SESSION,
+                        "ssh",
+                        redact_text(
+                            f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets
+                        ),
+                        where=f"{device.address}:{settings.port}",
+                        exception=type(exc).__name__,
+                        interrupted=interrupted,
+                        completed=", ".join(completed),
+                    )
+                )
             finally:
                 connection.disconnect()
         finally:
             if jump is not None:
                 jump.close()
         self._build_snapshot(device, profile, texts, outcome, known_secrets, to_send)
+
+    def _rejected(
+        self, device: Device, command: str, text: str, known_secrets: Sequence[str]
+    ) -> CollectionFailure:
+        return _failure(
+            device.name,
+            FailureKind.REJECTED,
+            f"command:{command}",
+            redact_text(text[:400], salt=self.salt, secrets=known_secrets),
+            command=command,
+            first_line=redact_text(_first_line(text), salt=self.salt, secrets=known_secrets),
+        )
 
     def _build_snapshot(
         self,
@@ -386,6 +445,11 @@ class SshCollector:
         sent: Sequence[str],
     ) -> None:
         config = texts.get(profile.config_command)
+        if config is None:
+            # Without the configuration the parser would read "" as a device with every service
+            # switched off (no telnet, no SSH, no SNMP): no snapshot beats a wrong one.
+            log.info("%s: no configuration was read; no snapshot is built", device.name)
+            return
         config_redacted = None
         if config is not None:
             config_redacted = redact_config(config, salt=self.salt, secrets=known_secrets)
@@ -469,19 +533,31 @@ class SshCollector:
             NetmikoTimeoutException,
             ReadException,
         )
-        from paramiko.ssh_exception import BadHostKeyException, SSHException
+        from paramiko.ssh_exception import (
+            AuthenticationException,
+            BadHostKeyException,
+            SSHException,
+        )
 
         detail = redact_text(f"{type(exc).__name__}: {exc}", salt=self.salt, secrets=known_secrets)
         where = f"{device.address}:{device.ssh.port if device.ssh else 22}"
         facts = {"where": where, "exception": type(exc).__name__}
+        if isinstance(exc, JumpHostError):
+            # Same kinds as for the device, but the place named is the jump host.
+            _, jump_host, jump_port = parse_jump_host(exc.spec, None)
+            facts.update(where=f"{jump_host}:{jump_port}", jump_host=exc.spec)
+            facts["exception"] = type(exc.cause).__name__
+            exc = exc.cause
         kind = FailureKind.SSH_SESSION
         if isinstance(exc, _CredentialUnavailableError):
             kind = FailureKind.SSH_CREDENTIAL
             facts.update(secret=exc.what, reason=exc.reason)
-        elif isinstance(exc, NetmikoAuthenticationException) or (
+        elif isinstance(exc, NetmikoAuthenticationException | AuthenticationException) or (
             isinstance(exc, ValueError) and "enable" in str(exc).lower()
         ):
             kind = FailureKind.SSH_AUTH
+        elif isinstance(exc, SessionClosedError):
+            kind = FailureKind.SSH_SESSION
         elif isinstance(exc, HostKeyRejected | BadHostKeyException):
             kind = FailureKind.HOST_KEY
             facts["reason"] = str(exc)
@@ -491,7 +567,8 @@ class SshCollector:
             exc, NetmikoTimeoutException | TimeoutError | socket.timeout | ConnectionError | OSError
         ) or (isinstance(exc, SSHException) and "Error reading SSH protocol banner" in str(exc)):
             kind = FailureKind.SSH_UNREACHABLE
-        return CollectionFailure(device.name, kind, subject="ssh", detail=detail, facts=facts)
+        subject = "ssh-jump" if "jump_host" in facts else "ssh"
+        return CollectionFailure(device.name, kind, subject=subject, detail=detail, facts=facts)
 
 
 class _CredentialUnavailableError(Exception):
@@ -516,21 +593,47 @@ def parse_jump_host(spec: str, default_user: str | None) -> tuple[str | None, st
     return user, host, port
 
 
-def _open_jump(spec: str, user: str | None, password: str | None, timeout: float) -> Any:
+class JumpHostError(Exception):
+    """Connecting or logging in to the jump host failed; the device itself was never reached."""
+
+    def __init__(self, spec: str, cause: BaseException) -> None:
+        super().__init__(f"jump host {spec}: {type(cause).__name__}: {cause}")
+        self.spec = spec
+        self.cause = cause
+
+
+def _open_jump(
+    spec: str,
+    user: str | None,
+    password: str | None,
+    key_text: str | None,
+    timeout: float,
+    known_hosts: Path,
+    *,
+    trust_on_first_use: bool,
+) -> Any:
+    """Log in to the jump host with the device's credentials, under the same host-key policy.
+
+    The jump host's key is checked against the collector's known_hosts file (recorded on first
+    use only when the inventory allows it for the device), before any credential is sent.
+    """
     import paramiko
 
     jump_user, host, port = parse_jump_host(spec, user)
+    key = fetch_host_key(host, port, timeout)
+    verify_host_key(known_hosts, host, port, key, trust_on_first_use=trust_on_first_use)
     client = paramiko.SSHClient()
     client.set_missing_host_key_policy(paramiko.RejectPolicy())
-    known = default_known_hosts()
-    if known.exists():
-        client.load_host_keys(str(known))
+    client.load_host_keys(str(known_hosts))
     client.connect(
         host,
         port=port,
         username=jump_user,
         password=password,
+        pkey=_load_private_key(key_text) if key_text is not None else None,
         timeout=timeout,
+        banner_timeout=timeout,
+        auth_timeout=timeout,
         allow_agent=False,
         look_for_keys=False,
     )
@@ -553,3 +656,162 @@ def _load_private_key(text: str) -> Any:
         except (paramiko.SSHException, ValueError):
             continue
     raise ValueError("unsupported private key format")
+
+
+# --- the session: driver class, preparation, prompts ------------------------------------------
+
+
+class SessionClosedError(Exception):
+    """The device closed the SSH session (``exec-timeout``, a reload) while we were reading."""
+
+
+class _ModeRefusedError(Exception):
+    """A mode command of the profile was refused (another session holds the mode, or an error)."""
+
+    def __init__(self, kind: FailureKind, command: str, answer: str) -> None:
+        super().__init__(f"{command}: {_first_line(answer)}")
+        self.kind = kind
+        self.command = command
+        self.answer = answer
+
+
+def _first_line(text: str) -> str:
+    stripped = text.strip()
+    return stripped.splitlines()[0] if stripped else ""
+
+
+def _rejected_pattern(profile: PlatformProfile) -> re.Pattern[str]:
+    """The generic error lines plus the platform's own (NEC IX ``% x -- Invalid command.``)."""
+    if not profile.session.error_lines:
+        return _REJECTED
+    platform = "|".join(f"(?:{line})" for line in profile.session.error_lines)
+    return re.compile(f"(?:{_REJECTED.pattern})|{platform}", re.MULTILINE | re.IGNORECASE)
+
+
+def _session_lost(connection: Any, exc: BaseException) -> bool:
+    """Whether an exception while reading means the device ended the session under us."""
+    if isinstance(exc, SessionClosedError | EOFError):
+        return True
+    channel = getattr(connection, "remote_conn", None)
+    if channel is None:
+        return True
+    transport = getattr(channel, "transport", None)
+    return bool(getattr(channel, "closed", False)) or not (
+        transport is not None and transport.is_active()
+    )
+
+
+def _read_channel_or_closed(self: Any, read: Callable[[Any], str]) -> str:
+    """netmiko's read, but a closed channel with nothing left to read raises at once.
+
+    netmiko's SSH read returns "" for ever once the device has closed the channel, so a session
+    cut by an ``exec-timeout`` would otherwise wait out the full read timeout and be reported as
+    a prompt problem.
+    """
+    data = read(self)
+    if not data:
+        channel = getattr(self, "remote_conn", None)
+        if channel is not None and (
+            getattr(channel, "closed", False) or getattr(channel, "eof_received", False)
+        ):
+            raise SessionClosedError("the device closed the SSH session")
+    return data
+
+
+def _prompt_only_preparation(self: Any) -> None:
+    """Replaces a driver's session preparation that would send intrusive commands."""
+    self._test_channel_read(pattern=r"[>#]")
+    self.set_base_prompt()
+
+
+def _driver_class(profile: PlatformProfile) -> Any:
+    """The netmiko class of the profile's driver, with closed-session detection (and, where the
+    profile says so, prompt detection only instead of the driver's own preparation)."""
+    return _driver_class_for(profile.netmiko_device_type, profile.session.driver_preparation)
+
+
+@functools.cache
+def _driver_class_for(device_type: str, driver_preparation: bool) -> Any:
+    from netmiko.ssh_dispatcher import CLASS_MAPPER
+
+    base: Any = CLASS_MAPPER[device_type]
+    base_read = base.read_channel
+
+    def read_channel(self: Any) -> str:
+        return _read_channel_or_closed(self, base_read)
+
+    namespace: dict[str, Any] = {"read_channel": read_channel}
+    if not driver_preparation:
+        namespace["session_preparation"] = _prompt_only_preparation
+    return type(f"Audited{base.__name__}", (base,), namespace)
+
+
+class _Session:
+    """Brings a logged-in session to the mode the profile needs and sends commands there."""
+
+    def __init__(self, connection: Any, profile: PlatformProfile, timeout: float) -> None:
+        self.connection = connection
+        self.profile = profile
+        self.timeout = timeout
+        self.entered = False
+        self.base = ""
+        self.prompt = self._prompt_pattern()
+
+    def _prompt_pattern(self) -> str:
+        """A prompt line at the end of the output: optional prefix, hostname, optional mode.
+
+        Matching the whole last line (not netmiko's "last prompt seen" text) keeps a ``#`` inside
+        output, a bare ``#`` prompt or a ``!`` that appears when someone else changes the
+        configuration from ending or stalling a read.
+        """
+        prompt = str(self.connection.find_prompt())
+        prefix = self.profile.session.prompt_prefix
+        stripped = re.sub(f"^(?:{prefix})+", "", prompt) if prefix else prompt
+        self.base = re.sub(r"(?:\([^)]*\))?\s*[>#%$]\s*$", "", stripped)
+        return self._prompt_regex()
+
+    def _prompt_regex(self, terminators: str = ">#%$") -> str:
+        prefix = self.profile.session.prompt_prefix
+        lead = f"(?:{prefix})*" if prefix else ""
+        mode = r"(?:\([^)\r\n]*\))?"
+        return rf"(?:\A|[\r\n]){lead}{re.escape(self.base)}{mode}\s?[{terminators}]\s*$"
+
+    def prepare(self, *, has_enable_secret: bool) -> None:
+        rules = self.profile.session
+        wants_enable = rules.enable == "always" or (
+            rules.enable == "if_secret" and has_enable_secret
+        )
+        if wants_enable and not self.connection.check_enable_mode():
+            if self.base:
+                self.connection.enable()
+            else:
+                # A bare "#" prompt (no hostname set): the driver's wait for "the base prompt"
+                # matches the empty string at once and it gives up before "#" arrives.
+                self.connection.enable(enable_pattern=self._prompt_regex(terminators="#"))
+        for command in rules.mode_commands:
+            answer = self.send(command, self.timeout)
+            if rules.mode_busy and re.search(rules.mode_busy, answer):
+                raise _ModeRefusedError(FailureKind.CONFIG_LOCKED, command, answer)
+            if _rejected_pattern(self.profile).search(answer):
+                raise _ModeRefusedError(FailureKind.REJECTED, command, answer)
+            self.entered = True
+
+    def send(self, command: str, read_timeout: float) -> str:
+        text = self.connection.send_command(
+            command,
+            expect_string=self.prompt,
+            read_timeout=read_timeout,
+            strip_prompt=True,
+            strip_command=True,
+        )
+        return str(text)
+
+    def leave(self) -> None:
+        """Give the mode back at once (NEC IX: config mode is one per device)."""
+        if not self.entered:
+            return
+        for command in self.profile.session.leave_commands:
+            try:
+                self.send(command, self.timeout)
+            except Exception as exc:  # the collection is complete; disconnect ends the mode too
+                log.info("leaving the session mode with %r failed: %s", command, exc)

@@ -144,11 +144,33 @@ class SnmpCredential(_Model):
         return self
 
 
+class SshQuirks(_Model):
+    """Session behaviour of real devices that broke pollers, switched on per lab device."""
+
+    login_banner: str | None = Field(
+        default=None, description="text shown after login, before the first prompt"
+    )
+    close_after_commands: int | None = Field(
+        default=None,
+        ge=0,
+        description="the session is closed when collection command N+1 arrives (exec-timeout)",
+    )
+    close_partial: bool = Field(
+        default=False, description="the first half of that command's output is sent before"
+    )
+    unsaved_changes: bool = Field(default=False, description="ALAXALA AX: prompts start with '!'")
+    no_hostname: bool = Field(default=False, description="prompts are a bare '>' / '#'")
+    config_occupied: bool = Field(
+        default=False, description="NEC IX: another administrator holds config mode"
+    )
+
+
 class SshCredential(_Model):
     username: str
     password: str
     enable_secret: str | None = None
     encoding: Literal["utf-8", "shift_jis"] = "utf-8"
+    quirks: SshQuirks = Field(default_factory=SshQuirks)
 
 
 class SnmpCommunityFact(_Model):

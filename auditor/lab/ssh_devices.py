@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -37,11 +38,30 @@ NETMIKO_DEVICE_TYPES = {
 _UNKNOWN_COMMAND = {
     "cisco_ios": "% Invalid input detected at '^' marker.",
     "allied_telesis_awplus": "% Invalid input detected at '^' marker.",
-    "alaxala_ax": "% illegal parameter at '^' marker",
-    "nec_ix": "% Unknown command.",
+    "alaxala_ax": "% illegal parameter at '^' marker",  # real AX wording not found in sources
+    "nec_ix": "% {token} -- Invalid command.",
     "yamaha_rtx": "エラー: コマンド名を確認してください",
     "fortinet": "Unknown action 0",
 }
+
+NEC_CONFIG_ONLY = ("show running-config", "terminal length 0", "terminal width 511")
+"""NEC IX accepts these only in config mode (vendor-formats.md §2.1); at ``#`` they are errors."""
+NEC_ENTER_CONFIG = "Enter configuration commands, one per line. End with CNTL/Z."
+NEC_OCCUPIED = "% CONFIG process is occupied."
+
+
+def error_line(device: ScenarioDevice, command: str) -> str:
+    """The platform's answer to a command it does not know (or not in the current mode).
+
+    NEC IX names the word it stopped at: the first word of an unknown command, the argument of
+    a ``show``/``terminal`` that needs config mode.
+    """
+    words = command.split()
+    token = words[0] if words else command
+    if device.platform == "nec_ix" and command in NEC_CONFIG_ONLY and len(words) > 1:
+        token = words[1]
+    return _UNKNOWN_COMMAND[device.platform].format(token=token)
+
 
 # port -> wire encoding, filled by install_encoding_seam(); read by the patched tap.
 _PORT_ENCODINGS: dict[int, str] = {}
@@ -133,7 +153,10 @@ def _prompts(device: ScenarioDevice) -> tuple[str, str, str]:
     """(user prompt, privileged prompt, config prompt) in fakenos ``{base_prompt}`` form."""
     if device.platform == "fortinet":
         return "{base_prompt} # ", "{base_prompt} # ", "{base_prompt} (global) # "
-    return "{base_prompt}>", "{base_prompt}#", "{base_prompt}(config)#"
+    quirks = device.ssh.quirks if device.ssh else None
+    # ALAXALA AX puts "!" before the prompt while a configuration change is unsaved.
+    lead = "!" if quirks and quirks.unsaved_changes else ""
+    return f"{lead}{{base_prompt}}>", f"{lead}{{base_prompt}}#", f"{lead}{{base_prompt}}(config)#"
 
 
 def _command(output: Any, prompt: str | list[str] | None = None, **extra: Any) -> dict[str, Any]:
@@ -149,10 +172,14 @@ def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]
     assert device.ssh is not None
     user_prompt, enable_prompt, config_prompt = _prompts(device)
     password_prompt = "Password: "  # noqa: S105 - the prompt text, not a password
-    privileged_login = device.ssh.enable_secret is None or device.platform in ("fortinet", "nec_ix")
+    # NEC IX administrators land at "#"; ALAXALA AX always starts at ">" (enable is documented
+    # as the first step whether or not an enable password is set).
+    privileged_login = device.platform in ("fortinet", "nec_ix") or (
+        device.ssh.enable_secret is None and device.platform != "alaxala_ax"
+    )
     initial = enable_prompt if privileged_login else user_prompt
     commands: dict[str, dict[str, Any]] = {
-        "_default_": _command(_UNKNOWN_COMMAND[device.platform]),
+        "_default_": _command(error_line(device, "")),
         "terminal length 0": _command(""),
         "terminal width 511": _command(""),
         "terminal no monitor": _command(""),
@@ -176,18 +203,28 @@ def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]
     commands["end"] = _command(None, new_prompt=enable_prompt)
 
     enable_command = {"yamaha_rtx": "administrator"}.get(device.platform, "enable")
-    if not privileged_login:
-        assert device.ssh.enable_secret is not None
+    if not privileged_login and device.ssh.enable_secret is not None:
         commands[enable_command] = _command(None, user_prompt, new_prompt=password_prompt)
         commands[device.ssh.enable_secret] = _command(
             None, password_prompt, new_prompt=enable_prompt
         )
         commands["disable"] = _command(None, enable_prompt, new_prompt=user_prompt)
+    elif not privileged_login:  # ALAXALA AX without an enable password: straight to "#"
+        commands[enable_command] = _command(None, user_prompt, new_prompt=enable_prompt)
+        commands["disable"] = _command(None, enable_prompt, new_prompt=user_prompt)
     else:
         commands[enable_command] = _command(None)
     if device.platform == "nec_ix":
-        for word in ("configure", "svintr-config", "enable-config"):
-            commands[word] = _command(None, new_prompt=config_prompt)
+        occupied = device.ssh.quirks.config_occupied
+        for word in ("configure", "enable-config"):
+            if occupied:
+                commands[word] = _command(NEC_OCCUPIED, enable_prompt)
+            else:
+                commands[word] = _command(NEC_ENTER_CONFIG, enable_prompt, new_prompt=config_prompt)
+        # svintr-config always wins: it takes config mode from whoever holds it.
+        commands["svintr-config"] = _command(
+            NEC_ENTER_CONFIG, enable_prompt, new_prompt=config_prompt
+        )
     else:
         commands["configure terminal"] = _command(None, enable_prompt, new_prompt=config_prompt)
     if device.platform == "fortinet":
@@ -200,7 +237,66 @@ def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]
         commands["config global"] = _command(None, new_prompt=config_prompt)
     for command, output in device_outputs(device, scenario).items():
         commands[command] = _command(output)
+    if device.platform == "nec_ix":
+        for command in NEC_CONFIG_ONLY:
+            if command in commands:
+                commands[command]["prompt"] = config_prompt
+    if device.platform == "alaxala_ax" and "show running-config" in commands:
+        commands["show running-config"]["prompt"] = [enable_prompt, config_prompt]
     return {"name": f"lab-{device.name}", "initial_prompt": initial, "commands": commands}
+
+
+def collection_commands(device: ScenarioDevice, scenario: Scenario) -> frozenset[str]:
+    """The rendered commands a collector reads (what a session cut counts)."""
+    return frozenset(device_outputs(device, scenario))
+
+
+def lab_shell_class(device: ScenarioDevice, scenario: Scenario) -> type:
+    """fakenos' CMDShell with the device's error lines and session quirks.
+
+    A session cut (``close_after_commands``) closes the SSH session when the next collection
+    command arrives, optionally after half of its output, the way an ``exec-timeout`` shorter than
+    the collection does on a real device.
+    """
+    from fakenos.plugins.shell.cmd_shell import CMDShell
+
+    assert device.ssh is not None
+    quirks = device.ssh.quirks
+    collected = collection_commands(device, scenario)
+    outputs = device_outputs(device, scenario)
+
+    class LabShell(CMDShell):  # type: ignore[misc]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            self.served = 0
+
+        def default(self, line: str) -> bool:
+            line = line.strip()
+            limit = quirks.close_after_commands
+            if limit is not None and line in collected:
+                if self.served >= limit:
+                    if quirks.close_partial:
+                        lines = outputs.get(line, "").splitlines()
+                        self.writeline("\n".join(lines[: max(1, len(lines) // 2)]))
+                    self._drain()
+                    return True
+                self.served += 1
+            data = self.commands.get(line)
+            if data is None or not self._check_prompt(data.get("prompt")):
+                self.writeline(error_line(device, line))
+                return False
+            result: bool = super().default(line)
+            return result
+
+        def _drain(self) -> None:
+            """Let the output tap send what is queued before the session is closed."""
+            deadline = time.monotonic() + 5
+            while getattr(self.stdout, "lines", None) and time.monotonic() < deadline:
+                time.sleep(0.01)
+            time.sleep(0.2)  # the tap may still be writing the last line it took
+
+    LabShell.__name__ = f"LabShell_{device.name}"
+    return LabShell
 
 
 # --- the Shift_JIS seam ---------------------------------------------------------------------
@@ -282,9 +378,22 @@ def build_fakenos(scenario: Scenario, ports: dict[str, int], host: str = "127.0.
                 "plugin": "ParamikoSshServer",
                 "configuration": {"address": host, "timeout": 1, "ssh_banner": banner},
             },
-            "shell": {"plugin": "CMDShell", "configuration": {"intro": "", "base_prompt": name}},
+            "shell": {
+                "plugin": "CMDShell",
+                "configuration": {
+                    "intro": device.ssh.quirks.login_banner or "",
+                    "base_prompt": "" if device.ssh.quirks.no_hostname else name,
+                },
+            },
             "nos": {"plugin": nos.name},
         }
         encodings[port] = wire_encoding(device)
     install_encoding_seam(encodings)
-    return FakeNOS(inventory={"hosts": hosts}, plugins=plugins)
+    network = FakeNOS(inventory={"hosts": hosts}, plugins=plugins)
+    # Each host gets its own shell class (error lines, quirks); fakenos resolves the plug-in by
+    # name when a host starts, after validating the inventory.
+    for name in ports:
+        key = f"lab-shell-{name}"
+        network.shell_plugins[key] = lab_shell_class(scenario.device(name), scenario)
+        network.hosts[name].shell_inventory["plugin"] = key
+    return network

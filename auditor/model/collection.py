@@ -32,6 +32,8 @@ class FailureKind(StrEnum):
     HOST_KEY = "host_key"
     SSH_CREDENTIAL = "ssh_credential"
     READ_ONLY = "read_only"
+    CONFIG_LOCKED = "config_locked"
+    """The mode the show commands need is held by another session (NEC IX config mode)."""
     # any collector
     CRASHED = "crashed"
 

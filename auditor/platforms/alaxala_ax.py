@@ -3,6 +3,10 @@
 ntc-templates has no Alaxala templates, so ``show version`` is read here and the configuration by
 the shared IOS-like interpreter (``interface gigabitethernet 0/1``, quoted names). Exact AX show
 syntax is from the vendor manuals as summarised in docs/ssh.md; it is marked unverified there.
+
+Session: every documented workflow sends ``enable`` before ``show running-config`` (it goes
+straight to ``#`` when no enable password is set), so the collector always does. Prompts may carry
+a leading ``!`` while changes are unsaved, and are a bare ``>``/``#`` when no hostname is set.
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import PlatformProfile, SessionRules
 
 PLATFORM = "alaxala_ax"
 NETMIKO_DEVICE_TYPE = "alaxala_ax36s"
@@ -32,7 +36,9 @@ FACTS: frozenset[str] = (
 def parse_version(text: str) -> SystemInfo:
     model = re.search(r"^\s*Model:\s*(\S+)", text, re.MULTILINE)
     software = re.search(r"^\s*S/W:\s*(.+?)\s*$", text, re.MULTILINE)
-    serial = re.search(r"^\s*H/W:.*\[(\S+?)\]", text, re.MULTILINE)
+    # ``H/W: AX-3640-24TE-A [SERIAL]`` (OS-L3A) or ``H/W: Main board`` with the module and its
+    # bracket on the next line (OS-L3M); the whole bracket is kept, as ALAXALA's ax_facts does.
+    serial = re.search(r"^\s*H/W:[^\n\[]*(?:\n\s+[^\n\[]*)?\[([^\]\s]+)\]", text, re.MULTILINE)
     version = re.search(r"Ver\.\s*(\S+)", software.group(1)) if software else None
     serial_value = serial.group(1) if serial else None
     return SystemInfo(
@@ -59,5 +65,6 @@ PROFILE = PlatformProfile(
     config_command=CONFIG_COMMAND,
     parse=parse,
     facts=FACTS,
-    session_preparation=("set terminal pager disable",),
+    session_preparation=("set terminal pager disable", "enable"),
+    session=SessionRules(enable="always", prompt_prefix="!"),
 )

@@ -3,6 +3,13 @@
 IX configurations are IOS-like (``interface GigaEthernet0.0``, ``ip address A/len``) with their
 own service switches (``ssh-server ip enable``, ``telnet-server ip enable``) and inline ACLs
 (``ip access-list NAME permit ip src any dest any``) bound by ``ip filter NAME 1 in``.
+
+Session (docs: /work/shared/vendor-formats.md §2.1): an administrator lands at ``host#``, but
+``show running-config`` and ``terminal length 0`` are accepted only in config mode. netmiko's
+driver enters it with ``svintr-config``, which takes config mode away from an administrator who
+is using it, so the collector replaces that with ``enable-config`` (refused with ``% CONFIG
+process is occupied.`` while someone else is configuring) and leaves with ``exit``.
+``show version`` has no serial number; ``show hardware`` has it (``S/N:``).
 """
 
 from __future__ import annotations
@@ -14,12 +21,24 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import PlatformProfile, SessionRules
 
 PLATFORM = "nec_ix"
 NETMIKO_DEVICE_TYPE = "nec_ix"
 CONFIG_COMMAND = "show running-config"
-COMMANDS: tuple[str, ...] = ("show version", "show running-config")
+HARDWARE_COMMAND = "show hardware"
+COMMANDS: tuple[str, ...] = ("show version", HARDWARE_COMMAND, "show running-config")
+SESSION = SessionRules(
+    enable="never",
+    driver_preparation=False,
+    mode_commands=("enable-config", "terminal length 0"),
+    leave_commands=("exit",),
+    mode_busy=r"% CONFIG process is occupied",
+    error_lines=(
+        r"^\s*% \S.* -- (?:Invalid|Ambiguous) command\.",
+        r"^\s*% Expects a subcommand or item selection\.",
+    ),
+)
 FACTS: frozenset[str] = (
     frozenset(
         {"system.name", "system.vendor", "system.model", "system.serial", "system.os_version"}
@@ -48,10 +67,11 @@ FACTS: frozenset[str] = (
 )
 
 
-def parse_version(text: str) -> SystemInfo:
-    model = re.search(r"IX Series (\S+)", text)
+def parse_version(text: str, hardware: str = "") -> SystemInfo:
+    """``show version`` gives model and release; the serial is ``S/N:`` of ``show hardware``."""
+    model = re.search(r"IX Series (\S+)", text) or re.search(r"IX Series (\S+)", hardware)
     version = re.search(r"Version ([\w.]+)", text)
-    serial = re.search(r"serial number:?\s*(\S+)", text, re.IGNORECASE)
+    serial = re.search(r"^\s*S/N:\s*(\S+)", hardware, re.MULTILINE)
     serial_value = serial.group(1) if serial else None
     return SystemInfo(
         vendor="NEC",
@@ -67,7 +87,8 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     facts = ios_config.interpret(
         outputs.get(CONFIG_COMMAND, ""), dialect="nec_ix", salt=salt, declared=FACTS
     )
-    return parts_from_config(facts, parse_version(outputs.get("show version", "")))
+    system = parse_version(outputs.get("show version", ""), outputs.get(HARDWARE_COMMAND, ""))
+    return parts_from_config(facts, system)
 
 
 PROFILE = PlatformProfile(
@@ -77,5 +98,6 @@ PROFILE = PlatformProfile(
     config_command=CONFIG_COMMAND,
     parse=parse,
     facts=FACTS,
-    session_preparation=("enable", "terminal length 0"),
+    session_preparation=(),
+    session=SESSION,
 )

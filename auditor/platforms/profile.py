@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
@@ -57,6 +57,34 @@ class SnmpQuirks:
 
 
 @dataclass(frozen=True)
+class SessionRules:
+    """How the collector brings a session to where the allow-listed commands are accepted.
+
+    Vendor CLIs differ in which mode answers ``show running-config`` and in how one gets there
+    without disturbing an administrator; the collector applies these rules generically.
+    """
+
+    enable: Literal["if_secret", "always", "never"] = "if_secret"
+    """``if_secret``: the driver's ``enable()`` only when the inventory has an enable secret;
+    ``always``: also without one (ALAXALA AX asks no password when none is set); ``never``:
+    the driver's ``enable()`` is intrusive (NEC IX ``svintr-config``) and must not be called."""
+    driver_preparation: bool = True
+    """False: netmiko's own session preparation is replaced by prompt detection only, because it
+    would send something intrusive (NEC IX: ``svintr-config``); :attr:`mode_commands` do the rest."""
+    mode_commands: tuple[str, ...] = ()
+    """Sent by the collector after login, before the allow-listed commands (mode entry, paging).
+    They must not change the configuration; dry-run lists them."""
+    leave_commands: tuple[str, ...] = ()
+    """Sent after the allow-listed commands to leave the mode :attr:`mode_commands` entered."""
+    mode_busy: str | None = None
+    """Regex: the answer to a mode command meaning another session holds that mode."""
+    error_lines: tuple[str, ...] = ()
+    """Regexes (multiline) of the platform's error answers, beyond the collector's generic ones."""
+    prompt_prefix: str = ""
+    """Regex of characters the device may put before the hostname in its prompt (AX ``!``)."""
+
+
+@dataclass(frozen=True)
 class PlatformProfile:
     platform: str
     netmiko_device_type: str
@@ -69,6 +97,7 @@ class PlatformProfile:
     session_preparation: tuple[str, ...] = ()
     """What netmiko's driver itself sends before the allow-listed commands (shown by dry-run)."""
     snmp: SnmpQuirks | None = None
+    session: SessionRules = field(default_factory=SessionRules)
 
     def __post_init__(self) -> None:
         unknown = self.facts - fact_paths()

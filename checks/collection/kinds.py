@@ -30,6 +30,7 @@ CHECK_IDS: dict[FailureKind, str] = {
     FailureKind.HOST_KEY: "COL-106",
     FailureKind.SSH_CREDENTIAL: "COL-107",
     FailureKind.READ_ONLY: "COL-108",
+    FailureKind.CONFIG_LOCKED: "COL-110",
 }
 
 Messages = tuple[str, str]
@@ -91,7 +92,12 @@ def _snmp_credential(f: CollectionFailure) -> Messages:
 
 
 def _ssh_auth(f: CollectionFailure) -> Messages:
-    where = f.fact("where")
+    where, jump = f.fact("where"), f.fact("jump_host")
+    if jump:
+        return (
+            f"{f.device}: the jump host {jump} refused the SSH login; the device was not reached",
+            f"{f.device}: 踏み台 {jump} が SSH ログインを拒否しました(機器には接続していません)",
+        )
     return (
         f"{f.device} ({where}) refused the SSH login or the privileged-mode password",
         f"{f.device} ({where}) が SSH ログインまたは特権モードのパスワードを拒否しました",
@@ -99,7 +105,12 @@ def _ssh_auth(f: CollectionFailure) -> Messages:
 
 
 def _ssh_unreachable(f: CollectionFailure) -> Messages:
-    where = f.fact("where")
+    where, jump = f.fact("where"), f.fact("jump_host")
+    if jump:
+        return (
+            f"{f.device}: the jump host {jump} could not be reached over SSH within the timeout",
+            f"{f.device}: 踏み台 {jump} に SSH で時間内に接続できませんでした",
+        )
     return (
         f"{f.device} ({where}) could not be reached over SSH within its timeout",
         f"{f.device} ({where}) に SSH で時間内に接続できませんでした",
@@ -116,6 +127,18 @@ def _ssh_prompt(f: CollectionFailure) -> Messages:
 
 def _ssh_session(f: CollectionFailure) -> Messages:
     where, exception = f.fact("where"), f.fact("exception")
+    interrupted = f.fact("interrupted")
+    if interrupted:
+        completed = f.fact("completed") or "none"
+        completed_ja = f.fact("completed") or "なし"
+        return (
+            f"{f.device} ({where}): the device closed the SSH session while {interrupted!r} was "
+            f"being read ({exception}); completed commands: {completed}. The output of "
+            f"{interrupted!r} and of the commands after it was not used",
+            f"{f.device} ({where}): {interrupted!r} の読み取り中に機器が SSH セッションを切断しま"
+            f"した({exception})。完了したコマンド: {completed_ja}。{interrupted!r} 以降の出力は"
+            "使用していません",
+        )
     return (
         f"{f.device} ({where}): unexpected SSH session behaviour ({exception})",
         f"{f.device} ({where}): SSH セッションが想定外の動作をしました({exception})",
@@ -152,6 +175,8 @@ def _ssh_unparsed_output(f: CollectionFailure) -> Messages:
 
 def _ssh_host_key(f: CollectionFailure) -> Messages:
     where = f.fact("where")
+    if f.fact("jump_host"):
+        where = f"jump host {f.fact('jump_host')}"
     return (
         f"{f.device} ({where}): SSH host key refused ({f.fact('reason')}); "
         "no credentials were sent",
@@ -174,6 +199,17 @@ def _ssh_read_only(f: CollectionFailure) -> Messages:
         "allow-listed read-only command; nothing was sent",
         f"{f.device}: 読み取り専用の許可リストにないコマンド {command!r} の送信を"
         "収集器が拒否しました(何も送信していません)",
+    )
+
+
+def _ssh_config_locked(f: CollectionFailure) -> Messages:
+    command, first_line = f.fact("command"), f.fact("first_line")
+    return (
+        f"{f.device}: configuration mode is held by another session ({first_line}); "
+        f"{command!r} was refused and nothing was read. The collector does not take the mode "
+        "away from an administrator",
+        f"{f.device}: 設定モードを他のセッションが使用中のため({first_line})、{command!r} が"
+        "拒否され何も取得していません。収集器は管理者から設定モードを奪いません",
     )
 
 
@@ -202,6 +238,7 @@ _MESSAGES: dict[FailureKind, Callable[[CollectionFailure], Messages]] = {
     FailureKind.HOST_KEY: _ssh_host_key,
     FailureKind.SSH_CREDENTIAL: _ssh_credential,
     FailureKind.READ_ONLY: _ssh_read_only,
+    FailureKind.CONFIG_LOCKED: _ssh_config_locked,
 }
 
 
