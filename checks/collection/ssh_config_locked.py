@@ -31,9 +31,6 @@ class SshConfigModeOccupied(CollectionErrorCheck):
 
     Parameters:
         None.
-
-    References:
-        総務省ガイドライン「情報システムの監視」「遵守状況の確認」; 計画 4-2-1.
     """
 
     id = "COL-110"
