@@ -25,7 +25,7 @@ class SshConfigModeOccupied(CollectionErrorCheck):
         ``COL-110`` finding, and no snapshot of ``lg-rt1`` for that run.
 
     Remediation:
-        Usually none: collect again after the maintenance work (``auditor collect --device
+        Usually none: collect again after the maintenance work (``auditor check
         lg-rt1``). If the finding repeats, look for a session left in config mode on the device
         (``show users``) and end it, or schedule the audit outside maintenance windows.
 
