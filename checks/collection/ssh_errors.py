@@ -228,8 +228,8 @@ class SshReadOnlyViolation(CollectionErrorCheck):
         A profile that lists ``configure terminal``: ``COL-108`` and nothing sent to the device.
 
     Remediation:
-        Remove the command from the profile; only the commands printed by ``auditor collect
-        --dry-run`` may be sent.
+        Remove the command from the profile; only the commands printed by ``auditor config
+        plan DEVICE`` may be sent.
 
     Parameters:
         None.
