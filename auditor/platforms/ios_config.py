@@ -849,7 +849,7 @@ def _management_line(
         return True
     if lowered.startswith(("snmp-server host ", "snmp-agent ip host ", "snmp-server enable")):
         return True
-    if lowered.startswith(("snmp-server ", "snmp-agent ")):
+    if lowered.startswith(("snmp-server ", "snmp-agent ")) or lowered == "snmp-server":
         return True
     if lowered.startswith("aaa authentication login ") and _central_login(words[3:]):
         state.aaa = True
