@@ -144,8 +144,11 @@ _QUIT = re.compile(r"^\s*quit\s*$")
 
 # Free-text shapes (logs, exceptions): key=value and key: value.
 _TEXT_RULES: tuple[re.Pattern[str], ...] = (
+    # ``(?<![-\w])``: a finding subject such as ``snmp-community:v2c:public`` is an identifier
+    # (a well-known default name, stable across exports so it matches stored findings and
+    # exception selectors), not a ``community: VALUE`` pair.
     _rule(
-        r"\b(?:password|passwd|pwd|secret|community|psk|pre-shared-key|enable_secret|"
+        r"(?<![-\w])(?:password|passwd|pwd|secret|community|psk|pre-shared-key|enable_secret|"
         rf"auth_key|priv_key|api[_-]?key|token)\b\s*[=:]\s*(?P<s>{_VALUE})"
     ),
 )

@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from auditor.redact import RedactingFilter, contains_marker, marker, redact_config, redact_text
 from auditor.platforms.secrets import SECRET_SYNTAXES, SecretSyntax
+from auditor.redact import RedactingFilter, contains_marker, marker, redact_config, redact_text
 from tests.secret_configs import PLANTED
 
 SALT = b"test-salt"
@@ -119,3 +119,11 @@ def test_a_changed_secret_still_shows_in_a_diff_as_a_changed_marker() -> None:
     one = redact_config("ike policy p peer 192.0.2.1 key Alpha123 p1", salt=SALT)
     two = redact_config("ike policy p peer 192.0.2.1 key Beta4567 p1", salt=SALT)
     assert one != two and contains_marker(one) and contains_marker(two)
+
+
+def test_finding_subjects_naming_a_default_community_survive_every_export_unchanged() -> None:
+    """HRD-001's ``snmp-community:v2c:public`` must match the stored finding in every export."""
+    subject = "snmp-community:v2c:public"
+    assert redact_text(subject, salt=b"export-1") == subject
+    assert redact_text(subject, salt=b"export-2") == subject
+    assert "Hunter22" not in redact_text("community: Hunter22", salt=SALT)
