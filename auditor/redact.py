@@ -113,6 +113,16 @@ _LINE_RULES: tuple[re.Pattern[str], ...] = (
     _rule(rf"^\s*pp\s+auth\s+(?:myname|username)\s+\S+\s+(?P<s>{_VALUE})"),
     _rule(rf"^\s*ppp\s+authentication\s+(?:password|myname)\s+\S+\s+(?P<s>{_VALUE})"),
     _rule(rf"^\s*pre-shared-key\s+(?:[0-9]\s+)?(?P<s>{_VALUE})"),
+    # --- routing protocol authentication (OSPF; BGP ``neighbor … password`` is the generic rule)
+    _rule(rf"\bip\s+ospf\s+authentication-key\s+(?:[0-9]\s+)?(?P<s>{_VALUE})"),
+    _rule(rf"\bmessage-digest-key\s+\d+\s+md5\s+(?:[0-9]\s+)?(?P<s>{_VALUE})"),
+    # --- NEC IX: ``ike policy N peer A key PSK …``, IKEv2 PSK, PPP profile passwords
+    _rule(rf"^\s*ike\s+policy\s+\S+\s+.*?\bkey\s+(?P<s>{_VALUE})"),
+    _rule(rf"\bikev2\s+authentication\s+psk\s+.*?\bkey\s+(?:char\s+|hex\s+)?(?P<s>{_VALUE})"),
+    _rule(rf"^\s*authentication\s+password\s+\S+\s+(?P<s>{_VALUE})"),
+    _rule(rf"\bsecret-password\s+(?P<s>{_VALUE})"),
+    # --- Yamaha: ``l2tp tunnel auth on SECRET``
+    _rule(rf"^\s*l2tp\s+tunnel\s+auth\s+on\s+(?P<s>{_VALUE})"),
     # --- FortiGate "set <secret-ish> ..." lines
     _rule(
         rf"^\s*set\s+(?:password|passwd|psksecret|secret|key|auth-pwd|priv-pwd|passphrase|"
@@ -134,8 +144,11 @@ _QUIT = re.compile(r"^\s*quit\s*$")
 
 # Free-text shapes (logs, exceptions): key=value and key: value.
 _TEXT_RULES: tuple[re.Pattern[str], ...] = (
+    # ``(?<![-\w])``: a finding subject such as ``snmp-community:v2c:public`` is an identifier
+    # (a well-known default name, stable across exports so it matches stored findings and
+    # exception selectors), not a ``community: VALUE`` pair.
     _rule(
-        r"\b(?:password|passwd|pwd|secret|community|psk|pre-shared-key|enable_secret|"
+        r"(?<![-\w])(?:password|passwd|pwd|secret|community|psk|pre-shared-key|enable_secret|"
         rf"auth_key|priv_key|api[_-]?key|token)\b\s*[=:]\s*(?P<s>{_VALUE})"
     ),
 )
@@ -176,6 +189,23 @@ def _redact_line(line: str, salt: bytes, rules: Iterable[re.Pattern[str]]) -> st
             position = max(match.end() + len(updated) - len(current), match.start() + 1)
             current = updated
     return current
+
+
+_EVIDENCE_SEPARATOR = " / "
+
+
+def _redact_evidence(line: str, salt: bytes) -> str:
+    """Redact each part of a ``parent / child`` unparsed-line evidence string as its own line.
+
+    Parsers report a child line under its block as ``interface X / <child>``; anchored rules
+    would not see the child there. Splitting changes nothing else: only secret tokens change.
+    """
+    if _EVIDENCE_SEPARATOR not in line:
+        return line
+    head, *rest = line.split(_EVIDENCE_SEPARATOR)
+    return _EVIDENCE_SEPARATOR.join(
+        [head, *(_redact_line(part, salt, _LINE_RULES) for part in rest)]
+    )
 
 
 def _redact_known(text: str, secrets: Iterable[str], salt: bytes) -> str:
@@ -232,7 +262,7 @@ def redact_config(text: str, *, salt: bytes, secrets: Iterable[str] = ()) -> str
         rules = _LINE_RULES
         if community_depth is not None and depth == community_depth:
             rules = (*_LINE_RULES, _FORTI_SNMP_NAME)
-        out.append(_redact_line(line, salt, rules))
+        out.append(_redact_evidence(_redact_line(line, salt, rules), salt))
     if block:
         out.append(marker("".join(block), salt=salt))
     return _redact_known("\n".join(out), secrets, salt)

@@ -111,6 +111,8 @@ snmpv2c community read-write YmhRwComm6
 snmp trap host 10.99.0.10 YmhTrapComm7
 snmpv3 usm user 1 nms group 1 auth sha YmhAuthKey8 priv aes128-cfb YmhPrivKey9
 radius secret YmhRadiusKey10
+tunnel select 2
+ l2tp tunnel auth on YmhL2tpKey11
 """,
         (
             "A7qYB8mTL2",
@@ -125,6 +127,7 @@ radius secret YmhRadiusKey10
             "YmhAuthKey8",
             "YmhPrivKey9",
             "YmhRadiusKey10",
+            "YmhL2tpKey11",
         ),
     ),
     "fortinet": (
@@ -197,6 +200,8 @@ ike key NecIkePsk5 203.0.113.1
 ppp authentication password isp-user NecPppPw6
 radius-server host 10.99.0.20 key NecRadiusKey7
 ntp authentication-key 1 md5 NecNtpKey8
+ike policy pol1 peer 192.0.2.1 key NecIkePolicyPsk9 mode aggressive p1
+http-server username admin secret-password NecHttpPw10
 """,
         (
             "NecPlainPw1",
@@ -207,6 +212,8 @@ ntp authentication-key 1 md5 NecNtpKey8
             "NecPppPw6",
             "NecRadiusKey7",
             "NecNtpKey8",
+            "NecIkePolicyPsk9",
+            "NecHttpPw10",
         ),
     ),
 }

@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import difflib
 import io
 import logging
 
 import pytest
 
+from auditor.platforms.secrets import SECRET_SYNTAXES, SecretSyntax
 from auditor.redact import RedactingFilter, contains_marker, marker, redact_config, redact_text
 from tests.secret_configs import PLANTED
 
@@ -88,3 +90,40 @@ def test_the_logging_filter_redacts_messages_arguments_and_tracebacks() -> None:
     assert "KnownPw99" not in output
     assert "collector crashed" in output
     assert "<redacted:sha256:" in output
+
+
+SYNTAXES = [
+    (platform, row)
+    for platform, rows in sorted(SECRET_SYNTAXES.items())
+    for row in rows
+    if row.secret
+]
+
+
+@pytest.mark.parametrize(("platform", "row"), SYNTAXES, ids=[f"{p}:{r.what}" for p, r in SYNTAXES])
+def test_every_secret_syntax_of_every_platform_is_redacted_everywhere(
+    platform: str, row: SecretSyntax
+) -> None:
+    """Stored config, unparsed-line evidence, diffs and logs all lose the secret (issue 14)."""
+    stored = redact_config(f"hostname h\n{row.example}\n", salt=SALT)
+    evidence = redact_config(f"interface X / {row.example.strip()}", salt=SALT)
+    text = redact_text(f"parse failed near: {row.example}", salt=SALT)
+    changed = redact_config(row.example.replace(row.secret, row.secret + "X"), salt=SALT)
+    diff = "\n".join(difflib.unified_diff(stored.splitlines(), changed.splitlines()))
+    for where, value in (("config", stored), ("evidence", evidence), ("log", text), ("diff", diff)):
+        assert row.secret not in value, (platform, row.what, where, value)
+    assert contains_marker(stored)
+
+
+def test_a_changed_secret_still_shows_in_a_diff_as_a_changed_marker() -> None:
+    one = redact_config("ike policy p peer 192.0.2.1 key Alpha123 p1", salt=SALT)
+    two = redact_config("ike policy p peer 192.0.2.1 key Beta4567 p1", salt=SALT)
+    assert one != two and contains_marker(one) and contains_marker(two)
+
+
+def test_finding_subjects_naming_a_default_community_survive_every_export_unchanged() -> None:
+    """HRD-001's ``snmp-community:v2c:public`` must match the stored finding in every export."""
+    subject = "snmp-community:v2c:public"
+    assert redact_text(subject, salt=b"export-1") == subject
+    assert redact_text(subject, salt=b"export-2") == subject
+    assert "Hunter22" not in redact_text("community: Hunter22", salt=SALT)

@@ -135,6 +135,9 @@ class Neighbor(_Model):
 class Route(_Model):
     prefix: str
     next_hop: str | None = None
+    next_hop_kind: Literal["ip", "interface", "dhcp", "null"] | None = None
+    """What the gateway is: an address, an interface, the DHCP-learned router of ``interface``
+    (Yamaha ``gateway dhcp lan2``) or a discard route; None where the parser does not say."""
     interface: str | None = None
     protocol: str = "static"
     vrf: str | None = None

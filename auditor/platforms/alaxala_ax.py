@@ -36,17 +36,19 @@ FACTS: frozenset[str] = (
 def parse_version(text: str) -> SystemInfo:
     model = re.search(r"^\s*Model:\s*(\S+)", text, re.MULTILINE)
     software = re.search(r"^\s*S/W:\s*(.+?)\s*$", text, re.MULTILINE)
-    # ``H/W: AX-3640-24TE-A [SERIAL]`` (OS-L3A) or ``H/W: Main board`` with the module and its
-    # bracket on the next line (OS-L3M); the whole bracket is kept, as ALAXALA's ax_facts does.
-    serial = re.search(r"^\s*H/W:[^\n\[]*(?:\n\s+[^\n\[]*)?\[([^\]\s]+)\]", text, re.MULTILINE)
+    # AX3640S prints ``H/W: MODEL [SERIAL]``; AX3660S prints ``H/W: Main board`` alone with the
+    # bracket on the next (indented) line, then power/fan modules with their own brackets. The
+    # main-board bracket is a colon-separated composite kept whole, as ALAXALA's ax_facts does.
+    hardware = re.search(r"^\s*H/W:(.*(?:\n[ \t]+.*)*)", text, re.MULTILINE)
+    brackets = re.findall(r"\[([^\]\s]+)\]", hardware.group(1)) if hardware else []
     version = re.search(r"Ver\.\s*(\S+)", software.group(1)) if software else None
-    serial_value = serial.group(1) if serial else None
+    serial_value = brackets[0] if brackets else None
     return SystemInfo(
         vendor="Alaxala",
         model=model.group(1) if model else None,
         os_version=version.group(1) if version else (software.group(1) if software else None),
         serial=serial_value,
-        serials=[serial_value] if serial_value else [],
+        serials=brackets,
     )
 
 

@@ -247,6 +247,22 @@ def parse_routes(text: str) -> list[Route]:
     return routes
 
 
+def _ipv6_addresses(node: Node) -> list[str]:
+    """``config ipv6`` / ``set ip6-address`` plus its ``config ip6-extra-addr`` entries."""
+    ipv6 = node.blocks.get("ipv6")
+    if ipv6 is None:
+        return []
+    found = [
+        value.lower()
+        for value in ipv6.settings.get("ip6-address", [])
+        if "/" in value and not value.startswith("::/")
+    ]
+    extra = ipv6.blocks.get("ip6-extra-addr")
+    if extra is not None:
+        found.extend(key.lower() for key in extra.tables.get("", {}) if "/" in key)
+    return found
+
+
 def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str, Node]]:
     """Read ``show full-configuration`` into snapshot parts."""
     root = parse_config_tree(text)
@@ -268,6 +284,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
             addresses.append(cidr(address[0], address[1]))
         elif len(address) == 1 and "/" in address[0] and not address[0].startswith(_UNSET):
             addresses.append(str(cidr(*address[0].split("/"))))
+        addresses.extend(_ipv6_addresses(node))
         access = {value.lower() for value in node.settings.get("allowaccess", [])}
         telnet |= "telnet" in access
         http |= "http" in access

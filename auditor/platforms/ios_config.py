@@ -143,7 +143,8 @@ class _State:
     acl_bindings: list[tuple[str, str, Literal["in", "out"]]] = field(default_factory=list)
     snmp_group_acls: list[str] = field(default_factory=list)
     cdp_run: bool | None = None  # ``cdp run`` / ``no cdp run`` (Cisco); None: not in the config
-    lldp_run: bool | None = None  # ``lldp run`` / ``no lldp run`` (Cisco); None: not in the config
+    lldp_run: bool | None = None  # ``lldp run`` / ``no lldp run``; None: not in the config
+    ix_ports_down: list[str] = field(default_factory=list)  # NEC IX ``device X`` + ``shutdown``
 
 
 def interpret(
@@ -160,18 +161,106 @@ def interpret(
     missing from the configuration.
     """
     state = _State(salt=salt, dialect=dialect, declared=declared)
-    for line, children in config_tree(text):
-        handled = _top_level(state, line, children)
-        if not handled and not _BENIGN_TOP.match(line):
+    for line, children in config_tree(text, dialect=dialect):
+        try:
+            handled = _top_level(state, line, children)
+        except (ValueError, IndexError, KeyError, TypeError) as exc:
+            # One line the interpreter cannot read must not cost the device all its facts.
+            state.facts.unparsed.append(f"{line} (unreadable: {type(exc).__name__}: {exc})")
+            continue
+        if not handled and not _BENIGN_TOP.match(line) and not _ignored(dialect, line):
             state.facts.unparsed.append(line)
     _finish(state)
     return state.facts
 
 
-def config_tree(text: str) -> list[tuple[str, list[str]]]:
+IGNORED_BLOCKS: dict[Dialect, tuple[str, ...]] = {
+    "cisco_ios": (
+        "router ",
+        "route-map ",
+        "ip prefix-list ",
+        "ipv6 prefix-list ",
+        "ip community-list ",
+        "ip as-path ",
+        "ip bgp-community ",
+        "ip forward-protocol ",
+        "ip tcp ",
+        "ip icmp ",
+        "no ip icmp ",
+        "ipv6 cef",
+        "no ipv6 cef",
+        "multilink ",
+        "platform ",
+        "no platform ",
+        "subscriber ",
+        "virtual-service ",
+        "transceiver ",
+        "switch ",
+        "clock summer-time ",
+        "ip ftp ",
+        "ip tftp ",
+        "ip tacacs source-interface",
+        "ip radius source-interface",
+        "ip scp ",
+        "netconf-yang",
+        "wlan ",
+        "ap ",
+        "login on-",
+        "no logging ",
+        "snmp mib ",
+        "no aaa ",
+        "vrf definition ",
+        "ip vrf ",
+        "key chain ",
+    ),
+    "allied_telesis_awplus": (
+        "router ",
+        "route-map ",
+        "stack ",
+        "switch ",
+        "no clock ",
+        "ip domain-lookup",
+        "no service dhcp-server",
+        "service dhcp-server",
+        "no ip multicast-routing",
+        "ip multicast-routing",
+        "ssh server allow-users ",
+        "platform ",
+    ),
+    "alaxala_ax": ("router ", "route-map ", "switch ", "clock ", "ip prefix-list "),
+    "nec_ix": (
+        "router ",
+        "route-map ",
+        "timezone ",
+        "ike proposal ",
+        "ipsec autokey-proposal ",
+        "ipsec autokey-map ",
+        "ipsec local-id ",
+        "ipsec remote-id ",
+        "ip ufs-cache ",
+        "ip napt ",
+        "ipv6 ufs-cache ",
+        "ip dhcp enable",
+        "ntp ip enable",
+        "ntp master",
+    ),
+}
+"""Top-level lines each dialect understands and deliberately leaves alone: routing protocols,
+route policy, platform housekeeping. They carry no fact a check reads, so they are not coverage
+gaps and are kept out of the unparsed list (secrets in them are still redacted)."""
+
+
+def _ignored(dialect: Dialect, line: str) -> bool:
+    return line.lower().startswith(IGNORED_BLOCKS.get(dialect, ()))
+
+
+def config_tree(text: str, *, dialect: Dialect = "cisco_ios") -> list[tuple[str, list[str]]]:
     """Top-level lines with their indented children (all depths flattened, stripped).
 
     Multi-line banners (``banner login ^C … ^C``) are kept as one line with embedded newlines.
+    AlliedWare Plus banners (``banner motd TEXT``) end with their line: AW+ has no delimiter, so
+    reading the first character as one would swallow the following configuration lines. An IOS
+    banner whose closing delimiter never comes is read as a one-line banner for the same reason.
     """
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     tree: list[tuple[str, list[str]]] = []
@@ -186,15 +275,17 @@ def config_tree(text: str) -> list[tuple[str, list[str]]]:
             continue
         stripped = raw.strip()
         banner = re.match(r"^banner\s+\S+\s+(\^C|\S)(.*)$", stripped)
-        if banner:
+        if banner and dialect != "allied_telesis_awplus":
             delimiter, rest = banner.groups()
             body = [stripped]
             if delimiter not in rest:
-                while index < len(lines):
-                    body.append(lines[index])
-                    index += 1
-                    if delimiter in lines[index - 1]:
-                        break
+                end = next(
+                    (i for i in range(index, len(lines)) if delimiter in lines[i]),
+                    None,
+                )
+                if end is not None:
+                    body.extend(lines[index : end + 1])
+                    index = end + 1
             tree.append(("\n".join(body), []))
             continue
         tree.append((stripped, []))
@@ -228,9 +319,9 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
     if head == "hostname" and len(words) > 1:
         facts.hostname = unquote(" ".join(words[1:]))
         return True
-    if head == "interface":
-        name = _interface_name(state.dialect, words[1:])
-        _interface(state, name, children)
+    if head == "interface" and len(words) > 1:
+        for name in _interface_names(state, words[1:]):
+            _interface(state, name, children)
         return True
     if head == "vlan" and len(words) >= 2 and words[1].lower() == "database":
         for child in children:
@@ -266,9 +357,49 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
     if lowered.startswith(("line con", "line aux")):
         return True
     if lowered.startswith("banner "):
-        state.banner = _banner_text(line)
+        kind = words[1].lower() if len(words) > 1 else ""
+        if kind in {"motd", "login"}:  # pre-login banners; ``exec`` shows after login
+            text = _banner_text(line, one_line=state.dialect == "allied_telesis_awplus")
+            state.banner = text or state.banner
+        return True
+    if lowered.startswith("no banner "):
         return True
     return _management_line(state, line, words, lowered, children)
+
+
+_AWPLUS_RANGE = re.compile(r"^([A-Za-z]+)?([0-9.]+)(?:-(?:[A-Za-z]+)?([0-9.]+))?$")
+_MAX_RANGE = 4096
+
+
+def _interface_names(state: _State, words: list[str]) -> list[str]:
+    """The interfaces one ``interface`` line configures: AW+ ranges give one name per port.
+
+    ``interface port1.0.5-1.0.22``, ``interface port1.0.2-1.0.4,port1.0.7`` and
+    ``interface po7-8`` configure each port, so the port facts carry the names FDB, LLDP and SNMP
+    use. A range whose ends differ before the last number (across stack members) cannot be
+    expanded from the text alone and raises, so the line is reported with its reason.
+    """
+    name = _interface_name(state.dialect, words)
+    if state.dialect != "allied_telesis_awplus" or not re.search(r"[-,]", name):
+        return [name]
+    names: list[str] = []
+    prefix = ""
+    for piece in name.split(","):
+        match = _AWPLUS_RANGE.match(piece)
+        if not match:
+            raise ValueError(f"interface range piece {piece!r} not understood")
+        prefix = match.group(1) or prefix
+        first, last = match.group(2), match.group(3)
+        if last is None:
+            names.append(f"{prefix}{first}")
+            continue
+        head, _, low = first.rpartition(".")
+        last_head, _, high = last.rpartition(".")
+        if head != last_head or int(high) < int(low) or int(high) - int(low) > _MAX_RANGE:
+            raise ValueError(f"interface range {piece!r} spans more than its last number")
+        lead = f"{head}." if head else ""
+        names.extend(f"{prefix}{lead}{number}" for number in range(int(low), int(high) + 1))
+    return names
 
 
 def _interface_name(dialect: Dialect, words: list[str]) -> str:
@@ -281,100 +412,183 @@ def _interface_name(dialect: Dialect, words: list[str]) -> str:
     return "".join(words) if len(words) > 1 and re.fullmatch(r"[0-9/.:]+", words[-1]) else words[0]
 
 
-def _interface(state: _State, name: str, children: list[str]) -> None:
-    interface = Interface(name=name)
+@dataclass
+class _Port:
+    """What the children of one ``interface`` block said, before defaults are applied."""
+
+    interface: Interface
     explicit_mode: str | None = None
-    is_switchport = True
+    switchport: bool | None = None  # ``switchport`` / ``no switchport``; None: not said
+    routed_hint: bool = False  # ``no ip address``, ``ip address ipcp``, ``vrf forwarding``
     allowed: list[int] | None = None
-    admin_up = True
+    admin_up: bool = True
+    native_none: bool = False  # ``switchport trunk native vlan none``
+
+
+ALL_VLANS = list(range(1, 4095))
+
+
+def _trunk_base(state: _State) -> list[int]:
+    """VLANs a trunk carries before any ``switchport trunk allowed vlan`` line.
+
+    IOS and AX trunks carry every VLAN. AlliedWare Plus trunks carry none but the native VLAN
+    until VLANs are added (Allied Telesis, AlliedWare Plus Software Reference C613-50046-01 rev A,
+    "Configuring VLANs / Trunk mode": a trunk port is associated with the VLANs given to
+    ``switchport trunk allowed vlan``; untagged frames stay in the native VLAN, vlan1 by default).
+    """
+    return [] if state.dialect == "allied_telesis_awplus" else ALL_VLANS
+
+
+def _interface(state: _State, name: str, children: list[str]) -> None:
+    port = _Port(Interface(name=name))
     for child in children:
-        lowered = child.lower()
-        words = child.split()
-        if lowered.startswith("description "):
-            interface.alias = unquote(child.split(None, 1)[1])
-        elif lowered.startswith("switchport mode "):
-            explicit_mode = words[2].lower()
-        elif lowered.startswith("switchport access vlan "):
-            interface.access_vlan = int(words[3])
-        elif lowered.startswith("switchport trunk allowed vlan "):
-            rest = words[4:]
-            if rest and rest[0].lower() == "add":
-                allowed = sorted(set(allowed or []) | set(parse_vlan_list(",".join(rest[1:]))))
-            elif rest and rest[0].lower() == "remove":
-                allowed = sorted(set(allowed or []) - set(parse_vlan_list(",".join(rest[1:]))))
-            elif rest and rest[0].lower() == "except":
-                allowed = sorted(set(range(1, 4095)) - set(parse_vlan_list(",".join(rest[1:]))))
-            else:
-                allowed = parse_vlan_list(",".join(rest))
-        elif lowered.startswith("switchport trunk native vlan "):
-            value = words[4].lower()
-            interface.native_vlan = None if value == "none" else int(value)
-        elif lowered == "no switchport":
-            is_switchport = False
-        elif lowered.startswith("switchport port-security") and "no " not in lowered[:3]:
-            interface.port_security = True
-        elif lowered.startswith(
-            (
-                "dot1x pae authenticator",
-                "authentication port-control auto",
-                "dot1x port-control",
-                "auth-mac enable",
-                "auth dot1x",
-                "dot1x port-control auto",
+        try:
+            understood = _interface_child(state, port, child)
+        except (ValueError, IndexError, KeyError, TypeError) as exc:
+            state.facts.unparsed.append(
+                f"interface {name} / {child} (unreadable: {type(exc).__name__}: {exc})"
             )
-        ):
-            interface.dot1x = True
-        elif lowered.startswith("ip address ") and len(words) >= 3:
-            if words[2].lower() in {"dhcp", "negotiated"}:
-                continue
-            mask = words[3] if len(words) > 3 and "." in words[3] else ""
-            interface.addresses.append(
-                cidr(words[2], mask) if mask else str(cidr(*_split(words[2])))
-            )
-        elif lowered.startswith("ipv6 address ") and "/" in child:
-            interface.addresses.append(words[2].lower())
-        elif lowered in {"shutdown", "disable"}:
-            admin_up = False
-        elif lowered in {"no shutdown", "enable"}:
-            admin_up = True
-        elif lowered.startswith(("ip access-group ", "ip filter ")):
-            acl_name = unquote(words[2])
-            direction: Literal["in", "out"] = "out" if words[-1].lower() == "out" else "in"
-            if direction == "in":
-                interface.acl_in = acl_name
-            else:
-                interface.acl_out = acl_name
-            state.acl_bindings.append((acl_name, name, direction))
-        elif lowered.startswith(("vrf forwarding ", "ip vrf forwarding ", "vrf ")):
-            interface.vrf = words[-1]
-        elif lowered == "lldp transmit":
-            interface.lldp_transmit = True
-        elif lowered == "no lldp transmit":
-            interface.lldp_transmit = False
-        elif lowered == "no cdp enable":
-            interface.cdp_enabled = False
-        elif lowered == "cdp enable":
-            interface.cdp_enabled = True
-        elif lowered.startswith(("ip dhcp snooping", "ip arp inspection")):
             continue
-        elif not _BENIGN_CHILD.match(child):
+        if not understood and not _BENIGN_CHILD.match(child):
             state.facts.unparsed.append(f"interface {name} / {child}")
-    interface.shutdown = not admin_up
-    interface.admin_up = admin_up
+    interface = port.interface
+    interface.shutdown = not port.admin_up
+    interface.admin_up = port.admin_up
     lowered_name = name.lower().replace(" ", "")
     routed_name = lowered_name.startswith(("vlan", "loopback", "tunnel", "gigaethernet", "bvi"))
-    if explicit_mode in {"access", "trunk"}:
-        interface.mode = explicit_mode  # type: ignore[assignment]
+    any_switchport_line = port.switchport or port.explicit_mode or port.allowed is not None
+    if port.explicit_mode in {"access", "trunk"}:
+        interface.mode = port.explicit_mode  # type: ignore[assignment]
     elif (
-        not is_switchport or routed_name or (interface.addresses and state.dialect != "alaxala_ax")
-    ) or interface.addresses:
+        port.switchport is False
+        or routed_name
+        or interface.addresses
+        or (port.routed_hint and not any_switchport_line)
+        or state.dialect == "nec_ix"
+    ):
         interface.mode = "routed"
     if interface.mode == "trunk":
-        interface.allowed_vlans = allowed if allowed is not None else list(range(1, 4095))
+        interface.allowed_vlans = port.allowed if port.allowed is not None else _trunk_base(state)
         interface.access_vlan = None
+        if interface.native_vlan is None and not port.native_none:
+            interface.native_vlan = 1  # every dialect here: native VLAN 1 unless configured
     elif interface.mode == "access":
-        interface.native_vlan = None  # access_vlan None: the platform default VLAN (1)
+        interface.native_vlan = None
+        if interface.access_vlan is None:
+            interface.access_vlan = 1  # the default VLAN on IOS, AW+ and AX switchports
     state.facts.interfaces[name] = interface
+
+
+def _interface_child(state: _State, port: _Port, child: str) -> bool:
+    """Apply one line of an ``interface`` block; False when the line is not understood."""
+    interface = port.interface
+    lowered = child.lower()
+    words = child.split()
+    name = interface.name
+    if lowered.startswith("description "):
+        interface.alias = unquote(child.split(None, 1)[1])
+    elif lowered == "switchport":
+        port.switchport = True
+    elif lowered.startswith("switchport mode "):
+        port.explicit_mode = words[2].lower()
+        port.switchport = True
+    elif lowered.startswith("switchport access vlan "):
+        interface.access_vlan = _vlan_id(words[3])
+    elif lowered.startswith("switchport trunk allowed vlan "):
+        rest = words[4:]
+        keyword = rest[0].lower() if rest else ""
+        values = set(parse_vlan_list(",".join(rest[1:])))
+        current = set(port.allowed if port.allowed is not None else _trunk_base(state))
+        if keyword == "add":
+            port.allowed = sorted(current | values)
+        elif keyword == "remove":
+            port.allowed = sorted(current - values)
+        elif keyword == "except":
+            port.allowed = sorted(set(ALL_VLANS) - values)
+        elif keyword == "all":
+            port.allowed = list(ALL_VLANS)
+        else:
+            port.allowed = parse_vlan_list(",".join(rest))
+    elif lowered.startswith("switchport trunk native vlan "):
+        value = words[4].lower()
+        interface.native_vlan = None if value == "none" else _vlan_id(value)
+        port.native_none = value == "none"
+    elif lowered == "no switchport":
+        port.switchport = False
+    elif lowered.startswith("switchport port-security"):
+        interface.port_security = True
+    elif lowered.startswith(
+        (
+            "dot1x pae authenticator",
+            "authentication port-control auto",
+            "dot1x port-control",
+            "auth-mac enable",
+            "auth dot1x",
+        )
+    ):
+        interface.dot1x = True
+    elif lowered.startswith("ip address ") and len(words) >= 3:
+        value = words[2].lower()
+        if value in {"dhcp", "negotiated", "ipcp"}:
+            port.routed_hint = True  # a routed port with an address learned at run time
+            return True
+        mask = words[3] if len(words) > 3 and "." in words[3] else ""
+        interface.addresses.append(cidr(words[2], mask) if mask else cidr(*_split(words[2])))
+    elif lowered.startswith("ip unnumbered ") or lowered == "no ip address":
+        port.routed_hint = True
+    elif lowered.startswith("ipv6 address ") and "/" in child:
+        interface.addresses.append(words[2].lower())
+    elif lowered in {"shutdown", "disable"}:
+        port.admin_up = False
+    elif lowered in {"no shutdown", "enable"}:
+        port.admin_up = True
+    elif lowered.startswith(("ip access-group ", "ip filter ")):
+        acl_name = unquote(words[2])
+        direction: Literal["in", "out"] = "out" if words[-1].lower() == "out" else "in"
+        if direction == "in":
+            interface.acl_in = acl_name
+        else:
+            interface.acl_out = acl_name
+        state.acl_bindings.append((acl_name, name, direction))
+    elif lowered.startswith(("vrf forwarding ", "ip vrf forwarding ", "vrf ")):
+        interface.vrf = words[-1]
+        port.routed_hint = True
+    elif lowered in {"lldp transmit", "lldp tx-rx", "lldp transmit receive"}:
+        interface.lldp_transmit = True
+    elif lowered in {"no lldp transmit", "lldp receive", "lldp rx"}:
+        interface.lldp_transmit = False
+    elif lowered == "no cdp enable":
+        interface.cdp_enabled = False
+    elif lowered == "cdp enable":
+        interface.cdp_enabled = True
+    else:
+        return lowered.startswith(_UNDERSTOOD_CHILD)
+    return True
+
+
+_UNDERSTOOD_CHILD = (
+    "ip dhcp snooping",
+    "ip arp inspection",
+    "no snmp trap link-status",
+    "snmp trap link-status",
+    "no negotiation auto",
+    "ip napt ",
+    "proxy-dns ",
+    "encapsulation ",
+    "auto-connect",
+    "ppp binding ",
+    "tunnel ",
+    "ip tcp adjust-mss",
+    "ip mtu ",
+)
+"""Interface lines that set nothing a check reads (IX PPPoE/NAT/tunnel plumbing, trap flags)."""
+
+
+def _vlan_id(value: str) -> int:
+    vlan = int(value)
+    if not 1 <= vlan <= 4094:
+        raise ValueError(f"VLAN {vlan} out of range")
+    return vlan
 
 
 def _split(value: str) -> tuple[str, str]:
@@ -661,11 +875,19 @@ def _vty(state: _State, children: list[str], line: str) -> None:
             state.ssh_service = True if state.ssh_service is None else state.ssh_service
     elif state.dialect == "cisco_ios":
         state.telnet_vty.append(True)  # classic IOS default: ``transport input all``
+    if (
+        state.dialect == "cisco_ios"
+        and state.exec_timeout is None
+        and not any(child.lower().startswith("exec-timeout ") for child in children)
+    ):
+        state.exec_timeout = 600  # IOS default: ``exec-timeout 10 0`` is not printed
 
 
-def _banner_text(line: str) -> str:
+def _banner_text(line: str, *, one_line: bool = False) -> str:
     parts = line.split(None, 2)
     body = parts[2] if len(parts) > 2 else ""
+    if one_line:
+        return body.strip()
     delimiter = "^C" if body.startswith("^C") else body[:1]
     body = body[len(delimiter) :]
     end = body.rfind(delimiter) if delimiter else -1
@@ -703,7 +925,7 @@ def _management_line(
         return True
     if lowered.startswith(("snmp-server host ", "snmp-agent ip host ", "snmp-server enable")):
         return True
-    if lowered.startswith(("snmp-server ", "snmp-agent ")):
+    if lowered.startswith(("snmp-server ", "snmp-agent ")) or lowered == "snmp-server":
         return True
     if lowered.startswith("aaa authentication login ") and _central_login(words[3:]):
         state.aaa = True
@@ -731,6 +953,11 @@ def _management_line(
         return True
     if lowered.startswith("ip ssh version "):
         state.ssh_version = int(words[3])
+        state.ssh_service = True
+        return True
+    if lowered == "ip ssh" and state.dialect == "alaxala_ax":
+        # AX configurations carry a bare ``ip ssh`` before ``ip ssh version 2``; it starts the
+        # SSH server (vendor-formats.md A-3: inferred, every seen AX configuration has it).
         state.ssh_service = True
         return True
     if lowered.startswith(("ip ssh ", "crypto key", "crypto pki")):
@@ -793,12 +1020,36 @@ def _management_line(
     if state.dialect == "cisco_ios" and lowered in {"cdp run", "no cdp run"}:
         state.cdp_run = not lowered.startswith("no ")
         return True
-    if state.dialect == "cisco_ios" and lowered in {"lldp run", "no lldp run"}:
+    if state.dialect != "nec_ix" and lowered in {"lldp run", "no lldp run"}:
+        # Global LLDP switch on IOS, AW+ and AX alike (issue 14 item 16).
         state.lldp_run = not lowered.startswith("no ")
+        return True
+    if state.dialect == "nec_ix" and _nec_ix_line(state, words, lowered, children):
         return True
     return bool(
         lowered.startswith(("radius-server ", "tacacs-server ", "radius server", "tacacs server"))
     )
+
+
+def _nec_ix_line(state: _State, words: list[str], lowered: str, children: list[str]) -> bool:
+    """NEC IX global lines that carry no fact a check reads but are understood.
+
+    ``ike policy … key PSK …``, ``http-server username … secret-password …`` and
+    ``nm account … password …`` hold secrets: they are redacted by the IX secret syntaxes in
+    :mod:`auditor.platforms.secrets` and read here only so they are not reported unparsed.
+    """
+    if lowered in {"syslog ip enable", "snmp-agent ip enable", "proxy-dns ip enable"}:
+        return True
+    if lowered.startswith(("ike policy ", "ikev2 ", "ipsec ", "ppp profile ", "nm ")):
+        return True
+    if lowered.startswith(("http-server username ", "proxy-dns ", "ip dhcp profile ")):
+        return True
+    if lowered.startswith("device ") and len(words) == 2:
+        # Physical port: a ``shutdown`` here takes down every logical interface on it.
+        if any(child.lower() == "shutdown" for child in children):
+            state.ix_ports_down.append(words[1])
+        return True
+    return False
 
 
 def _central_login(methods: list[str]) -> bool:
@@ -859,12 +1110,20 @@ def _user(state: _State, words: list[str]) -> None:
             break
     if state.dialect == "nec_ix" and privilege is None:
         privilege = 15 if "administrator" in lowered else 1
+    elif state.dialect in {"cisco_ios", "allied_telesis_awplus"} and privilege is None:
+        privilege = 1  # ``username`` without ``privilege`` is a level-1 account
+    if state.dialect == "alaxala_ax" and storage == "none":
+        # AX keeps accounts and passwords outside the configuration (``adduser``/``password``
+        # operation commands); ``username NAME view-class CLASS`` says nothing about a password.
+        storage = "unknown"
     state.users.append(LocalUser(name=name, privilege=privilege, password_storage=storage))
 
 
 def _finish(state: _State) -> None:
     facts = state.facts
     for name, port in facts.interfaces.items():
+        if any(re.match(rf"^{re.escape(down)}[.:]", name) for down in state.ix_ports_down):
+            port.shutdown, port.admin_up = True, False
         port.cdp_enabled = effective_discovery(port.cdp_enabled, state.cdp_run, name)
         port.lldp_transmit = effective_discovery(port.lldp_transmit, state.lldp_run, name)
     for acl_name, interface, direction in state.acl_bindings:

@@ -10,6 +10,7 @@ Shift_JIS; the collector decodes it before it gets here.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -27,7 +28,7 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
-from auditor.platforms.common import textfsm
+from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile
 from auditor.redact import marker
@@ -79,7 +80,8 @@ _BENIGN = re.compile(
     r"ip (?:pp|tunnel) (?:mtu|nat|tcp)|tunnel encapsulation|ip filter dynamic|"
     r"statistics |operation |schedule at .*(?<!ntpdate)$|sshd host key generate|"
     r"provider |upnp |l2tp |syslog (?:facility|notice|info|debug|local)|"
-    r"ip (?:routing|icmp|source-route|stealth)|sntpd |switch control)",
+    r"ip (?:routing|icmp|source-route|stealth)|sntpd |switch control|ip host |"
+    r"ip lan\d+(?:/\d+)? nat descriptor)",
     re.IGNORECASE,
 )
 _ACTIONS: dict[str, Literal["permit", "deny"]] = {
@@ -150,6 +152,14 @@ class _Config:
     unparsed: list[str] = field(default_factory=list)
     console_character: str | None = None
     prompt: str | None = None  # ``console prompt``: the name RTX administrators give a router
+    plain_password: bool = False
+    communities: list[SnmpCommunity] = field(default_factory=list)
+    v3_users: list[str] = field(default_factory=list)
+    users: list[LocalUser] = field(default_factory=list)
+    ntp: list[str] = field(default_factory=list)
+    syslog: list[str] = field(default_factory=list)
+    dns: list[str] = field(default_factory=list)
+    versions: set[Literal["v1", "v2c", "v3"]] = field(default_factory=set)
 
 
 def _iface(config: _Config, name: str) -> Interface:
@@ -165,167 +175,187 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
     management.telnet_enabled = True  # factory default: telnetd service on, telnetd host lan
     management.ssh_enabled = False
     management.http_server = True  # factory default: httpd host lan
-    management.snmp_communities = []
-    management.snmp_v3_users = []
-    management.local_users = []
-    management.ntp_servers = []
-    management.syslog_hosts = []
-    management.dns_servers = []
+    management.snmp_communities = config.communities
+    management.snmp_v3_users = config.v3_users
+    management.local_users = config.users
+    management.ntp_servers = config.ntp
+    management.syslog_hosts = config.syslog
+    management.dns_servers = config.dns
     management.aaa_enabled = False
     # No DHCP snooping or ARP inspection on RTX routers: those facts stay unknown (None).
     management.enable_secret_storage = "none"  # noqa: S105 (a storage kind, not a secret)
-    plain_password = False
-    versions: set[Literal["v1", "v2c", "v3"]] = set()
     context = ""  # "pp1" / "tunnel1" inside ``pp select`` / ``tunnel select``
+    header = True  # the ``# RTX… Rev.…`` / ``# MAC Address : …`` comment block at the top
     for raw in text.replace("\r\n", "\n").split("\n"):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        words = line.split()
-        lowered = line.lower()
-        if match := re.match(r"^(pp|tunnel) select (\S+)$", lowered):
-            context = "" if match.group(2) == "none" else f"{match.group(1)}{match.group(2)}"
-            if context:
-                _iface(config, context)
+        if header and raw[:1] in {" ", "\t"} and _HEADER_WRAP.fullmatch(line):
+            continue  # a wrapped header line (the MAC address list runs onto the next line)
+        header = False
+        try:
+            understood = _config_line(config, line, context)
+        except (ValueError, IndexError, KeyError) as exc:
+            config.unparsed.append(f"{line} (unreadable: {type(exc).__name__}: {exc})")
             continue
-        if match := re.match(rf"^ip {_IFACE}\s*(\d*) address (\S+)", lowered):
-            name = _context_name(match.group(1), match.group(2), context)
-            if match.group(3) not in {"dhcp", "ipcp"}:
-                _iface(config, name).addresses.append(match.group(3))
-            continue
-        if match := re.match(r"^description (\S+)(?: (.+))?$", line):
-            target, text_value = match.groups()
-            if text_value is None:
-                target, text_value = "", target
-            if target.lower() in {"pp", "tunnel"} or not re.fullmatch(_IFACE, target.lower()):
-                if target.lower() not in {"pp", "tunnel"} and target:
-                    text_value = f"{target} {text_value}"
-                name = context
-            else:
-                name = target.lower()
-            if not name:
-                config.unparsed.append(line)
-                continue
-            _iface(config, name).alias = _unquote(text_value)
-            continue
-        if match := re.match(rf"^ip {_IFACE}\s*(\d*) secure filter (in|out) (.+)$", lowered):
-            name = _context_name(match.group(1), match.group(2), context)
-            direction: Literal["in", "out"] = "in" if match.group(3) == "in" else "out"
-            numbers = [n for n in match.group(4).split() if n.isdigit()]
-            config.bindings.append((name, direction, numbers))
-            continue
-        if match := re.match(r"^ip filter (\d+) (\S+) (.+)$", line):
-            entry = _filter_entry(match.group(1), match.group(2), match.group(3).split(), line)
-            if entry is None:
-                config.unparsed.append(line)
-            else:
-                config.filters[match.group(1)] = entry
-            continue
-        if match := re.match(r"^ip route (\S+) gateway (.+)$", lowered):
-            config.routes.append(_route(match.group(1), match.group(2).split()))
-            continue
-        if match := re.match(r"^(pp|tunnel) (enable|disable) (\S+)$", lowered):
-            name = f"{match.group(1)}{match.group(3)}"
-            _iface(config, name).shutdown = match.group(2) == "disable"
-            _iface(config, name).admin_up = match.group(2) == "enable"
-            continue
-        if lowered.startswith(("telnetd service ", "telnetd host ")):
-            if words[-1].lower() in {"off", "none"}:
-                management.telnet_enabled = False
-            continue
-        if lowered.startswith("sshd service "):
-            management.ssh_enabled = words[-1].lower() == "on"
-            management.ssh_version = 2 if management.ssh_enabled else None
-            continue
-        if lowered.startswith("sshd host ") and not lowered.startswith("sshd host key"):
-            value = " ".join(words[2:])
-            management.vty_access_class = None if value.lower() == "any" else value
-            continue
-        if lowered.startswith(("httpd host ", "httpd service ")):
-            management.http_server = words[-1].lower() not in {"none", "off"}
-            continue
-        if lowered.startswith("httpsd host "):
-            management.https_server = words[-1].lower() != "none"
-            continue
-        if match := re.match(r"^(snmp|snmpv2c) community (read-only|read-write) (\S+)", line):
-            version: Literal["v1", "v2c"] = "v1" if match.group(1) == "snmp" else "v2c"
-            versions.add(version)
-            access: Literal["ro", "rw"] = "ro" if match.group(2) == "read-only" else "rw"
-            management.snmp_communities.append(
-                SnmpCommunity(
-                    name_redacted=marker(_unquote(match.group(3)), salt=salt),
-                    access=access,
-                    version=version,
-                )
-            )
-            continue
-        if match := re.match(r"^(snmp|snmpv2c) host (\S+)", lowered):
-            host = match.group(2)
-            management.snmp_access_class = None if host == "any" else host
-            continue
-        if match := re.match(r"^snmpv3 usm user \d+ (\S+)", line):
-            versions.add("v3")
-            management.snmp_v3_users.append(match.group(1))
-            continue
-        if lowered.startswith(("snmp ", "snmpv2c ", "snmpv3 ")):
-            continue
-        if match := re.match(r"^login user (\S+) (encrypted )?(\S+)", line):
-            storage: Literal["hash", "plain"] = "hash" if match.group(2) else "plain"
-            plain_password = plain_password or storage == "plain"
-            management.local_users.append(LocalUser(name=match.group(1), password_storage=storage))
-            continue
-        if match := re.match(r"^user attribute (\S+) (.+)$", line):
-            for user in management.local_users:
-                if user.name == match.group(1):
-                    user.privilege = 15 if "administrator=on" in match.group(2) else 1
-            continue
-        if match := re.match(r"^administrator password (encrypted )?", lowered):
-            management.enable_secret_storage = "hash" if match.group(1) else "plain"
-            plain_password = plain_password or not match.group(1)
-            continue
-        if match := re.match(r"^login password (encrypted )?", lowered):
-            plain_password = plain_password or not match.group(1)
-            continue
-        if lowered.startswith("login timer "):
-            value = words[2]
-            management.exec_timeout_seconds = int(value) if value.isdigit() else None
-            continue
-        if lowered.startswith("syslog host "):
-            management.syslog_hosts.append(words[2])
-            continue
-        if lowered.startswith("dns server ") and not lowered.startswith("dns server select"):
-            management.dns_servers.extend(words[2:])
-            continue
-        if lowered.startswith("dns "):
-            continue
-        if "ntpdate " in lowered:
-            management.ntp_servers.append(
-                words[words.index("ntpdate") + 1] if "ntpdate" in words else words[-1]
-            )
-            continue
-        if lowered.startswith(
-            ("radius use on", "radius server ", "radius secret", "radius auth on")
-        ):
-            management.aaa_enabled = management.aaa_enabled or lowered.startswith("radius use on")
-            continue
-        if match := re.match(r"^console prompt (\S+)", line):
-            config.prompt = _unquote(match.group(1))
-            continue
-        if match := re.match(r"^console character (\S+)", lowered):
-            config.console_character = match.group(1)
-            continue
-        if match := re.match(r"^vlan (lan\d+/\d+) 802\.1q vid=(\d+)", lowered):
-            interface = _iface(config, match.group(1))
-            interface.access_vlan = None
-            continue
-        if lowered.startswith(("pp auth myname", "ipsec ike pre-shared-key", "pp bind")):
-            continue
-        if _BENIGN.match(line):
-            continue
-        config.unparsed.append(line)
-    management.password_encryption = not plain_password
-    management.snmp_versions = sorted(versions)
+        if isinstance(understood, str):
+            context = understood
+        elif not understood:
+            config.unparsed.append(line)
+    management.password_encryption = not config.plain_password
+    management.snmp_versions = sorted(config.versions)
     return config
+
+
+_HEADER_WRAP = re.compile(r"(?:[0-9a-fA-F]{2}(?::[0-9a-fA-F]{2}){5}[, ]*)+")
+
+
+def _config_line(config: _Config, line: str, context: str) -> bool | str:
+    """Apply one line; False when not understood, a string when it changes the context."""
+    salt = config.salt
+    management = config.management
+    words = line.split()
+    lowered = line.lower()
+    if match := re.match(r"^(pp|tunnel) select (\S+)$", lowered):
+        selected = "" if match.group(2) == "none" else f"{match.group(1)}{match.group(2)}"
+        if selected:
+            _iface(config, selected)
+        return selected
+    if match := re.match(rf"^ip {_IFACE}\s*(\d*) address (\S+)", lowered):
+        name = _context_name(match.group(1), match.group(2), context)
+        if match.group(3) not in {"dhcp", "ipcp"}:
+            _iface(config, name).addresses.append(match.group(3))
+        return True
+    if match := re.match(r"^description (\S+)(?: (.+))?$", line):
+        target, text_value = match.groups()
+        if text_value is None:
+            target, text_value = "", target
+        if target.lower() in {"pp", "tunnel"} or not re.fullmatch(_IFACE, target.lower()):
+            if target.lower() not in {"pp", "tunnel"} and target:
+                text_value = f"{target} {text_value}"
+            name = context
+        else:
+            name = target.lower()
+        if not name:
+            return False
+        _iface(config, name).alias = _unquote(text_value)
+        return True
+    if match := re.match(rf"^ip {_IFACE}\s*(\d*) secure filter (in|out) (.+)$", lowered):
+        name = _context_name(match.group(1), match.group(2), context)
+        direction: Literal["in", "out"] = "in" if match.group(3) == "in" else "out"
+        numbers = [n for n in match.group(4).split() if n.isdigit()]
+        config.bindings.append((name, direction, numbers))
+        return True
+    if match := re.match(r"^ip filter (\d+) (\S+) (.+)$", line):
+        entry = _filter_entry(match.group(1), match.group(2), match.group(3).split(), line)
+        if entry is None:
+            return False
+        config.filters[match.group(1)] = entry
+        return True
+    if match := re.match(r"^ip route (\S+) gateway (.+)$", lowered):
+        # ``ip route P gateway A gateway B …``: one route per gateway (ECMP/failover).
+        for gateway in match.group(2).split("gateway"):
+            if gateway.strip():
+                config.routes.append(_route(match.group(1), gateway.split()))
+        return True
+    if match := re.match(r"^(pp|tunnel) (enable|disable) (\S+)$", lowered):
+        name = f"{match.group(1)}{match.group(3)}"
+        _iface(config, name).shutdown = match.group(2) == "disable"
+        _iface(config, name).admin_up = match.group(2) == "enable"
+        return True
+    if lowered.startswith(("telnetd service ", "telnetd host ")):
+        if words[-1].lower() in {"off", "none"}:
+            management.telnet_enabled = False
+        return True
+    if lowered.startswith("sshd service "):
+        management.ssh_enabled = words[-1].lower() == "on"
+        management.ssh_version = 2 if management.ssh_enabled else None
+        return True
+    if lowered.startswith("sshd host ") and not lowered.startswith("sshd host key"):
+        value = " ".join(words[2:])
+        management.vty_access_class = None if value.lower() == "any" else value
+        return True
+    if lowered.startswith(("httpd host ", "httpd service ")):
+        management.http_server = words[-1].lower() not in {"none", "off"}
+        return True
+    if lowered.startswith("httpsd host "):
+        management.https_server = words[-1].lower() != "none"
+        return True
+    if match := re.match(r"^(snmp|snmpv2c) community (read-only|read-write) (\S+)", line):
+        version: Literal["v1", "v2c"] = "v1" if match.group(1) == "snmp" else "v2c"
+        config.versions.add(version)
+        access: Literal["ro", "rw"] = "ro" if match.group(2) == "read-only" else "rw"
+        config.communities.append(
+            SnmpCommunity(
+                name_redacted=marker(_unquote(match.group(3)), salt=salt),
+                access=access,
+                version=version,
+            )
+        )
+        return True
+    if match := re.match(r"^(snmp|snmpv2c) host (\S+)", lowered):
+        host = match.group(2)
+        management.snmp_access_class = None if host == "any" else host
+        return True
+    if match := re.match(r"^snmpv3 usm user \d+ (\S+)", line):
+        config.versions.add("v3")
+        config.v3_users.append(match.group(1))
+        return True
+    if lowered.startswith(("snmp ", "snmpv2c ", "snmpv3 ")):
+        return True
+    if match := re.match(r"^login user (\S+) (encrypted )?(\S+)", line):
+        storage: Literal["hash", "plain", "unknown"] = "hash" if match.group(2) else "plain"
+        if not match.group(2) and match.group(3) == "*":
+            storage = "unknown"  # ``*`` stands for a password the text does not show
+        config.plain_password = config.plain_password or storage == "plain"
+        config.users.append(LocalUser(name=match.group(1), password_storage=storage))
+        return True
+    if match := re.match(r"^user attribute (\S+) (.+)$", line):
+        admin = re.search(r"\badministrator=(\S+)", match.group(2))
+        for user in config.users:
+            if user.name == match.group(1) and admin:
+                # ``on``/``1``: may become administrator; ``2``: logs in as administrator
+                # (newer firmware); ``off``/``0``: never.
+                user.privilege = 15 if admin.group(1).lower() in {"on", "1", "2"} else 1
+        return True
+    if match := re.match(r"^administrator password (encrypted )?", lowered):
+        management.enable_secret_storage = "hash" if match.group(1) else "plain"
+        config.plain_password = config.plain_password or not match.group(1)
+        return True
+    if match := re.match(r"^login password (encrypted )?", lowered):
+        config.plain_password = config.plain_password or not match.group(1)
+        return True
+    if lowered.startswith("login timer "):
+        value = words[2]
+        management.exec_timeout_seconds = int(value) if value.isdigit() else None
+        return True
+    if lowered.startswith("syslog host "):
+        config.syslog.append(words[2])
+        return True
+    if lowered.startswith("dns server ") and not lowered.startswith("dns server select"):
+        config.dns.extend(words[2:])
+        return True
+    if lowered.startswith("dns "):
+        return True
+    if "ntpdate " in lowered:
+        config.ntp.append(words[words.index("ntpdate") + 1] if "ntpdate" in words else words[-1])
+        return True
+    if lowered.startswith(("radius use on", "radius server ", "radius secret", "radius auth on")):
+        management.aaa_enabled = management.aaa_enabled or lowered.startswith("radius use on")
+        return True
+    if match := re.match(r"^console prompt (\S+)", line):
+        config.prompt = _unquote(match.group(1))
+        return True
+    if match := re.match(r"^console character (\S+)", lowered):
+        config.console_character = match.group(1)
+        return True
+    if match := re.match(r"^vlan (lan\d+/\d+) 802\.1q vid=(\d+)", lowered):
+        interface = _iface(config, match.group(1))
+        interface.access_vlan = None
+        return True
+    if lowered.startswith(("pp auth myname", "ipsec ike pre-shared-key", "pp bind")):
+        return True
+    return bool(_BENIGN.match(line))
 
 
 def _context_name(kind: str, number: str, context: str) -> str:
@@ -448,17 +478,38 @@ def _address(value: str) -> str:
 
 
 def _route(prefix: str, gateway: list[str]) -> Route:
-    destination = (
-        "0.0.0.0/0" if prefix == "default" else prefix if "/" in prefix else f"{prefix}/32"
-    )
+    """One ``ip route`` gateway; the next hop is an IP only when the gateway is an address.
+
+    ``gateway dhcp lan2`` (the DHCP-learned router of lan2) and ``gateway null`` (discard) are
+    not addresses: they are modelled by ``next_hop_kind`` with the interface they name.
+    """
+    if prefix == "default":
+        destination = "0.0.0.0/0"
+    elif "/" in prefix:
+        network, _, mask = prefix.partition("/")
+        destination = prefix_of(network, mask)  # ``10.0.0.0/255.0.0.0`` → ``10.0.0.0/8``
+    else:
+        destination = f"{prefix}/32"
     next_hop = interface = None
+    kind: Literal["ip", "interface", "dhcp", "null"] | None = None
     if gateway and gateway[0] in {"pp", "tunnel"} and len(gateway) > 1:
-        interface = f"{gateway[0]}{gateway[1]}"
+        interface, kind = f"{gateway[0]}{gateway[1]}", "interface"
+    elif gateway and gateway[0] == "dhcp" and len(gateway) > 1:
+        interface, kind = gateway[1], "dhcp"
+    elif gateway and gateway[0] == "null":
+        interface, kind = "null", "null"
     elif gateway and re.fullmatch(_IFACE, gateway[0]):
-        interface = gateway[0]
+        interface, kind = gateway[0], "interface"
     elif gateway:
-        next_hop = gateway[0]
-    return Route(prefix=destination, next_hop=next_hop, interface=interface, protocol="static")
+        ipaddress.ip_address(gateway[0])  # anything else is not understood: raises
+        next_hop, kind = gateway[0], "ip"
+    return Route(
+        prefix=destination,
+        next_hop=next_hop,
+        next_hop_kind=kind,
+        interface=interface,
+        protocol="static",
+    )
 
 
 def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:

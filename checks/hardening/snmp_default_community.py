@@ -87,15 +87,27 @@ class SnmpDefaultCommunityAccepted(Check):
                 version, _, community = probe.partition(":")
                 if probe == CONFIGURED_MARK or community not in forbidden:
                     continue
+                # A well-known default (``public``) is no secret and is named in subject and
+                # message alike. A policy-forbidden name is a community the device really has:
+                # it is named by its place in the policy list, never by its value.
+                if community in DEFAULT_COMMUNITIES:
+                    label, shown, shown_ja = community, f"'{community}'", f"「{community}」"
+                else:
+                    place = sorted(context.policy.forbidden_snmp_communities).index(community) + 1
+                    label = f"policy-forbidden-{place}"
+                    shown, shown_ja = (
+                        f"#{place} of the policy list",
+                        f"(ポリシー一覧の {place} 番目)",
+                    )
                 yield self.finding(
                     context,
                     device=name,
-                    subject=f"snmp-community:{version}:{community}",
+                    subject=f"snmp-community:{version}:{label}",
                     zone=zone,
                     evidence=evidence,
                     message_en=f"{name} answers SNMP{version} with the community "
-                    f"'{community}', a default or policy-forbidden name.",
-                    message_ja=f"{name} が SNMP{version} のコミュニティ名「{community}」"
+                    f"{shown}, a default or policy-forbidden name.",
+                    message_ja=f"{name} が SNMP{version} のコミュニティ名{shown_ja}"
                     "(既定値またはポリシーで禁止された名前)で応答します。",
                 )
             if context.policy.snmp_require_v3 and CONFIGURED_MARK in accepted:

@@ -118,10 +118,12 @@ def test_a_device_answering_public_and_a_forbidden_community_gets_one_finding_ea
     findings = list(SnmpDefaultCommunityAccepted().evaluate(context))
     assert sorted(f.subject for f in findings) == [
         "snmp-community:v1:public",
+        "snmp-community:v2c:policy-forbidden-3",  # third of the sorted policy list
         "snmp-community:v2c:public",
-        "snmp-community:v2c:shiyakusho",
     ]
     assert all(f.severity is Severity.HIGH and f.outcome is Outcome.FAIL for f in findings)
+    # A configured (policy-forbidden) community is a secret: named by place, never by value.
+    assert not any("shiyakusho" in f.message_en + f.message_ja for f in findings)
 
 
 def test_the_configured_community_is_a_finding_only_when_the_policy_requires_v3() -> None:

@@ -66,9 +66,18 @@ def test_global_run_lines_are_understood_not_left_unparsed() -> None:
     assert facts.unparsed == []
 
 
-def test_other_dialects_keep_only_the_ports_own_lines() -> None:
-    config = "lldp run\ninterface port1.0.1\n switchport mode access\n!\n"
-    assert ports(config, "allied_telesis_awplus") == {"port1.0.1": (None, None)}
+def test_awplus_and_alaxala_global_lldp_lines_decide_their_ports_too() -> None:
+    """Issue 14 item 16: the global LLDP switch is read on AW+ and AX, not only on Cisco."""
+    aw_ports = "interface port1.0.1\n switchport mode access\n!\n"
+    assert ports("lldp run\n" + aw_ports, "allied_telesis_awplus") == {"port1.0.1": (None, True)}
+    assert ports("no lldp run\n" + aw_ports, "allied_telesis_awplus") == {
+        "port1.0.1": (None, False)
+    }
+    assert ports(aw_ports, "allied_telesis_awplus") == {"port1.0.1": (None, None)}
+    ax_ports = "interface gigabitethernet 0/1\n  switchport mode access\n!\n"
+    assert ports("no lldp run\n" + ax_ports, "alaxala_ax") == {"gigabitethernet 0/1": (None, False)}
+    facts = interpret("lldp run\nno lldp run\n", dialect="alaxala_ax", salt=SALT)
+    assert facts.unparsed == []
 
 
 def aaa(config: str) -> bool | None:

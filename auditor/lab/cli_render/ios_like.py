@@ -197,11 +197,18 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
         out.append(f"snmp-server host {host} version 2c {device.name}-trap")
     for server in m.ntp_servers:
         out.append(f"ntp server {server}")
+    if m.syslog_hosts and platform == "nec_ix":
+        out.append("syslog ip enable")
     for host in m.syslog_hosts:
-        out.append(
-            f"log host {host}" if platform == "allied_telesis_awplus" else f"logging host {host}"
-        )
-    if m.banner:
+        if platform == "nec_ix":
+            out.append(f"syslog ip host {host}")  # IX sends syslog with ``syslog ip host``
+        elif platform == "allied_telesis_awplus":
+            out.append(f"log host {host}")
+        else:
+            out.append(f"logging host {host}")
+    if m.banner and platform == "allied_telesis_awplus":
+        out.append(f"banner motd {m.banner}")  # AW+ banners run to the end of their line
+    elif m.banner:
         out += ["banner login ^C", m.banner, "^C"]
     out.append("!")
     if platform != "nec_ix":

@@ -198,8 +198,9 @@ def test_a_flap_a_new_terminal_a_config_edit_and_a_reboot_in_the_lab_are_found_n
     }
     config_change = next(f for f in second.findings if f.check_id == "MON-001")
     diff = config_change.evidence[0].detail
-    assert f"-{old_banner}" in diff.splitlines()
-    assert f"+{EDITED_BANNER}" in diff.splitlines()
+    # AW+ banners are one line (``banner motd TEXT``), IOS ones sit between delimiters.
+    assert any(line.startswith("-") and line.endswith(old_banner) for line in diff.splitlines())
+    assert any(line.startswith("+") and line.endswith(EDITED_BANNER) for line in diff.splitlines())
 
     # Night 3: the switch rebooted ten minutes ago; every link came up 30 s after boot.
     nights.reboot(SWITCH, seconds_ago=REBOOT_UPTIME)
