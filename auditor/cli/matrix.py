@@ -7,10 +7,9 @@ No ``from __future__ import annotations``: typer reads the option aliases define
 import json
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
@@ -23,6 +22,23 @@ LEGEND = {
     "en": "✔ permitted as allowed  ✘ permit beyond policy  △ allowed, not permitted  · denied  "
     "(o = observed in traffic)",
 }
+
+
+def explain_excess(source: str, destination: str, entry: Any, lang: Lang) -> str:
+    """A permit beyond the policy in words: which device, which line, what it lets through."""
+    services = ", ".join(entry.services) or "any"
+    targets = ", ".join(entry.destinations) if entry.destinations else None
+    if lang == "ja":
+        to = f"、宛先 {targets}" if targets else ""
+        return (
+            f"✘ {source} → {destination}: {entry.device} の「{entry.line.strip()}」"
+            f" ({entry.subject}) が方針を超えて許可しています (サービス {services}{to})。"
+        )
+    to = f" to {targets}" if targets else ""
+    return (
+        f"✘ {source} → {destination}: {entry.device} permits beyond the policy with "
+        f'"{entry.line.strip()}" ({entry.subject}): {services}{to}.'
+    )
 
 
 def register_matrix(app: typer.Typer, lang: Lang) -> None:
@@ -40,18 +56,13 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         from auditor.analysis.matrix import zone_matrix
         from auditor.analysis.network import NetworkView
-        from auditor.audit.inputs import ConfigError, load_bundle
         from auditor.rules import AuditContext, discover
-        from auditor.store.opening import open_store
 
+        if output not in {"table", "json"}:
+            options.choose([output], ["table", "json"], "--format", lang)
         registry = discover()
-        try:
-            bundle = load_bundle(policy, inventory, ledger, registry)
-        except ConfigError as exc:
-            for issue in exc.issues:
-                Console(stderr=True).print(str(issue), markup=False)
-            raise typer.Exit(2) from exc
-        store = open_store(db)
+        bundle = options.load_inputs(policy, inventory, ledger, registry, lang)
+        store = options.open_store_for_reading(db, lang)
         context = AuditContext(
             policy=bundle.policy,
             inventory=bundle.inventory,
@@ -68,9 +79,9 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
             typer.echo(json.dumps(matrix.to_json(), ensure_ascii=False, indent=2))
             return
         table = Table(title="ゾーン間通信マトリクス / zone-to-zone matrix (from → to)")
-        table.add_column("from \\ to")
+        table.add_column("from \\ to", overflow="fold")
         for zone in matrix.zones:
-            table.add_column(zone, justify="center")
+            table.add_column(zone, justify="center", overflow="fold")
         for source in matrix.zones:
             row = [source]
             for destination in matrix.zones:
@@ -81,10 +92,10 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
                 mark = SYMBOLS.get(cell.status, "?") + ("o" if cell.observed_in_traffic else "")
                 row.append(mark)
             table.add_row(*row)
-        console = Console(highlight=False, soft_wrap=True)
+        console = options.stdout()
         console.print(table)
         console.print(LEGEND["ja" if ja else "en"])
         for (source, destination), cell in sorted(matrix.cells.items()):
             for entry in cell.permitted:
                 if not entry.within_policy:
-                    console.print(f"✘ {source} → {destination}: {entry.to_json()}", markup=False)
+                    console.print(explain_excess(source, destination, entry, lang), markup=False)
