@@ -307,8 +307,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Not a Kyojin database (no schema): {url}\n  Run `auditor db upgrade` to create it.",
     ),
     "db_bad_url": (
-        "データベース URL が読めません: {url} ({reason})",
-        "Unreadable database URL: {url} ({reason})",
+        "データベース URL が読めません (--db / AUDITOR_DB_URL)。\n"
+        "  例: postgresql://user@host/auditor または SQLite ファイルのパス",
+        "Unreadable database URL (--db / AUDITOR_DB_URL).\n"
+        "  E.g. postgresql://user@host/auditor or the path of a SQLite file.",
     ),
     "unknown_value": (
         "{option} の値 '{value}' は使えません{hint}。\n  選べる値: {choices}",

@@ -185,8 +185,8 @@ def open_store_for_reading(db: str | None, lang: Lang) -> Store:
         env["STATE_DIRECTORY"] = env["AUDITOR_STATE_DIR"]
     try:
         url = resolve_db_url(db, env)
-    except ArgumentError as exc:
-        fail(t("db_bad_url", lang, url=db or env.get("AUDITOR_DB_URL", ""), reason=exc))
+    except (ArgumentError, ValueError):  # malformed URL; its text may hold a password
+        fail(t("db_bad_url", lang))
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         fail(t("db_missing", lang, path=path))

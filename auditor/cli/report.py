@@ -217,8 +217,11 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
                 )
                 options.choose(zone, known_zones, "--zone", lang, fold=False)
             if check:
-                known_checks = set(discover().ids()) | {r.check_id for r in store.list_findings()}
-                check = options.choose(check, known_checks, "--check", lang)
+                ids = set(discover().ids()) | {r.check_id for r in store.list_findings()}
+                # a prefix is allowed (SEG, SEG-, SEG-00) as long as some check starts with it
+                for value in check:
+                    if not any(i.startswith(value.upper()) for i in ids):
+                        options.fail(options.unknown_value("--check", value, ids, lang))
         except typer.Exit:
             store.close()
             raise
