@@ -107,11 +107,12 @@ def find_group(app: typer.Typer, name: str) -> typer.Typer | None:
 
 
 def stdout() -> Console:
-    console = Console(highlight=False, soft_wrap=True)
+    """Messages wrap at the width (words stay whole, nothing is cut with "…")."""
+    console = Console(highlight=False)
     if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
         # Piped into a file or mail: wide rows instead of a table squeezed into 80 columns
         # (an explicit COLUMNS still wins).
-        console = Console(highlight=False, soft_wrap=True, width=200)
+        console = Console(highlight=False, width=200)
     return console
 
 
