@@ -8,7 +8,7 @@ exit codes and consoles are in :mod:`auditor.cli.options`, every help text in
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 import typer
@@ -42,8 +42,13 @@ def build_app(lang: Lang) -> typer.Typer:
     lang_option = Annotated[str, options.lang_option(lang)]
 
     @app.callback()
-    def root(lang_: lang_option = lang) -> None:
-        """Accept ``auditor --lang ja …``; ``main`` already chose the language from it."""
+    def root(
+        lang_: lang_option = lang,
+        debug: Annotated[
+            bool, typer.Option("--debug", envvar="AUDITOR_DEBUG", help=t("opt.debug", lang))
+        ] = False,
+    ) -> None:
+        """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both."""
 
     register_validate(app, lang)
     register_rules(app, lang)
@@ -77,12 +82,43 @@ def _mount_lab(app: typer.Typer, lang: Lang) -> None:
         register_demo(app, lang)
 
 
+def debug_requested(args: Sequence[str], environ: Mapping[str, str]) -> bool:
+    """``--debug`` before the command, or ``AUDITOR_DEBUG`` set to a true value."""
+    if environ.get("AUDITOR_DEBUG", "").strip().lower() in {"1", "true", "yes", "on"}:
+        return True
+    return "--debug" in args
+
+
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point."""
+    """Console-script entry point: the one place an unexpected exception becomes a message.
+
+    Every failure a user can cause is handled where it happens (exit 2 with a reason); whatever
+    still escapes is a bug or an unforeseen condition, shown as two lines and exit code 3 (the
+    command did not complete) instead of a traceback; ``--debug`` / ``AUDITOR_DEBUG=1`` re-raise.
+    """
     from auditor.textsafe import guard_terminal
 
     guard_terminal()  # device-controlled text never reaches the terminal raw
     args = list(sys.argv[1:] if argv is None else argv)
     lang = detect_lang(args, os.environ)
+    debug = debug_requested(args, os.environ)
     app = build_app(lang)
-    app(args=args, prog_name="auditor")
+    try:
+        app(args=args, prog_name="auditor")
+    except Exception as exc:  # the top-level handler, see the docstring
+        if debug:
+            raise
+        options.stderr().print(describe_failure(exc, lang), markup=False)
+        sys.exit(options.EXIT_INCOMPLETE)
+
+
+def describe_failure(exc: BaseException, lang: Lang) -> str:
+    """Two lines of human text for an exception that escaped a command."""
+    from auditor.store.errors import SchemaNotCurrent, StoreUnavailable
+
+    message = " ".join(str(exc).split()) or type(exc).__name__
+    if isinstance(exc, StoreUnavailable):
+        return t("store_unavailable", lang, message=message)
+    if isinstance(exc, SchemaNotCurrent):
+        return message
+    return t("internal_error", lang, message=message)

@@ -11,23 +11,28 @@ No ``from __future__ import annotations`` here: typer resolves the option aliase
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from auditor.audit.inputs import DEFAULT_INVENTORY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.cli.options import EXIT_INVALID
+
+if TYPE_CHECKING:
+    from auditor.store.repository import Store
 
 
-def _moment(value: str | None) -> datetime | None:
-    if value is None:
-        return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"not a date: {value}") from exc
+def _known_device(store: "Store", device: str, lang: Lang) -> None:
+    """Exit 2 with "did you mean" when the store has never seen ``device``."""
+    known = options.stored_devices(store)
+    if device not in known:
+        store.close()
+        options.choose([device], known, "DEVICE", lang, fold=False)
+
+
+def _stamp(moment: datetime) -> str:
+    return moment.astimezone(options.local_timezone()).isoformat(timespec="seconds")
 
 
 def register_config(app: typer.Typer, lang: Lang) -> None:
@@ -46,13 +51,16 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
         lang_: lang_option = lang,
     ) -> None:
         from auditor.report.config_history import NoConfiguration, show_config
-        from auditor.store.opening import open_store
 
+        moment = options.parse_moment(at, "--at", lang, end=True)
+        store = options.open_store_for_reading(db, lang)
+        _known_device(store, device, lang)
         try:
-            text = show_config(open_store(db), device, _moment(at))
+            text = show_config(store, device, moment)
         except NoConfiguration as exc:
-            sys.stderr.write(f"{exc}\n")
-            raise typer.Exit(EXIT_INVALID) from exc
+            options.fail(str(exc))
+        finally:
+            store.close()
         sys.stdout.write(text + "\n")
 
     @config_app.command("diff", help=t("config.diff", lang))
@@ -63,21 +71,57 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         lang_: lang_option = lang,
     ) -> None:
-        from auditor.report.config_history import NoConfiguration, diff_config
-        from auditor.store.opening import open_store
+        from auditor.report.config_history import (
+            NoConfiguration,
+            config_at,
+            configurations,
+            diff_config,
+        )
 
+        start = options.parse_moment(since, "--from", lang)
+        stop = options.parse_moment(until, "--to", lang, end=True)
+        store = options.open_store_for_reading(db, lang)
+        _known_device(store, device, lang)
         try:
-            text = diff_config(open_store(db), device, _moment(since), _moment(until))
+            after = config_at(store, device, stop)
+            before = config_at(store, device, start) if start is not None else None
+            earlier = [
+                c
+                for c in configurations(store.snapshot_history(device))
+                if c.collected_at < after.collected_at
+            ]
+            text = diff_config(store, device, start, stop)
         except NoConfiguration as exc:
-            sys.stderr.write(f"{exc}\n")
-            raise typer.Exit(EXIT_INVALID) from exc
-        sys.stdout.write(text + ("\n" if text else ""))
+            options.fail(str(exc))
+        finally:
+            store.close()
+        if before is None and not earlier:
+            options.fail(
+                t("config_nothing_to_diff", lang, device=device, when=_stamp(after.collected_at))
+            )
+        if not text:
+            first = before or earlier[-1]
+            sys.stdout.write(
+                t(
+                    "config_same",
+                    lang,
+                    device=device,
+                    since=_stamp(first.collected_at),
+                    until=_stamp(after.collected_at),
+                )
+                + "\n"
+            )
+            return
+        sys.stdout.write(text + "\n")
 
     @config_app.command("plan", help=t("config.plan", lang))
     def plan(
         devices: Annotated[list[str] | None, typer.Argument(help=t("arg.devices", lang))] = None,
         inventory: Annotated[
-            Path, typer.Option("--inventory", "-i", help=t("opt.inventory", lang))
+            Path,
+            typer.Option(
+                "--inventory", "-i", envvar="AUDITOR_INVENTORY", help=t("opt.inventory", lang)
+            ),
         ] = DEFAULT_INVENTORY,
         lang_: lang_option = lang,
     ) -> None:
@@ -86,8 +130,8 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
 
         try:
             loaded = load_inventory(inventory).devices
-        except InventoryError as exc:
-            sys.stderr.write(f"{exc}\n")
-            raise typer.Exit(EXIT_INVALID) from exc
+        except (InventoryError, OSError) as exc:
+            options.fail(" ".join(str(exc).split()))
+        options.choose(devices, [d.name for d in loaded], "DEVICES", lang, fold=False)
         chosen = [d for d in loaded if not devices or d.name in set(devices)]
         sys.stdout.write(format_plan(chosen) + "\n")

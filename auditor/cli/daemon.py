@@ -13,7 +13,6 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.table import Table
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
@@ -101,17 +100,21 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         output: Annotated[str, options.output_format(lang, "opt.format_text")] = "table",
         lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
-        from auditor.daemon.settings import Settings
-        from auditor.store.opening import open_store
+        from pydantic import ValidationError
 
-        settings = Settings()
+        from auditor.daemon.settings import Settings
+
+        try:
+            settings = Settings()
+        except ValidationError as exc:
+            options.fail(" ".join(str(exc).split()))
         url = db or settings.effective_db_url()
         status_path = settings.state_dir / "daemon-status.json"
         daemon_state: dict[str, Any] = {}
         if status_path.exists():
             daemon_state = json.loads(status_path.read_text(encoding="utf-8"))
         running = _pid_alive(daemon_state.get("pid"))
-        store = open_store(url)
+        store = options.open_store_for_reading(url, lang)
         last_runs: dict[str, dict[str, Any]] = {}
         for kind in ("poll", "audit", "check"):
             run = store.last_run(kind)
@@ -142,12 +145,12 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         if output == "json":
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        console = Console(highlight=False)
+        console = options.stdout()
         state = ("稼働中" if ja else "running") if running else ("停止" if ja else "not running")
         console.print(f"daemon: {state}" + (f" (pid {payload['pid']})" if running else ""))
-        table = Table(title="last runs / 直近の実行")
-        for header in ("kind", "id", "status", "started", "duration s"):
-            table.add_column(header)
+        table = options.table(
+            "kind", "id", "status", "started", "duration s", title="last runs / 直近の実行"
+        )
         for kind, run_info in last_runs.items():
             table.add_row(
                 kind,

@@ -35,7 +35,7 @@ def register_db(app: typer.Typer, lang: Lang) -> None:
 
     @app.command("verify", help=t("verify", lang))
     def verify_command(db: db_option = None, lang_: lang_option = lang) -> None:
-        store = _open_store(db)
+        store = options.open_store_for_reading(db, lang)
         result = store.verify()
         if result.ok:
             _stdout().print(t("verify_ok", lang, count=result.events_checked))

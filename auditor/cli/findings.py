@@ -8,17 +8,20 @@ import json
 from typing import Annotated
 
 import typer
-from rich.table import Table
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID, OutputFormat
+from auditor.model.findings import Severity
+from auditor.store.records import FindingStatus
 
-# The command bodies moved here from app.py unchanged and still use these names.
 _jsonable = options.jsonable
 _open_store = options.open_store
 _stderr = options.stderr
 _stdout = options.stdout
+
+SEVERITIES = tuple(s.value for s in Severity)
+STATUSES = tuple(s.value for s in FindingStatus)
 
 
 def register_findings(app: typer.Typer, lang: Lang) -> None:
@@ -44,9 +47,18 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
         output: format_option = OutputFormat.TABLE,
         lang_: lang_option = lang,
     ) -> None:
-        store = _open_store(db)
+        statuses = options.choose(status, STATUSES, "--status", lang)
+        severities = options.choose(severity, SEVERITIES, "--severity", lang)
+        store = options.open_store_for_reading(db, lang)
+        if device is not None:
+            options.choose([device], options.stored_devices(store), "--device", lang, fold=False)
+        if check is not None:
+            from auditor.rules import discover
+
+            known = set(discover().ids()) | {r.check_id for r in store.list_findings()}
+            check = options.choose([check], known, "--check", lang)[0]
         records = store.list_findings(
-            status=status, severity=severity, device=device, check_id=check
+            status=statuses or None, severity=severities or None, device=device, check_id=check
         )
         if output is OutputFormat.JSON:
             typer.echo(
@@ -55,17 +67,10 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
                 )
             )
             return
-        table = Table()
-        for header in (
-            "fingerprint",
-            "status",
-            "severity",
-            "check",
-            "device",
-            "subject",
-            "first seen",
-        ):
-            table.add_column(header)
+        table = options.table(
+            "fingerprint", "status", "severity", "check", "device", "subject", "first seen"
+        )
+        zone = options.local_timezone()
         for record in records:
             table.add_row(
                 record.fingerprint[:12],
@@ -74,7 +79,7 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
                 record.check_id,
                 record.device or "-",
                 record.subject,
-                record.first_seen.isoformat(timespec="seconds"),
+                record.first_seen.astimezone(zone).isoformat(timespec="seconds"),
             )
         _stdout().print(table)
 
@@ -84,9 +89,10 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         lang_: lang_option = lang,
     ) -> None:
-        store = _open_store(db)
+        prefix = options.fingerprint(fingerprint, lang)
+        store = options.open_store_for_reading(db, lang)
         try:
-            record, events = store.get_finding(fingerprint)
+            record, events = store.get_finding(prefix)
         except LookupError as exc:
             _stderr().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INVALID) from exc
@@ -101,10 +107,11 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         lang_: lang_option = lang,
     ) -> None:
-        store = _open_store(db)
+        prefix = options.fingerprint(fingerprint, lang)
+        store = options.open_store_for_reading(db, lang)
         try:
-            full = store.ack(fingerprint, actor=by, note=note)
+            record = store.ack(prefix, actor=by, note=note)
         except LookupError as exc:
             _stderr().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INVALID) from exc
-        _stdout().print(t("acked", lang, fp=full), markup=False)
+        _stdout().print(t("acked", lang, fp=record.fingerprint), markup=False)

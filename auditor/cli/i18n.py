@@ -16,11 +16,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "app": (
         "強靭 (Kyojin) 監査: 自治体ネットワークの三層の対策を継続的に点検します。\n\n"
         "終了コード: 0 = --fail-on 以上の指摘なし、1 = --fail-on 以上の指摘あり、"
-        "2 = 入力・使い方の誤り、3 = 実行が不完全 (収集できない機器があった、または中断)。",
+        "2 = 入力・使い方の誤り、3 = 実行が不完全 (収集できない機器があった、中断、または予期しない失敗)。\n\n"
+        "日付だけの指定 (YYYY-MM-DD) は設定のタイムゾーン (既定 Asia/Tokyo、AUDITOR_TIMEZONE "
+        "または auditor.toml の timezone) の 1 日として読みます。",
         "Kyojin Auditor: continuous 三層の対策 compliance auditing of municipal networks.\n\n"
         "Exit codes: 0 = nothing at or above --fail-on, 1 = findings at or above --fail-on, "
-        "2 = invalid input or usage, 3 = the run was incomplete (a device not collected, or "
-        "interrupted).",
+        "2 = invalid input or usage, 3 = the run was incomplete (a device not collected, "
+        "interrupted, or an unexpected failure).\n\n"
+        "Bare dates (YYYY-MM-DD) are days in the configured time zone (default Asia/Tokyo; "
+        "AUDITOR_TIMEZONE or timezone in auditor.toml).",
     ),
     "validate": (
         "ポリシー・機器台帳・資産台帳を検証します (誤りは ファイル:行: 項目 で表示)。",
@@ -67,6 +71,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "opt.format": ("出力形式。", "Output format."),
     "opt.lang": ("表示言語 (ja / en)。", "Output language (ja / en)."),
+    "opt.no_policy": (
+        "ポリシーなしで作成します (例外の理由・承認者・期限とマトリクスは含まれません)。",
+        "Go without the policy (no exception reasons, approvers, expiries or zone matrix).",
+    ),
+    "opt.all": (
+        "指定した機器以外 (台帳など) の指摘も表示します。",
+        "Also show findings about other devices and the ledger.",
+    ),
+    "opt.debug": (
+        "予期しない失敗のときにトレースバックを表示します (AUDITOR_DEBUG=1 と同じ)。",
+        "Show the traceback of an unexpected failure (same as AUDITOR_DEBUG=1).",
+    ),
     "opt.only": ("使う収集方式 (snmp, ssh)。", "Collectors to use (snmp, ssh)."),
     "demo": (
         "デモ: 模擬都市ネットワークを起動し、監査を 1 回実行して、検出数と仕込んだ違反を比較します。",
@@ -117,9 +133,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "SSH で送信するコマンドを表示します (接続しない)。",
         "Print exactly what SSH collection would send (dry run; connects to nothing).",
     ),
-    "opt.at": ("日時 (ISO 形式、既定: 現在)。", "Date/time (ISO; default: now)."),
-    "opt.from": ("比較元の日時 (ISO 形式)。", "Earlier date/time (ISO)."),
-    "opt.to": ("比較先の日時 (ISO 形式)。", "Later date/time (ISO)."),
+    "opt.at": (
+        "日時 (YYYY-MM-DD または ISO 形式、時差なしは設定のタイムゾーン、既定: 現在)。",
+        "Date/time (YYYY-MM-DD or ISO; without an offset in the configured time zone; "
+        "default: now).",
+    ),
+    "opt.from": (
+        "比較元の日時 (YYYY-MM-DD または ISO 形式、設定のタイムゾーン)。",
+        "Earlier date/time (YYYY-MM-DD or ISO, configured time zone).",
+    ),
+    "opt.to": (
+        "比較先の日時 (YYYY-MM-DD または ISO 形式、設定のタイムゾーン)。",
+        "Later date/time (YYYY-MM-DD or ISO, configured time zone).",
+    ),
     # report, export, suppress
     "report": (
         "日次レポートを作成します (外部参照のない 1 ファイルの HTML、メール用テキスト、Markdown)。",
@@ -136,8 +162,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Export findings for auditors (CSV/XLSX/JSON/SARIF/PDF/evidence bundle).",
     ),
     "opt.export_out": ("出力ファイル。", "Output file."),
-    "opt.since": ("この日時以降に検出 (YYYY-MM-DD)。", "Seen on or after (YYYY-MM-DD)."),
-    "opt.until": ("この日まで (YYYY-MM-DD)。", "Up to and including (YYYY-MM-DD)."),
+    "opt.since": (
+        "この日時以降に検出 (YYYY-MM-DD、設定のタイムゾーン、既定 Asia/Tokyo)。",
+        "Seen on or after (YYYY-MM-DD, in the configured time zone, default Asia/Tokyo).",
+    ),
+    "opt.until": (
+        "この日まで (YYYY-MM-DD、設定のタイムゾーン)。",
+        "Up to and including (YYYY-MM-DD, in the configured time zone).",
+    ),
     "opt.zone": ("区域 ID (複数可)。", "Zone id (repeatable)."),
     "opt.export_severity": ("重大度 (複数可)。", "Severity (repeatable)."),
     "opt.export_status": (
@@ -243,8 +275,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Run {run_id}: status {status}, collected {covered}/{total} devices, {count} findings",
     ),
     "not_applicable": (
-        "判定対象なし (比較する情報がない): {count} 件",
-        "Not applicable (nothing to compare): {count}",
+        "判定対象なし: {count} 件 (その機器・設定に当てはまらない、または比較する情報がないため"
+        "判定しなかったチェック。違反ではありません。一覧は --format json の outcome "
+        '"not_applicable")',
+        "Not applicable: {count} (checks that do not apply to these devices or had nothing to "
+        "compare, so they made no judgement; not violations. List them with --format json, "
+        'outcome "not_applicable")',
     ),
     "unknown_device": ("機器台帳にない機器: {names}", "Not in the inventory: {names}"),
     "unknown_rule": ("そのIDのチェックはありません: {id}", "No check with id {id}"),
@@ -258,6 +294,79 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "db_upgraded": ("データベースを最新化しました: {url}", "Database upgraded: {url}"),
     "acked": ("確認済みにしました: {fp}", "Acknowledged: {fp}"),
+    # loud failures (issue 17)
+    "db_missing": (
+        "データベースがありません: {path}\n"
+        "  --db / AUDITOR_DB_URL を確認してください (新規作成は `auditor db upgrade --db {path}`)。",
+        "No database at {path}\n"
+        "  Check --db / AUDITOR_DB_URL (to create one: `auditor db upgrade --db {path}`).",
+    ),
+    "db_not_kyojin": (
+        "Kyojin のデータベースではありません (スキーマがない): {url}\n"
+        "  `auditor db upgrade` でスキーマを作成してください。",
+        "Not a Kyojin database (no schema): {url}\n  Run `auditor db upgrade` to create it.",
+    ),
+    "db_bad_url": (
+        "データベース URL が読めません (--db / AUDITOR_DB_URL)。\n"
+        "  例: postgresql://user@host/auditor または SQLite ファイルのパス",
+        "Unreadable database URL (--db / AUDITOR_DB_URL).\n"
+        "  E.g. postgresql://user@host/auditor or the path of a SQLite file.",
+    ),
+    "unknown_value": (
+        "{option} の値 '{value}' は使えません{hint}。\n  選べる値: {choices}",
+        "{option}: unknown value '{value}'{hint}.\n  Choose from: {choices}",
+    ),
+    "did_you_mean": (" (もしかして '{value}')", " (did you mean '{value}'?)"),
+    "nothing_to_choose": ("(なし)", "(none)"),
+    "more_choices": (" ほか {count} 件", " and {count} more"),
+    "bad_date": (
+        "{option} の日付が読めません: {value} (YYYY-MM-DD または ISO 8601 日時)",
+        "{option}: not a date: {value} (YYYY-MM-DD or an ISO 8601 timestamp)",
+    ),
+    "bad_fingerprint": (
+        "フィンガープリントが不正です: {value} (16 進 8 桁以上)\n"
+        "  `auditor findings list` の fingerprint 列の値を指定してください。",
+        "Not a finding fingerprint: {value} (8 or more hexadecimal characters)\n"
+        "  Use a value from the fingerprint column of `auditor findings list`.",
+    ),
+    "internal_error": (
+        "エラー: {message}\n  予期しない失敗です。詳細は --debug (または AUDITOR_DEBUG=1) で再実行。",
+        "Error: {message}\n  An unexpected failure; rerun with --debug (or AUDITOR_DEBUG=1) "
+        "for the traceback.",
+    ),
+    "store_unavailable": (
+        "データベースを使えません: {message}\n  しばらくしてから再実行してください。",
+        "The database is unavailable: {message}\n  Try again later.",
+    ),
+    "policy_required": (
+        "ポリシーを読み込めません: {path}\n"
+        "  例外の理由・承認者・期限とゾーン間マトリクスに必要です。--policy を指定するか、"
+        "承知のうえで --no-policy を付けてください。",
+        "Cannot load the policy: {path}\n"
+        "  It is needed for exception reasons, approvers, expiries and the zone matrix; give "
+        "--policy, or --no-policy to go without them.",
+    ),
+    "no_policy_notice": (
+        "注意: --no-policy のため、例外の理由・承認者・期限とゾーン間マトリクスは含まれません。",
+        "Note: --no-policy: exception reasons, approvers, expiries and the zone matrix are "
+        "missing.",
+    ),
+    "config_nothing_to_diff": (
+        "{device} の設定は 1 世代しか保存されていないため、差分を取れません ({when})。",
+        "Only one stored configuration of {device}: nothing to diff ({when}).",
+    ),
+    "config_same": (
+        "変更なし: {device} の設定は {since} と {until} で同じです。",
+        "No change: the configuration of {device} is the same at {since} and {until}.",
+    ),
+    "check_other_findings": (
+        "ほかの機器・台帳の指摘 {count} 件は表示していません (--all で表示)。",
+        "{count} findings about other devices or the ledger not shown (--all shows them).",
+    ),
+    "waiting_for": ("待機中: {device}", "waiting for {device}"),
+    "waiting_more": (" ほか {count} 台", " and {count} more"),
+    "collecting": ("収集中", "collecting"),
+    "collected_all": ("収集完了", "collection done"),
 }
 
 

@@ -6,10 +6,9 @@ No ``from __future__ import annotations``: typer reads the option aliases define
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 from rich.table import Table
 
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
@@ -44,6 +43,23 @@ def _source_note(stored: MatrixRecord | None, ja: bool) -> str | None:
     )
 
 
+def explain_excess(source: str, destination: str, entry: Any, lang: Lang) -> str:
+    """A permit beyond the policy in words: which device, which line, what it lets through."""
+    services = ", ".join(entry.services) or "any"
+    targets = ", ".join(entry.destinations) if entry.destinations else None
+    if lang == "ja":
+        to = f"、宛先 {targets}" if targets else ""
+        return (
+            f"✘ {source} → {destination}: {entry.device} の「{entry.line.strip()}」"
+            f" ({entry.subject}) が方針を超えて許可しています (サービス {services}{to})。"
+        )
+    to = f" to {targets}" if targets else ""
+    return (
+        f"✘ {source} → {destination}: {entry.device} permits beyond the policy with "
+        f'"{entry.line.strip()}" ({entry.subject}): {services}{to}.'
+    )
+
+
 def register_matrix(app: typer.Typer, lang: Lang) -> None:
     """Add ``matrix`` to ``app``."""
     ja = lang == "ja"
@@ -57,32 +73,27 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
         output: Annotated[str, options.output_format(lang, "opt.format_text")] = "table",
         lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
-        from auditor.audit.inputs import ConfigError, load_bundle
         from auditor.audit.service import current_matrix
         from auditor.rules import discover
-        from auditor.store.opening import open_store
 
+        if output not in {"table", "json"}:
+            options.choose([output], ["table", "json"], "--format", lang)
         registry = discover()
-        try:
-            bundle = load_bundle(policy, inventory, ledger, registry)
-        except ConfigError as exc:
-            for issue in exc.issues:
-                Console(stderr=True).print(str(issue), markup=False)
-            raise typer.Exit(2) from exc
-        store = open_store(db)
+        bundle = options.load_inputs(policy, inventory, ledger, registry, lang)
+        store = options.open_store_for_reading(db, lang)
         matrix, stored = current_matrix(bundle, registry, store)  # the run's, not rebuilt
         note = _source_note(stored, ja)
         if note:
-            Console(stderr=True).print(note, markup=False)
+            options.stderr().print(note, markup=False)
         if output == "json":
             run_id = stored.run_id if stored is not None and note is None else None
             payload = matrix.to_json() | {"run_id": run_id}
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
         table = Table(title="ゾーン間通信マトリクス / zone-to-zone matrix (from → to)")
-        table.add_column("from \\ to")
+        table.add_column("from \\ to", overflow="fold")
         for zone in matrix.zones:
-            table.add_column(zone, justify="center")
+            table.add_column(zone, justify="center", overflow="fold")
         for source in matrix.zones:
             row = [source]
             for destination in matrix.zones:
@@ -93,7 +104,7 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
                 mark = SYMBOLS.get(cell.status, "?") + ("o" if cell.observed_in_traffic else "")
                 row.append(mark)
             table.add_row(*row)
-        console = Console(highlight=False, soft_wrap=True)
+        console = options.stdout()
         console.print(table)
         console.print(LEGEND["ja" if ja else "en"])
         if stored is not None and note is None:
@@ -106,4 +117,4 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
         for (source, destination), cell in sorted(matrix.cells.items()):
             for entry in cell.permitted:
                 if not entry.within_policy:
-                    console.print(f"✘ {source} → {destination}: {entry.to_json()}", markup=False)
+                    console.print(explain_excess(source, destination, entry, lang), markup=False)

@@ -11,11 +11,13 @@ or above it; 2 invalid input or usage; 3 the run was incomplete.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
-from datetime import date, datetime
+import difflib
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime, time, tzinfo
 from enum import Enum, StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
 from pydantic import BaseModel
@@ -105,11 +107,21 @@ def find_group(app: typer.Typer, name: str) -> typer.Typer | None:
 
 
 def stdout() -> Console:
-    console = Console(highlight=False, soft_wrap=True)
-    if not console.is_terminal:
-        # Piped into a file or mail: wide rows instead of a table squeezed into 80 columns.
-        console = Console(highlight=False, soft_wrap=True, width=200)
+    """Messages wrap at the width (words stay whole, nothing is cut with "…")."""
+    console = Console(highlight=False)
+    if not console.is_terminal and not os.environ.get("COLUMNS", "").isdigit():
+        # Piped into a file or mail: wide rows instead of a table squeezed into 80 columns
+        # (an explicit COLUMNS still wins).
+        console = Console(highlight=False, width=200)
     return console
+
+
+def table(*headers: str, title: str | None = None) -> Table:
+    """A table whose cells wrap (long words fold) instead of being cut with "…" at 80 columns."""
+    rendered = Table(title=title, show_lines=False)
+    for header in headers:
+        rendered.add_column(header, overflow="fold", no_wrap=False)
+    return rendered
 
 
 def stderr() -> Console:
@@ -141,9 +153,144 @@ def load_inputs(
 
 
 def open_store(db: str | None) -> Store:
+    """The store for a command that records (run, check, ack, suppress, db upgrade): created and
+    migrated when missing."""
     from auditor.store.opening import open_store as opening
 
     return opening(db)
+
+
+def fail(message: str) -> NoReturn:
+    """One human line on stderr, exit 2 (invalid input or usage)."""
+    stderr().print(message, markup=False)
+    raise typer.Exit(EXIT_INVALID)
+
+
+def open_store_for_reading(db: str | None, lang: Lang) -> Store:
+    """The store for a reading command: never created, so a typo in ``--db`` cannot show an empty
+    database as "no findings".
+
+    A missing SQLite file (or folder) and a database without the Kyojin schema are exit 2 naming
+    the path; an existing database of an older schema is migrated as before.
+    """
+    from sqlalchemy.exc import ArgumentError, DatabaseError
+
+    from auditor.store.errors import SchemaNotCurrent
+    from auditor.store.migrate import current_revision, head_revision
+    from auditor.store.opening import display_url
+    from auditor.store.repository import Store
+    from auditor.store.url import resolve_db_url, sqlite_path
+
+    env = dict(os.environ)
+    if env.get("AUDITOR_STATE_DIR") and not env.get("STATE_DIRECTORY"):
+        env["STATE_DIRECTORY"] = env["AUDITOR_STATE_DIR"]
+    try:
+        url = resolve_db_url(db, env)
+    except (ArgumentError, ValueError):  # malformed URL; its text may hold a password
+        fail(t("db_bad_url", lang))
+    path = sqlite_path(url)
+    if path is not None and not path.is_file():
+        fail(t("db_missing", lang, path=path))
+    store = Store(url)
+    try:
+        revision = current_revision(store.engine)
+    except (DatabaseError, SchemaNotCurrent):  # e.g. a file that is not SQLite at all
+        revision = None
+    if revision is None:
+        store.close()
+        fail(t("db_not_kyojin", lang, url=display_url(url)))
+    if revision != head_revision():
+        store.upgrade()
+    return store
+
+
+def fingerprint(value: str, lang: Lang) -> str:
+    """A fingerprint prefix as the store accepts it (8+ hex digits), else exit 2 saying so."""
+    from auditor.store.reading import HEX, MIN_PREFIX_LENGTH
+
+    text = value.strip().lower()
+    if len(text) < MIN_PREFIX_LENGTH or not set(text) <= HEX:
+        fail(t("bad_fingerprint", lang, value=value))
+    return text
+
+
+def stored_devices(store: Store) -> set[str]:
+    """Device names the store knows (from findings and snapshots), for "did you mean"."""
+    names = {record.device for record in store.list_findings() if record.device}
+    return names | set(store.latest_snapshots())
+
+
+MAX_LISTED_CHOICES = 20
+
+
+def suggestion(value: str, allowed: Iterable[str], *, fold: bool = True) -> str | None:
+    """The closest allowed value, for "did you mean" (case-insensitive when ``fold``)."""
+    by_key = {(v.lower() if fold else v): v for v in allowed}
+    key = value.lower() if fold else value
+    matches = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.5)
+    return by_key[matches[0]] if matches else None
+
+
+def unknown_value(
+    option: str, value: str, allowed: Iterable[str], lang: Lang, *, fold: bool = True
+) -> str:
+    """``--zone: unknown value 'lgwn' (did you mean 'lgwan'?); choose from: …``."""
+    choices = sorted(set(allowed))
+    near = suggestion(value, choices, fold=fold)
+    hint = t("did_you_mean", lang, value=near) if near else ""
+    listed = ", ".join(choices[:MAX_LISTED_CHOICES]) if choices else t("nothing_to_choose", lang)
+    if len(choices) > MAX_LISTED_CHOICES:
+        listed += t("more_choices", lang, count=len(choices) - MAX_LISTED_CHOICES)
+    return t("unknown_value", lang, option=option, value=value, hint=hint, choices=listed)
+
+
+def choose(
+    values: Sequence[str] | None,
+    allowed: Iterable[str],
+    option: str,
+    lang: Lang,
+    *,
+    fold: bool = True,
+) -> list[str]:
+    """``values`` checked against ``allowed`` (case-folded when ``fold``); exit 2 on the first
+    unknown one, with the valid choices and the nearest match."""
+    known = list(allowed)
+    by_key = {(v.lower() if fold else v): v for v in known}
+    chosen: list[str] = []
+    for value in values or ():
+        match = by_key.get(value.lower() if fold else value)
+        if match is None:
+            fail(unknown_value(option, value, known, lang, fold=fold))
+        chosen.append(match)
+    return chosen
+
+
+def local_timezone() -> tzinfo:
+    """The zone bare dates mean (``AUDITOR_TIMEZONE`` / ``timezone`` in auditor.toml / Tokyo)."""
+    from auditor.daemon.settings import configured_timezone
+
+    try:
+        return configured_timezone()
+    except ValueError as exc:
+        fail(str(exc))
+
+
+def parse_moment(
+    value: str | None, option: str, lang: Lang, *, end: bool = False
+) -> datetime | None:
+    """``YYYY-MM-DD`` (the whole day in the configured zone; ``end`` = its last instant) or an ISO
+    timestamp, read in the configured zone when it carries no offset."""
+    if value is None:
+        return None
+    zone = local_timezone()
+    try:
+        if len(value.strip()) == 10:
+            day = date.fromisoformat(value.strip())
+            return datetime.combine(day, time.max if end else time.min, tzinfo=zone)
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        fail(t("bad_date", lang, option=option, value=value))
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=zone)
 
 
 def jsonable(value: Any) -> Any:
@@ -164,18 +311,16 @@ def jsonable(value: Any) -> Any:
 
 
 def finding_rows(findings: Sequence[Finding], lang: Lang) -> Table:
-    table = Table(show_lines=False)
-    for header in ("severity", "check", "device", "subject", "message"):
-        table.add_column(header)
+    rows = table("severity", "check", "device", "subject", "message")
     for finding in sorted(findings, key=lambda f: (-f.severity.rank, f.check_id, f.device or "")):
-        table.add_row(
+        rows.add_row(
             finding.severity.label_ja if lang == "ja" else finding.severity.value,
             finding.check_id,
             finding.device or "-",
             finding.subject,
             finding.message_ja if lang == "ja" else finding.message_en,
         )
-    return table
+    return rows
 
 
 def exit_code(

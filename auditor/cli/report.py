@@ -4,7 +4,7 @@ No ``from __future__ import annotations`` here: typer resolves the option aliase
 :func:`register_report`, which string annotations would hide from it.
 """
 
-from datetime import date, datetime, time
+from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -17,9 +17,9 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID
 from auditor.report.data import ExportFilter
-from auditor.report.model import JST
 
 if TYPE_CHECKING:
+    from auditor.report.service import ReportInputs
     from auditor.store.repository import Store
 
 
@@ -48,38 +48,35 @@ def _h(lang: Lang, ja: str, en: str) -> str:
     return ja if lang == "ja" else en
 
 
-def _parse_day(value: str | None, *, end: bool) -> datetime | None:
-    """``YYYY-MM-DD`` (JST day; ``--until`` includes the whole day) or a full ISO timestamp."""
-    if value is None:
-        return None
-    try:
-        if len(value) == 10:
-            day = date.fromisoformat(value)
-            return datetime.combine(day, time.max if end else time.min, tzinfo=JST)
-        parsed = datetime.fromisoformat(value)
-    except ValueError as exc:
-        raise typer.BadParameter(f"not a date: {value}") from exc
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=JST)
-
-
-SEVERITIES = frozenset({"critical", "high", "medium", "low", "info"})
-STATUSES = frozenset({"new", "open", "reopened", "resolved", "suppressed"})
-
-
-def _choices(values: list[str] | None, allowed: frozenset[str], option: str) -> frozenset[str]:
-    chosen = frozenset(value.lower() for value in values or ())
-    unknown = sorted(chosen - allowed)
-    if unknown:
-        raise typer.BadParameter(
-            f"{', '.join(unknown)} (choose from {', '.join(sorted(allowed))})", param_hint=option
-        )
-    return chosen
+SEVERITIES = ("critical", "high", "medium", "low", "info")
+STATUSES = ("new", "open", "reopened", "resolved", "suppressed")
 
 
 def _open(db: str | None) -> "Store":
+    """For ``findings suppress``, which records: the store is created when missing."""
     from auditor.store.opening import open_store
 
     return open_store(db)
+
+
+def _require_policy(inputs: "ReportInputs", no_policy: bool, lang: Lang) -> "ReportInputs":
+    """Exit 2 unless the policy loaded; ``--no-policy`` goes on without it and says so first.
+
+    Without the policy an export silently lost exception reasons, approvers and expiries, and the
+    PDF's matrix; the admin must choose that, not discover it later.
+    """
+    console = Console(stderr=True, highlight=False, soft_wrap=True)
+    if no_policy:
+        console.print(t("no_policy_notice", lang), markup=False, style="yellow")
+        inputs.policy = None
+    elif inputs.policy is None:
+        for problem in inputs.problems:
+            console.print(problem, markup=False)
+        options.fail(t("policy_required", lang, path=inputs.policy_path))
+    for problem in inputs.problems:
+        if not (no_policy and problem.startswith("policy ")):
+            console.print(problem, markup=False, style="yellow")
+    return inputs
 
 
 def register_report(app: typer.Typer, lang: Lang) -> None:
@@ -88,6 +85,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
     policy_option = Annotated[Path, options.policy(lang)]
     inventory_option = Annotated[Path, options.inventory(lang)]
     lang_option = Annotated[str, options.lang_option(lang)]
+    no_policy_option = Annotated[bool, typer.Option("--no-policy", help=t("opt.no_policy", lang))]
 
     @app.command(
         "report",
@@ -114,6 +112,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         policy: policy_option = DEFAULT_POLICY,
         inventory: inventory_option = DEFAULT_INVENTORY,
+        no_policy: no_policy_option = False,
         lang_: lang_option = lang,
     ) -> None:
         from auditor.report.render import render_report
@@ -122,13 +121,11 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         output_lang = "ja" if lang_.lower().startswith("ja") else "en"
         try:
             report_date = date.fromisoformat(day) if day else None
-        except ValueError as exc:
-            raise typer.BadParameter(f"not a date: {day}", param_hint="--date") from exc
-        inputs = load_inputs(policy, inventory)
-        for problem in inputs.problems:
-            Console(stderr=True).print(problem, markup=False, style="yellow")
-        store = _open(db)
+        except ValueError:
+            options.fail(t("bad_date", lang, option="--date", value=day))
+        store = options.open_store_for_reading(db, lang)  # a typo in --db first: exit 2
         try:
+            inputs = _require_policy(load_inputs(policy, inventory), no_policy, lang)
             data = build_report(store, inputs, report_date=report_date)
         finally:
             store.close()
@@ -197,26 +194,47 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         policy: policy_option = DEFAULT_POLICY,
         inventory: inventory_option = DEFAULT_INVENTORY,
+        no_policy: no_policy_option = False,
         lang_: lang_option = lang,
     ) -> None:
         from auditor.report.cleaning import Redactor
         from auditor.report.service import build_report, load_inputs, run_export
+        from auditor.rules import discover
 
         output_lang = "ja" if lang_.lower().startswith("ja") else "en"
+        severities = options.choose(severity, SEVERITIES, "--severity", lang)
+        statuses = options.choose(status, STATUSES, "--status", lang)
+        since_at = options.parse_moment(since, "--since", lang)
+        until_at = options.parse_moment(until, "--until", lang, end=True)
+        store = options.open_store_for_reading(db, lang)  # a typo in --db first: exit 2
+        try:
+            inputs = _require_policy(load_inputs(policy, inventory), no_policy, lang)
+            if zone:
+                known_zones = (
+                    {z.id for z in inputs.policy.zones}
+                    if inputs.policy is not None
+                    else {r.zone for r in store.list_findings() if r.zone}
+                )
+                options.choose(zone, known_zones, "--zone", lang, fold=False)
+            if check:
+                ids = set(discover().ids()) | {r.check_id for r in store.list_findings()}
+                # a prefix is allowed (SEG, SEG-, SEG-00) as long as some check starts with it
+                for value in check:
+                    if not any(i.startswith(value.upper()) for i in ids):
+                        options.fail(options.unknown_value("--check", value, ids, lang))
+        except typer.Exit:
+            store.close()
+            raise
         export_filter = ExportFilter(
-            since=_parse_day(since, end=False),
-            until=_parse_day(until, end=True),
+            since=since_at,
+            until=until_at,
             zones=frozenset(zone or ()),
-            severities=_choices(severity, SEVERITIES, "--severity"),
-            statuses=_choices(status, STATUSES, "--status"),
+            severities=frozenset(severities),
+            statuses=frozenset(statuses),
             checks=frozenset(c.upper() for c in check or ()),
             clauses=tuple(clause or ()),
         )
-        inputs = load_inputs(policy, inventory)
-        for problem in inputs.problems:
-            Console(stderr=True).print(problem, markup=False, style="yellow")
         redactor = Redactor()
-        store = _open(db)
         try:
             data = build_report(
                 store, inputs, redactor=redactor, with_matrix=fmt is ExportFormatOption.PDF
@@ -276,9 +294,9 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
 
         try:
             expiry = date.fromisoformat(expires)
-        except ValueError as exc:
-            raise typer.BadParameter(f"not a date: {expires}") from exc
-        if expiry < datetime.now(JST).date():
+        except ValueError:
+            options.fail(t("bad_date", lang, option="--expires", value=expires))
+        if expiry < datetime.now(options.local_timezone()).date():
             Console(stderr=True).print(
                 _h(lang, "期限が過去の日付です。", "The expiry date is in the past."), markup=False
             )

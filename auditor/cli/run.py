@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
@@ -50,6 +50,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         only: list[CollectorName] | None,
         fail_on: FailOn,
         output: OutputFormat,
+        show_all: bool = True,
     ) -> int:
         from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
@@ -73,21 +74,26 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
         store = _open_store(db)
         console = _stderr()
+        from auditor.cli.progress import DeviceProgress
+
+        tracker = DeviceProgress(
+            [[d.name for d in devices if getattr(d, c.name, None) is not None] for c in collectors],
+            lang,
+        )
+        unit = "台" if lang == "ja" else "devices"
         with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
+            BarColumn(bar_width=20),
+            TextColumn("{task.completed:.0f}/{task.total:.0f} " + unit),
             TimeElapsedColumn(),
+            TextColumn("{task.description}"),
             console=console,
             transient=not console.is_terminal,
         ) as progress:
-            steps = sum(
-                1 for c in collectors for d in devices if getattr(d, c.name, None) is not None
-            )
-            task = progress.add_task("収集中 / collecting", total=max(1, steps))
+            task = progress.add_task(tracker.description(), total=max(1, tracker.total))
 
             def advance(device: str, ok: bool) -> None:
-                progress.advance(task)
+                tracker.report(device)
+                progress.update(task, completed=tracker.done, description=tracker.description())
 
             request = RunRequest(
                 scope="partial" if device_names is not None else "full",
@@ -123,6 +129,11 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
                 for f in outcome.findings
                 if f.fingerprint not in suppressed and f.outcome is not Outcome.NOT_APPLICABLE
             ]
+            others = 0
+            if not show_all and device_names is not None:
+                mine = [f for f in active if f.device in set(device_names)]
+                others = len(active) - len(mine)
+                active = mine
             if active:
                 out.print(_finding_rows(active, lang))
             else:
@@ -130,6 +141,8 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             not_applicable = sum(f.outcome is Outcome.NOT_APPLICABLE for f in outcome.findings)
             if not_applicable:
                 out.print(t("not_applicable", lang, count=not_applicable))
+            if others:
+                out.print(t("check_other_findings", lang, count=others))
             out.print(
                 t(
                     "run_summary",
@@ -142,7 +155,11 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
                 )
             )
         complete = outcome.complete and not outcome.errors
-        return _exit_code(outcome.findings, suppressed, fail_on, complete)
+        judged = outcome.findings
+        if not show_all and device_names is not None:
+            # ``check DEVICE`` answers for DEVICE; --all brings the rest back into the verdict
+            judged = [f for f in judged if f.device in set(device_names)]
+        return _exit_code(judged, suppressed, fail_on, complete)
 
     @app.command("run", help=t("run", lang))
     def run_command(
@@ -178,6 +195,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         ] = None,
         fail_on: fail_on_option = FailOn.HIGH,
         output: format_option = OutputFormat.TABLE,
+        show_all: Annotated[bool, typer.Option("--all", help=t("opt.all", lang))] = False,
         lang_: lang_option = lang,
     ) -> None:
         code = _run(
@@ -189,5 +207,6 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             only=only,
             fail_on=fail_on,
             output=output,
+            show_all=show_all,
         )
         raise typer.Exit(code)

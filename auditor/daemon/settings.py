@@ -7,10 +7,13 @@ the sample can never miss an option.
 from __future__ import annotations
 
 import os
+import tomllib
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -20,6 +23,7 @@ from pydantic_settings import (
 )
 
 DEFAULT_CONFIG_FILE = Path("/etc/auditor/auditor.toml")
+DEFAULT_TIMEZONE = "Asia/Tokyo"
 
 
 def config_file() -> Path:
@@ -59,7 +63,10 @@ class Settings(BaseSettings):
     retention_time: str = Field(
         "03:30", pattern=r"^\d{2}:\d{2}$", description="Daily retention clean-up (HH:MM)"
     )
-    timezone: str = Field("Asia/Tokyo", description="Time zone of the HH:MM times above")
+    timezone: str = Field(
+        DEFAULT_TIMEZONE,
+        description="Time zone of the HH:MM times above and of dates typed on the command line",
+    )
     retention_days: int = Field(
         400, ge=1, description="Keep snapshots and evidence this many days (findings are kept)"
     )
@@ -83,6 +90,12 @@ class Settings(BaseSettings):
         "high", description="Severity that makes a run count as failing in logs"
     )
 
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        zone_info(value)
+        return value
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -100,6 +113,36 @@ class Settings(BaseSettings):
 
     def effective_report_dir(self) -> Path:
         return self.report_dir or self.state_dir / "reports"
+
+
+def zone_info(name: str) -> ZoneInfo:
+    """The IANA zone ``name``; a ``ValueError`` naming it when the zone database lacks it."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone: {name!r} (e.g. Asia/Tokyo, UTC)") from exc
+
+
+def configured_timezone(environ: Mapping[str, str] | None = None) -> ZoneInfo:
+    """The zone bare dates on the command line mean: ``$AUDITOR_TIMEZONE``, else ``timezone`` in
+    the settings file, else Asia/Tokyo.
+
+    Read on its own (not through :class:`Settings`) so that a reading command does not fail on a
+    settings file whose other options are for the daemon only.
+    """
+    env = os.environ if environ is None else environ
+    name = env.get("AUDITOR_TIMEZONE", "").strip()
+    if not name:
+        path = Path(env.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
+        try:
+            with path.open("rb") as handle:
+                value = tomllib.load(handle).get("timezone")
+        except OSError:  # no settings file (or not readable by this user): the default
+            value = None
+        except tomllib.TOMLDecodeError as exc:
+            raise ValueError(f"{path}: not valid TOML ({exc})") from exc
+        name = value.strip() if isinstance(value, str) and value.strip() else DEFAULT_TIMEZONE
+    return zone_info(name)
 
 
 def _toml_value(value: Any) -> str:

@@ -12,6 +12,7 @@ import ipaddress
 import json
 import os
 import subprocess
+import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -205,10 +206,42 @@ def lab_up(
         state.ruleset = ruleset(policy, plan, hole, "kyojin_lab")
         _run("ip", "netns", "exec", state.router, "nft", "-f", "-", stdin=state.ruleset)
         state.save(state_path)
+        wait_until_ready(state)
     except Exception:
         lab_down(state_path)
         raise
     return state
+
+
+def _link_up(namespace: str, device: str) -> bool:
+    """The kernel says the link carries traffic (operstate UP), not just that it was set up."""
+    shown = subprocess.run(
+        ["ip", "-n", namespace, "-j", "link", "show", "dev", device],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if shown.returncode != 0:
+        return False
+    links = json.loads(shown.stdout or "[]")
+    return bool(links) and links[0].get("operstate") == "UP"
+
+
+def wait_until_ready(state: LabState, timeout: float = 60.0) -> None:
+    """Return once every veth end reports operstate UP; probes sent earlier can be lost.
+
+    ``ip link set up`` returns before the veth pair has carrier; on a loaded machine that gap
+    was long enough for the first probes to vanish.
+    """
+    ends = [(state.router, link) for link in state.links.values()]
+    ends += [(namespace, "eth0") for namespace in state.zones.values()]
+    deadline = time.monotonic() + timeout
+    while True:
+        pending = [end for end in ends if not _link_up(*end)]
+        if not pending:
+            return
+        if time.monotonic() > deadline:
+            names = ", ".join(f"{namespace}/{device}" for namespace, device in pending)
+            raise NetnsLabError(f"links not up after {timeout:g} s: {names}")
+        time.sleep(0.05)  # poll the kernel's state, bounded by the deadline above
 
 
 def _create_namespace(state: LabState, name: str, state_path: Path) -> None:

@@ -160,14 +160,11 @@ SHARED_ENV = {
 
 
 def test_the_shared_options_carry_the_same_environment_variable_everywhere() -> None:
-    """One definition in ``auditor.cli.options``; ``config plan -i`` keeps its own (no env var)."""
+    """One definition in ``auditor.cli.options``; ``config plan -i`` reads AUDITOR_INVENTORY too."""
     seen: set[str] = set()
     for path, command in command_tree("en"):
         for param in command.params:
             for name in set(getattr(param, "opts", [])) & SHARED_ENV.keys():
-                if path == ("config", "plan") and name == "--inventory":
-                    assert param.envvar is None
-                    continue
                 assert param.envvar == SHARED_ENV[name], (" ".join(path), name)
                 seen.add(name)
     assert seen == set(SHARED_ENV)

@@ -16,6 +16,10 @@ from typing import Any
 
 import websocket
 
+# Generous: on a loaded machine (2 cores, other suites running) Chromium can take tens of seconds
+# to start, load a page or draw a screenshot. Every wait ends on an event, never on a sleep.
+STEP_TIMEOUT = 120.0
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -46,7 +50,7 @@ class PageVisit:
 
 class _Session:
     def __init__(self, url: str) -> None:
-        self.ws = websocket.create_connection(url, timeout=20)
+        self.ws = websocket.create_connection(url, timeout=STEP_TIMEOUT)
         self.next_id = 0
         self.events: list[dict[str, Any]] = []
 
@@ -54,6 +58,8 @@ class _Session:
         self.next_id += 1
         wanted = self.next_id
         self.ws.send(json.dumps({"id": wanted, "method": method, "params": params}))
+        # drain() leaves a short timeout behind; a call waits for its reply as long as it takes
+        self.ws.settimeout(STEP_TIMEOUT)
         while True:
             message = json.loads(self.ws.recv())
             if message.get("id") == wanted:
@@ -62,7 +68,7 @@ class _Session:
                 return dict(message.get("result", {}))
             self.events.append(message)
 
-    def wait_for(self, event: str, timeout: float = 20.0) -> None:
+    def wait_for(self, event: str, timeout: float = STEP_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
         while not any(e.get("method") == event for e in self.events):
             if time.monotonic() > deadline:
@@ -99,13 +105,15 @@ def chromium(profile: Path) -> Iterator[str]:
     )
     try:
         port_file = profile / "DevToolsActivePort"
-        deadline = time.monotonic() + 30
+        deadline = time.monotonic() + STEP_TIMEOUT
         while not (port_file.exists() and port_file.read_text().strip()):
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("chromium did not open its DevTools port")
             time.sleep(0.05)
         port = int(port_file.read_text().splitlines()[0])
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/json/list", timeout=10) as reply:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/json/list", timeout=STEP_TIMEOUT
+        ) as reply:
             targets = json.load(reply)
         page = next(t for t in targets if t["type"] == "page")
         yield str(page["webSocketDebuggerUrl"])

@@ -62,8 +62,10 @@ def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> 
             "watch",
             "--iface",
             lab.links["mynumber"],
+            # Ended by SIGINT once every probe is back; the duration only bounds a hung test.
+            # (A 6 s window closed before the probes of a loaded machine were even started.)
             "--duration",
-            "6",
+            "600",
             "--policy",
             str(POLICY),
             "--inventory",
@@ -122,6 +124,7 @@ def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> 
     ]
     assert answered > 1  # the allowed flows answered too: the probes did reach through the router
 
+    assert watch.poll() is None, "the capture ended before the probes were done"
     watch.send_signal(signal.SIGINT)  # all probes are done: end the capture now
     stdout, stderr = watch.communicate(timeout=60)
     assert watch.returncode == 0, stderr
