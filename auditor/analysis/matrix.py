@@ -10,7 +10,7 @@ read the same computation, so the table and the findings never disagree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -178,6 +178,20 @@ class ZoneMatrix:
                 self.cells[(a, b)].to_json() for a in self.zones for b in self.zones if a != b
             ],
         }
+
+
+def zone_matrix_from_json(data: Mapping[str, Any]) -> ZoneMatrix:
+    """Rebuild the matrix a run stored (``ZoneMatrix.to_json``) without recomputing anything."""
+    zones = [str(zone) for zone in data["zones"]]
+    cells = {(a, b): ZoneCell(a, b) for a in zones for b in zones if a != b}
+    for item in data["cells"]:
+        cell = cells.setdefault(
+            (item["from"], item["to"]), ZoneCell(str(item["from"]), str(item["to"]))
+        )
+        cell.allowed = [AllowedFlow(**flow) for flow in item.get("allowed_by_policy", [])]
+        cell.permitted = [PermitEntry(**entry) for entry in item.get("permitted_by_config", [])]
+        cell.observed = [ObservedFlow(**flow) for flow in item.get("observed_in_traffic", [])]
+    return ZoneMatrix(zones=zones, cells=cells)
 
 
 # --------------------------------------------------------------------------------------------
