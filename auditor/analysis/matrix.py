@@ -338,9 +338,10 @@ def _deny_covers(
 ) -> bool:
     """An earlier deny that removes this whole zone pair (for every service) from the permit.
 
-    A deny whose services are unknown removes nothing: the permit is judged as it is written.
+    A deny whose services or addresses are unknown removes nothing: the permit is judged as it
+    is written.
     """
-    if not deny.services_known:
+    if not deny.services_known or not deny.addresses_known:
         return False
     if source_zone not in deny.source_zones or destination_zone not in deny.destination_zones:
         return False

@@ -27,6 +27,7 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     Vlan,
 )
+from auditor.platforms.addresses import networks_of
 from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
 from auditor.redact import marker
 
@@ -466,6 +467,8 @@ def _acl_entry(text: str) -> AclEntry | None:
             "destination": destination,
             "destination_ports": ports,
             "service": acl_service(protocol, rest),
+            "source_networks": networks_of(source),
+            "destination_networks": networks_of(destination),
         }
     )
 

@@ -114,6 +114,8 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             services=["ALL"],
             resolved_services=[Service.any()],
             action="accept",
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["10.20.0.0/16"],
         ),
         FirewallPolicy(
             policy_id="6",
@@ -124,6 +126,8 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             services=["ALL"],
             resolved_services=[Service.any()],
             action="accept",
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["203.0.113.0/24"],
         ),
     ]
     snap = snapshot(
