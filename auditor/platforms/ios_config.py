@@ -596,6 +596,8 @@ def _address(words: list[str]) -> tuple[str, list[str]]:
         return _address(words[1:])
     if first == "any":
         return "any", words[1:]
+    if first in {"object-group", "addrgroup"} and len(words) > 1:  # a named group: two words
+        return f"{words[0]} {words[1]}", words[2:]
     if first == "host" and len(words) > 1:
         return f"{words[1]}/32", words[2:]
     if "/" in words[0]:
