@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -12,10 +11,6 @@ from auditor.analysis.evidence import FactKind, snapshot_source, source_name
 from auditor.analysis.zones import ZoneIndex
 from auditor.inventory.models import AssetLedger, LedgerRow
 from auditor.model.snapshot import DeviceSnapshot, Interface, normalize_mac
-
-_VLAN_INTERFACE = re.compile(
-    r"^(?:vlan|vl|vlan-interface|vlanif|irb\.|bvi)[\s._-]*(\d{1,4})$", re.I
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,9 +145,9 @@ class Layer2Index(ZoneIndex):
         defined.update(i.access_vlan for i in snapshot.interfaces if i.access_vlan is not None)
         for iface in snapshot.interfaces:
             source = source_name(iface.source) if iface.source else default_name
-            svi = _VLAN_INTERFACE.match(iface.name)
-            if svi:
-                uses[int(svi.group(1))].append(VlanUse("svi", iface.name, source))
+            # The platform layer says which interfaces are SVIs; an unknown kind counts no use.
+            if iface.kind == "svi" and iface.svi_vlan is not None:
+                uses[iface.svi_vlan].append(VlanUse("svi", iface.name, source))
             mode = _effective_mode(iface)
             if mode == "access" and iface.access_vlan is not None:
                 carried = frozenset({iface.access_vlan})
@@ -320,9 +315,8 @@ class Layer2Index(ZoneIndex):
         return found
 
     def _interface_zone_hint(self, iface: Interface) -> str | None:
-        svi = _VLAN_INTERFACE.match(iface.name)
-        if svi:
-            return self.zone_of_vlan(int(svi.group(1)))
+        if iface.kind == "svi" and iface.svi_vlan is not None:
+            return self.zone_of_vlan(iface.svi_vlan)
         if iface.access_vlan is not None:
             return self.zone_of_vlan(iface.access_vlan)
         return self.zones[iface.name].id if iface.name in self.zones else None

@@ -13,7 +13,6 @@ from auditor.model.snapshot import DeviceSnapshot
 
 _DYNAMIC_PROTOCOLS = frozenset({"ospf", "ospf3", "bgp", "rip", "ripng", "eigrp", "isis", "is-is"})
 _NON_ROUTE_PROTOCOLS = frozenset({"connected", "local", "direct", "c", "l"})
-_FIREWALL_PLATFORMS = frozenset({"fortinet"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,11 +202,15 @@ class Layer3Index(Layer2Index):
         return frozenset(zones)
 
     def is_firewall(self, device: str) -> bool:
-        """Firewalls filter between their interfaces by policy; routing alone connects nothing."""
+        """Firewalls filter between their interfaces by policy; routing alone connects nothing.
+
+        Known from the snapshot (the platform profile's device kind, or policies it holds) or the
+        inventory role; never from the platform's name.
+        """
         record = self.devices.get(device)
-        if record is not None and (
-            record.platform in _FIREWALL_PLATFORMS or record.role == "firewall"
-        ):
+        if record is not None and record.role == "firewall":
             return True
         snapshot = self.snapshots.get(device)
-        return bool(snapshot and snapshot.firewall_policies)
+        if snapshot is None:
+            return False
+        return snapshot.system.device_kind == "firewall" or bool(snapshot.firewall_policies)

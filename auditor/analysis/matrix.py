@@ -10,7 +10,7 @@ read the same computation, so the table and the findings never disagree.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -180,6 +180,20 @@ class ZoneMatrix:
         }
 
 
+def zone_matrix_from_json(data: Mapping[str, Any]) -> ZoneMatrix:
+    """Rebuild the matrix a run stored (``ZoneMatrix.to_json``) without recomputing anything."""
+    zones = [str(zone) for zone in data["zones"]]
+    cells = {(a, b): ZoneCell(a, b) for a in zones for b in zones if a != b}
+    for item in data["cells"]:
+        cell = cells.setdefault(
+            (item["from"], item["to"]), ZoneCell(str(item["from"]), str(item["to"]))
+        )
+        cell.allowed = [AllowedFlow(**flow) for flow in item.get("allowed_by_policy", [])]
+        cell.permitted = [PermitEntry(**entry) for entry in item.get("permitted_by_config", [])]
+        cell.observed = [ObservedFlow(**flow) for flow in item.get("observed_in_traffic", [])]
+    return ZoneMatrix(zones=zones, cells=cells)
+
+
 # --------------------------------------------------------------------------------------------
 # Computation
 
@@ -324,9 +338,10 @@ def _deny_covers(
 ) -> bool:
     """An earlier deny that removes this whole zone pair (for every service) from the permit.
 
-    A deny whose services are unknown removes nothing: the permit is judged as it is written.
+    A deny whose services or addresses are unknown removes nothing: the permit is judged as it
+    is written.
     """
-    if not deny.services_known:
+    if not deny.services_known or not deny.addresses_known:
         return False
     if source_zone not in deny.source_zones or destination_zone not in deny.destination_zones:
         return False

@@ -24,7 +24,7 @@ from auditor.analysis.layer2 import Link, MacSighting, PortVlans, VlanUse, link_
 from auditor.analysis.layer3 import ArpFact, L3Interface, RouteFact
 from auditor.analysis.permits import RuleFact, RuleIndex
 from auditor.analysis.services import ANY_SERVICE, ServiceRange, service_ranges
-from auditor.analysis.zones import Network, ZoneSpan, parse_address
+from auditor.analysis.zones import Network, ZoneSpan, policy_networks
 from auditor.inventory.models import AssetLedger, Inventory
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
@@ -47,7 +47,7 @@ __all__ = [
     "VlanUse",
     "ZoneSpan",
     "link_subject",
-    "parse_address",
+    "policy_networks",
     "service_ranges",
 ]
 

@@ -1,20 +1,22 @@
 """Policy judgement: ACL lines and firewall policies as rule facts between zones.
 
-Services come typed from the platform parsers (:mod:`auditor.model.services`); this module never
-reads vendor text. An unknown service (older snapshots, spellings a parser could not resolve) is
-judged as broad as it may be for a permit, and as removing nothing for a deny.
+Services and addresses come typed from the platform parsers (:mod:`auditor.model.services`,
+``source_networks``/``destination_networks``); this module never reads vendor text. An unknown
+service or address (older snapshots, spellings a parser could not resolve) is judged as broad as
+it may be for a permit, and as removing nothing for a deny.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from auditor.analysis.evidence import snapshot_source, source_name
 from auditor.analysis.layer3 import Layer3Index
 from auditor.analysis.services import ANY_SERVICE, ServiceRange, service_ranges
-from auditor.analysis.zones import Network, parse_address
+from auditor.analysis.zones import Network
 from auditor.model.services import Service
 from auditor.model.snapshot import Acl, DeviceSnapshot, FirewallPolicy, Source
 
@@ -44,6 +46,9 @@ class RuleFact:
     # False when the snapshot did not say which services (older snapshots, unresolved names):
     # ``services`` is then every service, and a deny removes nothing from later permits.
     services_known: bool = True
+    # False when the snapshot did not say which addresses: the networks are then any, and a deny
+    # removes nothing from later permits.
+    addresses_known: bool = True
 
     @property
     def base_subject(self) -> str:
@@ -51,6 +56,17 @@ class RuleFact:
 
     def subject(self, source_zone: str, destination_zone: str) -> str:
         return f"{self.base_subject}#{source_zone}->{destination_zone}"
+
+
+def rule_networks(
+    networks: Sequence[Network] | None,
+) -> tuple[tuple[Network, ...] | None, bool]:
+    """Typed networks → (networks or ``None`` for any, known). ``0.0.0.0/0``/``::/0`` is any."""
+    if networks is None:
+        return None, False
+    if not networks or any(network.prefixlen == 0 for network in networks):
+        return None, True
+    return tuple(networks), True
 
 
 def rule_services(services: list[Service] | None) -> tuple[tuple[ServiceRange, ...], bool]:
@@ -100,8 +116,8 @@ class RuleIndex(Layer3Index):
         for index, entry in enumerate(acl.entries):
             if entry.action == "remark":
                 continue
-            sources = parse_address(entry.source, self.hosts)
-            destinations = parse_address(entry.destination, self.hosts)
+            sources, sources_known = rule_networks(entry.source_networks)
+            destinations, destinations_known = rule_networks(entry.destination_networks)
             source_zones = self._zones_for(sources)
             destination_zones = self._zones_for(destinations)
             # "any" on a bound ACL means whatever can arrive on (or leave through) that interface.
@@ -130,6 +146,7 @@ class RuleIndex(Layer3Index):
                     services=services,
                     source=source_name(acl.source or default),
                     services_known=known,
+                    addresses_known=sources_known and destinations_known,
                 )
             )
             position += 1
@@ -138,8 +155,8 @@ class RuleIndex(Layer3Index):
     def _add_firewall_policy(
         self, device: str, fw_policy: FirewallPolicy, position: int, default: Source | None
     ) -> int:
-        sources = self._addresses(fw_policy.source_addresses)
-        destinations = self._addresses(fw_policy.destination_addresses)
+        sources, sources_known = rule_networks(fw_policy.source_networks)
+        destinations, destinations_known = rule_networks(fw_policy.destination_networks)
         source_zones = self._zones_for(sources)
         destination_zones = self._zones_for(destinations)
         from_interfaces = self._interfaces_zones(device, fw_policy.source_interfaces)
@@ -170,20 +187,10 @@ class RuleIndex(Layer3Index):
                 services=services,
                 source=source_name(fw_policy.source or default),
                 services_known=known,
+                addresses_known=sources_known and destinations_known,
             )
         )
         return position + 1
-
-    def _addresses(self, names: list[str]) -> tuple[Network, ...] | None:
-        if not names:
-            return None
-        networks: list[Network] = []
-        for name in names:
-            parsed = parse_address(name, self.hosts)
-            if parsed is None:
-                return None
-            networks.extend(parsed)
-        return tuple(networks)
 
     def _interfaces_zones(self, device: str, names: list[str]) -> frozenset[str] | None:
         if not names or any(name.lower() in ("any", "all") for name in names):

@@ -18,46 +18,21 @@ from auditor.policy.models import Flow, Policy, Zone, ZoneKind
 Network = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 
-def _is_netmask(octets: list[int]) -> bool:
-    value = int.from_bytes(bytes(octets), "big")
-    inverted = value ^ 0xFFFFFFFF
-    return value != 0 and (inverted & (inverted + 1)) == 0
+def policy_networks(
+    text: str, hosts: Mapping[str, str] | None = None
+) -> tuple[Network, ...] | None:
+    """A policy destination or relay (a host name, an address or a CIDR) → networks.
 
-
-def parse_address(text: str, hosts: Mapping[str, str] | None = None) -> tuple[Network, ...] | None:
-    """An address spec as written in ACLs and firewall policies → networks; ``None`` means any.
-
-    Accepts ``any``/``all``, ``host A``, ``A``, ``A/len``, ``A MASK`` (netmask or Cisco wildcard),
-    ``A-B`` ranges and names of policy hosts. Anything unresolvable returns ``None`` (any): an
-    unknown object is judged as the broadest possible match, never as narrower than it may be.
+    ``None`` means any (``any``/``all``, a /0) or a name that is not an address (a DNS name
+    cannot be matched). Device ACL and firewall addresses never come here: the platform parsers
+    resolve them into typed networks on the snapshot.
     """
     spec = text.strip()
-    key = spec.lower()
-    if key in ("", "any", "all", "any4", "any6", "0.0.0.0/0", "::/0", "0.0.0.0 0.0.0.0"):
+    if spec.lower() in ("", "any", "all"):
         return None
     if hosts and spec in hosts:
-        return parse_address(hosts[spec])
-    if key.startswith("host "):
-        spec = spec[5:].strip()
+        return policy_networks(hosts[spec])
     try:
-        if " " in spec:
-            address, mask = spec.split(None, 1)
-            octets = [int(part) for part in mask.split(".")]
-            if len(octets) != 4:
-                return None
-            if _is_netmask(octets):
-                return (ipaddress.ip_network(f"{address}/{mask}", strict=False),)
-            wildcard_mask = ".".join(str(255 - o) for o in octets)
-            if all(o == 255 for o in octets):  # wildcard 255.255.255.255 = any
-                return None
-            if _is_netmask([255 - o for o in octets]):
-                return (ipaddress.ip_network(f"{address}/{wildcard_mask}", strict=False),)
-            return None  # discontiguous wildcard: treat as any
-        if "-" in spec and "/" not in spec:
-            first_text, last_text = spec.split("-", 1)
-            first = ipaddress.ip_address(first_text.strip())
-            last = ipaddress.ip_address(last_text.strip())
-            return tuple(ipaddress.summarize_address_range(first, last))
         network = ipaddress.ip_network(spec, strict=False)
     except ValueError:
         return None
@@ -181,7 +156,7 @@ class ZoneIndex:
         """Policy destinations/relays (host names or CIDRs) → networks."""
         networks: list[Network] = []
         for name in names:
-            parsed = parse_address(name, self.hosts)
+            parsed = policy_networks(name, self.hosts)
             if parsed is not None:
                 networks.extend(parsed)
         return tuple(networks)

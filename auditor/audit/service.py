@@ -224,22 +224,6 @@ def run(
     )
 
 
-def zone_matrix_from_json(data: Mapping[str, Any]) -> ZoneMatrix:
-    """Rebuild the matrix a run stored (``ZoneMatrix.to_json``) without recomputing anything."""
-    from auditor.analysis.matrix import AllowedFlow, ObservedFlow, PermitEntry, ZoneCell, ZoneMatrix
-
-    zones = [str(zone) for zone in data["zones"]]
-    cells = {(a, b): ZoneCell(a, b) for a in zones for b in zones if a != b}
-    for item in data["cells"]:
-        cell = cells.setdefault(
-            (item["from"], item["to"]), ZoneCell(str(item["from"]), str(item["to"]))
-        )
-        cell.allowed = [AllowedFlow(**flow) for flow in item.get("allowed_by_policy", [])]
-        cell.permitted = [PermitEntry(**entry) for entry in item.get("permitted_by_config", [])]
-        cell.observed = [ObservedFlow(**flow) for flow in item.get("observed_in_traffic", [])]
-    return ZoneMatrix(zones=zones, cells=cells)
-
-
 def current_matrix(
     inputs: Bundle, registry: Registry, store: AuditStore
 ) -> tuple[ZoneMatrix, MatrixRecord | None]:
@@ -249,10 +233,11 @@ def current_matrix(
     matrix computed now from the newest stored snapshots; the record then says so (``None``, or
     the failed run's record) and the caller must tell the reader.
     """
+    from auditor.analysis.matrix import zone_matrix, zone_matrix_from_json
+
     stored = store.latest_matrix()
     if stored is not None and stored.data is not None:
         return zone_matrix_from_json(stored.data), stored
-    from auditor.analysis.matrix import zone_matrix
     from auditor.analysis.network import NetworkView
     from auditor.analysis.traffic import add_observed
     from auditor.store.traffic_reading import latest_stored_summary

@@ -14,8 +14,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from auditor.analysis.traffic import destination_matches, service_covers
 from auditor.model.traffic import ProbeResult
+from auditor.policy.flow_match import destination_matches, service_covers
 from auditor.policy.models import Policy, parse_service
 
 DEFAULT_SERVICES = ("icmp", "tcp/22", "tcp/443", "tcp/3389")

@@ -35,7 +35,9 @@ from auditor.model.snapshot import (
     Vlan,
     normalize_mac,
 )
+from auditor.platforms.interface_kinds import classify as classify_interface
 from auditor.platforms.ios_config import effective_discovery
+from auditor.platforms.snmp_normalize import device_kind_for_object_id
 
 SiteKind = Literal["honcho", "shisho", "hinanjo", "school", "datacenter"]
 Role = Literal["core", "edge", "l3", "firewall", "relay", "ap", "router", "server"]
@@ -508,12 +510,15 @@ def _interfaces(device: ScenarioDevice) -> list[Interface]:
     interfaces: list[Interface] = []
     for port in sorted(device.ports, key=lambda item: item.if_index):
         cdp_enabled, lldp_transmit = discovery_state(device, port)
+        kind, svi_vlan = classify_interface(port.name, port.if_type)
         interfaces.append(
             Interface(
                 name=port.name,
                 if_index=port.if_index,
                 alias=port.alias,
                 if_type=port.if_type,
+                kind=kind,
+                svi_vlan=svi_vlan,
                 admin_up=port.admin_up,
                 oper_up=port.oper_up,
                 speed_mbps=port.speed_mbps,
@@ -563,6 +568,7 @@ def expected_system(device: ScenarioDevice) -> SystemInfo:
         serial=sys.serial,
         serials=[sys.serial] if sys.serial else [],
         os_version=sys.os_version,
+        device_kind=device_kind_for_object_id(sys.object_id),
     )
 
 

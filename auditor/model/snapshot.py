@@ -12,12 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork
 
 from auditor.model.services import Service
 
 # 2: typed services on ACL entries and firewall policies (absent = unknown in older snapshots).
-SCHEMA_VERSION = 2
+# 3: typed address networks on ACL entries and firewall policies, interface kinds (SVI VLAN),
+#    the device kind (firewall) from the platform profile; absent = unknown in older snapshots.
+SCHEMA_VERSION = 3
 
 
 class Source(StrEnum):
@@ -34,6 +36,10 @@ class _Model(BaseModel):
 
 
 PortMode = Literal["access", "trunk", "routed", "unknown"]
+DeviceKind = Literal["switch", "router", "firewall", "access_point"]
+InterfaceKind = Literal[
+    "physical", "svi", "subinterface", "port_channel", "loopback", "tunnel", "management", "other"
+]
 
 
 class SystemInfo(_Model):
@@ -55,6 +61,10 @@ class SystemInfo(_Model):
         description="text fields whose charset was guessed, e.g. "
         '"sysLocation: gb18030 (guessed)"; their text may be wrong',
     )
+    device_kind: DeviceKind | None = Field(
+        default=None,
+        description="what the platform profile says the device is (a firewall filters by policy)",
+    )
     source: Source | None = None
 
 
@@ -68,6 +78,12 @@ class Interface(_Model):
         default=None, description="codec the alias decoded with: ascii, utf-8, cp932, euc-jp"
     )
     if_type: int | None = None
+    kind: InterfaceKind | None = Field(
+        default=None, description="set by the platform parser or SNMP normalizer; None = unknown"
+    )
+    svi_vlan: int | None = Field(
+        default=None, description="the VLAN a ``svi`` (VLAN interface) routes for"
+    )
     admin_up: bool | None = None
     oper_up: bool | None = None
     speed_mbps: int | None = None
@@ -151,6 +167,10 @@ class AclEntry(_Model):
     known (snapshots stored before schema 2, or a spelling the parser could not resolve): analysis
     judges an unknown permit as broad as it may be, never as permitting nothing.
     ``destination_ports`` is the vendor's raw port text, kept for evidence only.
+    ``source_networks``/``destination_networks`` are the addresses the line matches, resolved by
+    the platform parser (``0.0.0.0/0`` = any); ``None`` means not known (snapshots before schema
+    3, object groups or wildcards the parser could not resolve): a permit is then judged as any
+    address and a deny as removing nothing. ``source``/``destination`` keep the text as evidence.
     """
 
     sequence: int | None = None
@@ -162,6 +182,8 @@ class AclEntry(_Model):
         default=None, description="raw vendor port text, evidence only (never parsed outside)"
     )
     service: Service | None = None
+    source_networks: list[IPvAnyNetwork] | None = None
+    destination_networks: list[IPvAnyNetwork] | None = None
     line: str = ""
 
 
@@ -184,8 +206,20 @@ class FirewallPolicy(_Model):
     name: str | None = None
     source_interfaces: list[str] = Field(default_factory=list)
     destination_interfaces: list[str] = Field(default_factory=list)
-    source_addresses: list[str] = Field(default_factory=list)
-    destination_addresses: list[str] = Field(default_factory=list)
+    source_addresses: list[str] = Field(
+        default_factory=list, description="address object names as configured, evidence only"
+    )
+    destination_addresses: list[str] = Field(
+        default_factory=list, description="address object names as configured, evidence only"
+    )
+    source_networks: list[IPvAnyNetwork] | None = Field(
+        default=None,
+        description="the source addresses resolved by the platform parser (0.0.0.0/0 = any); "
+        "None = not known (judged as any for an accept, as nothing for a deny)",
+    )
+    destination_networks: list[IPvAnyNetwork] | None = Field(
+        default=None, description="the destination addresses resolved like source_networks"
+    )
     services: list[str] = Field(
         default_factory=list, description="service names as configured, evidence only"
     )

@@ -16,6 +16,7 @@ from typing import Literal
 from auditor.model.services import Service
 from auditor.model.snapshot import (
     ArpEntry,
+    DeviceKind,
     FirewallPolicy,
     Interface,
     LocalUser,
@@ -24,6 +25,8 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
+from auditor.platforms.addresses import ANY as ANY_ADDRESS
+from auditor.platforms.addresses import Network, network_with_mask, networks_of
 from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile
@@ -40,6 +43,7 @@ COMMANDS: tuple[str, ...] = (
     "get system arp",
     "get router info routing-table all",
 )
+DEVICE_KIND: DeviceKind = "firewall"
 FACTS = frozenset(
     {
         "system.name",
@@ -47,6 +51,7 @@ FACTS = frozenset(
         "system.model",
         "system.serial",
         "system.os_version",
+        "system.device_kind",
         "management.telnet_enabled",
         "management.ssh_enabled",
         "management.ssh_version",
@@ -96,6 +101,8 @@ UNDERSTOOD_BLOCKS = frozenset(
         "firewall policy",
         "firewall service custom",
         "firewall service group",
+        "firewall address",
+        "firewall addrgrp",
         "user radius",
         "user tacacs+",
         "system zone",
@@ -432,6 +439,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         )
 
     services = ServiceBook(root)
+    address_book = AddressBook(root)
     for policy_id, node in _edits(root, "firewall policy").items():
         action: Literal["accept", "deny"] = "accept" if _get(node, "action") == "accept" else "deny"
         parts.firewall_policies.append(
@@ -444,6 +452,8 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 destination_addresses=node.settings.get("dstaddr", []),
                 services=node.settings.get("service", []),
                 resolved_services=services.resolve(node.settings.get("service", [])),
+                source_networks=address_book.resolve(node.settings.get("srcaddr", [])),
+                destination_networks=address_book.resolve(node.settings.get("dstaddr", [])),
                 action=action,
                 enabled=_get(node, "status", "enable") != "disable",
                 line=_policy_line(policy_id, node),
@@ -476,6 +486,7 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     parts.system = status
     if configured_name:
         parts.system.name = configured_name
+    parts.system.device_kind = DEVICE_KIND
     operational = parse_interface_status(outputs.get("get system interface", ""))
     for interface in parts.interfaces:
         seen = operational.get(interface.name)
@@ -494,6 +505,7 @@ PROFILE = PlatformProfile(
     config_command=CONFIG_COMMAND,
     parse=parse,
     facts=FACTS,
+    device_kind=DEVICE_KIND,
     session_preparation=(
         "get system status | grep Virtual",
         "config system console / set output standard",
@@ -581,6 +593,63 @@ class ServiceBook:
             return members or None
         predefined = _PREDEFINED_SERVICES.get(key)
         return list(predefined) if predefined is not None else None
+
+
+class AddressBook:
+    """Address names of one FortiGate → typed networks: ``firewall address`` objects, groups.
+
+    ``all`` is the predefined any (``0.0.0.0/0``). An FQDN, geography or wildcard object, or a
+    name the configuration does not define, is unknown: the whole list resolves to ``None``.
+    """
+
+    def __init__(self, root: Mapping[str, Node]) -> None:
+        self._objects = dict(_edits(root, "firewall address"))
+        self._groups = {
+            name: node.settings.get("member", [])
+            for name, node in _edits(root, "firewall addrgrp").items()
+        }
+
+    def resolve(self, names: list[str]) -> list[Network] | None:
+        if not names:
+            return None
+        found: list[Network] = []
+        for name in names:
+            networks = self._lookup(name, depth=0)
+            if networks is None:
+                return None
+            found.extend(networks)
+        return found
+
+    def _lookup(self, name: str, depth: int) -> list[Network] | None:
+        node = self._objects.get(name)
+        if node is not None:
+            return _address_object(node)
+        if name in self._groups and depth < 8:
+            members: list[Network] = []
+            for member in self._groups[name]:
+                networks = self._lookup(member, depth + 1)
+                if networks is None:
+                    return None
+                members.extend(networks)
+            return members or None
+        return list(ANY_ADDRESS) if name.lower() == "all" else None
+
+
+def _address_object(node: Node) -> list[Network] | None:
+    """One ``firewall address`` entry → networks (type ipmask or iprange); else unknown."""
+    kind = (_get(node, "type", "ipmask") or "").lower()
+    if kind == "ipmask":
+        subnet = node.settings.get("subnet", ["0.0.0.0", "0.0.0.0"])  # noqa: S104 (FortiOS default)
+        if len(subnet) == 1 and "/" in subnet[0]:
+            return networks_of(subnet[0])
+        if len(subnet) != 2:
+            return None
+        network = network_with_mask(subnet[0], subnet[1])
+        return [network] if network is not None else None
+    if kind == "iprange":
+        start, end = _get(node, "start-ip"), _get(node, "end-ip")
+        return networks_of(f"{start}-{end or start}") if start else None
+    return None
 
 
 def _custom_service(node: Node) -> list[Service] | None:

@@ -27,6 +27,7 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     Vlan,
 )
+from auditor.platforms.addresses import networks_of
 from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
 from auditor.redact import marker
 
@@ -680,6 +681,8 @@ def _acl_entry(text: str) -> AclEntry | None:
             "destination": destination,
             "destination_ports": ports,
             "service": acl_service(protocol, rest),
+            "source_networks": networks_of(source),
+            "destination_networks": networks_of(destination),
         }
     )
 
@@ -807,6 +810,8 @@ def _address(words: list[str]) -> tuple[str, list[str]]:
         return _address(words[1:])
     if first == "any":
         return "any", words[1:]
+    if first in {"object-group", "addrgroup"} and len(words) > 1:  # a named group: two words
+        return f"{words[0]} {words[1]}", words[2:]
     if first == "host" and len(words) > 1:
         return f"{words[1]}/32", words[2:]
     if "/" in words[0]:

@@ -23,6 +23,7 @@ from auditor.model.snapshot import (
     SystemInfo,
     Vlan,
 )
+from auditor.platforms.interface_kinds import with_kind
 
 
 @dataclass
@@ -48,7 +49,11 @@ class SnapshotParts:
         config_redacted: str | None = None,
         config_hash: str | None = None,
     ) -> DeviceSnapshot:
-        """Assemble a snapshot, stamping every part with ``Source.SSH``."""
+        """Assemble a snapshot, stamping every part with ``Source.SSH``.
+
+        Interfaces the parser left without a kind get one from their vendor name here, so every
+        platform's snapshot carries typed kinds (analysis never matches interface names).
+        """
 
         def stamp(items: list[object]) -> list[object]:
             return [item.model_copy(update={"source": Source.SSH}) for item in items]  # type: ignore[attr-defined]
@@ -59,7 +64,7 @@ class SnapshotParts:
                 "collected_at": collected_at,
                 "sources": [Source.SSH],
                 "system": self.system.model_copy(update={"source": Source.SSH}),
-                "interfaces": stamp(list(self.interfaces)),
+                "interfaces": stamp([with_kind(i) for i in self.interfaces]),
                 "vlans": stamp(list(self.vlans)),
                 "fdb": stamp(list(self.fdb)),
                 "arp": stamp(list(self.arp)),

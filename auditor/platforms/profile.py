@@ -15,7 +15,7 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
-from auditor.model.snapshot import Interface, ManagementPlane, SystemInfo
+from auditor.model.snapshot import DeviceKind, Interface, ManagementPlane, SystemInfo
 from auditor.model.snmp_walk import DeviceWalk
 from auditor.platforms.parts import SnapshotParts
 
@@ -98,6 +98,8 @@ class PlatformProfile:
     """What netmiko's driver itself sends before the allow-listed commands (shown by dry-run)."""
     snmp: SnmpQuirks | None = None
     session: SessionRules = field(default_factory=SessionRules)
+    device_kind: DeviceKind | None = None
+    """What every device of the platform is (the parser states it as ``system.device_kind``)."""
 
     def __post_init__(self) -> None:
         unknown = self.facts - fact_paths()

@@ -34,6 +34,7 @@ from datetime import datetime
 
 from auditor.model.snapshot import (
     ArpEntry,
+    DeviceKind,
     DeviceSnapshot,
     FdbEntry,
     Interface,
@@ -46,6 +47,7 @@ from auditor.model.snapshot import (
 )
 from auditor.model.snmp_walk import DeviceWalk, Index, RawColumn, RawValue, RawWalk
 from auditor.platforms import snmp_columns as c
+from auditor.platforms.interface_kinds import classify as classify_interface
 from auditor.platforms.snmp_quirks import (
     cisco_trunk_vlans,
     decode_display_string,
@@ -60,6 +62,10 @@ from auditor.platforms.vendors import vendor_for_object_id
 
 EXPECTED_ENCODINGS = ("ascii", "utf-8", "cp932", "euc-jp")
 """Encodings a DisplayString is read with without guessing (anything else is noted)."""
+# sysObjectID subtrees whose devices are a kind analysis must know (a firewall filters by policy).
+DEVICE_KINDS_BY_OBJECT_ID: tuple[tuple[str, DeviceKind], ...] = (
+    ("1.3.6.1.4.1.12356.101.1.", "firewall"),  # FORTINET-FORTIGATE-MIB fgModel: FortiGate
+)
 ENT_CLASS_CHASSIS = 3
 LLDP_CHASSIS_MAC = 4
 LLDP_CHASSIS_NETWORK_ADDRESS = 5
@@ -115,6 +121,16 @@ def normalize_walk(walk: DeviceWalk, *, collected_at: datetime) -> DeviceSnapsho
     )
 
 
+def device_kind_for_object_id(object_id: str | None) -> DeviceKind | None:
+    """The device kind a sysObjectID names, when the vendor's product subtree says it."""
+    if not object_id:
+        return None
+    for prefix, kind in DEVICE_KINDS_BY_OBJECT_ID:
+        if object_id.startswith(prefix):
+            return kind
+    return None
+
+
 def normalize_system(walk: DeviceWalk) -> SystemInfo:
     object_id = _scalar(walk, c.SYS_OBJECT_ID)
     uptime = _int(_scalar(walk, c.SYS_UPTIME))
@@ -156,6 +172,7 @@ def normalize_system(walk: DeviceWalk) -> SystemInfo:
         serials=list(dict.fromkeys(serial_by_index.values())),
         os_version=os_version,
         decoding_notes=notes,
+        device_kind=device_kind_for_object_id(object_id if isinstance(object_id, str) else None),
         source=Source.SNMP,
     )
 
@@ -227,13 +244,17 @@ def normalize_interfaces(walk: DeviceWalk) -> tuple[list[Interface], dict[int, s
         mode = role.mode
         if mode == "unknown" and if_index in addresses:
             mode = "routed"
+        if_type = _int(types.get(index))
+        kind, svi_vlan = classify_interface(name, if_type)
         interfaces.append(
             Interface(
                 name=name,
                 if_index=if_index,
                 alias=alias or None,
                 alias_encoding=encoding if alias else None,
-                if_type=_int(types.get(index)),
+                if_type=if_type,
+                kind=kind,
+                svi_vlan=svi_vlan,
                 admin_up=None if admin_status is None else admin_status == 1,
                 oper_up=None if oper_status is None else oper_status == 1,
                 speed_mbps=mbps,

@@ -28,6 +28,7 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
+from auditor.platforms.addresses import networks_of
 from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile
@@ -391,6 +392,8 @@ def _filter_entry(number: str, action: str, args: list[str], line: str) -> AclEn
         destination=destination,
         destination_ports=ports,
         service=filter_service(args[2] if len(args) > 2 else "*", destination_port),
+        source_networks=networks_of(source),
+        destination_networks=networks_of(destination),
         line=line,
     )
 

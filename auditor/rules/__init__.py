@@ -115,7 +115,6 @@ class AuditContext:
     history: History = field(default_factory=History)
     known_check_ids: frozenset[str] = frozenset()
     collection_errors: list[CollectionFailure] = field(default_factory=list)
-    cache: dict[str, Any] = field(default_factory=dict)
     # Flows and sightings from captured traffic (``auditor traffic``); None when none was read.
     traffic: TrafficSummary | None = None
     # The network view of this evaluation with the identity of the inputs it was built from.

@@ -8,22 +8,10 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.model.snapshot import AclEntry
 from auditor.policy.models import Zone, ZoneKind
 from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import judged_management_address, primary_zone, snapshots_in_order
-
-
-def _source_network(entry: AclEntry) -> ipaddress.IPv4Network | ipaddress.IPv6Network | None:
-    text = entry.source.strip().lower()
-    if text in {"any", "all", "0.0.0.0/0", "::/0"}:
-        return ipaddress.ip_network("0.0.0.0/0")
-    text = text.removeprefix("host ").strip()
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
 
 
 def _inside(network: ipaddress.IPv4Network | ipaddress.IPv6Network, zones: list[Zone]) -> bool:
@@ -120,8 +108,8 @@ class ManagementOutsideManagementZone(Check):
                     entry
                     for entry in acl.entries
                     if entry.action == "permit"
-                    and (network := _source_network(entry)) is not None
-                    and not _inside(network, management_zones)
+                    and entry.source_networks is not None  # typed by the platform; None = unknown
+                    and not all(_inside(n, management_zones) for n in entry.source_networks)
                 ]
                 if not outside:
                     continue

@@ -49,11 +49,10 @@ def zone_of_address_in(zones: list[Zone], address: str) -> Zone | None:
 
 
 def network_of(text: str) -> Network | None:
-    """``any``/``all`` → the whole address space; ``host x``, CIDR or address → its network."""
+    """A model CIDR or address (route prefix) → its network; ``any``/``all`` → every address."""
     value = text.strip().lower()
     if value in {"any", "all", "0.0.0.0/0", "0.0.0.0/0.0.0.0"}:
         return ipaddress.ip_network("0.0.0.0/0")
-    value = value.removeprefix("host ").strip()
     try:
         return ipaddress.ip_network(value, strict=False)
     except ValueError:

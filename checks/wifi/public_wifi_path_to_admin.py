@@ -167,13 +167,14 @@ class PublicWifiPathToAdmin(Check):
                     for entry in acl.entries:
                         if entry.action == "remark":
                             continue
-                        source = network_of(entry.source)
-                        destination = network_of(entry.destination)
-                        if source is None or destination is None:
+                        # Typed by the platform parser; unknown addresses are not judged here.
+                        sources = entry.source_networks
+                        destinations = entry.destination_networks
+                        if sources is None or destinations is None:
                             continue
-                        if not any(overlaps(source, w) for w in wifi_nets):
+                        if not any(overlaps(s, w) for s in sources for w in wifi_nets):
                             continue
-                        if not overlaps(destination, target):
+                        if not any(overlaps(d, target) for d in destinations):
                             continue
                         if entry.action == "permit":
                             yield self.finding(
@@ -211,18 +212,13 @@ class PublicWifiPathToAdmin(Check):
                     if not policy.enabled:
                         continue
                     from_wifi = bool(set(policy.source_interfaces) & wifi_ifs) or any(
-                        (n := network_of(a)) is not None
-                        and n.prefixlen > 0
-                        and any(overlaps(n, w) for w in wifi_nets)
-                        for a in policy.source_addresses
+                        n.prefixlen > 0 and any(overlaps(n, w) for w in wifi_nets)
+                        for n in policy.source_networks or []
                     )
                     if not from_wifi:
                         continue
-                    if not any(
-                        (n := network_of(a)) is not None and overlaps(n, target)
-                        for a in policy.destination_addresses or ["all"]
-                    ):
-                        continue
+                    if not any(overlaps(n, target) for n in policy.destination_networks or []):
+                        continue  # unknown destinations are not judged here
                     if policy.action == "accept" and policy.policy_id not in reported:
                         reported.add(policy.policy_id)
                         yield self.finding(

@@ -10,8 +10,9 @@ from pathlib import Path
 import yaml
 from typer.testing import CliRunner
 
+from auditor.analysis.matrix import zone_matrix_from_json
 from auditor.audit.inputs import Bundle
-from auditor.audit.service import RunRequest, run, zone_matrix_from_json
+from auditor.audit.service import RunRequest, run
 from auditor.cli.app import build_app
 from auditor.inventory.models import AssetLedger
 from auditor.lab.scenario import expected_snapshot, load_example_city

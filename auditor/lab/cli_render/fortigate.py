@@ -133,6 +133,7 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
             out.append(f'        set device "{route.interface}"')
         out.append("    next")
     out.append("end")
+    out.extend(_address_objects(device))
     out.append("config firewall policy")
     for policy in device.firewall_policies:
         out.append(f"    edit {policy.policy_id}")
@@ -151,6 +152,26 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
         out.append("    next")
     out.append("end")
     return "\n".join(out) + "\n"
+
+
+def _address_objects(device: ScenarioDevice) -> list[str]:
+    """``config firewall address`` for every address name the policies use (``all`` is built in)."""
+    names = dict.fromkeys(
+        name
+        for policy in device.firewall_policies
+        for name in (*policy.source_addresses, *policy.destination_addresses)
+        if name != "all"
+    )
+    if not names:
+        return []
+    out = ["config firewall address"]
+    for name in names:
+        network = ipaddress.ip_network(name, strict=False)
+        out.append(f'    edit "{name}"')
+        out.append(f"        set subnet {network.network_address} {network.netmask}")
+        out.append("    next")
+    out.append("end")
+    return out
 
 
 def render_status(device: ScenarioDevice) -> str:

@@ -192,11 +192,13 @@ def test_management_acl_admitting_other_zones_and_an_address_outside_management(
                 {
                     "action": "permit",
                     "source": "10.99.0.0/24",
+                    "source_networks": ["10.99.0.0/24"],
                     "line": "permit 10.99.0.0 0.0.0.255",
                 },
                 {
                     "action": "permit",
                     "source": "10.30.0.0/16",
+                    "source_networks": ["10.30.0.0/16"],
                     "line": "permit 10.30.0.0 0.0.255.255",
                 },
             ],

@@ -21,6 +21,7 @@ from auditor.model.snapshot import (
     Source,
     Vlan,
 )
+from auditor.platforms.interface_kinds import with_kind
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check
 
@@ -112,6 +113,8 @@ def device(name: str, zones: list[str], site: str = "honcho", **extra: Any) -> D
 
 
 def snapshot(name: str, **parts: Any) -> DeviceSnapshot:
+    """A snapshot as the platform layer assembles it: interfaces carry their typed kind."""
+    parts["interfaces"] = [with_kind(i) for i in parts.get("interfaces", [])]
     return DeviceSnapshot(device=name, collected_at=NOW, sources=[Source.SNMP, Source.SSH], **parts)
 
 

@@ -60,7 +60,15 @@ def test_a_firewall_routing_between_its_zones_is_left_to_its_policies() -> None:
     snap = snapshot(
         "fw",
         interfaces=[svi("port1", "10.20.255.3/29"), svi("port2", "10.30.255.1/29")],
-        firewall_policies=[FirewallPolicy(policy_id="99", action="deny", resolved_services=[ANY])],
+        firewall_policies=[
+            FirewallPolicy(
+                policy_id="99",
+                action="deny",
+                resolved_services=[ANY],
+                source_networks=["0.0.0.0/0"],
+                destination_networks=["0.0.0.0/0"],
+            )
+        ],
     )
     assert (
         run(L3InterfaceJoinsZones(), context([device("fw", ["lgwan", "internet"])], [snap])) == []
@@ -93,6 +101,8 @@ def test_a_broad_acl_line_is_a_finding_per_zone_pair_naming_the_line() -> None:
             source="10.20.21.0 0.0.0.255",
             destination="host 10.40.0.20",
             service=Service.of("tcp", 443),
+            source_networks=["10.20.21.0/24"],
+            destination_networks=["10.40.0.20/32"],
         ),
         AclEntry(
             sequence=20,
@@ -102,6 +112,8 @@ def test_a_broad_acl_line_is_a_finding_per_zone_pair_naming_the_line() -> None:
             service=ANY,
             destination="any",
             line="permit ip 10.20.21.0 0.0.0.255 any",
+            source_networks=["10.20.21.0/24"],
+            destination_networks=["0.0.0.0/0"],
         ),
     )
     findings = run(PermitBeyondPolicy(), context([device("inet-core-sw1", INET)], snaps))
@@ -125,9 +137,18 @@ def test_permits_within_the_policy_and_those_behind_an_earlier_deny_are_fine() -
             source="10.20.21.0 0.0.0.255",
             destination="host 10.40.0.20",
             service=Service.of("tcp", 443),
+            source_networks=["10.20.21.0/24"],
+            destination_networks=["10.40.0.20/32"],
         ),
         AclEntry(
-            sequence=20, action="deny", protocol="ip", source="any", destination="any", service=ANY
+            sequence=20,
+            action="deny",
+            protocol="ip",
+            source="any",
+            destination="any",
+            service=ANY,
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["0.0.0.0/0"],
         ),
         AclEntry(
             sequence=30,
@@ -136,6 +157,8 @@ def test_permits_within_the_policy_and_those_behind_an_earlier_deny_are_fine() -
             source="any",
             destination="any",
             service=ANY,
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["0.0.0.0/0"],
         ),
     )
     assert run(PermitBeyondPolicy(), context([device("inet-core-sw1", INET)], snaps)) == []
@@ -167,6 +190,8 @@ def test_a_firewall_policy_accepting_all_lgwan_to_internet_is_broader_than_via_r
             resolved_services=[ANY],
             action="accept",
             line="edit 3 ... set service ALL",
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["0.0.0.0/0"],
         )
     )
     ctx = context(
@@ -188,6 +213,8 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             services=["HTTPS"],
             resolved_services=[Service.of("tcp", 443)],
             action="accept",
+            source_networks=["10.20.0.0/16"],
+            destination_networks=["10.40.0.10/32", "10.40.0.20/32"],
         ),
         FirewallPolicy(
             policy_id="2",
@@ -198,6 +225,8 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             services=["HTTP", "HTTPS"],
             resolved_services=[Service.of("tcp", 80), Service.of("tcp", 443)],
             action="accept",
+            source_networks=["10.40.0.0/24"],
+            destination_networks=["0.0.0.0/0"],
         ),
         FirewallPolicy(
             policy_id="4",
@@ -209,6 +238,8 @@ def test_firewall_policies_matching_the_flows_produce_no_finding() -> None:
             resolved_services=[ANY],
             action="accept",
             enabled=False,
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["0.0.0.0/0"],
         ),
     )
     ctx = context(
@@ -244,6 +275,8 @@ def test_my_number_https_to_any_lgwan_host_is_critical() -> None:
             source="10.10.0.0/16",
             destination="10.20.200.10/32",
             service=Service.of("tcp", 443),
+            source_networks=["10.10.0.0/16"],
+            destination_networks=["10.20.200.10/32"],
         ),
         AclEntry(
             sequence=30,
@@ -252,9 +285,18 @@ def test_my_number_https_to_any_lgwan_host_is_critical() -> None:
             source="10.10.0.0 0.0.255.255",
             destination="any",
             service=Service.of("tcp", 443),
+            source_networks=["10.10.0.0/16"],
+            destination_networks=["0.0.0.0/0"],
         ),
         AclEntry(
-            sequence=100, action="deny", protocol="ip", source="any", destination="any", service=ANY
+            sequence=100,
+            action="deny",
+            protocol="ip",
+            source="any",
+            destination="any",
+            service=ANY,
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["0.0.0.0/0"],
         ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
@@ -274,6 +316,8 @@ def test_my_number_permits_to_the_listed_destination_and_service_are_fine() -> N
             source="10.10.0.0/16",
             destination="host 10.20.200.10",
             service=Service.of("tcp", 443),
+            source_networks=["10.10.0.0/16"],
+            destination_networks=["10.20.200.10/32"],
         ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
@@ -289,6 +333,8 @@ def test_my_number_permit_to_the_listed_host_on_another_service_is_critical() ->
             source="10.10.0.0/16",
             destination="host 10.20.200.10",
             service=Service.of("tcp", (1, 65535)),
+            source_networks=["10.10.0.0/16"],
+            destination_networks=["10.20.200.10/32"],
         ),
     )
     ctx = context([device("myn-core-sw1", ["mynumber", "management"])], snaps)
@@ -341,6 +387,8 @@ def test_an_allowed_flow_without_any_permit_is_information_not_tied_to_a_device(
             services=["HTTPS"],
             resolved_services=[Service.of("tcp", 443)],
             action="accept",
+            source_networks=["10.40.0.0/24"],
+            destination_networks=["0.0.0.0/0"],
         )
     )
     ctx = context(

@@ -83,9 +83,18 @@ def test_acl_first_match_decides_and_a_permit_into_lgwan_is_reported() -> None:
             "action": "deny",
             "source": "172.16.0.0/20",
             "destination": "10.0.0.0/8",
+            "source_networks": ["172.16.0.0/20"],
+            "destination_networks": ["10.0.0.0/8"],
             "service": {"protocol": "ip"},
         },
-        {"sequence": 20, "action": "permit", "source": "any", "destination": "any"},
+        {
+            "sequence": 20,
+            "action": "permit",
+            "source": "any",
+            "destination": "any",
+            "source_networks": ["0.0.0.0/0"],
+            "destination_networks": ["0.0.0.0/0"],
+        },
     )
     permit_first = acl(
         {
@@ -93,6 +102,8 @@ def test_acl_first_match_decides_and_a_permit_into_lgwan_is_reported() -> None:
             "action": "permit",
             "source": "172.16.0.0/20",
             "destination": "10.20.0.0/16",
+            "source_networks": ["172.16.0.0/20"],
+            "destination_networks": ["10.20.0.0/16"],
             "line": "permit ip 172.16.0.0 0.0.15.255 10.20.0.0 0.0.255.255",
         },
     )
@@ -114,6 +125,8 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             services=["ALL"],
             resolved_services=[Service.any()],
             action="accept",
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["10.20.0.0/16"],
         ),
         FirewallPolicy(
             policy_id="6",
@@ -124,6 +137,8 @@ def test_a_firewall_policy_accepting_wifi_to_lgwan_is_reported() -> None:
             services=["ALL"],
             resolved_services=[Service.any()],
             action="accept",
+            source_networks=["0.0.0.0/0"],
+            destination_networks=["203.0.113.0/24"],
         ),
     ]
     snap = snapshot(
