@@ -16,6 +16,8 @@ from typing import Any
 
 import websocket
 
+from tests.markers import require
+
 FLAGS = (
     "--headless",
     "--no-sandbox",
@@ -82,6 +84,7 @@ class _Session:
 @contextmanager
 def chromium(profile: Path) -> Iterator[str]:
     """Start Chromium on a free loopback port (port 0) and yield the first page's socket URL."""
+    require("browser", "Chromium")
     binary = chromium_binary()
     assert binary is not None
     process = subprocess.Popen(
