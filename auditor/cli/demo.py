@@ -19,7 +19,7 @@ from rich.table import Table
 from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Outcome
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]  # auditor/cli/demo.py -> the source tree
 
 
 def _repo_path(relative: str) -> Path:
