@@ -1,4 +1,40 @@
-"""Fixtures shared by every test folder."""
+"""Fixtures shared by every test folder, and the markers that make the offline subset.
+
+``pytest -m "not lab and not netns and not postgres"`` runs without the lab, root or PostgreSQL;
+the markers come from the fixtures a test uses (``tests/markers.py``) or are set in the test module.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Generator
+
+import pytest
+
+from tests.markers import FIXTURE_MARKS, set_running
 
 # A real PostgreSQL server (store tests and anything else that claims PostgreSQL): tests/postgres.py
 from tests.postgres import postgres_database_url, postgres_server_url  # noqa: F401
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark tests by fixture use before ``-m`` deselects (tryfirst: before the mark plugin)."""
+    for item in items:
+        names = set(getattr(item, "fixturenames", ()))
+        for fixture, markers in FIXTURE_MARKS.items():
+            if fixture in names:
+                for marker in markers:
+                    if item.get_closest_marker(marker) is None:
+                        item.add_marker(marker)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_protocol(
+    item: pytest.Item, nextitem: pytest.Item | None
+) -> Generator[None, object, object]:
+    """Let :func:`tests.markers.require` see which test is running."""
+    set_running(item)
+    try:
+        return (yield)
+    finally:
+        set_running(None)

@@ -21,6 +21,8 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+from tests.markers import require
+
 SERVER_SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "postgres-test-server.sh"
 
 
@@ -38,6 +40,7 @@ def _unavailable(message: str) -> None:
 
 @pytest.fixture(scope="session")
 def postgres_server_url() -> Iterator[str]:
+    require("postgres", "the PostgreSQL test server")
     given = os.environ.get("KYOJIN_PG_URL")
     if given:
         yield given

@@ -7,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.markers import require
+
 
 def realdata_dir() -> Path:
     """The realdata folder; skips the test when absent (fails under ``CI=true``)."""
+    require("realdata", "../shared/realdata")
     path = Path(__file__).resolve().parents[1] / ".." / "shared" / "realdata"
     if not path.is_dir():
         if os.environ.get("CI") == "true":

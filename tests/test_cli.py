@@ -57,7 +57,7 @@ def invoke(*args: str, lang: str = "en") -> tuple[int, str, str]:
 
 
 @pytest.fixture
-def city(tmp_path: Path) -> dict[str, Path]:
+def city_files(tmp_path: Path) -> dict[str, Path]:
     policy = tmp_path / "policy.yaml"
     policy.write_text(POLICY.replace("  - from: lgwan\n    to: lgwan2\n", ""), encoding="utf-8")
     inventory = tmp_path / "devices.yaml"
@@ -123,17 +123,17 @@ def test_help_is_japanese_with_lang_ja_and_english_otherwise() -> None:
 
 
 def test_a_run_without_collectable_devices_records_ledger_findings_and_uses_fail_on(
-    city: dict[str, Path],
+    city_files: dict[str, Path],
 ) -> None:
     common = [
         "--policy",
-        str(city["policy"]),
+        str(city_files["policy"]),
         "--inventory",
-        str(city["inventory"]),
+        str(city_files["inventory"]),
         "--ledger",
-        str(city["ledger"]),
+        str(city_files["ledger"]),
         "--db",
-        str(city["db"]),
+        str(city_files["db"]),
     ]
     code, out, err = invoke("run", *common, "--fail-on", "low", "--format", "json")
     payload = json.loads(out)
@@ -141,22 +141,22 @@ def test_a_run_without_collectable_devices_records_ledger_findings_and_uses_fail
     assert subjects == {"ledger-row:A-0002"}
     assert code == 1, err
     assert invoke("run", *common, "--fail-on", "high")[0] == 0
-    code, out, _ = invoke("findings", "list", "--db", str(city["db"]), "--format", "json")
+    code, out, _ = invoke("findings", "list", "--db", str(city_files["db"]), "--format", "json")
     stored = json.loads(out)
     assert [r["subject"] for r in stored if r["check_id"] == "LED-001"] == ["ledger-row:A-0002"]
-    assert invoke("verify", "--db", str(city["db"]))[0] == 0
+    assert invoke("verify", "--db", str(city_files["db"]))[0] == 0
 
 
-def test_check_of_a_device_not_in_the_inventory_exits_2(city: dict[str, Path]) -> None:
+def test_check_of_a_device_not_in_the_inventory_exits_2(city_files: dict[str, Path]) -> None:
     code, _, err = invoke(
         "check",
         "nosuch-sw",
         "--policy",
-        str(city["policy"]),
+        str(city_files["policy"]),
         "--inventory",
-        str(city["inventory"]),
+        str(city_files["inventory"]),
         "--db",
-        str(city["db"]),
+        str(city_files["db"]),
     )
     assert code == 2
     assert "nosuch-sw" in err
@@ -175,14 +175,14 @@ def test_the_console_script_runs_as_a_real_process() -> None:
     assert json.loads(result.stdout)
 
 
-def test_a_missing_ledger_file_exits_2_with_its_name(city: dict[str, Path]) -> None:
-    missing = city["ledger"].with_name("nosuch.csv")
+def test_a_missing_ledger_file_exits_2_with_its_name(city_files: dict[str, Path]) -> None:
+    missing = city_files["ledger"].with_name("nosuch.csv")
     code, _, err = invoke(
         "validate",
         "--policy",
-        str(city["policy"]),
+        str(city_files["policy"]),
         "--inventory",
-        str(city["inventory"]),
+        str(city_files["inventory"]),
         "--ledger",
         str(missing),
     )

@@ -7,9 +7,8 @@ The language comes from ``--lang`` when given, else from the locale (``LC_ALL``,
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
 
-Lang = Literal["ja", "en"]
+from auditor.model.language import Lang as Lang
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # key: (ja, en)

@@ -355,3 +355,13 @@ def normalize_mac(value: str) -> str:
     if len(hex_digits) != 12:
         raise ValueError(f"not a MAC address: {value!r}")
     return ":".join(hex_digits[i : i + 2] for i in range(0, 12, 2))
+
+
+def mac_or_none(value: str | None) -> str | None:
+    """``normalize_mac`` for text that may not be a MAC at all (ledger cells, chassis ids)."""
+    if not value:
+        return None
+    try:
+        return normalize_mac(value)
+    except ValueError:
+        return None

@@ -9,10 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
-from auditor.model.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
+from auditor.model.snapshot import (
+    ArpEntry,
+    FdbEntry,
+    Interface,
+    Neighbor,
+    Route,
+    SystemInfo,
+    Vlan,
+    mac_or_none,
+)
 from auditor.platforms import ios_config
 from auditor.platforms.common import (
-    mac_or_none,
     normalize_mac_or_text,
     parse_vlan_list,
     prefix_of,

@@ -5,12 +5,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from auditor.model.snapshot import ArpEntry, FdbEntry, Interface, Neighbor, Route, SystemInfo, Vlan
+from auditor.model.snapshot import (
+    ArpEntry,
+    FdbEntry,
+    Interface,
+    Neighbor,
+    Route,
+    SystemInfo,
+    Vlan,
+    mac_or_none,
+)
 from auditor.model.snmp_walk import DeviceWalk
 from auditor.platforms import ios_config, snmp_columns
 from auditor.platforms.common import (
     expand_cisco_interface,
-    mac_or_none,
     normalize_mac_or_text,
     parse_vlan_list,
     prefix_of,

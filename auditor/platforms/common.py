@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
-from auditor.model.snapshot import normalize_mac
+from auditor.model.snapshot import mac_or_none
 
 _CISCO_PREFIXES: tuple[tuple[str, str], ...] = (
     ("hu", "HundredGigE"),
@@ -91,15 +91,6 @@ def prefix_of(network: str, mask_or_length: str) -> str:
     """A route destination as a network prefix string."""
     mask = mask_or_length.lstrip("/")
     return str(ipaddress.ip_network(f"{network}/{mask}", strict=False))
-
-
-def mac_or_none(value: str | None) -> str | None:
-    if not value:
-        return None
-    try:
-        return normalize_mac(value)
-    except ValueError:
-        return None
 
 
 def unquote(value: str) -> str:

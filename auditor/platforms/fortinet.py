@@ -24,10 +24,11 @@ from auditor.model.snapshot import (
     Route,
     SnmpCommunity,
     SystemInfo,
+    mac_or_none,
 )
 from auditor.platforms.addresses import ANY as ANY_ADDRESS
 from auditor.platforms.addresses import Network, network_with_mask, networks_of
-from auditor.platforms.common import cidr, mac_or_none, prefix_of, textfsm
+from auditor.platforms.common import cidr, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile
 from auditor.redact import marker

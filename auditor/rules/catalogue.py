@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from auditor.cli.i18n import Lang
+from auditor.model.language import Lang
 from auditor.rules import DOC_SECTIONS, Check, Registry
 
 

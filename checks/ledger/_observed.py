@@ -6,8 +6,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from auditor.inventory.models import LedgerRow
-from auditor.model.snapshot import DeviceSnapshot
-from auditor.platforms.common import mac_or_none
+from auditor.model.snapshot import DeviceSnapshot, mac_or_none
 from auditor.policy.models import Policy, Zone
 from auditor.rules import AuditContext
 

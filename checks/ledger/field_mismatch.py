@@ -8,8 +8,7 @@ from pydantic import Field
 
 from auditor.inventory.models import LedgerRow
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.model.snapshot import DeviceSnapshot
-from auditor.platforms.common import mac_or_none
+from auditor.model.snapshot import DeviceSnapshot, mac_or_none
 from auditor.rules import AuditContext, Check, CheckParams
 
 from ..hardening._common import fold, not_applicable, primary_zone

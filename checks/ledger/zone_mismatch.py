@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
-from auditor.platforms.common import mac_or_none
+from auditor.model.snapshot import mac_or_none
 from auditor.rules import AuditContext, Check
 
 from ..hardening._common import device_zones, not_applicable

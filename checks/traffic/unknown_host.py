@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from auditor.model.findings import Finding, Outcome, Severity
-from auditor.platforms.common import mac_or_none
+from auditor.model.snapshot import mac_or_none
 from auditor.rules import AuditContext, Check, CheckParams
 
 from ._common import REFERENCES, evidence, when

@@ -16,7 +16,7 @@ import pytest
 from typer.testing import CliRunner
 
 from auditor.cli.app import build_app, main
-from tests.test_cli import city  # noqa: F401 - the fixture: policy, inventory, ledger, db
+from tests.test_cli import city_files  # noqa: F401 - the fixture: policy, inventory, ledger, db
 from tests.test_config_history import CONFIGS, DAY1, record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,23 +34,23 @@ def one_line(text: str) -> str:
 
 
 @pytest.fixture
-def stored(city: dict[str, Path]) -> dict[str, Path]:  # noqa: F811 - the fixture above
+def stored(city_files: dict[str, Path]) -> dict[str, Path]:  # noqa: F811 - the fixture above
     """A database with the ledger findings of one real run."""
     code, _, err = invoke(
         "run",
         "--policy",
-        str(city["policy"]),
+        str(city_files["policy"]),
         "--inventory",
-        str(city["inventory"]),
+        str(city_files["inventory"]),
         "--ledger",
-        str(city["ledger"]),
+        str(city_files["ledger"]),
         "--db",
-        str(city["db"]),
+        str(city_files["db"]),
         "--fail-on",
         "never",
     )
     assert code == 0, err
-    return city
+    return city_files
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
 from auditor.cli.progress import DeviceProgress
-from tests.test_cli import city  # noqa: F401 - the fixture: policy, inventory, ledger, db
+from tests.test_cli import city_files  # noqa: F401 - the fixture: policy, inventory, ledger, db
 
 
 def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
@@ -22,10 +22,10 @@ def invoke(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str
     return result.exit_code, result.stdout, result.stderr
 
 
-def run_args(city: dict[str, Path]) -> list[str]:  # noqa: F811 - the fixture's value
+def run_args(city_files: dict[str, Path]) -> list[str]:  # noqa: F811 - the fixture's value
     return [
-        "--policy", str(city["policy"]), "--inventory", str(city["inventory"]),
-        "--ledger", str(city["ledger"]), "--db", str(city["db"]),
+        "--policy", str(city_files["policy"]), "--inventory", str(city_files["inventory"]),
+        "--ledger", str(city_files["ledger"]), "--db", str(city_files["db"]),
     ]  # fmt: skip
 
 
@@ -35,21 +35,23 @@ def column(out: str, index: int) -> str:
     return "".join(part.strip() for part in parts)
 
 
-def test_tables_fit_80_columns_and_wrap_instead_of_cutting(city: dict[str, Path]) -> None:  # noqa: F811
-    code, out, err = invoke("run", *run_args(city), "--fail-on", "never", env={"COLUMNS": "80"})
+def test_tables_fit_80_columns_and_wrap_instead_of_cutting(city_files: dict[str, Path]) -> None:  # noqa: F811
+    code, out, err = invoke(
+        "run", *run_args(city_files), "--fail-on", "never", env={"COLUMNS": "80"}
+    )
     assert code == 0, err
     assert out and max(cell_len(line) for line in out.splitlines()) <= 80
     assert "…" not in out
     assert "ledger-row:A-0002" in column(out, 4)  # the subject folded over lines, not cut
     assert "(A-0002)" in column(out, 5).replace(" ", "")
-    code, out, _ = invoke("findings", "list", "--db", str(city["db"]), env={"COLUMNS": "80"})
+    code, out, _ = invoke("findings", "list", "--db", str(city_files["db"]), env={"COLUMNS": "80"})
     assert code == 0
     assert max(cell_len(line) for line in out.splitlines()) <= 80 and "…" not in out
     assert "ledger-row:A-0002" in column(out, 6)
 
 
-def test_not_applicable_is_explained_in_words(city: dict[str, Path]) -> None:  # noqa: F811
-    _, out, _ = invoke("run", *run_args(city), "--fail-on", "never")
+def test_not_applicable_is_explained_in_words(city_files: dict[str, Path]) -> None:  # noqa: F811
+    _, out, _ = invoke("run", *run_args(city_files), "--fail-on", "never")
     line = next(line for line in out.splitlines() if line.startswith("Not applicable"))
     assert "not violations" in line and "--format json" in line
 
@@ -95,8 +97,8 @@ def test_the_progress_line_renders_the_device_count() -> None:
     assert "1/2 devices collecting: waiting for edge-sw2" in buffer.getvalue()
 
 
-def test_check_shows_only_its_device_unless_all(city: dict[str, Path]) -> None:  # noqa: F811
-    args = ["check", "core-sw1", *run_args(city), "--fail-on", "low"]
+def test_check_shows_only_its_device_unless_all(city_files: dict[str, Path]) -> None:  # noqa: F811
+    args = ["check", "core-sw1", *run_args(city_files), "--fail-on", "low"]
     code, out, err = invoke(*args)
     assert "ledger-row:A-0002" not in out
     assert "about other devices or the ledger not shown (--all shows them)" in out
@@ -112,7 +114,7 @@ def test_the_help_says_which_time_zone_bare_dates_use(lang: str) -> None:
     assert "Asia/Tokyo" in result.stdout and "AUDITOR_TIMEZONE" in result.stdout
 
 
-def test_json_output_is_unchanged_by_columns(city: dict[str, Path]) -> None:  # noqa: F811
-    code, out, _ = invoke("run", *run_args(city), "--format", "json", env={"COLUMNS": "40"})
+def test_json_output_is_unchanged_by_columns(city_files: dict[str, Path]) -> None:  # noqa: F811
+    code, out, _ = invoke("run", *run_args(city_files), "--format", "json", env={"COLUMNS": "40"})
     assert json.loads(out)["findings"]
     assert code in (0, 1)

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.markers import require
+
 
 def free_udp_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
@@ -77,6 +79,7 @@ class SnmpdAgent:
 def running_snmpd(directory: Path) -> Iterator[SnmpdAgent]:
     """net-snmp ``snmpd``: v2c, a v3 SHA-256/AES-128 authPriv user and ``<user>-np``, a v3
     SHA-1 authNoPriv user."""
+    require("lab", "net-snmp snmpd")
     if shutil.which("snmpd") is None:
         pytest.skip("net-snmp snmpd is not installed (apt-get install snmpd)")
     agent = SnmpdAgent(
@@ -128,6 +131,7 @@ def running_snmpd(directory: Path) -> Iterator[SnmpdAgent]:
 @contextmanager
 def running_snmpsim(data_dir: Path, work_dir: Path, probe_community: str) -> Iterator[int]:
     """snmpsim serving every ``<community>.snmprec`` in ``data_dir`` on one port."""
+    require("lab", "snmpsim")
     executable = shutil.which("snmpsim-command-responder") or str(
         Path(sys.executable).parent / "snmpsim-command-responder"
     )

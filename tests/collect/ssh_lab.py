@@ -14,6 +14,7 @@ from pathlib import Path
 
 from auditor.inventory.models import CredentialRef, Device, SshSettings
 from auditor.lab.scenario import Scenario
+from tests.markers import require
 
 ONE_PER_PLATFORM = (
     "lg-core-sw1",  # cisco_ios, enable secret
@@ -72,6 +73,7 @@ class SshLab:
 @contextmanager
 def ssh_lab(scenario: Scenario, names: Sequence[str], workdir: Path) -> Iterator[SshLab]:
     """Serve ``names`` from one ``auditor.lab.serve_ssh`` process; stopped on exit."""
+    require("lab", "the emulated SSH devices (fakenos)")
     ports = {name: free_port() for name in names}
     scenario_path = workdir / "scenario.yaml"  # JSON is YAML; serves exactly this scenario
     scenario_path.write_text(scenario.model_dump_json(), encoding="utf-8")

@@ -279,6 +279,7 @@ def test_worker_processes_are_used_only_when_there_are_enough_devices() -> None:
     assert auto_workers(10_000) >= 1
 
 
+@pytest.mark.lab
 def test_the_shared_lab_snmpd_is_collected_over_v2c_and_v3_sha_aes(tmp_path: Path) -> None:
     """The lab's snmpd helper (v2c + SHA/AES authPriv). The module fixture above runs its own
     snmpd because it also needs a SHA-256 user and an authNoPriv user."""

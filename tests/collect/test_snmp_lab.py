@@ -53,7 +53,7 @@ def _inventory_and_secrets(plan: object) -> tuple[list[Device], dict[str, str]]:
 
 
 @pytest.fixture(scope="module")
-def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
+def snmpsim_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
     scenario = load_example_city()
     snmp_devices = [device for device in scenario.devices if device.snmp is not None]
     plan = plan_snmp_agent(scenario, snmp_devices, tmp_path_factory.mktemp("lab"))
@@ -83,9 +83,9 @@ def _lab_devices() -> list[str]:
     return [device.name for device in load_example_city().devices if device.snmp is not None]
 
 
-def test_every_lab_device_is_collected(lab: LabRun) -> None:
-    assert [(error.kind, error.device, error.detail) for error in lab.result.errors] == []
-    assert sorted(lab.result.snapshots) == sorted(_lab_devices())
+def test_every_lab_device_is_collected(snmpsim_lab: LabRun) -> None:
+    assert [(error.kind, error.device, error.detail) for error in snmpsim_lab.result.errors] == []
+    assert sorted(snmpsim_lab.result.snapshots) == sorted(_lab_devices())
 
 
 def _ports(snapshot: DeviceSnapshot) -> list[tuple[object, ...]]:
@@ -104,9 +104,9 @@ def _l2(snapshot: DeviceSnapshot) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("name", _lab_devices())
-def test_the_snapshot_matches_the_scenario_per_field(lab: LabRun, name: str) -> None:
-    got = lab.result.snapshots[name]
-    want = expected_snapshot(lab.scenario, name)
+def test_the_snapshot_matches_the_scenario_per_field(snmpsim_lab: LabRun, name: str) -> None:
+    got = snmpsim_lab.result.snapshots[name]
+    want = expected_snapshot(snmpsim_lab.scenario, name)
     assert _ports(got) == _ports(want), "ports"
     assert _l2(got) == _l2(want), "access VLANs and trunks"
     assert [(v.id, v.name) for v in got.vlans] == [(v.id, v.name) for v in want.vlans], "VLANs"

@@ -78,7 +78,7 @@ class ServedRecordings:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRecordings]:
+def snmpsim_recordings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRecordings]:
     source = realdata_dir() / "snmprec"
     work = tmp_path_factory.mktemp("snmpsim")
     data = work / "data"
@@ -113,19 +113,21 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedRecording
     yield ServedRecordings(result=result, source=source)
 
 
-def test_every_recording_is_collected_without_errors(served: ServedRecordings) -> None:
-    assert [(error.kind, error.device, error.detail) for error in served.result.errors] == []
-    assert sorted(served.result.snapshots) == sorted(RECORDINGS)
-    for snapshot in served.result.snapshots.values():
+def test_every_recording_is_collected_without_errors(snmpsim_recordings: ServedRecordings) -> None:
+    assert [
+        (error.kind, error.device, error.detail) for error in snmpsim_recordings.result.errors
+    ] == []
+    assert sorted(snmpsim_recordings.result.snapshots) == sorted(RECORDINGS)
+    for snapshot in snmpsim_recordings.result.snapshots.values():
         assert summarize_snapshot(snapshot).startswith(snapshot.device)
 
 
 @pytest.mark.parametrize("name", RECORDINGS)
 def test_interfaces_vlans_fdb_and_serials_match_the_recording(
-    served: ServedRecordings, name: str
+    snmpsim_recordings: ServedRecordings, name: str
 ) -> None:
-    expected = expected_from_recording(served.source / f"{name}.snmprec")
-    snapshot = served.result.snapshots[name]
+    expected = expected_from_recording(snmpsim_recordings.source / f"{name}.snmprec")
+    snapshot = snmpsim_recordings.result.snapshots[name]
     assert len(snapshot.interfaces) == expected.interfaces
     assert len({interface.if_index for interface in snapshot.interfaces}) == expected.interfaces
     assert {vlan.id for vlan in snapshot.vlans} == expected.vlan_ids or (
@@ -136,18 +138,18 @@ def test_interfaces_vlans_fdb_and_serials_match_the_recording(
 
 
 def test_procurve_fdb_ids_are_mapped_to_vlan_ids_not_taken_literally(
-    served: ServedRecordings,
+    snmpsim_recordings: ServedRecordings,
 ) -> None:
-    snapshot = served.result.snapshots["hpe-procurve-516733-b21"]
+    snapshot = snmpsim_recordings.result.snapshots["hpe-procurve-516733-b21"]
     vlan_ids = {vlan.id for vlan in snapshot.vlans}
     assert {entry.vlan for entry in snapshot.fdb} <= vlan_ids
     assert {entry.vlan for entry in snapshot.fdb} - {1}, "fdbId 2.. must map to VLAN 50.."
 
 
 def test_cisco_without_q_bridge_gets_vlans_and_port_roles_from_cisco_mibs(
-    served: ServedRecordings,
+    snmpsim_recordings: ServedRecordings,
 ) -> None:
-    snapshot = served.result.snapshots["cisco-unmarked-0"]
+    snapshot = snmpsim_recordings.result.snapshots["cisco-unmarked-0"]
     assert "dot1qVlanStaticTable" in snapshot.absent_tables
     assert snapshot.vlans, "VLANs come from CISCO-VTP-MIB"
     assert any(interface.mode == "trunk" for interface in snapshot.interfaces)

@@ -34,17 +34,17 @@ def scenario() -> Scenario:
 
 
 @pytest.fixture(scope="module")
-def lab(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshLab]:
+def fakenos_lab(scenario: Scenario, tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshLab]:
     with ssh_lab(scenario, ONE_PER_PLATFORM, tmp_path_factory.mktemp("ssh-lab")) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
-def collected(lab: SshLab, tmp_path_factory: pytest.TempPathFactory) -> CollectionResult:
+def collected(fakenos_lab: SshLab, tmp_path_factory: pytest.TempPathFactory) -> CollectionResult:
     known_hosts = tmp_path_factory.mktemp("known") / "known_hosts"
     collector = SshCollector(salt=SALT, known_hosts=known_hosts, max_workers=6)
-    devices = [lab.device(name) for name in ONE_PER_PLATFORM]
-    return collector.collect(devices, lab.resolve)
+    devices = [fakenos_lab.device(name) for name in ONE_PER_PLATFORM]
+    return collector.collect(devices, fakenos_lab.resolve)
 
 
 def expected_parts(scenario: Scenario, name: str) -> dict[str, object]:
@@ -137,16 +137,16 @@ def test_no_secret_reaches_snapshots_evidence_or_errors(
 
 
 def test_a_wrong_password_is_a_col_101_finding_and_the_other_devices_go_on(
-    lab: SshLab, tmp_path: Path
+    fakenos_lab: SshLab, tmp_path: Path
 ) -> None:
     collector = SshCollector(salt=SALT, known_hosts=tmp_path / "known_hosts", max_workers=2)
-    good = lab.device("lg-rt1")
-    bad = lab.device("lg-edge-sw2")
-    lab.secrets["lg-edge-sw2/password"] = "not-the-password"
+    good = fakenos_lab.device("lg-rt1")
+    bad = fakenos_lab.device("lg-edge-sw2")
+    fakenos_lab.secrets["lg-edge-sw2/password"] = "not-the-password"
     try:
-        result = collector.collect([bad, good], lab.resolve)
+        result = collector.collect([bad, good], fakenos_lab.resolve)
     finally:
-        lab.secrets.pop("lg-edge-sw2/password")
+        fakenos_lab.secrets.pop("lg-edge-sw2/password")
     assert [(e.device, e.kind) for e in result.errors] == [("lg-edge-sw2", FailureKind.SSH_AUTH)]
     assert [check_id_for(e) for e in result.errors] == ["COL-101"]
     assert "not-the-password" not in repr(result.errors)
@@ -154,9 +154,9 @@ def test_a_wrong_password_is_a_col_101_finding_and_the_other_devices_go_on(
 
 
 def test_a_configuration_command_is_refused_before_anything_is_sent(
-    lab: SshLab, tmp_path: Path
+    fakenos_lab: SshLab, tmp_path: Path
 ) -> None:
-    device = lab.device("lg-core-sw1")
+    device = fakenos_lab.device("lg-core-sw1")
     with pytest.raises(ReadOnlyViolation):
         check_read_only(device, ["show version", "configure terminal"])
     with pytest.raises(ReadOnlyViolation):
@@ -164,7 +164,7 @@ def test_a_configuration_command_is_refused_before_anything_is_sent(
     unreachable = device.model_copy(update={"address": "127.0.0.2"})
     collector = SshCollector(salt=SALT, known_hosts=tmp_path / "known_hosts")
     outcome = collector.collect_device(
-        unreachable, lab.resolve, commands=["show version", "write memory"]
+        unreachable, fakenos_lab.resolve, commands=["show version", "write memory"]
     )
     assert [e.kind for e in outcome.errors] == [FailureKind.READ_ONLY]
     assert describe(outcome.errors[0])[0] == (
@@ -174,51 +174,53 @@ def test_a_configuration_command_is_refused_before_anything_is_sent(
     assert outcome.records == []  # nothing was sent, not even a connection attempt
 
 
-def test_an_unreachable_device_is_a_col_102_finding(lab: SshLab, tmp_path: Path) -> None:
+def test_an_unreachable_device_is_a_col_102_finding(fakenos_lab: SshLab, tmp_path: Path) -> None:
     from tests.collect.ssh_lab import free_port
 
-    device = lab.device("lg-rt1", port=free_port(), timeout=2.0)
-    result = SshCollector(salt=SALT, known_hosts=tmp_path / "kh").collect([device], lab.resolve)
+    device = fakenos_lab.device("lg-rt1", port=free_port(), timeout=2.0)
+    result = SshCollector(salt=SALT, known_hosts=tmp_path / "kh").collect(
+        [device], fakenos_lab.resolve
+    )
     assert [e.kind for e in result.errors] == [FailureKind.SSH_UNREACHABLE]
     assert [check_id_for(e) for e in result.errors] == ["COL-102"]
 
 
 def test_unknown_host_keys_are_refused_unless_trust_on_first_use_records_them(
-    lab: SshLab, tmp_path: Path
+    fakenos_lab: SshLab, tmp_path: Path
 ) -> None:
     known_hosts = tmp_path / "known_hosts"
     collector = SshCollector(salt=SALT, known_hosts=known_hosts)
-    strict = lab.device("lg-rt1", host_key_policy="known_hosts")
-    refused = collector.collect([strict], lab.resolve)
+    strict = fakenos_lab.device("lg-rt1", host_key_policy="known_hosts")
+    refused = collector.collect([strict], fakenos_lab.resolve)
     assert [e.kind for e in refused.errors] == [FailureKind.HOST_KEY]
     assert not known_hosts.exists()
 
-    first = collector.collect([lab.device("lg-rt1")], lab.resolve)
+    first = collector.collect([fakenos_lab.device("lg-rt1")], fakenos_lab.resolve)
     assert first.errors == []
-    assert f"[127.0.0.1]:{lab.ports['lg-rt1']}" in known_hosts.read_text()
-    again = collector.collect([strict], lab.resolve)
+    assert f"[127.0.0.1]:{fakenos_lab.ports['lg-rt1']}" in known_hosts.read_text()
+    again = collector.collect([strict], fakenos_lab.resolve)
     assert again.errors == [] and "lg-rt1" in again.snapshots
 
 
 def test_a_changed_host_key_is_refused_even_with_trust_on_first_use(
-    lab: SshLab, tmp_path: Path
+    fakenos_lab: SshLab, tmp_path: Path
 ) -> None:
     import paramiko
 
     known_hosts = tmp_path / "known_hosts"
     other = paramiko.RSAKey.generate(1024)
     known_hosts.write_text(
-        f"[127.0.0.1]:{lab.ports['lg-rt1']} {other.get_name()} {other.get_base64()}\n"
+        f"[127.0.0.1]:{fakenos_lab.ports['lg-rt1']} {other.get_name()} {other.get_base64()}\n"
     )
     result = SshCollector(salt=SALT, known_hosts=known_hosts).collect(
-        [lab.device("lg-rt1")], lab.resolve
+        [fakenos_lab.device("lg-rt1")], fakenos_lab.resolve
     )
     assert [check_id_for(e) for e in result.errors] == ["COL-106"]
     assert "changed" in (result.errors[0].detail or "")
 
 
-def test_dry_run_plans_exactly_the_allow_listed_commands(lab: SshLab) -> None:
-    devices = [lab.device(name) for name in ONE_PER_PLATFORM]
+def test_dry_run_plans_exactly_the_allow_listed_commands(fakenos_lab: SshLab) -> None:
+    devices = [fakenos_lab.device(name) for name in ONE_PER_PLATFORM]
     plan = plan_commands(devices)
     for device in devices:
         assert plan[device.name] == list(profiles()[device.platform].commands)
@@ -228,7 +230,7 @@ def test_dry_run_plans_exactly_the_allow_listed_commands(lab: SshLab) -> None:
 
 
 def test_debug_logs_of_a_collection_carry_no_password_with_the_redacting_filter(
-    lab: SshLab, tmp_path: Path
+    fakenos_lab: SshLab, tmp_path: Path
 ) -> None:
     import io
     import logging
@@ -245,19 +247,20 @@ def test_debug_logs_of_a_collection_carry_no_password_with_the_redacting_filter(
     root.setLevel(logging.DEBUG)
     try:
         collector = SshCollector(salt=SALT, known_hosts=tmp_path / "kh", redacting_filter=redacting)
-        result = collector.collect([lab.device("lg-core-sw1")], lab.resolve)
+        result = collector.collect([fakenos_lab.device("lg-core-sw1")], fakenos_lab.resolve)
     finally:
         root.removeHandler(handler)
         root.setLevel(previous)
     assert result.errors == []
     logged = stream.getvalue()
     assert logged  # netmiko and paramiko did log at DEBUG
-    device = lab.scenario.device("lg-core-sw1")
+    device = fakenos_lab.scenario.device("lg-core-sw1")
     assert device.ssh is not None
     for secret in (device.ssh.password, device.ssh.enable_secret or "", "rei-lgcore-ro"):
         assert secret not in logged
 
 
+@pytest.mark.lab
 def test_a_command_the_device_rejects_is_col_104_and_the_rest_of_the_snapshot_is_kept(
     scenario: Scenario, tmp_path: Path
 ) -> None:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from auditor.audit.engine import run_audit
 from auditor.collect.ssh import SshCollector
 from auditor.inventory.models import AssetLedger, Inventory
@@ -16,6 +18,8 @@ from auditor.store import Store
 from tests import builders
 from tests.collect.ssh_lab import ONE_PER_PLATFORM, ssh_lab
 from tests.collect.test_ssh_collector import planted_secrets
+
+pytestmark = pytest.mark.lab
 
 
 def test_no_planted_secret_reaches_the_database_reports_or_exports(tmp_path: Path) -> None:

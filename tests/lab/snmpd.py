@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from auditor.lab.snmp_agent import udp_answers
+from tests.markers import require
 
 
 def _free_udp_port() -> int:
@@ -48,6 +49,7 @@ class SnmpdHandle:
 
 def start_snmpd(tmp_path: Path, sys_name: str = "kyojin-snmpd") -> SnmpdHandle:
     """Start snmpd in the foreground on a free loopback UDP port and wait until it answers."""
+    require("lab", "net-snmp snmpd")
     binary = shutil.which("snmpd") or (
         "/usr/sbin/snmpd" if Path("/usr/sbin/snmpd").exists() else None
     )

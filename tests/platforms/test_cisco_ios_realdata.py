@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
+
 from auditor.platforms import cisco_ios, ios_config
 from auditor.platforms.common import expand_cisco_interface, normalize_mac_or_text
 from tests.platforms.ntc_fixtures import fixture_pairs
+
+pytestmark = pytest.mark.realdata
 
 SALT = b"realdata"
 

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
+
 from auditor.platforms import fortinet
 from auditor.platforms.common import normalize_mac_or_text
 from tests.platforms.ntc_fixtures import fixture_pairs
+
+pytestmark = pytest.mark.realdata
 
 
 def test_get_system_status_gives_hostname_serial_model_and_version() -> None:

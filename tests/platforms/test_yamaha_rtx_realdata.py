@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 
+import pytest
+
 from auditor.platforms import yamaha_rtx
 from tests.platforms.ntc_fixtures import fixture_pairs
+
+pytestmark = pytest.mark.realdata
 
 
 def test_show_environment_gives_firmware_revision_serial_and_model() -> None:

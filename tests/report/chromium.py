@@ -16,6 +16,8 @@ from typing import Any
 
 import websocket
 
+from tests.markers import require
+
 # Generous: on a loaded machine (2 cores, other suites running) Chromium can take tens of seconds
 # to start, load a page or draw a screenshot. Every wait ends on an event, never on a sleep.
 STEP_TIMEOUT = 120.0
@@ -88,6 +90,7 @@ class _Session:
 @contextmanager
 def chromium(profile: Path) -> Iterator[str]:
     """Start Chromium on a free loopback port (port 0) and yield the first page's socket URL."""
+    require("browser", "Chromium")
     binary = chromium_binary()
     assert binary is not None
     process = subprocess.Popen(

@@ -12,7 +12,7 @@ from tests.report.city import City, populate
 
 
 @pytest.fixture(scope="module")
-def city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
+def stored_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
     path: Path = tmp_path_factory.mktemp("report-store") / "auditor.db"
     with Store(f"sqlite:///{path}") as store:
         store.upgrade()

@@ -32,16 +32,16 @@ TITLES = {"SEG-001": ("VLAN 混在", "Mixed VLANs")}
 
 
 @pytest.fixture(scope="module")
-def data(city: City) -> ReportData:
-    return load_report_data(city.store, policy=city.policy, now=city.now)
+def data(stored_city: City) -> ReportData:
+    return load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
 
 
 @pytest.fixture(scope="module")
 def exported(
-    city: City, data: ReportData, tmp_path_factory: pytest.TempPathFactory
+    stored_city: City, data: ReportData, tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     folder = tmp_path_factory.mktemp("exports")
-    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    inputs = ReportInputs(policy=stored_city.policy, policy_path=POLICY_DIR)
     paths = {}
     for name, fmt, encoding in (
         ("csv", "csv", "utf-8"),
@@ -57,7 +57,7 @@ def exported(
             path,
             data,
             encoding=encoding,
-            store=city.store,
+            store=stored_city.store,
             inputs=inputs,
             titles=TITLES,
         )
@@ -216,7 +216,7 @@ def test_a_known_secret_given_to_the_redactor_is_masked_anywhere() -> None:
 
 
 def test_an_export_filter_by_clause_reaches_every_format(
-    city: City, data: ReportData, tmp_path: Path
+    stored_city: City, data: ReportData, tmp_path: Path
 ) -> None:
     only = ExportFilter(clauses=("4-2-2",))
     out = tmp_path / "monitoring.json"

@@ -48,6 +48,7 @@ def _needs(binary: str | None, name: str) -> None:
         pytest.skip(f"{name} is not installed (scripts/install-system-deps.sh)")
 
 
+@pytest.mark.browser
 def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_and_both_charts(
     example_city_html: tuple[Path, int], tmp_path: Path
 ) -> None:
@@ -69,9 +70,12 @@ def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_an
     assert seen.values["matrix_height"] > 100
 
 
-def test_device_text_with_a_script_tag_stays_text_in_chromium(city: City, tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_device_text_with_a_script_tag_stays_text_in_chromium(
+    stored_city: City, tmp_path: Path
+) -> None:
     _needs(chromium_binary(), "chromium")
-    data = load_report_data(city.store, policy=city.policy, now=city.now)
+    data = load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
     page = tmp_path / "report.html"
     write_report(data, page)
     seen = visit(page, tmp_path / "profile", EXPRESSIONS)
@@ -81,14 +85,14 @@ def test_device_text_with_a_script_tag_stays_text_in_chromium(city: City, tmp_pa
     assert seen.console_errors == []
     assert seen.values["scripts"] == 0
     assert seen.values["script_alias_as_text"] is True
-    assert seen.values["matrix_cells"] == len(city.policy.zones) ** 2
+    assert seen.values["matrix_cells"] == len(stored_city.policy.zones) ** 2
 
 
 def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
-    city: City, tmp_path: Path
+    stored_city: City, tmp_path: Path
 ) -> None:
     _needs(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
-    data = load_report_data(city.store, policy=city.policy, now=city.now)
+    data = load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
     pdf = tmp_path / "report.pdf"
     run_export("pdf", pdf, data, titles={})
     assert pdf.read_bytes().startswith(b"%PDF")

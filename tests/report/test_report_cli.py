@@ -34,8 +34,8 @@ def _invoke(*args: str) -> str:
     return result.output
 
 
-def test_report_writes_html_text_and_markdown(city: City, tmp_path: Path) -> None:
-    db = city.store.url
+def test_report_writes_html_text_and_markdown(stored_city: City, tmp_path: Path) -> None:
+    db = stored_city.store.url
     out = tmp_path / "report.html"
     _invoke("report", "--db", db, "--policy", str(POLICY_DIR), "--out", str(out))
     html = out.read_text(encoding="utf-8")
@@ -49,7 +49,7 @@ def test_report_writes_html_text_and_markdown(city: City, tmp_path: Path) -> Non
     assert md.read_text(encoding="utf-8").startswith("# ")
 
 
-def test_export_applies_every_filter_option(city: City, tmp_path: Path) -> None:
+def test_export_applies_every_filter_option(stored_city: City, tmp_path: Path) -> None:
     out = tmp_path / "high.json"
     _invoke(
         "export",
@@ -58,7 +58,7 @@ def test_export_applies_every_filter_option(city: City, tmp_path: Path) -> None:
         "--out",
         str(out),
         "--db",
-        city.store.url,
+        stored_city.store.url,
         "--policy",
         str(POLICY_DIR),
         "--severity",
@@ -87,7 +87,7 @@ def test_export_applies_every_filter_option(city: City, tmp_path: Path) -> None:
     assert document["filters"]["zone"] == ["lgwan"]
 
 
-def test_export_writes_a_cp932_csv_on_request(city: City, tmp_path: Path) -> None:
+def test_export_writes_a_cp932_csv_on_request(stored_city: City, tmp_path: Path) -> None:
     out = tmp_path / "old-excel.csv"
     _invoke(
         "export",
@@ -98,7 +98,7 @@ def test_export_writes_a_cp932_csv_on_request(city: City, tmp_path: Path) -> Non
         "--out",
         str(out),
         "--db",
-        city.store.url,
+        stored_city.store.url,
         "--policy",
         str(POLICY_DIR),
     )
@@ -166,13 +166,13 @@ def test_findings_suppress_records_a_chained_event_seen_by_report_and_exports(
     assert city.manual_fingerprint
 
 
-def test_findings_suppress_refuses_an_expiry_in_the_past(city: City) -> None:
+def test_findings_suppress_refuses_an_expiry_in_the_past(stored_city: City) -> None:
     result = CliRunner().invoke(
         _app(),
         [
             "findings",
             "suppress",
-            city.manual_fingerprint[:12],
+            stored_city.manual_fingerprint[:12],
             "--reason",
             "x",
             "--approver",
@@ -182,13 +182,15 @@ def test_findings_suppress_refuses_an_expiry_in_the_past(city: City) -> None:
             "--expires",
             "2000-01-01",
             "--db",
-            city.store.url,
+            stored_city.store.url,
         ],
     )
     assert result.exit_code == 2
 
 
-def test_export_rejects_an_unknown_status_with_a_usage_error(city: City, tmp_path: Path) -> None:
+def test_export_rejects_an_unknown_status_with_a_usage_error(
+    stored_city: City, tmp_path: Path
+) -> None:
     result = CliRunner().invoke(
         _app(),
         [
@@ -200,7 +202,7 @@ def test_export_rejects_an_unknown_status_with_a_usage_error(city: City, tmp_pat
             "--status",
             "fixed",
             "--db",
-            city.store.url,
+            stored_city.store.url,
         ],
     )
     assert result.exit_code == 2

@@ -78,12 +78,12 @@ def test_the_real_zone_matrix_shape_is_accepted_when_the_module_exists() -> None
     ]
 
 
-def test_the_trend_counts_findings_open_at_the_end_of_each_day(city: City) -> None:
-    findings = city.store.list_findings()
-    points = trend(findings, city.now.date(), days=30)
+def test_the_trend_counts_findings_open_at_the_end_of_each_day(stored_city: City) -> None:
+    findings = stored_city.store.list_findings()
+    points = trend(findings, stored_city.now.date(), days=30)
     assert len(points) == 30
     assert points[0].open == 0
-    assert points[-1].day == city.now.date()
+    assert points[-1].day == stored_city.now.date()
     assert max(p.open for p in points) > 0
 
 
@@ -102,8 +102,8 @@ def test_a_clause_matches_a_plan_item_its_prefix_or_a_title_substring() -> None:
     assert isinstance(guideline[0], ReferenceLabel) and "アクセス制御" in guideline[0].label_ja
 
 
-def test_filters_select_by_zone_severity_status_check_and_clause(city: City) -> None:
-    data = load_report_data(city.store, policy=city.policy, now=city.now)
+def test_filters_select_by_zone_severity_status_check_and_clause(stored_city: City) -> None:
+    data = load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
     only = ExportFilter(clauses=("4-1-2",)).apply(data.findings)
     assert {f.check_id for f in only} == {"SEG-001", "SEG-002"}
     assert {f.zone for f in ExportFilter(zones=frozenset({"lgwan"})).apply(data.findings)} == {
@@ -123,20 +123,22 @@ def test_filters_select_by_zone_severity_status_check_and_clause(city: City) -> 
     assert {s.device for s in narrowed.devices} == {"mn-sw1", "lg-sw1"}
 
 
-def test_a_manual_suppression_is_read_back_from_its_chain_event(city: City) -> None:
-    data = load_report_data(city.store, policy=city.policy, now=city.now)
-    manual = next(f for f in data.suppressed if f.fingerprint == city.manual_fingerprint)
+def test_a_manual_suppression_is_read_back_from_its_chain_event(stored_city: City) -> None:
+    data = load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
+    manual = next(f for f in data.suppressed if f.fingerprint == stored_city.manual_fingerprint)
     assert manual.suppression is not None
     assert manual.suppression.actor == "yamada"
-    assert manual.suppression.expires == city.now.date() + timedelta(days=20)
-    assert city.store.verify().ok
+    assert manual.suppression.expires == stored_city.now.date() + timedelta(days=20)
+    assert stored_city.store.verify().ok
 
 
-def test_a_report_for_an_earlier_date_leaves_out_later_findings(city: City) -> None:
-    earlier: date = city.now.date() - timedelta(days=8)
-    data = load_report_data(city.store, policy=city.policy, now=city.now, report_date=earlier)
+def test_a_report_for_an_earlier_date_leaves_out_later_findings(stored_city: City) -> None:
+    earlier: date = stored_city.now.date() - timedelta(days=8)
+    data = load_report_data(
+        stored_city.store, policy=stored_city.policy, now=stored_city.now, report_date=earlier
+    )
     assert "SEG-002" not in {f.check_id for f in data.findings}
-    assert data.current_run is not None and data.current_run.id == city.run_ids[0]
+    assert data.current_run is not None and data.current_run.id == stored_city.run_ids[0]
 
 
 def test_the_first_report_ever_shows_every_open_finding_as_new(tmp_path: Path) -> None:

@@ -11,19 +11,19 @@ from auditor.report.render import render_report
 from tests.report.city import PLANTED_SECRET, POLICY_DIR, SCRIPT_ALIAS, City
 
 
-def _data(city: City) -> ReportData:
-    return load_report_data(city.store, policy=city.policy, now=city.now)
+def _data(stored_city: City) -> ReportData:
+    return load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
 
 
-def test_an_ifalias_script_appears_as_text_and_never_as_a_tag(city: City) -> None:
-    html = render_report(_data(city), "html", "ja")
+def test_an_ifalias_script_appears_as_text_and_never_as_a_tag(stored_city: City) -> None:
+    html = render_report(_data(stored_city), "html", "ja")
     assert "&lt;script&gt;alert(" in html
     assert SCRIPT_ALIAS not in html
     assert not re.search(r"<script\b", html, re.IGNORECASE)
 
 
-def test_the_html_is_self_contained_without_scripts_or_external_urls(city: City) -> None:
-    html = render_report(_data(city), "html", "ja")
+def test_the_html_is_self_contained_without_scripts_or_external_urls(stored_city: City) -> None:
+    html = render_report(_data(stored_city), "html", "ja")
     assert "@media print" in html
     assert "<link" not in html and "@import" not in html and "@font-face" not in html
     urls = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"' >]+)", html)
@@ -34,8 +34,8 @@ def test_the_html_is_self_contained_without_scripts_or_external_urls(city: City)
         assert match.startswith(("http://www.w3.org/2000/svg", "http://198.51.100.7"))
 
 
-def test_the_report_shows_every_section_with_its_content(city: City) -> None:
-    data = _data(city)
+def test_the_report_shows_every_section_with_its_content(stored_city: City) -> None:
+    data = _data(stored_city)
     html = render_report(data, "html", "ja")
     for anchor in (
         'id="headline"',
@@ -63,28 +63,28 @@ def test_the_report_shows_every_section_with_its_content(city: City) -> None:
     assert data.chain_head is not None and data.chain_head in html
 
 
-def test_english_report_uses_english_labels_and_messages(city: City) -> None:
-    html = render_report(_data(city), "html", "en")
+def test_english_report_uses_english_labels_and_messages(stored_city: City) -> None:
+    html = render_report(_data(stored_city), "html", "en")
     assert 'lang="en"' in html and "Open findings by zone and severity" in html
     assert "trunks Internet VLAN 30" in html and "(日本語)" not in html
 
 
-def test_text_summary_lists_new_resolved_and_unreached_devices(city: City) -> None:
-    text = render_report(_data(city), "text", "ja")
+def test_text_summary_lists_new_resolved_and_unreached_devices(stored_city: City) -> None:
+    text = render_report(_data(stored_city), "text", "ja")
     assert "SEG-002" in text and "san-relay1" in text
     assert "<" not in text.split("== ")[0]
     assert PLANTED_SECRET not in text
 
 
-def test_markdown_escapes_device_text(city: City) -> None:
-    md = render_report(_data(city), "md", "en")
+def test_markdown_escapes_device_text(stored_city: City) -> None:
+    md = render_report(_data(stored_city), "md", "en")
     assert "<script>" not in md
     assert "&lt;script&gt;" in md
     assert "| critical |" in md or "critical" in md
 
 
-def test_no_report_format_contains_the_planted_secret(city: City) -> None:
-    data = _data(city)
+def test_no_report_format_contains_the_planted_secret(stored_city: City) -> None:
+    data = _data(stored_city)
     for fmt in ("html", "text", "md"):
         for lang in ("ja", "en"):
             assert PLANTED_SECRET not in render_report(data, fmt, lang)  # type: ignore[arg-type]
@@ -102,9 +102,9 @@ def test_a_report_of_an_empty_store_still_renders(tmp_path: Path) -> None:
 
 
 def test_a_report_over_the_detail_limit_lists_device_counts_instead_of_every_finding(
-    city: City,
+    stored_city: City,
 ) -> None:
-    data = _data(city)
+    data = _data(stored_city)
     html = render_report(data, "html", "en", detail_limit=5)
     devices = html.split('id="devices"')[1].split('id="network-wide"')[0]
     assert "only per-device counts are shown" in devices
@@ -113,14 +113,14 @@ def test_a_report_over_the_detail_limit_lists_device_counts_instead_of_every_fin
     assert "only per-device counts" not in full
 
 
-def test_a_matrix_violation_is_drawn_as_a_red_cell_with_its_marks(city: City) -> None:
+def test_a_matrix_violation_is_drawn_as_a_red_cell_with_its_marks(stored_city: City) -> None:
     from auditor.report.data import build_report_data
 
     data = build_report_data(
-        city.store.list_findings(),
-        city.store.list_runs(),
-        policy=city.policy,
-        now=city.now,
+        stored_city.store.list_findings(),
+        stored_city.store.list_runs(),
+        policy=stored_city.policy,
+        now=stored_city.now,
         matrix={
             ("internet", "mynumber"): {"allowed": False, "permitted": True, "observed": True},
             ("lgwan", "internet"): {"allowed": True, "permitted": True, "observed": False},

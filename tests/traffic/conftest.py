@@ -26,7 +26,7 @@ def registry() -> Registry:
 
 
 @pytest.fixture(scope="session")
-def city(registry: Registry) -> Bundle:
+def city_bundle(registry: Registry) -> Bundle:
     return load_bundle(POLICY, INVENTORY, None, registry)
 
 

@@ -26,7 +26,7 @@ def at(packet: Any, time: float) -> Any:
 
 
 def test_a_handshake_is_one_flow_from_the_client_zone_to_the_server_port(
-    city: Bundle, capture: Capture
+    city_bundle: Bundle, capture: Capture
 ) -> None:
     path = capture(
         [
@@ -38,7 +38,7 @@ def test_a_handshake_is_one_flow_from_the_client_zone_to_the_server_port(
                / TCP(sport=40001, dport=443, flags="A") / (b"x" * 100), 1001.0),
         ]
     )  # fmt: skip
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     assert summary.packets == 3
     [flow] = summary.flows
     assert (flow.source_zone, flow.destination_zone, flow.service) == (
@@ -55,7 +55,7 @@ def test_a_handshake_is_one_flow_from_the_client_zone_to_the_server_port(
 
 
 def test_an_echo_reply_counts_with_its_request_and_broadcasts_are_not_zone_flows(
-    city: Bundle, capture: Capture
+    city_bundle: Bundle, capture: Capture
 ) -> None:
     path = capture(
         [
@@ -64,19 +64,21 @@ def test_an_echo_reply_counts_with_its_request_and_broadcasts_are_not_zone_flows
             Ether(src=A) / IP(src="10.99.0.10", dst="255.255.255.255") / UDP(sport=68, dport=67),
         ]
     )
-    flows = {(f.source_zone, f.destination_zone, f.service): f for f in analyze(city, path).flows}
+    flows = {
+        (f.source_zone, f.destination_zone, f.service): f for f in analyze(city_bundle, path).flows
+    }
     assert flows[("management", "internet", "icmp/8")].packets == 2
     assert ("management", MULTICAST, "udp/67") in flows
 
 
 def test_a_public_address_belongs_to_the_internet_zone_and_an_unknown_private_one_to_its_vlan(
-    city: Bundle, capture: Capture
+    city_bundle: Bundle, capture: Capture
 ) -> None:
     path = capture(
         [Ether(src=A) / Dot1Q(vlan=20) / IP(src="192.168.7.7", dst="93.184.216.34")
          / TCP(sport=50000, dport=443, flags="S")]
     )  # fmt: skip
-    [flow] = analyze(city, path).flows
+    [flow] = analyze(city_bundle, path).flows
     assert (flow.source_zone, flow.destination_zone) == ("lgwan", "internet")
 
 
@@ -98,7 +100,7 @@ def test_qinq_and_ipv6_extension_headers_are_decoded_without_scapy_layers() -> N
 
 
 def test_snmp_v2c_and_telnet_to_an_address_are_recorded_as_cleartext_sightings(
-    city: Bundle, capture: Capture
+    city_bundle: Bundle, capture: Capture
 ) -> None:
     from scapy.asn1.asn1 import ASN1_OID
     from scapy.layers.snmp import SNMP, SNMPget, SNMPvarbind
@@ -113,7 +115,7 @@ def test_snmp_v2c_and_telnet_to_an_address_are_recorded_as_cleartext_sightings(
             Ether(src=A) / IP(src="10.20.3.3", dst="10.99.0.11") / TCP(sport=50002, dport=23),
         ]
     )  # fmt: skip
-    seen = {(s.protocol, s.client, s.server) for s in analyze(city, path).cleartext}
+    seen = {(s.protocol, s.client, s.server) for s in analyze(city_bundle, path).cleartext}
     assert seen == {
         ("snmpv2c", "10.99.0.10", "10.99.0.11"),
         ("snmpv1", "10.99.0.10", "10.99.0.11"),
@@ -121,7 +123,7 @@ def test_snmp_v2c_and_telnet_to_an_address_are_recorded_as_cleartext_sightings(
     }
 
 
-def test_a_pcapng_capture_reads_like_a_pcap(city: Bundle, tmp_path: Path) -> None:
+def test_a_pcapng_capture_reads_like_a_pcap(city_bundle: Bundle, tmp_path: Path) -> None:
     from scapy.utils import PcapNgWriter
 
     path = tmp_path / "capture.pcapng"
@@ -129,5 +131,5 @@ def test_a_pcapng_capture_reads_like_a_pcap(city: Bundle, tmp_path: Path) -> Non
     for port in (443, 443, 22):
         writer.write(Ether(src=A) / IP(src="10.40.0.10", dst="10.30.5.5") / TCP(dport=port))
     writer.close()
-    flows = {f.service: f.packets for f in analyze(city, path).flows}
+    flows = {f.service: f.packets for f in analyze(city_bundle, path).flows}
     assert flows == {"tcp/443": 2, "tcp/22": 1}

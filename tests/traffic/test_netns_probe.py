@@ -29,7 +29,7 @@ def _require_root() -> None:
 
 
 @pytest.fixture
-def lab(tmp_path: Path) -> Iterator[LabState]:
+def netns_lab(tmp_path: Path) -> Iterator[LabState]:
     _require_root()
     prefix = f"kyj-{os.getpid()}-"
     state = tmp_path / "netns.json"
@@ -45,23 +45,23 @@ def lab(tmp_path: Path) -> Iterator[LabState]:
         assert existing_namespaces(prefix) == []
 
 
-def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> None:
-    assert lab.hole == "mynumber->internet:tcp/443"
-    targets = ",".join(lab.all_targets())
+def test_probes_from_every_zone_find_exactly_the_planted_hole(netns_lab: LabState) -> None:
+    assert netns_lab.hole == "mynumber->internet:tcp/443"
+    targets = ",".join(netns_lab.all_targets())
     # Live capture on the router's My Number link while the probes run.
     watch = subprocess.Popen(
         [
             "ip",
             "netns",
             "exec",
-            lab.router,
+            netns_lab.router,
             sys.executable,
             "-m",
             "auditor",
             "traffic",
             "watch",
             "--iface",
-            lab.links["mynumber"],
+            netns_lab.links["mynumber"],
             # Ended by SIGINT once every probe is back; the duration only bounds a hung test.
             # (A 6 s window closed before the probes of a loaded machine were even started.)
             "--duration",
@@ -109,7 +109,7 @@ def test_probes_from_every_zone_find_exactly_the_planted_hole(lab: LabState) -> 
             stderr=subprocess.PIPE,
             text=True,
         )
-        for zone, namespace in lab.zones.items()
+        for zone, namespace in netns_lab.zones.items()
     }
     findings = []
     answered = 0

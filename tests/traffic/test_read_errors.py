@@ -20,13 +20,13 @@ def _capture(path: Path, packets: int) -> list[int]:
 
 
 def test_a_capture_cut_inside_a_packet_names_its_offset_and_keeps_the_earlier_flows(
-    city: Bundle, tmp_path: Path
+    city_bundle: Bundle, tmp_path: Path
 ) -> None:
     path = tmp_path / "cut.pcap"
     offsets = _capture(path, 5)
     data = path.read_bytes()
     path.write_bytes(data[: offsets[4] + 16 + 10])  # the fifth packet loses its tail
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     [problem] = summary.read_errors
     assert problem.offset == offsets[4]
     assert problem.packets_before == 4
@@ -36,39 +36,43 @@ def test_a_capture_cut_inside_a_packet_names_its_offset_and_keeps_the_earlier_fl
 
 
 def test_a_capture_cut_inside_a_record_header_names_its_offset(
-    city: Bundle, tmp_path: Path
+    city_bundle: Bundle, tmp_path: Path
 ) -> None:
     path = tmp_path / "cut-header.pcap"
     offsets = _capture(path, 3)
     path.write_bytes(path.read_bytes()[: offsets[2] + 7])
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(offsets[2], 2)]
     assert summary.flows[0].packets == 2
 
 
-def test_an_impossible_captured_length_is_reported_as_corrupt(city: Bundle, tmp_path: Path) -> None:
+def test_an_impossible_captured_length_is_reported_as_corrupt(
+    city_bundle: Bundle, tmp_path: Path
+) -> None:
     path = tmp_path / "corrupt.pcap"
     offsets = _capture(path, 3)
     data = bytearray(path.read_bytes())
     struct.pack_into("<I", data, offsets[1] + 8, 0x7FFFFFFF)
     path.write_bytes(bytes(data))
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     [problem] = summary.read_errors
     assert problem.offset == offsets[1]
     assert "corrupt" in problem.reason
     assert summary.packets == 1
 
 
-def test_a_file_that_is_no_capture_is_an_error_at_offset_zero(city: Bundle, tmp_path: Path) -> None:
+def test_a_file_that_is_no_capture_is_an_error_at_offset_zero(
+    city_bundle: Bundle, tmp_path: Path
+) -> None:
     path = tmp_path / "notes.pcap"
     path.write_text("not a capture at all", encoding="utf-8")
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(0, 0)]
     assert summary.flows == []
 
 
 def test_a_pcapng_cut_inside_its_last_block_names_the_block_offset(
-    city: Bundle, tmp_path: Path
+    city_bundle: Bundle, tmp_path: Path
 ) -> None:
     from scapy.layers.inet import IP, TCP
     from scapy.layers.l2 import Ether
@@ -82,6 +86,6 @@ def test_a_pcapng_cut_inside_its_last_block_names_the_block_offset(
     data = path.read_bytes()
     block = (len(data) - 48) // 3  # section and interface headers take the first 48 bytes
     path.write_bytes(data[:-20])
-    summary = analyze(city, path)
+    summary = analyze(city_bundle, path)
     assert [(p.offset, p.packets_before) for p in summary.read_errors] == [(48 + 2 * block, 2)]
     assert summary.flows[0].packets == 2

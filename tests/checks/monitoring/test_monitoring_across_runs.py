@@ -7,12 +7,9 @@ real store and loads the history the monitoring checks compare with.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
-
-import pytest
 
 from auditor.audit.engine import RunOutcome, run_audit
 from auditor.collect.base import CollectionResult, ProgressCallback
@@ -27,7 +24,6 @@ from auditor_checks.monitoring.device_stopped_answering import DeviceStoppedAnsw
 from auditor_checks.monitoring.interface_flapping import InterfaceFlapping
 from auditor_checks.monitoring.new_mac_on_protected_port import NewMacOnProtectedPort
 from tests.checks.hardening._support import AUDIT_TIME, policy, snapshot
-from tests.postgres import fresh_postgres_schema
 
 DAY = timedelta(days=1)
 # The COL- checks turn collection errors into the ERROR findings the store remembers.
@@ -41,19 +37,6 @@ DEVICES = [
     )
     for name, zones in (("myn-sw", ["mynumber", "management"]), ("lg-rt", ["lgwan"]))
 ]
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store(f"sqlite:///{tmp_path / 'auditor.db'}") as opened:
-            opened.upgrade()
-            yield opened
-        return
-    server_url = request.getfixturevalue("postgres_server_url")
-    with fresh_postgres_schema(server_url) as url, Store(url) as opened:
-        opened.upgrade()
-        yield opened
 
 
 class ScriptedNetwork:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,6 @@ from auditor.policy.models import RuleSetting
 from auditor.rules import Registry, discover
 from auditor.store import Store
 from auditor.store.records import FindingStatus
-from tests.postgres import fresh_postgres_schema
 
 pytestmark = pytest.mark.lab
 
@@ -46,19 +45,6 @@ INTRUDER = HostDef(
 EDITED_BANNER = "許可された職員以外の利用を禁止します (2026-11 改訂)"
 REBOOT_UPTIME = 600  # seconds since the switch came back
 MONITORING = ("MON-001", "MON-003", "MON-004", "MON-005")
-
-
-@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
-def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
-    if request.param == "sqlite":
-        with Store(f"sqlite:///{tmp_path / 'auditor.db'}") as opened:
-            opened.upgrade()
-            yield opened
-        return
-    server_url = request.getfixturevalue("postgres_server_url")
-    with fresh_postgres_schema(server_url) as url, Store(url) as opened:
-        opened.upgrade()
-        yield opened
 
 
 def small_city() -> Scenario:

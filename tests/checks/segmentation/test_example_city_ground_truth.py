@@ -29,7 +29,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture(scope="module")
-def city() -> tuple[Scenario, AuditContext]:
+def city_scenario_and_context() -> tuple[Scenario, AuditContext]:
     scenario = load_example_city()
     policy = load_policy(REPO / "policies" / "example-city").policy
     ledger = load_ledger(REPO / "inventory" / "example-city" / "ledger.csv", policy)
@@ -62,9 +62,9 @@ def _segmentation_findings(context: AuditContext) -> list[Finding]:
 
 
 def test_every_planted_segmentation_violation_is_found_with_its_id_device_and_subject(
-    city: tuple[Scenario, AuditContext],
+    city_scenario_and_context: tuple[Scenario, AuditContext],
 ) -> None:
-    scenario, context = city
+    scenario, context = city_scenario_and_context
     findings = _segmentation_findings(context)
     seg_ids = {c.id for c in discover() if c.id.startswith("SEG-")}
     truth = compare(scenario, findings, seg_ids)
@@ -75,17 +75,19 @@ def test_every_planted_segmentation_violation_is_found_with_its_id_device_and_su
     assert truth.false_positives == []
 
 
-def test_clean_devices_have_no_segmentation_finding(city: tuple[Scenario, AuditContext]) -> None:
-    scenario, context = city
+def test_clean_devices_have_no_segmentation_finding(
+    city_scenario_and_context: tuple[Scenario, AuditContext],
+) -> None:
+    scenario, context = city_scenario_and_context
     clean_devices = {entry for entry in scenario.clean if ":" not in entry}
     assert clean_devices
     assert [f for f in _segmentation_findings(context) if f.device in clean_devices] == []
 
 
 def test_fingerprints_are_unique_and_stable_across_runs(
-    city: tuple[Scenario, AuditContext],
+    city_scenario_and_context: tuple[Scenario, AuditContext],
 ) -> None:
-    _, context = city
+    _, context = city_scenario_and_context
     first = _segmentation_findings(context)
     prints = [f.fingerprint for f in first]
     assert len(prints) == len(set(prints))
@@ -93,15 +95,17 @@ def test_fingerprints_are_unique_and_stable_across_runs(
     assert first[0].fingerprint == fingerprint(first[0].check_id, first[0].device, first[0].subject)
 
 
-def test_the_view_is_built_once_per_context(city: tuple[Scenario, AuditContext]) -> None:
-    _, context = city
+def test_the_view_is_built_once_per_context(
+    city_scenario_and_context: tuple[Scenario, AuditContext],
+) -> None:
+    _, context = city_scenario_and_context
     assert NetworkView.of(context) is NetworkView.of(context)
 
 
 def test_the_city_matrix_shows_the_planted_lgwan_to_internet_excess(
-    city: tuple[Scenario, AuditContext],
+    city_scenario_and_context: tuple[Scenario, AuditContext],
 ) -> None:
-    _, context = city
+    _, context = city_scenario_and_context
     matrix = zone_matrix(NetworkView.of(context))
     cell = matrix.cell("lgwan", "internet")
     assert cell.status == "excess"
@@ -132,9 +136,9 @@ def _exception(check: str, device: str, subject: str, expires: str) -> PolicyExc
 
 
 def test_documented_exception_selectors_suppress_exactly_the_findings_they_name(
-    city: tuple[Scenario, AuditContext],
+    city_scenario_and_context: tuple[Scenario, AuditContext],
 ) -> None:
-    _, context = city
+    _, context = city_scenario_and_context
     findings = _segmentation_findings(context)
     cases = [
         (
@@ -178,7 +182,7 @@ def test_documented_exception_selectors_suppress_exactly_the_findings_they_name(
 
 
 def test_planted_violations_are_found_from_the_platform_parsers_output_too(
-    city: tuple[Scenario, AuditContext],
+    city_scenario_and_context: tuple[Scenario, AuditContext],
 ) -> None:
     """Render every SSH device's CLI, parse it back with its platform profile, and judge that."""
     from auditor.audit.engine import merge_models
@@ -186,7 +190,7 @@ def test_planted_violations_are_found_from_the_platform_parsers_output_too(
     from auditor.platforms.registry import profiles
     from auditor.platforms.text_decode import decode_output
 
-    scenario, context = city
+    scenario, context = city_scenario_and_context
     snapshots = dict(context.snapshots)
     parsed_devices = 0
     for device in scenario.devices:

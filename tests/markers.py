@@ -1,0 +1,48 @@
+"""Markers that say what a test needs beyond this process, and a guard that keeps them honest.
+
+``tests/conftest.py`` marks a test from the fixtures it uses (``FIXTURE_MARKS``). Helpers that start
+something themselves (an SNMP agent, the emulated SSH devices, Chromium) or read
+``../shared/realdata`` call :func:`require`, so a test that uses them without its marker fails with
+a message instead of silently slowing down or breaking the offline subset.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+# Fixture name -> markers of every test that uses it (directly or through another fixture).
+FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
+    # The example city lab (snmpsim agents, fakenos SSH CLIs): tests/lab, tests/daemon conftests.
+    "running_lab": ("lab",),
+    "daemon_lab": ("lab",),
+    # Single agents started for the collector tests (tests/collect).
+    "snmpd": ("lab",),
+    "snmpsim_lab": ("lab",),
+    "fakenos_lab": ("lab",),
+    "snmpsim_recordings": ("lab", "realdata"),
+    # The PostgreSQL test server (tests/postgres.py).
+    "postgres_server_url": ("postgres",),
+    "postgres_database_url": ("postgres",),
+    # Network namespaces (root).
+    "netns_lab": ("netns",),
+}
+
+_running: pytest.Item | None = None
+
+
+def set_running(item: pytest.Item | None) -> None:
+    """Called by tests/conftest.py around each test (setup, call and teardown)."""
+    global _running
+    _running = item
+
+
+def require(marker: str, what: str) -> None:
+    """Fail the running test unless it carries ``marker``; a no-op outside a test (collection)."""
+    item = _running
+    if item is not None and item.get_closest_marker(marker) is None:
+        pytest.fail(
+            f"{item.nodeid} uses {what} but is not marked {marker!r}: add "
+            f"`pytestmark = pytest.mark.{marker}` (or @pytest.mark.{marker}), or list its fixture "
+            "in tests/markers.py FIXTURE_MARKS",
+            pytrace=False,
+        )
