@@ -262,6 +262,46 @@ class AddressClass:
         return self.kind in EXTERNAL_KINDS
 
 
+GradeName = Literal["major_nonconformity", "minor_nonconformity", "observation"]
+SeverityName = Literal["critical", "high", "medium", "low", "info"]
+
+DEFAULT_GRADE_BY_SEVERITY: dict[SeverityName, GradeName] = {
+    "critical": "major_nonconformity",
+    "high": "minor_nonconformity",
+    "medium": "minor_nonconformity",
+    "low": "observation",
+    "info": "observation",
+}
+# Events, not non-conformities (an unapproved change is MON-007).
+DEFAULT_GRADE_BY_CHECK: dict[str, GradeName] = {
+    "MON-001": "observation",
+    "MON-003": "observation",
+    "MON-004": "observation",
+}
+
+
+class GradeSettings(_Model):
+    """How findings map to audit grades (重大な不適合 / 軽微な不適合 / 観察事項); see
+    ``auditor.policy.grades``. A city overrides any part; COL-* stay scope limitations.
+    """
+
+    by_severity: dict[SeverityName, GradeName] = Field(
+        default_factory=dict,
+        description="Overrides of DEFAULT_GRADE_BY_SEVERITY (a high in a tier zone is major)",
+    )
+    major_tier_kinds: list[ZoneKind] = Field(
+        default_factory=lambda: [ZoneKind.MYNUMBER, ZoneKind.LGWAN, ZoneKind.LGWAN_WAN],
+        description="A high finding in a zone of these kinds is a major non-conformity",
+    )
+    tier_graded_checks: list[str] = Field(
+        default_factory=lambda: ["WIFI-001"],
+        description="Critical checks graded by their zone: major in major_tier_kinds, else minor",
+    )
+    by_check: dict[str, GradeName] = Field(
+        default_factory=dict, description="Per-check grades on top of DEFAULT_GRADE_BY_CHECK"
+    )
+
+
 class Policy(_Model):
     """A city's complete policy after ``extends`` has been resolved."""
 
@@ -290,6 +330,7 @@ class Policy(_Model):
     exceptions: list[PolicyException] = Field(default_factory=list)
     clause_map: dict[str, ClauseMapping] = Field(default_factory=dict)
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    audit_grades: GradeSettings = Field(default_factory=GradeSettings)
     snmp_require_v3: bool = True
     forbidden_snmp_communities: list[str] = Field(default_factory=lambda: ["public", "private"])
     main_terminal_zone: str | None = Field(
