@@ -212,7 +212,7 @@ class ReportData:
 
     def grade_totals(self) -> dict[AuditGrade, int]:
         """Open, not suppressed findings per audit grade (scope limitations counted apart)."""
-        totals = {grade: 0 for grade in GRADE_ORDER}
+        totals = dict.fromkeys(GRADE_ORDER, 0)
         for finding in self.still_open:
             totals[finding.grade] += 1
         return totals
