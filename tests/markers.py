@@ -20,6 +20,7 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     "snmpsim_lab": ("lab",),
     "fakenos_lab": ("lab",),
     "snmpsim_recordings": ("lab", "realdata"),
+    "snmpsim_fidelity": ("lab",),
     # The PostgreSQL test server (tests/postgres.py).
     "postgres_server_url": ("postgres",),
     "postgres_database_url": ("postgres",),

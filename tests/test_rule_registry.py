@@ -150,6 +150,44 @@ def test_every_guideline_and_plan_reference_resolves(check: type[Check]) -> None
             )
 
 
+# Which plan items (plan-goal4.md) each family may cite: segmentation is 4-1-4 ネットワーク強靱化の推進,
+# device hardening 4-1-6 庁内通信ネットワークの強化 (4-1-4 where it is about the tiers, 4-2-1 for
+# the My Number tier's audit evidence, 4-2-2 for logging and time), monitoring and collection
+# 4-2-2 ネットワーク監視の充実 (4-2-3 for what an incident needs: configuration changes).
+PLAN_KEYS_BY_FAMILY = {
+    "SEG": {"4-1-4", "4-2-2"},
+    "HRD": {"4-1-4", "4-1-6", "4-2-1", "4-2-2"},
+    "MON": {"4-2-2", "4-2-3"},
+    "COL": {"4-2-2"},
+    "TRF": {"4-2-2", "4-1-4"},
+    "LED": {"4-1-2", "4-1-5", "4-2-2"},
+    "WIFI": {"4-3-3"},
+    "POL": {"4-2-1"},
+}
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_every_check_cites_a_plan_item_that_fits_its_family(check: type[Check]) -> None:
+    keys = {reference.key for reference in check.references if reference.kind == "plan"}
+    assert keys, f"{check.id} cites no plan item"
+    allowed = PLAN_KEYS_BY_FAMILY[check.id.split("-")[0]]
+    assert keys <= allowed, f"{check.id} cites {sorted(keys - allowed)}, outside {sorted(allowed)}"
+    if "4-2-1" in keys and check.id.startswith("HRD"):
+        assert "mynumber" in check.slug, f"{check.id}: 4-2-1 is for My Number tier evidence"
+
+
+def test_hrd_001_cites_access_control_first() -> None:
+    (hrd_001,) = [check for check in REGISTRY if check.id == "HRD-001"]
+    assert hrd_001.references[0].key == "アクセス制御"
+
+
+@pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
+def test_no_check_points_at_a_rule_that_does_not_exist(check: type[Check]) -> None:
+    text = " ".join(check.documentation().values())
+    for cited in re.findall(r"\b[A-Z]{3,4}-\d{3}\b", text):
+        assert cited in REGISTRY.ids(), f"{check.id} mentions {cited}, which does not exist"
+
+
 @pytest.mark.parametrize("check", list(REGISTRY), ids=lambda c: c.id)
 def test_references_have_one_source_the_code(check: type[Check]) -> None:
     docstring = parse_doc_sections(inspect.getdoc(check) or "")

@@ -203,7 +203,7 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
     policy = policy or view.policy
     zones = [zone.id for zone in policy.zones]
     cells = {(a, b): ZoneCell(a, b) for a in zones for b in zones if a != b}
-    for flow in policy.flows:
+    for flow in policy.flows_in_force():  # a flow the edition rules out is not allowed
         cell = cells.get((flow.from_, flow.to))
         if cell is not None:
             cell.allowed.append(

@@ -57,8 +57,14 @@ class ZoneIndex:
         self.inventory = inventory
         self.zones: dict[str, Zone] = {zone.id: zone for zone in policy.zones}
         self.mynumber_zones = frozenset(z.id for z in policy.zones if z.kind == ZoneKind.MYNUMBER)
-        self.external_zone: str | None = next(
-            (z.id for z in policy.zones if z.kind == ZoneKind.INTERNET), None
+        # Space outside every declared network: the zone the policy names for it (an unknown
+        # external zone, or the Internet when the policy says so); older policies without one
+        # fall back to the Internet tier, as before.
+        unlisted = policy.unlisted_zone()
+        self.external_zone: str | None = (
+            unlisted.id
+            if unlisted is not None
+            else next((z.id for z in policy.zones if z.kind == ZoneKind.INTERNET), None)
         )
         self.devices: dict[str, Device] = {device.name: device for device in inventory.devices}
         self.hosts: dict[str, str] = {name: host.address for name, host in policy.hosts.items()}
@@ -73,7 +79,7 @@ class ZoneIndex:
         self._address_zone_cache: dict[str, str | None] = {}
         self._span_cache: dict[Network, ZoneSpan] = {}
         self._flows: dict[tuple[str, str], list[Flow]] = defaultdict(list)
-        for flow in policy.flows:
+        for flow in policy.flows_in_force():  # 画面転送 of the My Number tier: R7.3 on only
             self._flows[(flow.from_, flow.to)].append(flow)
 
     def zone_of_vlan(self, vlan: int) -> str | None:

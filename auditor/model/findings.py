@@ -42,6 +42,49 @@ _SEVERITY_JA = {
 }
 
 
+class AuditGrade(StrEnum):
+    """How an auditor grades a finding (監査の判定), next to the product's severity.
+
+    ``scope_limitation`` is not a non-conformity of the city: the auditor could not collect or
+    judge (COL-*, not applicable, errors), so it is reported apart from the findings.
+    """
+
+    MAJOR = "major_nonconformity"
+    MINOR = "minor_nonconformity"
+    OBSERVATION = "observation"
+    SCOPE_LIMITATION = "scope_limitation"
+
+    @property
+    def rank(self) -> int:
+        """Higher is worse; a scope limitation sorts below everything."""
+        return _GRADE_RANK[self]
+
+    @property
+    def label_ja(self) -> str:
+        return _GRADE_LABELS[self][0]
+
+    @property
+    def label_en(self) -> str:
+        return _GRADE_LABELS[self][1]
+
+    def label(self, lang: str) -> str:
+        return self.label_ja if lang == "ja" else self.label_en
+
+
+_GRADE_RANK = {
+    AuditGrade.SCOPE_LIMITATION: -1,
+    AuditGrade.OBSERVATION: 0,
+    AuditGrade.MINOR: 1,
+    AuditGrade.MAJOR: 2,
+}
+_GRADE_LABELS = {
+    AuditGrade.MAJOR: ("重大な不適合", "Major non-conformity"),
+    AuditGrade.MINOR: ("軽微な不適合", "Minor non-conformity"),
+    AuditGrade.OBSERVATION: ("観察事項", "Observation"),
+    AuditGrade.SCOPE_LIMITATION: ("監査範囲の制約", "Scope limitation"),
+}
+
+
 class Outcome(StrEnum):
     """FAIL: the rule is violated. ERROR: the auditor could not tell (never a silent pass)."""
 

@@ -7,7 +7,10 @@ table (for the policy's ``guideline_edition``) or from the city's own ``clause_m
 
 Source of the table: ``domain.md`` §1.2. The titles and their order were checked against a municipal
 policy that mirrors the R7.3 対策基準(例文); the numbers assume the guideline starts at 1 = 組織体制,
-which was NOT confirmed against the official PDF, so every number is marked unverified.
+which was NOT confirmed against the official PDF, so numbers are marked unverified, except R4.3's
+6.1 コンピュータ及びネットワークの管理, its item (13) 無線LAN及びネットワークの盗聴対策 and the 6.2
+アクセス制御 that follows: 東京都's 提案要求 (令和6年度, p.75) quotes R4.3 第3編第2章 with that
+numbering (``shared/guideline-review.md`` E8).
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from auditor.policy.models import Policy
+from auditor.policy.models import GUIDELINE_EDITIONS, Policy
 
 
 @dataclass(frozen=True)
@@ -56,13 +59,19 @@ class ClauseLabel:
         return text
 
 
-# Editions whose 対策基準 numbering is assumed identical (R5.3 / R6.10 / R7.3), see domain.md §1.2.
-_RECENT_EDITIONS = ("R5.3", "R6.10", "R7.3")
+# Editions whose 対策基準 numbering is assumed identical (R4.3 / R5.3 / R6.10 / R7.3), see
+# domain.md §1.2; the policy model lists the same editions (GUIDELINE_EDITIONS).
+_RECENT_EDITIONS = GUIDELINE_EDITIONS
 DEFAULT_EDITION = "R6.10"
+# Numbers a quoted source confirms, per edition (guideline-review.md E8, wic-net page 75).
+_VERIFIED = {("R4.3", "6.1"), ("R4.3", "6.2"), ("R4.3", "6.1(13)")}
 
 
 def _recent(number: str) -> dict[str, SectionNumber]:
-    return {edition: SectionNumber(number, verified=False) for edition in _RECENT_EDITIONS}
+    return {
+        edition: SectionNumber(number, verified=(edition, number) in _VERIFIED)
+        for edition in _RECENT_EDITIONS
+    }
 
 
 # Section titles (domain.md §1.2). Numbers: unverified offsets, see module docstring.
@@ -141,6 +150,8 @@ SECTIONS: tuple[GuidelineSection, ...] = (
     GuidelineSection(
         WIRELESS_AND_EAVESDROPPING,
         "Wireless LAN and eavesdropping countermeasures",
+        # Only R4.3's item number is quoted by a source; later editions' are not known.
+        {"R4.3": SectionNumber("6.1(13)", verified=True)},
         parent=COMPUTER_AND_NETWORK,
     ),
     GuidelineSection(
@@ -187,10 +198,10 @@ def resolve_clause(title: str, policy: Policy | None = None) -> ClauseLabel:
 
 @dataclass(frozen=True)
 class PlanItem:
-    """An item of the example city's 第四次情報化計画 that checks may cite (``Reference(kind="plan")``).
+    """An item of the example city's plan that checks may cite (``Reference(kind="plan")``).
 
-    The names are this project's working titles for the example city, not quoted from a published
-    plan; a city replaces them with its own plan's wording.
+    The titles are the plan's own: 第四次取手市情報化計画 (平成30〜34年度), goal 4 情報セキュリティ
+    (``shared/plan-goal4.md``); the English names are ours. A city replaces them with its plan.
     """
 
     key: str
@@ -198,35 +209,47 @@ class PlanItem:
     name_en: str
 
 
-PLAN_SEPARATION = PlanItem(
-    "4-1-2", "三層の対策によるネットワーク分離の維持", "Keep the three-tier network separation"
+PLAN_PROCEDURES = PlanItem("4-1-1", "情報セキュリティ実施手順書の整備", "Security procedures")
+PLAN_STORAGE = PlanItem(
+    "4-1-2", "各課所管のストレージ設置場所の整備", "Location of departments' storage"
 )
-PLAN_DEVICE_HARDENING = PlanItem(
-    "4-1-4",
-    "ネットワーク機器のセキュリティ設定",
-    "Secure configuration of network devices",
+PLAN_LGJP_MAIL = PlanItem(
+    "4-1-3",
+    "各課メールアドレスの LG.JP ドメインへの移行可能性の検討",
+    "Moving departments' mail to the LG.JP domain",
 )
+PLAN_RESILIENCE = PlanItem("4-1-4", "ネットワーク強靱化の推進", "Network resilience (three tiers)")
 PLAN_ASSET_MANAGEMENT = PlanItem(
-    "4-1-5", "情報資産の管理(情報資産管理台帳)", "Information-asset management (asset ledger)"
+    "4-1-5", "情報資産管理業務の最適化", "Streamlining information-asset management"
 )
-PLAN_AUDIT = PlanItem(
-    "4-2-1", "情報セキュリティ監査・自己点検", "Security audit and self-assessment"
+PLAN_INTERNAL_NETWORK = PlanItem(
+    "4-1-6", "庁内通信ネットワークの強化", "Strengthening the internal network"
 )
-PLAN_MONITORING = PlanItem(
-    "4-2-2", "通信の監視とログの管理", "Monitoring of traffic and management of logs"
+PLAN_AUDIT = PlanItem("4-2-1", "情報セキュリティ監査体制の整備", "Security audit system")
+PLAN_MONITORING = PlanItem("4-2-2", "ネットワーク監視の充実", "Network monitoring")
+PLAN_INCIDENT = PlanItem(
+    "4-2-3", "情報セキュリティ緊急時対応計画の策定・運用", "Security incident response plan"
 )
-PLAN_PUBLIC_WIFI = PlanItem(
-    "4-3-3", "公衆無線LAN・避難所Wi-Fiの安全な運用", "Safe operation of public and shelter Wi-Fi"
-)
+PLAN_FILE_SERVER = PlanItem("4-3-1", "ファイルサーバの管理の強化", "File-server management")
+PLAN_CLOUD = PlanItem("4-3-2", "クラウドコンピューティングの利用", "Use of cloud computing")
+PLAN_PUBLIC_WIFI = PlanItem("4-3-3", "Ｗｉ-Ｆｉスポットの設置", "Public Wi-Fi spots")
+PLAN_ICT_BCP = PlanItem("4-3-4", "ＩＣＴ部門の業務継続計画の策定", "ICT business-continuity plan")
 
 PLAN_ITEMS: Mapping[str, PlanItem] = {
     item.key: item
     for item in (
-        PLAN_SEPARATION,
-        PLAN_DEVICE_HARDENING,
+        PLAN_PROCEDURES,
+        PLAN_STORAGE,
+        PLAN_LGJP_MAIL,
+        PLAN_RESILIENCE,
         PLAN_ASSET_MANAGEMENT,
+        PLAN_INTERNAL_NETWORK,
         PLAN_AUDIT,
         PLAN_MONITORING,
+        PLAN_INCIDENT,
+        PLAN_FILE_SERVER,
+        PLAN_CLOUD,
         PLAN_PUBLIC_WIFI,
+        PLAN_ICT_BCP,
     )
 }

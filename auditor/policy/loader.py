@@ -45,7 +45,7 @@ __all__ = [
 PRESET_DIRECTORY = Path(__file__).resolve().parent / "presets"
 _PRESET_NAME = re.compile(r"^[a-z][a-z0-9-]*$")
 _MERGED_BY_ID = frozenset({"zones", "flows", "exceptions"})
-_MERGED_BY_KEY = frozenset({"hosts", "clause_map", "ledger"})
+_MERGED_BY_KEY = frozenset({"flow_templates", "hosts", "clause_map", "ledger"})
 _UNION_LISTS = frozenset({"lbo_services"})
 _COMBINABLE_MAPPINGS = frozenset({"hosts", "rules", "clause_map", "ledger"})
 
@@ -116,6 +116,8 @@ def load_policy(
         else:
             root = overlay(preset, city)
             used_files = preset_files + used_files
+    root, shaping_issues = _apply_flow_templates(_drop_zones(root))
+    issues += shaping_issues
     if issues:
         raise PolicyError(issues)
 
@@ -223,6 +225,51 @@ def overlay(base: Located, top: Located) -> Located:
         else:
             result[key] = node
     return Located(result, top.file, top.line)
+
+
+def _drop_zones(root: Located) -> Located:
+    """Remove the zones named in ``drop_zones`` (a preset zone the city does not have)."""
+    drop = root.get("drop_zones")
+    zones = root.get("zones")
+    if drop is None or not drop.is_sequence or zones is None or not zones.is_sequence:
+        return root
+    dropped = {item.value for item in drop.value if isinstance(item.value, str)}
+    kept = [zone for zone in zones.value if _item_id(zone) not in dropped]
+    return Located(
+        {**root.value, "zones": Located(kept, zones.file, zones.line)}, root.file, root.line
+    )
+
+
+def _apply_flow_templates(root: Located) -> tuple[Located, list[PolicyIssue]]:
+    """Fill each flow that says ``template: ID`` from ``flow_templates`` (its own keys win)."""
+    flows = root.get("flows")
+    if flows is None or not flows.is_sequence:
+        return root, []
+    templates = root.get("flow_templates")
+    known = templates.value if templates is not None and templates.is_mapping else {}
+    issues: list[PolicyIssue] = []
+    filled: list[Located] = []
+    for flow in flows.value:
+        name = flow.get("template")
+        if name is None:
+            filled.append(flow)
+            continue
+        template = known.get(name.value) if isinstance(name.value, str) else None
+        if template is None or not template.is_mapping:
+            names = ", ".join(sorted(known)) or "none"
+            issues.append(
+                PolicyIssue(
+                    name.file,
+                    name.line,
+                    "template",
+                    f"unknown flow template {name.value!r} (templates of this policy: {names})",
+                )
+            )
+            continue
+        own = {key: value for key, value in flow.value.items() if key != "template"}
+        filled.append(Located({**template.value, **own}, flow.file, flow.line))
+    shaped = {**root.value, "flows": Located(filled, flows.file, flows.line)}
+    return Located(shaped, root.file, root.line), issues
 
 
 def _merge_by_id(base: Located, top: Located, *, merge_fields: bool) -> Located:

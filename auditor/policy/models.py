@@ -7,6 +7,7 @@ not a silently ignored key.
 from __future__ import annotations
 
 import ipaddress
+from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any, Literal
@@ -30,6 +31,24 @@ class ZoneKind(StrEnum):
     PUBLIC_WIFI = "public_wifi"
     DMZ = "dmz"
     OTHER = "other"
+    # External zones: networks outside the city that the policy names (no VLANs of the city).
+    LGWAN_WAN = "lgwan_wan"  # J-LIS LGWAN: its DNS/NTP, LGWAN-ASP, 中間サーバー・プラットフォーム
+    SECURITY_CLOUD = "security_cloud"  # 自治体情報セキュリティクラウド: the Internet tier's exit
+    EXTERNAL = "external"  # unknown external: space no declared network covers
+
+
+EXTERNAL_KINDS = frozenset({ZoneKind.LGWAN_WAN, ZoneKind.SECURITY_CLOUD, ZoneKind.EXTERNAL})
+
+# Editions of the 総務省 guideline the product knows, oldest first (令和4年3月 … 令和7年3月).
+GUIDELINE_EDITIONS = ("R4.3", "R5.3", "R6.10", "R7.3")
+GuidelineEdition = Literal["R4.3", "R5.3", "R6.10", "R7.3"]
+# 画面転送 for My Number work is allowed from this edition on (R7.3 改定のポイント (1)).
+MYNUMBER_SCREEN_TRANSFER_EDITION = "R7.3"
+
+
+def edition_rank(edition: str) -> int:
+    """Position of ``edition`` in :data:`GUIDELINE_EDITIONS` (unknown editions sort first)."""
+    return GUIDELINE_EDITIONS.index(edition) if edition in GUIDELINE_EDITIONS else -1
 
 
 class NetworkModel(StrEnum):
@@ -75,6 +94,11 @@ class Zone(_Model):
         description="Representative addresses `auditor probe` tests from the other zones",
     )
 
+    @property
+    def external(self) -> bool:
+        """A network outside the city (LGWAN WAN, security cloud, unknown external)."""
+        return self.kind in EXTERNAL_KINDS
+
     @field_validator("vlans", mode="before")
     @classmethod
     def _parse_vlans(cls, value: Any) -> Any:
@@ -104,12 +128,20 @@ class Zone(_Model):
         return any(ip in subnet for subnet in self.subnets)
 
 
+HostRole = Literal["screen_transfer", "sanitizer", "mail_relay", "relay_server", "firewall"]
+
+
 class Host(_Model):
-    """A named host the policy refers to (relay, 中間サーバー, DNS …)."""
+    """A named host the policy refers to (relay, 中間サーバー, DNS …).
+
+    ``role`` tells edition-dependent rules what a relay is: a ``via`` host with role
+    ``screen_transfer`` makes a My Number flow a 画面転送 flow (allowed from R7.3 on only).
+    """
 
     address: str
     zone: str
     description: str | None = None
+    role: HostRole | None = None
 
 
 Service = str  # "tcp/443", "udp/53", "tcp/1024-2048", "icmp", "any"
@@ -211,21 +243,94 @@ class LedgerSettings(_Model):
     server_room_locations: list[str] = Field(default_factory=list)
 
 
+@dataclass(frozen=True)
+class AddressClass:
+    """Where an address belongs for the policy: a declared zone, or unlisted space.
+
+    ``zone`` is the declared zone whose networks hold the address; for unlisted space it is the
+    zone the policy says unlisted space counts as (``unlisted_space``), if declared. ``kind`` is
+    that zone's kind, else ``external`` (unknown external) — never ``internet`` unless the policy
+    says so.
+    """
+
+    zone: Zone | None
+    kind: ZoneKind
+    listed: bool
+
+    @property
+    def external(self) -> bool:
+        return self.kind in EXTERNAL_KINDS
+
+
+GradeName = Literal["major_nonconformity", "minor_nonconformity", "observation"]
+SeverityName = Literal["critical", "high", "medium", "low", "info"]
+
+DEFAULT_GRADE_BY_SEVERITY: dict[SeverityName, GradeName] = {
+    "critical": "major_nonconformity",
+    "high": "minor_nonconformity",
+    "medium": "minor_nonconformity",
+    "low": "observation",
+    "info": "observation",
+}
+# Events, not non-conformities (an unapproved change is MON-007).
+DEFAULT_GRADE_BY_CHECK: dict[str, GradeName] = {
+    "MON-001": "observation",
+    "MON-003": "observation",
+    "MON-004": "observation",
+}
+
+
+class GradeSettings(_Model):
+    """How findings map to audit grades (重大な不適合 / 軽微な不適合 / 観察事項); see
+    ``auditor.policy.grades``. A city overrides any part; COL-* stay scope limitations.
+    """
+
+    by_severity: dict[SeverityName, GradeName] = Field(
+        default_factory=dict,
+        description="Overrides of DEFAULT_GRADE_BY_SEVERITY (a high in a tier zone is major)",
+    )
+    major_tier_kinds: list[ZoneKind] = Field(
+        default_factory=lambda: [ZoneKind.MYNUMBER, ZoneKind.LGWAN, ZoneKind.LGWAN_WAN],
+        description="A high finding in a zone of these kinds is a major non-conformity",
+    )
+    tier_graded_checks: list[str] = Field(
+        default_factory=lambda: ["WIFI-001"],
+        description="Critical checks graded by their zone: major in major_tier_kinds, else minor",
+    )
+    by_check: dict[str, GradeName] = Field(
+        default_factory=dict, description="Per-check grades on top of DEFAULT_GRADE_BY_CHECK"
+    )
+
+
 class Policy(_Model):
     """A city's complete policy after ``extends`` has been resolved."""
 
     municipality: str | None = None
     extends: str | None = None
     network_model: NetworkModel | None = None
-    guideline_edition: str = "R6.10"
+    guideline_edition: GuidelineEdition = "R6.10"
     zones: list[Zone] = Field(default_factory=list)
+    drop_zones: list[str] = Field(
+        default_factory=list,
+        description="Preset zones this city does not have (removed when the preset is merged)",
+    )
+    unlisted_space: Literal["external", "internet"] = Field(
+        default="external",
+        description="What an address outside every declared network is: unknown external (the "
+        "zone of kind external), or the Internet (the zone of kind internet)",
+    )
     hosts: dict[str, Host] = Field(default_factory=dict)
     flows: list[Flow] = Field(default_factory=list)
+    flow_templates: dict[str, Flow] = Field(
+        default_factory=dict,
+        description="Optional 特定通信 a preset offers; a city flow uses one with `template: ID`",
+    )
     mynumber_destinations: list[str] = Field(default_factory=list)
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
     exceptions: list[PolicyException] = Field(default_factory=list)
     clause_map: dict[str, ClauseMapping] = Field(default_factory=dict)
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
+    audit_grades: GradeSettings = Field(default_factory=GradeSettings)
     snmp_require_v3: bool = True
     forbidden_snmp_communities: list[str] = Field(default_factory=lambda: ["public", "private"])
     main_terminal_zone: str | None = Field(
@@ -265,8 +370,65 @@ class Policy(_Model):
                 return zone
         return None
 
+    def unlisted_zone(self) -> Zone | None:
+        """The declared zone that stands for space outside every network (``unlisted_space``)."""
+        kind = ZoneKind.INTERNET if self.unlisted_space == "internet" else ZoneKind.EXTERNAL
+        return next((zone for zone in self.zones if zone.kind is kind), None)
+
+    def classify_address(self, address: str) -> AddressClass | None:
+        """Judge an address by the zone whose declared networks hold it, not by "not ours".
+
+        None for text that is no IP address and for loopback, link-local and unspecified
+        addresses (they lead nowhere). Unlisted space is unknown external unless the policy
+        says (``unlisted_space: internet``) that it is the Internet.
+        """
+        try:
+            ip = ipaddress.ip_address(address.split("/")[0].strip())
+        except ValueError:
+            return None
+        if ip.is_loopback or ip.is_link_local or ip.is_unspecified:
+            return None
+        zone = self.zone_of_address(str(ip))
+        if zone is not None:
+            return AddressClass(zone=zone, kind=zone.kind, listed=True)
+        unlisted = self.unlisted_zone()
+        if unlisted is not None:
+            return AddressClass(zone=unlisted, kind=unlisted.kind, listed=False)
+        kind = ZoneKind.INTERNET if self.unlisted_space == "internet" else ZoneKind.EXTERNAL
+        return AddressClass(zone=None, kind=kind, listed=False)
+
+    def edition_at_least(self, edition: str) -> bool:
+        """Whether the policy's ``guideline_edition`` is ``edition`` or later."""
+        return edition_rank(self.guideline_edition) >= edition_rank(edition)
+
+    def is_screen_transfer_flow(self, flow: Flow) -> bool:
+        """A flow relayed by a host whose role is ``screen_transfer`` (画面転送)."""
+        return any(
+            (host := self.hosts.get(name)) is not None and host.role == "screen_transfer"
+            for name in flow.via
+        )
+
+    def flow_in_force(self, flow: Flow) -> bool:
+        """Whether the guideline edition allows ``flow``: 画面転送 to or from the My Number tier
+        is allowed only from R7.3 on; every other listed flow is in force.
+        """
+        if not self.is_screen_transfer_flow(flow):
+            return True
+        touches_mynumber = any(
+            (zone := self.zone(zone_id)) is not None and zone.kind is ZoneKind.MYNUMBER
+            for zone_id in (flow.from_, flow.to)
+        )
+        return not touches_mynumber or self.edition_at_least(MYNUMBER_SCREEN_TRANSFER_EDITION)
+
+    def flows_in_force(self) -> list[Flow]:
+        return [flow for flow in self.flows if self.flow_in_force(flow)]
+
     def flows_between(self, source: str, destination: str) -> list[Flow]:
-        return [flow for flow in self.flows if flow.from_ == source and flow.to == destination]
+        return [
+            flow
+            for flow in self.flows_in_force()
+            if flow.from_ == source and flow.to == destination
+        ]
 
     def rule(self, check_id: str) -> RuleSetting:
         return self.rules.get(check_id, RuleSetting())

@@ -13,7 +13,11 @@ from pydantic import BaseModel, ValidationError
 from auditor.inventory.models import LedgerRow
 from auditor.policy.clauses import SECTIONS_BY_TITLE
 from auditor.policy.issues import PolicyIssue
-from auditor.policy.models import Policy
+from auditor.policy.models import (
+    MYNUMBER_SCREEN_TRANSFER_EDITION,
+    Policy,
+    ZoneKind,
+)
 from auditor.policy.source import PathPart, SourceMap, validation_issues
 
 IpNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
@@ -37,6 +41,7 @@ def validate_policy(
     issues += _zone_issues(policy, where)
     issues += _host_issues(policy, where)
     issues += _flow_issues(policy, where)
+    issues += _unlisted_space_issues(policy, where)
     issues += _destination_list_issues(policy, where)
     issues += _exception_issues(policy, where, known_check_ids, today or date.today())
     issues += _rule_issues(policy, where, known_check_ids)
@@ -60,6 +65,27 @@ def _zone_issues(policy: Policy, where: SourceMap) -> Iterable[PolicyIssue]:
             )
         else:
             first_index[zone.id] = index
+        if zone.external:
+            for key in ("vlans", "ssids", "sites"):
+                if getattr(zone, key):
+                    yield where.issue(
+                        ("zones", index, key),
+                        f"zone '{zone.id}' is outside the city (kind {zone.kind.value}): it has "
+                        f"networks only, no {key}",
+                    )
+            if zone.requires_port_auth:
+                yield where.issue(
+                    ("zones", index, "requires_port_auth"),
+                    f"zone '{zone.id}' is outside the city: it has no access ports",
+                )
+            if zone.kind is not ZoneKind.EXTERNAL and not zone.subnets:
+                yield where.issue(
+                    ("zones", index),
+                    f"external zone '{zone.id}' names no networks (subnets), so no address is "
+                    "judged to be in it",
+                    "warning",
+                )
+            continue
         if not zone.vlans and not zone.subnets and not zone.ssids:
             yield where.issue(
                 ("zones", index),
@@ -116,8 +142,33 @@ def _host_issues(policy: Policy, where: SourceMap) -> Iterable[PolicyIssue]:
             )
 
 
+def _unlisted_space_issues(policy: Policy, where: SourceMap) -> Iterable[PolicyIssue]:
+    if policy.unlisted_zone() is not None or not policy.zones:
+        return
+    if policy.unlisted_space == "internet":
+        yield where.issue(
+            ("unlisted_space",), "unlisted_space is internet but no zone has kind internet"
+        )
+    else:
+        yield where.issue(
+            ("zones",),
+            "no zone of kind external: addresses outside every declared network have no zone of "
+            "their own, and the network view counts them as the Internet tier; declare one (the "
+            "presets do) or say `unlisted_space: internet`",
+            "warning",
+        )
+
+
 def _flow_issues(policy: Policy, where: SourceMap) -> Iterable[PolicyIssue]:
     for index, flow in enumerate(policy.flows):
+        if not policy.flow_in_force(flow):
+            yield where.issue(
+                ("flows", index, "via"),
+                f"画面転送 to or from the My Number tier is allowed from guideline edition "
+                f"{MYNUMBER_SCREEN_TRANSFER_EDITION} on; under {policy.guideline_edition} this "
+                "flow is not in force and permits matching it are findings",
+                "warning",
+            )
         for key, zone_id in (("from", flow.from_), ("to", flow.to)):
             if policy.zone(zone_id) is None:
                 yield where.issue(("flows", index, key), f"unknown zone '{zone_id}'")

@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
 from auditor.model.findings import Severity
+from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
 from auditor.report.cleaning import Redactor
 from auditor.report.model import (
@@ -195,6 +196,7 @@ def to_report_finding(
         is_new=new_after is not None
         and record.first_seen > new_after
         and record.status != FindingStatus.RESOLVED,
+        grade=audit_grade(record.check_id, record.severity, record.outcome, record.zone, policy),
     )
 
 

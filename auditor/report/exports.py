@@ -16,7 +16,7 @@ from typing import IO, Any
 from auditor.model.findings import Severity
 from auditor.report.cleaning import encodable, neutralize_formula
 from auditor.report.labels import label
-from auditor.report.model import JST, SEVERITY_ORDER, ReportFinding
+from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
 from auditor.textsafe import json_dumps, neutralize
 
 EXPORT_FORMAT_VERSION = 1
@@ -26,6 +26,8 @@ COLUMNS: tuple[str, ...] = (
     "fingerprint",
     "check_id",
     "severity",
+    "audit_grade",
+    "audit_grade_label",
     "status",
     "outcome",
     "zone",
@@ -75,6 +77,13 @@ def finding_json(finding: ReportFinding) -> dict[str, Any]:
         "fingerprint": finding.fingerprint,
         "check_id": finding.check_id,
         "severity": finding.severity.value,
+        "audit_grade": {
+            "grade": finding.grade.value,
+            "label_ja": finding.grade.label_ja,
+            "label_en": finding.grade.label_en,
+            # COL-* and findings the auditor could not judge: 監査範囲の制約, not the city's fault.
+            "scope_limitation": finding.is_scope_limitation,
+        },
         "status": finding.status,
         "outcome": finding.outcome,
         "zone": finding.zone,
@@ -129,6 +138,8 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
         "fingerprint": item["fingerprint"],
         "check_id": item["check_id"],
         "severity": item["severity"],
+        "audit_grade": (item.get("audit_grade") or {}).get("grade"),
+        "audit_grade_label": (item.get("audit_grade") or {}).get("label_ja"),
         "status": item["status"],
         "outcome": item["outcome"],
         "zone": item["zone"],
@@ -266,14 +277,45 @@ def write_xlsx(
                 ]
             )
 
-    finding_sheet(label("findings_sheet", lang), findings)
+    finding_sheet(label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation])
+    finding_sheet(label("scope_limitations", lang), [f for f in findings if f.is_scope_limitation])
+    # Audit grades (scope limitations counted apart from the city's non-conformities).
+    grades = workbook.create_sheet(_sheet_title(label("audit_grade", lang), used))
+    grades.append([label("audit_grade", lang), label("total", lang)])
+    for grade in GRADE_ORDER:
+        grades.append([grade.label(lang), sum(1 for f in findings if f.grade is grade)])
     for zone_id, items in sorted(by_zone.items()):
         finding_sheet(zone_names.get(zone_id, zone_id), items)
     workbook.save(out)
     return len(findings)
 
 
-_WIDTHS = [18, 10, 9, 10, 8, 12, 16, 24, 50, 50, 20, 20, 20, 6, 30, 30, 10, 30, 20, 30, 12, 20]
+_WIDTHS = [
+    18,
+    10,
+    9,
+    20,
+    14,
+    10,
+    8,
+    12,
+    16,
+    24,
+    50,
+    50,
+    20,
+    20,
+    20,
+    6,
+    30,
+    30,
+    10,
+    30,
+    20,
+    30,
+    12,
+    20,
+]
 
 
 # -- JSON ---------------------------------------------------------------------------------------
@@ -362,6 +404,9 @@ def _sarif_result(finding: ReportFinding, rule_index: int, lang: str) -> dict[st
             "zone": finding.zone,
             "status": finding.status,
             "severity": finding.severity.value,
+            "audit_grade": finding.grade.value,
+            "audit_grade_label": finding.grade.label(lang),
+            "scope_limitation": finding.is_scope_limitation,
             "first_seen": iso_jst(finding.first_seen),
             "last_seen": iso_jst(finding.last_seen),
             "guideline": [r.label_ja for r in finding.guideline],

@@ -106,6 +106,17 @@ LABELS: dict[str, tuple[str, str]] = {
         "JSON exports.",
     ),
     "summary_sheet": ("集計", "Summary"),
+    "audit_grade": ("監査の判定", "Audit grade"),
+    "grade_headline": (
+        "監査の判定別の未対応件数 (監査範囲の制約は別掲)",
+        "Open findings by audit grade (scope limitations listed apart)",
+    ),
+    "scope_limitations": ("監査範囲の制約", "Scope limitations"),
+    "scope_limitations_help": (
+        "監査側が情報を収集・判定できなかった事項です (収集エラー・判定不能)。市の不適合ではありません。",
+        "What the auditor could not collect or judge (collection failures, not applicable). "
+        "These are not non-conformities of the city.",
+    ),
     "findings_sheet": ("全指摘", "Findings"),
 }
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 
-from auditor.model.findings import Severity
+from auditor.model.findings import AuditGrade, Severity
 
 JST = timezone(timedelta(hours=9), "JST")
 """Readers are in Japan: every timestamp a person reads is shown in Japan Standard Time."""
@@ -16,6 +16,14 @@ SEVERITY_ORDER: tuple[Severity, ...] = (
     Severity.MEDIUM,
     Severity.LOW,
     Severity.INFO,
+)
+
+
+GRADE_ORDER: tuple[AuditGrade, ...] = (
+    AuditGrade.MAJOR,
+    AuditGrade.MINOR,
+    AuditGrade.OBSERVATION,
+    AuditGrade.SCOPE_LIMITATION,
 )
 
 
@@ -75,10 +83,17 @@ class ReportFinding:
     acknowledged_at: datetime | None = None
     suppression: Suppression | None = None
     is_new: bool = False
+    grade: AuditGrade = AuditGrade.OBSERVATION
+    """The audit grade (``auditor.policy.grades.audit_grade``), computed once when flattened."""
 
     @property
     def is_collection_error(self) -> bool:
         return self.check_id.startswith("COL-")
+
+    @property
+    def is_scope_limitation(self) -> bool:
+        """The auditor's own limit (監査範囲の制約), not a non-conformity of the city."""
+        return self.grade is AuditGrade.SCOPE_LIMITATION
 
     def message(self, lang: str) -> str:
         return self.message_ja if lang == "ja" else self.message_en
@@ -214,6 +229,23 @@ class ReportData:
             if zone.id == zone_id:
                 return zone.name(lang)
         return zone_id or "-"
+
+    def grade_totals(self) -> dict[AuditGrade, int]:
+        """Open, not suppressed findings per audit grade (scope limitations counted apart)."""
+        totals = dict.fromkeys(GRADE_ORDER, 0)
+        for finding in self.still_open:
+            totals[finding.grade] += 1
+        return totals
+
+    @property
+    def nonconformities(self) -> tuple[ReportFinding, ...]:
+        """Open findings that grade the city (scope limitations left out)."""
+        return tuple(f for f in self.still_open if not f.is_scope_limitation)
+
+    @property
+    def scope_limitations(self) -> tuple[ReportFinding, ...]:
+        """Open findings the auditor could not judge or collect: listed apart, never counted."""
+        return tuple(f for f in self.still_open if f.is_scope_limitation)
 
     def severity_totals(self) -> dict[str, int]:
         totals = {severity.value: 0 for severity in SEVERITY_ORDER}

@@ -13,7 +13,7 @@ from .kinds import check_id_for, describe
 COLLECTION_REFERENCES = (
     Reference(kind="guideline", key=MONITORING),
     Reference(kind="guideline", key=COMPLIANCE_CHECK),
-    Reference(kind="plan", key="4-2-1"),
+    Reference(kind="plan", key="4-2-2"),
 )
 
 

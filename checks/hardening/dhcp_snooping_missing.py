@@ -66,7 +66,7 @@ class DhcpSnoopingMissing(Check):
 
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

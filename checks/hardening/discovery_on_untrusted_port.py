@@ -74,7 +74,7 @@ class DiscoveryOnUntrustedPort(Check):
 
     references = (
         Reference(kind="guideline", key="不正アクセス対策"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 2.1.2 Set 'no cdp run'",

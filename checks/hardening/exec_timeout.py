@@ -55,7 +55,7 @@ class ExecTimeout(Check):
 
     references = (
         Reference(kind="guideline", key="アクセス制御"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.2.9 Set 'exec-timeout' to less than or "

@@ -67,7 +67,7 @@ class FirmwareVersion(Check):
     references = (
         Reference(kind="guideline", key="セキュリティ情報の収集"),
         Reference(kind="guideline", key="システム開発、導入、保守等"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

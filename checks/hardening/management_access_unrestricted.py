@@ -53,7 +53,7 @@ class ManagementAccessUnrestricted(Check):
     scope = "device"
     references = (
         Reference(kind="guideline", key="アクセス制御"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.2.5 Set 'access-class' for 'line vty'",

@@ -68,7 +68,7 @@ class ManagementOutsideManagementZone(Check):
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-4"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

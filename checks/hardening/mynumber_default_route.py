@@ -28,15 +28,22 @@ class MynumberDefaultRoute(Check):
         from the running configuration (static routes; the SNMP collector does not walk the
         routing table), so a device without a configuration and without routes is not
         applicable. A default learned by a routing protocol is only seen if a collector reports
-        the routing table.
+        the routing table. The grade follows the next hop's zone (``Policy.classify_address``):
+        a next hop inside one of the device's My Number zones (the tier's own firewall, normal
+        design) is a low observation (観察事項); a next hop in another tier, outside the city, or
+        unknown (interface only) is critical.
 
     Why is this bad?:
-        The My Number tier may reach only named destinations (中間サーバー, 住基ネット). A default
-        route sends everything else somewhere: one permissive ACL or a missing filter and
-        terminals with 特定個人情報 can reach the Internet. Specific routes make a leak fail closed.
+        The My Number tier may reach only named destinations (中間サーバー, 住基ネット, …). A
+        default route that leaves the tier sends everything else past its firewall: one
+        permissive ACL or a missing filter and terminals with 特定個人情報 can reach other tiers
+        or the Internet. A default towards the tier's own firewall leaves that decision to the
+        firewall (what the guideline asks is limited communication), so it is only noted.
 
     Example:
-        ``ip route 0.0.0.0 0.0.0.0 10.10.255.2`` on the My Number core switch.
+        ``ip route 0.0.0.0 0.0.0.0 10.20.0.1`` (an LGWAN-tier router) on the My Number core
+        switch: critical. ``ip route 0.0.0.0 0.0.0.0 10.10.255.2`` (the tier's firewall, inside
+        10.10.0.0/16): low.
 
     Remediation:
         Replace the default by specific routes to the approved destinations: Cisco / AlaxalA
@@ -57,6 +64,7 @@ class MynumberDefaultRoute(Check):
     references = (
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
+        Reference(kind="plan", key="4-1-4"),
         Reference(kind="plan", key="4-2-1"),
     )
 
@@ -80,14 +88,19 @@ class MynumberDefaultRoute(Check):
                 if route.prefix.strip().lower() not in DEFAULT_PREFIXES:
                     continue
                 via = route.next_hop or route.interface or "?"
+                in_tier = _next_hop_in_tier(context, route.next_hop, {z.id for z in zones})
+                where_en = "inside the tier" if in_tier else "leaving the tier"
+                where_ja = "系内" if in_tier else "系外"
                 yield self.finding(
                     context,
                     device=name,
                     subject=f"route:{route.prefix}",
                     zone=zones[0].id,
-                    message_en=f"{name} ({zones[0].name_en}) has a default route via {via}.",
-                    message_ja=f"{name} ({zones[0].name_ja}) にデフォルトルート (次ホップ {via}) "
-                    "があります。",
+                    severity=Severity.LOW if in_tier else None,
+                    message_en=f"{name} ({zones[0].name_en}) has a default route via {via} "
+                    f"({where_en}).",
+                    message_ja=f"{name} ({zones[0].name_ja}) にデフォルトルート (次ホップ {via}、"
+                    f"{where_ja}) があります。",
                     evidence=[
                         EvidenceRef(
                             source=evidence_source(route.source),
@@ -95,3 +108,14 @@ class MynumberDefaultRoute(Check):
                         )
                     ],
                 )
+
+
+def _next_hop_in_tier(context: AuditContext, next_hop: str | None, tier: set[str]) -> bool:
+    """Whether the next hop lies in one of the device's My Number zones (unknown: no)."""
+    judged = context.policy.classify_address(next_hop) if next_hop else None
+    return (
+        judged is not None
+        and judged.listed
+        and judged.zone is not None
+        and (judged.zone.id in tier)
+    )

@@ -13,7 +13,6 @@ from auditor.rules import AuditContext, Check, CheckParams
 from ._common import (
     config_known,
     device_zones,
-    is_external_address,
     management_evidence,
     not_applicable,
     snapshots_in_order,
@@ -25,9 +24,12 @@ class MynumberInternetDns(Check):
 
     What it checks:
         Devices whose inventory zones include a ``mynumber``-kind zone: each address in
-        ``management.dns_servers`` (name servers / DNS forwarders) that lies in a zone of a kind
-        in ``internet_zone_kinds`` (default internet and public Wi-Fi) or outside every declared
-        zone is a finding (subject ``dns:<address>``). Unknown DNS settings are not applicable.
+        ``management.dns_servers`` (name servers / DNS forwarders) is judged by the zone whose
+        declared networks hold it (``Policy.classify_address``), not by "not ours". A finding
+        (subject ``dns:<address>``) when that zone's kind is in ``internet_zone_kinds`` (default
+        internet, public Wi-Fi, the security cloud, and unknown external: space the policy does
+        not list). Resolvers in the tier, in the LGWAN tier or on the LGWAN WAN (J-LIS provides
+        DNS there; zone kind ``lgwan_wan``) pass. Unknown DNS settings are not applicable.
 
     Why is this bad?:
         DNS queries are a channel out: a resolver on the Internet side means the My Number tier
@@ -56,12 +58,14 @@ class MynumberInternetDns(Check):
 
     class Params(CheckParams):
         internet_zone_kinds: list[str] = Field(
-            default_factory=lambda: ["internet", "public_wifi"],
-            description="Zone kinds counted as Internet",
+            default_factory=lambda: ["internet", "public_wifi", "security_cloud", "external"],
+            description="Zone kinds counted as Internet (external: addresses the policy does "
+            "not list)",
         )
 
     references = (
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
+        Reference(kind="plan", key="4-1-4"),
         Reference(kind="plan", key="4-2-1"),
     )
 
@@ -86,11 +90,12 @@ class MynumberInternetDns(Check):
                 )
                 continue
             for server in servers:
-                if not is_external_address(context.policy, server, kinds):
+                judged = context.policy.classify_address(server)
+                if judged is None or judged.kind.value not in kinds:
                     continue
-                zone = context.policy.zone_of_address(server)
-                where_en = zone.name_en if zone else "outside every declared zone"
-                where_ja = zone.name_ja if zone else "どのゾーンにも属さないアドレス"
+                zone = judged.zone if judged.listed else None
+                where_en = zone.name_en if zone else "outside every declared network"
+                where_ja = zone.name_ja if zone else "どの宣言済みネットワークにも属さないアドレス"
                 yield self.finding(
                     context,
                     device=name,

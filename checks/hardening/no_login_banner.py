@@ -50,7 +50,7 @@ class NoLoginBanner(Check):
     scope = "device"
     references = (
         Reference(kind="guideline", key="アクセス制御"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.3.2 Set the 'banner-text' for 'banner login'",

@@ -24,8 +24,8 @@ class NtpMissing(Check):
     What it checks:
         The number of entries in ``management.ntp_servers`` against ``min_servers`` (default 1),
         raised per zone kind by ``min_servers_by_zone_kind`` (e.g. ``{mynumber: 2}``). Subject
-        ``ntp``. Which servers are allowed per tier is LOG-004 territory (SEG checks); this check
-        only asks that time is synchronised at all.
+        ``ntp``. This check only asks that time is synchronised at all: no check yet judges which
+        NTP servers a tier may use (the LGWAN WAN provides NTP) or measures the actual clock skew.
 
     Why is this bad?:
         Log timestamps are evidence. Without synchronised clocks the events of a firewall, a

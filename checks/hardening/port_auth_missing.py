@@ -56,7 +56,7 @@ class PortAuthMissing(Check):
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-4"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

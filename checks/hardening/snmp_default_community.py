@@ -21,11 +21,10 @@ class SnmpDefaultCommunityAccepted(Check):
         The SNMP collector actively probes every device with one GET sysDescr.0 per SNMP version
         (v1, v2c) and community: ``public``, ``private`` and every name in the policy's
         ``forbidden_snmp_communities``. Each probe the device answered is one finding (subject
-        ``snmp-community:<version>:<name>``). When the policy sets ``snmp_require_v3``, a device
-        that also answers SNMPv2c with the inventory's own community is reported (subject
-        ``snmp-community:v2c:configured``); that community is never stored or shown. The check
-        reads ``management.snmp_probe_accepted`` only; a device without a probe result gets a
-        not-applicable finding, never a pass.
+        ``snmp-community:<version>:<name>``). A device answering SNMPv2c with the inventory's own
+        community is not reported here: "SNMPv3 required" is one fact with one finding, HRD-004.
+        The check reads ``management.snmp_probe_accepted`` only; a device without a probe result
+        gets a not-applicable finding, never a pass.
 
     Why is this bad?:
         Default communities are the first thing any scanner tries: anyone on a reachable segment
@@ -57,11 +56,11 @@ class SnmpDefaultCommunityAccepted(Check):
     title_en = "Device answers SNMP with a default or forbidden community"
     scope = "device"
     references = (
-        Reference(kind="guideline", key="無線LAN及びネットワークの盗聴対策"),
         Reference(kind="guideline", key=ACCESS_CONTROL),
+        Reference(kind="guideline", key="無線LAN及びネットワークの盗聴対策"),
         Reference(kind="guideline", key=UNAUTHORISED_ACCESS),
         Reference(kind="guideline", key=COMPUTER_AND_NETWORK),
-        Reference(kind="plan", key="4-1-4"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.5.2",
@@ -109,17 +108,4 @@ class SnmpDefaultCommunityAccepted(Check):
                     f"{shown}, a default or policy-forbidden name.",
                     message_ja=f"{name} が SNMP{version} のコミュニティ名{shown_ja}"
                     "(既定値またはポリシーで禁止された名前)で応答します。",
-                )
-            if context.policy.snmp_require_v3 and CONFIGURED_MARK in accepted:
-                yield self.finding(
-                    context,
-                    device=name,
-                    subject="snmp-community:v2c:configured",
-                    zone=zone,
-                    severity=Severity.MEDIUM,
-                    evidence=evidence,
-                    message_en=f"{name} answers SNMPv2c with the inventory's community although "
-                    "the policy requires SNMPv3.",
-                    message_ja=f"{name} が台帳(インベントリ)のコミュニティ名で SNMPv2c に応答します。"
-                    "ポリシーは SNMPv3 を求めています。",
                 )

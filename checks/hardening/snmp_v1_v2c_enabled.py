@@ -66,7 +66,7 @@ class SnmpCommunityVersionsEnabled(Check):
     references = (
         Reference(kind="guideline", key="コンピュータ及びネットワークの管理"),
         Reference(kind="guideline", key="アクセス制御"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.5 SNMP Rules",

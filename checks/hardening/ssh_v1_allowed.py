@@ -47,7 +47,7 @@ class SshVersion1Allowed(Check):
     scope = "device"
     references = (
         Reference(kind="guideline", key="アクセス制御"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 2.1.1.2 Set 'version 2' for 'ip ssh version'",

@@ -66,7 +66,7 @@ class UnusedPortEnabled(Check):
 
     references = (
         Reference(kind="guideline", key="不正アクセス対策"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

@@ -74,7 +74,7 @@ class WeakPasswordStorage(Check):
     references = (
         Reference(kind="guideline", key="アクセス制御"),
         Reference(kind="guideline", key="ID及びパスワード等の管理", note="title unverified"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-1-6"),
         Reference(
             kind="cis",
             key="Cisco IOS 15 Benchmark v4.1.1 1.4 Password Rules",

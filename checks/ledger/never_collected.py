@@ -72,7 +72,7 @@ class NeverCollected(Check):
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-1-5"),
-        Reference(kind="plan", key="4-2-1"),
+        Reference(kind="plan", key="4-2-2"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

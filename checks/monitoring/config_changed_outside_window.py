@@ -195,6 +195,7 @@ class ConfigChangedOutsideWindow(Check):
         Reference(kind="guideline", key="機器構成の変更の制限"),
         Reference(kind="guideline", key="情報システムの監視"),
         Reference(kind="plan", key="4-2-2"),
+        Reference(kind="plan", key="4-2-3"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

@@ -103,6 +103,7 @@ class ConfigurationDrift(Check):
     references = (
         Reference(kind="guideline", key="機器構成の変更の制限"),
         Reference(kind="plan", key="4-2-2"),
+        Reference(kind="plan", key="4-2-3"),
     )
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

@@ -37,8 +37,10 @@ class LinkBridgesZones(Check):
     Why is this bad?:
         A cable between a My Number switch and a switch of another tier is a bridge that no
         firewall sees: one VLAN change, loop or mis-tagged frame and the tiers are joined. The
-        guideline requires the My Number tier to be separated from other tiers, in principle
-        physically.
+        guideline (as summarised for R7.3) asks that the My Number tier does not communicate with
+        other areas except named 特定通信; a direct cable bypasses every control that decision
+        relies on. (No source reviewed here says the separation must be physical; logically
+        separated designs with a firewall between tiers are common.)
 
     Example:
         ``myn-edge-sw2`` port ``port1.0.23`` is cabled to ``lg-edge-sw2`` port ``port1.0.23`` (a

@@ -77,7 +77,7 @@ class PublicWifiVlanOnAdminLink(Check):
                     context,
                     device=name,
                     subject=f"port:{interface.name}",
-                    zone=wifi_zone.id,
+                    zone=zone.id,  # the shared admin zone decides the audit grade
                     message_en=f"{name} {interface.name} carries public Wi-Fi VLAN "
                     f"{', '.join(map(str, wifi))} together with {zone.name_en} VLAN "
                     f"{', '.join(map(str, other))}.",

@@ -126,13 +126,9 @@ def test_a_device_answering_public_and_a_forbidden_community_gets_one_finding_ea
     assert not any("shiyakusho" in f.message_en + f.message_ja for f in findings)
 
 
-def test_the_configured_community_is_a_finding_only_when_the_policy_requires_v3() -> None:
+def test_the_configured_community_is_left_to_hrd_004_one_fact_one_finding() -> None:
     required = _context_with_probe(["v2c:<configured>"], snmp_require_v3=True)
-    (finding,) = SnmpDefaultCommunityAccepted().evaluate(required)
-    assert finding.subject == "snmp-community:v2c:configured"
-    assert "<configured>" not in finding.message_en
-    relaxed = _context_with_probe(["v2c:<configured>"], snmp_require_v3=False)
-    assert list(SnmpDefaultCommunityAccepted().evaluate(relaxed)) == []
+    assert list(SnmpDefaultCommunityAccepted().evaluate(required)) == []
 
 
 def test_a_device_that_rejected_every_probe_passes_the_default_community_check() -> None:

@@ -38,7 +38,7 @@ def test_every_fixture_is_in_numeric_oid_order(name: str) -> None:
 
 
 @pytest.fixture(scope="module")
-def collected(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectionResult]:
+def snmpsim_fidelity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CollectionResult]:
     work = tmp_path_factory.mktemp("fidelity")
     data = work / "data"
     data.mkdir()
@@ -90,16 +90,16 @@ def _roles(snapshot: DeviceSnapshot) -> list[tuple[object, ...]]:
     ]
 
 
-def test_no_fixture_fails_collection(collected: CollectionResult) -> None:
-    assert [(e.device, e.kind, e.detail) for e in collected.errors] == []
-    assert sorted(collected.snapshots) == NAMES
+def test_no_fixture_fails_collection(snmpsim_fidelity: CollectionResult) -> None:
+    assert [(e.device, e.kind, e.detail) for e in snmpsim_fidelity.errors] == []
+    assert sorted(snmpsim_fidelity.snapshots) == NAMES
 
 
 def test_end_of_mib_view_ends_a_walk_instead_of_looking_like_a_loop(
-    collected: CollectionResult,
+    snmpsim_fidelity: CollectionResult,
 ) -> None:
     """NX-OS answers endOfMibView past its last object: the Cisco VTP tables are just absent."""
-    snapshot = _snapshot(collected, "nxos-end-of-mib")
+    snapshot = _snapshot(snmpsim_fidelity, "nxos-end-of-mib")
     assert {"vtpVlanTable", "vmMembershipTable", "vlanTrunkPortTable"} <= set(
         snapshot.absent_tables
     )
@@ -113,9 +113,9 @@ def test_end_of_mib_view_ends_a_walk_instead_of_looking_like_a_loop(
 
 
 def test_no_such_instance_and_no_such_object_are_unknown_not_empty(
-    collected: CollectionResult,
+    snmpsim_fidelity: CollectionResult,
 ) -> None:
-    system = _snapshot(collected, "alaxala-pvid-only").system
+    system = _snapshot(snmpsim_fidelity, "alaxala-pvid-only").system
     assert system.name is None  # noSuchInstance
     assert system.contact is None  # noSuchObject
     assert system.location == "honchousha-3F"
@@ -123,8 +123,10 @@ def test_no_such_instance_and_no_such_object_are_unknown_not_empty(
     assert system.decoding_notes == []
 
 
-def test_pvid_without_vlan_port_lists_keeps_each_ports_vlan(collected: CollectionResult) -> None:
-    snapshot = _snapshot(collected, "alaxala-pvid-only")
+def test_pvid_without_vlan_port_lists_keeps_each_ports_vlan(
+    snmpsim_fidelity: CollectionResult,
+) -> None:
+    snapshot = _snapshot(snmpsim_fidelity, "alaxala-pvid-only")
     assert _roles(snapshot) == [
         (1, "unknown", None, None, None, 10, None),
         (2, "unknown", None, None, None, 20, None),
@@ -134,10 +136,10 @@ def test_pvid_without_vlan_port_lists_keeps_each_ports_vlan(collected: Collectio
 
 
 def test_a_port_untagged_in_two_vlans_is_an_access_port_of_its_pvid(
-    collected: CollectionResult,
+    snmpsim_fidelity: CollectionResult,
 ) -> None:
     """Edgecore: port 1 untagged in 1 and 1006 with PVID 1006; port 3 contradicts its PVID."""
-    snapshot = _snapshot(collected, "edgecore-multi-untagged")
+    snapshot = _snapshot(snmpsim_fidelity, "edgecore-multi-untagged")
     assert _roles(snapshot) == [
         (1, "access", 1006, None, None, 1006, [1, 1006]),
         (2, "trunk", None, [1006], 1, 1, [1]),
@@ -146,8 +148,8 @@ def test_a_port_untagged_in_two_vlans_is_an_access_port_of_its_pvid(
     assert snapshot.system.vendor == "Edgecore"
 
 
-def test_a_gbk_location_is_decoded_as_a_marked_guess(collected: CollectionResult) -> None:
-    snapshot = _snapshot(collected, "ruijie-gbk")
+def test_a_gbk_location_is_decoded_as_a_marked_guess(snmpsim_fidelity: CollectionResult) -> None:
+    snapshot = _snapshot(snmpsim_fidelity, "ruijie-gbk")
     system = snapshot.system
     assert system.location == "福建省福州市仓山区星网锐捷科技园"
     assert system.vendor == "Ruijie"
@@ -172,25 +174,25 @@ def test_a_gbk_location_is_decoded_as_a_marked_guess(collected: CollectionResult
     ],
 )
 def test_the_vendor_comes_from_the_enterprise_number(
-    collected: CollectionResult, name: str, vendor: str
+    snmpsim_fidelity: CollectionResult, name: str, vendor: str
 ) -> None:
-    assert _snapshot(collected, name).system.vendor == vendor
+    assert _snapshot(snmpsim_fidelity, name).system.vendor == vendor
 
 
 def _macs(interfaces: list[Interface]) -> list[tuple[int | None, str | None]]:
     return [(i.if_index, i.mac) for i in interfaces]
 
 
-def test_interface_macs_are_collected(collected: CollectionResult) -> None:
-    assert _macs(_snapshot(collected, "nxos-end-of-mib").interfaces) == [
+def test_interface_macs_are_collected(snmpsim_fidelity: CollectionResult) -> None:
+    assert _macs(_snapshot(snmpsim_fidelity, "nxos-end-of-mib").interfaces) == [
         (83886080, "00:2a:6a:00:00:01"),
         (436207616, "00:2a:6a:00:01:08"),
     ]
-    assert _macs(_snapshot(collected, "ruijie-gbk").interfaces) == [(1, None)]
+    assert _macs(_snapshot(snmpsim_fidelity, "ruijie-gbk").interfaces) == [(1, None)]
 
 
-def test_cdp_cache_rows_become_cdp_neighbours(collected: CollectionResult) -> None:
-    snapshot = _snapshot(collected, "cisco-cdp-only")
+def test_cdp_cache_rows_become_cdp_neighbours(snmpsim_fidelity: CollectionResult) -> None:
+    snapshot = _snapshot(snmpsim_fidelity, "cisco-cdp-only")
     assert [
         (
             n.local_port,
@@ -213,4 +215,4 @@ def test_cdp_cache_rows_become_cdp_neighbours(collected: CollectionResult) -> No
         ("Gi1/0/2", "nx-core-1(FOX1849G1AB)", "Ethernet1/1", "10.0.0.2", "N5K-C5548UP", "cdp"),
     ]
     assert "cdpCacheTable" not in snapshot.absent_tables
-    assert "cdpCacheTable" in _snapshot(collected, "edgecore-multi-untagged").absent_tables
+    assert "cdpCacheTable" in _snapshot(snmpsim_fidelity, "edgecore-multi-untagged").absent_tables

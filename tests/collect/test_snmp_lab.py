@@ -139,16 +139,18 @@ def test_the_snapshot_matches_the_scenario_per_field(snmpsim_lab: LabRun, name: 
 
 
 @pytest.mark.parametrize("name", _lab_devices())
-def test_interface_macs_and_cdp_neighbours_match_the_scenario(lab: LabRun, name: str) -> None:
-    got = lab.result.snapshots[name]
-    device = lab.scenario.device(name)
+def test_interface_macs_and_cdp_neighbours_match_the_scenario(
+    snmpsim_lab: LabRun, name: str
+) -> None:
+    got = snmpsim_lab.result.snapshots[name]
+    device = snmpsim_lab.scenario.device(name)
     assert [(i.name, i.mac) for i in got.interfaces] == [
         (port.name, device.port_mac(port))
         for port in sorted(device.ports, key=lambda port: port.if_index)
     ]
     expected_cdp = sorted(
         (local.name, remote_device.name, remote.name, remote_device.address, "cdp")
-        for local, remote_device, remote in cdp_neighbors(lab.scenario, device)
+        for local, remote_device, remote in cdp_neighbors(snmpsim_lab.scenario, device)
     )
     assert [
         (n.local_port, n.remote_name, n.remote_port, n.remote_address, n.protocol)

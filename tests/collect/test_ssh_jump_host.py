@@ -16,6 +16,8 @@ from tests.collect.openssh import OpenSsh, new_key, openssh_server
 from tests.collect.ssh_lab import SshLab, ssh_lab
 from tests.collect.test_ssh_collector import SALT
 
+pytestmark = pytest.mark.lab
+
 DEVICES = ("lg-rt1", "lg-core-sw1")
 VOLATILE = {"collected_at"}
 

@@ -22,6 +22,8 @@ from auditor_checks.collection.kinds import check_id_for, describe
 from tests.collect.ssh_lab import SshLab, ssh_lab
 from tests.collect.test_ssh_collector import SALT, expected_parts
 
+pytestmark = pytest.mark.lab
+
 HOSTILE_BANNER = (
     "################################################\n"
     "# 許可された職員以外の接続を禁止します #\n"

@@ -13,6 +13,8 @@ import pytest
 from tests.platforms.realdata_configs import compare, config_files, expected_for, parse_file
 from tests.realdata import realdata_dir
 
+pytestmark = pytest.mark.realdata
+
 
 def _configs() -> Path:
     return realdata_dir() / "configs"

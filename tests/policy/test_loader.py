@@ -215,7 +215,7 @@ def test_a_duplicate_zone_id_in_the_city_is_an_error_pointing_at_the_second_one(
 
     issues = load_errors(path)
 
-    assert [(i.field, i.line) for i in issues] == [("zones[5].id", line_of(path, "- id: lgwan", 2))]
+    assert [(i.field, i.line) for i in issues] == [("zones[6].id", line_of(path, "- id: lgwan", 2))]
     assert issues[0].message.startswith("duplicate zone id 'lgwan' (first defined at ")
 
 
@@ -296,6 +296,7 @@ def test_the_example_city_policy_loads_without_errors_or_warnings():
         "management",
         "education",
         "public-wifi",
+        "lgwan-wan",
     }
 
 

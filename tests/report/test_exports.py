@@ -137,9 +137,16 @@ def test_the_xlsx_has_a_summary_a_sheet_per_zone_frozen_headers_and_filters(
     for zone in zones_present:
         assert zone_names.get(zone, zone)[:28] in book.sheetnames
     findings_sheet = book["全指摘"]
+    graded = [f for f in data.findings if not f.is_scope_limitation]
+    limits = [f for f in data.findings if f.is_scope_limitation]
+    assert limits and all(f.check_id.startswith("COL-") or f.outcome != "fail" for f in limits)
     assert findings_sheet.freeze_panes == "A2"
-    assert findings_sheet.auto_filter.ref == f"A1:AB{len(data.findings) + 1}"
-    assert findings_sheet.max_row == len(data.findings) + 1
+    assert findings_sheet.auto_filter.ref == f"A1:AD{len(graded) + 1}"
+    assert findings_sheet.max_row == len(graded) + 1
+    assert book["監査範囲の制約"].max_row == len(limits) + 1
+    grade_rows = dict(book["監査の判定"].iter_rows(min_row=2, values_only=True))
+    assert sum(grade_rows.values()) == len(data.findings)
+    assert grade_rows["監査範囲の制約"] == len(limits)
     summary = book["集計"]
     totals = sum(row[-1] for row in summary.iter_rows(min_row=2, values_only=True))
     assert totals == len(data.findings)
@@ -227,3 +234,25 @@ def test_an_export_filter_by_clause_reaches_every_format(
     assert {f["check_id"] for f in document["findings"]} == {"MON-001", "COL-001"}
     for finding in document["findings"]:
         assert [p["item"] for p in finding["references"]["plan"]] == ["4-2-2"]
+
+
+def test_every_export_carries_the_audit_grade_and_marks_scope_limitations(
+    exported: dict[str, Path], data: ReportData
+) -> None:
+    grades = {f.fingerprint: f.grade for f in data.findings}
+    payload = _json(exported)
+    items = payload["findings"]  # type: ignore[index]
+    assert {i["fingerprint"]: i["audit_grade"]["grade"] for i in items} == {  # type: ignore[index]
+        fp: grade.value for fp, grade in grades.items()
+    }
+    col = [i for i in items if i["check_id"].startswith("COL-")]  # type: ignore[index]
+    assert col and all(i["audit_grade"]["scope_limitation"] for i in col)  # type: ignore[index]
+    assert all(i["audit_grade"]["label_ja"] == "監査範囲の制約" for i in col)  # type: ignore[index]
+    with exported["csv"].open(encoding="utf-8-sig", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["fingerprint"]: r["audit_grade"] for r in rows} == {
+        fp: grade.value for fp, grade in grades.items()
+    }
+    sarif = json.loads(exported["sarif"].read_text(encoding="utf-8"))
+    results = sarif["runs"][0]["results"]
+    assert {r["properties"]["audit_grade"] for r in results} == {g.value for g in grades.values()}

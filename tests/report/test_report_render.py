@@ -131,3 +131,17 @@ def test_a_matrix_violation_is_drawn_as_a_red_cell_with_its_marks(stored_city: C
     assert matrix.count("cell-violation") == 1
     assert "internet → mynumber: violation PO" in matrix
     assert 'fill="#f4a6a6"' in matrix
+
+
+def test_every_text_format_shows_grades_and_lists_scope_limitations_apart(
+    stored_city: City,
+) -> None:
+    data = _data(stored_city)
+    assert data.scope_limitations, "the report stored_city has a collection error"
+    for fmt in ("html", "md", "text"):
+        text = render_report(data, fmt, "ja")
+        assert "監査の判定" in text and "重大な不適合" in text and "観察事項" in text, fmt
+        limits = text.split("監査範囲の制約 (")[1]
+        assert "COL-001" in limits and "san" in limits, fmt
+    english = render_report(data, "html", "en")
+    assert "Major non-conformity" in english and "Scope limitations" in english

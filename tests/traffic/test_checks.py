@@ -50,7 +50,7 @@ def test_trf001_a_forbidden_flow_elsewhere_is_high_and_an_allowed_one_passes(
         capture(
             [
                 syn("10.50.1.5", "10.20.1.5", 3389),  # education → lgwan: no flow
-                syn("10.10.1.5", "10.20.200.10", 443),  # F-001 to its destination
+                syn("10.10.1.5", "10.200.1.10", 443),  # F-001 to its destination
                 syn("10.99.0.10", "10.10.0.1", 22),  # F-005
             ]
         ),

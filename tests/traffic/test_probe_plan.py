@@ -10,12 +10,12 @@ from auditor.lab.netns import HOLE_COMMENT, Hole, default_hole, ruleset, zone_pl
 def test_the_plan_expects_an_allowed_flow_only_to_its_listed_destinations(
     city_bundle: Bundle,
 ) -> None:
-    plan = plan_probes(city_bundle.policy, "mynumber", ["10.20.200.10", "10.20.0.10", "10.30.0.10"])
+    plan = plan_probes(city_bundle.policy, "mynumber", ["10.200.1.10", "10.20.0.10", "10.30.0.10"])
     expected = {(p.target, p.service): (p.expected, p.flow_id) for p in plan}
-    assert expected[("10.20.200.10", "tcp/443")] == ("allowed", "F-001")
+    assert expected[("10.200.1.10", "tcp/443")] == ("allowed", "F-001")
     assert expected[("10.20.0.10", "tcp/443")] == ("forbidden", None)
     assert expected[("10.30.0.10", "tcp/443")] == ("forbidden", None)
-    assert expected[("10.20.200.10", "icmp")] == ("forbidden", None)
+    assert expected[("10.200.1.10", "icmp")] == ("forbidden", None)
     assert all(p.source_zone == "mynumber" for p in plan)
 
 
@@ -36,12 +36,12 @@ def test_targets_in_the_probes_own_zone_or_in_no_zone_are_not_probed(city_bundle
 def test_the_lab_filter_opens_the_policy_flows_and_exactly_one_hole(city_bundle: Bundle) -> None:
     plan = zone_plan(city_bundle.policy)
     hole = default_hole(city_bundle.policy, list(plan))
-    assert hole == Hole("mynumber", "internet", "tcp/443")
+    assert hole == Hole("mynumber", "lgwan", "tcp/443")  # the tier has no LGWAN-tier flow
     text = ruleset(city_bundle.policy, plan, hole, "t")
     assert "policy drop;" in text
     assert text.count(HOLE_COMMENT) == 1
     assert (
-        'ip saddr 10.10.0.0/16 ip daddr 10.30.0.0/16 tcp dport 443 accept comment "kyojin-lab-hole"'
+        'ip saddr 10.10.0.0/16 ip daddr 10.20.0.0/16 tcp dport 443 accept comment "kyojin-lab-hole"'
         in text
     )
     assert '"F-001"' in text and '"F-004"' not in text  # relay-only flows stay closed

@@ -25,10 +25,10 @@ def _syn(src: str, mac: str) -> Any:
 
 
 def test_a_routers_interface_mac_is_known_and_a_strangers_is_not(
-    city: Bundle, registry: Registry, capture: Capture
+    city_bundle: Bundle, registry: Registry, capture: Capture
 ) -> None:
     summary = analyze(
-        city, capture([_syn("10.20.9.1", ROUTER_MAC), _syn("10.20.9.9", STRANGER_MAC)])
+        city_bundle, capture([_syn("10.20.9.1", ROUTER_MAC), _syn("10.20.9.9", STRANGER_MAC)])
     )
     router = DeviceSnapshot(
         device="lg-rt1",
@@ -36,6 +36,6 @@ def test_a_routers_interface_mac_is_known_and_a_strangers_is_not(
         interfaces=[Interface(name="GigaEthernet1.0", mac=ROUTER_MAC, addresses=["10.20.9.1/24"])],
     )
     findings = traffic_findings(
-        city, registry, summary, checks=["TRF-003"], snapshots={"lg-rt1": router}
+        city_bundle, registry, summary, checks=["TRF-003"], snapshots={"lg-rt1": router}
     )
     assert [finding.subject for finding in findings] == [f"host:{STRANGER_MAC}"]

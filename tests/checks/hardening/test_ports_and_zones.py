@@ -160,8 +160,8 @@ def test_versions_compare_number_by_number() -> None:
     assert version_key("5.5.1-1.1") < version_key("5.5.2")
 
 
-def test_a_default_route_on_a_my_number_device_is_critical() -> None:
-    routes = [Route(prefix="0.0.0.0/0", next_hop="10.10.255.2"), Route(prefix="10.20.200.0/24")]
+def test_a_default_route_leaving_the_my_number_tier_is_critical() -> None:
+    routes = [Route(prefix="0.0.0.0/0", next_hop="10.20.0.1"), Route(prefix="10.20.200.0/24")]
     myn = snapshot("myn", routes=routes)
     lg = snapshot("lg", routes=routes)
     devices = [device("myn", zones=["mynumber", "management"]), device("lg")]
@@ -171,6 +171,21 @@ def test_a_default_route_on_a_my_number_device_is_critical() -> None:
     ]
     clean = snapshot("myn", routes=routes[1:])
     assert run(MynumberDefaultRoute(), context([clean], devices=devices[:1])) == []
+
+
+def test_a_default_route_to_the_tiers_own_firewall_is_only_an_observation() -> None:
+    devices = [device("myn", zones=["mynumber", "management"])]
+    to_firewall = snapshot("myn", routes=[Route(prefix="0.0.0.0/0", next_hop="10.10.255.2")])
+    outside = snapshot("myn", routes=[Route(prefix="0.0.0.0/0", next_hop="203.0.113.1")])
+    no_hop = snapshot("myn", routes=[Route(prefix="0.0.0.0/0", interface="Gi1/0/3")])
+
+    def severity(snap: object) -> Severity:
+        (finding,) = failures(MynumberDefaultRoute(), context([snap], devices=devices))
+        return finding.severity
+
+    assert severity(to_firewall) is Severity.LOW
+    assert severity(outside) is Severity.CRITICAL
+    assert severity(no_hop) is Severity.CRITICAL  # unknown next hop: judged as leaving
 
 
 def test_an_internet_dns_server_on_a_my_number_device_is_reported() -> None:
@@ -216,3 +231,30 @@ def test_without_a_configuration_an_empty_route_table_is_not_applicable() -> Non
     snmp_only = snapshot("myn", config=None, sources=["snmp"])
     ctx = context([snmp_only], devices=[device("myn", zones=["mynumber"])])
     assert [f.outcome for f in run(MynumberDefaultRoute(), ctx)] == [Outcome.NOT_APPLICABLE]
+
+
+LGWAN_WAN = {
+    "id": "lgwan-wan",
+    "kind": "lgwan_wan",
+    "name_ja": "LGWAN (J-LIS)",
+    "name_en": "LGWAN WAN",
+    "subnets": ["10.200.0.0/16"],
+}
+
+
+def test_lgwan_resolvers_pass_and_unlisted_space_is_judged_by_the_policy() -> None:
+    mgmt = good_management(dns_servers=["10.200.0.53", "8.8.8.8"])
+    devices = [device("myn", zones=["mynumber"])]
+    snap = snapshot("myn", management=mgmt)
+    base = policy()
+    zones = [z.model_dump(mode="json") for z in base.zones] + [LGWAN_WAN]
+    with_wan = policy(zones=zones)
+    # J-LIS provides DNS on the LGWAN WAN: the approved resolver passes, 8.8.8.8 does not.
+    assert subjects(
+        MynumberInternetDns(), context([snap], devices=devices, policy_obj=with_wan)
+    ) == ["dns:8.8.8.8"]
+    # Without the LGWAN WAN declared, both are unknown external space: both reported.
+    assert subjects(MynumberInternetDns(), context([snap], devices=devices, policy_obj=base)) == [
+        "dns:10.200.0.53",
+        "dns:8.8.8.8",
+    ]
