@@ -18,8 +18,8 @@ UTF8_BOM = b"\xef\xbb\xbf"
 
 # Pager prompts of the supported CLIs, with the backspaces/spaces some terminals use to erase them.
 _PAGER = re.compile(
-    r"(?:\s*(?:--More--|-- ?More ?--|<--- More --->|---\s*つづく\s*---|--- more ---)"
-    r"[ \t]*(?:[\x08]+[ \t]*[\x08]*)*)",
+    r"[ \t]*(?:--More--|-- ?More ?--|<--- More --->|---\s*つづく\s*---|--- more ---)"
+    r"[ \t]*(?:\x08+(?:[ \t]+\x08+)*)?",
     re.IGNORECASE,
 )
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[A-Za-z]")
