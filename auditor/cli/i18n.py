@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
+from auditor.cli.i18n_offline import MESSAGES as OFFLINE_MESSAGES
+
 Lang = Literal["ja", "en"]
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -259,6 +261,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_upgraded": ("データベースを最新化しました: {url}", "Database upgraded: {url}"),
     "acked": ("確認済みにしました: {fp}", "Acknowledged: {fp}"),
 }
+
+MESSAGES.update(OFFLINE_MESSAGES)
 
 
 def detect_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:

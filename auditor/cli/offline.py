@@ -14,33 +14,11 @@ import typer
 
 from auditor.audit.inputs import DEFAULT_POLICY, Bundle
 from auditor.cli import options
-from auditor.cli.i18n import Lang
+from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID, FailOn, OutputFormat
 from auditor.collect.offline_sources import Layout
 from auditor.model.findings import Outcome
 from auditor.rules import Registry, discover
-
-HELP: dict[str, tuple[str, str]] = {
-    "audit-configs": (
-        "保存された設定ファイル(フォルダ、Oxidized、RANCID)をオフラインで監査し、記録します。",
-        "Audit saved configurations (folder, Oxidized, RANCID) offline and record the runs.",
-    ),
-    "dir": ("設定ファイルのフォルダ", "folder of saved configurations"),
-    "layout": ("入力の形式 (auto で自動判定)", "input layout (auto detects it)"),
-    "inventory": (
-        "機器台帳 (省略時は設定の hostname を機器名とします)",
-        "inventory (default: none; devices are named by each config's hostname)",
-    ),
-    "history": (
-        "Oxidized git: 各コミットを1回の実行として記録 (設定変更履歴)",
-        "Oxidized git: record one run per commit (config history)",
-    ),
-}
-
-
-def text(key: str, lang: Lang) -> str:
-    ja, en = HELP[key]
-    return ja if lang == "ja" else en
 
 
 def offline_bundle(
@@ -76,19 +54,22 @@ def offline_bundle(
 def register_offline(app: typer.Typer, lang: Lang) -> None:
     """Add ``audit-configs``."""
 
-    @app.command("audit-configs", help=text("audit-configs", lang))
+    @app.command("audit-configs", help=t("offline.audit-configs", lang))
     def audit_configs(
         directory: Annotated[
-            Path, typer.Argument(help=text("dir", lang), exists=True, file_okay=False)
+            Path, typer.Argument(help=t("offline.dir", lang), exists=True, file_okay=False)
         ],
         policy: Annotated[Path, options.policy(lang)] = DEFAULT_POLICY,
         inventory: Annotated[
-            Path | None, typer.Option("--inventory", "-i", help=text("inventory", lang))
+            Path | None,
+            typer.Option(
+                "--inventory", "-i", envvar="AUDITOR_INVENTORY", help=t("offline.inventory", lang)
+            ),
         ] = None,
         ledger: Annotated[Path | None, options.ledger(lang)] = None,
         db: Annotated[str | None, options.db(lang)] = None,
-        layout: Annotated[Layout, typer.Option(help=text("layout", lang))] = Layout.AUTO,
-        history: Annotated[bool, typer.Option(help=text("history", lang))] = True,
+        layout: Annotated[Layout, typer.Option(help=t("offline.layout", lang))] = Layout.AUTO,
+        history: Annotated[bool, typer.Option(help=t("offline.history", lang))] = True,
         fail_on: Annotated[FailOn, options.fail_on(lang)] = FailOn.HIGH,
         output: Annotated[OutputFormat, options.output_format(lang)] = OutputFormat.TABLE,
         lang_: Annotated[str, options.lang_option(lang)] = lang,

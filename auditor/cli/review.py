@@ -16,28 +16,10 @@ from rich.table import Table
 
 from auditor.audit.inputs import DEFAULT_POLICY
 from auditor.cli import options
-from auditor.cli.i18n import Lang
+from auditor.cli.i18n import Lang, t
 from auditor.cli.offline import offline_bundle
 from auditor.cli.options import EXIT_INVALID, FailOn
 from auditor.rules import discover
-
-HELP: dict[str, tuple[str, str]] = {
-    "review": (
-        "変更前レビュー: 提案された設定が追加・解消・継続する指摘を、責任のある設定行と差分付きで"
-        "示します。終了コードは追加された指摘のみで決まります。",
-        "Pre-change review: the findings proposed configurations add, resolve or keep, with the "
-        "responsible lines and a diff per device. The exit code depends on added findings only.",
-    ),
-    "baseline": ("現在の設定のフォルダ", "folder of the current configurations"),
-    "proposed": ("変更後の設定のフォルダ", "folder of the proposed configurations"),
-    "proposed_file": (
-        "変更後の設定ファイル1台分 (--db の最新スナップショットと比較)",
-        "one proposed device file, compared with the newest stored snapshots (--db)",
-    ),
-    "device": ("--proposed-file の機器名", "device name of --proposed-file"),
-    "format": ("出力形式", "output format"),
-    "out": ("出力先ファイル (省略時は標準出力)", "write to this file instead of stdout"),
-}
 
 
 class ReviewFormat(StrEnum):
@@ -47,35 +29,35 @@ class ReviewFormat(StrEnum):
     SARIF = "sarif"
 
 
-def _h(key: str, lang: Lang) -> str:
-    ja, en = HELP[key]
-    return ja if lang == "ja" else en
-
-
 def register_review(app: typer.Typer, lang: Lang) -> None:
     """Add ``review``."""
 
-    @app.command("review", help=_h("review", lang))
+    @app.command("review", help=t("review.review", lang))
     def review_command(
         baseline: Annotated[
-            Path | None, typer.Option(help=_h("baseline", lang), file_okay=False)
+            Path | None, typer.Option(help=t("review.baseline", lang), file_okay=False)
         ] = None,
         proposed: Annotated[
-            Path | None, typer.Option(help=_h("proposed", lang), file_okay=False)
+            Path | None, typer.Option(help=t("review.proposed", lang), file_okay=False)
         ] = None,
         proposed_file: Annotated[
-            Path | None, typer.Option(help=_h("proposed_file", lang), dir_okay=False)
+            Path | None, typer.Option(help=t("review.proposed_file", lang), dir_okay=False)
         ] = None,
-        device: Annotated[str | None, typer.Option(help=_h("device", lang))] = None,
+        device: Annotated[str | None, typer.Option(help=t("review.device", lang))] = None,
         policy: Annotated[Path, options.policy(lang)] = DEFAULT_POLICY,
-        inventory: Annotated[Path | None, typer.Option("--inventory", "-i")] = None,
+        inventory: Annotated[
+            Path | None,
+            typer.Option(
+                "--inventory", "-i", envvar="AUDITOR_INVENTORY", help=t("review.inventory", lang)
+            ),
+        ] = None,
         ledger: Annotated[Path | None, options.ledger(lang)] = None,
         db: Annotated[str | None, options.db(lang)] = None,
         fail_on: Annotated[FailOn, options.fail_on(lang)] = FailOn.HIGH,
         output: Annotated[
-            ReviewFormat, typer.Option("--format", "-f", help=_h("format", lang))
+            ReviewFormat, typer.Option("--format", "-f", help=t("review.format", lang))
         ] = ReviewFormat.TABLE,
-        out: Annotated[Path | None, typer.Option(help=_h("out", lang))] = None,
+        out: Annotated[Path | None, typer.Option(help=t("review.out", lang))] = None,
         lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
         from auditor.audit.offline import OfflineInput, audit_read, list_inputs, read_input
