@@ -180,14 +180,18 @@ HISTORY_WINDOW_DEFAULT_HOURS = 24
 
 
 def load_history(
-    store: AuditStore, devices: Sequence[Device], now: datetime, registry: Registry, policy: Policy
+    store: AuditStore,
+    devices: Sequence[Device] | Sequence[str],
+    now: datetime,
+    registry: Registry,
+    policy: Policy,
 ) -> History:
     """What monitoring and ledger checks compare with, read before evaluation (checks do no I/O).
 
     Snapshot history is read only as far back as the flapping window asks for: years of polls
     would otherwise be loaded on every run.
     """
-    names = [device.name for device in devices]
+    names = [device if isinstance(device, str) else device.name for device in devices]
     previous = store.latest_snapshots(names)
     window_hours = HISTORY_WINDOW_DEFAULT_HOURS
     if "MON-004" in registry:

@@ -9,6 +9,7 @@ saw instead of rebuilding it.
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -20,7 +21,8 @@ from auditor.audit.engine import RunOutcome, build_context, collect, evaluate, l
 from auditor.audit.inputs import Bundle
 from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import Device
-from auditor.model.findings import Finding
+from auditor.model.collection import INFORMATIONAL_KINDS, CollectionFailure
+from auditor.model.findings import Finding, Outcome, Severity
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.rules import AuditContext, History, Registry
 from auditor.store.protocol import AuditStore
@@ -33,6 +35,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MATRIX_ERROR_LIMIT = 500
+OFFLINE_KIND = "offline"
+"""Runs over saved configuration files: checks that need live state are not applicable."""
+LIVE_NEED = "live"
 
 
 def _never() -> bool:
@@ -44,7 +49,9 @@ class RunRequest:
     """What one run should do; every field but ``scope`` has the default of a nightly audit.
 
     ``devices`` are collected with ``collectors`` (or ``snapshots`` were collected beforehand:
-    tests, replays, the offline audit). ``view="stored"`` makes the checks see the newest stored
+    tests, replays, the offline audit, whose ``failures`` and ``evidence`` come along).
+    ``kind="offline"`` marks every check that ``needs`` live state not applicable (a coverage
+    gap of the run, never a pass). ``view="stored"`` makes the checks see the newest stored
     snapshot of every inventory device, overlaid by whatever this run collected: traffic and
     probe runs collect nothing and judge against the last known network. ``run_devices`` and
     ``covered_devices`` name the run's subjects when they are not inventory devices (a probe's
@@ -59,6 +66,7 @@ class RunRequest:
     collectors: Sequence[Collector] = ()
     resolve_secret: Callable[[Any], str] | None = None
     snapshots: Mapping[str, DeviceSnapshot] | None = None
+    failures: Sequence[CollectionFailure] = ()
     view: Literal["run", "stored"] = "run"
     traffic: TrafficSummary | None = None
     evidence: Mapping[str, Sequence[tuple[str, bytes]]] = field(default_factory=dict)
@@ -96,7 +104,31 @@ def _gather(request: RunRequest) -> CollectionResult:
         result = CollectionResult()
     for name, snapshot in (request.snapshots or {}).items():
         result.snapshots.setdefault(name, snapshot)
+    result.errors.extend(request.failures)
     return result
+
+
+def live_checks(registry: Registry) -> list[str]:
+    """Checks that read live state (``needs = {"live"}``): not applicable to offline runs."""
+    return sorted(c.id for c in registry if LIVE_NEED in getattr(c, "needs", frozenset()))
+
+
+def offline_gap_findings(skipped: Sequence[str]) -> list[Finding]:
+    """One NOT_APPLICABLE finding per live-state check an offline run did not evaluate."""
+    return [
+        Finding(
+            check_id=check_id,
+            outcome=Outcome.NOT_APPLICABLE,
+            severity=Severity.INFO,
+            device=None,
+            subject="offline",
+            message_en="offline: no live state (saved configurations hold no FDB, ARP, "
+            "LLDP, counters or SNMP answers); not evaluated",
+            message_ja="オフライン: 稼働状態の情報がありません(保存された設定には FDB・ARP・"
+            "LLDP・カウンタ・SNMP 応答が含まれません)。判定していません",
+        )
+        for check_id in skipped
+    ]
 
 
 def compute_matrix(
@@ -148,7 +180,7 @@ def run(
             started_at=started,
         )
     result = _gather(request)
-    failed = {error.device for error in result.errors}
+    failed = {e.device for e in result.errors if e.kind not in INFORMATIONAL_KINDS}
     covered = {name for name in result.snapshots if name not in failed}
     covered.update(request.covered_devices)
 
@@ -160,6 +192,8 @@ def run(
             seen = {**store.latest_snapshots(names), **result.snapshots}
         elif request.devices:
             history = load_history(store, request.devices, started, registry, policy)
+        elif request.kind == OFFLINE_KIND:
+            history = load_history(store, sorted(seen), started, registry, policy)
     context = build_context(
         policy=policy,
         inventory=inputs.inventory,
@@ -171,9 +205,16 @@ def run(
         history=history,
     )
     context.traffic = request.traffic
-    evaluation = evaluate(registry, context, scopes=request.scopes, only_checks=request.only_checks)
+    only_checks = request.only_checks
+    skipped: list[str] = []
+    if request.kind == OFFLINE_KIND:
+        skipped = [check_id for check_id in live_checks(registry) if policy.rule(check_id).enabled]
+        wanted = set(only_checks) if only_checks is not None else registry.ids()
+        only_checks = sorted(set(wanted) - set(skipped))
+        skipped = [check_id for check_id in skipped if check_id in wanted]
+    evaluation = evaluate(registry, context, scopes=request.scopes, only_checks=only_checks)
     evaluated = set(evaluation.evaluated_checks)
-    findings = evaluation.findings
+    findings = evaluation.findings + offline_gap_findings(skipped)
     if request.scope == "partial":
         # A partial run sees only some devices: network-wide conclusions are not final, so
         # network checks neither resolve anything nor report about what the run did not see.
@@ -199,6 +240,15 @@ def run(
         }
         for name, items in request.evidence.items():
             evidence.setdefault(name, []).extend(items)
+        if skipped:
+            gap = {
+                "kind": OFFLINE_KIND,
+                "not_applicable": skipped,
+                "reason": "offline: no live state",
+            }
+            evidence.setdefault("", []).append(
+                ("offline-coverage.json", json.dumps(gap, indent=2).encode("utf-8"))
+            )
         store.record_run(
             run_id,
             snapshots=result.snapshots,

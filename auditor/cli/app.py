@@ -20,7 +20,9 @@ from auditor.cli.db import register_db
 from auditor.cli.findings import register_findings
 from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.cli.matrix import register_matrix
+from auditor.cli.offline import register_offline
 from auditor.cli.report import register_report
+from auditor.cli.review import register_review
 from auditor.cli.rules import register_rules
 from auditor.cli.run import register_run
 from auditor.cli.traffic import register_netns, register_traffic
@@ -53,6 +55,8 @@ def build_app(lang: Lang) -> typer.Typer:
     register_validate(app, lang)
     register_rules(app, lang)
     register_run(app, lang)
+    register_offline(app, lang)
+    register_review(app, lang)
     register_findings(app, lang)
     register_db(app, lang)
     register_daemon(app, lang)

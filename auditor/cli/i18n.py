@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from auditor.cli.i18n_offline import MESSAGES as OFFLINE_MESSAGES
 from auditor.model.language import Lang as Lang
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -367,6 +368,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "collecting": ("収集中", "collecting"),
     "collected_all": ("収集完了", "collection done"),
 }
+
+MESSAGES.update(OFFLINE_MESSAGES)
 
 
 def detect_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:

@@ -14,6 +14,7 @@ log = logging.getLogger(__name__)
 KNOWN_COLLECTORS: dict[str, tuple[str, str]] = {
     "snmp": ("auditor.collect.snmp", "SnmpCollector"),
     "ssh": ("auditor.collect.ssh", "SshCollector"),
+    "source": ("auditor.collect.files", "FileCollector"),
 }
 
 

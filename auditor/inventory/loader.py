@@ -349,6 +349,9 @@ def _absolutize_file_references(inventory: Inventory, devices: list[Located]) ->
                 if not Path(reference.file).is_absolute():
                     base = Path(reference_node.file).resolve().parent
                     reference.file = str(base / reference.file)
+        source, source_node = device.source, node.get("source")
+        if source is not None and source_node is not None and not Path(source.file).is_absolute():
+            source.file = str(Path(source_node.file).resolve().parent / source.file)
 
 
 class _DeviceSourceMap:

@@ -102,6 +102,16 @@ class SshSettings(_Model):
     encoding: str | None = None
 
 
+class FileSource(_Model):
+    """A saved configuration that stands in for live collection (offline audit).
+
+    ``file`` is relative to the inventory file's folder unless absolute. The file is read and
+    redacted like a live ``show running-config``; live state (FDB, ARP, LLDP) stays unknown.
+    """
+
+    file: str = Field(min_length=1)
+
+
 class Device(_Model):
     name: str = Field(max_length=MAX_NAME_LENGTH, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     address: Address
@@ -112,6 +122,7 @@ class Device(_Model):
     groups: list[str] = Field(default_factory=list)
     snmp: SnmpSettings | None = None
     ssh: SshSettings | None = None
+    source: FileSource | None = None
     asset_id: str | None = None
 
 

@@ -34,6 +34,13 @@ class FailureKind(StrEnum):
     READ_ONLY = "read_only"
     CONFIG_LOCKED = "config_locked"
     """The mode the show commands need is held by another session (NEC IX config mode)."""
+    # offline (saved configuration files)
+    OFFLINE_UNREADABLE = "offline_unreadable"
+    """A saved configuration file could not be read or decoded."""
+    OFFLINE_PLATFORM = "offline_platform"
+    """No platform profile recognised a saved configuration clearly (and none was given)."""
+    OFFLINE_CLEANED = "offline_cleaned"
+    """Pagination residue or terminal echo was removed from a saved configuration (not an error)."""
     # any collector
     CRASHED = "crashed"
 
@@ -54,3 +61,7 @@ class CollectionFailure:
 
     def fact(self, name: str, default: str = "") -> str:
         return self.facts.get(name, default)
+
+
+INFORMATIONAL_KINDS: frozenset[FailureKind] = frozenset({FailureKind.OFFLINE_CLEANED})
+"""Kinds that report what was done to the input; the device was still read completely."""

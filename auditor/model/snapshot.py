@@ -29,6 +29,8 @@ class Source(StrEnum):
     SSH = "ssh"
     TRAFFIC = "traffic"
     INVENTORY = "inventory"
+    FILE = "file"
+    """A saved configuration read offline (no live state: no FDB, ARP, LLDP or counters)."""
 
 
 class _Model(BaseModel):

@@ -18,7 +18,7 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, SessionRules
+from auditor.platforms.profile import PlatformProfile, SessionRules, score_markers
 
 PLATFORM = "alaxala_ax"
 NETMIKO_DEVICE_TYPE = "alaxala_ax36s"
@@ -60,6 +60,21 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     return parts_from_config(facts, parse_version(outputs.get("show version", "")))
 
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"^#configuration list for AX", 0.8),
+    (r"^#Last modified by ", 0.3),
+    (r"^hostname \"[^\"]*\"", 0.4),
+    (r"^interface (?:gigabitethernet|tengigabitethernet|port-channel|vlan) \d", 0.5),
+    (r"password hash [0-9a-f]+", 0.1),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -69,4 +84,5 @@ PROFILE = PlatformProfile(
     facts=FACTS,
     session_preparation=("set terminal pager disable", "enable"),
     session=SessionRules(enable="always", prompt_prefix="!"),
+    detect=detect,
 )

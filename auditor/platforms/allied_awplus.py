@@ -27,7 +27,7 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import PlatformProfile, score_markers
 
 PLATFORM = "allied_telesis_awplus"
 NETMIKO_DEVICE_TYPE = "allied_telesis_awplus"
@@ -199,6 +199,22 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     return parts
 
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"^interface port\d+\.\d+\.\d+", 0.6),
+    (r"^vlan database\s*$", 0.3),
+    (r"awplus|AlliedWare Plus", 0.3),
+    (r"^ssh server v2only", 0.2),
+    (r"^(?:no )?service (?:telnet|http)\s*$", 0.1),
+    (r"^ vlan \d+ name \S+ state enable", 0.3),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -207,4 +223,5 @@ PROFILE = PlatformProfile(
     parse=parse,
     facts=FACTS,
     session_preparation=("terminal length 0",),
+    detect=detect,
 )

@@ -25,7 +25,7 @@ from auditor.platforms.common import (
     textfsm,
 )
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, SnmpQuirks
+from auditor.platforms.profile import PlatformProfile, SnmpQuirks, score_markers
 from auditor.platforms.snmp_quirks import per_vlan_fdb_vlans
 
 PLATFORM = "cisco_ios"
@@ -290,6 +290,26 @@ SNMP_QUIRKS = SnmpQuirks(
 )
 """IOS switches without Q-BRIDGE-MIB: VLANs in CISCO-VTP-MIB, MAC tables per VLAN instance."""
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"^version \d+\.\d+", 0.3),
+    (
+        r"^interface (?:GigabitEthernet|FastEthernet|TenGigabitEthernet|TwentyFiveGigE|Port-channel|Vlan)\d",
+        0.3,
+    ),
+    (r"^line (?:vty|con) \d", 0.2),
+    (r"^(?:Building configuration|Current configuration :)", 0.3),
+    (r"^service timestamps ", 0.2),
+    (r"^boot-(?:start|end)-marker", 0.3),
+    (r"^hostname [^\s\"]+\s*$", 0.1),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -303,4 +323,5 @@ PROFILE = PlatformProfile(
         "enable (when an enable secret is set)",
     ),
     snmp=SNMP_QUIRKS,
+    detect=detect,
 )

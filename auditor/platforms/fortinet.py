@@ -30,7 +30,7 @@ from auditor.platforms.addresses import ANY as ANY_ADDRESS
 from auditor.platforms.addresses import Network, network_with_mask, networks_of
 from auditor.platforms.common import cidr, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import PlatformProfile, score_markers
 from auditor.redact import marker
 
 _UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
@@ -499,6 +499,20 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     return parts
 
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"^#config-version=", 0.8),
+    (r"^config (?:system|firewall|router|vdom|global)\b", 0.5),
+    (r"^\s+edit \S+", 0.2),
+    (r"^\s+set \S+", 0.1),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -511,6 +525,7 @@ PROFILE = PlatformProfile(
         "get system status | grep Virtual",
         "config system console / set output standard",
     ),
+    detect=detect,
 )
 
 

@@ -21,7 +21,7 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, SessionRules
+from auditor.platforms.profile import PlatformProfile, SessionRules, score_markers
 
 PLATFORM = "nec_ix"
 NETMIKO_DEVICE_TYPE = "nec_ix"
@@ -91,6 +91,22 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     return parts_from_config(facts, system)
 
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"NEC Portable Internetwork Core Operating System", 0.8),
+    (r"^interface (?:GigaEthernet|FastEthernet|BVI|Tunnel|Loopback)\d+(?:/\d+)?\.\d+", 0.5),
+    (r"^(?:ssh|telnet|http)-server ip enable", 0.4),
+    (r"^ip access-list \S+ (?:permit|deny) ", 0.4),
+    (r"^ip ufs-cache", 0.3),
+    (r"^snmp-agent ip ", 0.3),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -100,4 +116,5 @@ PROFILE = PlatformProfile(
     facts=FACTS,
     session_preparation=(),
     session=SESSION,
+    detect=detect,
 )

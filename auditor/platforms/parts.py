@@ -48,22 +48,23 @@ class SnapshotParts:
         *,
         config_redacted: str | None = None,
         config_hash: str | None = None,
+        source: Source = Source.SSH,
     ) -> DeviceSnapshot:
-        """Assemble a snapshot, stamping every part with ``Source.SSH``.
+        """Assemble a snapshot, stamping every part with ``source`` (SSH, or FILE offline).
 
         Interfaces the parser left without a kind get one from their vendor name here, so every
         platform's snapshot carries typed kinds (analysis never matches interface names).
         """
 
         def stamp(items: list[object]) -> list[object]:
-            return [item.model_copy(update={"source": Source.SSH}) for item in items]  # type: ignore[attr-defined]
+            return [item.model_copy(update={"source": source}) for item in items]  # type: ignore[attr-defined]
 
         return DeviceSnapshot.model_validate(
             {
                 "device": device,
                 "collected_at": collected_at,
-                "sources": [Source.SSH],
-                "system": self.system.model_copy(update={"source": Source.SSH}),
+                "sources": [source],
+                "system": self.system.model_copy(update={"source": source}),
                 "interfaces": stamp([with_kind(i) for i in self.interfaces]),
                 "vlans": stamp(list(self.vlans)),
                 "fdb": stamp(list(self.fdb)),
@@ -72,7 +73,7 @@ class SnapshotParts:
                 "routes": stamp(list(self.routes)),
                 "acls": stamp(list(self.acls)),
                 "firewall_policies": stamp(list(self.firewall_policies)),
-                "management": self.management.model_copy(update={"source": Source.SSH}),
+                "management": self.management.model_copy(update={"source": source}),
                 "config_redacted": config_redacted,
                 "config_hash": config_hash,
                 "unparsed_config_lines": list(self.unparsed_config_lines),

@@ -9,6 +9,7 @@ the feature for a router with the feature switched off.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
@@ -29,6 +30,20 @@ FACT_SECTIONS: Mapping[str, type[BaseModel]] = {
 
 class Parser(Protocol):
     def __call__(self, outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts: ...
+
+
+Detector = Callable[[str], float]
+"""Scores how much a saved configuration text looks like this platform's (0 = not at all, 1 = sure)."""
+
+
+def score_markers(text: str, markers: tuple[tuple[str, float], ...]) -> float:
+    """Sum of the weights of the multiline regexes found in ``text``, capped at 1.
+
+    Offline audits receive files without a platform name; each profile lists the lines only its
+    own CLI writes, so a file is attributed by evidence in its text rather than by its file name.
+    """
+    score = sum(weight for pattern, weight in markers if re.search(pattern, text, re.MULTILINE))
+    return min(1.0, score)
 
 
 def fact_paths() -> frozenset[str]:
@@ -100,6 +115,8 @@ class PlatformProfile:
     session: SessionRules = field(default_factory=SessionRules)
     device_kind: DeviceKind | None = None
     """What every device of the platform is (the parser states it as ``system.device_kind``)."""
+    detect: Detector | None = None
+    """Recognises a saved configuration of this platform (offline audit without a platform)."""
 
     def __post_init__(self) -> None:
         unknown = self.facts - fact_paths()

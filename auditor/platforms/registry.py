@@ -13,7 +13,14 @@ from functools import cache
 
 from auditor.platforms.profile import PlatformProfile, SnmpQuirks
 
-__all__ = ["PlatformProfile", "SnmpQuirks", "profile_for", "profiles", "snmp_quirks_for"]
+__all__ = [
+    "PlatformProfile",
+    "SnmpQuirks",
+    "detect_platform",
+    "profile_for",
+    "profiles",
+    "snmp_quirks_for",
+]
 
 
 @cache
@@ -52,3 +59,28 @@ def snmp_quirks_for(platform: str, object_id: str) -> SnmpQuirks | None:
         if profile.snmp is not None and object_id.startswith(profile.snmp.enterprise_prefix):
             return profile.snmp
     return None
+
+
+DETECT_MINIMUM = 0.5
+"""A platform is chosen only with at least this score…"""
+DETECT_MARGIN = 0.2
+"""…and this lead over the runner-up; otherwise the file is reported as undecided."""
+
+
+def detect_platform(text: str) -> tuple[str | None, dict[str, float]]:
+    """The platform whose profile recognises ``text`` clearly, with every profile's score.
+
+    ``None`` when no profile is sure enough or two are too close: a wrong parser would read a
+    foreign configuration as a device with everything switched off, so undecided is reported.
+    """
+    scores = {
+        name: profile.detect(text)
+        for name, profile in profiles().items()
+        if profile.detect is not None
+    }
+    ranked = sorted(scores.items(), key=lambda item: item[1], reverse=True)
+    if not ranked or ranked[0][1] < DETECT_MINIMUM:
+        return None, scores
+    if len(ranked) > 1 and ranked[0][1] - ranked[1][1] < DETECT_MARGIN:
+        return None, scores
+    return ranked[0][0], scores

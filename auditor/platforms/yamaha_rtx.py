@@ -31,7 +31,7 @@ from auditor.model.snapshot import (
 from auditor.platforms.addresses import networks_of
 from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import PlatformProfile, score_markers
 from auditor.redact import marker
 
 PLATFORM = "yamaha_rtx"
@@ -548,6 +548,25 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     return parts
 
 
+DETECT_MARKERS: tuple[tuple[str, float], ...] = (
+    (r"^# (?:RTX|NVR|RTX)\d+ Rev\.", 0.8),
+    (r"^ip (?:lan|pp|tunnel)\d* ", 0.5),
+    (r"^(?:login|administrator) password", 0.3),
+    (r"^pp (?:select|bind|enable)", 0.3),
+    (r"^console (?:character|prompt|lines)", 0.3),
+    (r"^ip route \S+ gateway ", 0.4),
+    (r"^ip filter (?:dynamic )?\d+ ", 0.3),
+    (r"^login user \S+", 0.2),
+    (r"^dns (?:server select|static|private address spoof|domain lookup) ", 0.5),
+)
+"""Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
+
+
+def detect(text: str) -> float:
+    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
+    return score_markers(text, DETECT_MARKERS)
+
+
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -556,4 +575,5 @@ PROFILE = PlatformProfile(
     parse=parse,
     facts=FACTS,
     session_preparation=("console lines infinity", "administrator (when an enable secret is set)"),
+    detect=detect,
 )

@@ -154,6 +154,10 @@ class Check:
     scope: ClassVar[Scope]
     Params: ClassVar[type[CheckParams]] = CheckParams
     references: ClassVar[tuple[Reference, ...]] = ()
+    needs: ClassVar[frozenset[str]] = frozenset()
+    """What the check reads beyond the configuration. ``"live"``: state only a running device
+    gives (FDB, ARP, LLDP/CDP, counters, uptime, SNMP answers). An offline run (saved configuration
+    files) marks such checks not applicable instead of letting an empty table pass."""
 
     def evaluate(self, context: AuditContext) -> Iterable[Finding]:
         raise NotImplementedError

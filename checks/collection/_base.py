@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import ClassVar
 
 from auditor.model.findings import EvidenceRef, Finding, Outcome, Reference, Severity
 from auditor.policy.clauses import COMPLIANCE_CHECK, MONITORING
@@ -23,6 +24,8 @@ class CollectionErrorCheck(Check):
     severity = Severity.MEDIUM
     scope = "collection"
     references = COLLECTION_REFERENCES
+    outcome: ClassVar[Outcome] = Outcome.ERROR
+    """ERROR: the auditor could not tell; FAIL with severity INFO for notes about the input."""
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         for error in context.collection_errors:
@@ -41,5 +44,5 @@ class CollectionErrorCheck(Check):
                 message_en=message_en,
                 message_ja=message_ja,
                 evidence=[EvidenceRef(source="engine", detail=error.detail or message_en)],
-                outcome=Outcome.ERROR,
+                outcome=self.outcome,
             )

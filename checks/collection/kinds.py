@@ -31,6 +31,9 @@ CHECK_IDS: dict[FailureKind, str] = {
     FailureKind.SSH_CREDENTIAL: "COL-107",
     FailureKind.READ_ONLY: "COL-108",
     FailureKind.CONFIG_LOCKED: "COL-110",
+    FailureKind.OFFLINE_UNREADABLE: "COL-201",
+    FailureKind.OFFLINE_PLATFORM: "COL-202",
+    FailureKind.OFFLINE_CLEANED: "COL-203",
 }
 
 Messages = tuple[str, str]
@@ -213,6 +216,33 @@ def _ssh_config_locked(f: CollectionFailure) -> Messages:
     )
 
 
+def _offline_unreadable(f: CollectionFailure) -> Messages:
+    return (
+        f"{f.device}: the saved configuration {f.fact('file')} could not be used: {f.detail}",
+        f"{f.device}: 保存された設定 {f.fact('file')} を使用できません: {f.detail}",
+    )
+
+
+def _offline_platform(f: CollectionFailure) -> Messages:
+    scores = f.fact("scores") or "none"
+    return (
+        f"{f.fact('file')}: the platform of this saved configuration could not be decided "
+        f"(scores: {scores}); it was not audited. Name the platform in the inventory",
+        f"{f.fact('file')}: 保存された設定の機種を判定できず(スコア: {scores})、監査していません。"
+        "インベントリで機種を指定してください",
+    )
+
+
+def _offline_cleaned(f: CollectionFailure) -> Messages:
+    removed = f.fact("removed")
+    return (
+        f"{f.device}: {f.fact('file')} held terminal residue that was removed before parsing: "
+        f"{removed} (the file's SHA-256 and the removed lines are kept as evidence)",
+        f"{f.device}: {f.fact('file')} に端末操作の残骸があり、解析前に除去しました: {removed}"
+        "(ファイルの SHA-256 と除去内容は証跡として保存しています)",
+    )
+
+
 def _crashed(f: CollectionFailure) -> Messages:
     collector, exception = f.fact("collector"), f.fact("exception")
     return (
@@ -239,6 +269,9 @@ _MESSAGES: dict[FailureKind, Callable[[CollectionFailure], Messages]] = {
     FailureKind.SSH_CREDENTIAL: _ssh_credential,
     FailureKind.READ_ONLY: _ssh_read_only,
     FailureKind.CONFIG_LOCKED: _ssh_config_locked,
+    FailureKind.OFFLINE_UNREADABLE: _offline_unreadable,
+    FailureKind.OFFLINE_PLATFORM: _offline_platform,
+    FailureKind.OFFLINE_CLEANED: _offline_cleaned,
 }
 
 

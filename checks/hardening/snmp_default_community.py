@@ -55,6 +55,7 @@ class SnmpDefaultCommunityAccepted(Check):
     title_ja = "SNMP 既定・禁止コミュニティ名で応答する"
     title_en = "Device answers SNMP with a default or forbidden community"
     scope = "device"
+    needs = frozenset({"live"})
     references = (
         Reference(kind="guideline", key=ACCESS_CONTROL),
         Reference(kind="guideline", key="無線LAN及びネットワークの盗聴対策"),

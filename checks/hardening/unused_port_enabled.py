@@ -55,6 +55,7 @@ class UnusedPortEnabled(Check):
     title_ja = "未使用ポートが閉鎖されていない"
     title_en = "Unused access port not shut down"
     scope = "device"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         days: float = Field(

@@ -67,6 +67,7 @@ class AssetNotSeen(Check):
     title_ja = "台帳の機器が長期間ネットワーク上で未検出 (紛失・撤去未反映)"
     title_en = "Ledger asset not seen on the network for N days"
     scope = "ledger"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         days: float = Field(30, gt=0, description="Days without a sighting before reporting")

@@ -80,6 +80,7 @@ class LedgerFieldMismatch(Check):
     title_ja = "台帳と実機のシリアル・機種・MAC・IP の不一致"
     title_en = "Serial, model, MAC or IP in the ledger differ from the device"
     scope = "ledger"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         fields: list[str] = Field(

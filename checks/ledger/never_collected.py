@@ -62,6 +62,7 @@ class NeverCollected(Check):
     title_ja = "一度も収集されていない機器 (監査対象の欠落)"
     title_en = "Ledger or inventory device never collected"
     scope = "network"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         network_kinds: list[str] = Field(

@@ -55,6 +55,7 @@ class UnregisteredAsset(Check):
     title_ja = "台帳未登録の機器・端末 (未登録機器)"
     title_en = "Device or host on the network not in the asset ledger"
     scope = "network"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         ignore_zone_kinds: list[str] = Field(

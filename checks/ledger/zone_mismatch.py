@@ -45,6 +45,7 @@ class LedgerZoneMismatch(Check):
     title_ja = "台帳の所属系と実際の接続先ゾーンの不一致"
     title_en = "Ledger zone differs from the zone the network puts the asset in"
     scope = "network"
+    needs = frozenset({"live"})
     references = (
         Reference(kind="guideline", key="情報資産の分類と管理"),
         Reference(kind="guideline", key="情報システム全体の強靭性の向上"),

@@ -64,6 +64,7 @@ class DeviceRebooted(Check):
     title_ja = "前回収集以降の機器再起動"
     title_en = "Device rebooted since the last poll"
     scope = "history"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         tolerance_seconds: float = Field(

@@ -60,6 +60,7 @@ class DeviceStoppedAnswering(Check):
     title_ja = "機器が連続して応答しない"
     title_en = "Device stopped answering"
     scope = "history"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         min_runs: int = Field(2, ge=1, description="Consecutive failed runs before reporting")

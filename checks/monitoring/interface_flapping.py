@@ -91,6 +91,7 @@ class InterfaceFlapping(Check):
     title_ja = "インターフェースのリンクフラップ"
     title_en = "Interface flapping"
     scope = "history"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         window_hours: int = Field(24, gt=0, description="Look-back window in hours")

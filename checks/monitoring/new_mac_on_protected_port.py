@@ -56,6 +56,7 @@ class NewMacOnProtectedPort(Check):
     title_ja = "保護ゾーンのアクセスポートに新規 MAC アドレス"
     title_en = "New MAC address on an access port of a protected zone"
     scope = "history"
+    needs = frozenset({"live"})
 
     class Params(CheckParams):
         zones: list[str] = Field(

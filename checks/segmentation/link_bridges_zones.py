@@ -63,6 +63,7 @@ class LinkBridgesZones(Check):
     title_ja = "異なる系の機器を直結する物理リンク"
     title_en = "Physical link joins devices of different zones"
     scope = "network"
+    needs = frozenset({"live"})
     references = SEGMENTATION_REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

@@ -45,6 +45,7 @@ class MacInTwoZones(Check):
     title_ja = "同一端末の複数の系への接続"
     title_en = "Same terminal MAC learned in two zones"
     scope = "network"
+    needs = frozenset({"live"})
     references = SEGMENTATION_REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:

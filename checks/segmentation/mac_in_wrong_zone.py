@@ -46,6 +46,7 @@ class MacInWrongZone(Check):
     title_ja = "台帳・アドレスと異なる系で学習された端末"
     title_en = "Terminal MAC learned in a zone it does not belong to"
     scope = "network"
+    needs = frozenset({"live"})
     references = SEGMENTATION_REFERENCES
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
