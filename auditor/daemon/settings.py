@@ -158,6 +158,7 @@ def sample_config() -> str:
 
 NOTIFY_SAMPLE = """\
 # --- Notifications (docs/notifications.md) -------------------------------------------------
+# (env AUDITOR_NOTIFY: the whole section as JSON.)
 # Nothing is sent until a channel and a rule are configured. Secrets are systemd credentials
 # only: LoadCredential=smtp-password:/etc/auditor/credentials/smtp-password in the unit, then
 # password_credential = "smtp-password" here.

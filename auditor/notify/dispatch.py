@@ -105,6 +105,21 @@ class Dispatcher:
         for sender in self.senders.values():
             if hasattr(sender, "scrub"):
                 sender.scrub = scrubber
+        self._learn_credentials(read)
+
+    def _learn_credentials(self, read: Callable[[str], str]) -> None:
+        """Read every channel credential up front, so a mail can never quote the webhook's
+        secret just because the webhook has not sent yet."""
+        for config in self.settings.channels.values():
+            for name in (
+                getattr(config, "password_credential", None),
+                getattr(config, "secret_credential", None),
+            ):
+                if name:
+                    try:
+                        read(name)
+                    except DeliveryError:  # reported when that channel sends
+                        continue
 
     def backoff(self, attempts: int) -> timedelta:
         """30 s, 1 min, 2 min, … capped (attempts counts the failed one)."""

@@ -66,6 +66,15 @@ def frame(message: bytes) -> bytes:
     return str(len(message)).encode("ascii") + b" " + message
 
 
+def _close_tls(stream: ssl.SSLSocket) -> None:
+    """Send close_notify; receivers (rsyslog) often drop the connection without answering it,
+    which is not a failure: everything was written before."""
+    try:
+        stream.unwrap()
+    except (ssl.SSLError, OSError):
+        return
+
+
 class SyslogSender:
     kind = "syslog"
     digest_capable = False
@@ -103,7 +112,7 @@ class SyslogSender:
             with stream:
                 stream.sendall(b"".join(frame(message) for message in messages))
                 if isinstance(stream, ssl.SSLSocket):
-                    stream.unwrap()
+                    _close_tls(stream)
                 else:
                     stream.shutdown(socket.SHUT_WR)
         except ssl.SSLCertVerificationError as exc:
