@@ -15,6 +15,8 @@ packages=(
   tshark          # the pcap benchmark's reference (bench/pcap.py); setuid dumpcap preseeded off
   nftables        # the router namespace of the traffic/probe lab (auditor lab netns)
   openssh-server  # a real sshd the SSH collector tests use as a jump host (stopped below)
+  rsyslog         # a real syslog receiver (RFC 5424 over TCP) for the notification tests
+  rsyslog-gnutls  # rsyslog's TLS driver (RFC 5425) for the notification tests
 )
 
 missing=()
@@ -46,4 +48,8 @@ fi
 # Debian starts the packaged sshd on port 22; the jump-host tests run their own sshd on loopback.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet ssh 2>/dev/null; then
   "${sudo_cmd[@]}" systemctl stop ssh || true
+fi
+# Debian starts the packaged rsyslog; the notification tests run their own rsyslogd on loopback.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rsyslog 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl stop rsyslog || true
 fi

@@ -79,6 +79,8 @@ class RunRequest:
     now: datetime | None = None
     interrupted: Callable[[], bool] = _never
     progress: ProgressCallback | None = None
+    history_extra: Mapping[str, Any] = field(default_factory=dict)
+    """Plain data for ``History.extra`` (the daemon passes notification channel states)."""
 
 
 def wants_matrix(request: RunRequest, registry: Registry) -> bool:
@@ -194,6 +196,7 @@ def run(
             history = load_history(store, request.devices, started, registry, policy)
         elif request.kind == OFFLINE_KIND:
             history = load_history(store, sorted(seen), started, registry, policy)
+    history.extra.update(request.history_extra)
     context = build_context(
         policy=policy,
         inventory=inputs.inventory,

@@ -20,6 +20,7 @@ from auditor.cli.db import register_db
 from auditor.cli.findings import register_findings
 from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.cli.matrix import register_matrix
+from auditor.cli.notify import register_notify
 from auditor.cli.offline import register_offline
 from auditor.cli.report import register_report
 from auditor.cli.review import register_review
@@ -64,6 +65,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_matrix(app, lang)
     register_report(app, lang)
     register_traffic(app, lang)
+    register_notify(app, lang)
     _mount_lab(app, lang)
     return app
 

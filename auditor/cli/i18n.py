@@ -367,6 +367,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "waiting_more": (" ほか {count} 台", " and {count} more"),
     "collecting": ("収集中", "collecting"),
     "collected_all": ("収集完了", "collection done"),
+    # notifications (auditor notify)
+    "notify": (
+        "通知: チャネルの送信テストと送信待ち (outbox) の一覧。",
+        "Notifications: test a channel, list the outbox.",
+    ),
+    "notify.test": (
+        "指定したチャネルにテストメッセージを今すぐ送ります (outbox を通しません)。",
+        "Send a test message on CHANNEL now (bypassing the outbox).",
+    ),
+    "notify.list": (
+        "通知の outbox (送信待ち・送信済み・失敗) を新しい順に表示します。",
+        "Show the notification outbox (pending, sent, failed), newest first.",
+    ),
+    "arg.channel": (
+        "auditor.toml の [notify.channels] のチャネル名",
+        "Channel name in [notify.channels]",
+    ),
+    "opt.notify_config": (
+        "設定ファイル (既定: $AUDITOR_CONFIG または /etc/auditor/auditor.toml)",
+        "Settings file (default: $AUDITOR_CONFIG or /etc/auditor/auditor.toml)",
+    ),
+    "opt.outbox_status": (
+        "状態で絞り込み: pending / sent / failed",
+        "Filter: pending / sent / failed",
+    ),
+    "opt.outbox_channel": ("チャネルで絞り込み", "Filter by channel"),
+    "opt.limit": ("表示する件数", "How many rows to show"),
+    "notify_unknown_channel": (
+        "チャネル {channel} は設定されていません (設定済み: {known})",
+        "Channel {channel} is not configured (configured: {known})",
+    ),
+    "notify_test_failed": (
+        "チャネル {channel} への送信に失敗しました: {error}",
+        "Sending on channel {channel} failed: {error}",
+    ),
+    "notify_test_sent": (
+        "チャネル {channel} にテストメッセージを送信しました (サーバーが受理)",
+        "Test message sent on channel {channel} (accepted by the server)",
+    ),
+    "notify_bad_status": (
+        "状態 {status} は不明です (pending / sent / failed)",
+        "Unknown status {status} (pending / sent / failed)",
+    ),
+    "notify_outbox_title": ("通知 outbox", "Notification outbox"),
 }
 
 MESSAGES.update(OFFLINE_MESSAGES)

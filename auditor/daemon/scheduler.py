@@ -30,6 +30,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from auditor.audit.inputs import Bundle, ConfigError, load_bundle
 from auditor.daemon.logs import event
+from auditor.daemon.notify_jobs import NotifyJobs
 from auditor.daemon.sdnotify import notify, watchdog_interval_seconds
 from auditor.daemon.settings import Settings
 from auditor.model.findings import Finding
@@ -286,6 +287,7 @@ class Daemon:
         self._store: Store | None = None
         self.abandoned_run = False
         self._left_running: list[int] = []
+        self.notifications = NotifyJobs(settings, self._raw_store)
 
     # configuration -------------------------------------------------------------------------
 
@@ -302,6 +304,7 @@ class Daemon:
             for issue in exc.issues:
                 event(log, logging.ERROR, "reload-rejected", issue=str(issue))
             event(log, logging.WARNING, "reload-kept-last-good", errors=len(exc.issues))
+            self.notifications.reload_failed([str(issue) for issue in exc.issues])
             notify("READY=1")
             return False
         with self._config_lock:
@@ -378,6 +381,7 @@ class Daemon:
                 duration_s=f"{time.monotonic() - started:.1f}",
             )
             self._close_unrecorded(current, f"run failed: {type(exc).__name__}")
+            self.notifications.run_failed(current.run_id, kind, type(exc).__name__)
         finally:
             self._current = None
             self._close_left_running()
@@ -459,7 +463,9 @@ class Daemon:
             inventory_dir = inventory_dir.parent
 
         def resolve(reference: Any) -> str:
-            return resolve_secret(reference, base_dir=inventory_dir)
+            secret = resolve_secret(reference, base_dir=inventory_dir)
+            self.notifications.remember_secret(secret)
+            return secret
 
         request = RunRequest(
             scope="full",
@@ -469,8 +475,10 @@ class Daemon:
             resolve_secret=resolve,
             scopes=POLL_SCOPES if kind == "poll" else None,
             interrupted=self._stop.is_set,
+            history_extra=self.notifications.history_extra(),
         )
         outcome = run(bundle, self.registry, self.store(), request)
+        self.notifications.after_run(self.store(), outcome, kind, bundle, self.registry)
         duration = time.monotonic() - started
         by_severity: dict[str, int] = {}
         for finding in outcome.findings:
@@ -516,6 +524,7 @@ class Daemon:
         write_report(data, html, "html", self.settings.lang)
         write_report(data, out_dir / f"report-{stamp}.txt", "text", self.settings.lang)
         event(log, logging.INFO, "report", path=str(html))
+        self.notifications.report_written(html, stamp)
 
     def retention(self) -> None:
         cutoff = datetime.now(UTC) - timedelta(days=self.settings.retention_days)
@@ -553,7 +562,151 @@ class Daemon:
         scheduler.add_job(self.run, cron(s.audit_time), args=["audit"], id="audit")
         scheduler.add_job(self.report, cron(s.report_time), id="report")
         scheduler.add_job(self.retention, cron(s.retention_time), id="retention")
+        self._add_extra_jobs(scheduler, cron)
         return scheduler
+
+    def _add_extra_jobs(
+        self, scheduler: BackgroundScheduler, cron: Callable[[str], CronTrigger]
+    ) -> None:
+        """Notification delivery, chain verification, the auditor pack, capture and probes."""
+        s = self.settings
+        if s.notify.channels:
+            scheduler.add_job(
+                self.notifications.dispatch,
+                IntervalTrigger(seconds=s.notify.dispatch_interval_seconds),
+                id="notify",
+                next_run_time=datetime.now(UTC),
+            )
+            scheduler.add_job(self.verify_chain, cron(s.verify_time), id="verify")
+        if s.notify.pack != "off":
+            hour, minute = s.notify.pack_time.split(":")
+            day = {"day_of_week": "mon"} if s.notify.pack == "weekly" else {"day": 1}
+            scheduler.add_job(
+                self.pack,
+                CronTrigger(hour=int(hour), minute=int(minute), timezone=s.timezone, **day),
+                id="pack",
+            )
+        if s.capture_interface:
+            scheduler.add_job(self.capture_window, cron(s.capture_time), id="capture")
+        if s.probe_from_zone:
+            scheduler.add_job(self.probe, cron(s.probe_time), id="probe")
+
+    def verify_chain(self) -> None:
+        """Verify the findings' event chain daily; a broken chain is told at once."""
+        result = self.store().verify()
+        event(log, logging.INFO, "verify", ok=result.ok, events=result.events_checked)
+        if not result.ok:
+            reason = f"event {result.first_broken_event_id}: {result.reason}"
+            self.notifications.verify_failed(reason, result.head_hash)
+
+    def pack(self) -> None:
+        """The weekly/monthly auditor pack (evidence bundle), written beside the reports."""
+        from auditor.report.service import ReportInputs, build_report, run_export
+
+        with self._config_lock:
+            bundle = self.bundle
+        inputs = ReportInputs(
+            policy=bundle.policy if bundle else None,
+            inventory=bundle.inventory if bundle else None,
+            policy_path=self.settings.policy,
+            inventory_path=self.settings.inventory,
+        )
+        store = self.store()
+        data = build_report(store, inputs)
+        out_dir = self.settings.effective_report_dir()
+        out_dir.mkdir(parents=True, exist_ok=True)
+        stamp = datetime.now(ZoneInfo(self.settings.timezone)).strftime("%Y-%m-%d")
+        path = out_dir / f"auditor-pack-{stamp}.zip"
+        run_export("bundle", path, data, store=store, inputs=inputs, lang=self.settings.lang)
+        event(log, logging.INFO, "pack", path=str(path))
+        self.notifications.pack_written(path, stamp)
+
+    def capture_window(self) -> None:
+        """Capture on the SPAN interface for ``capture_minutes`` and record it as a traffic
+        run through the audit service (what ``auditor traffic watch --db`` does)."""
+        from auditor.collect.capture import watch_interface
+
+        with self._config_lock:
+            bundle = self.bundle
+        if bundle is None or not self.settings.capture_interface:
+            return
+        summary = watch_interface(
+            self.settings.capture_interface, self.settings.capture_minutes * 60, bundle.policy
+        )
+        self._record_traffic(bundle, summary, kind="traffic", vantage=None)
+
+    def probe(self) -> None:
+        """Active probes from this host's zone (``probe_from_zone``), recorded as a probe run."""
+        from auditor.collect.probe import plan_probes, send_probes
+        from auditor.model.traffic import TrafficSummary
+
+        with self._config_lock:
+            bundle = self.bundle
+        zone = self.settings.probe_from_zone
+        if bundle is None or not zone:
+            return
+        plan = plan_probes(bundle.policy, zone)
+        if not plan:
+            event(log, logging.WARNING, "probe-nothing-to-probe", zone=zone)
+            return
+        summary = TrafficSummary(sources=[f"probe:{zone}"], probes=send_probes(plan))
+        self._record_traffic(bundle, summary, kind="probe", vantage=f"probe@{zone}")
+
+    def _record_traffic(
+        self, bundle: Bundle, summary: Any, *, kind: str, vantage: str | None
+    ) -> None:
+        import hashlib
+
+        from auditor.audit.service import RunRequest, run
+        from auditor.model.traffic import EVIDENCE_LABEL
+
+        probe_checks = frozenset({"TRF-007", "TRF-008"})
+        traffic_checks = {c.id for c in self.registry if c.scope == "traffic"}
+        checks = probe_checks if kind == "probe" else traffic_checks - probe_checks
+        blob = summary.to_bytes()
+        digest = hashlib.sha256(blob).hexdigest()
+        devices = [vantage] if vantage else []
+
+        def cite(finding: Finding) -> Finding:
+            evidence = [
+                item.model_copy(update={"blob_sha256": digest})
+                if item.source == "traffic"
+                else item
+                for item in finding.evidence
+            ]
+            update: dict[str, Any] = {"evidence": evidence}
+            if vantage is not None:
+                update["device"] = vantage
+            return finding.model_copy(update=update)
+
+        if not self._acquire_run_lock(kind):
+            return
+        try:
+            request = RunRequest(
+                scope="partial",
+                kind=kind,
+                view="stored",
+                traffic=summary,
+                only_checks=checks,
+                run_devices=devices,
+                covered_devices=devices,
+                amend=cite,
+                evidence={vantage or "": [(EVIDENCE_LABEL, blob)]},
+                history_extra=self.notifications.history_extra(),
+            )
+            outcome = run(bundle, self.registry, self.store(), request)
+        finally:
+            self._run_lock.release()
+        event(
+            log,
+            logging.INFO,
+            "run",
+            kind=kind,
+            run_id=outcome.run_id,
+            status=outcome.status,
+            findings=len(outcome.findings),
+        )
+        self.notifications.after_run(self.store(), outcome, kind, bundle, self.registry)
 
     def next_runs(self) -> dict[str, datetime | None]:
         if self._scheduler is None:

@@ -22,6 +22,8 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from auditor.notify.settings import NotifySettings
+
 DEFAULT_CONFIG_FILE = Path("/etc/auditor/auditor.toml")
 DEFAULT_TIMEZONE = "Asia/Tokyo"
 
@@ -88,6 +90,27 @@ class Settings(BaseSettings):
     )
     fail_on: Literal["critical", "high", "medium", "low", "info", "never"] = Field(
         "high", description="Severity that makes a run count as failing in logs"
+    )
+    capture_interface: str | None = Field(
+        None, description="SPAN/mirror interface for a daily traffic capture window (needs scapy)"
+    )
+    capture_time: str = Field(
+        "12:00", pattern=r"^\d{2}:\d{2}$", description="Start of the capture window (HH:MM)"
+    )
+    capture_minutes: float = Field(
+        30, gt=0, le=720, description="Length of the capture window (minutes)"
+    )
+    probe_from_zone: str | None = Field(
+        None, description="Zone this host probes from (active probes, needs scapy + CAP_NET_RAW)"
+    )
+    probe_time: str = Field(
+        "13:00", pattern=r"^\d{2}:\d{2}$", description="Daily active probe time (HH:MM)"
+    )
+    verify_time: str = Field(
+        "03:45", pattern=r"^\d{2}:\d{2}$", description="Daily event-chain verification (HH:MM)"
+    )
+    notify: NotifySettings = Field(
+        default_factory=NotifySettings, description="Notifications (see docs/notifications.md)"
     )
 
     @field_validator("timezone")
@@ -163,6 +186,8 @@ def sample_config() -> str:
     ]
     for name, info in Settings.model_fields.items():
         assert isinstance(info, FieldInfo)
+        if name == "notify":
+            continue
         lines.append(f"# {info.description} (env AUDITOR_{name.upper()})")
         default = info.default
         if default is None:
@@ -170,4 +195,65 @@ def sample_config() -> str:
         else:
             lines.append(f"{name} = {_toml_value(default)}")
         lines.append("")
-    return "\n".join(lines)
+    lines += NOTIFY_SAMPLE.splitlines()
+    return "\n".join(lines) + "\n"
+
+
+NOTIFY_SAMPLE = """\
+# --- Notifications (docs/notifications.md) -------------------------------------------------
+# (env AUDITOR_NOTIFY: the whole section as JSON.)
+# Nothing is sent until a channel and a rule are configured. Secrets are systemd credentials
+# only: LoadCredential=smtp-password:/etc/auditor/credentials/smtp-password in the unit, then
+# password_credential = "smtp-password" here.
+#
+# [notify]
+# dispatch_interval_seconds = 30   # how often the outbox is delivered
+# retry_base_seconds = 30          # backoff 30 s, 1 min, 2 min, ... up to retry_max_seconds
+# retry_max_seconds = 3600
+# exception_warning_days = 14      # tell about exceptions (例外措置) expiring this soon
+# pack = "off"                     # "weekly" (Mondays) or "monthly" (1st): auditor pack by mail
+# pack_time = "07:30"
+#
+# [notify.channels.mail-main]
+# type = "mail"
+# host = "smtp.city.example.lg.jp"
+# port = 587
+# security = "starttls"            # or "smtps" (port 465) or "none" (trusted relay only)
+# username = "auditor"
+# password_credential = "smtp-password"
+# sender = "auditor@city.example.lg.jp"
+# recipients = ["johokanri@city.example.lg.jp"]
+# charset = "utf-8"                # "iso-2022-jp" for old municipal mail systems
+# attach = false                   # attach the pack; capped by max_attachment_bytes
+# quiet_hours = "22:00-07:00"      # held until 07:00 unless critical (quiet_bypass)
+# digest = true                    # one mail for everything due at once
+# max_per_hour = 30
+#
+# [notify.channels.siem]
+# type = "syslog"
+# host = "siem.city.example.lg.jp"
+# port = 6514
+# transport = "tls"                # "tcp" (RFC 6587 octet counting) or "udp"
+# ca_file = "/etc/auditor/siem-ca.pem"
+#
+# [notify.channels.hook]
+# type = "webhook"
+# url = "https://chat.city.example.lg.jp/hooks/auditor"
+# secret_credential = "webhook-secret"  # HMAC-SHA256 in X-Kyojin-Signature
+#
+# [[notify.rules]]
+# name = "critical-to-mail"
+# events = ["finding", "device_down", "device_up", "run_incomplete", "run_failed",
+#           "reload_failed", "verify_failed", "exception_expiring", "report", "pack"]
+# channels = ["mail-main"]
+# min_severity = "high"            # or min_grade = "major" (重大な不適合)
+# zones = []                       # e.g. ["mynumber", "lgwan"]; empty = all
+# check_families = []              # e.g. ["SEG", "MON"]
+# device_groups = []
+#
+# [[notify.rules]]
+# name = "everything-to-siem"
+# events = ["finding", "device_down", "device_up"]
+# channels = ["siem"]
+# min_severity = "low"
+"""

@@ -11,6 +11,7 @@ from auditor.store.errors import (
     StoreUnavailable,
 )
 from auditor.store.migrate import upgrade
+from auditor.store.outbox_models import OutboxRow  # noqa: F401 (registers the table)
 from auditor.store.protocol import AuditStore
 from auditor.store.records import (
     EventRecord,
