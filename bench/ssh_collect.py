@@ -60,34 +60,70 @@ def free_port() -> int:
         return port
 
 
+def stop_servers(servers: list[subprocess.Popen[bytes]]) -> None:
+    """Terminate every server that was started (also after a failed start)."""
+    for server in servers:
+        if server.poll() is None:
+            server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=5)
+
+
 def start_servers(
+    scenario: Scenario, names: list[str], processes: int, workdir: Path, attempts: int = 3
+) -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
+    """The lab SSH servers; ports are picked before the servers bind them, so a clash (another
+    process took a port meanwhile) is retried with fresh ports, and a failed start never leaves
+    a server running."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _start_servers(scenario, names, processes, workdir)
+        except RuntimeError as exc:
+            if attempt == attempts:
+                raise
+            print(f"SSH servers did not start ({exc}); retrying", file=sys.stderr)
+    raise AssertionError("unreachable")
+
+
+def _start_servers(
     scenario: Scenario, names: list[str], processes: int, workdir: Path
 ) -> tuple[list[subprocess.Popen[bytes]], dict[str, int]]:
     scenario_file = workdir / "scenario.yaml"
     scenario_file.write_text(scenario.model_dump_json(), encoding="utf-8")  # JSON is YAML
     ports = {name: free_port() for name in names}
     started: list[subprocess.Popen[bytes]] = []
-    for index in range(processes):
-        share = {name: ports[name] for name in names[index::processes]}
-        plan = workdir / f"plan-{index}.json"
-        plan.write_text(json.dumps({"scenario": str(scenario_file), "ports": share}))
-        started.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "auditor.lab.serve_ssh", str(plan)],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
+    try:
+        for index in range(processes):
+            share = {name: ports[name] for name in names[index::processes]}
+            plan = workdir / f"plan-{index}.json"
+            plan.write_text(json.dumps({"scenario": str(scenario_file), "ports": share}))
+            started.append(
+                subprocess.Popen(
+                    [sys.executable, "-m", "auditor.lab.serve_ssh", str(plan)],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
             )
-        )
-    deadline = time.monotonic() + 120
-    for port in ports.values():
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), 0.2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"port {port} did not open") from None
-                time.sleep(0.05)
+        deadline = time.monotonic() + 120
+        for port in ports.values():
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), 0.2).close()
+                    break
+                except OSError:
+                    exited = [server.args for server in started if server.poll() is not None]
+                    if exited:
+                        raise RuntimeError(f"a server exited early ({exited[0]})") from None
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(f"port {port} did not open") from None
+                    time.sleep(0.05)
+    except BaseException:
+        stop_servers(started)
+        raise
     return started, ports
 
 
@@ -163,10 +199,7 @@ def main(argv: list[str] | None = None) -> int:
             serial_result = serial.collect(sample, resolve)
             serial_sample_seconds = time.monotonic() - began
         finally:
-            for server in servers:
-                server.terminate()
-            for server in servers:
-                server.wait(timeout=30)
+            stop_servers(servers)
 
     per_device = [outcome.seconds for outcome in parallel.outcomes]
     serial_per_device = serial_sample_seconds / max(1, len(sample))

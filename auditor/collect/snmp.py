@@ -21,7 +21,7 @@ import queue
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -47,12 +47,14 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.proto.rfc1902 import OctetString
 
 from auditor.collect.base import CollectionResult, ProgressCallback
+from auditor.collect.snmp_fastber import FastV2c
 from auditor.collect.snmp_probe import (
     CONFIGURED_COMMUNITY_MARK,
     DEFAULT_PROBE_COMMUNITIES,
     probe_communities,
 )
 from auditor.collect.snmp_session import (
+    FastLane,
     FirstRows,
     PeerMonitor,
     SnmpFailure,
@@ -116,6 +118,9 @@ class PollOptions:
     cisco_per_vlan_fdb: bool = True
     keep_evidence: bool = False
     """Attach each device's raw walk as ``snmp-walk.json`` evidence (content-addressed later)."""
+    fast_path: bool = True
+    """Walk SNMPv2c devices through the lean BER codec (:mod:`auditor.collect.snmp_fastber`)
+    instead of pysnmp; ``False`` keeps pysnmp for every device (the differential tests)."""
 
 
 @dataclass
@@ -224,6 +229,22 @@ class _Pollers:
         self.community_engine = new_engine(self.monitor)
         self.engines: list[SnmpEngine] = [self.community_engine]
         self._usm: dict[str, list[tuple[tuple[object, ...], SnmpEngine, PeerMonitor]]] = {}
+        self._fast: FastV2c | None = None
+
+    def fast_lane(
+        self, settings: SnmpSettings, credentials: SnmpCredentials, *, vlan: int | None = None
+    ) -> FastLane:
+        """The v2c fast path's socket (shared by every v2c device of this loop) and community."""
+        if self._fast is None:
+            self._fast = FastV2c(self.monitor)
+        community = credentials.community or ""
+        if vlan is not None:
+            community = f"{community}@{vlan}"
+        try:
+            raw = community.encode("iso-8859-1")  # what pyasn1 does with a str community
+        except UnicodeEncodeError:
+            raw = community.encode("utf-8")
+        return FastLane(self._fast, raw, settings.timeout, settings.retries)
 
     def engine_for(
         self, settings: SnmpSettings, credentials: SnmpCredentials
@@ -247,6 +268,8 @@ class _Pollers:
         return engine, monitor
 
     def close(self) -> None:
+        if self._fast is not None:
+            self._fast.close()
         for engine in self.engines:
             close_engine(engine)
 
@@ -276,6 +299,11 @@ async def poll_device(
         context=context,
         max_repetitions=settings.max_repetitions,
         max_rows_per_table=options.max_rows_per_table,
+        fast=(
+            pollers.fast_lane(settings, credentials)
+            if options.fast_path and settings.version == "v2c"
+            else None
+        ),
     )
     walk = DeviceWalk(device=device.name, platform=device.platform)
     try:
@@ -397,6 +425,15 @@ async def _walk_vendor_tables(
             context=context,
             max_repetitions=session.max_repetitions,
             max_rows_per_table=session.max_rows_per_table,
+            fast=(
+                None
+                if session.fast is None
+                else replace(
+                    session.fast,
+                    community=session.fast.community + f"@{vlan}".encode(),
+                    retries=0 if position == 0 else settings.retries,
+                )
+            ),
         )
         try:
             per_vlan = await vlan_session.walk("dot1dTpFdbTable@vlan", PER_VLAN_COLUMNS)

@@ -30,6 +30,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
 from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
 from pysnmp.proto import errind, rfc1902
 
+from auditor.collect.snmp_fastber import FastTimeout, FastV2c, Varbind
 from auditor.model.collection import FailureKind
 from auditor.model.snmp_walk import RawColumn, RawValue, RawWalk
 
@@ -96,6 +97,11 @@ class PeerMonitor:
         if not ber_sequence_is_whole(message):
             stats.malformed += 1
 
+    def count_malformed(self, peer: tuple[str, int], message: bytes) -> None:
+        """A datagram whose frame looked whole but whose content did not decode (fast path)."""
+        if ber_sequence_is_whole(message):
+            self.peers[peer].malformed += 1
+
     def stats(self, host: str, port: int) -> PeerStats:
         return self.peers.get((host, port), PeerStats())
 
@@ -158,6 +164,16 @@ def oid_tuple(oid: str) -> tuple[int, ...]:
     return tuple(int(part) for part in oid.split("."))
 
 
+@dataclass(frozen=True)
+class FastLane:
+    """Everything the v2c fast path (:mod:`auditor.collect.snmp_fastber`) needs for a session."""
+
+    transport: FastV2c
+    community: bytes
+    timeout: float
+    retries: int
+
+
 @dataclass
 class SnmpSession:
     """Credentials, target and limits for talking to one device (or one VLAN context of it)."""
@@ -174,6 +190,7 @@ class SnmpSession:
     max_rows_per_table: int = 100_000
     requests: int = 0
     answered: bool = False
+    fast: FastLane | None = None
     _target_name: str | None = None
 
     async def get(self, oids: Sequence[str]) -> dict[str, RawValue | None]:
@@ -181,7 +198,7 @@ class SnmpSession:
         response = await self._request(_GET, [oid_tuple(oid) for oid in oids])
         values: dict[str, RawValue | None] = dict.fromkeys(oids)
         for requested, (_, value) in zip(oids, response, strict=False):
-            values[requested] = convert_value(value)
+            values[requested] = value
         return values
 
     async def first_rows(self, columns: Sequence[str]) -> FirstRows:
@@ -202,10 +219,8 @@ class SnmpSession:
             halves.update(await self.first_rows(columns[half:]))
             return halves
         found: FirstRows = dict.fromkeys(columns)
-        for column, (name, value) in zip(columns, response, strict=False):
-            oid = name.asTuple()
+        for column, (oid, converted) in zip(columns, response, strict=False):
             prefix = oid_tuple(column)
-            converted = convert_value(value)
             if converted is not None and oid[: len(prefix)] == prefix and oid != prefix:
                 found[column] = (oid, converted)
         return found
@@ -250,10 +265,44 @@ class SnmpSession:
             await walker.advance(rest, min(remaining + 1, ceiling))
         return walker.result
 
-    async def _bulk(self, oids: list[tuple[int, ...]], repetitions: int) -> list[tuple[Any, Any]]:
+    async def _bulk(self, oids: list[tuple[int, ...]], repetitions: int) -> list[Varbind]:
         return await self._request(_BULK, oids, repetitions)
 
     async def _request(
+        self, generator: Any, oids: list[tuple[int, ...]], repetitions: int | None = None
+    ) -> list[Varbind]:
+        if self.fast is not None:
+            return await self._fast_request(self.fast, oids, repetitions)
+        return [
+            (name.asTuple(), convert_value(value))
+            for name, value in await self._pysnmp_request(generator, oids, repetitions)
+        ]
+
+    async def _fast_request(
+        self, lane: FastLane, oids: list[tuple[int, ...]], repetitions: int | None
+    ) -> list[Varbind]:
+        """The v2c fast path: same outcomes (and failure kinds) as :meth:`_pysnmp_request`."""
+        self.requests += 1
+        try:
+            response = await lane.transport.request(
+                self.host, self.port, lane.community, oids, repetitions, lane.timeout, lane.retries
+            )
+        except FastTimeout as exc:
+            raise self._classify(errind.RequestTimedOut(str(exc))) from None
+        except OSError as exc:
+            raise SnmpFailure(FailureKind.TIMEOUT, f"cannot reach the agent: {exc}") from exc
+        self.answered = True
+        if response.error_status:
+            if response.error_name == "tooBig":
+                raise _TooBig
+            raise SnmpFailure(
+                FailureKind.MALFORMED,
+                f"agent returned error-status {response.error_name} "
+                f"at index {response.error_index}",
+            )
+        return response.varbinds
+
+    async def _pysnmp_request(
         self, generator: Any, oids: list[tuple[int, ...]], repetitions: int | None = None
     ) -> list[tuple[Any, Any]]:
         """One GET or GETBULK through pysnmp's RFC 3413 command generators.
@@ -392,12 +441,10 @@ class _ColumnWalk:
                 raise SnmpFailure(FailureKind.MALFORMED, "empty GETBULK response", self.table)
             width = len(active)
             finished: set[str] = set()
-            for position, (name, value) in enumerate(response):
+            for position, (oid, converted) in enumerate(response):
                 column = active[position % width]
                 if column in finished:
                     continue
-                oid = name.asTuple()
-                converted = convert_value(value)
                 if converted is None or oid[: len(self.prefixes[column])] != self.prefixes[column]:
                     finished.add(column)
                     continue

@@ -59,10 +59,34 @@ HOSTS_PER_EDGE = 4
 V3_EVERY = 100
 
 
-def _access_ports(vlan: int) -> list[Port]:
+def _port_name(platform: str, number: int) -> str:
+    """Vendor-true port names where the renderers' parsers insist on them (AW+ ``portX.Y.Z``:
+    the AW+ LLDP parser rejects ``uplink1``); other platforms keep the generic names."""
+    if platform == "allied_telesis_awplus":
+        return f"port1.0.{number}"
+    return f"port{number}"
+
+
+def _uplink(platform: str, number: int) -> str:
+    return (
+        _port_name(platform, 24 + number)
+        if platform == "allied_telesis_awplus"
+        else (f"uplink{number}")
+    )
+
+
+def _downlink(platform: str, number: int) -> str:
+    return (
+        _port_name(platform, 26 + number)
+        if platform == "allied_telesis_awplus"
+        else (f"downlink{number}")
+    )
+
+
+def _access_ports(vlan: int, platform: str = "") -> list[Port]:
     return [
         Port(
-            name=f"port{index}",
+            name=_port_name(platform, index),
             if_index=index,
             alias=f"端末 {index}",
             access_vlan=vlan,
@@ -130,16 +154,16 @@ def synthetic_city(devices: int) -> Scenario:
             ]
         else:
             ports = [
-                *_access_ports(vlan),
+                *_access_ports(vlan, platform),
                 Port(
-                    name="uplink1",
+                    name=_uplink(platform, 1),
                     if_index=25,
                     alias="上位スイッチへ",
                     mode="trunk",
                     allowed_vlans=[vlan, 99],
                 ),
                 Port(
-                    name="uplink2",
+                    name=_uplink(platform, 2),
                     if_index=26,
                     alias="予備",
                     mode="trunk",
@@ -150,7 +174,7 @@ def synthetic_city(devices: int) -> Scenario:
             if role == "core":
                 ports += [
                     Port(
-                        name=f"downlink{n}",
+                        name=_downlink(platform, n),
                         if_index=100 + n,
                         alias=f"sw{n} へ",
                         mode="trunk",
@@ -209,8 +233,8 @@ def synthetic_city(devices: int) -> Scenario:
             core = built[index - slot]
             links.append(
                 Link(
-                    a=LinkEnd(device=core.name, port=f"downlink{slot}"),
-                    b=LinkEnd(device=name, port="uplink1"),
+                    a=LinkEnd(device=core.name, port=_downlink(core.platform, slot)),
+                    b=LinkEnd(device=name, port=_uplink(platform, 1)),
                 )
             )
             for host_number in range(1, HOSTS_PER_EDGE + 1):
@@ -223,7 +247,7 @@ def synthetic_city(devices: int) -> Scenario:
                         ip=f"{prefix}.{third_octet}.{(slot * HOSTS_PER_EDGE + host_number) % 250 + 2}",
                         vlan=vlan,
                         device=name,
-                        port=f"port{host_number}",
+                        port=_port_name(platform, host_number),
                     )
                 )
     vlans = [VlanDef(id=99, name="管理")] + [
