@@ -260,8 +260,8 @@ class RetryingStore:
     def prune(self, before: datetime) -> int:
         return self._retry_call(self.inner.prune, before)
 
-    def verify(self) -> VerifyResult:
-        return self._retry_call(self.inner.verify)
+    def verify(self, expect_head: str | None = None) -> VerifyResult:
+        return self._retry_call(self.inner.verify, expect_head)
 
 
 @dataclass
