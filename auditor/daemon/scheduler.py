@@ -240,7 +240,7 @@ class RetryingStore:
 
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[DeviceSnapshot]:
+    ) -> Sequence[DeviceSnapshot]:
         return self._retry_call(self.inner.snapshot_history, device, since, until)
 
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
@@ -550,7 +550,12 @@ class Daemon:
             id="poll",
             next_run_time=datetime.now(UTC),
         )
-        scheduler.add_job(self.run, cron(s.audit_time), args=["audit"], id="audit")
+        audit_trigger = (
+            IntervalTrigger(minutes=s.audit_interval_minutes, jitter=s.jitter_seconds)
+            if s.audit_interval_minutes is not None
+            else cron(s.audit_time)
+        )
+        scheduler.add_job(self.run, audit_trigger, args=["audit"], id="audit")
         scheduler.add_job(self.report, cron(s.report_time), id="report")
         scheduler.add_job(self.retention, cron(s.retention_time), id="retention")
         return scheduler

@@ -104,6 +104,9 @@ class RunRecord:
     rule_pack_hash: str | None
     policy_hash: str | None
     note: str | None
+    pid: int | None = None
+    """Process that opened the run, on ``host`` (``None`` in databases before revision 0003)."""
+    host: str | None = None
 
 
 @dataclass(frozen=True)

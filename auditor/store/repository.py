@@ -460,8 +460,12 @@ class Store:
 
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[DeviceSnapshot]:
-        """Every stored sighting of ``device``, oldest first (unchanged ones included)."""
+    ) -> Sequence[DeviceSnapshot]:
+        """Every stored sighting of ``device``, oldest first (unchanged ones included).
+
+        A lazy sequence: sightings of the same content share one parsed snapshot and each is
+        rebuilt with its own clocks when read (see :class:`~auditor.store.reading.SnapshotSeries`).
+        """
         query = (
             select(SnapshotRow)
             .join(DeviceRow, DeviceRow.id == SnapshotRow.device_id)
@@ -473,8 +477,7 @@ class Store:
         if until is not None:
             query = query.where(SnapshotRow.collected_at < utc(until))
         with self._transaction(write=False) as session:
-            loader = SnapshotLoader(session)
-            return [loader.load(row) for row in session.scalars(query)]
+            return SnapshotLoader(session).series(session.scalars(query))
 
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
         """When collection of ``device`` failed (runs with a ``COL-…`` ERROR finding), oldest first."""
