@@ -106,6 +106,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "JSON exports.",
     ),
     "summary_sheet": ("集計", "Summary"),
+    "provenance_sheet": ("来歴", "Provenance"),
     "findings_sheet": ("全指摘", "Findings"),
 }
 
