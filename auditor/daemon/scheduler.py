@@ -595,11 +595,12 @@ class Daemon:
         return code
 
     def _close_runs_left_by_a_crash(self) -> None:
-        """Runs still ``running`` at start were cut off (crash, power loss): close them."""
+        """Runs still ``running`` at start whose process is gone (crash, power loss): close them.
+
+        A run of a live process (``auditor run`` started by hand) is left to finish.
+        """
         try:  # one attempt: a database that is down must not delay READY=1
-            closed = self._raw_store().mark_running_runs_incomplete(
-                "the daemon stopped before the run was recorded"
-            )
+            closed = self._raw_store().close_ghost_runs(include_unknown=True)
         except Exception as exc:  # runs will retry on their own
             event(log, logging.WARNING, "store-unavailable-at-start", error=type(exc).__name__)
             return

@@ -273,12 +273,15 @@ class Store:
         """At daemon start: runs still ``running`` were cut off by a crash; close them."""
         return self._close_running(note, now, only_ghosts=False)
 
-    def close_ghost_runs(self, *, now: datetime | None = None) -> list[int]:
+    def close_ghost_runs(
+        self, *, now: datetime | None = None, include_unknown: bool = False
+    ) -> list[int]:
         """Close, as incomplete, runs still ``running`` whose process (pid on this host) is gone.
 
         Every command that opens the store calls this, so ``auditor status`` and the next run
         never show a run that nobody is running any more. Runs of other hosts and runs without a
-        recorded pid (older databases) are left alone: this host cannot tell whether they live.
+        recorded pid (older databases) are left alone: this host cannot tell whether they live
+        (``include_unknown`` closes those too: the daemon at start-up, as before revision 0003).
         """
         with self._transaction(write=False) as session:  # the usual case writes nothing
             running = session.scalar(
@@ -287,10 +290,15 @@ class Store:
         if not running:
             return []
         return self._close_running(
-            "the process running it is gone (killed or crashed)", now, only_ghosts=True
+            "the process running it is gone (killed or crashed)",
+            now,
+            only_ghosts=True,
+            include_unknown=include_unknown,
         )
 
-    def _close_running(self, note: str, now: datetime | None, *, only_ghosts: bool) -> list[int]:
+    def _close_running(
+        self, note: str, now: datetime | None, *, only_ghosts: bool, include_unknown: bool = False
+    ) -> list[int]:
         at = utc(now or datetime.now(UTC))
         host = socket.gethostname()[:255]
         with self._transaction(write=True) as session:
@@ -300,7 +308,9 @@ class Store:
             candidates = [
                 run_id
                 for run_id, pid, run_host in session.execute(query)
-                if not only_ghosts or (run_host == host and pid is not None and not _alive(pid))
+                if not only_ghosts
+                or (pid is None and include_unknown)
+                or (run_host == host and pid is not None and not _alive(pid))
             ]
             if not candidates:
                 return []

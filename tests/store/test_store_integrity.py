@@ -184,3 +184,12 @@ def test_a_ghost_run_is_closed_as_incomplete_and_proven(store: Store) -> None:
     assert record.status.value == "new"  # an incomplete run resolves nothing
     result = store.verify()
     assert result.ok, result.mismatches
+
+
+def test_runs_without_a_pid_are_closed_only_when_asked(store: Store) -> None:
+    legacy = store.begin_run("poll", "full", ["core-sw1"], "test", None, None, day(1))
+    _sql(store, "UPDATE runs SET pid = NULL, host = NULL WHERE id = :id", id=legacy)
+    assert store.close_ghost_runs() == []
+    assert store.close_ghost_runs(include_unknown=True) == [legacy]
+    assert store.get_run(legacy).status == RunStatus.INCOMPLETE
+    assert store.verify().ok
