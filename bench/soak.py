@@ -62,6 +62,29 @@ def slope_per_hour(points: list[tuple[float, float]]) -> float | None:
     return cov / var * 3600
 
 
+def between_audits(
+    samples: list[dict[str, float]], audit_minutes: float
+) -> dict[str, float | None]:
+    """Slopes within each interval between two audits, averaged: the polls' own trend, without
+    the step each audit adds (its snapshots, findings and a larger transient peak)."""
+    segments: dict[int, list[dict[str, float]]] = {}
+    for sample in samples:
+        # A sample taken in the minute an audit starts still shows the polls only.
+        segment = int((sample["minute"] - 0.5) // audit_minutes)
+        segments.setdefault(segment, []).append(sample)
+    result: dict[str, float | None] = {}
+    for name in ("rss_mib", "fds", "threads", "db_mib"):
+        values = [
+            slope
+            for segment in segments.values()
+            if len(segment) >= 3
+            and (slope := slope_per_hour([(s["minute"] * 60, s[name]) for s in segment]))
+            is not None
+        ]
+        result[name] = round(sum(values) / len(values), 2) if values else None
+    return result
+
+
 def write_settings(path: Path, *, policy: Path, inventory: str, state: Path, audit: float) -> None:
     path.write_text(
         "\n".join(
@@ -164,6 +187,7 @@ def main() -> int:
         name: slope_per_hour([(s["minute"] * 60, s[name]) for s in warm])
         for name in ("rss_mib", "fds", "threads", "db_mib")
     }
+    between = between_audits(warm, args.audit_minutes)
     with Store(f"sqlite:///{db}") as store:
         runs = store.list_runs(limit=100_000)
         running = [r.id for r in runs if r.status.value == "running"]
@@ -182,6 +206,7 @@ def main() -> int:
         "daemon_exit_code": code,
         "samples": samples,
         "slopes_per_hour": slopes,
+        "slopes_per_hour_between_audits": between,
         "runs_by_kind_and_status": by_status,
         "left_running": running,
         "verify_ok": verified.ok,
@@ -194,6 +219,7 @@ def main() -> int:
             for name, value in slopes.items()
         )
     )
+    print(f"between audits (polls only): {between}")
     print(f"runs: {by_status}; left running: {running or 'none'}; verify ok: {verified.ok}")
     out_dir = REPO / "bench" / "results"
     out_dir.mkdir(parents=True, exist_ok=True)
