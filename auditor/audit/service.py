@@ -164,7 +164,6 @@ def run(
 ) -> RunOutcome:
     """Run one audit as ``request`` says; with a store, record it (and its matrix)."""
     started = request.now or datetime.now(UTC)
-    policy = inputs.policy
     run_devices = (
         list(request.run_devices)
         if request.run_devices is not None
@@ -181,6 +180,38 @@ def run(
             policy_hash=inputs.policy_hash,
             started_at=started,
         )
+    try:
+        return _run_opened(inputs, registry, store, request, run_id, run_devices, started)
+    except BaseException as exc:
+        # SIGINT/SIGTERM (raised by the CLI's handler), a crash: the opened run must not stay
+        # ``running``. It is closed as incomplete, so it resolves nothing; then the error goes on.
+        if store is not None and run_id is not None:
+            _close_interrupted(store, run_id, exc)
+        raise
+
+
+def _close_interrupted(store: AuditStore, run_id: int, exc: BaseException) -> None:
+    from auditor.store.errors import RunAlreadyRecorded
+
+    note = f"interrupted: {type(exc).__name__}: {exc}"[:MATRIX_ERROR_LIMIT]
+    try:
+        store.mark_run_incomplete(run_id, note)
+    except RunAlreadyRecorded:
+        return  # recorded before the error: nothing to close
+    except Exception:
+        log.exception("run %s could not be closed as incomplete", run_id)
+
+
+def _run_opened(
+    inputs: Bundle,
+    registry: Registry,
+    store: AuditStore | None,
+    request: RunRequest,
+    run_id: int | None,
+    run_devices: list[str],
+    started: datetime,
+) -> RunOutcome:
+    policy = inputs.policy
     result = _gather(request)
     failed = {e.device for e in result.errors if e.kind not in INFORMATIONAL_KINDS}
     covered = {name for name in result.snapshots if name not in failed}

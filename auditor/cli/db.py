@@ -34,14 +34,61 @@ def register_db(app: typer.Typer, lang: Lang) -> None:
         _stdout().print(t("db_upgraded", lang, url=display_url(store.url)), markup=False)
 
     @app.command("verify", help=t("verify", lang))
-    def verify_command(db: db_option = None, lang_: lang_option = lang) -> None:
+    def verify_command(
+        db: db_option = None,
+        expect_head: Annotated[
+            str | None, typer.Option("--expect-head", help=t("opt.expect_head", lang))
+        ] = None,
+        lang_: lang_option = lang,
+    ) -> None:
         store = options.open_store_for_reading(db, lang)
-        result = store.verify()
-        if result.ok:
-            _stdout().print(t("verify_ok", lang, count=result.events_checked))
-            return
-        _stderr().print(
-            t("verify_broken", lang, event_id=result.first_broken_event_id, reason=result.reason),
-            markup=False,
-        )
-        raise typer.Exit(EXIT_FINDINGS)
+        result = store.verify(expect_head=expect_head)
+        out, err = _stdout(), _stderr()
+        if result.first_broken_event_id is not None or result.head_hash is None:
+            err.print(
+                t(
+                    "verify_broken",
+                    lang,
+                    event_id=result.first_broken_event_id,
+                    reason=result.reason,
+                ),
+                markup=False,
+            )
+            raise typer.Exit(EXIT_FINDINGS)
+        out.print(t("verify_ok", lang, count=result.events_checked), markup=False)
+        out.print(t("verify_head", lang, head=result.head_hash), markup=False)
+        if result.mismatch_count:
+            err.print(t("verify_mismatch", lang, count=result.mismatch_count), markup=False)
+            for line in result.mismatches:
+                err.print(f"  - {line}", markup=False)
+        else:
+            out.print(
+                t("verify_rows", lang, findings=result.findings_checked, runs=result.runs_checked),
+                markup=False,
+            )
+        if result.unprovable_findings or result.unprovable_runs:
+            out.print(
+                t(
+                    "verify_unprovable",
+                    lang,
+                    findings=result.unprovable_findings,
+                    runs=result.unprovable_runs,
+                ),
+                markup=False,
+            )
+        if result.expected_head_found is False:
+            err.print(
+                t("verify_expected_head_missing", lang, head=result.expected_head), markup=False
+            )
+        elif result.expected_head_found:
+            key = (
+                "verify_expected_head_current"
+                if result.events_after_expected == 0
+                else "verify_expected_head_older"
+            )
+            out.print(
+                t(key, lang, head=result.expected_head, count=result.events_after_expected),
+                markup=False,
+            )
+        if not result.ok:
+            raise typer.Exit(EXIT_FINDINGS)

@@ -292,6 +292,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ハッシュ連鎖が壊れています: イベント {event_id} ({reason})",
         "The hash chain is broken at event {event_id} ({reason})",
     ),
+    "verify_rows": (
+        "指摘 {findings} 件・実行 {runs} 件の状態をイベントから再現し、一致しました。",
+        "The state of {findings} findings and {runs} runs matches their events.",
+    ),
+    "verify_mismatch": (
+        "表の内容がイベントと一致しません ({count} 件):",
+        "Rows differ from their events ({count}):",
+    ),
+    "verify_unprovable": (
+        "注意: 旧版で記録された指摘 {findings} 件・実行 {runs} 件は、最終検出日時と内容を"
+        "証明できません (状態と例外は証明済み)。",
+        "Note: {findings} findings and {runs} runs recorded by an older version cannot have "
+        "their last sighting and content proven (their status and exceptions are).",
+    ),
+    "verify_head": ("連鎖の先頭: {head}", "Chain head: {head}"),
+    "verify_expected_head_current": (
+        "期待した先頭 {head} は現在の先頭です。",
+        "The expected head {head} is the current head.",
+    ),
+    "verify_expected_head_older": (
+        "期待した先頭 {head} は連鎖内にあり、その後に {count} 件のイベントが追加されています。",
+        "The expected head {head} is in the chain; {count} events were appended after it.",
+    ),
+    "verify_expected_head_missing": (
+        "期待した先頭 {head} は連鎖にありません: その後のイベントが削除され、連鎖が"
+        "書き換えられた可能性があります。",
+        "The expected head {head} is not in the chain: events after it may have been deleted "
+        "and the chain rewritten.",
+    ),
+    "opt.expect_head": (
+        "別の場所に保管した連鎖の先頭 (報告書に印字されたもの) と照合します。",
+        "Compare with a chain head kept elsewhere (the one printed in a report).",
+    ),
+    "run_interrupted": (
+        "シグナル {signal} により中断しました。実行 {run_id} を不完全として記録しました"
+        " (何も解決済みにしていません)。",
+        "Interrupted by {signal}. Run {run_id} was recorded as incomplete (nothing resolved).",
+    ),
     "db_upgraded": ("データベースを最新化しました: {url}", "Database upgraded: {url}"),
     "acked": ("確認済みにしました: {fp}", "Acknowledged: {fp}"),
     # loud failures (issue 17)

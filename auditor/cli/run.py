@@ -8,7 +8,13 @@ No ``from __future__ import annotations``: typer reads the option aliases define
 """
 
 import json
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from types import FrameType
 from typing import Annotated, Any
 
 import typer
@@ -17,7 +23,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.cli.options import EXIT_INVALID, CollectorName, FailOn, OutputFormat
+from auditor.cli.options import (
+    EXIT_INCOMPLETE,
+    EXIT_INVALID,
+    CollectorName,
+    FailOn,
+    OutputFormat,
+)
 from auditor.model.findings import Outcome
 from auditor.rules import discover
 
@@ -28,6 +40,39 @@ _load = options.load_inputs
 _open_store = options.open_store
 _stderr = options.stderr
 _stdout = options.stdout
+
+
+class Interrupted(BaseException):
+    """Raised in the main thread by SIGINT/SIGTERM; a BaseException so no ``except Exception``
+    between here and the collectors swallows it. The audit service closes the run as incomplete."""
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """SIGINT and SIGTERM raise :class:`Interrupted` once; later ones are ignored so that closing
+    the run is not itself interrupted. The previous handlers come back afterwards."""
+    if threading.current_thread() is not threading.main_thread():
+        yield  # signal handlers can only be installed from the main thread
+        return
+    raised = False
+
+    def handler(signum: int, frame: FrameType | None) -> None:
+        nonlocal raised
+        if raised:
+            return
+        raised = True
+        raise Interrupted(signum)
+
+    previous = {sig: signal.signal(sig, handler) for sig in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
 
 
 def register_run(app: typer.Typer, lang: Lang) -> None:
@@ -102,7 +147,22 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
                 resolve_secret=resolve,
                 progress=advance,
             )
-            outcome = run(bundle, registry, store, request)
+            try:
+                with interruptible():
+                    outcome = run(bundle, registry, store, request)
+            except Interrupted as exc:
+                progress.stop()
+                own = [r for r in store.list_runs(limit=20) if r.pid == os.getpid()]
+                _stderr().print(
+                    t(
+                        "run_interrupted",
+                        lang,
+                        signal=str(exc),
+                        run_id=own[0].id if own else "?",
+                    ),
+                    markup=False,
+                )
+                return EXIT_INCOMPLETE
         suppressed = {r.fingerprint for r in store.list_findings(status=["suppressed"])}
         if output is OutputFormat.JSON:
             payload = {

@@ -241,7 +241,7 @@ class RetryingStore:
 
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[DeviceSnapshot]:
+    ) -> Sequence[DeviceSnapshot]:
         return self._retry_call(self.inner.snapshot_history, device, since, until)
 
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
@@ -261,8 +261,8 @@ class RetryingStore:
     def prune(self, before: datetime) -> int:
         return self._retry_call(self.inner.prune, before)
 
-    def verify(self) -> VerifyResult:
-        return self._retry_call(self.inner.verify)
+    def verify(self, expect_head: str | None = None) -> VerifyResult:
+        return self._retry_call(self.inner.verify, expect_head)
 
 
 @dataclass
@@ -559,7 +559,12 @@ class Daemon:
             id="poll",
             next_run_time=datetime.now(UTC),
         )
-        scheduler.add_job(self.run, cron(s.audit_time), args=["audit"], id="audit")
+        audit_trigger = (
+            IntervalTrigger(minutes=s.audit_interval_minutes, jitter=s.jitter_seconds)
+            if s.audit_interval_minutes is not None
+            else cron(s.audit_time)
+        )
+        scheduler.add_job(self.run, audit_trigger, args=["audit"], id="audit")
         scheduler.add_job(self.report, cron(s.report_time), id="report")
         scheduler.add_job(self.retention, cron(s.retention_time), id="retention")
         self._add_extra_jobs(scheduler, cron)
@@ -743,11 +748,12 @@ class Daemon:
         return code
 
     def _close_runs_left_by_a_crash(self) -> None:
-        """Runs still ``running`` at start were cut off (crash, power loss): close them."""
+        """Runs still ``running`` at start whose process is gone (crash, power loss): close them.
+
+        A run of a live process (``auditor run`` started by hand) is left to finish.
+        """
         try:  # one attempt: a database that is down must not delay READY=1
-            closed = self._raw_store().mark_running_runs_incomplete(
-                "the daemon stopped before the run was recorded"
-            )
+            closed = self._raw_store().close_ghost_runs(include_unknown=True)
         except Exception as exc:  # runs will retry on their own
             event(log, logging.WARNING, "store-unavailable-at-start", error=type(exc).__name__)
             return

@@ -59,6 +59,11 @@ class Settings(BaseSettings):
     audit_time: str = Field(
         "02:00", pattern=r"^\d{2}:\d{2}$", description="Nightly SSH collection + full audit (HH:MM)"
     )
+    audit_interval_minutes: float | None = Field(
+        None,
+        gt=0,
+        description="Run the full audit every N minutes instead of at audit_time (soak tests)",
+    )
     report_time: str = Field(
         "07:00", pattern=r"^\d{2}:\d{2}$", description="Morning report (HH:MM)"
     )

@@ -19,7 +19,7 @@ from auditor.model.snapshot import DeviceSnapshot
 class SnapshotHistory(Protocol):
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[DeviceSnapshot]: ...
+    ) -> Sequence[DeviceSnapshot]: ...
 
 
 class NoConfiguration(LookupError):  # noqa: N818 - reads as the answer it gives

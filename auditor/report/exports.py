@@ -225,6 +225,7 @@ def write_xlsx(
     *,
     lang: str = "ja",
     zone_names: Mapping[str, str] | None = None,
+    chain_head: str | None = None,
 ) -> int:
     """A summary sheet, a sheet of every finding, one sheet per zone; frozen header, auto-filter."""
     from openpyxl import Workbook
@@ -286,6 +287,8 @@ def write_xlsx(
         grades.append([grade.label(lang), sum(1 for f in findings if f.grade is grade)])
     for zone_id, items in sorted(by_zone.items()):
         finding_sheet(zone_names.get(zone_id, zone_id), items)
+    provenance = workbook.create_sheet(_sheet_title(label("provenance_sheet", lang), used))
+    provenance.append([label("chain_head", lang), chain_head or "-"])  # `verify --expect-head`
     workbook.save(out)
     return len(findings)
 
@@ -328,6 +331,7 @@ def json_header(
     rule_pack_hash: str | None,
     filters: Mapping[str, Any],
     count: int,
+    chain_head: str | None = None,
 ) -> dict[str, Any]:
     return {
         "$schema": SCHEMA_ID,
@@ -340,6 +344,7 @@ def json_header(
         },
         "filters": dict(filters),
         "count": count,
+        "event_chain_head": chain_head,
     }
 
 
@@ -440,6 +445,7 @@ def write_sarif(
     tool_version: str,
     check_titles: Mapping[str, tuple[str, str]] | None = None,
     lang: str = "ja",
+    chain_head: str | None = None,
 ) -> int:
     """SARIF 2.1.0: one rule per check id, one result per finding, level from severity.
 
@@ -455,6 +461,7 @@ def write_sarif(
     run = {
         "tool": {"driver": {"name": "kyojin-auditor", "version": tool_version, "rules": rules}},
         "columnKind": "unicodeCodePoints",
+        "properties": {"eventChainHead": chain_head},
     }
     head = json_dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0"}, ensure_ascii=False, indent=1)
     run_text = json_dumps(run, ensure_ascii=False, indent=1)

@@ -117,6 +117,7 @@ LABELS: dict[str, tuple[str, str]] = {
         "What the auditor could not collect or judge (collection failures, not applicable). "
         "These are not non-conformities of the city.",
     ),
+    "provenance_sheet": ("来歴", "Provenance"),
     "findings_sheet": ("全指摘", "Findings"),
 }
 

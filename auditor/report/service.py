@@ -161,7 +161,7 @@ def run_export(
         return write_csv(findings, out, encoding=encoding)
     if fmt == "xlsx":
         names = {zone.id: zone.name(lang) for zone in data.zones}
-        return write_xlsx(findings, out, lang=lang, zone_names=names)
+        return write_xlsx(findings, out, lang=lang, zone_names=names, chain_head=data.chain_head)
     if fmt == "json":
         header = json_header(
             generated_at=data.generated_at,
@@ -169,6 +169,7 @@ def run_export(
             rule_pack_hash=data.rule_pack_hash,
             filters=filters_json(export_filter),
             count=len(findings),
+            chain_head=data.chain_head,
         )
         return write_json(findings, out, header)
     if fmt == "sarif":
@@ -178,6 +179,7 @@ def run_export(
             tool_version=tool_version,
             check_titles=titles if titles is not None else check_titles(),
             lang=lang,
+            chain_head=data.chain_head,
         )
     if fmt == "pdf":
         html = render_report(

@@ -18,7 +18,7 @@ import importlib
 import inspect
 import pkgutil
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
@@ -96,7 +96,7 @@ class History:
     collection_failures: dict[str, list[datetime]] = field(default_factory=dict)
     extra: dict[str, Any] = field(default_factory=dict)
     # Earlier snapshots per device, oldest first, this run excluded (flapping, last seen).
-    snapshot_history: dict[str, list[DeviceSnapshot]] = field(default_factory=dict)
+    snapshot_history: Mapping[str, Sequence[DeviceSnapshot]] = field(default_factory=dict)
     # Time of the last run in which each device was collected without error.
     last_success: dict[str, datetime] = field(default_factory=dict)
     # Start of the earliest stored run: how far back "not seen for N days" can be judged.

@@ -37,12 +37,21 @@ class EventLog:
         self._last_id = self.chain.last_event_id
         self._last_hash = self.chain.last_hash
 
-    def add(self, fingerprint: str, event_type: EventType, payload: Mapping[str, Any]) -> None:
+    def add(
+        self,
+        fingerprint: str,
+        event_type: EventType,
+        payload: Mapping[str, Any],
+        *,
+        run_id: int | None = None,
+    ) -> None:
+        """Append one event; ``run_id`` overrides the log's own (a run closed by another)."""
+        run = self.run_id if run_id is None else run_id
         self._last_id += 1
         fields = event_fields(
             event_id=self._last_id,
             fingerprint=fingerprint,
-            run_id=self.run_id,
+            run_id=run,
             event_type=event_type.value,
             actor=self.actor,
             at=self.at,
@@ -53,7 +62,7 @@ class EventLog:
             {
                 "id": self._last_id,
                 "fingerprint": fingerprint,
-                "run_id": self.run_id,
+                "run_id": run,
                 "event_type": event_type.value,
                 "actor": self.actor,
                 "at": self.at,

@@ -67,6 +67,9 @@ class RunRow(Base):
     rule_pack_hash: Mapped[str | None] = mapped_column(String(128))
     policy_hash: Mapped[str | None] = mapped_column(String(128))
     note: Mapped[str | None] = mapped_column(Text)
+    # Which process runs it: a run left ``running`` by a process that is gone is a ghost.
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
 
 
 class SnapshotRow(Base):

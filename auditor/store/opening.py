@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping
 
 from sqlalchemy.engine import make_url
 
+from auditor.store.errors import StoreUnavailable
 from auditor.store.repository import Store
 from auditor.store.url import resolve_db_url, sqlite_path
 
@@ -22,6 +24,10 @@ def open_store(db: str | None, environ: Mapping[str, str] | None = None) -> Stor
         path.parent.mkdir(parents=True, exist_ok=True)
     store = Store(url)
     store.upgrade()
+    # A run whose process is gone (killed, crashed) is closed as incomplete here, so `auditor
+    # status` and the next run never show a ghost. A read-only database just keeps it.
+    with contextlib.suppress(StoreUnavailable):
+        store.close_ghost_runs()
     return store
 
 

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from types import MappingProxyType
-from typing import Any
+from typing import Any, overload
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -47,19 +50,49 @@ def find_by_prefix(session: Session, prefix: str) -> FindingRow:
 
 
 class SnapshotLoader:
-    """Rebuilds snapshots; unchanged rows borrow the JSON of the row that stored their content."""
+    """Rebuilds snapshots; rows with the same content share one parsed snapshot.
+
+    Unchanged rows borrow the JSON of the row that stored their content, and every row of one
+    content is built from one validated :class:`DeviceSnapshot` with only its clocks replaced
+    (``model_copy`` is shallow): a day of one-minute polls of an unchanged device costs one parsed
+    snapshot plus small shells, not 1,440 full copies (the daemon's history grew ~20 MiB a poll).
+    """
 
     def __init__(self, session: Session) -> None:
         self._session = session
         self._content: dict[tuple[int, str], dict[str, Any]] = {}
+        self._parsed: dict[tuple[int, str], DeviceSnapshot] = {}
 
     def load(self, row: SnapshotRow) -> DeviceSnapshot:
-        data = row.data if row.data is not None else self._content_of(row)
-        self._content[(row.device_id, row.content_hash)] = data
-        snapshot = DeviceSnapshot.model_validate(data)
+        snapshot = self._parsed_content(row)
         if row.volatile is not None:
             snapshot = snapshot.with_volatile_state(row.volatile)
         return snapshot.model_copy(update={"collected_at": row.collected_at})
+
+    def series(self, rows: Iterable[SnapshotRow]) -> SnapshotSeries:
+        """The rows as a lazy sequence: shared content plus each poll's compact clocks."""
+        entries: list[_Sighting] = []
+        for row in rows:
+            content = self._parsed_content(row)
+            volatile = row.volatile
+            if volatile is None:
+                entries.append(_Sighting(content, row.collected_at, None, None))
+                continue
+            changes = volatile.get("last_change_seconds", {})
+            clocks = tuple(changes.get(i.name) for i in content.interfaces)
+            entries.append(
+                _Sighting(content, row.collected_at, volatile.get("uptime_seconds"), clocks)
+            )
+        return SnapshotSeries(entries)
+
+    def _parsed_content(self, row: SnapshotRow) -> DeviceSnapshot:
+        key = (row.device_id, row.content_hash)
+        snapshot = self._parsed.get(key)
+        if snapshot is None:
+            data = row.data if row.data is not None else self._content_of(row)
+            self._content[key] = data
+            snapshot = self._parsed[key] = DeviceSnapshot.model_validate(data)
+        return snapshot
 
     def _content_of(self, row: SnapshotRow) -> dict[str, Any]:
         key = (row.device_id, row.content_hash)
@@ -80,6 +113,63 @@ class SnapshotLoader:
         if not isinstance(data, dict):
             raise StoreError(f"snapshot {row.id} refers to content {row.content_hash} never stored")
         return data
+
+
+@dataclass(frozen=True, slots=True)
+class _Sighting:
+    content: DeviceSnapshot
+    collected_at: datetime
+    uptime_seconds: float | None
+    clocks: tuple[float | None, ...] | None
+    """ifLastChange-derived seconds per interface of ``content``, in its interface order."""
+
+    def build(self) -> DeviceSnapshot:
+        snapshot = self.content
+        if self.clocks is not None:
+            interfaces = [
+                i.model_copy(update={"last_change_seconds": clock})
+                for i, clock in zip(snapshot.interfaces, self.clocks, strict=True)
+            ]
+            system = snapshot.system.model_copy(update={"uptime_seconds": self.uptime_seconds})
+            snapshot = snapshot.model_copy(update={"system": system, "interfaces": interfaces})
+        return snapshot.model_copy(update={"collected_at": self.collected_at})
+
+
+class SnapshotSeries(Sequence[DeviceSnapshot]):
+    """A device's stored sightings, built one at a time when read.
+
+    Each poll's clocks (uptime, time since each interface's last change) move every minute, so a
+    full snapshot per sighting made the history of a one-minute poller grow by the size of every
+    device's interfaces on every poll (``snapshot_history`` keeps a 24-hour window). Here a
+    sighting costs one small tuple; the snapshot is rebuilt when a check reads it and can be
+    freed right after.
+    """
+
+    __slots__ = ("_entries",)
+
+    def __init__(self, entries: list[_Sighting]) -> None:
+        self._entries = entries
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    @overload
+    def __getitem__(self, index: int) -> DeviceSnapshot: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[DeviceSnapshot]: ...
+
+    def __getitem__(self, index: int | slice) -> DeviceSnapshot | list[DeviceSnapshot]:
+        if isinstance(index, slice):
+            return [entry.build() for entry in self._entries[index]]
+        return self._entries[index].build()
+
+    def __iter__(self) -> Iterator[DeviceSnapshot]:
+        for entry in self._entries:
+            yield entry.build()
+
+    def __repr__(self) -> str:
+        return f"SnapshotSeries({len(self._entries)} sightings)"
 
 
 def finding_record(row: FindingRow) -> FindingRecord:
@@ -137,4 +227,6 @@ def run_record(row: RunRow) -> RunRecord:
         rule_pack_hash=row.rule_pack_hash,
         policy_hash=row.policy_hash,
         note=row.note,
+        pid=row.pid,
+        host=row.host,
     )

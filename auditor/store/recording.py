@@ -16,6 +16,7 @@ from auditor.model.findings import Finding, Outcome
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
 from auditor.store.events import EventLog
+from auditor.store.integrity import content_digest, seen_key
 from auditor.store.lifecycle import exception_key, matching_exception, may_resolve
 from auditor.store.models import (
     CollectionErrorRow,
@@ -162,6 +163,8 @@ class Tally:
     unsuppressed: int = 0
     errors: int = 0
     by_severity: dict[str, int] = field(default_factory=dict)
+    seen_digests: dict[str, str] = field(default_factory=dict)
+    """Fingerprint prefix → content digest of each finding seen, for the run_finished event."""
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -219,6 +222,7 @@ def apply_lifecycle(
             existing[row.fingerprint] = row
 
     tally = Tally(seen=len(seen))
+    digests: dict[str, str] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     reopen_updates: list[dict[str, Any]] = []
@@ -232,6 +236,7 @@ def apply_lifecycle(
         )
         exception_id = exception_key(exception) if exception is not None else None
         values = finding_values(finding, run_id, at)
+        digests[seen_key(fingerprint)] = content_digest(values)
         if finding.outcome == Outcome.ERROR:
             tally.errors += 1
         old = existing.get(fingerprint)
@@ -304,6 +309,7 @@ def apply_lifecycle(
             )
             events.add(fingerprint, EventType.RESOLVED, {"from": old.status})
     tally.resolved = len(resolved)
+    tally.seen_digests = digests
 
     for chunk in chunks(inserts, 2000):
         session.execute(insert(_FINDINGS), list(chunk))

@@ -34,6 +34,8 @@ class EventType(StrEnum):
     UNSUPPRESSED = "unsuppressed"
     ACKED = "acked"
     SEVERITY_CHANGED = "severity_changed"
+    RUN_FINISHED = "run_finished"
+    """One per ended run (fingerprint ``run:<id>``): its end state and the findings it saw."""
 
 
 class RunStatus(StrEnum):
@@ -102,6 +104,9 @@ class RunRecord:
     rule_pack_hash: str | None
     policy_hash: str | None
     note: str | None
+    pid: int | None = None
+    """Process that opened the run, on ``host`` (``None`` in databases before revision 0003)."""
+    host: str | None = None
 
 
 @dataclass(frozen=True)
@@ -142,6 +147,27 @@ class VerifyResult:
     reason: str | None
     head_hash: str | None = None
     """Hash of the last event: print it somewhere else (report, log) to anchor the chain."""
+    findings_checked: int = 0
+    runs_checked: int = 0
+    mismatches: tuple[str, ...] = ()
+    """Rows of ``findings``/``runs`` that differ from what their events say (first 200)."""
+    mismatch_count: int = 0
+    unprovable_findings: int = 0
+    """Findings last seen before runs recorded ``run_finished`` events (older databases): their
+    last sighting and content cannot be proven, only their lifecycle."""
+    unprovable_runs: int = 0
+    expected_head: str | None = None
+    expected_head_found: bool | None = None
+    """``None`` when no head was expected; else whether the expected head is in the chain."""
+    events_after_expected: int | None = None
+
+
+@dataclass(frozen=True)
+class ChainHead:
+    """The chain's head row: print it in reports so a later ``verify --expect-head`` can anchor."""
+
+    event_id: int
+    hash: str
 
 
 @dataclass(frozen=True)

@@ -7,6 +7,8 @@ Every public method is one database transaction. Writes that append events first
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +34,7 @@ from auditor.store.errors import (
     RunNotFound,
 )
 from auditor.store.events import EventLog, lock_chain
+from auditor.store.integrity import Replay, check_tables, run_fingerprint, run_state
 from auditor.store.migrate import current_revision, head_revision, upgrade_engine
 from auditor.store.models import (
     CollectionErrorRow,
@@ -62,6 +65,7 @@ from auditor.store.recording import (
     store_snapshots,
 )
 from auditor.store.records import (
+    ChainHead,
     EventRecord,
     EventType,
     EvidenceLink,
@@ -162,6 +166,8 @@ class Store:
                 rule_pack_hash=rule_pack_hash,
                 policy_hash=policy_hash,
                 note=None,
+                pid=os.getpid(),
+                host=socket.gethostname()[:255],
             )
             session.add(row)
             session.flush()
@@ -216,6 +222,12 @@ class Store:
                 events=events,
             )
             record_collection_errors(session, run_id, findings, at)
+            status = run_status(run.devices, covered_devices, complete)
+            run.status = status.value
+            run.finished_at = at
+            run.devices_collected = len(covered_devices)
+            run.finding_counts = tally.as_json()
+            _run_finished_event(events, run, seen=tally.seen_digests)
             if matrix is not None or matrix_error is not None:
                 session.add(
                     RunMatrixRow(
@@ -232,11 +244,6 @@ class Store:
                     .where(DeviceRow.name.in_(sorted(covered_devices)))
                     .values(last_collected=at)
                 )
-            status = run_status(run.devices, covered_devices, complete)
-            run.status = status.value
-            run.finished_at = at
-            run.devices_collected = len(covered_devices)
-            run.finding_counts = tally.as_json()
             return RunSummary(
                 run_id=run_id,
                 status=status,
@@ -264,21 +271,68 @@ class Store:
 
     def mark_running_runs_incomplete(self, note: str, *, now: datetime | None = None) -> list[int]:
         """At daemon start: runs still ``running`` were cut off by a crash; close them."""
-        at = utc(now or datetime.now(UTC))
-        with self._transaction(write=True) as session:
-            closed = session.scalars(
-                update(RunRow)
-                .where(RunRow.status == RunStatus.RUNNING.value)
-                .values(status=RunStatus.INCOMPLETE.value, finished_at=at, note=note)
-                .returning(RunRow.id)
+        return self._close_running(note, now, only_ghosts=False)
+
+    def close_ghost_runs(
+        self, *, now: datetime | None = None, include_unknown: bool = False
+    ) -> list[int]:
+        """Close, as incomplete, runs still ``running`` whose process (pid on this host) is gone.
+
+        Every command that opens the store calls this, so ``auditor status`` and the next run
+        never show a run that nobody is running any more. Runs of other hosts and runs without a
+        recorded pid (older databases) are left alone: this host cannot tell whether they live
+        (``include_unknown`` closes those too: the daemon at start-up, as before revision 0003).
+        """
+        with self._transaction(write=False) as session:  # the usual case writes nothing
+            running = session.scalar(
+                select(func.count()).where(RunRow.status == RunStatus.RUNNING.value)
             )
-            return sorted(closed)
+        if not running:
+            return []
+        return self._close_running(
+            "the process running it is gone (killed or crashed)",
+            now,
+            only_ghosts=True,
+            include_unknown=include_unknown,
+        )
+
+    def _close_running(
+        self, note: str, now: datetime | None, *, only_ghosts: bool, include_unknown: bool = False
+    ) -> list[int]:
+        at = utc(now or datetime.now(UTC))
+        host = socket.gethostname()[:255]
+        with self._transaction(write=True) as session:
+            query = select(RunRow.id, RunRow.pid, RunRow.host).where(
+                RunRow.status == RunStatus.RUNNING.value
+            )
+            candidates = [
+                run_id
+                for run_id, pid, run_host in session.execute(query)
+                if not only_ghosts
+                or (pid is None and include_unknown)
+                or (run_host == host and pid is not None and not _alive(pid))
+            ]
+            if not candidates:
+                return []
+            chain = lock_chain(session)
+            events = EventLog(chain, run_id=None, actor=SYSTEM_ACTOR, at=at)
+            for run_id in candidates:
+                run = session.get(RunRow, run_id, with_for_update=True)
+                if run is None or run.status != RunStatus.RUNNING:
+                    continue
+                run.status = RunStatus.INCOMPLETE.value
+                run.finished_at = at
+                run.note = f"{note} (pid {run.pid} on {run.host})" if run.pid else note
+                _run_finished_event(events, run, seen={})
+            events.flush(session)
+            return candidates
 
     def _finish_unrecorded(
         self, run_id: int, status: RunStatus, note: str, now: datetime | None
     ) -> None:
         at = utc(now or datetime.now(UTC))
         with self._transaction(write=True) as session:
+            chain = lock_chain(session)  # chain first, then the run: the order record_run uses
             run = session.get(RunRow, run_id, with_for_update=True)
             if run is None:
                 raise RunNotFound(f"run {run_id} does not exist")
@@ -287,6 +341,9 @@ class Store:
             run.status = status.value
             run.finished_at = at
             run.note = note
+            events = EventLog(chain, run_id=None, actor=SYSTEM_ACTOR, at=at)
+            _run_finished_event(events, run, seen={})
+            events.flush(session)
 
     def get_run(self, run_id: int) -> RunRecord:
         with self._transaction(write=False) as session:
@@ -413,8 +470,12 @@ class Store:
 
     def snapshot_history(
         self, device: str, since: datetime | None = None, until: datetime | None = None
-    ) -> list[DeviceSnapshot]:
-        """Every stored sighting of ``device``, oldest first (unchanged ones included)."""
+    ) -> Sequence[DeviceSnapshot]:
+        """Every stored sighting of ``device``, oldest first (unchanged ones included).
+
+        A lazy sequence: sightings of the same content share one parsed snapshot and each is
+        rebuilt with its own clocks when read (see :class:`~auditor.store.reading.SnapshotSeries`).
+        """
         query = (
             select(SnapshotRow)
             .join(DeviceRow, DeviceRow.id == SnapshotRow.device_id)
@@ -426,8 +487,7 @@ class Store:
         if until is not None:
             query = query.where(SnapshotRow.collected_at < utc(until))
         with self._transaction(write=False) as session:
-            loader = SnapshotLoader(session)
-            return [loader.load(row) for row in session.scalars(query)]
+            return SnapshotLoader(session).series(session.scalars(query))
 
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
         """When collection of ``device`` failed (runs with a ``COL-…`` ERROR finding), oldest first."""
@@ -510,11 +570,22 @@ class Store:
         with self._transaction(write=False) as session:
             return manual_exceptions_in(session)
 
-    def verify(self) -> VerifyResult:
-        """Recompute the event hash chain from the first event; report the first broken link.
+    def chain_head(self) -> ChainHead:
+        """The head row as it is now (cheap; ``verify`` proves it)."""
+        with self._transaction(write=False) as session:
+            head = session.get(EventChainRow, 1)
+            if head is None:
+                return ChainHead(event_id=0, hash=GENESIS_HASH)
+            return ChainHead(event_id=head.last_event_id, hash=head.last_hash)
+
+    def verify(self, expect_head: str | None = None) -> VerifyResult:
+        """Recompute the event hash chain, then prove the findings and runs tables from it.
 
         Besides each hash, it checks that ids are contiguous (a deleted event leaves a gap) and
         that the chain ends exactly at the head row (a deleted last event leaves the head ahead).
+        Then every finding and run row is compared with the state its events give
+        (:mod:`auditor.store.integrity`). ``expect_head`` is a head printed earlier (in a report):
+        it must be the hash of some event of the chain, or the chain was cut and rewritten.
         """
         columns = (
             FindingEventRow.id,
@@ -527,6 +598,9 @@ class Store:
             FindingEventRow.prev_hash,
             FindingEventRow.hash,
         )
+        expected = expect_head.strip().lower() if expect_head else None
+        expected_at: int | None = None
+        replay = Replay()
         with self._transaction(write=False, consistent=True) as session:
             head = session.get(EventChainRow, 1)
             rows = session.execute(
@@ -535,6 +609,8 @@ class Store:
             previous_hash = GENESIS_HASH
             expected_id = 1
             checked = 0
+            if expected == GENESIS_HASH:
+                expected_at = 0
             for row in rows:
                 values: tuple[Any, ...] = tuple(row)
                 event_id, fingerprint, run_id, event_type, actor, at, payload, prev, digest = values
@@ -556,6 +632,9 @@ class Store:
                 )
                 if event_hash(previous_hash, fields) != digest:
                     return _broken(checked, event_id, "event content does not match its hash")
+                if digest == expected:
+                    expected_at = event_id
+                replay.add(event_id, fingerprint, run_id, event_type, actor, at, payload)
                 previous_hash = digest
                 expected_id += 1
             if head is None:
@@ -566,16 +645,63 @@ class Store:
                     expected_id,
                     f"chain ends at event {expected_id - 1} but its head says {head.last_event_id}",
                 )
-            return VerifyResult(
-                ok=True,
-                events_checked=checked,
-                first_broken_event_id=None,
-                reason=None,
-                head_hash=previous_hash,
-            )
+            tables = check_tables(session, replay)
+        last_id = expected_id - 1
+        found = None if expected is None else expected_at is not None
+        reason = None
+        if tables.mismatch_count:
+            reason = f"{tables.mismatch_count} row(s) differ from their events"
+        if found is False:
+            reason = "the expected head is not in the chain" + (f"; {reason}" if reason else "")
+        return VerifyResult(
+            ok=not tables.mismatch_count and found is not False,
+            events_checked=checked,
+            first_broken_event_id=None,
+            reason=reason,
+            head_hash=previous_hash,
+            findings_checked=tables.findings_checked,
+            runs_checked=tables.runs_checked,
+            mismatches=tuple(tables.mismatches),
+            mismatch_count=tables.mismatch_count,
+            unprovable_findings=tables.unprovable_findings,
+            unprovable_runs=tables.unprovable_runs,
+            expected_head=expected,
+            expected_head_found=found,
+            events_after_expected=None if expected_at is None else last_id - expected_at,
+        )
 
 
 # -- helpers (module level so the Store class stays a readable list of operations) -------------
+
+
+def _run_finished_event(events: EventLog, run: RunRow, *, seen: Mapping[str, str]) -> None:
+    """The event that proves a run's end state and what it saw (see ``store/integrity.py``)."""
+    state = run_state(
+        status=run.status,
+        finished_at=run.finished_at,
+        devices_collected=run.devices_collected,
+        finding_counts=run.finding_counts,
+        note=run.note,
+    )
+    events.add(
+        run_fingerprint(run.id),
+        EventType.RUN_FINISHED,
+        {"run": state, "seen": dict(sorted(seen.items()))},
+        run_id=run.id,
+    )
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process with ``pid`` exists on this host (a reused pid counts as alive)."""
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
 
 
 def _broken(checked: int, event_id: int | None, reason: str) -> VerifyResult:

@@ -124,6 +124,8 @@ def _recordings(directory: Path, names: Sequence[str], work: Path) -> None:
         _assert_identical(*_both(devices, secrets))
 
 
+@pytest.mark.lab
+@pytest.mark.realdata
 def test_real_device_recordings_give_identical_walks_through_both_paths(tmp_path: Path) -> None:
     source = realdata_dir() / "snmprec"
     names = sorted(path.stem for path in source.glob("*.snmprec"))
@@ -131,18 +133,21 @@ def test_real_device_recordings_give_identical_walks_through_both_paths(tmp_path
     _recordings(source, names, tmp_path)
 
 
+@pytest.mark.lab
 def test_fidelity_fixtures_give_identical_walks_through_both_paths(tmp_path: Path) -> None:
     """noSuch*/endOfMib, GBK strings, CDP, PVID-only: the value edge cases of real agents."""
     names = sorted(path.stem for path in FIXTURES.glob("*.snmprec"))
     _recordings(FIXTURES, names, tmp_path)
 
 
+@pytest.mark.lab
 def test_snmpd_gives_identical_walks_through_both_paths(tmp_path: Path) -> None:
     with running_snmpd(tmp_path) as agent:
         devices = [_v2c_device("snmpd", agent.port, "COMMUNITY", platform="net_snmp")]
         _assert_identical(*_both(devices, {"env:COMMUNITY": agent.community}), live=True)
 
 
+@pytest.mark.lab
 def test_the_lab_city_gives_identical_snapshots_through_both_paths(tmp_path: Path) -> None:
     scenario = load_example_city()
     snmp_devices = [device for device in scenario.devices if device.snmp is not None]

@@ -20,7 +20,8 @@ def test_an_untouched_chain_verifies(store: Store) -> None:
     _three_runs(store)
     result = store.verify()
     assert result.ok
-    assert result.events_checked == 3 + 2 + 1 + 1 + 1
+    # lifecycle events, one run_finished per run, the ack
+    assert result.events_checked == 3 + 2 + 1 + 1 + 3 + 1
     assert result.first_broken_event_id is None
     assert result.head_hash is not None and len(result.head_hash) == 64
 
@@ -62,10 +63,10 @@ def test_verify_detects_a_deleted_event(store: Store) -> None:
 def test_verify_detects_the_last_event_deleted(store: Store) -> None:
     _three_runs(store)
     with store.engine.begin() as connection:
-        connection.execute(text("DELETE FROM finding_events WHERE id = 8"))
+        connection.execute(text("DELETE FROM finding_events WHERE id = 11"))
     result = store.verify()
     assert not result.ok
-    assert result.first_broken_event_id == 8
+    assert result.first_broken_event_id == 11
 
 
 def test_verify_detects_an_event_rewritten_with_a_self_consistent_hash(store: Store) -> None:
