@@ -19,7 +19,9 @@ from auditor.model.services import Service
 # 2: typed services on ACL entries and firewall policies (absent = unknown in older snapshots).
 # 3: typed address networks on ACL entries and firewall policies, interface kinds (SVI VLAN),
 #    the device kind (firewall) from the platform profile; absent = unknown in older snapshots.
-SCHEMA_VERSION = 3
+# 4: forwarding facts for path analysis: static NAT, policy-based routing, VRF route leaks and the
+#    dynamic routing protocols configured; absent = not known in older snapshots.
+SCHEMA_VERSION = 4
 
 
 class Source(StrEnum):
@@ -159,6 +161,45 @@ class Route(_Model):
     interface: str | None = None
     protocol: str = "static"
     vrf: str | None = None
+    next_hop_vrf: str | None = Field(
+        default=None,
+        description="the VRF the next hop is looked up in when it differs from ``vrf`` (a route "
+        'leak; "global" = the default table)',
+    )
+    source: Source | None = None
+
+
+class NatRule(_Model):
+    """One address translation as configured (static NAT, a FortiGate VIP, source NAT).
+
+    ``kind`` says what the translation does: ``static`` and ``vip`` map an outside address to an
+    inside one (they make the inside host reachable from the outside); ``source`` hides inside
+    sources behind an outside address. ``modelled`` is False for forms the parser recognised but
+    could not resolve into addresses (route maps, pools by name): path analysis then answers
+    "unknown" for paths through the device rather than guess.
+    """
+
+    kind: Literal["static", "vip", "source"]
+    inside: str | None = Field(default=None, description="inside (real) address or CIDR")
+    outside: str | None = Field(default=None, description="outside (translated) address or CIDR")
+    interface: str | None = Field(default=None, description="the outside interface, if bound")
+    protocol: str | None = None
+    inside_port: int | None = None
+    outside_port: int | None = None
+    modelled: bool = True
+    line: str = ""
+    source: Source | None = None
+
+
+class PolicyRoute(_Model):
+    """Policy-based routing bound to an interface (forwarding decided by a rule, not the table).
+
+    Path analysis does not model these: a path through the interface is answered "unknown".
+    """
+
+    interface: str | None = Field(default=None, description="None = applies to the whole device")
+    name: str | None = None
+    line: str = ""
     source: Source | None = None
 
 
@@ -300,6 +341,15 @@ class DeviceSnapshot(_Model):
     routes: list[Route] = Field(default_factory=list)
     acls: list[Acl] = Field(default_factory=list)
     firewall_policies: list[FirewallPolicy] = Field(default_factory=list)
+    nat_rules: list[NatRule] | None = Field(
+        default=None, description="address translations; None = not known (older snapshots)"
+    )
+    policy_routes: list[PolicyRoute] = Field(default_factory=list)
+    routing_protocols: list[str] | None = Field(
+        default=None,
+        description='dynamic routing configured ("ospf", "bgp" …); None = not known. A protocol '
+        "configured without its routes in ``routes`` leaves the forwarding table incomplete",
+    )
     management: ManagementPlane = Field(default_factory=ManagementPlane)
     config_redacted: str | None = None
     config_hash: str | None = None
