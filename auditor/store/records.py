@@ -34,6 +34,8 @@ class EventType(StrEnum):
     UNSUPPRESSED = "unsuppressed"
     ACKED = "acked"
     SEVERITY_CHANGED = "severity_changed"
+    CONFIG_EXPORTED = "config_exported"
+    """An operator exported configurations (recovery kit); subject: ``operator_subject()``."""
 
 
 class RunStatus(StrEnum):
