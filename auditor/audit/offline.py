@@ -24,6 +24,7 @@ from auditor.collect.offline_sources import (
     oxidized_history,
     rancid,
 )
+from auditor.model.findings import read_from_file
 from auditor.rules import Registry
 from auditor.store.protocol import AuditStore
 
@@ -76,6 +77,7 @@ def audit_read(
         evidence=result.evidence,
         run_devices=names,
         now=at.at if at is not None else None,
+        amend=read_from_file,
     )
     return run(bundle, registry, store, request)
 

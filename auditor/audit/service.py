@@ -22,7 +22,7 @@ from auditor.audit.inputs import Bundle
 from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import Device
 from auditor.model.collection import INFORMATIONAL_KINDS, CollectionFailure
-from auditor.model.findings import Finding, Outcome, Severity
+from auditor.model.findings import Finding, Outcome, Severity, read_from_file
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.rules import AuditContext, History, Registry
 from auditor.store.protocol import AuditStore
@@ -255,6 +255,9 @@ def _run_opened(
         network_checks = {c.id for c in registry if c.scope == "network"}
         evaluated -= network_checks
         findings = [f for f in findings if f.check_id not in network_checks or f.device in covered]
+    from_file = {d.name for d in request.devices if d.source is not None}
+    if from_file:  # inventory ``source: {file: …}``: evidence was read from a file, not SSH
+        findings = [read_from_file(f) if f.device in from_file else f for f in findings]
     if request.amend is not None:
         findings = [request.amend(f) for f in findings]
 

@@ -8,8 +8,9 @@ No ``from __future__ import annotations`` here: typer resolves the option aliase
 :func:`register_config`, which string annotations would hide from it.
 """
 
+import os
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -20,6 +21,7 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 
 if TYPE_CHECKING:
+    from auditor.report.recovery import KitConfig
     from auditor.store.repository import Store
 
 
@@ -135,3 +137,186 @@ def register_config(app: typer.Typer, lang: Lang) -> None:
         options.choose(devices, [d.name for d in loaded], "DEVICES", lang, fold=False)
         chosen = [d for d in loaded if not devices or d.name in set(devices)]
         sys.stdout.write(format_plan(chosen) + "\n")
+
+    @config_app.command("export-all", help=t("config.export-all", lang))
+    def export_all(
+        out: Annotated[Path, typer.Option("--out", help=t("export.out", lang), file_okay=False)],
+        device: Annotated[
+            list[str] | None, typer.Option("--device", help=t("export.device", lang))
+        ] = None,
+        inventory: Annotated[
+            Path | None,
+            typer.Option(
+                "--inventory", "-i", envvar="AUDITOR_INVENTORY", help=t("export.inventory", lang)
+            ),
+        ] = None,
+        ledger: Annotated[Path | None, options.ledger(lang)] = None,
+        unredacted: Annotated[
+            bool, typer.Option("--unredacted", help=t("export.unredacted", lang))
+        ] = False,
+        from_files: Annotated[
+            Path | None,
+            typer.Option("--from-files", help=t("export.from_files", lang), file_okay=False),
+        ] = None,
+        i_understand: Annotated[
+            bool, typer.Option("--i-understand", help=t("export.i_understand", lang))
+        ] = False,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        _export_all(out, device, inventory, ledger, unredacted, from_files, i_understand, db, lang)
+
+
+def _actor() -> str:
+    """Who asked: the login behind sudo when there is one, else the effective user."""
+    import getpass
+
+    return os.environ.get("SUDO_USER") or getpass.getuser()
+
+
+def _refuse_unredacted(from_files: Path | None, i_understand: bool, lang: Lang) -> None:
+    """Secrets in the clear only from a root shell, knowingly, and only from original files.
+
+    The store holds redacted configurations only, so it cannot be the source of an unredacted kit.
+    """
+    if os.geteuid() != 0:
+        options.fail(
+            "--unredacted は root のシェルからのみ実行できます"
+            if lang == "ja"
+            else "refused: --unredacted is only allowed from a root shell (euid 0)"
+        )
+    if not sys.stdin.isatty() and not i_understand:
+        options.fail(
+            "--unredacted には端末からの確認か --i-understand が必要です"
+            if lang == "ja"
+            else "refused: --unredacted needs a terminal to confirm on, or --i-understand"
+        )
+    if from_files is None:
+        options.fail(
+            "データベースにはマスク済みの設定しかありません。--from-files で元の設定を指定して"
+            "ください"
+            if lang == "ja"
+            else "refused: the store only holds redacted configurations; give the original saved "
+            "files with --from-files"
+        )
+    if sys.stdin.isatty() and not i_understand:
+        typer.confirm(
+            "秘密情報を平文で書き出します。続けますか?"
+            if lang == "ja"
+            else "Write secrets in the clear?",
+            abort=True,
+        )
+
+
+def _saved_files(
+    root: Path, names: list[str], platforms: dict[str, str], stored: dict[str, "KitConfig"]
+) -> list["KitConfig"]:
+    """The original files, verbatim, named like the offline audit names them; each is also
+    redacted (with the store's salt) to say whether it is the stored known-good configuration."""
+    from auditor.collect.files import read_saved_configs
+    from auditor.collect.offline_sources import folder
+    from auditor.collect.ssh import default_salt
+    from auditor.report.recovery import KitConfig
+
+    salt = default_salt()
+    found: dict[str, KitConfig] = {}
+    for config in folder(root, {n: n for n in names}, platforms).configs:
+        read = read_saved_configs([config], salt=salt)
+        for name, snapshot in read.snapshots.items():
+            known = stored.get(name)
+            found.setdefault(
+                name,
+                KitConfig(
+                    device=name,
+                    data=config.read(),
+                    origin="saved-file-unredacted",
+                    collected_at=known.collected_at if known else None,
+                    stored_hash=known.stored_hash if known else None,
+                    file_label=config.label,
+                    matches_store=(known.stored_hash == snapshot.config_hash if known else None),
+                ),
+            )
+    return [found[name] for name in sorted(found)]
+
+
+def _export_all(
+    out: Path,
+    devices: list[str] | None,
+    inventory: Path | None,
+    ledger: Path | None,
+    unredacted: bool,
+    from_files: Path | None,
+    i_understand: bool,
+    db: str | None,
+    lang: Lang,
+) -> None:
+    from auditor import __version__
+    from auditor.inventory.loader import InventoryError, load_inventory
+    from auditor.report.recovery import (
+        EXPORT_SUBJECT,
+        KitInputs,
+        event_payload,
+        redacted_configs,
+        write_kit,
+    )
+    from auditor.store.records import EventType
+
+    if unredacted:
+        _refuse_unredacted(from_files, i_understand, lang)
+    elif from_files is not None:
+        options.fail("--from-files is only used with --unredacted")
+    known: dict[str, str] = {}
+    if inventory is not None:
+        try:
+            known = {d.name: d.platform for d in load_inventory(inventory).devices}
+        except (InventoryError, OSError) as exc:
+            options.fail(" ".join(str(exc).split()))
+    store = options.open_store_for_reading(db, lang)
+    try:
+        everyone = sorted(set(known) | set(options.stored_devices(store)))
+        options.choose(devices, everyone, "DEVICE", lang, fold=False)
+        wanted = sorted(devices) if devices else everyone
+        stored = {c.device: c for c in redacted_configs(store, wanted)}
+        if unredacted:
+            assert from_files is not None
+            chosen = [
+                c
+                for c in _saved_files(from_files, wanted, known, stored)
+                if c.device in set(wanted)
+            ]
+        else:
+            chosen = [stored[name] for name in wanted if name in stored]
+        missing = sorted(set(wanted) - {c.device for c in chosen})
+        now = datetime.now(UTC)
+        actor = _actor()
+        source = f"files:{from_files}" if unredacted else "store"
+        event = store.record_operator_event(
+            EXPORT_SUBJECT,
+            EventType.CONFIG_EXPORTED,
+            actor,
+            event_payload(chosen, out=out, unredacted=unredacted, source=source),
+            now=now,
+        )
+    finally:
+        store.close()
+    names = write_kit(
+        out,
+        KitInputs(
+            generated_at=now,
+            tool_version=__version__,
+            actor=actor,
+            configs=chosen,
+            inventory=inventory,
+            ledger=ledger,
+            event={"id": event.id, "hash": event.hash},
+            missing=missing,
+        ),
+    )
+    console = options.stderr()
+    console.print(
+        f"{len(chosen)} configurations ({'UNREDACTED' if unredacted else 'redacted'}), "
+        f"{len(names)} files in {out}; check with: cd {out} && sha256sum -c SHA256SUMS",
+        markup=False,
+    )
+    if missing:
+        console.print(f"no known-good configuration: {', '.join(missing)}", markup=False)

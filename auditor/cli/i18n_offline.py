@@ -37,4 +37,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "機器台帳 (省略時は設定の hostname を機器名とします)",
         "inventory (default: none; devices are named by each config's hostname)",
     ),
+    "config.export-all": (
+        "全機器の最後の正常な設定を復旧キット(台帳・資産台帳・SHA256SUMS・README 付き)として"
+        "書き出します。秘密情報はマスクされます。",
+        "Write every device's last known-good configuration as a recovery kit (inventory, "
+        "ledger, SHA256SUMS, README). Secrets stay redacted.",
+    ),
+    "export.out": ("書き出し先のフォルダ", "folder to write the kit into"),
+    "export.device": ("対象機器 (繰り返し可、省略時は全機器)", "device to export (repeatable)"),
+    "export.inventory": ("機器台帳 (復旧キットに含めます)", "inventory to include in the kit"),
+    "export.unredacted": (
+        "秘密情報をマスクしない (root のシェルから、--from-files の元ファイルのみ)",
+        "do not redact secrets (root shell only; original files given with --from-files)",
+    ),
+    "export.from_files": (
+        "保存された元の設定ファイルのフォルダ (--unredacted 用)",
+        "folder of original saved configurations (for --unredacted)",
+    ),
+    "export.i_understand": (
+        "端末がなくても平文の秘密情報の書き出しを確認済みとする",
+        "confirm writing secrets in the clear without a terminal",
+    ),
 }

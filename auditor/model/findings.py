@@ -119,11 +119,17 @@ class Reference(BaseModel):
 
 
 class EvidenceRef(BaseModel):
-    """Names a piece of evidence: a snapshot field, a config line, a stored blob."""
+    """Names a piece of evidence: a snapshot field, a config line, a stored blob.
+
+    ``source`` says where the fact was read; ``file`` is a saved configuration (offline audit),
+    so a reader never takes a line from a file received from a contractor for one read live.
+    """
 
     model_config = ConfigDict(extra="forbid")
 
-    source: Literal["snmp", "ssh", "traffic", "policy", "inventory", "ledger", "store", "engine"]
+    source: Literal[
+        "snmp", "ssh", "file", "traffic", "policy", "inventory", "ledger", "store", "engine"
+    ]
     detail: str
     blob_sha256: str | None = None
 
@@ -154,3 +160,18 @@ class Finding(BaseModel):
 def fingerprint(check_id: str, device: str | None, subject: str) -> str:
     raw = "\x1f".join((check_id, device or "", subject)).encode("utf-8")
     return hashlib.sha256(raw).hexdigest()
+
+
+def read_from_file(finding: Finding) -> Finding:
+    """The finding with its configuration evidence marked as read from a saved file.
+
+    Checks name configuration evidence ``ssh`` (where a live run reads it); a device audited from
+    a saved configuration (offline audit, inventory ``source: {file: …}``) had no session.
+    """
+    if not any(ref.source == "ssh" for ref in finding.evidence):
+        return finding
+    evidence = [
+        ref.model_copy(update={"source": "file"}) if ref.source == "ssh" else ref
+        for ref in finding.evidence
+    ]
+    return finding.model_copy(update={"evidence": evidence})

@@ -50,6 +50,10 @@ CONTENT_FIELDS = (
 )
 
 
+# Events that record an operator's action rather than a finding's state change.
+OPERATOR_EVENTS = frozenset({EventType.CONFIG_EXPORTED})
+
+
 def run_fingerprint(run_id: int) -> str:
     return f"{RUN_FINGERPRINT_PREFIX}{run_id}"
 
@@ -134,6 +138,8 @@ class Replay:
             for key, digest in dict(payload.get("seen", {})).items():
                 self.last_seen[str(key)] = (run_id, at, str(digest))
             return
+        if event_type in OPERATOR_EVENTS:
+            return  # an operator's action on no finding (e.g. a recovery-kit export): chained only
         state = self.findings.get(fingerprint)
         if event_type == EventType.CREATED:
             self.findings[fingerprint] = _Derived(

@@ -36,6 +36,8 @@ class EventType(StrEnum):
     SEVERITY_CHANGED = "severity_changed"
     RUN_FINISHED = "run_finished"
     """One per ended run (fingerprint ``run:<id>``): its end state and the findings it saw."""
+    CONFIG_EXPORTED = "config_exported"
+    """An operator exported configurations (recovery kit); subject: ``operator_subject()``."""
 
 
 class RunStatus(StrEnum):

@@ -489,6 +489,52 @@ class Store:
         with self._transaction(write=False) as session:
             return SnapshotLoader(session).series(session.scalars(query))
 
+    def last_good_configs(self, devices: Iterable[str] | None = None) -> dict[str, DeviceSnapshot]:
+        """Per device, the newest snapshot holding a configuration from a run in which that
+        device's collection did not fail (the last known-good configuration, redacted)."""
+        failed = select(CollectionErrorRow.run_id).where(
+            CollectionErrorRow.device == DeviceRow.name
+        )
+        query = (
+            select(SnapshotRow, DeviceRow.name)
+            .join(DeviceRow, DeviceRow.id == SnapshotRow.device_id)
+            .where(SnapshotRow.run_id.not_in(failed))
+            .order_by(DeviceRow.name, SnapshotRow.collected_at.desc(), SnapshotRow.id.desc())
+        )
+        if devices is not None:
+            query = query.where(DeviceRow.name.in_(sorted(set(devices))))
+        found: dict[str, DeviceSnapshot] = {}
+        with self._transaction(write=False) as session:
+            loader = SnapshotLoader(session)
+            for row, name in session.execute(query):
+                if name in found:
+                    continue
+                snapshot = loader.load(row)
+                if snapshot.config_redacted is not None:
+                    found[name] = snapshot
+        return found
+
+    def record_operator_event(
+        self,
+        subject: str,
+        event_type: EventType,
+        actor: str,
+        payload: Mapping[str, Any],
+        *,
+        now: datetime | None = None,
+    ) -> EventRecord:
+        """Append an operator's action that concerns no finding (``subject`` names what it was
+        about) to the hash chain, so it is as tamper-evident as the findings' history."""
+        at = utc(now or datetime.now(UTC))
+        with self._transaction(write=True) as session:
+            chain = lock_chain(session)
+            events = EventLog(chain, run_id=None, actor=actor, at=at)
+            events.add(subject, event_type, payload)
+            events.flush(session)
+            row = session.get(FindingEventRow, events.rows[-1]["id"])
+            assert row is not None
+            return event_record(row)
+
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
         """When collection of ``device`` failed (runs with a ``COL-…`` ERROR finding), oldest first."""
         query = (

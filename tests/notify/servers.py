@@ -33,6 +33,12 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def free_udp_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 @dataclass(frozen=True)
 class Certs:
     ca: Path
@@ -181,13 +187,15 @@ RSYSLOG_TEMPLATE = "%PRI%|%HOSTNAME%|%APP-NAME%|%MSGID%|%STRUCTURED-DATA%|%msg%\
 
 
 class Rsyslogd:
-    """A private ``rsyslogd -n`` with plain TCP (imptcp) and TLS (imtcp + gtls) inputs."""
+    """A private ``rsyslogd -n`` with plain TCP (imptcp), TLS (imtcp + gtls) and UDP (imudp)
+    inputs."""
 
     def __init__(self, folder: Path, certs: Certs) -> None:
         self.folder = folder
         self.certs = certs
         self.tcp_port = free_port()
         self.tls_port = free_port()
+        self.udp_port = free_udp_port()
         self.output = folder / "received.log"
         self.process: subprocess.Popen[bytes] | None = None
 
@@ -208,6 +216,8 @@ module(load="imtcp" StreamDriver.Name="gtls" StreamDriver.Mode="1"
        StreamDriver.AuthMode="anon")
 input(type="imptcp" port="{self.tcp_port}" address="127.0.0.1")
 input(type="imtcp" port="{self.tls_port}" address="127.0.0.1")
+module(load="imudp")
+input(type="imudp" port="{self.udp_port}" address="127.0.0.1")
 template(name="fields" type="string" string="{RSYSLOG_TEMPLATE}")
 *.* action(type="omfile" file="{self.output}" template="fields" flushOnTXEnd="on"
            asyncWriting="off")
@@ -231,12 +241,28 @@ template(name="fields" type="string" string="{RSYSLOG_TEMPLATE}")
                         raise RuntimeError(f"rsyslogd did not start: {output!r}") from None
                     time.sleep(0.1)
 
+    def wait_for_udp(self, timeout: float = 20) -> None:
+        """UDP has no handshake: send probes until one is written, so the input is listening.
+
+        Probe lines carry the app name ``probe``; :meth:`lines` leaves them out.
+        """
+        deadline = time.monotonic() + timeout
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            while True:
+                sender.sendto(b"<14>1 - - probe - ready - ready", ("127.0.0.1", self.udp_port))
+                text = self.output.read_text(encoding="utf-8") if self.output.exists() else ""
+                if "|probe|" in text:
+                    return
+                if time.monotonic() > deadline:
+                    raise RuntimeError("rsyslogd's UDP input never wrote a probe")
+                time.sleep(0.2)
+
     def lines(self, count: int, timeout: float = 20) -> list[str]:
         """Wait for ``count`` received lines (by content, never by elapsed time assertions)."""
         deadline = time.monotonic() + timeout
         while True:
             text = self.output.read_text(encoding="utf-8") if self.output.exists() else ""
-            lines = [line for line in text.splitlines() if line.strip()]
+            lines = [line for line in text.splitlines() if line.strip() and "|probe|" not in line]
             if len(lines) >= count or time.monotonic() > deadline:
                 return lines
             time.sleep(0.1)

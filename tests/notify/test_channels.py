@@ -177,11 +177,12 @@ def test_syslog_rfc5424_over_tcp_and_tls_reaches_rsyslog_with_structured_data(
             "ca_file": str(certs.ca),
         },
     }
+    before = len(rsyslogd.lines(0))  # the receiver is shared with the UDP test
     notes = notifier(outbox, channels)
     notes.emit([finding_event()], now=NOW)
     result = notes.deliver(NOW)
     assert len(result.sent) == 2, result.errors
-    lines = rsyslogd.lines(2)
+    lines = rsyslogd.lines(before + 2)[before:]
     assert len(lines) == 2, lines
     for line in lines:
         pri, _host, app, msgid, data, text = line.split("|", 5)
@@ -191,6 +192,30 @@ def test_syslog_rfc5424_over_tcp_and_tls_reaches_rsyslog_with_structured_data(
         assert 'grade="major"' in data and 'device="lg-core1"' in data
         assert 'fingerprint="abc123def4567890abc123def4567890"' in data
         assert "マイナンバー系からインターネットへの経路" in text
+
+
+def test_syslog_rfc5424_over_udp_reaches_rsyslog_imudp(outbox: Outbox, rsyslogd: Rsyslogd) -> None:
+    rsyslogd.wait_for_udp()
+    before = len(rsyslogd.lines(0))  # the receiver is shared with the TCP/TLS test
+    channels = {
+        "siem-udp": {
+            "type": "syslog",
+            "host": "127.0.0.1",
+            "port": rsyslogd.udp_port,
+            "transport": "udp",
+        }
+    }
+    notes = notifier(outbox, channels)
+    notes.emit([finding_event()], now=NOW)
+    result = notes.deliver(NOW)
+    assert len(result.sent) == 1, result.errors
+    lines = rsyslogd.lines(before + 1)[before:]
+    assert len(lines) == 1, lines
+    pri, _host, app, msgid, data, text = lines[0].split("|", 5)
+    assert pri == str(13 * 8 + 2)
+    assert app == "kyojin-auditor" and msgid == "finding"
+    assert 'check="SEG-001"' in data and 'fingerprint="abc123def4567890abc123def4567890"' in data
+    assert "マイナンバー系からインターネットへの経路" in text  # UTF-8 survives one datagram
 
 
 def test_webhook_is_signed_with_hmac_and_retried_after_a_503(
