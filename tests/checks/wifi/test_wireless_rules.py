@@ -261,3 +261,26 @@ def test_devices_that_report_no_wireless_raise_nothing() -> None:
         DisasterSsidOutsideDisaster(),
     ):
         assert list(check.evaluate(quiet)) == []
+
+
+def test_default_grades_of_the_wireless_rules() -> None:
+    lgwan = policy()
+    grades = {
+        check.id: audit_grade(check.id, check.severity, Outcome.FAIL, zone, lgwan)
+        for check, zone in (
+            (BusinessSsidNotEnterprise, "lgwan"),
+            (BusinessSsidPasswordEap, "lgwan"),
+            (MynumberWireless, "mynumber"),
+            (PublicSsidNoIsolation, "public-wifi"),
+            (DisasterSsidOutsideDisaster, "public-wifi"),
+        )
+    }
+    assert grades == {
+        "WIFI-004": AuditGrade.MAJOR,
+        "WIFI-005": AuditGrade.MINOR,
+        "WIFI-006": AuditGrade.MAJOR,
+        "WIFI-007": AuditGrade.MINOR,
+        "WIFI-008": AuditGrade.MINOR,
+    }
+    city = policy(audit_grades={"by_check": {"WIFI-004": "minor_nonconformity"}})
+    assert audit_grade("WIFI-004", "high", "fail", "lgwan", city) is AuditGrade.MINOR
