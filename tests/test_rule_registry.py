@@ -153,7 +153,8 @@ def test_every_guideline_and_plan_reference_resolves(check: type[Check]) -> None
 # Which plan items (plan-goal4.md) each family may cite: segmentation is 4-1-4 ネットワーク強靱化の推進,
 # device hardening 4-1-6 庁内通信ネットワークの強化 (4-1-4 where it is about the tiers, 4-2-1 for
 # the My Number tier's audit evidence, 4-2-2 for logging and time), monitoring and collection
-# 4-2-2 ネットワーク監視の充実 (4-2-3 for what an incident needs: configuration changes).
+# 4-2-2 ネットワーク監視の充実 (4-2-3 for what an incident needs: configuration changes); Wi-Fi
+# 4-3-3 for the public Wi-Fi and 4-1-4 for business wireless inside the tiers.
 PLAN_KEYS_BY_FAMILY = {
     "SEG": {"4-1-4", "4-2-2"},
     "HRD": {"4-1-4", "4-1-6", "4-2-1", "4-2-2"},
@@ -161,7 +162,7 @@ PLAN_KEYS_BY_FAMILY = {
     "COL": {"4-2-2"},
     "TRF": {"4-2-2", "4-1-4"},
     "LED": {"4-1-2", "4-1-5", "4-2-2"},
-    "WIFI": {"4-3-3"},
+    "WIFI": {"4-3-3", "4-1-4"},
     "POL": {"4-2-1"},
 }
 

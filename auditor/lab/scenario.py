@@ -33,6 +33,7 @@ from auditor.model.snapshot import (
     Source,
     SystemInfo,
     Vlan,
+    WirelessNetwork,
     normalize_mac,
 )
 from auditor.platforms.interface_kinds import classify as classify_interface
@@ -252,6 +253,9 @@ class ScenarioDevice(_Model):
     acls: list[Acl] = Field(default_factory=list)
     routes: list[Route] = Field(default_factory=list)
     firewall_policies: list[FirewallPolicy] = Field(default_factory=list)
+    wireless: list[WirelessNetwork] | None = Field(
+        default=None, description="SSIDs of a wireless controller (rendered by its platform)"
+    )
     cli_extra: dict[str, str] = Field(
         default_factory=dict, description="verbatim command outputs that override rendered ones"
     )
@@ -595,6 +599,11 @@ def expected_snapshot(
         routes=[route.model_copy() for route in device.routes],
         acls=[acl.model_copy(deep=True) for acl in device.acls],
         firewall_policies=[policy.model_copy(deep=True) for policy in device.firewall_policies],
+        wireless=(
+            None
+            if device.wireless is None
+            else [network.model_copy(deep=True) for network in device.wireless]
+        ),
     )
 
 

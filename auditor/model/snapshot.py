@@ -21,7 +21,8 @@ from auditor.model.services import Service
 #    the device kind (firewall) from the platform profile; absent = unknown in older snapshots.
 # 4: forwarding facts for path analysis: static NAT, policy-based routing, VRF route leaks and the
 #    dynamic routing protocols configured; absent = not known in older snapshots.
-SCHEMA_VERSION = 4
+# 5: wireless networks (SSIDs) of a wireless controller; absent = not known in older snapshots.
+SCHEMA_VERSION = 5
 
 
 class Source(StrEnum):
@@ -325,6 +326,67 @@ class ManagementPlane(_Model):
     source: Source | None = None
 
 
+WirelessSecurity = Literal[
+    "open",
+    "owe",
+    "wep",
+    "wpa-personal",
+    "wpa2-personal",
+    "wpa3-sae",
+    "wpa-enterprise",
+    "wpa2-enterprise",
+    "wpa3-enterprise",
+    "unknown",
+]
+"""How an SSID admits clients. ``wpa-*`` is WPA1 or WPA/WPA2 mixed (TKIP allowed); ``owe`` is
+Enhanced Open (encrypted, no authentication); ``unknown`` is a mode the parser could not map."""
+ENTERPRISE_SECURITY: frozenset[str] = frozenset({"wpa2-enterprise", "wpa3-enterprise"})
+"""WPA2/WPA3-Enterprise: IEEE 802.1X authentication against an authentication server."""
+EapMethod = Literal["tls", "peap", "ttls", "fast", "pwd", "leap", "md5", "other"]
+
+
+class WirelessNetwork(_Model):
+    """One SSID as a wireless controller (or stand-alone AP) configures it.
+
+    ``None`` in any field means "not stated by the device", never "compliant": checks treat an
+    unknown security mode, VLAN or isolation setting as not shown to be safe.
+    """
+
+    name: str = Field(description="the controller's own name for the profile (e.g. the VAP)")
+    ssid: str
+    enabled: bool | None = Field(default=None, description="offered by at least one radio")
+    broadcast: bool | None = Field(default=None, description="the SSID is sent in beacons")
+    vlan: int | None = Field(default=None, description="VLAN the SSID's clients are bridged into")
+    interface: str | None = Field(
+        default=None,
+        description="L3 interface the SSID's clients arrive on (a tunnelled SSID without a VLAN)",
+    )
+    security: WirelessSecurity | None = None
+    tkip_allowed: bool | None = None
+    auth_server: Literal["radius", "local"] | None = Field(
+        default=None, description="who answers 802.1X: a RADIUS server, or the controller itself"
+    )
+    radius_servers: list[str] | None = Field(
+        default=None, description="RADIUS server names as configured; None = not known"
+    )
+    eap_methods: list[EapMethod] | None = Field(
+        default=None,
+        description="EAP methods the authentication server accepts; None = not stated on this "
+        "device (usually decided by the RADIUS server)",
+    )
+    client_isolation: bool | None = Field(
+        default=None, description="clients of the SSID cannot reach each other (AP isolation)"
+    )
+    captive_portal: bool | None = None
+    line: str = Field(default="", description="the configuration text, evidence only")
+    source: Source | None = None
+
+    @property
+    def enterprise(self) -> bool:
+        """WPA2/WPA3-Enterprise (802.1X); False for every other or unknown mode."""
+        return self.security in ENTERPRISE_SECURITY
+
+
 class DeviceSnapshot(_Model):
     """Everything known about one device after one collection."""
 
@@ -351,6 +413,10 @@ class DeviceSnapshot(_Model):
         "configured without its routes in ``routes`` leaves the forwarding table incomplete",
     )
     management: ManagementPlane = Field(default_factory=ManagementPlane)
+    wireless: list[WirelessNetwork] | None = Field(
+        default=None,
+        description="SSIDs this device controls; None = the platform does not report wireless",
+    )
     config_redacted: str | None = None
     config_hash: str | None = None
     unparsed_config_lines: list[str] = Field(default_factory=list)

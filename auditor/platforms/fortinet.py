@@ -24,6 +24,8 @@ from auditor.model.snapshot import (
     Route,
     SnmpCommunity,
     SystemInfo,
+    WirelessNetwork,
+    WirelessSecurity,
     mac_or_none,
 )
 from auditor.platforms.addresses import ANY as ANY_ADDRESS
@@ -107,6 +109,8 @@ UNDERSTOOD_BLOCKS = frozenset(
         "user radius",
         "user tacacs+",
         "system zone",
+        "wireless-controller vap",
+        "wireless-controller wtp-profile",
     }
 )
 
@@ -461,6 +465,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
             )
         )
     parts.management = management
+    parts.wireless = parse_wireless(root)
     parts.unparsed_config_lines = [
         f"config {name}"
         for name in root
@@ -693,3 +698,120 @@ def _custom_service(node: Node) -> list[Service] | None:
         return services or None
     except ValueError:
         return None
+
+
+# ---------------------------------------------------------------- wireless controller
+# ``config wireless-controller vap``: one edit per SSID (VAP). Keys read here are the ones the
+# FortiOS CLI reference lists for the VAP table (ssid, broadcast-ssid, security, encrypt, auth,
+# radius-server, intra-vap-privacy, vlanid, local-bridging); the VAP carries no EAP method (the
+# RADIUS server decides it), so ``eap_methods`` stays unknown.
+_SECURITY: Mapping[str, WirelessSecurity] = {
+    "open": "open",
+    "captive-portal": "open",
+    "owe": "owe",
+    "wep64": "wep",
+    "wep128": "wep",
+    "wpa-personal": "wpa-personal",
+    "wpa-only-personal": "wpa-personal",
+    "wpa2-only-personal": "wpa2-personal",
+    "wpa3-sae": "wpa3-sae",
+    "wpa3-sae-transition": "wpa3-sae",
+    "wpa-enterprise": "wpa-enterprise",
+    "wpa-only-enterprise": "wpa-enterprise",
+    "wpa2-only-enterprise": "wpa2-enterprise",
+    "wpa3-enterprise": "wpa3-enterprise",
+    "wpa3-only-enterprise": "wpa3-enterprise",
+    "wpa3-enterprise-transition": "wpa3-enterprise",
+}
+_VAP_EVIDENCE_KEYS = (
+    "ssid",
+    "broadcast-ssid",
+    "security",
+    "encrypt",
+    "auth",
+    "radius-server",
+    "intra-vap-privacy",
+    "vlanid",
+    "local-bridging",
+)
+
+
+def _vap_security(value: str | None) -> tuple[WirelessSecurity | None, bool | None]:
+    """FortiOS ``security`` → (mode, captive portal); ``+captive-portal`` variants keep the mode."""
+    if value is None:
+        return None, None
+    base, _, portal = value.partition("+")
+    return _SECURITY.get(base, "unknown"), (value == "captive-portal" or portal == "captive-portal")
+
+
+def _offered_vaps(root: Mapping[str, Node], vaps: Mapping[str, Node]) -> dict[str, bool] | None:
+    """Which VAPs a WTP (FortiAP) profile radio offers; None when no profile is configured."""
+    profiles = _edits(root, "wireless-controller wtp-profile")
+    if not profiles:
+        return None
+    offered = dict.fromkeys(vaps, False)
+    for profile in profiles.values():
+        for radio_name, radio in profile.blocks.items():
+            if not radio_name.startswith("radio-") or _get(radio, "mode") == "disabled":
+                continue
+            mode = _get(radio, "vap-all", "enable")
+            for name in radio.settings.get("vaps", []):
+                offered[name] = True
+            for name, vap in vaps.items():
+                bridged = _get(vap, "local-bridging") == "enable"
+                if mode == "enable" or mode == ("bridge" if bridged else "tunnel"):
+                    offered[name] = True
+    return offered
+
+
+def parse_wireless(root: Mapping[str, Node]) -> list[WirelessNetwork] | None:
+    """SSIDs of the FortiGate's wireless controller; None when the block is not in the config."""
+    if "wireless-controller vap" not in root:
+        return None
+    vaps = _edits(root, "wireless-controller vap")
+    offered = _offered_vaps(root, vaps)
+    networks = []
+    for name, node in vaps.items():
+        security, portal = _vap_security(_get(node, "security"))
+        enterprise = security in {"wpa-enterprise", "wpa2-enterprise", "wpa3-enterprise"}
+        auth = _get(node, "auth")
+        vlan_text = _get(node, "vlanid", "0") or "0"
+        vlan = int(vlan_text) if vlan_text.isdigit() and int(vlan_text) > 0 else None
+        bridged = _get(node, "local-bridging") == "enable"
+        encrypt = (_get(node, "encrypt") or "").upper()
+        privacy = _get(node, "intra-vap-privacy")
+        networks.append(
+            WirelessNetwork(
+                name=name,
+                ssid=_get(node, "ssid") or name,
+                enabled=offered.get(name) if offered is not None else None,
+                # Documented default: broadcast-ssid enable.
+                broadcast=_get(node, "broadcast-ssid", "enable") != "disable",
+                vlan=vlan,
+                # A tunnelled VAP is an interface of the FortiGate with the VAP's name.
+                interface=name if vlan is None and not bridged else None,
+                security=security,
+                tkip_allowed=("TKIP" in encrypt) if encrypt and security != "open" else None,
+                auth_server=(
+                    ("radius" if auth == "radius" else "local" if auth == "usergroup" else None)
+                    if enterprise
+                    else None
+                ),
+                radius_servers=(
+                    node.settings.get("radius-server", []) if enterprise and auth else None
+                ),
+                client_isolation=(None if privacy is None else privacy == "enable"),
+                captive_portal=portal,
+                line=_vap_line(name, node),
+            )
+        )
+    return networks
+
+
+def _vap_line(name: str, node: Node) -> str:
+    shown = [
+        f"set {key} " + " ".join(f'"{v}"' for v in node.settings[key])
+        for key in _VAP_EVIDENCE_KEYS
+        if key in node.settings
+    ]
+    return f"edit {name}: " + "; ".join(shown)

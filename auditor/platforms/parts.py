@@ -22,6 +22,7 @@ from auditor.model.snapshot import (
     Source,
     SystemInfo,
     Vlan,
+    WirelessNetwork,
 )
 from auditor.platforms.interface_kinds import with_kind
 
@@ -38,6 +39,7 @@ class SnapshotParts:
     acls: list[Acl] = field(default_factory=list)
     firewall_policies: list[FirewallPolicy] = field(default_factory=list)
     management: ManagementPlane = field(default_factory=ManagementPlane)
+    wireless: list[WirelessNetwork] | None = None  # None: the platform reports no wireless
     unparsed_config_lines: list[str] = field(default_factory=list)
     absent_commands: list[str] = field(default_factory=list)
 
@@ -74,6 +76,7 @@ class SnapshotParts:
                 "acls": stamp(list(self.acls)),
                 "firewall_policies": stamp(list(self.firewall_policies)),
                 "management": self.management.model_copy(update={"source": source}),
+                "wireless": None if self.wireless is None else stamp(list(self.wireless)),
                 "config_redacted": config_redacted,
                 "config_hash": config_hash,
                 "unparsed_config_lines": list(self.unparsed_config_lines),

@@ -5,6 +5,8 @@ Default table (``shared/guideline-review.md`` §3, a proposal a city may overrid
 ``audit_grades``): critical → major; high → major when the finding's zone is of a tier kind
 (My Number, LGWAN, LGWAN WAN), else minor; medium → minor; low and info → observation. Events
 (MON-001/003/004) are observations. WIFI-001 is graded by the zone it shares a link with.
+WIFI-004 (a business SSID on open/PSK/WEP, or without 802.1X) is major in any business tier,
+including the Internet tier under β/β′ (guideline-review M2).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from auditor.policy.models import (
 )
 
 SCOPE_LIMITATION_PREFIXES = ("COL-",)
+# Defaults of rules whose grade does not follow from severity and zone (a city overrides them in
+# ``audit_grades.by_check``).
+DEFAULT_GRADE_BY_RULE: dict[str, AuditGrade] = {"WIFI-004": AuditGrade.MAJOR}
 
 
 def audit_grade(
@@ -35,6 +40,8 @@ def audit_grade(
     fixed = settings.by_check.get(check_id) or DEFAULT_GRADE_BY_CHECK.get(check_id)
     if fixed is not None:
         return AuditGrade(fixed)
+    if check_id in DEFAULT_GRADE_BY_RULE:
+        return DEFAULT_GRADE_BY_RULE[check_id]
     level = Severity(severity)
     in_tier = _zone_kind(zone, policy) in set(settings.major_tier_kinds)
     if check_id in settings.tier_graded_checks and level is Severity.CRITICAL:

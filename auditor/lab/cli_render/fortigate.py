@@ -151,7 +151,75 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
             out.append("        set status disable")
         out.append("    next")
     out.append("end")
+    out.extend(_wireless(device))
     return "\n".join(out) + "\n"
+
+
+_SECURITY_WORDS = {
+    "open": "open",
+    "owe": "owe",
+    "wep": "wep128",
+    "wpa-personal": "wpa-personal",
+    "wpa2-personal": "wpa2-only-personal",
+    "wpa3-sae": "wpa3-sae",
+    "wpa-enterprise": "wpa-enterprise",
+    "wpa2-enterprise": "wpa2-only-enterprise",
+    "wpa3-enterprise": "wpa3-enterprise",
+}
+
+
+def _wireless(device: ScenarioDevice) -> list[str]:
+    """``config wireless-controller vap`` and one FortiAP profile offering the enabled VAPs."""
+    if device.wireless is None:
+        return []
+    out = ["config wireless-controller vap"]
+    for network in device.wireless:
+        out.append(f'    edit "{network.name}"')
+        out.append(f'        set ssid "{network.ssid}"')
+        out.append(
+            f"        set broadcast-ssid {'disable' if network.broadcast is False else 'enable'}"
+        )
+        word = _SECURITY_WORDS.get(network.security or "", "wpa2-only-personal")
+        if network.captive_portal and word == "open":
+            word = "captive-portal"
+        out.append(f"        set security {word}")
+        if network.security not in (None, "open", "owe"):
+            out.append(f"        set encrypt {'TKIP-AES' if network.tkip_allowed else 'AES'}")
+        if network.auth_server == "radius":
+            out.append("        set auth radius")
+            out.append(f"        set radius-server {_quoted(network.radius_servers or [])}")
+        elif network.auth_server == "local":
+            out.append("        set auth usergroup")
+        elif network.security in ("wpa-personal", "wpa2-personal"):
+            out.append(f"        set passphrase ENC {network.name.encode().hex()}")
+        elif network.security == "wpa3-sae":
+            out.append(f"        set sae-password ENC {network.name.encode().hex()}")
+        if network.client_isolation is not None:
+            state = "enable" if network.client_isolation else "disable"
+            out.append(f"        set intra-vap-privacy {state}")
+        if network.vlan is not None:
+            out.append("        set local-bridging enable")
+            out.append(f"        set vlanid {network.vlan}")
+        out.append("    next")
+    out.append("end")
+    offered = [network.name for network in device.wireless if network.enabled]
+    out += [
+        "config wireless-controller wtp-profile",
+        '    edit "FAP231F-default"',
+        "        config radio-1",
+        "            set band 802.11ax,n,g-only",
+        "            set vap-all manual",
+        f"            set vaps {_quoted(offered)}",
+        "        end",
+        "        config radio-2",
+        "            set band 802.11ax-5G",
+        "            set vap-all manual",
+        f"            set vaps {_quoted(offered)}",
+        "        end",
+        "    next",
+        "end",
+    ]
+    return out
 
 
 def _address_objects(device: ScenarioDevice) -> list[str]:
