@@ -86,6 +86,10 @@ class RuleIndex(Layer3Index):
         default_source = snapshot_source(snapshot)
         bindings: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for acl in snapshot.acls:
+            if acl.family == "ipv6":
+                # Rule facts judge "any" without an address family; an IPv6-only filter must
+                # not stand in for (or against) the IPv4 traffic between zones.
+                continue
             for binding in acl.applied:
                 bindings[acl.name].append((binding.interface, binding.direction))
         for iface in snapshot.interfaces:

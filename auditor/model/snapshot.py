@@ -19,7 +19,9 @@ from auditor.model.services import Service
 # 2: typed services on ACL entries and firewall policies (absent = unknown in older snapshots).
 # 3: typed address networks on ACL entries and firewall policies, interface kinds (SVI VLAN),
 #    the device kind (firewall) from the platform profile; absent = unknown in older snapshots.
-SCHEMA_VERSION = 3
+# 4: ACL address family, FQDN destinations of ACL entries and firewall policies, and the
+#    configuration change stamp in SystemInfo; absent = unknown in older snapshots.
+SCHEMA_VERSION = 4
 
 
 class Source(StrEnum):
@@ -62,6 +64,14 @@ class SystemInfo(_Model):
         default_factory=list,
         description="text fields whose charset was guessed, e.g. "
         '"sysLocation: gb18030 (guessed)"; their text may be wrong',
+    )
+    config_changed_at: datetime | None = Field(
+        default=None,
+        description="when the device says its configuration was last changed (UTC), read by "
+        "the platform parser from the configuration header; None = not stated",
+    )
+    config_changed_by: str | None = Field(
+        default=None, description="the account the device names for that change, if stated"
     )
     device_kind: DeviceKind | None = Field(
         default=None,
@@ -196,6 +206,11 @@ class AclBinding(_Model):
 
 class Acl(_Model):
     name: str
+    family: Literal["ipv4", "ipv6"] | None = Field(
+        default=None,
+        description="the address family the ACL filters when the platform keeps them apart "
+        "(IPv6-only filters); None = not stated (IPv4 or mixed, as before schema 4)",
+    )
     entries: list[AclEntry] = Field(default_factory=list)
     applied: list[AclBinding] = Field(default_factory=list)
     source: Source | None = None
