@@ -39,6 +39,7 @@ class PermitPortion:
     services: tuple[ServiceRange, ...]
     evidence_source: str
     interfaces: tuple[str, ...] = ()
+    destination_fqdns: tuple[str, ...] = ()  # the destination is these DNS names (FQDN objects)
 
 
 @dataclass(frozen=True)
@@ -299,6 +300,7 @@ def _rule_portions(
                         destination_networks=destinations,
                         services=rule.services,
                         evidence_source=rule.source,
+                        destination_fqdns=rule.destination_fqdns,
                     )
 
 
@@ -417,6 +419,8 @@ def judge(view: NetworkView, portion: PermitPortion) -> Judgement:
                 f"destinations reach beyond the My Number destinations ({names})",
                 f"宛先がマイナンバー系の許可宛先({names})を超えている",
             )
+    if portion.destination_fqdns:
+        return _judge_fqdns(view, portion, flows)
     uncovered = tuple(
         service for service in portion.services if not _covered(view, portion, service, flows)
     )
@@ -481,6 +485,55 @@ def _local_breakout(view: NetworkView, portion: PermitPortion) -> bool:
         and len(outside) == len(portion.destination_networks)
         and _within(outside, targets)
     )
+
+
+def _judge_fqdns(view: NetworkView, portion: PermitPortion, flows: list[Flow]) -> Judgement:
+    """A permit to DNS names: within policy when a flow allows its services to any destination
+    (or to exactly these names), or, α′, when every name is one of the ``lbo_services``."""
+    names = portion.destination_fqdns
+    uncovered = tuple(
+        service
+        for service in portion.services
+        if not any(
+            any(ServiceRange.parse(s).covers(service) for s in flow.services)
+            and not flow.via
+            and (not flow.destinations or all(_name_matches(n, flow.destinations) for n in names))
+            for flow in flows
+        )
+    )
+    if not uncovered or _breakout_by_name(view, portion):
+        return Judgement(portion, True, (), "within policy", "ポリシーの範囲内")
+    listed = ", ".join(names)
+    return Judgement(
+        portion,
+        False,
+        uncovered,
+        f"the DNS names {listed} are not among the policy's allowed destinations "
+        "(flows, lbo_services)",
+        f"宛先の DNS 名 {listed} はポリシーの許可宛先(flows・lbo_services)にない",
+    )
+
+
+def _breakout_by_name(view: NetworkView, portion: PermitPortion) -> bool:
+    services = getattr(view.policy, "lbo_services", None) or []
+    source = view.zones.get(portion.source_zone)
+    if not services or source is None or source.kind != ZoneKind.LGWAN:
+        return False
+    if portion.destination_zone != view.external_zone:
+        return False
+    return all(_name_matches(name, services) for name in portion.destination_fqdns)
+
+
+def _name_matches(name: str, allowed: Iterable[str]) -> bool:
+    """``name`` (``*.x`` for a wildcard object) is one of ``allowed``: equal, or under an allowed
+    ``*.`` wildcard. A wildcard object is matched only by an equal or wider allowed wildcard."""
+    name = name.lower().rstrip(".")
+    for entry in (a.lower().rstrip(".") for a in allowed):
+        if name == entry:
+            return True
+        if entry.startswith("*.") and name.endswith(entry[1:]):
+            return True
+    return False
 
 
 def _describe_flow(flow: Flow) -> str:

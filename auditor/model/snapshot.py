@@ -237,6 +237,11 @@ class FirewallPolicy(_Model):
     destination_networks: list[IPvAnyNetwork] | None = Field(
         default=None, description="the destination addresses resolved like source_networks"
     )
+    destination_fqdns: list[str] | None = Field(
+        default=None,
+        description="DNS names (``*.`` for a wildcard) of destination objects defined by name; "
+        "when set, destination_networks holds only the other destinations (None: none)",
+    )
     services: list[str] = Field(
         default_factory=list, description="service names as configured, evidence only"
     )

@@ -44,7 +44,11 @@ def _finding(
     what = "ACL line" if portion.kind == "acl" else "firewall policy"
     what_ja = "ACL 行" if portion.kind == "acl" else "ファイアウォールポリシー"
     services = ", ".join(str(s) for s in judgement.uncovered_services)
-    destinations = network_text(portion.destination_networks)
+    destinations = (
+        ", ".join(portion.destination_fqdns)
+        if portion.destination_fqdns
+        else network_text(portion.destination_networks)
+    )
     if not severity and view.is_mynumber(portion.destination_zone):
         severity = Severity.CRITICAL
     return emit(
