@@ -14,14 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.analysis.layer3 import L3Interface
+from auditor.analysis.layer3 import L3Interface, RouteFact
 from auditor.analysis.network import NetworkView
 from auditor.analysis.permits import RuleFact
 from auditor.analysis.services import ANY_SERVICE, ServiceRange
 from auditor.analysis.zones import Network
 from auditor.policy.models import Flow, Policy, ZoneKind
 
-PermitKind = Literal["acl", "fw", "l3"]
+PermitKind = Literal["acl", "fw", "l3", "route"]
 
 
 @dataclass(frozen=True)
@@ -232,7 +232,9 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
                 line=portion.line,
                 services=[str(service) for service in portion.services],
                 destinations=(
-                    None
+                    list(portion.destination_fqdns)
+                    if portion.destination_fqdns
+                    else None
                     if portion.destination_networks is None
                     else [str(n) for n in portion.destination_networks]
                 ),
@@ -260,6 +262,78 @@ def permit_portions(view: NetworkView) -> list[PermitPortion]:
         portions.extend(_rule_portions(view, device, view.rules[device]))
     for device in sorted(view.l3_interfaces):
         portions.extend(unfiltered_routing(view, device))
+    portions.extend(unfiltered_routes(view))
+    return portions
+
+
+def routes_joining_zones(view: NetworkView) -> list[tuple[RouteFact, str, str]]:
+    """(route, source zone, destination zone) for routes that join zones with no policy flow
+    either way (routers and L3 switches; SEG-011 reports each, the matrix shows the unfiltered).
+
+    The source zones are the zones of the device's interfaces in the route's VRF (or its
+    inventory zones); the destination is the prefix's zone, or for a default/outside route the
+    next hop's zone (plus the outside) unless the next hop lies in one of the source zones.
+    """
+    joined: list[tuple[RouteFact, str, str]] = []
+    for device in sorted(view.routes):
+        if view.is_firewall(device):
+            continue
+        zones_by_vrf: dict[str | None, set[str]] = defaultdict(set)
+        for fact in view.l3_interfaces.get(device, []):
+            if fact.zone:
+                zones_by_vrf[fact.vrf].add(fact.zone)
+        for route in view.routes[device]:
+            sources = zones_by_vrf.get(route.vrf) or set(view.device_zones(device))
+            if route.destination_zones:
+                destinations = set(route.destination_zones)
+            elif route.next_hop_zone and route.next_hop_zone not in sources:
+                destinations = {route.next_hop_zone}
+                if route.external and view.external_zone:
+                    destinations.add(view.external_zone)
+            else:
+                continue
+            joined.extend(
+                (route, s, d)
+                for s, d in sorted((s, d) for s in sources for d in destinations)
+                if s != d and d not in sources and not view.any_flow_between(s, d)
+            )
+    return joined
+
+
+def unfiltered_routes(view: NetworkView) -> list[PermitPortion]:
+    """Routes joining zones (:func:`routes_joining_zones`) that no ACL filters on the way in.
+
+    The traffic enters on an interface of the source zone (in the route's VRF) with no inbound
+    ACL; the route is the evidence, so the matrix shows the pair as permitted by routing.
+    """
+    portions: list[PermitPortion] = []
+    for route, source_zone, destination_zone in routes_joining_zones(view):
+        ingress = [
+            fact
+            for fact in view.l3_interfaces.get(route.device, [])
+            if fact.zone == source_zone
+            and fact.vrf == route.vrf
+            and fact.acl_in is None
+            and fact.admin_up is not False
+        ]
+        if not ingress:
+            continue
+        via = f" via {route.next_hop}" if route.next_hop else ""
+        portions.append(
+            PermitPortion(
+                device=route.device,
+                kind="route",
+                subject=f"{route.subject}#{source_zone}->{destination_zone}",
+                line=f"{route.protocol} route {route.prefix}{via}",
+                source_zone=source_zone,
+                destination_zone=destination_zone,
+                source_networks=None,
+                destination_networks=(route.prefix,),
+                services=(ANY_SERVICE,),
+                evidence_source=route.source,
+                interfaces=tuple(sorted({fact.interface for fact in ingress})),
+            )
+        )
     return portions
 
 
@@ -608,6 +682,8 @@ __all__ = [
     "flow_is_permitted",
     "judge_permits",
     "permit_portions",
+    "routes_joining_zones",
+    "unfiltered_routes",
     "zone_matrix",
     "zones_with_routing",
 ]

@@ -20,7 +20,7 @@ def permit_findings(
     seen: set[tuple[str, str]] = set()
     for judgement in judge_permits(view):
         portion = judgement.portion
-        if portion.kind == "l3" or judgement.within_policy:
+        if portion.kind in ("l3", "route") or judgement.within_policy:  # SEG-005 / SEG-011
             continue
         if view.is_mynumber(portion.source_zone) != mynumber:
             continue
