@@ -239,7 +239,7 @@ class FirewallPolicy(_Model):
     )
     destination_fqdns: list[str] | None = Field(
         default=None,
-        description="DNS names (``*.`` for a wildcard) of destination objects defined by name; "
+        description="DNS names (``*.`` prefix: every name below) of destination objects; "
         "when set, destination_networks holds only the other destinations (None: none)",
     )
     services: list[str] = Field(
