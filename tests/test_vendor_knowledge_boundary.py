@@ -41,6 +41,12 @@ FORBIDDEN = {
     ),
     # IOS ``host A`` operands and wildcard masks: a literal "host " token, a wildcard helper.
     "vendor address syntax": r"""(?:^|\s)["']host ["'](?:\s|$)|\bwildcard""",
+    # Configuration header stamps (IOS, NEC IX, AX, FortiGate): the platform parser reads them
+    # into ``SystemInfo.config_changed_at``/``config_changed_by``.
+    "configuration header stamps": (
+        r"(?i)last\s+configuration\s+change|last\s+updated\s+\w{3}|last\s+modified\s+by|"
+        r"config-version="
+    ),
 }
 
 
@@ -102,12 +108,16 @@ FIREWALLS = frozenset({"fortinet"})
 def f(text: str) -> str:
     """Remediation: ``interface Vlan21``."""
     return "Vlan21" + text.removeprefix("host ")
+
+
+STAMP = re.compile(r"Last configuration change at (\\S+)")
 '''
     lines = code_lines(source)
     assert re.search(FORBIDDEN["platform names"], lines[3])
     assert re.search(FORBIDDEN["vendor interface spellings"], lines[8])
     assert re.search(FORBIDDEN["vendor address syntax"], lines[8])
     assert not re.search(FORBIDDEN["vendor address syntax"], "f\"host '{name}' is in zone\"")
+    assert re.search(FORBIDDEN["configuration header stamps"], lines[11])
     assert not any(
         re.search(pattern, text)
         for number, text in lines.items()

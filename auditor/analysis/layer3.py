@@ -78,6 +78,8 @@ class Layer3Index(Layer2Index):
         acl_in: dict[str, str] = {}
         acl_out: dict[str, str] = {}
         for acl in snapshot.acls:
+            if acl.family == "ipv6":
+                continue  # an IPv6-only filter says nothing about the IPv4 path
             for binding in acl.applied:
                 (acl_in if binding.direction == "in" else acl_out)[binding.interface] = acl.name
         for iface in snapshot.interfaces:

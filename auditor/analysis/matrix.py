@@ -14,14 +14,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.analysis.layer3 import L3Interface
+from auditor.analysis.layer3 import L3Interface, RouteFact
 from auditor.analysis.network import NetworkView
 from auditor.analysis.permits import RuleFact
 from auditor.analysis.services import ANY_SERVICE, ServiceRange
 from auditor.analysis.zones import Network
 from auditor.policy.models import Flow, Policy, ZoneKind
 
-PermitKind = Literal["acl", "fw", "l3"]
+PermitKind = Literal["acl", "fw", "l3", "route"]
 
 
 @dataclass(frozen=True)
@@ -39,6 +39,7 @@ class PermitPortion:
     services: tuple[ServiceRange, ...]
     evidence_source: str
     interfaces: tuple[str, ...] = ()
+    destination_fqdns: tuple[str, ...] = ()  # the destination is these DNS names (FQDN objects)
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,9 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
                 line=portion.line,
                 services=[str(service) for service in portion.services],
                 destinations=(
-                    None
+                    list(portion.destination_fqdns)
+                    if portion.destination_fqdns
+                    else None
                     if portion.destination_networks is None
                     else [str(n) for n in portion.destination_networks]
                 ),
@@ -259,6 +262,78 @@ def permit_portions(view: NetworkView) -> list[PermitPortion]:
         portions.extend(_rule_portions(view, device, view.rules[device]))
     for device in sorted(view.l3_interfaces):
         portions.extend(unfiltered_routing(view, device))
+    portions.extend(unfiltered_routes(view))
+    return portions
+
+
+def routes_joining_zones(view: NetworkView) -> list[tuple[RouteFact, str, str]]:
+    """(route, source zone, destination zone) for routes that join zones with no policy flow
+    either way (routers and L3 switches; SEG-011 reports each, the matrix shows the unfiltered).
+
+    The source zones are the zones of the device's interfaces in the route's VRF (or its
+    inventory zones); the destination is the prefix's zone, or for a default/outside route the
+    next hop's zone (plus the outside) unless the next hop lies in one of the source zones.
+    """
+    joined: list[tuple[RouteFact, str, str]] = []
+    for device in sorted(view.routes):
+        if view.is_firewall(device):
+            continue
+        zones_by_vrf: dict[str | None, set[str]] = defaultdict(set)
+        for fact in view.l3_interfaces.get(device, []):
+            if fact.zone:
+                zones_by_vrf[fact.vrf].add(fact.zone)
+        for route in view.routes[device]:
+            sources = zones_by_vrf.get(route.vrf) or set(view.device_zones(device))
+            if route.destination_zones:
+                destinations = set(route.destination_zones)
+            elif route.next_hop_zone and route.next_hop_zone not in sources:
+                destinations = {route.next_hop_zone}
+                if route.external and view.external_zone:
+                    destinations.add(view.external_zone)
+            else:
+                continue
+            joined.extend(
+                (route, s, d)
+                for s, d in sorted((s, d) for s in sources for d in destinations)
+                if s != d and d not in sources and not view.any_flow_between(s, d)
+            )
+    return joined
+
+
+def unfiltered_routes(view: NetworkView) -> list[PermitPortion]:
+    """Routes joining zones (:func:`routes_joining_zones`) that no ACL filters on the way in.
+
+    The traffic enters on an interface of the source zone (in the route's VRF) with no inbound
+    ACL; the route is the evidence, so the matrix shows the pair as permitted by routing.
+    """
+    portions: list[PermitPortion] = []
+    for route, source_zone, destination_zone in routes_joining_zones(view):
+        ingress = [
+            fact
+            for fact in view.l3_interfaces.get(route.device, [])
+            if fact.zone == source_zone
+            and fact.vrf == route.vrf
+            and fact.acl_in is None
+            and fact.admin_up is not False
+        ]
+        if not ingress:
+            continue
+        via = f" via {route.next_hop}" if route.next_hop else ""
+        portions.append(
+            PermitPortion(
+                device=route.device,
+                kind="route",
+                subject=f"{route.subject}#{source_zone}->{destination_zone}",
+                line=f"{route.protocol} route {route.prefix}{via}",
+                source_zone=source_zone,
+                destination_zone=destination_zone,
+                source_networks=None,
+                destination_networks=(route.prefix,),
+                services=(ANY_SERVICE,),
+                evidence_source=route.source,
+                interfaces=tuple(sorted({fact.interface for fact in ingress})),
+            )
+        )
     return portions
 
 
@@ -299,6 +374,7 @@ def _rule_portions(
                         destination_networks=destinations,
                         services=rule.services,
                         evidence_source=rule.source,
+                        destination_fqdns=rule.destination_fqdns,
                     )
 
 
@@ -417,6 +493,8 @@ def judge(view: NetworkView, portion: PermitPortion) -> Judgement:
                 f"destinations reach beyond the My Number destinations ({names})",
                 f"宛先がマイナンバー系の許可宛先({names})を超えている",
             )
+    if portion.destination_fqdns:
+        return _judge_fqdns(view, portion, flows)
     uncovered = tuple(
         service for service in portion.services if not _covered(view, portion, service, flows)
     )
@@ -481,6 +559,55 @@ def _local_breakout(view: NetworkView, portion: PermitPortion) -> bool:
         and len(outside) == len(portion.destination_networks)
         and _within(outside, targets)
     )
+
+
+def _judge_fqdns(view: NetworkView, portion: PermitPortion, flows: list[Flow]) -> Judgement:
+    """A permit to DNS names: within policy when a flow allows its services to any destination
+    (or to exactly these names), or, α′, when every name is one of the ``lbo_services``."""
+    names = portion.destination_fqdns
+    uncovered = tuple(
+        service
+        for service in portion.services
+        if not any(
+            any(ServiceRange.parse(s).covers(service) for s in flow.services)
+            and not flow.via
+            and (not flow.destinations or all(_name_matches(n, flow.destinations) for n in names))
+            for flow in flows
+        )
+    )
+    if not uncovered or _breakout_by_name(view, portion):
+        return Judgement(portion, True, (), "within policy", "ポリシーの範囲内")
+    listed = ", ".join(names)
+    return Judgement(
+        portion,
+        False,
+        uncovered,
+        f"the DNS names {listed} are not among the policy's allowed destinations "
+        "(flows, lbo_services)",
+        f"宛先の DNS 名 {listed} はポリシーの許可宛先(flows・lbo_services)にない",
+    )
+
+
+def _breakout_by_name(view: NetworkView, portion: PermitPortion) -> bool:
+    services = getattr(view.policy, "lbo_services", None) or []
+    source = view.zones.get(portion.source_zone)
+    if not services or source is None or source.kind != ZoneKind.LGWAN:
+        return False
+    if portion.destination_zone != view.external_zone:
+        return False
+    return all(_name_matches(name, services) for name in portion.destination_fqdns)
+
+
+def _name_matches(name: str, allowed: Iterable[str]) -> bool:
+    """``name`` (``*.x`` for a wildcard object) is one of ``allowed``: equal, or under an allowed
+    ``*.`` wildcard. A wildcard object is matched only by an equal or wider allowed wildcard."""
+    name = name.lower().rstrip(".")
+    for entry in (a.lower().rstrip(".") for a in allowed):
+        if name == entry:
+            return True
+        if entry.startswith("*.") and name.endswith(entry[1:]):
+            return True
+    return False
 
 
 def _describe_flow(flow: Flow) -> str:
@@ -555,6 +682,8 @@ __all__ = [
     "flow_is_permitted",
     "judge_permits",
     "permit_portions",
+    "routes_joining_zones",
+    "unfiltered_routes",
     "zone_matrix",
     "zones_with_routing",
 ]

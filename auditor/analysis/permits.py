@@ -49,10 +49,14 @@ class RuleFact:
     # False when the snapshot did not say which addresses: the networks are then any, and a deny
     # removes nothing from later permits.
     addresses_known: bool = True
+    # DNS names the rule's destination objects stand for (FQDN objects): the destination is
+    # these names, somewhere outside the zones; judged by name against the policy.
+    destination_fqdns: tuple[str, ...] = ()
 
     @property
     def base_subject(self) -> str:
-        return f"acl:{self.name}:{self.key}" if self.kind == "acl" else f"fw:{self.key}"
+        base = f"acl:{self.name}:{self.key}" if self.kind == "acl" else f"fw:{self.key}"
+        return f"{base}:fqdn" if self.destination_fqdns else base
 
     def subject(self, source_zone: str, destination_zone: str) -> str:
         return f"{self.base_subject}#{source_zone}->{destination_zone}"
@@ -86,6 +90,10 @@ class RuleIndex(Layer3Index):
         default_source = snapshot_source(snapshot)
         bindings: dict[str, list[tuple[str, str]]] = defaultdict(list)
         for acl in snapshot.acls:
+            if acl.family == "ipv6":
+                # Rule facts judge "any" without an address family; an IPv6-only filter must
+                # not stand in for (or against) the IPv4 traffic between zones.
+                continue
             for binding in acl.applied:
                 bindings[acl.name].append((binding.interface, binding.direction))
         for iface in snapshot.interfaces:
@@ -155,8 +163,30 @@ class RuleIndex(Layer3Index):
     def _add_firewall_policy(
         self, device: str, fw_policy: FirewallPolicy, position: int, default: Source | None
     ) -> int:
+        fqdns = tuple(fw_policy.destination_fqdns or ())
+        if fqdns:
+            # The FQDN destinations are one fact of their own (the names, outside every zone);
+            # the address destinations, if any, are another.
+            position = self._add_firewall_part(device, fw_policy, position, default, None, fqdns)
+            if fw_policy.destination_networks is None:
+                return position
+        return self._add_firewall_part(
+            device, fw_policy, position, default, fw_policy.destination_networks, ()
+        )
+
+    def _add_firewall_part(
+        self,
+        device: str,
+        fw_policy: FirewallPolicy,
+        position: int,
+        default: Source | None,
+        destination_networks: Sequence[Network] | None,
+        fqdns: tuple[str, ...],
+    ) -> int:
         sources, sources_known = rule_networks(fw_policy.source_networks)
-        destinations, destinations_known = rule_networks(fw_policy.destination_networks)
+        destinations, destinations_known = rule_networks(destination_networks)
+        if fqdns:
+            destinations_known = True
         source_zones = self._zones_for(sources)
         destination_zones = self._zones_for(destinations)
         from_interfaces = self._interfaces_zones(device, fw_policy.source_interfaces)
@@ -165,7 +195,13 @@ class RuleIndex(Layer3Index):
             source_zones = (
                 source_zones & from_interfaces if sources is not None else from_interfaces
             )
-        if to_interfaces is not None:
+        if fqdns:
+            # A name resolves outside the city: the outside, narrowed to the egress interfaces.
+            outside = frozenset({self.external_zone}) if self.external_zone else frozenset()
+            destination_zones = (
+                outside & to_interfaces if to_interfaces is not None and outside else outside
+            ) or (to_interfaces or frozenset())
+        elif to_interfaces is not None:
             destination_zones = (
                 destination_zones & to_interfaces if destinations is not None else to_interfaces
             )
@@ -188,6 +224,7 @@ class RuleIndex(Layer3Index):
                 source=source_name(fw_policy.source or default),
                 services_known=known,
                 addresses_known=sources_known and destinations_known,
+                destination_fqdns=fqdns,
             )
         )
         return position + 1

@@ -22,7 +22,9 @@ from auditor.model.services import Service
 # 4: forwarding facts for path analysis: static NAT, policy-based routing, VRF route leaks and the
 #    dynamic routing protocols configured; absent = not known in older snapshots.
 # 5: wireless networks (SSIDs) of a wireless controller; absent = not known in older snapshots.
-SCHEMA_VERSION = 5
+# 6: ACL address family, FQDN destinations of ACL entries and firewall policies, and the
+#    configuration change stamp in SystemInfo; absent = unknown in older snapshots.
+SCHEMA_VERSION = 6
 
 
 class Source(StrEnum):
@@ -65,6 +67,14 @@ class SystemInfo(_Model):
         default_factory=list,
         description="text fields whose charset was guessed, e.g. "
         '"sysLocation: gb18030 (guessed)"; their text may be wrong',
+    )
+    config_changed_at: datetime | None = Field(
+        default=None,
+        description="when the device says its configuration was last changed (UTC), read by "
+        "the platform parser from the configuration header; None = not stated",
+    )
+    config_changed_by: str | None = Field(
+        default=None, description="the account the device names for that change, if stated"
     )
     device_kind: DeviceKind | None = Field(
         default=None,
@@ -238,6 +248,11 @@ class AclBinding(_Model):
 
 class Acl(_Model):
     name: str
+    family: Literal["ipv4", "ipv6"] | None = Field(
+        default=None,
+        description="the address family the ACL filters when the platform keeps them apart "
+        "(IPv6-only filters); None = not stated (IPv4 or mixed, as before schema 4)",
+    )
     entries: list[AclEntry] = Field(default_factory=list)
     applied: list[AclBinding] = Field(default_factory=list)
     source: Source | None = None
@@ -263,6 +278,11 @@ class FirewallPolicy(_Model):
     )
     destination_networks: list[IPvAnyNetwork] | None = Field(
         default=None, description="the destination addresses resolved like source_networks"
+    )
+    destination_fqdns: list[str] | None = Field(
+        default=None,
+        description="DNS names (``*.`` prefix: every name below) of destination objects; "
+        "when set, destination_networks holds only the other destinations (None: none)",
     )
     services: list[str] = Field(
         default_factory=list, description="service names as configured, evidence only"

@@ -252,6 +252,8 @@ def parse_ios_like(
     parts.system = parse_version(outputs.get("show version", ""))
     if facts.hostname:
         parts.system.name = facts.hostname
+    parts.system.config_changed_at = facts.changed_at
+    parts.system.config_changed_by = facts.changed_by
     parts.interfaces = merge_interfaces(
         facts.interfaces, parse_interfaces_status(outputs.get("show interfaces status", ""))
     )

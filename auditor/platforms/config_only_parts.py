@@ -15,6 +15,8 @@ def parts_from_config(facts: ConfigFacts, system: SystemInfo) -> SnapshotParts:
     """``system`` named after the configured host name, the rest as the configuration says."""
     parts = SnapshotParts(system=system)
     parts.system.name = facts.hostname
+    parts.system.config_changed_at = facts.changed_at
+    parts.system.config_changed_by = facts.changed_by
     parts.interfaces = list(facts.interfaces.values())
     parts.vlans = [facts.vlans[vlan_id] for vlan_id in sorted(facts.vlans)]
     parts.routes = facts.routes

@@ -458,7 +458,10 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 services=node.settings.get("service", []),
                 resolved_services=services.resolve(node.settings.get("service", [])),
                 source_networks=address_book.resolve(node.settings.get("srcaddr", [])),
-                destination_networks=address_book.resolve(node.settings.get("dstaddr", [])),
+                destination_networks=address_book.resolve_networks(
+                    node.settings.get("dstaddr", [])
+                ),
+                destination_fqdns=address_book.fqdns(node.settings.get("dstaddr", [])),
                 action=action,
                 enabled=_get(node, "status", "enable") != "disable",
                 line=_policy_line(policy_id, node),
@@ -619,8 +622,10 @@ class ServiceBook:
 class AddressBook:
     """Address names of one FortiGate → typed networks: ``firewall address`` objects, groups.
 
-    ``all`` is the predefined any (``0.0.0.0/0``). An FQDN, geography or wildcard object, or a
-    name the configuration does not define, is unknown: the whole list resolves to ``None``.
+    ``all`` is the predefined any (``0.0.0.0/0``). A geography object or a name the
+    configuration does not define is unknown: the whole list resolves to ``None``. FQDN objects
+    (``set type fqdn`` + ``set fqdn``, ``set type wildcard-fqdn`` + ``set wildcard-fqdn``) are
+    names, not networks: :meth:`fqdns` lists them and :meth:`resolve_networks` leaves them out.
     """
 
     def __init__(self, root: Mapping[str, Node]) -> None:
@@ -631,6 +636,7 @@ class AddressBook:
         }
 
     def resolve(self, names: list[str]) -> list[Network] | None:
+        """Every name as networks; an FQDN object is unknown here (its addresses are not known)."""
         if not names:
             return None
         found: list[Network] = []
@@ -640,6 +646,46 @@ class AddressBook:
                 return None
             found.extend(networks)
         return found
+
+    def resolve_networks(self, names: list[str]) -> list[Network] | None:
+        """The networks of the non-FQDN names; ``None`` when the list has only FQDN objects (the
+        destinations are then :meth:`fqdns`) or a name is unknown."""
+        fqdns = self.fqdns(names)
+        if fqdns is None:
+            return self.resolve(names)
+        found: list[Network] = []
+        for name in names:
+            if self._fqdn_names(name, depth=0):
+                continue
+            networks = self._lookup(name, depth=0)
+            if networks is None:
+                return None
+            found.extend(networks)
+        return found or None
+
+    def fqdns(self, names: list[str]) -> list[str] | None:
+        """The FQDN and wildcard-FQDN names these objects stand for; ``None`` when there are none.
+
+        A group is taken apart only when every member is an FQDN object; a group mixing FQDN
+        and address objects counts as its networks (and so as unknown)."""
+        found: list[str] = []
+        for name in names:
+            found.extend(self._fqdn_names(name, depth=0) or [])
+        return sorted(dict.fromkeys(found)) or None
+
+    def _fqdn_names(self, name: str, depth: int) -> list[str] | None:
+        node = self._objects.get(name)
+        if node is not None:
+            kind = (_get(node, "type", "ipmask") or "").lower()
+            value = _get(node, "fqdn") if kind == "fqdn" else None
+            if kind == "wildcard-fqdn":
+                value = _get(node, "wildcard-fqdn")
+            return [value.lower().rstrip(".")] if value else None
+        if name in self._groups and depth < 8:
+            members = [self._fqdn_names(member, depth + 1) for member in self._groups[name]]
+            if members and all(member is not None for member in members):
+                return [fqdn for member in members for fqdn in member or []]
+        return None
 
     def _lookup(self, name: str, depth: int) -> list[Network] | None:
         node = self._objects.get(name)

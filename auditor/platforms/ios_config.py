@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Literal, TypeVar
 
 from auditor.model.services import PORT_PROTOCOLS, PROTOCOL_NUMBERS, ProtocolName, Service
@@ -28,6 +29,7 @@ from auditor.model.snapshot import (
     Vlan,
 )
 from auditor.platforms.addresses import networks_of
+from auditor.platforms.change_stamp import change_stamp
 from auditor.platforms.common import cidr, parse_vlan_list, prefix_of, unquote
 from auditor.redact import marker
 
@@ -60,6 +62,8 @@ class ConfigFacts:
     routes: list[Route] = field(default_factory=list)
     management: ManagementPlane = field(default_factory=ManagementPlane)
     unparsed: list[str] = field(default_factory=list)
+    changed_at: datetime | None = None  # the header's "last change" stamp (change_stamp.py)
+    changed_by: str | None = None
 
 
 MANAGEMENT_FACTS = frozenset(
@@ -172,6 +176,7 @@ def interpret(
         if not handled and not _BENIGN_TOP.match(line) and not _ignored(dialect, line):
             state.facts.unparsed.append(line)
     _finish(state)
+    state.facts.changed_at, state.facts.changed_by = change_stamp(text)
     return state.facts
 
 
@@ -665,8 +670,14 @@ def _acl_entry(text: str) -> AclEntry | None:
         protocol = rest.pop(0).lower()
     elif rest and rest[0].lower() == "any" and len(rest) > 2 and rest[1].lower() in {"any", "host"}:
         rest.pop(0)
-    source, rest = _address(rest)
-    destination, rest = _address(rest)
+    if rest and rest[0].lower() == "src":
+        keyword_form = _keyword_operands(rest)
+        if keyword_form is None:
+            return None
+        source, destination, rest = keyword_form
+    else:
+        source, rest = _address(rest)
+        destination, rest = _address(rest)
     ports: str | None = None
     if rest and rest[0].lower() == "eq" and len(rest) > 1:
         ports = ",".join(_port_number(word) for word in rest[1:] if not _is_keyword(word))
@@ -794,6 +805,40 @@ def _is_keyword(word: str) -> bool:
     return word.lower() in _TRAILING_KEYWORDS or word.lower().startswith(
         ("dscp", "precedence", "time-range")
     )
+
+
+def _keyword_operands(words: list[str]) -> tuple[str, str, list[str]] | None:
+    """NEC IX ``src A [sport SPEC] dest B [dport SPEC]`` → (source, destination, port words).
+
+    SPEC is ``any``, ``eq N`` or ``range A B`` (vendor-formats.md §2.3); the destination port
+    comes back as IOS-style words (``eq N`` / ``range A B``, none for ``any``) so one service
+    resolver reads both forms. The source port is not a destination and is dropped here.
+    ``None`` when the words do not follow that grammar (the line is then left unparsed).
+    """
+    rest = list(words)
+    operands: dict[str, str] = {}
+    dport: list[str] = []
+    while rest:
+        keyword = rest.pop(0).lower()
+        if keyword in {"src", "dest"} and rest:
+            operands[keyword] = rest.pop(0)
+        elif keyword in {"sport", "dport"} and rest:
+            spec = [rest.pop(0)]
+            if spec[0].lower() == "eq" and rest:
+                spec.append(rest.pop(0))
+            elif spec[0].lower() == "range" and len(rest) >= 2:
+                spec += [rest.pop(0), rest.pop(0)]
+            elif spec[0].lower() != "any":
+                return None
+            if keyword == "dport" and spec[0].lower() != "any":
+                dport = spec
+        elif not _is_keyword(keyword):  # trailing ``log`` and the like match every packet
+            return None
+    if "src" not in operands or "dest" not in operands:
+        return None
+    source, _ = _address([operands["src"]])
+    destination, _ = _address([operands["dest"]])
+    return source, destination, dport
 
 
 def _address(words: list[str]) -> tuple[str, list[str]]:

@@ -28,7 +28,7 @@ from auditor.model.snapshot import (
     SnmpCommunity,
     SystemInfo,
 )
-from auditor.platforms.addresses import networks_of
+from auditor.platforms.addresses import Network, networks_of
 from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile, score_markers
@@ -78,7 +78,7 @@ _BENIGN = re.compile(
     r"ip lan\d+(?:/\d+)? (?:mtu|proxyarp|intrusion)|dhcp |ipsec auto refresh|ipsec sa policy|"
     r"ipsec ike (?:encryption|group|hash|keepalive|local|remote|nat-traversal|version)|"
     r"ipsec tunnel|pppoe |ppp |pp always-on|pp auth accept|pp auth request|nat |"
-    r"ip (?:pp|tunnel) (?:mtu|nat|tcp)|tunnel encapsulation|ip filter dynamic|"
+    r"ip (?:pp|tunnel) (?:mtu|nat|tcp)|tunnel encapsulation|ip(?:v6)? filter dynamic|"
     r"statistics |operation |schedule at .*(?<!ntpdate)$|sshd host key generate|"
     r"provider |upnp |l2tp |syslog (?:facility|notice|info|debug|local)|"
     r"ip (?:routing|icmp|source-route|stealth)|sntpd |switch control|ip host |"
@@ -147,7 +147,9 @@ class _Config:
     salt: bytes
     interfaces: dict[str, Interface] = field(default_factory=dict)
     filters: dict[str, AclEntry] = field(default_factory=dict)
+    filters6: dict[str, AclEntry] = field(default_factory=dict)
     bindings: list[tuple[str, Literal["in", "out"], list[str]]] = field(default_factory=list)
+    bindings6: list[tuple[str, Literal["in", "out"], list[str]]] = field(default_factory=list)
     routes: list[Route] = field(default_factory=list)
     management: ManagementPlane = field(default_factory=ManagementPlane)
     unparsed: list[str] = field(default_factory=list)
@@ -241,17 +243,28 @@ def _config_line(config: _Config, line: str, context: str) -> bool | str:
             return False
         _iface(config, name).alias = _unquote(text_value)
         return True
-    if match := re.match(rf"^ip {_IFACE}\s*(\d*) secure filter (in|out) (.+)$", lowered):
-        name = _context_name(match.group(1), match.group(2), context)
-        direction: Literal["in", "out"] = "in" if match.group(3) == "in" else "out"
-        numbers = [n for n in match.group(4).split() if n.isdigit()]
-        config.bindings.append((name, direction, numbers))
+    if match := re.match(rf"^(ip|ipv6) {_IFACE}\s*(\d*) secure filter (in|out) (.+)$", lowered):
+        name = _context_name(match.group(2), match.group(3), context)
+        direction: Literal["in", "out"] = "in" if match.group(4) == "in" else "out"
+        # Static filters come first; the numbers after ``dynamic`` name ``ip filter dynamic``
+        # entries (stateful return paths), not static filters.
+        words_after = match.group(5).split()
+        static = (
+            words_after[: words_after.index("dynamic")] if "dynamic" in words_after else words_after
+        )
+        numbers = [n for n in static if n.isdigit()]
+        bindings = config.bindings if match.group(1) == "ip" else config.bindings6
+        bindings.append((name, direction, numbers))
         return True
-    if match := re.match(r"^ip filter (\d+) (\S+) (.+)$", line):
-        entry = _filter_entry(match.group(1), match.group(2), match.group(3).split(), line)
+    if match := re.match(r"^(ip|ipv6) filter (\d+) (\S+)(?: (.+))?$", line):
+        args = (match.group(4) or "").split()
+        entry = _filter_entry(
+            match.group(2), match.group(3), args, line, ipv6=match.group(1) == "ipv6"
+        )
         if entry is None:
             return False
-        config.filters[match.group(1)] = entry
+        filters = config.filters if match.group(1) == "ip" else config.filters6
+        filters[match.group(2)] = entry
         return True
     if match := re.match(r"^ip route (\S+) gateway (.+)$", lowered):
         # ``ip route P gateway A gateway B …``: one route per gateway (ECMP/failover).
@@ -372,14 +385,19 @@ def _unquote(value: str) -> str:
     return value
 
 
-def _filter_entry(number: str, action: str, args: list[str], line: str) -> AclEntry | None:
+def _filter_entry(
+    number: str, action: str, args: list[str], line: str, *, ipv6: bool = False
+) -> AclEntry | None:
     mapped = _ACTIONS.get(action.lower())
-    if mapped is None or len(args) < 2:
+    if mapped is None or not args:
         return None
+    # Trailing fields may be omitted and then mean ``*``: ``ip filter 10 reject *`` is a deny
+    # from any source to any destination of every protocol.
+    args = args + ["*"] * (5 - len(args))
     source = "any" if args[0] == "*" else _address(args[0])
     destination = "any" if args[1] == "*" else _address(args[1])
-    protocol = args[2].lower() if len(args) > 2 and args[2] != "*" else "ip"
-    destination_port = args[4] if len(args) > 4 and args[4] != "*" else None
+    protocol = args[2].lower() if args[2] != "*" else "ip"
+    destination_port = args[4] if args[4] != "*" else None
     ports = None
     if destination_port:
         low, _, high = destination_port.partition("-")
@@ -391,11 +409,18 @@ def _filter_entry(number: str, action: str, args: list[str], line: str) -> AclEn
         source=source,
         destination=destination,
         destination_ports=ports,
-        service=filter_service(args[2] if len(args) > 2 else "*", destination_port),
-        source_networks=networks_of(source),
-        destination_networks=networks_of(destination),
+        service=filter_service(args[2], destination_port),
+        source_networks=_filter_networks(source, ipv6=ipv6),
+        destination_networks=_filter_networks(destination, ipv6=ipv6),
         line=line,
     )
+
+
+def _filter_networks(text: str, *, ipv6: bool) -> list[Network] | None:
+    """``*`` of an ``ipv6 filter`` is every IPv6 address (``::/0``), not every IPv4 one."""
+    if ipv6 and text == "any":
+        return [ipaddress.IPv6Network("::/0")]
+    return networks_of(text)
 
 
 # Yamaha ``ip filter`` protocol words → typed protocol (TCP flag variants match TCP packets).
@@ -477,7 +502,10 @@ def _filter_port(text: str) -> int | None:
 
 
 def _address(value: str) -> str:
-    return value if "/" in value or "-" in value or "," in value else f"{value}/32"
+    """A single filter address gets its host length: ``/32`` for IPv4, ``/128`` for IPv6."""
+    if "/" in value or "," in value or ("-" in value and ":" not in value):
+        return value
+    return f"{value}/128" if ":" in value else f"{value}/32"
 
 
 def _route(prefix: str, gateway: list[str]) -> Route:
@@ -529,6 +557,7 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
         acls.append(
             Acl(
                 name=name,
+                family="ipv4",
                 entries=entries,
                 applied=[AclBinding(interface=interface_name, direction=direction)],
             )
@@ -539,6 +568,16 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
                 interface.acl_in = name
             else:
                 interface.acl_out = name
+    for interface_name, direction, numbers in config.bindings6:
+        # IPv6 filters are their own ACLs; the interface's acl_in/acl_out stay the IPv4 ones.
+        acls.append(
+            Acl(
+                name=f"{interface_name}-ipv6-secure-filter-{direction}",
+                family="ipv6",
+                entries=[config.filters6[n] for n in numbers if n in config.filters6],
+                applied=[AclBinding(interface=interface_name, direction=direction)],
+            )
+        )
     parts.acls = acls
     parts.routes = (
         parse_routes(outputs["show ip route"]) if "show ip route" in outputs else config.routes

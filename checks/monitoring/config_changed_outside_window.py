@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -19,14 +18,6 @@ from auditor.rules import AuditContext, Check, CheckParams
 from ..hardening._common import not_applicable, primary_zone, snapshots_in_order
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
-MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-# Cisco IOS / IOS-XE (and AlaxalA-like) running-config header.
-LAST_CHANGE = re.compile(
-    r"Last configuration change at (\d{1,2}):(\d{2}):(\d{2})(?:\.\d+)? (\S+) \w{3} (\w{3}) +(\d{1,2}) "
-    r"(\d{4})",
-    re.IGNORECASE,
-)
-ZONE_OFFSETS = {"UTC": 0, "GMT": 0, "JST": 9}
 
 
 @dataclass(frozen=True)
@@ -71,22 +62,12 @@ class ApprovedPeriod(BaseModel):
 
 
 def change_time(snapshot: DeviceSnapshot) -> datetime | None:
-    """The device's own record of its last configuration change, when the config carries one."""
-    match = LAST_CHANGE.search(snapshot.config_redacted or "")
-    if match is None or match[4].upper() not in ZONE_OFFSETS:
-        return None
-    month = match[5].lower()
-    if month not in MONTHS:
-        return None
-    local = datetime(
-        int(match[7]),
-        MONTHS.index(month) + 1,
-        int(match[6]),
-        int(match[1]),
-        int(match[2]),
-        int(match[3]),
-    )
-    return (local - timedelta(hours=ZONE_OFFSETS[match[4].upper()])).replace(tzinfo=UTC)
+    """The device's own record of its last configuration change, when the platform parser found
+    one (``SystemInfo.config_changed_at``, UTC)."""
+    changed = snapshot.system.config_changed_at
+    if changed is not None and changed.tzinfo is None:
+        changed = changed.replace(tzinfo=UTC)  # stored snapshots may come back naive
+    return changed
 
 
 def _clock(text: str) -> time:
@@ -138,8 +119,9 @@ class ConfigChangedOutsideWindow(Check):
     What it checks:
         Devices whose redacted running configuration hash differs from the previous run's
         (the same comparison as MON-001). The change time is the device's own record when the
-        configuration carries it (Cisco ``! Last configuration change at …``); otherwise it lies
-        somewhere between the two collections. The policy declares weekly ``windows`` (days,
+        platform parser found one in the configuration header (Cisco ``! Last configuration
+        change at …``, NEC IX ``! Last updated …``); otherwise it lies somewhere between the two
+        collections. The policy declares weekly ``windows`` (days,
         start, end in ``timezone``, overnight allowed) and one-off ``approved_periods`` (start,
         end, optional ``devices`` glob, ``ticket``). A change wholly outside them is a finding
         (subject ``config-change``); a change whose time is unknown and only partly inside a
@@ -272,6 +254,10 @@ class ConfigChangedOutsideWindow(Check):
             return
         when_en = f"at {local_start}" if recorded else f"between {local_start} and {local_end}"
         when_ja = f"{local_start} に" if recorded else f"{local_start} から {local_end} の間に"
+        by = snapshot.system.config_changed_by
+        if by:
+            when_en += f" by {by}"
+            when_ja = f"{by} により{when_ja}"
         yield self.finding(
             context,
             device=name,

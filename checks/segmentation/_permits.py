@@ -20,7 +20,7 @@ def permit_findings(
     seen: set[tuple[str, str]] = set()
     for judgement in judge_permits(view):
         portion = judgement.portion
-        if portion.kind == "l3" or judgement.within_policy:
+        if portion.kind in ("l3", "route") or judgement.within_policy:  # SEG-005 / SEG-011
             continue
         if view.is_mynumber(portion.source_zone) != mynumber:
             continue
@@ -44,7 +44,11 @@ def _finding(
     what = "ACL line" if portion.kind == "acl" else "firewall policy"
     what_ja = "ACL 行" if portion.kind == "acl" else "ファイアウォールポリシー"
     services = ", ".join(str(s) for s in judgement.uncovered_services)
-    destinations = network_text(portion.destination_networks)
+    destinations = (
+        ", ".join(portion.destination_fqdns)
+        if portion.destination_fqdns
+        else network_text(portion.destination_networks)
+    )
     if not severity and view.is_mynumber(portion.destination_zone):
         severity = Severity.CRITICAL
     return emit(

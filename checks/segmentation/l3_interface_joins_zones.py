@@ -85,6 +85,29 @@ class L3InterfaceJoinsZones(Check):
                 seen_on.add(entry.interface)
                 support.add("live", entry.source, f"ARP {entry.ip} on {entry.interface}")
         directions = ", ".join(sorted(f"{p.source_zone}->{p.destination_zone}" for p in portions))
+        # Name the ACLs that are bound, and what they leave open, rather than saying "no ACL".
+        bound: dict[str, str] = {}
+        for fact in view.l3_interfaces[device]:
+            if fact.interface in names:
+                for acl, direction in ((fact.acl_in, "in"), (fact.acl_out, "out")):
+                    if acl:
+                        bound[f"{fact.interface} {direction}"] = acl
+        legs = "; ".join(
+            sorted(f"{p.source_zone}->{p.destination_zone}: {p.line}" for p in portions)
+        )
+        if bound:
+            acls = ", ".join(f"ACL {acl} ({where})" for where, acl in sorted(bound.items()))
+            filter_en = (
+                f"{acls} is bound, but nothing filters {directions}: the traffic enters with no "
+                f"inbound ACL and leaves with no outbound ACL ({legs})"
+            )
+            filter_ja = (
+                f"{acls} は適用されていますが、{directions} はフィルタされません: 入口に受信 ACL も"
+                f"出口に送信 ACL もありません({legs})"
+            )
+        else:
+            filter_en = f"no ACL is bound to these interfaces ({directions})"
+            filter_ja = f"これらのインターフェースに ACL は適用されていません({directions})"
         return emit(
             self,
             context,
@@ -93,11 +116,11 @@ class L3InterfaceJoinsZones(Check):
             severity=graded_severity(self, context, view, zones),
             support=support,
             message_en=(
-                f"{device} routes between {labels(view, zones)} through {', '.join(names)} with "
-                f"no ACL ({directions}), which the policy does not allow unrestricted"
+                f"{device} routes between {labels(view, zones)} through {', '.join(names)} "
+                f"unfiltered: {filter_en}; the policy does not allow this unrestricted"
             ),
             message_ja=(
-                f"{device} が {', '.join(names)} で {labels(view, zones, 'ja')} 間を ACL なしで"
-                f"ルーティングしています({directions})。ポリシーは無制限の通信を許可していません"
+                f"{device} が {', '.join(names)} で {labels(view, zones, 'ja')} 間をフィルタなしで"
+                f"ルーティングしています: {filter_ja}。ポリシーは無制限の通信を許可していません"
             ),
         )

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
 
+from auditor.analysis.matrix import routes_joining_zones, unfiltered_routes
 from auditor.analysis.network import NetworkView, RouteFact, Support
 from auditor.model.findings import Finding, Severity
 from auditor.rules import AuditContext, Check
@@ -54,34 +54,13 @@ class RouteJoinsZones(Check):
 
     def evaluate(self, context: AuditContext) -> Iterator[Finding]:
         view = NetworkView.of(context)
-        for device in sorted(view.routes):
-            if view.is_firewall(device):
-                continue
-            zones_by_vrf: dict[str | None, set[str]] = defaultdict(set)
-            for fact in view.l3_interfaces.get(device, []):
-                if fact.zone:
-                    zones_by_vrf[fact.vrf].add(fact.zone)
-            for route in view.routes[device]:
-                sources = zones_by_vrf.get(route.vrf) or set(view.device_zones(device))
-                for source_zone, destination_zone in self._pairs(view, route, sources):
-                    yield self._finding(context, view, route, source_zone, destination_zone)
-
-    @staticmethod
-    def _pairs(view: NetworkView, route: RouteFact, sources: set[str]) -> list[tuple[str, str]]:
-        if route.destination_zones:
-            destinations = set(route.destination_zones)
-        elif route.next_hop_zone and route.next_hop_zone not in sources:
-            destinations = {route.next_hop_zone}
-            if route.external and view.external_zone:
-                destinations.add(view.external_zone)
-        else:
-            return []
-        return sorted(
-            (s, d)
-            for s in sources
-            for d in destinations
-            if s != d and d not in sources and not view.any_flow_between(s, d)
-        )
+        # The same routes the zone matrix shows as "permitted by route" when nothing filters them.
+        unfiltered = {(p.device, p.subject): p.interfaces for p in unfiltered_routes(view)}
+        for route, source_zone, destination_zone in routes_joining_zones(view):
+            ingress = unfiltered.get(
+                (route.device, f"{route.subject}#{source_zone}->{destination_zone}")
+            )
+            yield self._finding(context, view, route, source_zone, destination_zone, ingress)
 
     def _finding(
         self,
@@ -90,6 +69,7 @@ class RouteJoinsZones(Check):
         route: RouteFact,
         source_zone: str,
         destination_zone: str,
+        ingress: tuple[str, ...] | None,
     ) -> Finding:
         support = Support()
         via = f" via {route.next_hop}" if route.next_hop else ""
@@ -107,11 +87,21 @@ class RouteJoinsZones(Check):
             message_en=(
                 f"{route.device} has a {kind_en} ({route.protocol}) to {route.prefix}{via} that "
                 f"connects {view.zone_label(source_zone)} to {view.zone_label(destination_zone)}, "
-                f"with no policy flow between them"
+                f"with no policy flow between them; "
+                + (
+                    f"no inbound ACL filters it on {', '.join(ingress)}"
+                    if ingress
+                    else "an inbound ACL on the way may filter it"
+                )
             ),
             message_ja=(
                 f"{route.device} の{kind_ja}({route.protocol}){route.prefix}{via} が "
                 f"{view.zone_label(source_zone, 'ja')} と {view.zone_label(destination_zone, 'ja')} "
-                f"を結んでいますが、ポリシーにこの系間の通信はありません"
+                f"を結んでいますが、ポリシーにこの系間の通信はありません。"
+                + (
+                    f"{', '.join(ingress)} に受信 ACL はなく、フィルタされていません"
+                    if ingress
+                    else "経路上の受信 ACL でフィルタされている可能性があります"
+                )
             ),
         )

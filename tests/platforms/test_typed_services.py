@@ -64,7 +64,9 @@ def test_awplus_acls_with_prefix_operands_resolve_like_ios() -> None:
 
 
 def test_nec_ix_src_dest_operands_resolve_like_ios() -> None:
-    config = "ip access-list MYN permit tcp src 10.10.0.0/16 dest 10.20.200.10/32 eq 443"
+    config = (
+        "ip access-list MYN permit tcp src 10.10.0.0/16 sport any dest 10.20.200.10/32 dport eq 443"
+    )
     assert _ios_services(config, "nec_ix") == [Service.of("tcp", 443)]
 
 

@@ -324,10 +324,26 @@ def _route_line(
 
 
 def _nec_acl(entry: AclEntry) -> str:
-    parts = [entry.action, entry.protocol, "src", entry.source, "dest", entry.destination]
-    if entry.destination_ports:
-        parts.append(f"eq {entry.destination_ports}")
+    """The IX form (vendor-formats.md §2.3): ``src A sport SPEC dest B dport SPEC``.
+
+    For tcp and udp the ``sport``/``dport`` keywords are always printed (``any`` when open);
+    other protocols carry no port keywords. SPEC is ``eq N`` or ``range A B``.
+    """
+    ported = entry.protocol.lower() in {"tcp", "udp"}
+    parts = [entry.action, entry.protocol, "src", entry.source]
+    if ported:
+        parts += ["sport", "any"]
+    parts += ["dest", entry.destination]
+    if ported:
+        parts += ["dport", _nec_port_spec(entry.destination_ports)]
     return " ".join(parts)
+
+
+def _nec_port_spec(ports: str | None) -> str:
+    if not ports:
+        return "any"
+    low, _, high = ports.partition("-")
+    return f"range {low} {high}" if high else f"eq {low}"
 
 
 def _vty_lines(device: ScenarioDevice) -> list[str]:

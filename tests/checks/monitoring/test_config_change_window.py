@@ -7,6 +7,7 @@ from typing import Any
 
 from auditor.model.findings import Outcome
 from auditor.model.snapshot import DeviceSnapshot
+from auditor.platforms.change_stamp import change_stamp
 from auditor.rules import History
 from auditor_checks.monitoring.config_changed_outside_window import (
     ConfigChangedOutsideWindow,
@@ -20,11 +21,17 @@ WEEKDAY_EVENING = {"days": ["mon", "tue", "wed", "thu", "fri"], "start": "17:00"
 
 
 def config(text: str, *, hours_ago: float = 0) -> DeviceSnapshot:
-    return snapshot(
+    """A snapshot of ``text`` with the change stamp the platform parser reads from its header."""
+    made = snapshot(
         config=text,
         config_hash=str(hash(text)),
         collected_at=AUDIT_TIME - timedelta(hours=hours_ago),
     )
+    changed_at, changed_by = change_stamp(text)
+    system = made.system.model_copy(
+        update={"config_changed_at": changed_at, "config_changed_by": changed_by}
+    )
+    return made.model_copy(update={"system": system})
 
 
 def ctx(previous: DeviceSnapshot, current: DeviceSnapshot, **parameters: Any) -> Any:
@@ -35,7 +42,7 @@ def ctx(previous: DeviceSnapshot, current: DeviceSnapshot, **parameters: Any) ->
 HEADER = "! Last configuration change at 10:15:32 JST Tue Nov 24 2026 by admin\n"
 
 
-def test_the_device_recorded_change_time_is_read_from_the_cisco_header() -> None:
+def test_the_device_recorded_change_time_is_read_from_the_typed_field() -> None:
     assert change_time(config(HEADER)) == AUDIT_TIME.replace(hour=1, minute=15, second=32)
 
 
