@@ -4,7 +4,8 @@
 ``auditor demo`` all describe what they want as a :class:`RunRequest` and call :func:`run`; none of
 them builds a context or records a run itself. The store applies manual suppressions inside
 ``record_run`` and keeps the zone matrix this service computed, so the report reads what the run
-saw instead of rebuilding it.
+saw instead of rebuilding it. Every result of the run (pass, fail, not applicable, not evaluated
+per check and target, see :mod:`auditor.audit.results`) is recorded with it.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from auditor import __version__
 from auditor.audit.engine import RunOutcome, build_context, collect, evaluate, load_history
 from auditor.audit.inputs import Bundle
+from auditor.audit.results import run_results, selected_checks
 from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import Device
 from auditor.model.collection import INFORMATIONAL_KINDS, CollectionFailure
@@ -286,6 +288,20 @@ def _run_opened(
             evidence.setdefault("", []).append(
                 ("offline-coverage.json", json.dumps(gap, indent=2).encode("utf-8"))
             )
+        results = run_results(
+            registry,
+            policy,
+            selected=selected_checks(registry, request.scopes, request.only_checks),
+            evaluated=evaluated,
+            crashed=evaluation.crashed_checks,
+            offline_skipped=skipped,
+            partial=request.scope == "partial",
+            has_traffic=context.traffic is not None,
+            devices=run_devices,
+            covered=covered,
+            failures=result.errors,
+            findings=findings,
+        )
         store.record_run(
             run_id,
             snapshots=result.snapshots,
@@ -298,6 +314,7 @@ def _run_opened(
             evidence=evidence,
             matrix=matrix,
             matrix_error=matrix_error,
+            results=results,
         )
     return RunOutcome(
         run_id=run_id,

@@ -129,7 +129,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
                     "duration_s": duration,
                 }
         open_by_severity: dict[str, int] = {}
-        for record in store.list_findings(status=["new", "open", "reopened"]):
+        for record in store.list_findings(status=["new", "open", "reopened", "in_progress"]):
             open_by_severity[record.severity] = open_by_severity.get(record.severity, 0) + 1
         payload = {
             "daemon_running": running,

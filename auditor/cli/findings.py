@@ -1,10 +1,14 @@
-"""``auditor findings list|show|ack``: the stored findings (``suppress`` comes from ``report``).
+"""``auditor findings list|show|ack|assign|comment|due|progress``: the stored findings and the
+city's workflow on them (``suppress`` comes from ``report``).
 
 No ``from __future__ import annotations``: typer reads the option aliases defined inside
 :func:`register_findings` at definition time.
 """
 
+import getpass
 import json
+from collections.abc import Callable
+from datetime import date
 from typing import Annotated
 
 import typer
@@ -13,7 +17,7 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID, OutputFormat
 from auditor.model.findings import Severity
-from auditor.store.records import FindingStatus
+from auditor.store.records import FindingRecord, FindingStatus
 
 _jsonable = options.jsonable
 _open_store = options.open_store
@@ -115,3 +119,117 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
             _stderr().print(str(exc), markup=False)
             raise typer.Exit(EXIT_INVALID) from exc
         _stdout().print(t("acked", lang, fp=record.fingerprint), markup=False)
+
+    actor_option = Annotated[str | None, typer.Option("--by", help=t("opt.actor", lang))]
+
+    def _workflow(
+        db: str | None, fingerprint: str, change: Callable[..., FindingRecord]
+    ) -> FindingRecord:
+        """Run one workflow change on the store (created when missing); exit 2 when refused."""
+        prefix = options.fingerprint(fingerprint, lang)
+        store = options.open_store_for_reading(db, lang)
+        try:
+            return change(store, prefix)
+        except (LookupError, ValueError) as exc:
+            _stderr().print(str(exc), markup=False)
+            raise typer.Exit(EXIT_INVALID) from exc
+        finally:
+            store.close()
+
+    @findings_app.command("assign", help=t("findings.assign", lang))
+    def findings_assign(
+        fingerprint: Annotated[str, typer.Argument(help=t("arg.fingerprint", lang))],
+        owner: Annotated[str, typer.Option("--owner", help=t("opt.owner", lang))],
+        by: actor_option = None,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        from auditor.store.workflow import assign_finding
+
+        record = _workflow(
+            db,
+            fingerprint,
+            lambda store, prefix: assign_finding(store, prefix, owner=owner, actor=_actor(by)),
+        )
+        _stdout().print(
+            t("workflow.assigned", lang, fp=record.fingerprint[:12], owner=record.owner),
+            markup=False,
+        )
+
+    @findings_app.command("comment", help=t("findings.comment", lang))
+    def findings_comment(
+        fingerprint: Annotated[str, typer.Argument(help=t("arg.fingerprint", lang))],
+        text: Annotated[str, typer.Option("--text", help=t("opt.comment_text", lang))],
+        by: actor_option = None,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        from auditor.store.workflow import comment_finding
+
+        record = _workflow(
+            db,
+            fingerprint,
+            lambda store, prefix: comment_finding(store, prefix, text=text, actor=_actor(by)),
+        )
+        _stdout().print(t("workflow.commented", lang, fp=record.fingerprint[:12]), markup=False)
+
+    @findings_app.command("due", help=t("findings.due", lang))
+    def findings_due(
+        fingerprint: Annotated[str, typer.Argument(help=t("arg.fingerprint", lang))],
+        due: Annotated[str | None, typer.Option("--date", help=t("opt.due_date", lang))] = None,
+        clear: Annotated[bool, typer.Option("--clear", help=t("opt.due_clear", lang))] = False,
+        by: actor_option = None,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        from auditor.store.workflow import set_due
+
+        if (due is None) == (not clear):
+            options.fail(t("bad_date", lang, option="--date", value=due or ""))
+        when: date | None = None
+        if due is not None:
+            try:
+                when = date.fromisoformat(due)
+            except ValueError:
+                options.fail(t("bad_date", lang, option="--date", value=due))
+        record = _workflow(
+            db,
+            fingerprint,
+            lambda store, prefix: set_due(store, prefix, due=when, actor=_actor(by)),
+        )
+        shown = record.due.isoformat() if record.due else "-"
+        _stdout().print(
+            t("workflow.due", lang, fp=record.fingerprint[:12], due=shown), markup=False
+        )
+
+    @findings_app.command("progress", help=t("findings.progress", lang))
+    def findings_progress(
+        fingerprint: Annotated[str, typer.Argument(help=t("arg.fingerprint", lang))],
+        stop: Annotated[bool, typer.Option("--stop", help=t("opt.progress_stop", lang))] = False,
+        by: actor_option = None,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        from auditor.store.workflow import set_progress
+
+        record = _workflow(
+            db,
+            fingerprint,
+            lambda store, prefix: set_progress(
+                store, prefix, in_progress=not stop, actor=_actor(by)
+            ),
+        )
+        _stdout().print(
+            t("workflow.progress", lang, fp=record.fingerprint[:12], status=record.status.value),
+            markup=False,
+        )
+
+
+def _actor(by: str | None) -> str:
+    """``--by``, else the OS user who runs the command: every change names a person."""
+    if by is not None and by.strip():
+        return by.strip()
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"

@@ -7,7 +7,7 @@ No ``from __future__ import annotations`` here: typer resolves the option aliase
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from auditor.cli.options import EXIT_INVALID
 from auditor.report.data import ExportFilter
 
 if TYPE_CHECKING:
-    from auditor.report.service import ReportInputs
+    from auditor.report.service import ExportFormat, ReportInputs
     from auditor.store.repository import Store
 
 
@@ -36,6 +36,9 @@ class ExportFormatOption(StrEnum):
     SARIF = "sarif"
     PDF = "pdf"
     BUNDLE = "bundle"
+    CONTROLS_CSV = "controls-csv"
+    CONTROLS_XLSX = "controls-xlsx"
+    CONTROLS_JSON = "controls-json"
 
 
 class CsvEncoding(StrEnum):
@@ -49,7 +52,7 @@ def _h(lang: Lang, ja: str, en: str) -> str:
 
 
 SEVERITIES = ("critical", "high", "medium", "low", "info")
-STATUSES = ("new", "open", "reopened", "resolved", "suppressed")
+STATUSES = ("new", "open", "reopened", "in_progress", "resolved", "suppressed")
 
 
 def _open(db: str | None) -> "Store":
@@ -191,12 +194,20 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             CsvEncoding,
             typer.Option("--encoding", help=t("opt.encoding", lang)),
         ] = CsvEncoding.UTF8,
+        run_id: Annotated[
+            int | None, typer.Option("--run", help=t("opt.controls_run", lang))
+        ] = None,
         db: db_option = None,
         policy: policy_option = DEFAULT_POLICY,
         inventory: inventory_option = DEFAULT_INVENTORY,
         no_policy: no_policy_option = False,
         lang_: lang_option = lang,
     ) -> None:
+        if fmt.value.startswith("controls-"):
+            _export_controls(
+                fmt.value, out, run_id, until, encoding.value, db, policy, no_policy, lang_, lang
+            )
+            return
         from auditor.report.cleaning import Redactor
         from auditor.report.service import build_report, load_inputs, run_export
         from auditor.rules import discover
@@ -240,7 +251,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
                 store, inputs, redactor=redactor, with_matrix=fmt is ExportFormatOption.PDF
             )
             count = run_export(
-                fmt.value,
+                cast("ExportFormat", fmt.value),
                 out,
                 data,
                 export_filter=export_filter,
@@ -254,6 +265,50 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             store.close()
         Console(stderr=True).print(
             _h(lang, f"{count} 件を書き出しました: {out}", f"Exported {count} findings: {out}"),
+            markup=False,
+        )
+
+    def _export_controls(
+        fmt: str,
+        out: Path,
+        run_id: int | None,
+        until: str | None,
+        encoding: str,
+        db: str | None,
+        policy: Path,
+        no_policy: bool,
+        lang_: str,
+        lang: Lang,
+    ) -> None:
+        """The control matrix of one run (``--run``, else the newest with results by --until)."""
+        from auditor.report.controls import load_control_matrix, write_controls
+        from auditor.report.service import load_inputs
+        from auditor.store.errors import RunNotFound
+
+        output_lang = "ja" if lang_.lower().startswith("ja") else "en"
+        until_at = options.parse_moment(until, "--until", lang, end=True)
+        store = options.open_store_for_reading(db, lang)
+        try:
+            inputs = _require_policy(load_inputs(policy, None), no_policy, lang)
+            try:
+                matrix = load_control_matrix(
+                    store, policy=inputs.policy, run_id=run_id, before=until_at
+                )
+            except RunNotFound as exc:
+                options.fail(str(exc))
+        finally:
+            store.close()
+        if matrix.run is None:
+            options.fail(t("controls.none", lang))
+        write_controls(fmt, matrix, out, lang=output_lang, encoding=encoding)
+        Console(stderr=True).print(
+            t(
+                "controls.written",
+                lang,
+                checks=len(matrix.rows),
+                targets=len(matrix.targets),
+                out=out,
+            ),
             markup=False,
         )
 

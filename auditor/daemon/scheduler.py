@@ -39,6 +39,7 @@ from auditor.policy.models import Policy, PolicyException
 from auditor.rules import Registry, discover
 from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.records import (
+    CheckResult,
     EventRecord,
     EvidenceLink,
     FindingRecord,
@@ -149,6 +150,7 @@ class RetryingStore:
         actor: str = SYSTEM_ACTOR,
         matrix: Mapping[str, Any] | None = None,
         matrix_error: str | None = None,
+        results: Sequence[CheckResult] = (),
     ) -> RunSummary:
         return self._retry_call(
             self.inner.record_run,
@@ -164,6 +166,7 @@ class RetryingStore:
             actor=actor,
             matrix=matrix,
             matrix_error=matrix_error,
+            results=results,
         )
 
     def mark_run_incomplete(self, run_id: int, note: str, *, now: datetime | None = None) -> None:
@@ -232,6 +235,17 @@ class RetryingStore:
 
     def manual_exceptions(self) -> list[PolicyException]:
         return self._retry_call(self.inner.manual_exceptions)
+
+    def list_events(
+        self,
+        *,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
+        fingerprints: Collection[str] | None = None,
+    ) -> list[EventRecord]:
+        return self._retry_call(
+            self.inner.list_events, until=until, types=types, fingerprints=fingerprints
+        )
 
     # -- snapshots, evidence, history, matrix -----------------------------------------------
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -16,10 +16,12 @@ from typing import Any, Protocol
 from auditor.model.findings import Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
+from auditor.report.asof import events_by_finding, findings_as_of
 from auditor.report.cleaning import Redactor
 from auditor.report.model import (
     JST,
     SEVERITY_ORDER,
+    Comment,
     DeviceSection,
     EvidenceItem,
     ExceptionNotice,
@@ -43,7 +45,9 @@ from auditor.store.records import (
     VerifyResult,
 )
 
-OPEN_STATUSES = frozenset({FindingStatus.NEW, FindingStatus.OPEN, FindingStatus.REOPENED})
+OPEN_STATUSES = frozenset(
+    {FindingStatus.NEW, FindingStatus.OPEN, FindingStatus.REOPENED, FindingStatus.IN_PROGRESS}
+)
 EXPIRY_WARNING_DAYS = 30
 TREND_DAYS = 30
 RUNS_READ = 1000
@@ -61,6 +65,14 @@ class ReportStore(Protocol):
     def verify(self) -> VerifyResult: ...
 
     def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None: ...
+
+    def list_events(
+        self,
+        *,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
+        fingerprints: Collection[str] | None = None,
+    ) -> Sequence[EventRecord]: ...
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,7 @@ def to_report_finding(
     clean: Callable[[str], str],
     suppression: Suppression | None = None,
     new_after: datetime | None = None,
+    comments: Sequence[Comment] = (),
 ) -> ReportFinding:
     guideline, plan, other = split_references(record.references, policy)
     end = record.resolved_at or now
@@ -197,6 +210,9 @@ def to_report_finding(
         and record.first_seen > new_after
         and record.status != FindingStatus.RESOLVED,
         grade=audit_grade(record.check_id, record.severity, record.outcome, record.zone, policy),
+        owner=clean(record.owner) if record.owner else None,
+        due=record.due,
+        comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments),
     )
 
 
@@ -383,8 +399,14 @@ def build_report_data(
     suppressions: Mapping[str, Suppression] | None = None,
     chain_head: str | None = None,
     redactor: Callable[[str], str] | None = None,
+    comments: Mapping[str, Sequence[Comment]] | None = None,
+    as_of: datetime | None = None,
 ) -> ReportData:
-    """Compute the report of ``report_date`` (JST; default today) from records already read."""
+    """Compute the report of ``report_date`` (JST; default today) from records already read.
+
+    ``as_of`` says the records were replayed to that moment (a report of a past date).
+    """
+    comments = comments or {}
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
     cutoff = min(now, end_of_day(report_date))
@@ -417,6 +439,7 @@ def build_report_data(
                 clean=clean,
                 suppression=suppression,
                 new_after=new_after,
+                comments=comments.get(record.fingerprint, ()),
             )
         )
     rows.sort(key=_sort_key)
@@ -481,6 +504,7 @@ def build_report_data(
         chain_head=chain_head,
         tool_version=current.tool_version if current else "",
         rule_pack_hash=current.rule_pack_hash if current else None,
+        as_of=as_of,
     )
 
 
@@ -502,21 +526,36 @@ def load_report_data(
     """
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
+    cutoff = min(now, end_of_day(report_date))
     findings = list(store.list_findings())
     runs = list(store.list_runs(limit=RUNS_READ))
     source: MatrixSource | None = None
     if with_matrix and matrix is None:
-        cutoff = min(now, end_of_day(report_date))
         matrix, source = stored_matrix(store.latest_matrix(before=cutoff), runs, cutoff)
+    as_of: datetime | None = None
+    history: dict[str, list[EventRecord]] | None = None
+    if report_date < now.astimezone(JST).date():
+        # A past date: rebuild each finding's state from its events up to the end of that day.
+        as_of = cutoff
+        history = events_by_finding(store.list_events(until=cutoff))
+        findings = findings_as_of(findings, (e for h in history.values() for e in h), cutoff)
     suppressions: dict[str, Suppression] = {}
     for record in findings:
         if record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
         ):
-            _, events = store.get_finding(record.fingerprint)
+            if history is not None:
+                events: Sequence[EventRecord] = history.get(record.fingerprint, [])
+            else:
+                _, events = store.get_finding(record.fingerprint)
             found = suppression_from_events(events)
             if found is not None:
                 suppressions[record.fingerprint] = found
+    comments: dict[str, list[Comment]] = defaultdict(list)
+    for event in store.list_events(until=cutoff, types=[EventType.COMMENTED.value]):
+        comments[event.fingerprint].append(
+            Comment(event.actor, event.at, str(event.payload.get("text", "")))
+        )
     chain_head = store.verify().head_hash if with_chain_head else None
     return build_report_data(
         findings,
@@ -529,6 +568,8 @@ def load_report_data(
         suppressions=suppressions,
         chain_head=chain_head,
         redactor=redactor,
+        comments=comments,
+        as_of=as_of,
     )
 
 

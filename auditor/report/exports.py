@@ -53,6 +53,10 @@ COLUMNS: tuple[str, ...] = (
     "suppression_approval_number",
     "suppression_expires",
     "suppressed_by",
+    "owner",
+    "due",
+    "in_progress",
+    "comments",
 )
 """Flat columns shared by CSV and XLSX (and derivable from the JSON, see ``flat_from_json``)."""
 
@@ -126,6 +130,14 @@ def finding_json(finding: ReportFinding) -> dict[str, Any]:
         }
         if suppression
         else None,
+        "workflow": {
+            "owner": finding.owner,
+            "due": finding.due.isoformat() if finding.due else None,
+            "in_progress": finding.in_progress,
+            "comments": [
+                {"by": c.by, "at": iso_jst(c.at), "text": c.text} for c in finding.comments
+            ],
+        },
     }
 
 
@@ -134,6 +146,7 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
     refs = item["references"]
     acknowledged = item.get("acknowledged") or {}
     suppression = item.get("suppression") or {}
+    workflow = item.get("workflow") or {}
     values: dict[str, Any] = {
         "fingerprint": item["fingerprint"],
         "check_id": item["check_id"],
@@ -168,6 +181,12 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
         "suppression_approval_number": suppression.get("approval_number"),
         "suppression_expires": suppression.get("expires"),
         "suppressed_by": suppression.get("by"),
+        "owner": workflow.get("owner"),
+        "due": workflow.get("due"),
+        "in_progress": "yes" if workflow.get("in_progress") else "",
+        "comments": " / ".join(
+            f"{c['at']} {c['by']}: {c['text']}" for c in workflow.get("comments", ())
+        ),
     }
     return {key: "" if value is None else str(value) for key, value in values.items()}
 

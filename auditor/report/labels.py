@@ -100,6 +100,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.reopened": ("再発", "reopened"),
     "status.resolved": ("解消", "resolved"),
     "status.suppressed": ("抑止", "suppressed"),
+    "status.in_progress": ("対応中", "in progress"),
     "compact_note": (
         "指摘が {n} 件あるため、機器ごとの件数のみを示します。全件は CSV / XLSX / JSON 出力を参照してください。",
         "With {n} findings, only per-device counts are shown; every finding is in the CSV / XLSX / "

@@ -51,6 +51,15 @@ class Suppression:
 
 
 @dataclass(frozen=True, slots=True)
+class Comment:
+    """A comment of the city's workflow (``auditor findings comment``), from the event log."""
+
+    by: str
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
 class EvidenceItem:
     source: str
     detail: str
@@ -85,6 +94,15 @@ class ReportFinding:
     is_new: bool = False
     grade: AuditGrade = AuditGrade.OBSERVATION
     """The audit grade (``auditor.policy.grades.audit_grade``), computed once when flattened."""
+    owner: str | None = None
+    """所管課 (``auditor findings assign``): the to-do list groups by it."""
+    due: date | None = None
+    comments: tuple[Comment, ...] = ()
+
+    @property
+    def in_progress(self) -> bool:
+        """対応中: the city has started on it (still open, counted as open)."""
+        return self.status == "in_progress"
 
     @property
     def is_collection_error(self) -> bool:
@@ -221,6 +239,8 @@ class ReportData:
     chain_head: str | None = None
     tool_version: str = ""
     rule_pack_hash: str | None = None
+    as_of: datetime | None = None
+    """Set when the report is of a past date: statuses were replayed from the event history."""
 
     def zone_name(self, zone_id: str | None, lang: str) -> str:
         if zone_id in (None, "-"):

@@ -19,7 +19,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -103,6 +103,8 @@ class _Derived:
     resolved_at: datetime | None = None
     acknowledged_by: str | None = None
     acknowledged_at: datetime | None = None
+    owner: str | None = None
+    due: date | None = None
     created_event: int = 0
 
 
@@ -180,6 +182,14 @@ class Replay:
             state.acknowledged_at = at
         elif event_type == EventType.SEVERITY_CHANGED:
             state.severity = payload.get("to")
+        elif event_type in (EventType.PROGRESS_STARTED, EventType.PROGRESS_STOPPED):
+            state.status = payload.get("to")
+        elif event_type == EventType.ASSIGNED:
+            state.owner = payload.get("owner")
+        elif event_type == EventType.DUE_SET:
+            due = payload.get("due")
+            state.due = date.fromisoformat(due) if isinstance(due, str) else None
+        # COMMENTED changes no state: the comment lives in the chain only.
 
 
 @dataclass
@@ -211,6 +221,8 @@ _LIFECYCLE_FIELDS = (
     "resolved_at",
     "acknowledged_by",
     "acknowledged_at",
+    "owner",
+    "due",
 )
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Date,
     ForeignKey,
     Index,
     Integer,
@@ -139,6 +140,8 @@ class FindingRow(Base):
     exception_id: Mapped[str | None] = mapped_column(String(128))
     acknowledged_by: Mapped[str | None] = mapped_column(String(255))
     acknowledged_at: Mapped[datetime | None]
+    owner: Mapped[str | None] = mapped_column(String(255))
+    due: Mapped[date | None] = mapped_column(Date)
 
 
 class FindingEventRow(Base):
@@ -190,3 +193,20 @@ class RunMatrixRow(Base):
     computed_at: Mapped[datetime]
     data: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
     error: Mapped[str | None] = mapped_column(Text)
+
+
+class RunResultRow(Base):
+    """One cell of a run's control matrix: pass / fail / not applicable / not evaluated."""
+
+    __tablename__ = "run_results"
+    __table_args__ = (
+        UniqueConstraint("run_id", "check_id", "target", name="uq_run_results_run_check_target"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
+    check_id: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str] = mapped_column(String(255))
+    outcome: Mapped[str] = mapped_column(String(16))
+    reason_en: Mapped[str | None] = mapped_column(Text)
+    reason_ja: Mapped[str | None] = mapped_column(Text)

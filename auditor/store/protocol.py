@@ -15,6 +15,7 @@ from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
 from auditor.store.records import (
+    CheckResult,
     EventRecord,
     EvidenceLink,
     FindingRecord,
@@ -58,6 +59,7 @@ class AuditStore(Protocol):
         actor: str = ...,
         matrix: Mapping[str, Any] | None = None,
         matrix_error: str | None = None,
+        results: Sequence[CheckResult] = ...,
     ) -> RunSummary:
         """Record the run; manual suppressions are applied by the store itself."""
         ...
@@ -110,6 +112,14 @@ class AuditStore(Protocol):
     ) -> FindingRecord: ...
 
     def manual_exceptions(self) -> list[PolicyException]: ...
+
+    def list_events(
+        self,
+        *,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
+        fingerprints: Collection[str] | None = None,
+    ) -> list[EventRecord]: ...
 
     # -- snapshots, evidence, history, matrix -----------------------------------------------
 

@@ -194,6 +194,8 @@ def finding_record(row: FindingRow) -> FindingRecord:
         exception_id=row.exception_id,
         acknowledged_by=row.acknowledged_by,
         acknowledged_at=row.acknowledged_at,
+        owner=row.owner,
+        due=row.due,
     )
 
 

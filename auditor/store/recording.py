@@ -24,9 +24,10 @@ from auditor.store.models import (
     EvidenceRow,
     FindingRow,
     RunEvidenceRow,
+    RunResultRow,
     SnapshotRow,
 )
-from auditor.store.records import EventType, FindingStatus, RunStatus
+from auditor.store.records import CheckResult, EventType, FindingStatus, RunStatus
 from auditor.store.types import utc
 
 CHUNK = 500
@@ -339,6 +340,8 @@ def transition(
     if old == FindingStatus.RESOLVED:
         events.add(fingerprint, EventType.REOPENED, {})
         return FindingStatus.REOPENED
+    if old == FindingStatus.IN_PROGRESS:
+        return FindingStatus.IN_PROGRESS  # still there: the city is still working on it
     if old in (FindingStatus.NEW, FindingStatus.REOPENED):
         events.add(fingerprint, EventType.SEEN, {"from": old.value})
     return FindingStatus.OPEN
@@ -415,3 +418,24 @@ def _update_by_id(session: Session, rows: Sequence[dict[str, Any]]) -> None:
         {"old_id": row["id"], **{f"new_{name}": row[name] for name in columns}} for row in rows
     ]
     session.execute(statement, parameters)
+
+
+def store_results(session: Session, run_id: int, results: Sequence[CheckResult]) -> int:
+    """One row per (check, target): the control matrix of the run (the last result wins)."""
+    cells: dict[tuple[str, str], CheckResult] = {}
+    for result in results:
+        cells[(result.check_id, result.target)] = result
+    rows = [
+        {
+            "run_id": run_id,
+            "check_id": result.check_id,
+            "target": result.target[:255],
+            "outcome": result.outcome.value,
+            "reason_en": result.reason_en,
+            "reason_ja": result.reason_ja,
+        }
+        for _, result in sorted(cells.items())
+    ]
+    for chunk in chunks(rows, 2000):
+        session.execute(insert(RunResultRow), list(chunk))
+    return len(rows)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -17,10 +17,18 @@ class FindingStatus(StrEnum):
     RESOLVED = "resolved"
     REOPENED = "reopened"
     SUPPRESSED = "suppressed"
+    IN_PROGRESS = "in_progress"
+    """対応中: the city works on it; a later run keeps it so, or resolves it when it is gone."""
 
 
 ACTIVE_STATUSES = frozenset(
-    {FindingStatus.NEW, FindingStatus.OPEN, FindingStatus.REOPENED, FindingStatus.SUPPRESSED}
+    {
+        FindingStatus.NEW,
+        FindingStatus.OPEN,
+        FindingStatus.REOPENED,
+        FindingStatus.SUPPRESSED,
+        FindingStatus.IN_PROGRESS,
+    }
 )
 """Statuses of a finding that is still present on the network (suppressed ones included)."""
 
@@ -38,6 +46,24 @@ class EventType(StrEnum):
     """One per ended run (fingerprint ``run:<id>``): its end state and the findings it saw."""
     CONFIG_EXPORTED = "config_exported"
     """An operator exported configurations (recovery kit); subject: ``operator_subject()``."""
+    # The city's workflow (``auditor findings assign|comment|due|progress``); the payload of the
+    # two status events names the new status under ``"to"``.
+    ASSIGNED = "assigned"
+    COMMENTED = "commented"
+    DUE_SET = "due_set"
+    PROGRESS_STARTED = "progress_started"
+    PROGRESS_STOPPED = "progress_stopped"
+
+
+WORKFLOW_EVENTS = frozenset(
+    {
+        EventType.ASSIGNED,
+        EventType.COMMENTED,
+        EventType.DUE_SET,
+        EventType.PROGRESS_STARTED,
+        EventType.PROGRESS_STOPPED,
+    }
+)
 
 
 class RunStatus(StrEnum):
@@ -75,6 +101,9 @@ class FindingRecord:
     exception_id: str | None
     acknowledged_by: str | None
     acknowledged_at: datetime | None
+    owner: str | None = None
+    """所管課: the department the city assigned the finding to."""
+    due: date | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +158,7 @@ class RunSummary:
     snapshots_unchanged: int = 0
     evidence_blobs_stored: int = 0
     events_appended: int = 0
+    results_stored: int = 0
 
 
 @dataclass(frozen=True)
@@ -182,3 +212,39 @@ class MatrixRecord:
     computed_at: datetime
     data: Mapping[str, Any] | None
     error: str | None
+
+
+class ResultOutcome(StrEnum):
+    """One cell of the control matrix: what a run concluded about one check on one target."""
+
+    PASS = "pass"  # noqa: S105 (an outcome, not a password)
+    FAIL = "fail"
+    NOT_APPLICABLE = "not_applicable"
+    NOT_EVALUATED = "not_evaluated"
+
+
+NETWORK_TARGET = "network"
+"""The target of a check that judges the whole network rather than one device."""
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """What one run concluded for one (check, target); the reason says why N/A or not evaluated."""
+
+    check_id: str
+    target: str
+    outcome: ResultOutcome
+    reason_en: str | None = None
+    reason_ja: str | None = None
+
+
+@dataclass(frozen=True)
+class ResultRecord:
+    """A stored :class:`CheckResult` of run ``run_id``."""
+
+    run_id: int
+    check_id: str
+    target: str
+    outcome: ResultOutcome
+    reason_en: str | None
+    reason_ja: str | None

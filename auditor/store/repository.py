@@ -45,6 +45,7 @@ from auditor.store.models import (
     FindingRow,
     RunEvidenceRow,
     RunMatrixRow,
+    RunResultRow,
     RunRow,
     SnapshotRow,
 )
@@ -62,15 +63,19 @@ from auditor.store.recording import (
     record_collection_errors,
     run_status,
     store_evidence,
+    store_results,
     store_snapshots,
 )
 from auditor.store.records import (
     ChainHead,
+    CheckResult,
     EventRecord,
     EventType,
     EvidenceLink,
     FindingRecord,
     MatrixRecord,
+    ResultOutcome,
+    ResultRecord,
     RunRecord,
     RunScope,
     RunStatus,
@@ -188,13 +193,15 @@ class Store:
         actor: str = SYSTEM_ACTOR,
         matrix: Mapping[str, Any] | None = None,
         matrix_error: str | None = None,
+        results: Sequence[CheckResult] = (),
     ) -> RunSummary:
         """Store everything one run produced and apply the lifecycle, in ONE transaction.
 
         Suppressions made from the shell (``auditor findings suppress``) are added to ``policy``'s
         exceptions here, so no entry point can record a run that silently unsuppresses them.
         ``matrix`` is the run's zone matrix (``ZoneMatrix.to_json``); ``matrix_error`` says why a
-        run that should have one has none. Raises :class:`RunAlreadyRecorded` when the run is not
+        run that should have one has none. ``results`` is the run's control matrix: one
+        pass / fail / N/A / not-evaluated cell per (check, target). Raises :class:`RunAlreadyRecorded` when the run is not
         ``running`` any more, so recording the same run twice (a retried daemon job) cannot
         double-count or double-resolve.
         """
@@ -222,6 +229,7 @@ class Store:
                 events=events,
             )
             record_collection_errors(session, run_id, findings, at)
+            results_stored = store_results(session, run_id, results)
             status = run_status(run.devices, covered_devices, complete)
             run.status = status.value
             run.finished_at = at
@@ -259,6 +267,7 @@ class Store:
                 snapshots_unchanged=unchanged,
                 evidence_blobs_stored=blobs,
                 events_appended=len(events.rows),
+                results_stored=results_stored,
             )
 
     def mark_run_incomplete(self, run_id: int, note: str, *, now: datetime | None = None) -> None:
@@ -451,6 +460,66 @@ class Store:
             events.add(row.fingerprint, EventType.ACKED, {"note": note, "status": row.status})
             events.flush(session)
             return finding_record(row)
+
+    def list_events(
+        self,
+        *,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
+        fingerprints: Collection[str] | None = None,
+    ) -> list[EventRecord]:
+        """Events up to ``until`` (inclusive), oldest first: a report "as of" a date replays them."""
+        query = select(FindingEventRow).order_by(FindingEventRow.id)
+        if until is not None:
+            query = query.where(FindingEventRow.at <= utc(until))
+        if types is not None:
+            query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
+        with self._transaction(write=False, consistent=True) as session:
+            if fingerprints is None:
+                return [event_record(row) for row in session.scalars(query)]
+            wanted = sorted(set(fingerprints))
+            found: list[EventRecord] = []
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                part = query.where(FindingEventRow.fingerprint.in_(chunk))
+                found.extend(event_record(row) for row in session.scalars(part))
+            return sorted(found, key=lambda event: event.id)
+
+    # -- control matrix ---------------------------------------------------------------------
+
+    def run_results(self, run_id: int) -> list[ResultRecord]:
+        """Every (check, target) result run ``run_id`` stored, by check then target."""
+        query = (
+            select(RunResultRow)
+            .where(RunResultRow.run_id == run_id)
+            .order_by(RunResultRow.check_id, RunResultRow.target)
+        )
+        with self._transaction(write=False) as session:
+            return [
+                ResultRecord(
+                    run_id=row.run_id,
+                    check_id=row.check_id,
+                    target=row.target,
+                    outcome=ResultOutcome(row.outcome),
+                    reason_en=row.reason_en,
+                    reason_ja=row.reason_ja,
+                )
+                for row in session.scalars(query)
+            ]
+
+    def results_run(self, before: datetime | None = None) -> RunRecord | None:
+        """The newest run (started up to ``before``) that stored a control matrix."""
+        query = (
+            select(RunRow)
+            .where(RunRow.id.in_(select(RunResultRow.run_id).distinct()))
+            .order_by(RunRow.started_at.desc(), RunRow.id.desc())
+            .limit(1)
+        )
+        if before is not None:
+            query = query.where(RunRow.started_at <= utc(before))
+        with self._transaction(write=False) as session:
+            row = session.scalars(query).first()
+            return None if row is None else run_record(row)
 
     # -- snapshots, evidence, history -----------------------------------------------------
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from auditor.report.cleaning import Redactor, encodable, neutralize_formula
 from auditor.report.data import ExportFilter, load_report_data
@@ -141,7 +142,9 @@ def test_the_xlsx_has_a_summary_a_sheet_per_zone_frozen_headers_and_filters(
     limits = [f for f in data.findings if f.is_scope_limitation]
     assert limits and all(f.check_id.startswith("COL-") or f.outcome != "fail" for f in limits)
     assert findings_sheet.freeze_panes == "A2"
-    assert findings_sheet.auto_filter.ref == f"A1:AD{len(graded) + 1}"
+    assert (
+        findings_sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{len(graded) + 1}"
+    )
     assert findings_sheet.max_row == len(graded) + 1
     assert book["監査範囲の制約"].max_row == len(limits) + 1
     grade_rows = dict(book["監査の判定"].iter_rows(min_row=2, values_only=True))

@@ -9,6 +9,7 @@ from auditor.model.findings import Finding, Outcome, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot, Interface, SystemInfo
 from auditor.policy.models import Policy, PolicyException, Selector
 from auditor.store import RunSummary, Store
+from auditor.store.records import CheckResult
 
 T0 = datetime(2026, 4, 1, 1, 0, tzinfo=UTC)
 EMPTY_POLICY = Policy()
@@ -81,6 +82,7 @@ def run_once(
     snapshots: Mapping[str, DeviceSnapshot] | None = None,
     evidence: Mapping[str, Sequence[tuple[str, bytes]]] | None = None,
     kind: str = "audit",
+    results: Sequence[CheckResult] = (),
 ) -> RunSummary:
     """Begin and record one run; by default it covers every device and evaluates every check."""
     device_list = list(devices)
@@ -98,6 +100,7 @@ def run_once(
         now=at,
         complete=complete,
         evidence=evidence or {},
+        results=results,
     )
 
 
