@@ -58,6 +58,18 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change in a finding's life (``seen`` events left out): when, what, who, and any note."""
+
+    at: datetime
+    event: str
+    actor: str
+    note: str = ""
+    status: str = ""
+    """The status the change led to, where it is known (``resolved``, ``reopened``…)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFinding:
     """A finding flattened for every output format; text fields are already redacted."""
 
@@ -85,6 +97,18 @@ class ReportFinding:
     is_new: bool = False
     grade: AuditGrade = AuditGrade.OBSERVATION
     """The audit grade (``auditor.policy.grades.audit_grade``), computed once when flattened."""
+    edition: str | None = None
+    """The guideline edition the guideline references are numbered for (``R6.10``…)."""
+    history: tuple[HistoryEntry, ...] = ()
+    """Status changes and acknowledgements, oldest first (loaded for exports, empty otherwise)."""
+    recommendation: str = ""
+    """The rule's Remediation text."""
+    title_ja: str = ""
+    """The rule's Japanese title: what the to-do list names."""
+    title_en: str = ""
+    responsible: str = ""
+    """Who acts (所管課): the finding's owner, else the zone's or device's department, else the
+    information-management division."""
 
     @property
     def is_collection_error(self) -> bool:
@@ -156,7 +180,22 @@ class MatrixSource:
 @dataclass(frozen=True, slots=True)
 class TrendPoint:
     day: date
-    open: int
+    open: int | None
+    """``None``: no run on that day, drawn as a gap (not as 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """One line of the report's to-do list: a rule's open findings and who should act."""
+
+    check_id: str
+    title_ja: str
+    title_en: str
+    grade: AuditGrade
+    severity: Severity
+    responsible: str
+    count: int
+    devices: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,6 +260,12 @@ class ReportData:
     chain_head: str | None = None
     tool_version: str = ""
     rule_pack_hash: str | None = None
+    reopened: tuple[ReportFinding, ...] = ()
+    """Open again since the previous report (status ``reopened``, seen after the previous run)."""
+    actions: tuple[ActionItem, ...] = ()
+    """The three to five things to do first, most urgent first."""
+    edition: str | None = None
+    """The policy's guideline edition."""
 
     def zone_name(self, zone_id: str | None, lang: str) -> str:
         if zone_id in (None, "-"):
