@@ -189,6 +189,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "outcome.fail": ("不適合", "fail"),
     "outcome.error": ("判定不能", "error"),
     "outcome.not_applicable": ("対象外", "not applicable"),
+    "no_zone": ("区域なし", "no zone"),
     "not_recorded": ("(未記録)", "(not recorded)"),
     "no_expiry": ("期限なし", "no expiry"),
     "mail_subject": ("件名", "Subject"),
