@@ -415,7 +415,7 @@ def _index_html(
     rows = "\n".join(
         f'<tr><td><a href="{escape(name)}">{escape(name)}</a></td>'
         f"<td>{escape(_member_help(name, inputs.lang))}</td></tr>"
-        for name in [*names, "SHA256SUMS"]
+        for name in [*names, "README.txt", "SHA256SUMS"]
     )
     head = (
         "<tr><th>ファイル</th><th>内容</th></tr>" if ja else "<tr><th>File</th><th>What</th></tr>"
