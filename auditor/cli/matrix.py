@@ -16,12 +16,22 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.store.records import MatrixRecord
 
-SYMBOLS = {"ok": "✔", "excess": "✘", "not-permitted": "△", "denied": "·"}
-LEGEND = {
-    "ja": "✔ 方針どおり許可  ✘ 方針を超える許可  △ 方針で許可・設定で未許可  · 遮断  (o = 通信を観測)",
-    "en": "✔ permitted as allowed  ✘ permit beyond policy  △ allowed, not permitted  · denied  "
-    "(o = observed in traffic)",
-}
+
+def _legend(lang: str) -> str:
+    """The report's legend words and symbols (``auditor.report.charts``), so both read the same."""
+    from auditor.report.charts import LEGEND_STATES, SYMBOLS
+    from auditor.report.labels import label
+
+    states = [s for s in LEGEND_STATES if s != "unknown"]
+    words = "  ".join(f"{SYMBOLS[s]} {label('legend_' + s, lang)}" for s in states)
+    return f"{words}  ({label('legend_observed', lang)})"
+
+
+def _mark(status: str, observed: bool) -> str:
+    """A CLI cell: the report's symbol of the cell's state, plus ``o`` when traffic was seen."""
+    from auditor.report.charts import CLI_STATES, cell_mark
+
+    return cell_mark(CLI_STATES.get(status, "unknown"), observed)
 
 
 def _source_note(stored: MatrixRecord | None, ja: bool) -> str | None:
@@ -90,8 +100,12 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
             payload = matrix.to_json() | {"run_id": run_id}
             typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
             return
-        table = Table(title="ゾーン間通信マトリクス / zone-to-zone matrix (from → to)")
-        table.add_column("from \\ to", overflow="fold")
+        table = Table(
+            title="区域間通信マトリクス (送信元 → 宛先)"
+            if ja
+            else "Zone-to-zone matrix (from → to)"
+        )
+        table.add_column("送信元 \\ 宛先" if ja else "from \\ to", overflow="fold")
         for zone in matrix.zones:
             table.add_column(zone, justify="center", overflow="fold")
         for source in matrix.zones:
@@ -101,12 +115,11 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
                     row.append("")
                     continue
                 cell = matrix.cell(source, destination)
-                mark = SYMBOLS.get(cell.status, "?") + ("o" if cell.observed_in_traffic else "")
-                row.append(mark)
+                row.append(_mark(cell.status, bool(cell.observed_in_traffic)))
             table.add_row(*row)
         console = options.stdout()
         console.print(table)
-        console.print(LEGEND["ja" if ja else "en"])
+        console.print(_legend("ja" if ja else "en"), markup=False)
         if stored is not None and note is None:
             at = stored.run_started_at.isoformat(timespec="seconds")
             console.print(

@@ -248,7 +248,11 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         redactor = Redactor()
         try:
             data = build_report(
-                store, inputs, redactor=redactor, with_matrix=fmt is ExportFormatOption.PDF
+                store,
+                inputs,
+                redactor=redactor,
+                with_matrix=fmt is ExportFormatOption.PDF,
+                with_history=True,  # every export carries each finding's history
             )
             count = run_export(
                 cast("ExportFormat", fmt.value),

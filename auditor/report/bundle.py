@@ -51,6 +51,10 @@ class BundleInputs:
     chain_head: str | None = None
     text_files: Sequence[tuple[str, str]] = ()
     """(archive name, text) such as ``configs/DEVICE.cfg`` and ``diffs/DEVICE.diff``."""
+    report_html: str | None = None
+    """The auditor's version of the report (``report.html``), when the caller rendered one."""
+    lang: str = "ja"
+    """Language of ``findings.csv`` headers and values, ``README.txt`` and ``index.html``."""
 
 
 class _HashingWriter(io.RawIOBase):
@@ -248,14 +252,20 @@ def write_bundle(
             filters=inputs.filters,
             count=len(findings),
         )
-        with archive.text("findings.json") as handle:
-            write_json(findings, handle, header)
-        with archive.text("findings.csv", encoding=csv_codec("utf-8")) as handle:
-            write_csv(findings, handle)
         evidence_names = []
+        blob_files: dict[str, str] = {}
         for sha256, label, data in inputs.evidence:
             name = f"evidence/{sha256[:16]}-{_safe_name(label)}"
-            evidence_names.append(archive.add_bytes(name, _clean_blob(data, clean)))
+            blob_files[sha256] = archive.add_bytes(name, _clean_blob(data, clean))
+            evidence_names.append(blob_files[sha256])
+        evidence_files = _evidence_records(findings, blob_files, archive)
+        evidence_names.extend(sorted(set(evidence_files.values()) - set(blob_files.values())))
+        with archive.text("findings.json") as handle:
+            write_json(findings, handle, header, evidence_files)
+        with archive.text("findings.csv", encoding=csv_codec("utf-8")) as handle:
+            write_csv(findings, handle, lang=inputs.lang)
+        if inputs.report_html is not None:
+            archive.add_bytes("report.html", inputs.report_html.encode("utf-8"))
         text_names = [archive.add_text(name, clean(text)) for name, text in inputs.text_files]
         document_names = []
         for folder, path in inputs.config_files:
@@ -288,10 +298,135 @@ def write_bundle(
         archive.add_bytes(
             "manifest.json", json_dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")
         )
+        listed = sorted(archive.sums)
+        archive.add_text("README.txt", _readme(inputs, findings, listed, root))
+        archive.add_bytes("index.html", _index_html(inputs, findings, listed).encode("utf-8"))
         names = sorted(archive.sums)
         sums = "".join(f"{archive.sums[name]}  {name}\n" for name in names)
         zipped.writestr(archive._info("SHA256SUMS"), sums.encode("utf-8"))
     return names
+
+
+def _evidence_records(
+    findings: Sequence[ReportFinding], blob_files: Mapping[str, str], archive: _Archive
+) -> dict[tuple[str, int], str]:
+    """Where each finding's evidence lives in the bundle: its stored blob, or a record file.
+
+    Evidence without a stored blob (a config line, a counter) is written as the check recorded it
+    to ``evidence/findings/<fingerprint>.txt``, so every reference in ``findings.json`` resolves.
+    """
+    files: dict[tuple[str, int], str] = {}
+    for finding in findings:
+        loose = []
+        for index, item in enumerate(finding.evidence):
+            if item.blob_sha256 and item.blob_sha256 in blob_files:
+                files[(finding.fingerprint, index)] = blob_files[item.blob_sha256]
+            else:
+                loose.append((index, item))
+        if not loose:
+            continue
+        lines = [
+            f"# {finding.check_id} {finding.device or '-'} {finding.subject}",
+            f"# fingerprint {finding.fingerprint}",
+        ]
+        for index, item in loose:
+            hash_note = f" (blob {item.blob_sha256}: not stored)" if item.blob_sha256 else ""
+            lines.append(f"[{index}] {item.source}{hash_note}\n{item.detail}")
+        name = archive.add_text(
+            f"evidence/findings/{finding.fingerprint[:24]}.txt", "\n".join(lines) + "\n"
+        )
+        for index, _ in loose:
+            files[(finding.fingerprint, index)] = name
+    return files
+
+
+_MEMBER_HELP: tuple[tuple[str, str, str], ...] = (
+    (
+        "report.html",
+        "監査レポート (監査人向け: 経緯・証跡・推奨される対応つき)",
+        "The audit report",
+    ),
+    (
+        "findings.json",
+        "全指摘 (経緯・判定・ガイドラインの版・証跡への参照)",
+        "Every finding (JSON)",
+    ),
+    ("findings.csv", "全指摘 (Excel で開けます)", "Every finding (CSV, opens in Excel)"),
+    ("manifest.json", "この束の内容と作成条件", "What this bundle holds and how it was made"),
+    ("SHA256SUMS", "各ファイルのハッシュ (sha256sum -c で検証)", "Hashes (sha256sum -c)"),
+    ("evidence/", "証跡 (機器から収集したデータ、指摘ごとの記録)", "Evidence files"),
+    ("configs/", "機器の設定 (秘密情報は伏せ字)", "Device configurations (redacted)"),
+    ("diffs/", "設定の直近の変更", "Last configuration changes"),
+    ("policy/", "監査に使ったポリシー", "The policy audited against"),
+    ("inventory/", "機器一覧と資産台帳", "Device list and asset ledger"),
+)
+
+
+def _member_help(name: str, lang: str) -> str:
+    for prefix, ja, en in _MEMBER_HELP:
+        if name == prefix or (prefix.endswith("/") and name.startswith(prefix)):
+            return ja if lang == "ja" else en
+    return ""
+
+
+def _readme(
+    inputs: BundleInputs, findings: Sequence[ReportFinding], names: Sequence[str], root: str
+) -> str:
+    """What is in the bundle and how to check it, for an auditor who opens the zip."""
+    ja = inputs.lang == "ja"
+    lines = [
+        "監査証跡の束 (強靭性監査)" if ja else "Audit evidence bundle (network resilience audit)",
+        "",
+        (
+            f"作成日時: {iso_jst(inputs.generated_at)}"
+            if ja
+            else f"Generated: {iso_jst(inputs.generated_at)}"
+        ),
+        (f"指摘: {len(findings)} 件" if ja else f"Findings: {len(findings)}"),
+        "",
+        "検証: このフォルダで sha256sum -c SHA256SUMS を実行します。"
+        if ja
+        else "Verify: run sha256sum -c SHA256SUMS in this folder.",
+        "",
+        "内容:" if ja else "Contents:",
+    ]
+    shown: set[str] = set()
+    for prefix, _, _ in _MEMBER_HELP:
+        matching = [
+            n for n in names if n == prefix or (prefix.endswith("/") and n.startswith(prefix))
+        ]
+        if matching and prefix not in shown:
+            shown.add(prefix)
+            lines.append(
+                f"  {prefix:<16} {_member_help(matching[0], inputs.lang)} ({len(matching)})"
+            )
+    lines += ["", f"{root}/index.html"]
+    return "\n".join(lines) + "\n"
+
+
+def _index_html(
+    inputs: BundleInputs, findings: Sequence[ReportFinding], names: Sequence[str]
+) -> str:
+    """An index page with a relative link to every member (opens from the unzipped folder)."""
+    from html import escape
+
+    ja = inputs.lang == "ja"
+    title = "監査証跡の束" if ja else "Audit evidence bundle"
+    rows = "\n".join(
+        f'<tr><td><a href="{escape(name)}">{escape(name)}</a></td>'
+        f"<td>{escape(_member_help(name, inputs.lang))}</td></tr>"
+        for name in [*names, "README.txt", "SHA256SUMS"]
+    )
+    head = (
+        "<tr><th>ファイル</th><th>内容</th></tr>" if ja else "<tr><th>File</th><th>What</th></tr>"
+    )
+    count = f"指摘 {len(findings)} 件" if ja else f"{len(findings)} findings"
+    return (
+        f'<!DOCTYPE html>\n<html lang="{"ja" if ja else "en"}"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head><body><h1>{title}</h1>"
+        f"<p>{escape(iso_jst(inputs.generated_at) or '')} — {count}</p>"
+        f"<table>{head}\n{rows}</table></body></html>\n"
+    )
 
 
 def _clean_blob(data: bytes, clean: Callable[[str], str]) -> bytes:

@@ -14,10 +14,39 @@ HEADER_HEIGHT = 170
 COLOURS = {
     "ok": "#cfe8cf",
     "violation": "#f4a6a6",
+    "not-permitted": "#fff3c4",
     "denied": "#f2f2f2",
     "unknown": "#dddddd",
     "self": "#9e9e9e",
 }
+
+SYMBOLS = {
+    "ok": "✔",
+    "violation": "✘",
+    "not-permitted": "△",
+    "denied": "·",
+    "unknown": "?",
+}
+"""One symbol per cell state, shared by the report picture and ``auditor matrix`` (the CLI)."""
+OBSERVED_MARK = "o"
+
+LEGEND_STATES: tuple[str, ...] = ("ok", "violation", "not-permitted", "denied", "unknown")
+"""The legend's order; each entry is drawn with ``COLOURS`` and ``SYMBOLS`` so they cannot drift."""
+
+CLI_STATES = {
+    "ok": "ok",
+    "excess": "violation",
+    "not-permitted": "not-permitted",
+    "denied": "denied",
+}
+"""``auditor.analysis.matrix`` cell status → the state the report draws."""
+
+
+def cell_mark(state: str, observed: bool | None) -> str:
+    """What a cell shows: its state's symbol, plus ``o`` when traffic was observed."""
+    if state == "self":
+        return ""
+    return SYMBOLS[state] + (OBSERVED_MARK if observed else "")
 
 
 @dataclass(frozen=True)
@@ -45,13 +74,16 @@ class MatrixPicture:
 
 
 def cell_state(cell: MatrixCell | None) -> str:
+    """``violation`` (red) also for an allowed pair whose permits go beyond the policy."""
     if cell is None:
         return "unknown"
     if cell.violation:
         return "violation"
     if cell.allowed is None:
         return "unknown"
-    return "ok" if cell.allowed else "denied"
+    if not cell.allowed:
+        return "denied"
+    return "not-permitted" if cell.permitted is False else "ok"
 
 
 def matrix_picture(
@@ -78,17 +110,7 @@ def matrix_picture(
                 continue
             cell = by_pair.get((source, target))
             state = cell_state(cell)
-            marks = ""
-            if cell is not None:
-                marks = "".join(
-                    letter
-                    for letter, flag in (
-                        ("A", cell.allowed),
-                        ("P", cell.permitted),
-                        ("O", cell.observed),
-                    )
-                    if flag
-                )
+            marks = cell_mark(state, cell.observed if cell is not None else None)
             boxes.append(MatrixBox(x, y, CELL, state, COLOURS[state], marks, source, target))
     size = len(ids) * CELL
     return MatrixPicture(
@@ -114,6 +136,15 @@ class TrendBar:
 
 
 @dataclass(frozen=True)
+class TrendGap:
+    """A day without a run: a hatched slot, never a bar of 0."""
+
+    x: float
+    width: float
+    label: str
+
+
+@dataclass(frozen=True)
 class TrendPicture:
     width: int
     height: int
@@ -123,8 +154,9 @@ class TrendPicture:
     maximum: int
     ticks: tuple[tuple[float, int], ...]
     bars: tuple[TrendBar, ...]
-    line: str
-    """``points`` attribute of the polyline through the bar tops."""
+    lines: tuple[str, ...]
+    """``points`` of one polyline per run of consecutive days with a count (broken at gaps)."""
+    gaps: tuple[TrendGap, ...] = ()
 
 
 def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
@@ -133,11 +165,25 @@ def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
     width, height, left, top, bottom = 760, 260, 50, 16, 40
     plot_width = width - left - 10
     plot_height = height - top - bottom
-    maximum = max(max(p.open for p in points), 1)
+    maximum = max(max((p.open for p in points if p.open is not None), default=0), 1)
     step = plot_width / len(points)
     bars = []
-    coordinates = []
+    gaps = []
+    lines: list[str] = []
+    coordinates: list[str] = []
     for index, point in enumerate(points):
+        if point.open is None:
+            gaps.append(
+                TrendGap(
+                    round(left + index * step + step * 0.15, 1),
+                    round(step * 0.7, 1),
+                    point.day.strftime("%m/%d"),
+                )
+            )
+            if coordinates:
+                lines.append(" ".join(coordinates))
+            coordinates = []
+            continue
         bar_height = plot_height * point.open / maximum
         x = left + index * step
         y = top + plot_height - bar_height
@@ -153,6 +199,8 @@ def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
             )
         )
         coordinates.append(f"{x + step / 2:.1f},{y:.1f}")
+    if coordinates:
+        lines.append(" ".join(coordinates))
     ticks = tuple(
         (round(top + plot_height - plot_height * fraction, 1), round(maximum * fraction))
         for fraction in (0.0, 0.5, 1.0)
@@ -166,5 +214,6 @@ def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
         maximum=maximum,
         ticks=ticks,
         bars=tuple(bars),
-        line=" ".join(coordinates),
+        lines=tuple(lines),
+        gaps=tuple(gaps),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import bisect
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -19,12 +19,15 @@ from auditor.policy.models import Policy
 from auditor.report.asof import events_by_finding, findings_as_of
 from auditor.report.cleaning import Redactor
 from auditor.report.model import (
+    GRADE_ORDER,
     JST,
     SEVERITY_ORDER,
+    ActionItem,
     Comment,
     DeviceSection,
     EvidenceItem,
     ExceptionNotice,
+    HistoryEntry,
     MatrixCell,
     MatrixSource,
     ReportData,
@@ -51,6 +54,45 @@ OPEN_STATUSES = frozenset(
 EXPIRY_WARNING_DAYS = 30
 TREND_DAYS = 30
 RUNS_READ = 1000
+ACTIONS_MAX = 5
+"""The to-do list names at most this many rules: a reader acts on a few things, not on 150."""
+HISTORY_EVENTS = frozenset(
+    {
+        EventType.CREATED,
+        EventType.RESOLVED,
+        EventType.REOPENED,
+        EventType.SUPPRESSED,
+        EventType.UNSUPPRESSED,
+        EventType.ACKED,
+        EventType.SEVERITY_CHANGED,
+    }
+)
+"""Events an auditor reads as the finding's history; ``seen`` repeats every night and is left out."""
+
+
+@dataclass(frozen=True)
+class RuleText:
+    """What the report needs of a rule: titles and the Remediation text of its documentation."""
+
+    title_ja: str
+    title_en: str
+    remediation: str = ""
+
+
+@dataclass(frozen=True)
+class Departments:
+    """Who owns what (所管課), from the asset ledger: per device (hostname) and per zone."""
+
+    by_device: Mapping[str, str] = field(default_factory=dict)
+    by_zone: Mapping[str, str] = field(default_factory=dict)
+
+    def responsible(self, owner: str | None, device: str | None, zone: str | None) -> str:
+        """The finding's owner, else the device's or zone's department; "" means 情報管理課."""
+        if owner:
+            return owner
+        if device and device in self.by_device:
+            return self.by_device[device]
+        return self.by_zone.get(zone or "", "")
 
 
 class ReportStore(Protocol):
@@ -151,6 +193,28 @@ def suppression_from_events(events: Sequence[EventRecord]) -> Suppression | None
     return None
 
 
+def history_from_events(events: Iterable[EventRecord]) -> tuple[HistoryEntry, ...]:
+    """The changes of one finding, oldest first, with the note or reason each one carries."""
+    entries = []
+    for event in events:
+        if event.event_type not in HISTORY_EVENTS:
+            continue
+        payload = event.payload
+        note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
+        if event.event_type == EventType.SEVERITY_CHANGED:
+            note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
+        status = {
+            EventType.CREATED: str(payload.get("status", "new")),
+            EventType.RESOLVED: "resolved",
+            EventType.REOPENED: "reopened",
+            EventType.SUPPRESSED: "suppressed",
+        }.get(event.event_type, "")
+        entries.append(
+            HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
+        )
+    return tuple(entries)
+
+
 def _str_or_none(value: Any) -> str | None:
     return None if value is None else str(value)
 
@@ -179,9 +243,14 @@ def to_report_finding(
     suppression: Suppression | None = None,
     new_after: datetime | None = None,
     comments: Sequence[Comment] = (),
+    history: tuple[HistoryEntry, ...] = (),
+    rule: RuleText | None = None,
+    departments: Departments | None = None,
 ) -> ReportFinding:
     guideline, plan, other = split_references(record.references, policy)
     end = record.resolved_at or now
+    owner = getattr(record, "owner", None)  # the finding workflow's owner, where the store has one
+    departments = departments or Departments()
     return ReportFinding(
         fingerprint=record.fingerprint,
         check_id=record.check_id,
@@ -213,6 +282,14 @@ def to_report_finding(
         owner=clean(record.owner) if record.owner else None,
         due=record.due,
         comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments),
+        edition=policy.guideline_edition if policy is not None and guideline else None,
+        history=history,
+        recommendation=rule.remediation if rule else "",
+        title_ja=rule.title_ja if rule else "",
+        title_en=rule.title_en if rule else "",
+        responsible=departments.responsible(
+            str(owner) if owner else None, record.device, record.zone
+        ),
     )
 
 
@@ -266,11 +343,16 @@ def manual_notices(suppressed: Iterable[ReportFinding], today: date) -> list[Exc
 
 
 def trend(
-    findings: Sequence[FindingRecord], last_day: date, days: int = TREND_DAYS
+    findings: Sequence[FindingRecord],
+    last_day: date,
+    days: int = TREND_DAYS,
+    run_days: frozenset[date] | None = None,
 ) -> list[TrendPoint]:
     """Open findings at the end of each of the last ``days`` days, from first_seen/resolved_at.
 
     Suppressed findings are left out of every day (their suppression history is not replayed).
+    A day not in ``run_days`` (no run finished that day, JST) has no count: nobody looked, so
+    the picture shows a gap instead of a 0 or a made-up carry-over.
     """
     opened = sorted(f.first_seen for f in findings if f.status != FindingStatus.SUPPRESSED)
     closed = sorted(
@@ -282,6 +364,9 @@ def trend(
     for offset in range(days - 1, -1, -1):
         day = last_day - timedelta(days=offset)
         cutoff = end_of_day(day)
+        if run_days is not None and day not in run_days:
+            points.append(TrendPoint(day, None))
+            continue
         count = bisect.bisect_right(opened, cutoff) - bisect.bisect_right(closed, cutoff)
         points.append(TrendPoint(day, max(0, count)))
     return points
@@ -337,6 +422,35 @@ def _cell(item: Any) -> MatrixCell:
         observed=_flag(_field(item, "observed", "observed_in_traffic")),
         excess=_field(item, "status") == "excess" or bool(_field(item, "excess")),
     )
+
+
+def action_items(open_findings: Iterable[ReportFinding]) -> list[ActionItem]:
+    """The to-do list: open non-conformities grouped by rule and 所管課, most urgent first.
+
+    Urgency is the audit grade, then severity, then how many findings; scope limitations are the
+    auditor's own gaps and never a to-do of the city.
+    """
+    groups: dict[tuple[str, str], list[ReportFinding]] = defaultdict(list)
+    for finding in open_findings:
+        if not finding.is_scope_limitation:
+            groups[(finding.check_id, finding.responsible)].append(finding)
+    items = []
+    for (check_id, responsible), rows in groups.items():
+        worst = min(rows, key=lambda f: (GRADE_ORDER.index(f.grade), -f.severity.rank))
+        items.append(
+            ActionItem(
+                check_id=check_id,
+                title_ja=worst.title_ja or check_id,
+                title_en=worst.title_en or check_id,
+                grade=worst.grade,
+                severity=worst.severity,
+                responsible=responsible,
+                count=len(rows),
+                devices=tuple(sorted({f.device for f in rows if f.device})),
+            )
+        )
+    items.sort(key=lambda a: (GRADE_ORDER.index(a.grade), -a.severity.rank, -a.count, a.check_id))
+    return items[:ACTIONS_MAX]
 
 
 def _should_store_matrix(run: RunRecord) -> bool:
@@ -401,6 +515,9 @@ def build_report_data(
     redactor: Callable[[str], str] | None = None,
     comments: Mapping[str, Sequence[Comment]] | None = None,
     as_of: datetime | None = None,
+    histories: Mapping[str, tuple[HistoryEntry, ...]] | None = None,
+    rules: Mapping[str, RuleText] | None = None,
+    departments: Departments | None = None,
 ) -> ReportData:
     """Compute the report of ``report_date`` (JST; default today) from records already read.
 
@@ -412,6 +529,8 @@ def build_report_data(
     cutoff = min(now, end_of_day(report_date))
     clean = redactor or Redactor()
     suppressions = suppressions or {}
+    histories = histories or {}
+    rules = rules or {}
 
     done_runs = sorted(
         (r for r in runs if r.started_at <= cutoff and str(r.status) != "running"),
@@ -440,6 +559,9 @@ def build_report_data(
                 suppression=suppression,
                 new_after=new_after,
                 comments=comments.get(record.fingerprint, ()),
+                history=histories.get(record.fingerprint, ()),
+                rule=rules.get(record.check_id),
+                departments=departments,
             )
         )
     rows.sort(key=_sort_key)
@@ -460,6 +582,11 @@ def build_report_data(
         if r.status == FindingStatus.RESOLVED and r.resolved_at and r.resolved_at > since
     ]
     suppressed = [r for r in rows if r.status == FindingStatus.SUPPRESSED]
+    reopened = [
+        r
+        for r in still_open
+        if r.status == FindingStatus.REOPENED and not r.is_new and r.last_seen > since
+    ]
     errors = [r for r in still_open if r.is_collection_error]
     unreached = sorted({r.device for r in errors if r.device})
 
@@ -500,12 +627,20 @@ def build_report_data(
         devices=devices,
         matrix=tuple(coerce_matrix(matrix, policy)),
         matrix_source=matrix_source,
-        trend=tuple(trend(visible, report_date)),
+        trend=tuple(trend(visible, report_date, run_days=_run_days(done_runs))),
         chain_head=chain_head,
         tool_version=current.tool_version if current else "",
         rule_pack_hash=current.rule_pack_hash if current else None,
         as_of=as_of,
+        reopened=tuple(reopened),
+        actions=tuple(action_items(still_open)),
+        edition=policy.guideline_edition if policy is not None else None,
     )
+
+
+def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
+    """Days (JST) on which a run finished: the days the trend has a count for."""
+    return frozenset((r.finished_at or r.started_at).astimezone(JST).date() for r in runs)
 
 
 def load_report_data(
@@ -518,6 +653,9 @@ def load_report_data(
     redactor: Callable[[str], str] | None = None,
     with_chain_head: bool = True,
     with_matrix: bool = True,
+    with_history: bool = False,
+    rules: Mapping[str, RuleText] | None = None,
+    departments: Departments | None = None,
 ) -> ReportData:
     """Read findings, runs, suppression events, the chain head and the stored zone matrix.
 
@@ -539,15 +677,24 @@ def load_report_data(
         as_of = cutoff
         history = events_by_finding(store.list_events(until=cutoff))
         findings = findings_as_of(findings, (e for h in history.values() for e in h), cutoff)
+    elif with_history:
+        # Exports carry every finding's history: one read of the chain, not one per finding.
+        history = events_by_finding(store.list_events(until=cutoff))
     suppressions: dict[str, Suppression] = {}
+    histories: dict[str, tuple[HistoryEntry, ...]] = {}
     for record in findings:
-        if record.status == FindingStatus.SUPPRESSED and (
+        needs_suppression = record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
-        ):
-            if history is not None:
-                events: Sequence[EventRecord] = history.get(record.fingerprint, [])
-            else:
-                _, events = store.get_finding(record.fingerprint)
+        )
+        if not (needs_suppression or with_history):
+            continue
+        if history is not None:
+            events: Sequence[EventRecord] = history.get(record.fingerprint, [])
+        else:
+            _, events = store.get_finding(record.fingerprint)
+        if with_history:
+            histories[record.fingerprint] = history_from_events(events)
+        if needs_suppression:
             found = suppression_from_events(events)
             if found is not None:
                 suppressions[record.fingerprint] = found
@@ -570,6 +717,9 @@ def load_report_data(
         redactor=redactor,
         comments=comments,
         as_of=as_of,
+        histories=histories,
+        rules=rules,
+        departments=departments,
     )
 
 
@@ -592,6 +742,8 @@ def restrict(data: ReportData, export_filter: ExportFilter) -> ReportData:
         counts=dict(counts),
         new=tuple(f for f in data.new if keep(f)),
         resolved=tuple(f for f in data.resolved if keep(f)),
+        reopened=tuple(f for f in data.reopened if keep(f)),
+        actions=tuple(action_items(f for f in data.still_open if keep(f))),
         still_open=tuple(f for f in data.still_open if keep(f)),
         suppressed=tuple(f for f in data.suppressed if keep(f)),
         collection_errors=tuple(f for f in data.collection_errors if keep(f)),

@@ -15,7 +15,7 @@ from typing import IO, Any
 
 from auditor.model.findings import Severity
 from auditor.report.cleaning import encodable, neutralize_formula
-from auditor.report.labels import label
+from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
 from auditor.textsafe import json_dumps, neutralize
 
@@ -41,10 +41,15 @@ COLUMNS: tuple[str, ...] = (
     "age_days",
     "guideline",
     "guideline_labels",
+    "guideline_edition",
     "plan",
     "plan_labels",
     "other_references",
     "evidence",
+    "evidence_sha256",
+    "history",
+    "recommendation",
+    "responsible",
     "acknowledged_by",
     "acknowledged_at",
     "exception_id",
@@ -60,6 +65,54 @@ COLUMNS: tuple[str, ...] = (
 )
 """Flat columns shared by CSV and XLSX (and derivable from the JSON, see ``flat_from_json``)."""
 
+HEADERS_JA: Mapping[str, str] = {
+    "fingerprint": "識別子",
+    "check_id": "チェック",
+    "severity": "重大度",
+    "audit_grade": "監査の判定 (区分)",
+    "audit_grade_label": "監査の判定",
+    "status": "状態",
+    "outcome": "結果",
+    "zone": "区域",
+    "device": "機器",
+    "subject": "対象",
+    "message_ja": "内容",
+    "message_en": "内容 (英語)",
+    "first_seen": "初回検出",
+    "last_seen": "最終検出",
+    "resolved_at": "解消日時",
+    "age_days": "経過日数",
+    "guideline": "ガイドラインの項目",
+    "guideline_labels": "ガイドライン",
+    "guideline_edition": "ガイドラインの版",
+    "plan": "計画項目 (番号)",
+    "plan_labels": "計画項目",
+    "other_references": "その他の参照",
+    "evidence": "証跡",
+    "evidence_sha256": "証跡のハッシュ (SHA-256)",
+    "history": "経緯",
+    "recommendation": "推奨される対応",
+    "responsible": "担当 (所管課)",
+    "acknowledged_by": "確認者",
+    "acknowledged_at": "確認日時",
+    "exception_id": "例外",
+    "suppression_reason": "抑止の理由",
+    "suppression_approver": "承認者",
+    "suppression_approval_number": "承認番号",
+    "suppression_expires": "有効期限",
+    "suppressed_by": "抑止した人",
+    "owner": "所管課 (割当て)",
+    "due": "対応期限",
+    "in_progress": "対応中",
+    "comments": "コメント",
+}
+"""Column headers of a Japanese CSV/XLSX (``--lang ja``); ``--lang en`` keeps the column ids."""
+
+DATE_COLUMNS = frozenset(
+    {"first_seen", "last_seen", "resolved_at", "acknowledged_at", "suppression_expires"}
+)
+"""Columns the XLSX writes as real date cells (Excel sorts and filters them as dates)."""
+
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 SARIF_LEVELS: Mapping[Severity, str] = {
     Severity.CRITICAL: "error",
@@ -74,9 +127,16 @@ def iso_jst(value: datetime | None) -> str | None:
     return value.astimezone(JST).isoformat(timespec="seconds") if value else None
 
 
-def finding_json(finding: ReportFinding) -> dict[str, Any]:
-    """One finding as the JSON export writes it (see ``docs/export-schema.json``)."""
+def finding_json(
+    finding: ReportFinding, evidence_files: Mapping[tuple[str, int], str] | None = None
+) -> dict[str, Any]:
+    """One finding as the JSON export writes it (see ``docs/export-schema.json``).
+
+    ``evidence_files`` (bundles): (fingerprint, evidence index) → the bundle file holding it,
+    written as each evidence item's ``file``.
+    """
     suppression = finding.suppression
+    files = evidence_files or {}
     return {
         "fingerprint": finding.fingerprint,
         "check_id": finding.check_id,
@@ -98,9 +158,15 @@ def finding_json(finding: ReportFinding) -> dict[str, Any]:
         "last_seen": iso_jst(finding.last_seen),
         "resolved_at": iso_jst(finding.resolved_at),
         "age_days": finding.age_days,
+        "guideline_edition": finding.edition,
         "references": {
             "guideline": [
-                {"title": r.key, "label_ja": r.label_ja, "label_en": r.label_en}
+                {
+                    "title": r.key,
+                    "label_ja": r.label_ja,
+                    "label_en": r.label_en,
+                    "edition": finding.edition,
+                }
                 for r in finding.guideline
             ],
             "plan": [
@@ -113,9 +179,30 @@ def finding_json(finding: ReportFinding) -> dict[str, Any]:
             ],
         },
         "evidence": [
-            {"source": e.source, "detail": e.detail, "blob_sha256": e.blob_sha256}
-            for e in finding.evidence
+            {
+                "source": e.source,
+                "detail": e.detail,
+                "blob_sha256": e.blob_sha256,
+                **(
+                    {"file": files[(finding.fingerprint, index)]}
+                    if (finding.fingerprint, index) in files
+                    else {}
+                ),
+            }
+            for index, e in enumerate(finding.evidence)
         ],
+        "history": [
+            {
+                "at": iso_jst(h.at),
+                "event": h.event,
+                "status": h.status or None,
+                "by": h.actor,
+                "note": h.note or None,
+            }
+            for h in finding.history
+        ],
+        "recommendation": finding.recommendation or None,
+        "responsible": finding.responsible or None,
         "acknowledged": {"by": finding.acknowledged_by, "at": iso_jst(finding.acknowledged_at)}
         if finding.acknowledged_by
         else None,
@@ -141,8 +228,23 @@ def finding_json(finding: ReportFinding) -> dict[str, Any]:
     }
 
 
-def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
-    """The CSV/XLSX row of a JSON finding: the one definition both formats share."""
+def history_cell(history: Sequence[Mapping[str, Any]], lang: str = "en") -> str:
+    """A finding's history in one cell: ``at event (by: note)``, oldest first."""
+    parts = []
+    for entry in history:
+        event = keyed("event", str(entry["event"]), lang) if lang == "ja" else entry["event"]
+        note = f": {entry['note']}" if entry.get("note") else ""
+        parts.append(f"{entry['at']} {event} ({entry['by']}{note})")
+    return "; ".join(parts)
+
+
+def flat_from_json(item: Mapping[str, Any], lang: str = "en") -> dict[str, str]:
+    """The CSV/XLSX row of a JSON finding: the one definition both formats share.
+
+    ``lang="ja"`` writes the enum values (severity, status, outcome, grade) as Japanese words;
+    ids, hashes, hostnames and times stay as they are.
+    """
+    ja = lang == "ja"
     refs = item["references"]
     acknowledged = item.get("acknowledged") or {}
     suppression = item.get("suppression") or {}
@@ -150,11 +252,11 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
     values: dict[str, Any] = {
         "fingerprint": item["fingerprint"],
         "check_id": item["check_id"],
-        "severity": item["severity"],
+        "severity": Severity(item["severity"]).label_ja if ja else item["severity"],
         "audit_grade": (item.get("audit_grade") or {}).get("grade"),
-        "audit_grade_label": (item.get("audit_grade") or {}).get("label_ja"),
-        "status": item["status"],
-        "outcome": item["outcome"],
+        "audit_grade_label": (item.get("audit_grade") or {}).get("label_ja" if ja else "label_en"),
+        "status": status_label(item["status"], lang) if ja else item["status"],
+        "outcome": keyed("outcome", item["outcome"], lang) if ja else item["outcome"],
         "zone": item["zone"],
         "device": item["device"],
         "subject": item["subject"],
@@ -166,6 +268,7 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
         "age_days": item["age_days"],
         "guideline": "; ".join(r["title"] for r in refs["guideline"]),
         "guideline_labels": "; ".join(r["label_ja"] for r in refs["guideline"]),
+        "guideline_edition": item.get("guideline_edition"),
         "plan": "; ".join(r["item"] for r in refs["plan"]),
         "plan_labels": "; ".join(r["label_ja"] for r in refs["plan"]),
         "other_references": "; ".join(r["label"] for r in refs["other"]),
@@ -173,6 +276,14 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
             f"{e['source']}:{e['detail']}" + (f"@{e['blob_sha256']}" if e["blob_sha256"] else "")
             for e in item["evidence"]
         ),
+        "evidence_sha256": "; ".join(
+            e["blob_sha256"] for e in item["evidence"] if e["blob_sha256"]
+        ),
+        "history": history_cell(item.get("history") or (), lang),
+        "recommendation": item.get("recommendation"),
+        "responsible": owner_label(item.get("responsible") or "", lang)
+        if ja
+        else item.get("responsible"),
         "acknowledged_by": acknowledged.get("by"),
         "acknowledged_at": acknowledged.get("at"),
         "exception_id": suppression.get("exception_id"),
@@ -183,7 +294,7 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
         "suppressed_by": suppression.get("by"),
         "owner": workflow.get("owner"),
         "due": workflow.get("due"),
-        "in_progress": "yes" if workflow.get("in_progress") else "",
+        "in_progress": ("対応中" if ja else "yes") if workflow.get("in_progress") else "",
         "comments": " / ".join(
             f"{c['at']} {c['by']}: {c['text']}" for c in workflow.get("comments", ())
         ),
@@ -191,8 +302,13 @@ def flat_from_json(item: Mapping[str, Any]) -> dict[str, str]:
     return {key: "" if value is None else str(value) for key, value in values.items()}
 
 
-def flat_row(finding: ReportFinding) -> dict[str, str]:
-    return flat_from_json(finding_json(finding))
+def flat_row(finding: ReportFinding, lang: str = "en") -> dict[str, str]:
+    return flat_from_json(finding_json(finding), lang)
+
+
+def headers(lang: str) -> list[str]:
+    """The header row: Japanese names for ``ja``, the column ids otherwise."""
+    return [HEADERS_JA[column] for column in COLUMNS] if lang == "ja" else list(COLUMNS)
 
 
 # -- CSV ----------------------------------------------------------------------------------------
@@ -204,7 +320,10 @@ def csv_codec(encoding: str) -> str:
 
 
 def write_csv(
-    findings: Iterable[ReportFinding], out: Path | IO[str], encoding: str = "utf-8"
+    findings: Iterable[ReportFinding],
+    out: Path | IO[str],
+    encoding: str = "utf-8",
+    lang: str = "en",
 ) -> int:
     """UTF-8 with BOM by default (Excel detects it); ``cp932`` for old Excel, lossy but visible.
 
@@ -213,12 +332,12 @@ def write_csv(
     codec = csv_codec(encoding)
     if isinstance(out, Path):
         with out.open("w", encoding=codec, newline="", errors="strict") as handle:
-            return write_csv(findings, handle, encoding)
+            return write_csv(findings, handle, encoding, lang)
     count = 0
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(COLUMNS)
+    writer.writerow([encodable(h, codec) for h in headers(lang)])
     for finding in findings:
-        row = flat_row(finding)
+        row = flat_row(finding, lang)
         writer.writerow(
             [encodable(neutralize_formula(neutralize(row[column])), codec) for column in COLUMNS]
         )
@@ -261,15 +380,18 @@ def write_xlsx(
 
     summary = workbook.create_sheet(_sheet_title(label("summary_sheet", lang), used))
     summary.freeze_panes = "B2"
-    header = [label("zone", lang), *(s.value for s in SEVERITY_ORDER), label("total", lang)]
+    header = [
+        label("zone", lang),
+        *(s.label_ja if lang == "ja" else s.value for s in SEVERITY_ORDER),
+        label("total", lang),
+    ]
     summary.append(header)
     for zone_id, items in sorted(by_zone.items()):
         per = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
         for item in items:
             per[item.severity.value] += 1
-        summary.append(
-            [neutralize_formula(zone_names.get(zone_id, zone_id)), *per.values(), len(items)]
-        )
+        name = zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
+        summary.append([neutralize_formula(name), *per.values(), len(items)])
     summary.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(by_zone) + 1}"
 
     bold = Font(bold=True)
@@ -283,19 +405,14 @@ def write_xlsx(
         from openpyxl.cell import WriteOnlyCell
 
         header_cells = []
-        for column in COLUMNS:
-            cell = WriteOnlyCell(sheet, value=column)
+        for name in headers(lang):
+            cell = WriteOnlyCell(sheet, value=name)
             cell.font = bold
             header_cells.append(cell)
         sheet.append(header_cells)
         for finding in rows:
-            row = flat_row(finding)
-            sheet.append(
-                [
-                    finding.age_days if column == "age_days" else neutralize_formula(row[column])
-                    for column in COLUMNS
-                ]
-            )
+            row = flat_row(finding, lang)
+            sheet.append([_xlsx_value(sheet, finding, column, row[column]) for column in COLUMNS])
 
     finding_sheet(label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation])
     finding_sheet(label("scope_limitations", lang), [f for f in findings if f.is_scope_limitation])
@@ -305,11 +422,48 @@ def write_xlsx(
     for grade in GRADE_ORDER:
         grades.append([grade.label(lang), sum(1 for f in findings if f.grade is grade)])
     for zone_id, items in sorted(by_zone.items()):
-        finding_sheet(zone_names.get(zone_id, zone_id), items)
+        name = zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
+        finding_sheet(name, items)
     provenance = workbook.create_sheet(_sheet_title(label("provenance_sheet", lang), used))
     provenance.append([label("chain_head", lang), chain_head or "-"])  # `verify --expect-head`
     workbook.save(out)
     return len(findings)
+
+
+def _xlsx_value(sheet: Any, finding: ReportFinding, column: str, text: str) -> Any:
+    """A typed cell: numbers as numbers, times as real (time-zone-free JST) dates, empty as empty.
+
+    Only a text that starts like a formula is neutralized; an empty value is an empty cell, never
+    a ``'-`` text.
+    """
+    from openpyxl.cell import WriteOnlyCell
+
+    if column == "age_days":
+        return finding.age_days
+    if not text:
+        return None
+    if column in DATE_COLUMNS:
+        moment = _moment(finding, column)
+        if moment is not None:
+            cell = WriteOnlyCell(sheet, value=moment)
+            cell.number_format = (
+                "yyyy-mm-dd" if column == "suppression_expires" else ("yyyy-mm-dd hh:mm")
+            )
+            return cell
+    return neutralize_formula(text)
+
+
+def _moment(finding: ReportFinding, column: str) -> Any:
+    """The value of a date column; Excel has no time zones, so times are written as JST."""
+    if column == "suppression_expires":
+        return finding.suppression.expires if finding.suppression else None
+    value = {
+        "first_seen": finding.first_seen,
+        "last_seen": finding.last_seen,
+        "resolved_at": finding.resolved_at,
+        "acknowledged_at": finding.acknowledged_at,
+    }[column]
+    return value.astimezone(JST).replace(tzinfo=None) if value is not None else None
 
 
 _WIDTHS = [
@@ -332,9 +486,14 @@ _WIDTHS = [
     30,
     30,
     10,
+    10,
     30,
     20,
     30,
+    30,
+    50,
+    50,
+    16,
     12,
     20,
 ]
@@ -368,17 +527,21 @@ def json_header(
 
 
 def write_json(
-    findings: Sequence[ReportFinding], out: Path | IO[str], header: Mapping[str, Any]
+    findings: Sequence[ReportFinding],
+    out: Path | IO[str],
+    header: Mapping[str, Any],
+    evidence_files: Mapping[tuple[str, int], str] | None = None,
 ) -> int:
     """Streamed one finding at a time so 100,000 findings never sit in memory as one string."""
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8") as handle:
-            return write_json(findings, handle, header)
+            return write_json(findings, handle, header, evidence_files)
     head = json_dumps(dict(header), ensure_ascii=False, indent=1)
     out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")
-        out.write(json_dumps(finding_json(finding), ensure_ascii=False, separators=(",", ":")))
+        item = finding_json(finding, evidence_files)
+        out.write(json_dumps(item, ensure_ascii=False, separators=(",", ":")))
     out.write("\n ]\n}\n")
     return len(findings)
 
@@ -396,6 +559,7 @@ def _sarif_rule(
         "shortDescription": {"text": title_ja if lang == "ja" else title_en},
         "fullDescription": {"text": f"{title_ja} / {title_en}"},
         "defaultConfiguration": {"level": SARIF_LEVELS[finding.severity]},
+        **({"help": {"text": finding.recommendation}} if finding.recommendation else {}),
         "properties": {
             "severity": finding.severity.value,
             "guideline": [r.key for r in finding.guideline],
@@ -434,7 +598,16 @@ def _sarif_result(finding: ReportFinding, rule_index: int, lang: str) -> dict[st
             "first_seen": iso_jst(finding.first_seen),
             "last_seen": iso_jst(finding.last_seen),
             "guideline": [r.label_ja for r in finding.guideline],
+            "guideline_edition": finding.edition,
             "plan": [r.key for r in finding.plan],
+            "plan_labels": [r.label_ja if lang == "ja" else r.label_en for r in finding.plan],
+            "evidence": [
+                {"source": e.source, "detail": e.detail, "blob_sha256": e.blob_sha256}
+                for e in finding.evidence
+            ],
+            "history": finding_json(finding)["history"],
+            "recommendation": finding.recommendation or None,
+            "responsible": finding.responsible or None,
             "message_en": finding.message_en,
             "message_ja": finding.message_ja,
         },

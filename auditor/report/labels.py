@@ -18,17 +18,25 @@ LABELS: dict[str, tuple[str, str]] = {
     "total": ("合計", "Total"),
     "matrix": ("区域間通信マトリクス", "Zone-to-zone matrix"),
     "matrix_help": (
-        "行 = 送信元区域、列 = 宛先区域。A = ポリシーで許可、P = 機器設定で通過可能、O = 通信を観測。",
-        "Rows = source zone, columns = destination zone. A = allowed by policy, P = permitted by "
-        "device configuration, O = observed in traffic.",
+        "行 = 送信元区域、列 = 宛先区域。記号と色の意味は下の凡例のとおりです (o = 通信を観測)。",
+        "Rows = source zone, columns = destination zone. Symbols and colours as in the legend "
+        "below (o = observed in traffic).",
     ),
-    "legend_ok": ("許可され一致", "Allowed"),
+    "legend_ok": ("方針どおり許可", "Permitted as allowed"),
     "legend_violation": (
-        "ポリシー違反 (許可なし、または許可の範囲を超えて通過可能/観測)",
-        "Violation (permitted or observed without, or beyond, what the policy allows)",
+        "方針を超える許可・通信 (許可のない区域間、または許可された区域間でも許可の範囲を超えて"
+        "通過可能・観測)",
+        "Permit or traffic beyond the policy (between zones the policy does not allow, or beyond "
+        "what it allows)",
     ),
-    "legend_denied": ("遮断 (許可なし)", "Denied (not allowed)"),
+    "legend_not-permitted": (
+        "方針で許可・設定では未許可",
+        "Allowed, not permitted by configuration",
+    ),
+    "legend_denied": ("遮断 (方針で許可なし)", "Denied (not allowed)"),
     "legend_unknown": ("不明 (情報なし)", "Unknown (no data)"),
+    "legend_self": ("同一区域", "Same zone"),
+    "legend_observed": ("o = 通信を観測", "o = observed in traffic"),
     "no_matrix": ("マトリクスの情報がありません。", "No matrix data."),
     "matrix_from": (
         "実行 #{run} ({at}) で記録したマトリクスです。",
@@ -101,6 +109,11 @@ LABELS: dict[str, tuple[str, str]] = {
     "status.resolved": ("解消", "resolved"),
     "status.suppressed": ("抑止", "suppressed"),
     "status.in_progress": ("対応中", "in progress"),
+    "status.complete": ("完了", "complete"),
+    "status.partial": ("一部のみ", "partial"),
+    "status.incomplete": ("未完了", "incomplete"),
+    "status.failed": ("失敗", "failed"),
+    "status.running": ("実行中", "running"),
     "compact_note": (
         "指摘が {n} 件あるため、機器ごとの件数のみを示します。全件は CSV / XLSX / JSON 出力を参照してください。",
         "With {n} findings, only per-device counts are shown; every finding is in the CSV / XLSX / "
@@ -120,6 +133,78 @@ LABELS: dict[str, tuple[str, str]] = {
     ),
     "provenance_sheet": ("来歴", "Provenance"),
     "findings_sheet": ("全指摘", "Findings"),
+    # The opening summary (a non-engineer acts on it) and the table of contents.
+    "toc": ("目次", "Contents"),
+    "summary": ("まとめ", "Summary"),
+    "changes": ("前回からの変化", "Changes since the previous report"),
+    "changes_line": (
+        "新規 {new} 件、再発 {reopened} 件、解消 {resolved} 件。未対応は {open} 件"
+        " (うち重大な不適合 {major} 件) です。",
+        "{new} new, {reopened} reopened, {resolved} resolved. {open} open ({major} major "
+        "non-conformities).",
+    ),
+    "todo": ("まず対応すること", "What to do first"),
+    "todo_none": (
+        "対応が必要な未対応の指摘はありません。",
+        "No open finding needs action.",
+    ),
+    "todo_item": (
+        "{title} ({n} 件{where}) — {verb}",
+        "{title} ({n} finding(s){where}) — {verb}",
+    ),
+    "todo_where": ("、機器: {devices}", ", devices: {devices}"),
+    "verb.major_nonconformity": ("直ちに是正してください。", "correct this now."),
+    "verb.minor_nonconformity": ("計画的に是正してください。", "plan the correction."),
+    "verb.observation": (
+        "内容を確認し、必要なら対応してください。",
+        "review it and act where needed.",
+    ),
+    "verb.scope_limitation": ("監査側で確認します。", "the auditor follows this up."),
+    "responsible": ("担当 (所管課)", "Responsible"),
+    "default_owner": ("情報管理課", "Information management division"),
+    "change": ("変化", "Change"),
+    "change.new": ("新規", "new"),
+    "change.reopened": ("再発", "reopened"),
+    "reopened": ("再発", "Reopened"),
+    "open_findings": ("未対応の指摘", "Open findings"),
+    "provenance": ("記録と検証のための情報", "Provenance"),
+    "provenance_help": (
+        "このレポートがどの実行・どのルールで作られたかを確かめるための情報です。",
+        "What this report was made from, for verification.",
+    ),
+    "edition": ("ガイドラインの版", "Guideline edition"),
+    "edition_value": ("{edition} 版", "edition {edition}"),
+    "history": ("経緯", "History"),
+    "recommendation": ("推奨される対応", "Recommendation"),
+    "recommendations": ("ルールごとの推奨される対応", "Recommendations by rule"),
+    "evidence": ("証跡", "Evidence"),
+    "evidence_files": ("証跡ファイル", "Evidence files"),
+    "outcome": ("結果", "Outcome"),
+    "fingerprint": ("識別子", "Fingerprint"),
+    "event.created": ("検出", "detected"),
+    "event.resolved": ("解消", "resolved"),
+    "event.reopened": ("再発", "reopened"),
+    "event.suppressed": ("抑止", "suppressed"),
+    "event.unsuppressed": ("抑止解除", "unsuppressed"),
+    "event.acked": ("確認", "acknowledged"),
+    "event.severity_changed": ("重大度の変更", "severity changed"),
+    "outcome.fail": ("不適合", "fail"),
+    "outcome.error": ("判定不能", "error"),
+    "outcome.not_applicable": ("対象外", "not applicable"),
+    "no_zone": ("区域なし", "no zone"),
+    "not_recorded": ("(未記録)", "(not recorded)"),
+    "no_expiry": ("期限なし", "no expiry"),
+    "mail_subject": ("件名", "Subject"),
+    "mail_subject_text": (
+        "[強靭性監査] {date} 重大な不適合 {major} 件・新規 {new} 件・解消 {resolved} 件",
+        "[Resilience audit] {date}: {major} major, {new} new, {resolved} resolved",
+    ),
+    "details": ("詳細", "Details"),
+    "trend_gap": ("実行なし", "no run"),
+    "trend_gap_help": (
+        "点線の枠の日は監査の実行がなかった日です (0 件ではありません)。",
+        "Days drawn as a dashed box had no audit run (not zero findings).",
+    ),
 }
 
 
@@ -132,3 +217,14 @@ def label(key: str, lang: str, **values: object) -> str:
 def status_label(status: str, lang: str) -> str:
     key = f"status.{status}"
     return label(key, lang) if key in LABELS else status
+
+
+def keyed(prefix: str, value: str, lang: str) -> str:
+    """``label(f"{prefix}.{value}")`` where one exists, else ``value`` as it is."""
+    key = f"{prefix}.{value}"
+    return label(key, lang) if key in LABELS else value
+
+
+def owner_label(responsible: str, lang: str) -> str:
+    """The 所管課 to show; an empty one is the information-management division (情報管理課)."""
+    return responsible or label("default_owner", lang)

@@ -67,6 +67,18 @@ class EvidenceItem:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryEntry:
+    """One change in a finding's life (``seen`` events left out): when, what, who, and any note."""
+
+    at: datetime
+    event: str
+    actor: str
+    note: str = ""
+    status: str = ""
+    """The status the change led to, where it is known (``resolved``, ``reopened``…)."""
+
+
+@dataclass(frozen=True, slots=True)
 class ReportFinding:
     """A finding flattened for every output format; text fields are already redacted."""
 
@@ -103,6 +115,19 @@ class ReportFinding:
     def in_progress(self) -> bool:
         """対応中: the city has started on it (still open, counted as open)."""
         return self.status == "in_progress"
+
+    edition: str | None = None
+    """The guideline edition the guideline references are numbered for (``R6.10``…)."""
+    history: tuple[HistoryEntry, ...] = ()
+    """Status changes and acknowledgements, oldest first (loaded for exports, empty otherwise)."""
+    recommendation: str = ""
+    """The rule's Remediation text."""
+    title_ja: str = ""
+    """The rule's Japanese title: what the to-do list names."""
+    title_en: str = ""
+    responsible: str = ""
+    """Who acts (所管課): the finding's owner, else the zone's or device's department, else the
+    information-management division."""
 
     @property
     def is_collection_error(self) -> bool:
@@ -174,7 +199,22 @@ class MatrixSource:
 @dataclass(frozen=True, slots=True)
 class TrendPoint:
     day: date
-    open: int
+    open: int | None
+    """``None``: no run on that day, drawn as a gap (not as 0)."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActionItem:
+    """One line of the report's to-do list: a rule's open findings and who should act."""
+
+    check_id: str
+    title_ja: str
+    title_en: str
+    grade: AuditGrade
+    severity: Severity
+    responsible: str
+    count: int
+    devices: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,6 +281,12 @@ class ReportData:
     rule_pack_hash: str | None = None
     as_of: datetime | None = None
     """Set when the report is of a past date: statuses were replayed from the event history."""
+    reopened: tuple[ReportFinding, ...] = ()
+    """Open again since the previous report (status ``reopened``, seen after the previous run)."""
+    actions: tuple[ActionItem, ...] = ()
+    """The three to five things to do first, most urgent first."""
+    edition: str | None = None
+    """The policy's guideline edition."""
 
     def zone_name(self, zone_id: str | None, lang: str) -> str:
         if zone_id in (None, "-"):

@@ -9,12 +9,14 @@ from typing import Any, Literal
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from auditor.model.findings import Severity
-from auditor.report.charts import matrix_picture, trend_picture
-from auditor.report.labels import label, status_label
+from auditor.model.findings import AuditGrade, Severity
+from auditor.report.charts import COLOURS, LEGEND_STATES, SYMBOLS, matrix_picture, trend_picture
+from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import (
+    GRADE_ORDER,
     JST,
     SEVERITY_ORDER,
+    ActionItem,
     DeviceSection,
     MatrixSource,
     ReportData,
@@ -86,7 +88,59 @@ def _device_counts(section: DeviceSection) -> dict[str, int]:
     return counts
 
 
-def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) -> dict[str, Any]:
+def guideline_text(finding: ReportFinding, lang: str) -> str:
+    """The guideline references named with the edition they are numbered for."""
+    text = "; ".join(r.label_ja if lang == "ja" else r.label_en for r in finding.guideline)
+    if text and finding.edition:
+        text += f" [{label('edition_value', lang, edition=finding.edition)}]"
+    return text
+
+
+def history_text(finding: ReportFinding, lang: str) -> str:
+    """``2024-11-20 検出 (system); 2024-11-22 確認 (tanaka: 調査中)`` — oldest first."""
+    parts = []
+    for entry in finding.history:
+        when = entry.at.astimezone(JST).strftime("%Y-%m-%d %H:%M")
+        what = keyed("event", entry.event, lang)
+        note = f": {entry.note}" if entry.note else ""
+        parts.append(f"{when} {what} ({entry.actor}{note})")
+    return "; ".join(parts)
+
+
+def evidence_text(finding: ReportFinding) -> str:
+    """Each evidence item's source and the first 12 hex digits of its stored blob, if any."""
+    return "; ".join(
+        f"{e.source}@{e.blob_sha256[:12]}" if e.blob_sha256 else e.source for e in finding.evidence
+    )
+
+
+def mail_subject(data: ReportData, lang: str) -> str:
+    """The subject line of the mail text: the date and the three numbers a reader acts on."""
+    return label(
+        "mail_subject_text",
+        lang,
+        date=data.report_date.isoformat(),
+        major=data.grade_totals()[AuditGrade.MAJOR],
+        new=len(data.new),
+        resolved=len(data.resolved),
+    )
+
+
+def _open_order(finding: ReportFinding) -> tuple[int, int, int, str, str, str]:
+    """Most urgent first: grade, severity, then the oldest."""
+    return (
+        GRADE_ORDER.index(finding.grade),
+        -finding.severity.rank,
+        -finding.age_days,
+        finding.check_id,
+        finding.device or "",
+        finding.subject,
+    )
+
+
+def _context(
+    data: ReportData, lang: str, limit: int, detail_limit: int | None, pack: bool = False
+) -> dict[str, Any]:
     def sev(severity: Severity) -> str:
         return severity.label_ja if lang == "ja" else severity.value
 
@@ -94,7 +148,24 @@ def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) 
         return str(item.label_ja if lang == "ja" else item.label_en)
 
     def guideline(finding: ReportFinding) -> str:
-        return "; ".join(pick(r) for r in finding.guideline)
+        return guideline_text(finding, lang)
+
+    def action_title(action: ActionItem) -> str:
+        return action.title_ja if lang == "ja" else action.title_en
+
+    def action_where(action: ActionItem) -> str:
+        if not action.devices:
+            return ""
+        shown = ", ".join(action.devices[:3])
+        if len(action.devices) > 3:
+            shown += " …"
+        return label("todo_where", lang, devices=shown)
+
+    zone_names = {zone.id: zone.name(lang) for zone in data.zones}
+    recommendations: dict[str, str] = {}
+    for finding in data.findings:
+        if finding.recommendation:
+            recommendations.setdefault(finding.check_id, finding.recommendation)
 
     def plan(finding: ReportFinding) -> str:
         return "; ".join(pick(r) for r in finding.plan)
@@ -128,6 +199,21 @@ def _context(data: ReportData, lang: str, limit: int, detail_limit: int | None) 
         "matrix_gap": data.matrix_source is not None
         and (data.matrix_source.gap is not None or bool(data.matrix_source.missing_devices)),
         "trend": trend_picture(data.trend),
+        "pack": pack,
+        "owner": lambda responsible: owner_label(responsible, lang),
+        "action_title": action_title,
+        "action_where": action_where,
+        "major": data.grade_totals()[AuditGrade.MAJOR],
+        "legend": [(state, COLOURS[state], SYMBOLS[state]) for state in LEGEND_STATES],
+        "zone_label": lambda zone_id: zone_names.get(zone_id, zone_id),
+        "open_rows": sorted(data.nonconformities, key=_open_order),
+        "row_limit": len(data.findings)
+        if pack and not (detail_limit is not None and len(data.findings) > detail_limit)
+        else limit,
+        "history": lambda finding: history_text(finding, lang),
+        "evidence": evidence_text,
+        "recommendations": sorted(recommendations.items()),
+        "mail_subject": mail_subject(data, lang),
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
         "compact": detail_limit is not None and len(data.findings) > detail_limit,
         "device_counts": _device_counts,
@@ -141,14 +227,17 @@ def render_report(
     lang: str = "ja",
     limit: int = SUMMARY_LIMIT,
     detail_limit: int | None = None,
+    pack: bool = False,
 ) -> str:
     """The nightly report as a string; HTML is autoescaped (device text is untrusted).
 
     With ``detail_limit``, a report of more findings lists per-device counts instead of every
     finding (the PDF uses this: a 100,000-row PDF is thousands of pages nobody prints).
+    ``pack`` is the auditor's version (the PDF): landscape pages, each finding's history and
+    evidence, and the recommendation of every rule.
     """
     template_name = {"html": "report.html.j2", "text": "report.txt.j2", "md": "report.md.j2"}[fmt]
     env = _environment()
-    text = env.get_template(template_name).render(**_context(data, lang, limit, detail_limit))
+    text = env.get_template(template_name).render(**_context(data, lang, limit, detail_limit, pack))
     # Text and Markdown reach terminals and mail readers: no device-chosen control codes.
     return text if fmt == "html" else neutralize(text)

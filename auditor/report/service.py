@@ -14,7 +14,7 @@ from auditor.inventory.models import Inventory
 from auditor.policy.models import Policy
 from auditor.report.bundle import BundleInputs, write_bundle
 from auditor.report.cleaning import Redactor
-from auditor.report.data import ExportFilter, load_report_data, restrict
+from auditor.report.data import Departments, ExportFilter, RuleText, load_report_data, restrict
 from auditor.report.exports import json_header, write_csv, write_json, write_sarif, write_xlsx
 from auditor.report.model import JST, ReportData, ReportFinding
 from auditor.report.pdf import write_pdf
@@ -64,11 +64,13 @@ def build_report(
     now: datetime | None = None,
     redactor: Callable[[str], str] | None = None,
     with_matrix: bool = True,
+    with_history: bool = False,
 ) -> ReportData:
     """The report of ``report_date``; ``with_matrix=False`` skips the matrix (exports).
 
     The matrix is the one the audit service stored with the newest run that has one; the report
-    never rebuilds it (a run without one is shown as a coverage gap).
+    never rebuilds it (a run without one is shown as a coverage gap). ``with_history`` reads each
+    finding's events (the exports carry them; one store read per finding).
     """
     return load_report_data(
         store,
@@ -77,7 +79,57 @@ def build_report(
         report_date=report_date,
         redactor=redactor or Redactor(),
         with_matrix=with_matrix,
+        with_history=with_history,
+        rules=rule_texts(),
+        departments=departments(inputs),
     )
+
+
+def rule_texts() -> dict[str, RuleText]:
+    """Titles and Remediation text of every discovered rule (the exports' recommendation)."""
+    from auditor.rules import discover
+
+    return {
+        check.id: RuleText(
+            check.title_ja, check.title_en, check.documentation().get("Remediation", "")
+        )
+        for check in discover()
+    }
+
+
+def departments(inputs: ReportInputs) -> Departments:
+    """所管課 per device and per zone from the asset ledger beside the inventory, if any.
+
+    A zone's department is the one most of its ledger rows name; a ledger that does not load
+    leaves every finding with the default (情報管理課).
+    """
+    from collections import Counter
+
+    from auditor.inventory.ledger import load_ledger
+    from auditor.report.bundle import _ledger_file
+
+    if inputs.inventory_path is None or not inputs.inventory_path.exists():
+        return Departments()
+    path = _ledger_file(inputs.inventory_path)
+    if path is None:
+        return Departments()
+    try:
+        ledger = load_ledger(path, inputs.policy)
+    except Exception as exc:  # the report still comes out, with the default department
+        log.warning("ledger %s not read for departments: %s", path.name, type(exc).__name__)
+        return Departments()
+    by_device: dict[str, str] = {}
+    per_zone: dict[str, Counter[str]] = {}
+    for row in ledger.rows:
+        if not row.owner_department:
+            continue
+        for name in (row.hostname, row.name):
+            if name:
+                by_device.setdefault(name, row.owner_department)
+        if row.zone:
+            per_zone.setdefault(row.zone, Counter())[row.owner_department] += 1
+    by_zone = {zone: counts.most_common(1)[0][0] for zone, counts in per_zone.items()}
+    return Departments(by_device=by_device, by_zone=by_zone)
 
 
 def write_report(data: ReportData, out: Path, fmt: ReportFormat = "html", lang: str = "ja") -> None:
@@ -158,7 +210,7 @@ def run_export(
     findings = export_filter.apply(data.findings)
     tool_version = data.tool_version or __version__
     if fmt == "csv":
-        return write_csv(findings, out, encoding=encoding)
+        return write_csv(findings, out, encoding=encoding, lang=lang)
     if fmt == "xlsx":
         names = {zone.id: zone.name(lang) for zone in data.zones}
         return write_xlsx(findings, out, lang=lang, zone_names=names, chain_head=data.chain_head)
@@ -183,7 +235,7 @@ def run_export(
         )
     if fmt == "pdf":
         html = render_report(
-            restrict(data, export_filter), "html", lang, detail_limit=PDF_DETAIL_LIMIT
+            restrict(data, export_filter), "html", lang, detail_limit=PDF_DETAIL_LIMIT, pack=True
         )
         write_pdf(html, out)
         return len(findings)
@@ -205,6 +257,10 @@ def run_export(
         text_files=configuration_files(store, (f.device for f in findings if f.device))
         if store is not None
         else (),
+        report_html=render_report(
+            restrict(data, export_filter), "html", lang, detail_limit=PDF_DETAIL_LIMIT, pack=True
+        ),
+        lang=lang,
     )
     write_bundle(findings, out, bundle_inputs, redactor or Redactor())
     return len(findings)

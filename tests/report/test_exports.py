@@ -15,7 +15,7 @@ from openpyxl.utils import get_column_letter
 
 from auditor.report.cleaning import Redactor, encodable, neutralize_formula
 from auditor.report.data import ExportFilter, load_report_data
-from auditor.report.exports import COLUMNS, flat_from_json
+from auditor.report.exports import COLUMNS, HEADERS_JA, flat_from_json, headers
 from auditor.report.model import ReportData
 from auditor.report.service import ReportInputs, run_export
 from tests.report.city import (
@@ -70,6 +70,15 @@ def _json(paths: dict[str, Path]) -> dict[str, object]:
     return json.loads(paths["json"].read_text(encoding="utf-8"))
 
 
+def _csv_rows(path: Path, encoding: str = "utf-8-sig") -> list[dict[str, str]]:
+    """The Japanese CSV's rows keyed by column id (its header row is the Japanese names)."""
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        header = next(reader)
+        assert header == [encodable(h, encoding) for h in headers("ja")]
+        return [dict(zip(COLUMNS, row, strict=True)) for row in reader]
+
+
 def _unneutralize(value: str, original: str) -> str:
     return value[1:] if value.startswith("'") and not original.startswith("'") else value
 
@@ -83,10 +92,8 @@ def test_the_json_export_validates_against_the_published_schema(exported: dict[s
 def test_the_utf8_csv_has_a_bom_and_equals_the_json(exported: dict[str, Path]) -> None:
     raw = exported["csv"].read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")
-    with exported["csv"].open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    expected = [flat_from_json(item) for item in _json(exported)["findings"]]  # type: ignore[union-attr]
-    assert list(rows[0]) == list(COLUMNS)
+    rows = _csv_rows(exported["csv"])
+    expected = [flat_from_json(item, "ja") for item in _json(exported)["findings"]]  # type: ignore[union-attr]
     assert len(rows) == len(expected)
     for row, want in zip(rows, expected, strict=True):
         assert {k: _unneutralize(v, want[k]) for k, v in row.items()} == want
@@ -95,9 +102,8 @@ def test_the_utf8_csv_has_a_bom_and_equals_the_json(exported: dict[str, Path]) -
 def test_the_cp932_csv_opens_and_replaces_what_cp932_cannot_hold_visibly(
     exported: dict[str, Path],
 ) -> None:
-    with exported["cp932"].open(encoding="cp932", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    expected = [flat_from_json(item) for item in _json(exported)["findings"]]  # type: ignore[union-attr]
+    rows = _csv_rows(exported["cp932"], "cp932")
+    expected = [flat_from_json(item, "ja") for item in _json(exported)["findings"]]  # type: ignore[union-attr]
     assert len(rows) == len(expected)
     for row, want in zip(rows, expected, strict=True):
         assert {k: _unneutralize(v, want[k]) for k, v in row.items()} == {
@@ -109,15 +115,15 @@ def test_the_cp932_csv_opens_and_replaces_what_cp932_cannot_hold_visibly(
 
 
 def test_formula_like_cells_are_neutralized_in_csv_and_xlsx(exported: dict[str, Path]) -> None:
-    with exported["csv"].open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _csv_rows(exported["csv"])
     formula = next(r for r in rows if r["check_id"] == "HRD-003")
     assert formula["subject"] == "'" + FORMULA_SUBJECT
     assert formula["message_en"].startswith("'-1+2")
     sheet = load_workbook(exported["xlsx"])["全指摘"]
     header = [c.value for c in sheet[1]]
     subjects = [
-        row[header.index("subject")] for row in sheet.iter_rows(min_row=2, values_only=True)
+        row[header.index(HEADERS_JA["subject"])]
+        for row in sheet.iter_rows(min_row=2, values_only=True)
     ]
     assert "'" + FORMULA_SUBJECT in subjects
     for row in sheet.iter_rows(min_row=2):
@@ -135,16 +141,17 @@ def test_the_xlsx_has_a_summary_a_sheet_per_zone_frozen_headers_and_filters(
     assert book.sheetnames[0] == "集計" and book.sheetnames[1] == "全指摘"
     zone_names = {z.id: z.name_ja for z in data.zones}
     zones_present = {f.zone or "-" for f in data.findings}
+    zone_names["-"] = "区域なし"
     for zone in zones_present:
         assert zone_names.get(zone, zone)[:28] in book.sheetnames
+    assert "-" not in book.sheetnames
     findings_sheet = book["全指摘"]
     graded = [f for f in data.findings if not f.is_scope_limitation]
     limits = [f for f in data.findings if f.is_scope_limitation]
     assert limits and all(f.check_id.startswith("COL-") or f.outcome != "fail" for f in limits)
     assert findings_sheet.freeze_panes == "A2"
-    assert (
-        findings_sheet.auto_filter.ref == f"A1:{get_column_letter(len(COLUMNS))}{len(graded) + 1}"
-    )
+    last = get_column_letter(len(COLUMNS))
+    assert findings_sheet.auto_filter.ref == f"A1:{last}{len(graded) + 1}"
     assert findings_sheet.max_row == len(graded) + 1
     assert book["監査範囲の制約"].max_row == len(limits) + 1
     grade_rows = dict(book["監査の判定"].iter_rows(min_row=2, values_only=True))
@@ -251,8 +258,7 @@ def test_every_export_carries_the_audit_grade_and_marks_scope_limitations(
     col = [i for i in items if i["check_id"].startswith("COL-")]  # type: ignore[index]
     assert col and all(i["audit_grade"]["scope_limitation"] for i in col)  # type: ignore[index]
     assert all(i["audit_grade"]["label_ja"] == "監査範囲の制約" for i in col)  # type: ignore[index]
-    with exported["csv"].open(encoding="utf-8-sig", newline="") as handle:
-        rows = list(csv.DictReader(handle))
+    rows = _csv_rows(exported["csv"])
     assert {r["fingerprint"]: r["audit_grade"] for r in rows} == {
         fp: grade.value for fp, grade in grades.items()
     }

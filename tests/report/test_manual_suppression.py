@@ -76,5 +76,5 @@ def test_an_acknowledgement_shows_in_the_report_and_the_exports(tmp_path: Path) 
     assert seg.acknowledged_by == "tanaka"
     assert finding_json(seg)["acknowledged"]["by"] == "tanaka"
     html = render_report(data, "html", "ja")
-    device = html.split("mn-sw1 <span")[1]
-    assert "未対応 ✓" in device.split("</tr>")[1]
+    row = next(r for r in html.split("<tr>") if SEG.subject in r and "mn-sw1" in r)
+    assert "確認済み ✓" in row

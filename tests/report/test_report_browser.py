@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -26,6 +27,12 @@ EXPRESSIONS = {
     "resources": "performance.getEntriesByType('resource').length",
     "violations": "document.querySelectorAll('svg#zone-matrix g.cell-violation').length",
     "matrix_height": "document.getElementById('zone-matrix').getBoundingClientRect().height",
+    "trend_gaps": "document.querySelectorAll('svg#open-trend rect.gap').length",
+    # the first screen (1280 x 800): the summary and the whole to-do list, no hash
+    "todo_bottom": "document.getElementById('todo').parentElement.getBoundingClientRect().bottom",
+    "todo_items": "document.querySelectorAll('ol.todo li').length",
+    "first_screen_hash": "/[0-9a-f]{40,}/.test(document.body.innerText.split("
+    "document.getElementById('toc').innerText)[0])",
 }
 
 
@@ -63,8 +70,13 @@ def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_an
     assert seen.console_errors == []
     assert seen.values["matrix_cells"] == zones * zones
     assert seen.values["violations"] > 0
-    assert seen.values["trend_bars"] == 30
+    # two nightly runs (yesterday, today): two bars, 28 days drawn as gaps, one line
+    assert seen.values["trend_bars"] == 2
+    assert seen.values["trend_gaps"] == 28
     assert seen.values["trend_line"] == 1
+    assert 3 <= seen.values["todo_items"] <= 5
+    assert seen.values["todo_bottom"] < 800
+    assert seen.values["first_screen_hash"] is False
     assert seen.values["scripts"] == 0
     assert seen.values["resources"] == 0
     assert seen.values["matrix_height"] > 100
@@ -149,6 +161,26 @@ def test_the_example_city_pdf_first_page_is_kept_as_an_artifact(tmp_path: Path) 
         check=True,
     )
     (ARTIFACTS / "example-city-report.pdf").write_bytes(pdf.read_bytes())
+    # landscape, and every page the findings table fills holds at least 10 findings
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "841.89 x 595.276" in info
+    row = re.compile(r"(重大な不適合|軽微な不適合|観察事項) (重大|高|中|低|情報) [A-Z]+-[0-9]+")
+    per_page = []
+    page = 1
+    while True:
+        text = subprocess.run(
+            ["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(pdf), "-"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        if text.returncode != 0:
+            break
+        per_page.append(len(row.findall(text.stdout)))
+        page += 1
+    table = [i for i, n in enumerate(per_page) if n]
+    assert sum(per_page) == len(data.nonconformities)
+    assert all(per_page[i] >= 10 for i in table[1:-1]), per_page
     pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
     assert (
         int(

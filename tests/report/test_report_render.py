@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from markupsafe import escape
+
 from auditor.report.data import load_report_data
 from auditor.report.model import ReportData
 from auditor.report.render import render_report
@@ -27,7 +29,7 @@ def test_the_html_is_self_contained_without_scripts_or_external_urls(stored_city
     assert "@media print" in html
     assert "<link" not in html and "@import" not in html and "@font-face" not in html
     urls = re.findall(r"(?:src|href)\s*=\s*[\"']?([^\"' >]+)", html)
-    assert urls == []
+    assert urls and all(url.startswith("#") for url in urls)  # only the table of contents
     assert re.findall(r"url\(", html) == []
     # the only http strings are the SVG namespace and the finding text (escaped, not a link)
     for match in re.findall(r"https?://[^\s\"'<]+", html):
@@ -38,29 +40,39 @@ def test_the_report_shows_every_section_with_its_content(stored_city: City) -> N
     data = _data(stored_city)
     html = render_report(data, "html", "ja")
     for anchor in (
+        'id="summary"',
+        'id="todo"',
+        'id="toc"',
         'id="headline"',
         'id="zone-matrix"',
         'id="open-trend"',
-        'id="new"',
+        'id="open"',
         'id="resolved"',
-        'id="still-open"',
         'id="suppressed"',
         'id="expiring"',
         'id="collection-errors"',
-        'id="devices"',
+        'id="provenance"',
     ):
         assert anchor in html
-    assert "SEG-002" in html.split('id="new"')[1].split('id="resolved"')[0]
+    # the summary, the to-do list and the contents come before any detail; hashes come last
+    assert html.index('id="todo"') < html.index('id="toc"') < html.index('id="headline"')
+    assert data.chain_head is not None
+    assert html.index(data.chain_head) > html.index('id="provenance"')
+    open_rows = html.split('id="open"')[1].split('id="resolved"')[0]
+    seg2 = next(row for row in open_rows.split("<tr>") if "SEG-002" in row)
+    assert "新規" in seg2
     assert "san-relay1" in html.split('id="collection-errors"')[1]
     suppressed = html.split('id="suppressed"')[1].split('id="expiring"')[0]
     assert "情政第2026-120号" in suppressed and "yamada" in suppressed
     assert "EX-2026-014" in suppressed
     expiring = html.split('id="expiring"')[1].split('id="expired"')[0]
     assert "EX-TEST-SOON" in expiring
-    # guideline (by title, numbered) and plan references in the device sections
-    devices = html.split('id="devices"')[1]
-    assert "通信回線及び通信回線装置の管理" in devices and "4-1-2" in devices
-    assert data.chain_head is not None and data.chain_head in html
+    # guideline (by title, numbered, with the edition) and plan references, each finding once
+    assert "通信回線及び通信回線装置の管理" in open_rows and "4-1-2" in open_rows
+    assert f"[{data.edition} 版]" in open_rows
+    for finding in data.nonconformities:
+        assert open_rows.count(f">{escape(finding.subject)}<") >= 1
+    assert sum(1 for row in open_rows.split("<tr>") if "SEG-002" in row) == 1
 
 
 def test_english_report_uses_english_labels_and_messages(stored_city: City) -> None:
@@ -106,7 +118,7 @@ def test_a_report_over_the_detail_limit_lists_device_counts_instead_of_every_fin
 ) -> None:
     data = _data(stored_city)
     html = render_report(data, "html", "en", detail_limit=5)
-    devices = html.split('id="devices"')[1].split('id="network-wide"')[0]
+    devices = html.split('id="open"')[1].split('id="resolved"')[0]
     assert "only per-device counts are shown" in devices
     assert "mn-sw1" in devices and "trunks" not in devices
     full = render_report(data, "html", "en")
@@ -129,7 +141,9 @@ def test_a_matrix_violation_is_drawn_as_a_red_cell_with_its_marks(stored_city: C
     html = render_report(data, "html", "ja")
     matrix = html.split('id="zone-matrix"')[1].split("</svg>")[0]
     assert matrix.count("cell-violation") == 1
-    assert "internet → mynumber: violation PO" in matrix
+    # the hover text is in the report's language and names the legend's words
+    assert "インターネット接続系 → マイナンバー利用事務系: 方針を超える許可・通信" in matrix
+    assert "✘o</text>" in matrix
     assert 'fill="#f4a6a6"' in matrix
 
 
@@ -141,7 +155,7 @@ def test_every_text_format_shows_grades_and_lists_scope_limitations_apart(
     for fmt in ("html", "md", "text"):
         text = render_report(data, fmt, "ja")
         assert "監査の判定" in text and "重大な不適合" in text and "観察事項" in text, fmt
-        limits = text.split("監査範囲の制約 (")[1]
+        limits = text.split("監査範囲の制約 (")[-1]
         assert "COL-001" in limits and "san" in limits, fmt
     english = render_report(data, "html", "en")
     assert "Major non-conformity" in english and "Scope limitations" in english
