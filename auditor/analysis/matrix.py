@@ -279,7 +279,9 @@ def _rule_portions(
                 for destination_zone in sorted(rule.destination_zones):
                     if source_zone == destination_zone:
                         continue
-                    destinations = _restrict(view, rule.destination_networks, destination_zone)
+                    destinations = _restrict(
+                        view, rule.destination_networks, destination_zone, device
+                    )
                     sources = _restrict(view, rule.source_networks, source_zone)
                     if destinations == () or sources == ():
                         continue
@@ -303,9 +305,13 @@ def _rule_portions(
 
 
 def _restrict(
-    view: NetworkView, networks: tuple[Network, ...] | None, zone_id: str
+    view: NetworkView,
+    networks: tuple[Network, ...] | None,
+    zone_id: str,
+    device: str | None = None,
 ) -> tuple[Network, ...] | None:
-    """The part of ``networks`` inside a zone (the outside counts as the external zone)."""
+    """The part of ``networks`` inside a zone. Undeclared space counts as the zone ``device``'s
+    route leads it to (``outside_zone``), else the external zone."""
     if networks is None:
         return None
     subnets = view.zone_networks(zone_id)
@@ -315,7 +321,9 @@ def _restrict(
             if network.version != subnet.version or not network.overlaps(subnet):
                 continue
             kept.append(network if network.num_addresses <= subnet.num_addresses else subnet)
-        if zone_id == view.external_zone and view.zones_of_networks((network,)).external:
+        if view.zones_of_networks((network,)).external and zone_id == view.outside_zone(
+            device, network
+        ):
             kept.append(network)
     return tuple(dict.fromkeys(kept))
 

@@ -72,8 +72,11 @@ class RouteJoinsZones(Check):
             destinations = set(route.destination_zones)
         elif route.next_hop_zone and route.next_hop_zone not in sources:
             destinations = {route.next_hop_zone}
-            if route.external and view.external_zone:
-                destinations.add(view.external_zone)
+            # Undeclared space: the zone the route leads to (LGWAN WAN, security cloud …), not
+            # "not ours" (docs/segmentation.md, route-led zones).
+            outside = view.outside_zone(route.device, route.prefix) if route.external else None
+            if outside:
+                destinations.add(outside)
         else:
             return []
         return sorted(
