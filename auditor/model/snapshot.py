@@ -69,8 +69,8 @@ class SystemInfo(_Model):
     )
     clock_skew_seconds: float | None = Field(
         default=None,
-        description="device clock minus the collector's clock when it was read (SNMP "
-        "hrSystemDate, IOS `show clock`); None = not measured",
+        description="device clock minus the collector's clock when it was read (seconds); "
+        "None = not measured",
     )
     source: Source | None = None
 
@@ -276,13 +276,10 @@ class ManagementPlane(_Model):
     syslog_hosts: list[str] | None = None
     login_logging: bool | None = Field(
         default=None,
-        description="administrator login success and failure are logged (IOS `login on-failure "
-        "log` + `login on-success log`, Yamaha `syslog notice on`); None = not known",
+        description="administrator login success and failure are logged; None = not known",
     )
     config_change_logging: bool | None = Field(
-        default=None,
-        description="configuration changes are logged (IOS `archive` / `log config` / "
-        "`logging enable`, Yamaha `syslog notice on`); None = not known",
+        default=None, description="configuration changes are logged; None = not known"
     )
     banner: str | None = None
     exec_timeout_seconds: int | None = None
