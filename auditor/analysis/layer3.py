@@ -10,6 +10,12 @@ from auditor.analysis.evidence import FactKind, snapshot_source, source_name
 from auditor.analysis.layer2 import Layer2Index
 from auditor.analysis.zones import Network, ZoneSpan
 from auditor.model.snapshot import DeviceSnapshot
+from auditor.policy.models import EXTERNAL_KINDS, ZoneKind
+
+# Zones a route may "lead to" for an undeclared destination: the outside of the city. A route
+# whose next hop is inside a tier of the city only hands the packet on, so it says nothing about
+# where the destination is (the next device's own table would).
+_OUTSIDE_KINDS = EXTERNAL_KINDS | {ZoneKind.INTERNET}
 
 _DYNAMIC_PROTOCOLS = frozenset({"ospf", "ospf3", "bgp", "rip", "ripng", "eigrp", "isis", "is-is"})
 _NON_ROUTE_PROTOCOLS = frozenset({"connected", "local", "direct", "c", "l"})
@@ -202,6 +208,71 @@ class Layer3Index(Layer2Index):
             if route.external and self.external_zone:
                 zones.add(self.external_zone)
         return frozenset(zones)
+
+    def zone_by_route(self, device: str, address: str | Network) -> str | None:
+        """The zone ``device``'s routing table sends ``address`` (or a whole network) to.
+
+        Longest-prefix match over the device's routes (the default route included); the zone is
+        the next hop's, else the egress interface's. Only a zone outside the city (LGWAN WAN,
+        security cloud, a declared external network, the Internet tier) counts: a next hop inside
+        a city tier forwards further and tells nothing. ``None`` when no route leads out, so the
+        caller keeps its "outside every zone" judgement. Per device, pure, reusable by any check.
+        """
+        try:
+            target = ipaddress.ip_network(address, strict=False)
+        except ValueError:
+            return None
+        best: RouteFact | None = None
+        for route in self.routes.get(device, []):
+            prefix = route.prefix
+            inside = (
+                prefix.version == target.version
+                and target.prefixlen >= prefix.prefixlen
+                and target.network_address in prefix
+            )
+            if not inside:
+                continue
+            if best is None or route.prefix.prefixlen > best.prefix.prefixlen:
+                best = route
+        if best is None:
+            return None
+        candidates: list[str] = []
+        if best.next_hop_zone:
+            candidates.append(best.next_hop_zone)
+        else:
+            egress = best.interface or self._interface_towards(device, best.next_hop)
+            if egress:
+                candidates.extend(
+                    zone
+                    for zone in sorted(self.interface_zones(device, egress))
+                    if zone != self.external_zone
+                )
+        for zone_id in candidates:
+            zone = self.zones.get(zone_id)
+            if zone is not None and zone.kind in _OUTSIDE_KINDS:
+                return zone_id
+        return None
+
+    def outside_zone(self, device: str | None, network: Network) -> str | None:
+        """Undeclared space is judged by the zone its route leads to, not by "not ours"."""
+        if device is not None:
+            routed = self.zone_by_route(device, network)
+            if routed is not None:
+                return routed
+        return self.external_zone
+
+    def _interface_towards(self, device: str, next_hop: str | None) -> str | None:
+        """The interface whose connected subnet holds ``next_hop``."""
+        if not next_hop:
+            return None
+        try:
+            hop = ipaddress.ip_address(next_hop)
+        except ValueError:
+            return None
+        for fact in self.l3_interfaces.get(device, []):
+            if fact.address.version == hop.version and hop in fact.address.network:
+                return fact.interface
+        return None
 
     def is_firewall(self, device: str) -> bool:
         """Firewalls filter between their interfaces by policy; routing alone connects nothing.

@@ -288,8 +288,11 @@ def routes_joining_zones(view: NetworkView) -> list[tuple[RouteFact, str, str]]:
                 destinations = set(route.destination_zones)
             elif route.next_hop_zone and route.next_hop_zone not in sources:
                 destinations = {route.next_hop_zone}
-                if route.external and view.external_zone:
-                    destinations.add(view.external_zone)
+                # Undeclared space: the zone the route leads to (LGWAN WAN, security cloud …),
+                # not "not ours" (docs/segmentation.md, route-led zones).
+                outside = view.outside_zone(route.device, route.prefix) if route.external else None
+                if outside:
+                    destinations.add(outside)
             else:
                 continue
             joined.extend(
@@ -354,7 +357,9 @@ def _rule_portions(
                 for destination_zone in sorted(rule.destination_zones):
                     if source_zone == destination_zone:
                         continue
-                    destinations = _restrict(view, rule.destination_networks, destination_zone)
+                    destinations = _restrict(
+                        view, rule.destination_networks, destination_zone, device
+                    )
                     sources = _restrict(view, rule.source_networks, source_zone)
                     if destinations == () or sources == ():
                         continue
@@ -379,9 +384,13 @@ def _rule_portions(
 
 
 def _restrict(
-    view: NetworkView, networks: tuple[Network, ...] | None, zone_id: str
+    view: NetworkView,
+    networks: tuple[Network, ...] | None,
+    zone_id: str,
+    device: str | None = None,
 ) -> tuple[Network, ...] | None:
-    """The part of ``networks`` inside a zone (the outside counts as the external zone)."""
+    """The part of ``networks`` inside a zone. Undeclared space counts as the zone ``device``'s
+    route leads it to (``outside_zone``), else the external zone."""
     if networks is None:
         return None
     subnets = view.zone_networks(zone_id)
@@ -391,7 +400,9 @@ def _restrict(
             if network.version != subnet.version or not network.overlaps(subnet):
                 continue
             kept.append(network if network.num_addresses <= subnet.num_addresses else subnet)
-        if zone_id == view.external_zone and view.zones_of_networks((network,)).external:
+        if view.zones_of_networks((network,)).external and zone_id == view.outside_zone(
+            device, network
+        ):
             kept.append(network)
     return tuple(dict.fromkeys(kept))
 

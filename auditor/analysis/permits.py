@@ -127,7 +127,7 @@ class RuleIndex(Layer3Index):
             sources, sources_known = rule_networks(entry.source_networks)
             destinations, destinations_known = rule_networks(entry.destination_networks)
             source_zones = self._zones_for(sources)
-            destination_zones = self._zones_for(destinations)
+            destination_zones = self._zones_for(destinations, device)
             # "any" on a bound ACL means whatever can arrive on (or leave through) that interface.
             if reach:
                 if direction == "in" and sources is None:
@@ -188,7 +188,7 @@ class RuleIndex(Layer3Index):
         if fqdns:
             destinations_known = True
         source_zones = self._zones_for(sources)
-        destination_zones = self._zones_for(destinations)
+        destination_zones = self._zones_for(destinations, device)
         from_interfaces = self._interfaces_zones(device, fw_policy.source_interfaces)
         to_interfaces = self._interfaces_zones(device, fw_policy.destination_interfaces)
         if from_interfaces is not None:

@@ -167,13 +167,27 @@ class ZoneIndex:
                 networks.extend(parsed)
         return tuple(networks)
 
-    def _zones_for(self, networks: tuple[Network, ...] | None) -> frozenset[str]:
+    def _zones_for(
+        self, networks: tuple[Network, ...] | None, device: str | None = None
+    ) -> frozenset[str]:
+        """Zones an address set touches; space outside every zone is judged by ``device``'s
+        routing table where a route leads out (:meth:`outside_zone`), else the external zone."""
         if networks is None:
             return frozenset(self.zones)
         span = self.zones_of_networks(networks)
         zones = set(span.zones)
-        if span.external and self.external_zone:
-            zones.add(self.external_zone)
+        if span.external:
+            for network in networks:
+                if not self.zones_of_networks((network,)).external:
+                    continue
+                zone = self.outside_zone(device, network)
+                if zone:
+                    zones.add(zone)
         return frozenset(zones)
+
+    def outside_zone(self, device: str | None, network: Network) -> str | None:
+        """The zone for undeclared space: the external zone here; the network view overrides it
+        with the device's route (``Layer3Index.zone_by_route``)."""
+        return self.external_zone
 
     # ---- lookups ------------------------------------------------------------------------

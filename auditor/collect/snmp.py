@@ -69,6 +69,7 @@ from auditor.model.snmp_walk import DeviceWalk, RawWalk
 from auditor.platforms.registry import SnmpQuirks, snmp_quirks_for
 from auditor.platforms.snmp_columns import (
     IF_NUMBER,
+    OPTIONAL_SCALARS,
     PER_VLAN_COLUMNS,
     SYS_OBJECT_ID,
     SYSTEM_SCALARS,
@@ -313,6 +314,15 @@ async def poll_device(
                 walk.walks[oid.removesuffix(".0")] = [((0,), value)]
         if all(value is None for value in system.values()):
             walk.absent_tables.append("system")
+        for oid in OPTIONAL_SCALARS:  # hrSystemDate: its own GET (v1 noSuchName spoils a batch)
+            try:
+                extra = await session.get([oid + ".0"])
+            except SnmpFailure as failure:
+                if failure.kind == FailureKind.TIMEOUT:
+                    raise
+                continue
+            if (value := extra.get(oid + ".0")) is not None:
+                walk.walks[oid] = [((0,), value)]
         wanted = options.tables or tuple(TABLES)
         first: FirstRows | None
         try:

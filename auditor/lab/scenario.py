@@ -219,6 +219,15 @@ class Management(_Model):
     arp_inspection: bool = False
     dns_servers: list[str] = Field(default_factory=list)
     domain_name: str | None = None
+    login_logging: bool = Field(
+        default=True, description="IOS ``login on-failure log`` / ``login on-success log``"
+    )
+    config_change_logging: bool = Field(
+        default=True, description="IOS ``archive`` / ``log config`` / ``logging enable``"
+    )
+    clock_skew_seconds: float = Field(
+        default=0.0, description="how far the device clock (``show clock``) is off, in seconds"
+    )
     cdp_run: bool | None = Field(
         default=None,
         description="Cisco global ``[no] cdp run``; None = not in the configuration",

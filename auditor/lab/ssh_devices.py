@@ -167,6 +167,16 @@ def _command(output: Any, prompt: str | list[str] | None = None, **extra: Any) -
     return entry
 
 
+def _ios_clock(skew_seconds: float) -> Callable[..., str]:
+    """``show clock`` read at the moment it is asked (a static text would age with the lab)."""
+    from auditor.lab.cli_render.cisco import render_clock
+
+    def output(*_args: Any, **_kwargs: Any) -> str:
+        return render_clock(skew_seconds)
+
+    return output
+
+
 def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]:
     """The fakenos NOS dictionary of one device (name ``lab-<device>``)."""
     assert device.ssh is not None
@@ -237,6 +247,8 @@ def build_nos_dict(device: ScenarioDevice, scenario: Scenario) -> dict[str, Any]
         commands["config global"] = _command(None, new_prompt=config_prompt)
     for command, output in device_outputs(device, scenario).items():
         commands[command] = _command(output)
+    if device.platform == "cisco_ios":
+        commands["show clock"] = _command(_ios_clock(device.management.clock_skew_seconds))
     if device.platform == "nec_ix":
         for command in NEC_CONFIG_ONLY:
             if command in commands:

@@ -47,11 +47,15 @@ class AuditGrade(StrEnum):
 
     ``scope_limitation`` is not a non-conformity of the city: the auditor could not collect or
     judge (COL-*, not applicable, errors), so it is reported apart from the findings.
+    ``evidence_required`` (証跡確認が必要) is what the network cannot show (two-factor
+    authentication, USB control, EDR …): neither a pass nor a non-conformity until the city's
+    evidence is on file, reported in its own section.
     """
 
     MAJOR = "major_nonconformity"
     MINOR = "minor_nonconformity"
     OBSERVATION = "observation"
+    EVIDENCE_REQUIRED = "evidence_required"
     SCOPE_LIMITATION = "scope_limitation"
 
     @property
@@ -72,7 +76,8 @@ class AuditGrade(StrEnum):
 
 
 _GRADE_RANK = {
-    AuditGrade.SCOPE_LIMITATION: -1,
+    AuditGrade.SCOPE_LIMITATION: -2,
+    AuditGrade.EVIDENCE_REQUIRED: -1,
     AuditGrade.OBSERVATION: 0,
     AuditGrade.MINOR: 1,
     AuditGrade.MAJOR: 2,
@@ -81,6 +86,7 @@ _GRADE_LABELS = {
     AuditGrade.MAJOR: ("重大な不適合", "Major non-conformity"),
     AuditGrade.MINOR: ("軽微な不適合", "Minor non-conformity"),
     AuditGrade.OBSERVATION: ("観察事項", "Observation"),
+    AuditGrade.EVIDENCE_REQUIRED: ("証跡確認が必要", "Evidence required"),
     AuditGrade.SCOPE_LIMITATION: ("監査範囲の制約", "Scope limitation"),
 }
 

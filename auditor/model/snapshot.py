@@ -80,6 +80,11 @@ class SystemInfo(_Model):
         default=None,
         description="what the platform profile says the device is (a firewall filters by policy)",
     )
+    clock_skew_seconds: float | None = Field(
+        default=None,
+        description="device clock minus the collector's clock when it was read (seconds); "
+        "None = not measured",
+    )
     source: Source | None = None
 
 
@@ -331,6 +336,13 @@ class ManagementPlane(_Model):
     password_encryption: bool | None = None
     ntp_servers: list[str] | None = None
     syslog_hosts: list[str] | None = None
+    login_logging: bool | None = Field(
+        default=None,
+        description="administrator login success and failure are logged; None = not known",
+    )
+    config_change_logging: bool | None = Field(
+        default=None, description="configuration changes are logged; None = not known"
+    )
     banner: str | None = None
     exec_timeout_seconds: int | None = None
     vty_access_class: str | None = None
@@ -460,6 +472,7 @@ class DeviceSnapshot(_Model):
         """
         payload = self.model_dump(mode="json", exclude={"collected_at"})
         payload["system"].pop("uptime_seconds", None)
+        payload["system"].pop("clock_skew_seconds", None)
         for interface in payload["interfaces"]:
             interface.pop("last_change_seconds", None)
         encoded = json.dumps(payload, sort_keys=True, ensure_ascii=False).encode("utf-8")
@@ -469,6 +482,7 @@ class DeviceSnapshot(_Model):
         """The per-poll clocks that :meth:`content_hash` leaves out."""
         return {
             "uptime_seconds": self.system.uptime_seconds,
+            "clock_skew_seconds": self.system.clock_skew_seconds,
             "last_change_seconds": {
                 i.name: i.last_change_seconds
                 for i in self.interfaces
@@ -483,7 +497,12 @@ class DeviceSnapshot(_Model):
             i.model_copy(update={"last_change_seconds": changes.get(i.name)})
             for i in self.interfaces
         ]
-        system = self.system.model_copy(update={"uptime_seconds": state.get("uptime_seconds")})
+        system = self.system.model_copy(
+            update={
+                "uptime_seconds": state.get("uptime_seconds"),
+                "clock_skew_seconds": state.get("clock_skew_seconds"),
+            }
+        )
         return self.model_copy(update={"system": system, "interfaces": interfaces})
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from auditor.model.snapshot import (
@@ -32,6 +34,7 @@ PLATFORM = "cisco_ios"
 NETMIKO_DEVICE_TYPE = "cisco_ios"
 CONFIG_COMMAND = "show running-config"
 COMMANDS: tuple[str, ...] = (
+    "show clock",  # first: the skew is measured against the collection start
     "show version",
     "show running-config",
     "show vlan brief",
@@ -56,6 +59,8 @@ FACTS: frozenset[str] = (
     )
     | ios_config.MANAGEMENT_FACTS
     | ios_config.INTERFACE_FACTS
+    | ios_config.LOGGING_FACTS
+    | {"system.clock_skew_seconds"}
 )
 
 _PROTOCOLS = {
@@ -237,6 +242,45 @@ def merge_interfaces(
     return merged
 
 
+# Time-zone abbreviations an IOS clock is commonly set to (``clock timezone JST 9``); any other
+# abbreviation leaves the clock unread rather than guessed.
+_CLOCK_ZONES = {"JST": 9, "UTC": 0, "GMT": 0}
+_CLOCK = re.compile(
+    r"^[*.]?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?\s+(\S+)\s+\w{3}\s+(\w{3})\s+(\d{1,2})\s+(\d{4})"
+)
+_MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"]
+
+
+def parse_clock(text: str) -> datetime | None:
+    """``show clock`` (``*09:12:40.123 JST Tue Nov 24 2026``) → an aware datetime, or None.
+
+    A leading ``*`` says the clock is not authoritative (never synchronised); the time is
+    still what the device stamps its logs with, so it is read all the same.
+    """
+    for line in text.splitlines():
+        match = _CLOCK.match(line.strip())
+        if not match:
+            continue
+        hour, minute, second, fraction, zone, month, day, year = match.groups()
+        if zone.upper() not in _CLOCK_ZONES or month.lower() not in _MONTHS:
+            return None
+        micro = int((fraction or "0")[:6].ljust(6, "0"))
+        try:
+            return datetime(
+                int(year),
+                _MONTHS.index(month.lower()) + 1,
+                int(day),
+                int(hour),
+                int(minute),
+                int(second),
+                micro,
+                tzinfo=timezone(timedelta(hours=_CLOCK_ZONES[zone.upper()])),
+            )
+        except ValueError:
+            return None
+    return None
+
+
 def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     """Turn the outputs of :data:`COMMANDS` into snapshot parts."""
     return parse_ios_like(outputs, salt=salt, dialect="cisco_ios")
@@ -250,6 +294,7 @@ def parse_ios_like(
         outputs.get(CONFIG_COMMAND, ""), dialect=dialect, salt=salt, declared=FACTS
     )
     parts.system = parse_version(outputs.get("show version", ""))
+    parts.device_clock = parse_clock(outputs.get("show clock", ""))
     if facts.hostname:
         parts.system.name = facts.hostname
     parts.system.config_changed_at = facts.changed_at

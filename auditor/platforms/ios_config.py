@@ -129,6 +129,9 @@ class _State:
     users: list[LocalUser] = field(default_factory=list)
     ntp: list[str] = field(default_factory=list)
     syslog: list[str] = field(default_factory=list)
+    login_failure_log: bool = False
+    login_success_log: bool = False
+    change_log: bool = False
     dns: list[str] = field(default_factory=list)
     telnet_vty: list[bool] = field(default_factory=list)
     telnet_service: bool | None = None
@@ -315,6 +318,27 @@ def _storage_for(keyword: str, encoding_code: str | None) -> str:
 _LocalStorage = Literal["none", "plain", "type7", "type5", "type8", "type9", "hash", "unknown"]
 
 
+LOGGING_FACTS = frozenset({"management.login_logging", "management.config_change_logging"})
+"""IOS login and configuration-change logging (declared by the platforms that have them)."""
+
+
+def _logging_line(state: _State, words: list[str], lowered: str, children: list[str]) -> bool:
+    """``login on-failure log``, ``login on-success log``, ``archive`` / ``log config`` /
+    ``logging enable``: what HRD-021 needs to know."""
+    if lowered.startswith("login on-failure") and "log" in lowered.split()[2:]:
+        state.login_failure_log = True
+        return True
+    if lowered.startswith("login on-success") and "log" in lowered.split()[2:]:
+        state.login_success_log = True
+        return True
+    if lowered == "archive":
+        flat = [child.lower() for child in children]
+        if "log config" in flat and "logging enable" in flat:
+            state.change_log = True
+        return True
+    return False
+
+
 def _top_level(state: _State, line: str, children: list[str]) -> bool:
     facts = state.facts
     words = line.split()
@@ -322,6 +346,8 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
     if not words:
         return True
     head = words[0].lower()
+    if _logging_line(state, words, lowered, children):
+        return True
     if head == "hostname" and len(words) > 1:
         facts.hostname = unquote(" ".join(words[1:]))
         return True
@@ -1222,6 +1248,8 @@ def _finish(state: _State) -> None:
         dhcp_snooping=state.dhcp_snooping,
         arp_inspection=state.arp_inspection,
         dns_servers=state.dns,
+        login_logging=state.login_failure_log and state.login_success_log,
+        config_change_logging=state.change_log,
     )
     facts.management = _declared_only(management, "management", state.declared)
     facts.interfaces = {

@@ -42,6 +42,14 @@ class SnapshotParts:
     wireless: list[WirelessNetwork] | None = None  # None: the platform reports no wireless
     unparsed_config_lines: list[str] = field(default_factory=list)
     absent_commands: list[str] = field(default_factory=list)
+    device_clock: datetime | None = None
+    """The device's clock as a command showed it (IOS ``show clock``): becomes the skew."""
+
+    def _skew(self, collected_at: datetime, source: Source) -> dict[str, float]:
+        """The clock skew against the collector, when read live (never from a saved file)."""
+        if self.device_clock is None or source is not Source.SSH or collected_at.tzinfo is None:
+            return {}
+        return {"clock_skew_seconds": (self.device_clock - collected_at).total_seconds()}
 
     def to_snapshot(
         self,
@@ -66,7 +74,9 @@ class SnapshotParts:
                 "device": device,
                 "collected_at": collected_at,
                 "sources": [source],
-                "system": self.system.model_copy(update={"source": source}),
+                "system": self.system.model_copy(
+                    update={"source": source, **self._skew(collected_at, source)}
+                ),
                 "interfaces": stamp([with_kind(i) for i in self.interfaces]),
                 "vlans": stamp(list(self.vlans)),
                 "fdb": stamp(list(self.fdb)),

@@ -25,6 +25,12 @@ SYSTEM_SCALARS = (
 )
 """Fetched with one GET; ifNumber sizes the GETBULKs of ifTable/ifXTable."""
 
+# HOST-RESOURCES-MIB hrSystemDate (DateAndTime): the device clock, for the skew against the
+# collector (MON-009). Fetched in a GET of its own: an SNMPv1 agent without HOST-RESOURCES-MIB
+# answers noSuchName for the whole request, which must not cost the system group.
+HR_SYSTEM_DATE = "1.3.6.1.2.1.25.1.2"
+OPTIONAL_SCALARS = (HR_SYSTEM_DATE,)
+
 # IF-MIB ifTable
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
 IF_TYPE = "1.3.6.1.2.1.2.2.1.3"

@@ -30,7 +30,7 @@ import ipaddress
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 
 from auditor.model.snapshot import (
     ArpEntry,
@@ -86,11 +86,51 @@ def _int(value: RawValue | None) -> int | None:
     return value if isinstance(value, int) else None
 
 
+def date_and_time(value: RawValue | None) -> datetime | None:
+    """SNMPv2-TC DateAndTime (8 or 11 octets) → an aware datetime; None when unusable.
+
+    Without the UTC offset (8 octets) the clock is taken as UTC, as RFC 2579 leaves it
+    unspecified; an agent that reports local time without the offset shows up as skew.
+    """
+    if not isinstance(value, bytes) or len(value) not in (8, 11):
+        return None
+    year = int.from_bytes(value[0:2], "big")
+    month, day, hour, minute, second, deci = value[2:8]
+    offset = timedelta(0)
+    if len(value) == 11:
+        sign = chr(value[8])
+        if sign not in "+-":
+            return None
+        offset = timedelta(hours=value[9], minutes=value[10]) * (1 if sign == "+" else -1)
+    try:
+        return datetime(
+            year,
+            month,
+            day,
+            hour,
+            minute,
+            min(second, 59),
+            deci * 100_000,
+            tzinfo=timezone(offset),
+        )
+    except ValueError:
+        return None
+
+
+def clock_skew(walk: DeviceWalk, collected_at: datetime) -> float | None:
+    """Device clock (hrSystemDate) minus the collector's clock at collection, in seconds."""
+    device_time = date_and_time(_scalar(walk, c.HR_SYSTEM_DATE))
+    if device_time is None or collected_at.tzinfo is None:
+        return None
+    return (device_time - collected_at).total_seconds()
+
+
 def normalize_walk(walk: DeviceWalk, *, collected_at: datetime) -> DeviceSnapshot:
     """The whole snapshot for one device from its walks."""
     interfaces, names_by_ifindex = normalize_interfaces(walk)
     base_to_ifindex = bridge_port_map(walk)
     system = normalize_system(walk)
+    system.clock_skew_seconds = clock_skew(walk, collected_at)
     system.decoding_notes.extend(
         f"ifAlias of {interface.name}: {interface.alias_encoding} (guessed)"
         for interface in interfaces

@@ -262,7 +262,9 @@ class AddressClass:
         return self.kind in EXTERNAL_KINDS
 
 
-GradeName = Literal["major_nonconformity", "minor_nonconformity", "observation"]
+GradeName = Literal[
+    "major_nonconformity", "minor_nonconformity", "observation", "evidence_required"
+]
 SeverityName = Literal["critical", "high", "medium", "low", "info"]
 
 DEFAULT_GRADE_BY_SEVERITY: dict[SeverityName, GradeName] = {
@@ -277,7 +279,69 @@ DEFAULT_GRADE_BY_CHECK: dict[str, GradeName] = {
     "MON-001": "observation",
     "MON-003": "observation",
     "MON-004": "observation",
+    # What the network cannot show: 証跡確認が必要, neither a pass nor a non-conformity.
+    "POL-002": "evidence_required",
 }
+
+
+class LoggingSettings(_Model):
+    """What the city decided about logs (ログの取得等); the guideline leaves the period to it."""
+
+    retention_days: int | None = Field(
+        default=None,
+        ge=1,
+        description="How long device and access logs are kept; not declared → evidence required",
+    )
+    evidence: str | None = Field(
+        default=None, description="Where the retention rule is written down (document, clause)"
+    )
+
+
+class EvidenceItem(_Model):
+    """A measure the network cannot show (二要素認証, USB 制御, EDR …) and the evidence seen.
+
+    Without ``evidence`` the item is reported as 証跡確認が必要 (POL-002), never as passed.
+    ``id`` may name a standard item (:data:`STANDARD_EVIDENCE_ITEMS`) to record its evidence.
+    """
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_-]*$")
+    title_ja: str | None = None
+    title_en: str | None = None
+    evidence: str | None = Field(
+        default=None, description="Reference to the evidence seen (document, record number)"
+    )
+    checked_on: date | None = Field(default=None, description="When the evidence was seen")
+    network_models: list[NetworkModel] | None = Field(
+        default=None, description="Only for these 三層 models (None = every model)"
+    )
+
+
+# The measures shared/guideline-review.md §4 lists as not network-checkable. They apply to every
+# city of the given models until the policy records their evidence (or drops them).
+STANDARD_EVIDENCE_ITEMS: tuple[EvidenceItem, ...] = (
+    EvidenceItem(
+        id="mynumber-two-factor",
+        title_ja="マイナンバー利用事務系端末の二要素認証",
+        title_en="Two-factor authentication on My Number terminals",
+    ),
+    EvidenceItem(
+        id="usb-media-control",
+        title_ja="許可されていない USB 機器・電磁的記録媒体の制御",
+        title_en="Control of unapproved USB devices and removable media",
+    ),
+    EvidenceItem(
+        id="beta-edr",
+        title_ja="β/β′モデルのインターネット接続系端末への EDR (EPP) 導入",
+        title_en="EDR (and EPP) on Internet-tier terminals in the β/β′ models",
+        network_models=[NetworkModel.BETA, NetworkModel.BETA_PRIME],
+    ),
+    EvidenceItem(
+        id="alpha-prime-tenant-restriction",
+        title_ja="α′モデルのローカルブレイクアウト先テナント制限",
+        title_en="Tenant restriction of the α′ local breakout",
+        network_models=[NetworkModel.ALPHA_PRIME],
+    ),
+)
 
 
 class GradeSettings(_Model):
@@ -331,6 +395,15 @@ class Policy(_Model):
     clause_map: dict[str, ClauseMapping] = Field(default_factory=dict)
     ledger: LedgerSettings = Field(default_factory=LedgerSettings)
     audit_grades: GradeSettings = Field(default_factory=GradeSettings)
+    logging: LoggingSettings = Field(default_factory=LoggingSettings)
+    evidence: list[EvidenceItem] = Field(
+        default_factory=list,
+        description="Evidence for measures the network cannot show (standard items by id, or "
+        "the city's own)",
+    )
+    drop_evidence: list[str] = Field(
+        default_factory=list, description="Standard evidence items that do not apply to the city"
+    )
     snmp_require_v3: bool = True
     forbidden_snmp_communities: list[str] = Field(default_factory=lambda: ["public", "private"])
     main_terminal_zone: str | None = Field(
@@ -429,6 +502,31 @@ class Policy(_Model):
             for flow in self.flows_in_force()
             if flow.from_ == source and flow.to == destination
         ]
+
+    def evidence_items(self) -> list[EvidenceItem]:
+        """Standard items for the network model, merged with the policy's own (policy wins)."""
+        declared = {item.id: item for item in self.evidence}
+        items: list[EvidenceItem] = []
+        for standard in STANDARD_EVIDENCE_ITEMS:
+            if standard.id in self.drop_evidence:
+                continue
+            models = standard.network_models
+            if models is not None and self.network_model not in models:
+                continue
+            own = declared.pop(standard.id, None)
+            if own is None:
+                items.append(standard)
+                continue
+            items.append(
+                own.model_copy(
+                    update={
+                        "title_ja": own.title_ja or standard.title_ja,
+                        "title_en": own.title_en or standard.title_en,
+                    }
+                )
+            )
+        items.extend(declared.values())
+        return items
 
     def rule(self, check_id: str) -> RuleSetting:
         return self.rules.get(check_id, RuleSetting())

@@ -356,7 +356,7 @@ _MEMBER_HELP: tuple[tuple[str, str, str], ...] = (
     ("SHA256SUMS", "各ファイルのハッシュ (sha256sum -c で検証)", "Hashes (sha256sum -c)"),
     ("evidence/", "証跡 (機器から収集したデータ、指摘ごとの記録)", "Evidence files"),
     ("configs/", "機器の設定 (秘密情報は伏せ字)", "Device configurations (redacted)"),
-    ("diffs/", "設定の直近の変更", "Last configuration changes"),
+    ("diffs/", "設定の直近の変更", "Recent configuration changes"),
     ("policy/", "監査に使ったポリシー", "The policy audited against"),
     ("inventory/", "機器一覧と資産台帳", "Device list and asset ledger"),
 )

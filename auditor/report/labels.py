@@ -126,6 +126,13 @@ LABELS: dict[str, tuple[str, str]] = {
         "Open findings by audit grade (scope limitations listed apart)",
     ),
     "scope_limitations": ("監査範囲の制約", "Scope limitations"),
+    "evidence_required": ("証跡確認が必要", "Evidence required"),
+    "evidence_required_help": (
+        "ネットワークからは確認できない対策です (二要素認証・USB 制御・EDR 等)。証跡を確認するまでは"
+        "適合とも不適合ともしません。",
+        "Measures the network cannot show (two-factor authentication, USB control, EDR …). Neither "
+        "passed nor a non-conformity until their evidence has been seen.",
+    ),
     "scope_limitations_help": (
         "監査側が情報を収集・判定できなかった事項です (収集エラー・判定不能)。市の不適合ではありません。",
         "What the auditor could not collect or judge (collection failures, not applicable). "
@@ -160,6 +167,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "review it and act where needed.",
     ),
     "verb.scope_limitation": ("監査側で確認します。", "the auditor follows this up."),
+    "verb.evidence_required": (
+        "証跡 (記録・設定画面など) を監査人に提示してください。",
+        "show the auditor the evidence (records, settings).",
+    ),
     "responsible": ("担当 (所管課)", "Responsible"),
     "default_owner": ("情報管理課", "Information management division"),
     "change": ("変化", "Change"),

@@ -23,6 +23,7 @@ GRADE_ORDER: tuple[AuditGrade, ...] = (
     AuditGrade.MAJOR,
     AuditGrade.MINOR,
     AuditGrade.OBSERVATION,
+    AuditGrade.EVIDENCE_REQUIRED,
     AuditGrade.SCOPE_LIMITATION,
 )
 
@@ -137,6 +138,11 @@ class ReportFinding:
     def is_scope_limitation(self) -> bool:
         """The auditor's own limit (監査範囲の制約), not a non-conformity of the city."""
         return self.grade is AuditGrade.SCOPE_LIMITATION
+
+    @property
+    def is_evidence_required(self) -> bool:
+        """What the network cannot show (証跡確認が必要): neither a pass nor a non-conformity."""
+        return self.grade is AuditGrade.EVIDENCE_REQUIRED
 
     def message(self, lang: str) -> str:
         return self.message_ja if lang == "ja" else self.message_en
@@ -306,7 +312,14 @@ class ReportData:
     @property
     def nonconformities(self) -> tuple[ReportFinding, ...]:
         """Open findings that grade the city (scope limitations left out)."""
-        return tuple(f for f in self.still_open if not f.is_scope_limitation)
+        return tuple(
+            f for f in self.still_open if not (f.is_scope_limitation or f.is_evidence_required)
+        )
+
+    @property
+    def evidence_required(self) -> tuple[ReportFinding, ...]:
+        """Open items whose evidence (証跡) the city has still to show: listed apart."""
+        return tuple(f for f in self.still_open if f.is_evidence_required)
 
     @property
     def scope_limitations(self) -> tuple[ReportFinding, ...]:

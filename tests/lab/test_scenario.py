@@ -56,9 +56,11 @@ def test_every_planted_violation_names_a_device_of_the_city(example_city: Scenar
     assert example_city.planted
     for planted in example_city.planted:
         assert planted.check_ids
-        # Ledger-only plants (a NAS row, a classification) concern no device of the network.
+        # Ledger-only plants (a NAS row, a classification) and policy evidence items (POL-002)
+        # concern no device of the network.
         assert planted.device in names or (
-            planted.device is None and (planted.subject or "").startswith("ledger-row:")
+            planted.device is None
+            and (planted.subject or "").startswith(("ledger-row:", "evidence:"))
         )
     ids = [planted.id for planted in example_city.planted]
     assert len(ids) == len(set(ids))

@@ -324,6 +324,8 @@ ALLOWED_WORDS = frozenset(
         # technical terms a Japanese network administrator reads as they are
         "VLAN",
         "SNMP",
+        "EDR",  # endpoint detection and response: the guideline's own term for β terminals
+        "USB",
         "SNMPv1",
         "SNMPv2c",
         "SNMPv1/v2c",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 from collections.abc import Iterable
+from datetime import datetime, timedelta, timezone
 
 from auditor.lab.cli_render.ios_like import render_config
 from auditor.lab.scenario import Scenario, ScenarioDevice, arp_entries, fdb_entries
@@ -176,6 +177,14 @@ def static_route_lines(routes: Iterable[Route], *, gap: str) -> list[str]:
     return lines
 
 
+def render_clock(skew_seconds: float, now: datetime | None = None) -> str:
+    """``show clock`` as IOS prints it (``09:12:40.123 JST Tue Nov 24 2026``), skewed."""
+    jst = timezone(timedelta(hours=9))
+    moment = (now or datetime.now(jst)).astimezone(jst) + timedelta(seconds=skew_seconds)
+    millis = f"{moment.microsecond // 1000:03d}"
+    return moment.strftime("%H:%M:%S.") + millis + " JST " + moment.strftime("%a %b %d %Y") + "\n"
+
+
 def render(device: ScenarioDevice, scenario: Scenario) -> dict[str, str | bytes]:
     return {
         "show version": render_version(device),
@@ -187,4 +196,6 @@ def render(device: ScenarioDevice, scenario: Scenario) -> dict[str, str | bytes]
         "show ip arp": render_arp(device, scenario),
         "show mac address-table": render_mac_table(device, scenario),
         "show ip route": render_ip_route(list(device.routes)),
+        # Served live by the lab SSH server (ssh_devices); this text is the render-time reading.
+        "show clock": render_clock(device.management.clock_skew_seconds),
     }

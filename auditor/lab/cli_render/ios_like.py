@@ -206,6 +206,11 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
             out.append(f"log host {host}")
         else:
             out.append(f"logging host {host}")
+    if platform == "cisco_ios":
+        if m.login_logging:
+            out += ["login on-failure log", "login on-success log"]
+        if m.config_change_logging:
+            out += ["archive", " log config", "  logging enable", "!"]
     if m.banner and platform == "allied_telesis_awplus":
         out.append(f"banner motd {m.banner}")  # AW+ banners run to the end of their line
     elif m.banner:
