@@ -2,8 +2,7 @@
 
 Collectors do I/O and return snapshots and errors; checks are pure; the store owns the lifecycle
 (manual suppressions included). A crashing check becomes an ERROR finding (a silent empty result
-would be a false pass). :func:`run_audit` is the older keyword entry point to
-:func:`auditor.audit.service.run`.
+would be a false pass).
 """
 
 from __future__ import annotations
@@ -13,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Literal, TypeVar
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 
@@ -248,43 +247,3 @@ def build_context(
         known_check_ids=registry.ids(),
         collection_errors=list(errors),
     )
-
-
-def run_audit(
-    *,
-    policy: Policy,
-    inventory: Inventory,
-    ledger: AssetLedger,
-    registry: Registry,
-    collectors: Sequence[Collector],
-    devices: Sequence[Device],
-    resolve_secret: Callable[[Any], str],
-    store: AuditStore | None,
-    scope: Literal["full", "partial"],
-    kind: str = "audit",
-    policy_hash: str = "",
-    progress: ProgressCallback | None = None,
-    now: datetime | None = None,
-    interrupted: Callable[[], bool] = lambda: False,
-    scopes: Iterable[str] | None = None,
-) -> RunOutcome:
-    """Collect, evaluate and (when a store is given) record one run, through the audit service.
-
-    Kept for callers written before :mod:`auditor.audit.service`; it only builds the request.
-    """
-    from auditor.audit.inputs import Bundle
-    from auditor.audit.service import RunRequest, run
-
-    bundle = Bundle(policy=policy, inventory=inventory, ledger=ledger, policy_hash=policy_hash)
-    request = RunRequest(
-        scope=scope,
-        kind=kind,
-        devices=devices,
-        collectors=collectors,
-        resolve_secret=resolve_secret,
-        scopes=scopes,
-        now=now,
-        interrupted=interrupted,
-        progress=progress,
-    )
-    return run(bundle, registry, store, request)

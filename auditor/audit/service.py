@@ -22,10 +22,11 @@ from auditor.audit.engine import RunOutcome, build_context, collect, evaluate, l
 from auditor.audit.inputs import Bundle
 from auditor.audit.results import run_results, selected_checks
 from auditor.collect.base import CollectionResult, Collector, ProgressCallback
-from auditor.inventory.models import Device
+from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.model.collection import INFORMATIONAL_KINDS, CollectionFailure
 from auditor.model.findings import Finding, Outcome, Severity, read_from_file
 from auditor.model.snapshot import DeviceSnapshot
+from auditor.policy.models import Policy
 from auditor.rules import AuditContext, History, Registry
 from auditor.store.protocol import AuditStore
 from auditor.store.records import MatrixRecord
@@ -357,3 +358,41 @@ def current_matrix(
     matrix = zone_matrix(NetworkView.of(context), inputs.policy)
     add_observed(matrix, latest_stored_summary(store))
     return matrix, stored
+
+
+def run_audit(
+    *,
+    policy: Policy,
+    inventory: Inventory,
+    ledger: AssetLedger,
+    registry: Registry,
+    collectors: Sequence[Collector],
+    devices: Sequence[Device],
+    resolve_secret: Callable[[Any], str],
+    store: AuditStore | None,
+    scope: Literal["full", "partial"],
+    kind: str = "audit",
+    policy_hash: str = "",
+    progress: ProgressCallback | None = None,
+    now: datetime | None = None,
+    interrupted: Callable[[], bool] = lambda: False,
+    scopes: Iterable[str] | None = None,
+) -> RunOutcome:
+    """Collect, evaluate and (when a store is given) record one run, through the audit service.
+
+    A keyword front to :func:`run` for callers that hold the inputs apart; it only builds the
+    request.
+    """
+    bundle = Bundle(policy=policy, inventory=inventory, ledger=ledger, policy_hash=policy_hash)
+    request = RunRequest(
+        scope=scope,
+        kind=kind,
+        devices=devices,
+        collectors=collectors,
+        resolve_secret=resolve_secret,
+        scopes=scopes,
+        now=now,
+        interrupted=interrupted,
+        progress=progress,
+    )
+    return run(bundle, registry, store, request)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.audit.engine import run_audit
+from auditor.audit.service import run_audit
 from auditor.collect.ssh import SshCollector
 from auditor.inventory.models import AssetLedger, Inventory
 from auditor.lab.scenario import load_example_city

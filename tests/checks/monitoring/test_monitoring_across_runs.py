@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from auditor.audit.engine import RunOutcome, run_audit
+from auditor.audit.engine import RunOutcome
+from auditor.audit.service import run_audit
 from auditor.collect.base import CollectionResult, ProgressCallback
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.model.collection import CollectionFailure, FailureKind

@@ -18,8 +18,9 @@ from typing import Any
 
 import pytest
 
-from auditor.audit.engine import RunOutcome, run_audit
+from auditor.audit.engine import RunOutcome
 from auditor.audit.inputs import load_bundle
+from auditor.audit.service import run_audit
 from auditor.collect.plan import build_collectors
 from auditor.inventory.credentials import resolve_secret
 from auditor.lab.runner import lab_down, lab_up
