@@ -2,11 +2,8 @@
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "path": (
-        "送信元から宛先への経路を、最新の保存済みスナップショットの設定から1ホップずつ示します"
-        "(設定のトレースルート)。各ホップの経路と許可した行、到達不可、または不明とその理由。",
-        "Trace the path from a source to a destination through the newest stored snapshots, hop "
-        "by hop with the route and permitting lines (a traceroute of the configuration), or say "
-        "it is not reachable, or unknown and why.",
+        "保存済みの設定から経路を1ホップずつ示します (設定のトレースルート)。",
+        "Trace a path hop by hop through the stored configurations (a config traceroute).",
     ),
     "path.source": (
         "送信元: ゾーン、ホスト名 (ポリシーの hosts または機器台帳の機器)、IP アドレスまたはサブネット",
