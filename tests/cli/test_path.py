@@ -55,7 +55,9 @@ def test_the_planted_lgwan_to_internet_path_is_printed_hop_by_hop_in_japanese(
 
 
 def test_a_host_an_address_and_a_bad_name(tmp_path: Path) -> None:
-    code, out = _path(tmp_path, "screen-gw", "10.30.0.5", "--service", "tcp/443", "--format", "json")
+    code, out = _path(
+        tmp_path, "screen-gw", "10.30.0.5", "--service", "tcp/443", "--format", "json"
+    )
     assert code == 0, out
     answer = json.loads(out)
     assert answer["source"]["kind"] == "host" and answer["source"]["zones"] == ["sanitizer"]
