@@ -124,6 +124,19 @@ class ZoneCell:
     allowed: list[AllowedFlow] = field(default_factory=list)
     permitted: list[PermitEntry] = field(default_factory=list)
     observed: list[ObservedFlow] = field(default_factory=list)
+    path: dict[str, Any] | None = None
+    """Reachable by path (:func:`add_reachability`): status, services, violations, why unknown.
+    ``None`` in matrices stored before the column existed."""
+
+    @property
+    def path_status(self) -> str | None:
+        """``reachable``, ``not-reachable``, ``unknown`` or ``None`` (not computed)."""
+        return None if self.path is None else str(self.path.get("status"))
+
+    @property
+    def path_violation(self) -> bool:
+        """A multi-hop path reaches the destination beyond the policy (SEG-013's finding)."""
+        return bool(self.path and self.path.get("violations"))
 
     @property
     def allowed_by_policy(self) -> bool:
@@ -157,6 +170,7 @@ class ZoneCell:
             "allowed_by_policy": [flow.to_json() for flow in self.allowed],
             "permitted_by_config": [entry.to_json() for entry in self.permitted],
             "observed_in_traffic": [flow.to_json() for flow in self.observed],
+            "reachable_by_path": self.path,
         }
 
 
@@ -192,6 +206,8 @@ def zone_matrix_from_json(data: Mapping[str, Any]) -> ZoneMatrix:
         cell.allowed = [AllowedFlow(**flow) for flow in item.get("allowed_by_policy", [])]
         cell.permitted = [PermitEntry(**entry) for entry in item.get("permitted_by_config", [])]
         cell.observed = [ObservedFlow(**flow) for flow in item.get("observed_in_traffic", [])]
+        path = item.get("reachable_by_path")  # absent in matrices stored before the column
+        cell.path = dict(path) if isinstance(path, Mapping) else None
     return ZoneMatrix(zones=zones, cells=cells)
 
 
@@ -242,6 +258,54 @@ def zone_matrix(view: NetworkView, policy: Policy | None = None) -> ZoneMatrix:
             )
         )
     return ZoneMatrix(zones=zones, cells=cells)
+
+
+PATH_WHY_LIMIT = 10
+
+
+def add_reachability(matrix: ZoneMatrix, view: NetworkView) -> None:
+    """Fill the fourth column, "reachable by path", from the run's reachability verdicts.
+
+    The verdicts are memoized on the view, so a run whose SEG-013 already searched every pair
+    pays nothing more. Each cell keeps its status, the services reachable or unknown, the
+    violating services with their reason and hop trace, one witnessing trace and why a service
+    is unknown (the gaps, at most ``PATH_WHY_LIMIT``).
+    """
+    from auditor.analysis.reachability.verdicts import reachability
+
+    verdicts = reachability(view)
+    for (source, destination), cell in matrix.cells.items():
+        verdict = verdicts.get((source, destination))
+        if verdict is None:
+            cell.path = {
+                "status": "unknown",
+                "reachable_services": [],
+                "unknown_services": [],
+                "violations": [],
+                "witness": None,
+                "why": ["a zone of the pair declares no networks"],
+            }
+            continue
+        reachable = [r for r in verdict.results if r.status == "reachable"]
+        cell.path = {
+            "status": verdict.status,
+            "reachable_services": [str(r.service) for r in reachable],
+            "unknown_services": [str(r.service) for r in verdict.results if r.status == "unknown"],
+            "violations": [
+                {"service": str(r.service), "reason": r.violation, "trace": _trace(r)}
+                for r in verdict.violations
+            ],
+            "witness": _trace(reachable[0]) if reachable else None,
+            "why": verdict.gaps[:PATH_WHY_LIMIT],
+        }
+
+
+def _trace(result: Any) -> str:
+    path = result.path
+    if path is None:
+        return ""
+    hops = " → ".join(f"{h.device}[{h.ingress or '-'}→{h.egress or '-'}]" for h in path.hops)
+    return f"{hops} ({path.exit})"
 
 
 def judge_permits(view: NetworkView) -> list[Judgement]:

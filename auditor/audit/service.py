@@ -141,11 +141,13 @@ def compute_matrix(
 ) -> tuple[dict[str, Any] | None, str | None]:
     """The run's zone matrix as JSON, or ``(None, reason)``: a failure is stored, never hidden."""
     try:
-        from auditor.analysis.matrix import zone_matrix
+        from auditor.analysis.matrix import add_reachability, zone_matrix
         from auditor.analysis.network import NetworkView
         from auditor.analysis.traffic import add_observed
 
-        matrix = zone_matrix(NetworkView.of(context), context.policy)
+        view = NetworkView.of(context)
+        matrix = zone_matrix(view, context.policy)
+        add_reachability(matrix, view)  # reachable by path: the verdicts SEG-013 already made
         add_observed(matrix, traffic)
         return matrix.to_json(), None
     except Exception as exc:  # recorded on the run and shown in the report as a coverage gap
@@ -338,7 +340,7 @@ def current_matrix(
     matrix computed now from the newest stored snapshots; the record then says so (``None``, or
     the failed run's record) and the caller must tell the reader.
     """
-    from auditor.analysis.matrix import zone_matrix, zone_matrix_from_json
+    from auditor.analysis.matrix import add_reachability, zone_matrix, zone_matrix_from_json
 
     stored = store.latest_matrix()
     if stored is not None and stored.data is not None:
@@ -355,7 +357,9 @@ def current_matrix(
         errors=[],
         registry=registry,
     )
-    matrix = zone_matrix(NetworkView.of(context), inputs.policy)
+    view = NetworkView.of(context)
+    matrix = zone_matrix(view, inputs.policy)
+    add_reachability(matrix, view)
     add_observed(matrix, latest_stored_summary(store))
     return matrix, stored
 

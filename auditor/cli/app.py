@@ -22,6 +22,7 @@ from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.cli.matrix import register_matrix
 from auditor.cli.notify import register_notify
 from auditor.cli.offline import register_offline
+from auditor.cli.path import register_path
 from auditor.cli.report import register_report
 from auditor.cli.review import register_review
 from auditor.cli.rules import register_rules
@@ -63,6 +64,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_daemon(app, lang)
     register_config(app, lang)
     register_matrix(app, lang)
+    register_path(app, lang)
     register_report(app, lang)
     register_traffic(app, lang)
     register_notify(app, lang)

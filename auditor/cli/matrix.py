@@ -24,14 +24,53 @@ def _legend(lang: str) -> str:
 
     states = [s for s in LEGEND_STATES if s != "unknown"]
     words = "  ".join(f"{SYMBOLS[s]} {label('legend_' + s, lang)}" for s in states)
-    return f"{words}  ({label('legend_observed', lang)})"
+    path = (
+        "経路列: → 経路で到達可能  ~ 経路が不明 (理由は下記)"
+        if lang == "ja"
+        else "path column: → reachable by path  ~ unknown (why below)"
+    )
+    return f"{words}  ({label('legend_observed', lang)})\n{path}"
 
 
-def _mark(status: str, observed: bool) -> str:
-    """A CLI cell: the report's symbol of the cell's state, plus ``o`` when traffic was seen."""
-    from auditor.report.charts import CLI_STATES, cell_mark
+def _mark(
+    status: str, observed: bool, path_violation: bool = False, path: str | None = None
+) -> str:
+    """A CLI cell: the report's symbol of the cell's state, ``o`` when traffic was seen, then the
+    "reachable by path" column (→ reachable, ~ unknown)."""
+    from auditor.report.charts import CLI_STATES, PATH_MARKS, cell_mark
 
-    return cell_mark(CLI_STATES.get(status, "unknown"), observed)
+    state = CLI_STATES.get(status, "unknown")
+    if path_violation and state != "violation":
+        state = "path-violation"
+    return cell_mark(state, observed) + PATH_MARKS.get(path or "", "")
+
+
+def explain_path(source: str, destination: str, cell: Any, lang: Lang) -> list[str]:
+    """The path column in words: each violating service with its trace, or why it is unknown."""
+    from auditor.cli.path import VIOLATION_JA
+
+    path = cell.path or {}
+    lines = []
+    grouped: dict[tuple[str, str], list[str]] = {}
+    for item in path.get("violations", []):
+        grouped.setdefault((item["trace"], item["reason"] or ""), []).append(item["service"])
+    for (trace, reason), services in grouped.items():
+        listed = ", ".join(services)
+        lines.append(
+            f"⇝ {source} → {destination}: {listed} が経路 {trace} で到達可能 "
+            f"({VIOLATION_JA.get(reason, reason)})"
+            if lang == "ja"
+            else f"⇝ {source} → {destination}: {listed} reachable along {trace} ({reason})"
+        )
+    if path.get("status") == "unknown" or (path.get("unknown_services") and not lines):
+        why = "; ".join(path.get("why", [])) or "-"
+        unknown = ", ".join(path.get("unknown_services", []))
+        lines.append(
+            f"~ {source} → {destination}: 経路が不明 ({unknown}) — 理由: {why}"
+            if lang == "ja"
+            else f"~ {source} → {destination}: path unknown ({unknown}) — why: {why}"
+        )
+    return lines
 
 
 def _source_note(stored: MatrixRecord | None, ja: bool) -> str | None:
@@ -115,7 +154,14 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
                     row.append("")
                     continue
                 cell = matrix.cell(source, destination)
-                row.append(_mark(cell.status, bool(cell.observed_in_traffic)))
+                row.append(
+                    _mark(
+                        cell.status,
+                        bool(cell.observed_in_traffic),
+                        cell.path_violation,
+                        cell.path_status,
+                    )
+                )
             table.add_row(*row)
         console = options.stdout()
         console.print(table)
@@ -131,3 +177,5 @@ def register_matrix(app: typer.Typer, lang: Lang) -> None:
             for entry in cell.permitted:
                 if not entry.within_policy:
                     console.print(explain_excess(source, destination, entry, lang), markup=False)
+            for line in explain_path(source, destination, cell, lang):
+                console.print(line, markup=False)

@@ -14,6 +14,7 @@ HEADER_HEIGHT = 170
 COLOURS = {
     "ok": "#cfe8cf",
     "violation": "#f4a6a6",
+    "path-violation": "#f7c08a",
     "not-permitted": "#fff3c4",
     "denied": "#f2f2f2",
     "unknown": "#dddddd",
@@ -23,6 +24,7 @@ COLOURS = {
 SYMBOLS = {
     "ok": "✔",
     "violation": "✘",
+    "path-violation": "⇝",
     "not-permitted": "△",
     "denied": "·",
     "unknown": "?",
@@ -30,7 +32,14 @@ SYMBOLS = {
 """One symbol per cell state, shared by the report picture and ``auditor matrix`` (the CLI)."""
 OBSERVED_MARK = "o"
 
-LEGEND_STATES: tuple[str, ...] = ("ok", "violation", "not-permitted", "denied", "unknown")
+LEGEND_STATES: tuple[str, ...] = (
+    "ok",
+    "violation",
+    "path-violation",
+    "not-permitted",
+    "denied",
+    "unknown",
+)
 """The legend's order; each entry is drawn with ``COLOURS`` and ``SYMBOLS`` so they cannot drift."""
 
 CLI_STATES = {
@@ -40,6 +49,9 @@ CLI_STATES = {
     "denied": "denied",
 }
 """``auditor.analysis.matrix`` cell status → the state the report draws."""
+
+PATH_MARKS = {"reachable": "→", "not-reachable": "", "unknown": "~"}
+"""The "reachable by path" column in ``auditor matrix``'s table: → reachable, ~ unknown."""
 
 
 def cell_mark(state: str, observed: bool | None) -> str:
@@ -79,6 +91,8 @@ def cell_state(cell: MatrixCell | None) -> str:
         return "unknown"
     if cell.violation:
         return "violation"
+    if cell.path_violation:  # every hop permits its part; only the whole path breaks the policy
+        return "path-violation"
     if cell.allowed is None:
         return "unknown"
     if not cell.allowed:

@@ -421,7 +421,20 @@ def _cell(item: Any) -> MatrixCell:
         permitted=_flag(_field(item, "permitted", "permitted_by_config")),
         observed=_flag(_field(item, "observed", "observed_in_traffic")),
         excess=_field(item, "status") == "excess" or bool(_field(item, "excess")),
+        path=_path_status(_field(item, "reachable_by_path", "path")),
+        path_violation=_path_violation(_field(item, "reachable_by_path", "path")),
     )
+
+
+def _path_status(path: Any) -> str | None:
+    """The stored "reachable by path" column (``ZoneCell.path``) or a plain status string."""
+    if isinstance(path, Mapping):
+        return str(path.get("status")) if path.get("status") else None
+    return str(path) if isinstance(path, str) else None
+
+
+def _path_violation(path: Any) -> bool:
+    return isinstance(path, Mapping) and bool(path.get("violations"))
 
 
 def action_items(open_findings: Iterable[ReportFinding]) -> list[ActionItem]:

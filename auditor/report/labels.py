@@ -29,6 +29,10 @@ LABELS: dict[str, tuple[str, str]] = {
         "Permit or traffic beyond the policy (between zones the policy does not allow, or beyond "
         "what it allows)",
     ),
+    "legend_path-violation": (
+        "経路で到達可能 (各機器の許可は範囲内でも、複数機器を経由する経路が方針を超える)",
+        "Reachable by a path across devices beyond the policy (each hop within its own rules)",
+    ),
     "legend_not-permitted": (
         "方針で許可・設定では未許可",
         "Allowed, not permitted by configuration",

@@ -177,6 +177,10 @@ class MatrixCell:
     observed: bool | None
     excess: bool = False
     """A permit goes beyond what the policy allows for this pair (e.g. more services)."""
+    path: str | None = None
+    """Reachable by path (``reachable`` / ``not-reachable`` / ``unknown``; ``None``: not computed)."""
+    path_violation: bool = False
+    """A path across devices reaches the target beyond the policy (SEG-013)."""
 
     @property
     def violation(self) -> bool:

@@ -103,6 +103,7 @@ class ForwardingModel:
     nat: dict[str, list[NatFact]] = field(default_factory=lambda: defaultdict(list))
     device_gaps: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     port_gaps: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
+    _by_zone: dict[str | None, list[Port]] | None = field(default=None, repr=False)
 
     @property
     def interface_count(self) -> int:
@@ -119,6 +120,20 @@ class ForwardingModel:
         if port.zone is not None:
             return port.zone
         return self.view.external_zone
+
+    def ports_in_zone(self, zone: str | None) -> list[Port]:
+        """The ports whose subnet lies in ``zone`` (device order), indexed once per model.
+
+        A search starts from these instead of scanning every port of the network, which kept
+        the all-pairs verdicts quadratic in the number of devices.
+        """
+        if self._by_zone is None:
+            index: dict[str | None, list[Port]] = defaultdict(list)
+            for device in sorted(self.ports):
+                for port in self.ports[device]:
+                    index[self.port_zone(port)].append(port)
+            self._by_zone = dict(index)
+        return self._by_zone.get(zone, [])
 
     def is_firewall(self, device: str) -> bool:
         return self.view.is_firewall(device)

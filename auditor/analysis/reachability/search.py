@@ -13,6 +13,7 @@ without another path the answer is "unknown", never "not reachable".
 from __future__ import annotations
 
 import ipaddress
+from bisect import bisect_left
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -111,14 +112,14 @@ def search(
     """The shortest path (a violating one first, when ``judge`` names a violation), or why not."""
     gaps: list[str] = []
     queue: deque[tuple[_State, tuple[Hop, ...]]] = deque()
-    seen: set[_State] = set()
+    seen: set[tuple[str, str | None, str, int, int]] = set()
     for port in _entry_ports(model, source, vrf):
         sources = _narrow(source.networks, (port.network,)) if not source.outside else (_ANY_V4,)
         if not sources:
             continue
         state = (port.device, port.vrf, port.interface, sources, destination.networks)
-        if state not in seen:
-            seen.add(state)
+        if _seen_key(state) not in seen:
+            seen.add(_seen_key(state))
             queue.append((state, ()))
     compliant: PathEnd | None = None
     while queue:
@@ -132,8 +133,9 @@ def search(
                     compliant = outcome
                 continue
             next_state, next_hops = outcome
-            if next_state not in seen and len(next_hops) < 64:
-                seen.add(next_state)
+            key = _seen_key(next_state)
+            if key not in seen and len(next_hops) < 64:
+                seen.add(key)
                 queue.append((next_state, next_hops))
     if compliant is not None:
         return PathResult(service, "reachable", compliant, None, _unique(gaps))
@@ -146,15 +148,14 @@ def _unique(items: Iterable[str]) -> list[str]:
 
 def _entry_ports(model: ForwardingModel, source: Endpoint, vrf: str | None) -> list[Port]:
     ports: list[Port] = []
-    for device in sorted(model.ports):
-        for port in model.ports[device]:
+    for zone in sorted(source.zones):
+        for port in model.ports_in_zone(zone):
             if vrf is not None and port.vrf != vrf:
                 continue
-            zone = model.port_zone(port)
             if source.outside:
-                if zone in source.zones and port.zone is None:
+                if port.zone is None:
                     ports.append(port)
-            elif zone in source.zones and _overlap((port.network,), source.networks):
+            elif _narrow((port.network,), source.networks):
                 ports.append(port)
     return ports
 
@@ -441,6 +442,8 @@ def _narrow(current: Nets, limit: Nets | None) -> Nets:
     """The part of ``current`` inside ``limit`` (``None`` = any address)."""
     if limit is None:
         return current
+    if len(current) > _INDEX_FROM:
+        return _narrow_indexed(current, limit)
     kept: list[Network] = []
     for network in current:
         for bound in limit:
@@ -448,6 +451,71 @@ def _narrow(current: Nets, limit: Nets | None) -> Nets:
                 continue
             kept.append(network if network.num_addresses <= bound.num_addresses else bound)
     return tuple(dict.fromkeys(kept))
+
+
+# A zone of a large city has thousands of subnets; narrowing them against one port or route
+# prefix by scanning them all made every search quadratic. Large sets are indexed once (sorted
+# by first address; supernets of a bound are looked up prefix by prefix), keyed by identity so
+# the same tuple passed along a search is not re-hashed.
+_INDEX_FROM = 16
+_INDEXES: dict[int, tuple[Nets, _NetIndex]] = {}
+
+
+@dataclass
+class _NetIndex:
+    starts: dict[int, list[tuple[int, Network]]]  # version → sorted (first address, network)
+    members: set[Network]
+    digest: int
+
+
+def _index(current: Nets) -> _NetIndex:
+    cached = _INDEXES.get(id(current))
+    if cached is not None and cached[0] is current:
+        return cached[1]
+    if len(_INDEXES) > 256:
+        _INDEXES.clear()
+    starts: dict[int, list[tuple[int, Network]]] = {4: [], 6: []}
+    for network in current:
+        starts[network.version].append((int(network.network_address), network))
+    for rows in starts.values():
+        rows.sort(key=lambda row: row[0])
+    index = _NetIndex(starts, set(current), hash(current))
+    _INDEXES[id(current)] = (current, index)
+    return index
+
+
+def _narrow_indexed(current: Nets, limit: Nets) -> Nets:
+    index = _index(current)
+    kept: list[Network] = []
+    for bound in limit:
+        rows = index.starts[bound.version]
+        first = int(bound.network_address)
+        last = int(bound.broadcast_address)
+        # Supernets of the bound (or the bound itself): the bound is what they share with it.
+        for length in range(bound.prefixlen, -1, -1):
+            if bound.supernet(new_prefix=length) in index.members:
+                kept.append(bound)
+                break
+        # Networks inside the bound start within it.
+        low = bisect_left(rows, first, key=lambda row: row[0])
+        for position in range(low, len(rows)):
+            start, network = rows[position]
+            if start > last:
+                break
+            kept.append(network)
+    return tuple(dict.fromkeys(kept))
+
+
+def _seen_key(state: _State) -> tuple[str, str | None, str, int, int]:
+    """A state's key without hashing its address sets again (large sets hash once)."""
+    device, vrf, ingress, sources, targets = state
+    return (device, vrf, ingress, _digest(sources), _digest(targets))
+
+
+def _digest(nets: Nets) -> int:
+    if len(nets) > _INDEX_FROM:
+        return _index(nets).digest
+    return hash(nets)
 
 
 def _overlap(first: Nets, second: Nets) -> bool:
