@@ -121,6 +121,8 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
         )
     for host in m.syslog_hosts:
         out.append(f"syslog host {host}")
+    if m.login_logging:
+        out.append("syslog notice on")  # off by default: logins are not logged without it
     for server in m.ntp_servers:
         out.append(f"schedule at 1 */* 03:00 * ntpdate {server} syslog")
     if m.dns_servers:
