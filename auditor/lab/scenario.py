@@ -220,10 +220,13 @@ class Management(_Model):
     dns_servers: list[str] = Field(default_factory=list)
     domain_name: str | None = None
     login_logging: bool = Field(
-        default=True, description="IOS ``login on-failure log`` / ``login on-success log``"
+        default=True,
+        description="IOS ``login on-failure log`` / ``login on-success log``; Yamaha ``syslog "
+        "notice on``; FortiGate ``config log eventfilter`` ``set system enable`` (with changes)",
     )
     config_change_logging: bool = Field(
-        default=True, description="IOS ``archive`` / ``log config`` / ``logging enable``"
+        default=True,
+        description="IOS ``archive`` / ``log config`` / ``logging enable``; FortiGate as above",
     )
     clock_skew_seconds: float = Field(
         default=0.0, description="how far the device clock (``show clock``) is off, in seconds"

@@ -73,6 +73,8 @@ FACTS = frozenset(
         "management.vty_access_class",
         "management.snmp_access_class",
         "management.dns_servers",
+        "management.login_logging",
+        "management.config_change_logging",
         "interfaces.alias",
         "interfaces.access_vlan",
         "interfaces.admin_up",
@@ -100,6 +102,7 @@ UNDERSTOOD_BLOCKS = frozenset(
         "log syslogd2 setting",
         "log syslogd3 setting",
         "log syslogd4 setting",
+        "log eventfilter",
         "router static",
         "firewall policy",
         "firewall service custom",
@@ -407,6 +410,14 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         if syslog_node is not None and _get(syslog_node, "status") == "enable" and syslog_server:
             syslog.append(syslog_server)
     management.syslog_hosts = syslog
+    # ``config log eventfilter``: ``event`` gates all event logs, ``system`` the system events
+    # (administrator login/logout and configuration changes). ``show full-configuration`` prints
+    # both; a configuration without the block does not say (stays unknown).
+    eventfilter = root.get("log eventfilter")
+    if eventfilter is not None:
+        logged = all(_get(eventfilter, key, "enable") == "enable" for key in ("event", "system"))
+        management.login_logging = logged
+        management.config_change_logging = logged
     dns = root.get("system dns")
     management.dns_servers = []
     if dns is not None:

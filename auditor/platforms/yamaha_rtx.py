@@ -63,6 +63,7 @@ FACTS = frozenset(
         "management.vty_access_class",
         "management.snmp_access_class",
         "management.dns_servers",
+        "management.login_logging",
         "interfaces.alias",
         "interfaces.admin_up",
         "interfaces.shutdown",
@@ -70,7 +71,9 @@ FACTS = frozenset(
         "interfaces.acl_out",
     }
 )
-"""What RTX routers can state: no banner, DHCP snooping, ARP inspection or switchport facts."""
+"""What RTX routers can state: no banner, DHCP snooping, ARP inspection or switchport facts.
+Login logging is ``syslog notice on`` (off by default) with ``syslog info`` not turned off; no
+source names a separate switch for configuration-change messages, so that fact stays unknown."""
 
 _IFACE = r"(lan\d+(?:[/.]\d+)?|pp|tunnel|bridge\d+|loopback\d+)"
 _BENIGN = re.compile(
@@ -80,7 +83,7 @@ _BENIGN = re.compile(
     r"ipsec tunnel|pppoe |ppp |pp always-on|pp auth accept|pp auth request|nat |"
     r"ip (?:pp|tunnel) (?:mtu|nat|tcp)|tunnel encapsulation|ip(?:v6)? filter dynamic|"
     r"statistics |operation |schedule at .*(?<!ntpdate)$|sshd host key generate|"
-    r"provider |upnp |l2tp |syslog (?:facility|notice|info|debug|local)|"
+    r"provider |upnp |l2tp |syslog (?:facility|debug|local)|"
     r"ip (?:routing|icmp|source-route|stealth)|sntpd |switch control|ip host |"
     r"ip lan\d+(?:/\d+)? nat descriptor)",
     re.IGNORECASE,
@@ -162,6 +165,8 @@ class _Config:
     ntp: list[str] = field(default_factory=list)
     syslog: list[str] = field(default_factory=list)
     dns: list[str] = field(default_factory=list)
+    syslog_notice: bool = False  # ``syslog notice`` is off by default
+    syslog_info: bool = True  # ``syslog info`` is on by default
     versions: set[Literal["v1", "v2c", "v3"]] = field(default_factory=set)
 
 
@@ -207,6 +212,8 @@ def interpret_config(text: str, *, salt: bytes) -> _Config:
             config.unparsed.append(line)
     management.password_encryption = not config.plain_password
     management.snmp_versions = sorted(config.versions)
+    # Login success/failure messages are NOTICE/INFO-level syslog; NOTICE is off by default.
+    management.login_logging = config.syslog_notice and config.syslog_info
     return config
 
 
@@ -345,6 +352,9 @@ def _config_line(config: _Config, line: str, context: str) -> bool | str:
         return True
     if lowered.startswith("syslog host "):
         config.syslog.append(words[2])
+        return True
+    if match := re.match(r"^syslog (notice|info) (on|off)$", lowered):
+        setattr(config, f"syslog_{match.group(1)}", match.group(2) == "on")
         return True
     if lowered.startswith("dns server ") and not lowered.startswith("dns server select"):
         config.dns.extend(words[2:])

@@ -297,6 +297,7 @@ def test_the_example_city_policy_loads_without_errors_or_warnings():
         "education",
         "public-wifi",
         "lgwan-wan",
+        "security-cloud",
     }
 
 

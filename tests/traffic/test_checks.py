@@ -212,6 +212,32 @@ def test_trf007_and_trf008_judge_probe_results(city_bundle: Bundle, registry: Re
     ]
 
 
+def test_trf009_cleartext_out_of_my_number_in_the_city_capture(
+    city_bundle: Bundle, registry: Registry, capture: Capture
+) -> None:
+    """Issue 15 traffic plant: FTP from a My Number terminal to the 中間サーバー (LGWAN WAN)."""
+    summary = analyze(
+        city_bundle,
+        capture([syn("10.10.10.101", "10.200.1.10", 21)] * 2 + [syn("10.10.10.101", "10.200.1.10", 443)]),
+    )  # fmt: skip
+    [finding] = findings_of("TRF-009", city_bundle, registry, summary)
+    assert finding.subject == "cleartext:mynumber->lgwan-wan:tcp/21"
+    clean = analyze(city_bundle, capture([syn("10.10.10.101", "10.200.1.10", 443)]))
+    assert findings_of("TRF-009", city_bundle, registry, clean) == []
+
+
+def test_trf010_internet_mail_around_the_relay_in_the_city_capture(
+    city_bundle: Bundle, registry: Registry, capture: Capture
+) -> None:
+    """Issue 15 traffic plant: SMTP from the Internet tier straight to the LGWAN mail server
+    (the path policy 4 of inet-fw1 opens); mail from the relay (10.40.0.30) passes."""
+    summary = analyze(city_bundle, capture([syn("10.30.0.101", "10.20.0.25", 25)] * 2))
+    [finding] = findings_of("TRF-010", city_bundle, registry, summary)
+    assert finding.subject == "mail-bypass:internet->lgwan:tcp/25"
+    relayed = analyze(city_bundle, capture([syn("10.40.0.30", "10.20.0.25", 25)]))
+    assert findings_of("TRF-010", city_bundle, registry, relayed) == []
+
+
 def test_traffic_checks_are_not_evaluated_by_a_run_without_traffic(
     city_bundle: Bundle, registry: Registry
 ) -> None:

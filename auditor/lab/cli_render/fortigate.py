@@ -115,6 +115,8 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
             f'    set server "{host}"',
             "end",
         ]
+    logged = "enable" if m.login_logging and m.config_change_logging else "disable"
+    out += ["config log eventfilter", "    set event enable", f"    set system {logged}", "end"]
     if m.dns_servers:
         out.append("config system dns")
         out.append(f"    set primary {m.dns_servers[0]}")

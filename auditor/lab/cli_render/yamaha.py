@@ -22,6 +22,17 @@ def _filter_line(number: int, entry: AclEntry) -> str:
     return f"ip filter {number} {action} {source} {destination} {protocol} * {ports}"
 
 
+def _gateway(next_hop: str | None, interface: str | None) -> str:
+    """``pp1`` / ``tunnel1`` are written ``pp 1`` / ``tunnel 1`` after ``gateway``."""
+    if next_hop:
+        return next_hop
+    name = interface or "null"
+    for kind in ("pp", "tunnel"):
+        if name.startswith(kind) and name[len(kind) :].isdigit():
+            return f"{kind} {name[len(kind) :]}"
+    return name
+
+
 def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
     m = device.management
     sys = device.sys
@@ -50,10 +61,14 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
     if m.exec_timeout_seconds is not None:
         out.append(f"login timer {m.exec_timeout_seconds}")
     out.append("timezone +09:00")
+    gateways: dict[str, list[str]] = {}
     for route in device.routes:
         network = ipaddress.ip_network(route.prefix)
         destination = "default" if network.prefixlen == 0 else str(network)
-        out.append(f"ip route {destination} gateway {route.next_hop or route.interface}")
+        gateways.setdefault(destination, []).append(_gateway(route.next_hop, route.interface))
+    for destination, hops in gateways.items():
+        # One line per prefix: a second ``ip route`` for the same prefix would replace the first.
+        out.append(f"ip route {destination} " + " ".join(f"gateway {hop}" for hop in hops))
     numbers: dict[tuple[str, int], int] = {}
     for acl_index, acl in enumerate(device.acls):
         for entry_index in range(len(acl.entries)):
@@ -106,6 +121,8 @@ def render_config(device: ScenarioDevice, scenario: Scenario) -> str:
         )
     for host in m.syslog_hosts:
         out.append(f"syslog host {host}")
+    if m.login_logging:
+        out.append("syslog notice on")  # off by default: logins are not logged without it
     for server in m.ntp_servers:
         out.append(f"schedule at 1 */* 03:00 * ntpdate {server} syslog")
     if m.dns_servers:
