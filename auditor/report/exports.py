@@ -370,8 +370,9 @@ def write_xlsx(
 
     Every finding is written once; the findings sheet filters by its 区域 column. ``zone_sheets``
     adds one sheet per zone as well (each finding then appears twice). XlsxWriter in
-    ``constant_memory`` mode streams each row to disk as it is written: at 100,000 findings it
-    took a third of the time openpyxl's write-only mode took, even with lxml installed.
+    ``constant_memory`` mode streams each row to disk as it is written, with its own C-free but
+    string-building XML writer (openpyxl's write-only mode builds an element per cell; the
+    comparison at 100,000 findings is still to be run, see docs/performance.md).
     """
     import xlsxwriter
 
