@@ -5,7 +5,12 @@
 Builds a SQLite store through the Store API (two runs: the second resolves 2% and adds 5%), then
 runs each step in a fresh child process so each peak RSS is that step's own (ru_maxrss, which
 includes the interpreter and the store read every step starts with: see the ``load`` row).
-Writes JSON to bench/results/report_scale-<N>.json.
+Exports read each finding's history (``with_history``: one ``list_events`` read of the chain),
+as ``auditor export`` does. ``--repeat`` runs the steps that many times, interleaved (csv, xlsx,
+..., csv, xlsx, ...), and prints min/median/max; the reference is the figure of issue 20 (main
+before this change, 105,000 findings), printed beside ours. The last line reads
+``xlsx_s=N csv_s=N json_s=N sarif_s=N pdf_peak_mib=N`` (medians, each including its store load).
+Writes dated JSON to bench/results/ (bench/common.py).
 """
 
 from __future__ import annotations
@@ -116,7 +121,7 @@ def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
     inputs = load_inputs(REPO / "policies" / "example-city", None)
     started = time.perf_counter()
     with Store(db) as store:
-        data = build_report(store, inputs)
+        data = build_report(store, inputs, with_history=True)
         load_s = time.perf_counter() - started
         load_peak = _vm("VmHWM")
         _reset_peak()
@@ -154,6 +159,7 @@ def main() -> None:
     parser.add_argument("--findings", type=int, default=100_000)
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--pdf-timeout", type=float, default=900.0)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out-dir", help=argparse.SUPPRESS)
@@ -178,33 +184,80 @@ def main() -> None:
             f"{'step':<10} {'findings':>8} {'load s':>7} {'step s':>7} {'load MiB':>9} "
             f"{'step MiB':>9} {'bytes':>12}"
         )
-        for name in args.steps.split(","):
-            command = [sys.executable, __file__, "--step", name, "--db", db, "--out-dir", scratch]
-            try:
-                done = subprocess.run(
-                    command,
-                    capture_output=True,
-                    text=True,
-                    check=True,
-                    timeout=args.pdf_timeout if name == "pdf" else None,
-                )
-            except subprocess.TimeoutExpired:
-                row: dict[str, object] = {"step": name, "timeout_s": args.pdf_timeout}
-                print(f"{name:<10} timed out after {args.pdf_timeout:.0f} s", flush=True)
+        for _ in range(args.repeat):
+            for name in args.steps.split(","):
+                row = _child(name, db, scratch, args.pdf_timeout)
                 results["steps"].append(row)  # type: ignore[attr-defined]
-                continue
-            row = json.loads(done.stdout.strip().splitlines()[-1])
-            results["steps"].append(row)  # type: ignore[attr-defined]
-            print(
-                f"{name:<10} {row['findings']:>8} {row['load_s']:>7} {row['step_s']:>7} "
-                f"{row['load_peak_rss_mib']:>9} {row['step_peak_rss_mib']:>9} "
-                f"{row['output_bytes']:>12}",
-                flush=True,
-            )
-    target = REPO / "bench" / "results" / f"report_scale-{args.findings}.json"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(json.dumps(results, indent=2), encoding="utf-8")
-    print(f"written {target}")
+    print(_summary(results["steps"]))  # type: ignore[arg-type]
+    from bench.common import write_results
+
+    print(f"written {write_results(f'report_scale-{args.findings}', results)}")
+    print(_acceptance(results["steps"]))  # type: ignore[arg-type]
+
+
+# Issue 20 (main before this change, 105,000 findings): the reference each figure is set beside.
+REFERENCE = {"load": 23.0, "xlsx": 45.5, "pdf": 21.5, "pdf_peak_mib": 837.0}
+
+
+def _child(name: str, db: str, scratch: str, timeout: float) -> dict[str, object]:
+    command = [sys.executable, __file__, "--step", name, "--db", db, "--out-dir", scratch]
+    try:
+        done = subprocess.run(
+            command,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=timeout if name == "pdf" else None,
+        )
+    except subprocess.TimeoutExpired:
+        print(f"{name:<10} timed out after {timeout:.0f} s", flush=True)
+        return {"step": name, "timeout_s": timeout}
+    row: dict[str, object] = json.loads(done.stdout.strip().splitlines()[-1])
+    row["total_s"] = round(float(row["load_s"]) + float(row["step_s"]), 2)  # type: ignore[arg-type]
+    print(
+        f"{name:<10} {row['findings']:>8} {row['load_s']:>7} {row['step_s']:>7} "
+        f"{row['load_peak_rss_mib']:>9} {row['step_peak_rss_mib']:>9} {row['output_bytes']:>12}",
+        flush=True,
+    )
+    return row
+
+
+def _per_step(rows: list[dict[str, object]], field: str) -> dict[str, list[float]]:
+    figures: dict[str, list[float]] = {}
+    for row in rows:
+        if field in row:
+            figures.setdefault(str(row["step"]), []).append(float(row[field]))  # type: ignore[arg-type]
+    return figures
+
+
+def _summary(rows: list[dict[str, object]]) -> str:
+    from bench.common import show
+
+    lines = ["total (load + step) per step, and the reference of issue 20 where it has one:"]
+    for name, values in _per_step(rows, "total_s").items():
+        reference = REFERENCE.get(name)
+        beside = f"   (issue 20: {reference} s)" if reference else ""
+        lines.append(show(f"  {name:<10}", values, " s", 2) + beside)
+    for name, values in _per_step(rows, "peak_rss_mib").items():
+        beside = f"   (issue 20: {REFERENCE['pdf_peak_mib']} MiB)" if name == "pdf" else ""
+        lines.append(show(f"  {name:<10} peak", values, " MiB", 1) + beside)
+    return "\n".join(lines)
+
+
+def _acceptance(rows: list[dict[str, object]]) -> str:
+    import statistics
+
+    totals = _per_step(rows, "total_s")
+    peaks = _per_step(rows, "peak_rss_mib")
+
+    def median(values: list[float] | None) -> str:
+        return f"{statistics.median(values):.1f}" if values else "n/a"
+
+    return (
+        f"xlsx_s={median(totals.get('xlsx'))} csv_s={median(totals.get('csv'))} "
+        f"json_s={median(totals.get('json'))} sarif_s={median(totals.get('sarif'))} "
+        f"pdf_peak_mib={median(peaks.get('pdf'))}"
+    )
 
 
 if __name__ == "__main__":

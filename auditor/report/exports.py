@@ -364,93 +364,94 @@ def write_xlsx(
     lang: str = "ja",
     zone_names: Mapping[str, str] | None = None,
     chain_head: str | None = None,
+    zone_sheets: bool = False,
 ) -> int:
-    """A summary sheet, a sheet of every finding, one sheet per zone; frozen header, auto-filter."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    """A summary sheet, the graded findings, the scope limitations, grades and provenance.
+
+    Every finding is written once; the findings sheet filters by its 区域 column. ``zone_sheets``
+    adds one sheet per zone as well (each finding then appears twice). XlsxWriter in
+    ``constant_memory`` mode streams each row to disk as it is written, with its own C-free but
+    string-building XML writer (openpyxl's write-only mode builds an element per cell; the
+    comparison at 100,000 findings is still to be run, see docs/performance.md).
+    """
+    import xlsxwriter
 
     zone_names = zone_names or {}
-    workbook = Workbook(write_only=True)
     used: set[str] = set()
-
     by_zone: dict[str, list[ReportFinding]] = defaultdict(list)
     for finding in findings:
         by_zone[finding.zone or "-"].append(finding)
 
-    summary = workbook.create_sheet(_sheet_title(label("summary_sheet", lang), used))
-    summary.freeze_panes = "B2"
+    workbook = xlsxwriter.Workbook(
+        str(out),
+        {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False},
+    )
+    bold = workbook.add_format({"bold": True})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
+    time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
+
+    def zone_title(zone_id: str) -> str:
+        return zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
+
+    summary = workbook.add_worksheet(_sheet_title(label("summary_sheet", lang), used))
+    summary.freeze_panes(1, 1)
     header = [
         label("zone", lang),
         *(s.label_ja if lang == "ja" else s.value for s in SEVERITY_ORDER),
         label("total", lang),
     ]
-    summary.append(header)
-    for zone_id, items in sorted(by_zone.items()):
+    summary.write_row(0, 0, header)
+    for row_index, (zone_id, items) in enumerate(sorted(by_zone.items()), start=1):
         per = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
         for item in items:
             per[item.severity.value] += 1
-        name = zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
-        summary.append([neutralize_formula(name), *per.values(), len(items)])
-    summary.auto_filter.ref = f"A1:{get_column_letter(len(header))}{len(by_zone) + 1}"
+        summary.write_string(row_index, 0, neutralize_formula(zone_title(zone_id)))
+        for column, count in enumerate([*per.values(), len(items)], start=1):
+            summary.write_number(row_index, column, count)
+    summary.autofilter(0, 0, len(by_zone), len(header) - 1)
 
-    bold = Font(bold=True)
+    names = headers(lang)
 
     def finding_sheet(title: str, rows: Sequence[ReportFinding]) -> None:
-        sheet = workbook.create_sheet(_sheet_title(title, used))
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
-        for index, width in enumerate(_WIDTHS, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        from openpyxl.cell import WriteOnlyCell
-
-        header_cells = []
-        for name in headers(lang):
-            cell = WriteOnlyCell(sheet, value=name)
-            cell.font = bold
-            header_cells.append(cell)
-        sheet.append(header_cells)
-        for finding in rows:
+        sheet = workbook.add_worksheet(_sheet_title(title, used))
+        sheet.freeze_panes(1, 0)
+        sheet.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
+        for index, width in enumerate(_WIDTHS):
+            sheet.set_column(index, index, width)
+        sheet.write_row(0, 0, names, bold)
+        for row_index, finding in enumerate(rows, start=1):
             row = flat_row(finding, lang)
-            sheet.append([_xlsx_value(sheet, finding, column, row[column]) for column in COLUMNS])
+            for column_index, column in enumerate(COLUMNS):
+                if column == "age_days":
+                    sheet.write_number(row_index, column_index, finding.age_days)
+                    continue
+                text = row[column]
+                if not text:
+                    continue  # an empty value is an empty cell, never a ``'-`` text
+                if column in DATE_COLUMNS:
+                    moment = _moment(finding, column)
+                    if moment is not None:
+                        style = date_format if column == "suppression_expires" else time_format
+                        sheet.write_datetime(row_index, column_index, moment, style)
+                        continue
+                sheet.write_string(row_index, column_index, neutralize_formula(text))
 
     finding_sheet(label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation])
     finding_sheet(label("scope_limitations", lang), [f for f in findings if f.is_scope_limitation])
     # Audit grades (scope limitations counted apart from the city's non-conformities).
-    grades = workbook.create_sheet(_sheet_title(label("audit_grade", lang), used))
-    grades.append([label("audit_grade", lang), label("total", lang)])
-    for grade in GRADE_ORDER:
-        grades.append([grade.label(lang), sum(1 for f in findings if f.grade is grade)])
-    for zone_id, items in sorted(by_zone.items()):
-        name = zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
-        finding_sheet(name, items)
-    provenance = workbook.create_sheet(_sheet_title(label("provenance_sheet", lang), used))
-    provenance.append([label("chain_head", lang), chain_head or "-"])  # `verify --expect-head`
-    workbook.save(out)
+    grades = workbook.add_worksheet(_sheet_title(label("audit_grade", lang), used))
+    grades.write_row(0, 0, [label("audit_grade", lang), label("total", lang)])
+    for row_index, grade in enumerate(GRADE_ORDER, start=1):
+        grades.write_string(row_index, 0, grade.label(lang))
+        grades.write_number(row_index, 1, sum(1 for f in findings if f.grade is grade))
+    if zone_sheets:
+        for zone_id, items in sorted(by_zone.items()):
+            finding_sheet(zone_title(zone_id), items)
+    provenance = workbook.add_worksheet(_sheet_title(label("provenance_sheet", lang), used))
+    # `verify --expect-head` compares this with the store's chain head.
+    provenance.write_row(0, 0, [label("chain_head", lang), chain_head or "-"])
+    workbook.close()
     return len(findings)
-
-
-def _xlsx_value(sheet: Any, finding: ReportFinding, column: str, text: str) -> Any:
-    """A typed cell: numbers as numbers, times as real (time-zone-free JST) dates, empty as empty.
-
-    Only a text that starts like a formula is neutralized; an empty value is an empty cell, never
-    a ``'-`` text.
-    """
-    from openpyxl.cell import WriteOnlyCell
-
-    if column == "age_days":
-        return finding.age_days
-    if not text:
-        return None
-    if column in DATE_COLUMNS:
-        moment = _moment(finding, column)
-        if moment is not None:
-            cell = WriteOnlyCell(sheet, value=moment)
-            cell.number_format = (
-                "yyyy-mm-dd" if column == "suppression_expires" else ("yyyy-mm-dd hh:mm")
-            )
-            return cell
-    return neutralize_formula(text)
 
 
 def _moment(finding: ReportFinding, column: str) -> Any:

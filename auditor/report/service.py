@@ -204,8 +204,12 @@ def run_export(
     inputs: ReportInputs | None = None,
     redactor: Callable[[str], str] | None = None,
     titles: Mapping[str, tuple[str, str]] | None = None,
+    zone_sheets: bool = False,
 ) -> int:
-    """Write one export of ``data`` (already redacted) to ``out``; returns findings written."""
+    """Write one export of ``data`` (already redacted) to ``out``; returns findings written.
+
+    ``zone_sheets``: the XLSX also gets one sheet per zone (every finding written twice).
+    """
     export_filter = export_filter or ExportFilter()
     findings = export_filter.apply(data.findings)
     tool_version = data.tool_version or __version__
@@ -213,7 +217,14 @@ def run_export(
         return write_csv(findings, out, encoding=encoding, lang=lang)
     if fmt == "xlsx":
         names = {zone.id: zone.name(lang) for zone in data.zones}
-        return write_xlsx(findings, out, lang=lang, zone_names=names, chain_head=data.chain_head)
+        return write_xlsx(
+            findings,
+            out,
+            lang=lang,
+            zone_names=names,
+            chain_head=data.chain_head,
+            zone_sheets=zone_sheets,
+        )
     if fmt == "json":
         header = json_header(
             generated_at=data.generated_at,

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Date,
     ForeignKey,
     Index,
@@ -17,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -142,6 +144,8 @@ class FindingRow(Base):
     acknowledged_at: Mapped[datetime | None]
     owner: Mapped[str | None] = mapped_column(String(255))
     due: Mapped[date | None] = mapped_column(Date)
+    redacted: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    """Messages and evidence details were redacted when recorded (readers need not again)."""
 
 
 class FindingEventRow(Base):

@@ -196,6 +196,7 @@ def finding_record(row: FindingRow) -> FindingRecord:
         acknowledged_at=row.acknowledged_at,
         owner=row.owner,
         due=row.due,
+        redacted=bool(row.redacted),
     )
 
 

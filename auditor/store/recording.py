@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
+import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session
 from auditor.model.findings import Finding, Outcome
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
+from auditor.redact import redact_text
 from auditor.store.events import EventLog
 from auditor.store.integrity import content_digest, seen_key
 from auditor.store.lifecycle import exception_key, matching_exception, may_resolve
@@ -347,7 +349,42 @@ def transition(
     return FindingStatus.OPEN
 
 
+class _TextRedactor:
+    """Redacts a finding's free text once, when it is recorded, so no export has to again.
+
+    The salt is this process's own (as the exports' redactor had): a marker only has to be
+    irreversible. Messages repeat from run to run, so a bounded cache makes a daemon's later runs
+    cheap. Device and subject stay as the checks wrote them: the lifecycle, exceptions and manual
+    suppressions match on them (the report still redacts those two, through its cache).
+    """
+
+    LIMIT = 250_000
+
+    def __init__(self) -> None:
+        self._salt = os.urandom(16)
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, text: str) -> str:
+        if not text:
+            return text
+        cached = self._cache.get(text)
+        if cached is None:
+            cached = redact_text(text, salt=self._salt)
+            if len(self._cache) >= self.LIMIT:
+                self._cache.clear()
+            self._cache[text] = cached
+        return cached
+
+
+redact_once = _TextRedactor()
+
+
 def finding_values(finding: Finding, run_id: int, at: datetime) -> dict[str, Any]:
+    """The row's values; messages and evidence details are stored redacted (``redacted``)."""
+    evidence = [item.model_dump(mode="json") for item in finding.evidence]
+    for item in evidence:
+        if isinstance(item.get("detail"), str):
+            item["detail"] = redact_once(item["detail"])
     return {
         "check_id": finding.check_id,
         "device": finding.device,
@@ -355,12 +392,13 @@ def finding_values(finding: Finding, run_id: int, at: datetime) -> dict[str, Any
         "zone": finding.zone,
         "severity": finding.severity.value,
         "outcome": finding.outcome.value,
-        "message_en": finding.message_en,
-        "message_ja": finding.message_ja,
+        "message_en": redact_once(finding.message_en),
+        "message_ja": redact_once(finding.message_ja),
         "references": [reference.model_dump(mode="json") for reference in finding.references],
-        "evidence": [item.model_dump(mode="json") for item in finding.evidence],
+        "evidence": evidence,
         "last_seen": at,
         "last_run_id": run_id,
+        "redacted": True,
     }
 
 

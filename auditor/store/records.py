@@ -104,6 +104,8 @@ class FindingRecord:
     owner: str | None = None
     """所管課: the department the city assigned the finding to."""
     due: date | None = None
+    redacted: bool = False
+    """Messages and evidence details were redacted when recorded: the report need not again."""
 
 
 @dataclass(frozen=True)

@@ -134,17 +134,30 @@ def test_formula_like_cells_are_neutralized_in_csv_and_xlsx(exported: dict[str, 
     assert neutralize_formula("plain") == "plain"
 
 
-def test_the_xlsx_has_a_summary_a_sheet_per_zone_frozen_headers_and_filters(
+def test_the_xlsx_writes_each_finding_once_unless_zone_sheets_are_asked_for(
+    exported: dict[str, Path], data: ReportData, tmp_path: Path
+) -> None:
+    zone_names = {z.id: z.name_ja for z in data.zones}
+    zones_present = {f.zone or "-" for f in data.findings}
+    zone_names["-"] = "区域なし"
+    wanted = {zone_names.get(zone, zone)[:28] for zone in zones_present}
+    plain = load_workbook(exported["xlsx"])
+    assert not wanted & set(plain.sheetnames)
+    header = [c.value for c in plain["全指摘"][1]]
+    assert HEADERS_JA["zone"] in header  # one sheet, filtered by zone instead
+    out = tmp_path / "zones.xlsx"
+    run_export("xlsx", out, data, titles=TITLES, zone_sheets=True)
+    book = load_workbook(out)
+    assert wanted <= set(book.sheetnames)
+    assert "-" not in book.sheetnames
+    assert sum(book[name].max_row - 1 for name in wanted) == len(data.findings)
+
+
+def test_the_xlsx_has_a_summary_frozen_headers_and_filters(
     exported: dict[str, Path], data: ReportData
 ) -> None:
     book = load_workbook(exported["xlsx"])
     assert book.sheetnames[0] == "集計" and book.sheetnames[1] == "全指摘"
-    zone_names = {z.id: z.name_ja for z in data.zones}
-    zones_present = {f.zone or "-" for f in data.findings}
-    zone_names["-"] = "区域なし"
-    for zone in zones_present:
-        assert zone_names.get(zone, zone)[:28] in book.sheetnames
-    assert "-" not in book.sheetnames
     findings_sheet = book["全指摘"]
     graded = [f for f in data.findings if not f.is_scope_limitation]
     limits = [f for f in data.findings if f.is_scope_limitation]
