@@ -5,14 +5,16 @@ before the next run starts."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.lab.runner import LabState
-from tests.daemon.harness import DaemonProcess, Paused, daemon_env, events
+from auditor.lab.runner import LabState, lab_down, lab_up
+from auditor.lab.scenario import Scenario, load_example_city
+from tests.daemon.harness import DaemonProcess, Paused, daemon_env, events, fields
 from tests.daemon.labfiles import (
     EXAMPLE_LEDGER,
     EXAMPLE_POLICY,
@@ -105,3 +107,108 @@ def test_a_silenced_device_is_told_once_as_stopped_and_once_as_answering_again(
     assert "機器が応答しません" in told[0] and name in told[0], told
     assert "機器が再び応答しています" in told[1] and name in told[1], told
     assert _kinds(db) == [("device_down", name, "sent"), ("device_up", name, "sent")]
+
+
+CORE = "myn-core-sw1"
+
+
+def _core_only(*, telnet: bool) -> Scenario:
+    """The example city's My Number core switch alone, accepting Telnet or not (Telnet on a My
+    Number tier device is critical: HRD-002, escalated by the zone)."""
+    city = load_example_city()
+    core = next(d for d in city.devices if d.name == CORE).model_copy(deep=True)
+    core.management.telnet_enabled = telnet
+    data = city.model_dump()
+    data.update(devices=[core.model_dump()], links=[], hosts=[], planted=[], clean=[])
+    return Scenario.model_validate(data)
+
+
+def _lab(state_dir: Path, scenario: Scenario) -> LabState:
+    scenario_file = state_dir.parent / f"scenario-{state_dir.name}-{id(scenario)}.json"
+    scenario_file.write_text(scenario.model_dump_json(exclude_none=True), encoding="utf-8")
+    return lab_up(scenario_file, state_dir)
+
+
+def _line_index(lines: list[str], name: str, **match: str) -> list[int]:
+    found = []
+    for index, line in enumerate(lines):
+        parsed = fields(line)
+        if parsed.get("event") == name and all(parsed.get(k) == v for k, v in match.items()):
+            found.append(index)
+    return found
+
+
+def test_a_change_planted_between_two_audits_is_told_by_one_mail_before_the_next_run(
+    tmp_path: Path, smtp: SmtpServer, certs: Certs
+) -> None:
+    lab_dir = tmp_path / "lab"
+    lab = _lab(lab_dir, _core_only(telnet=False))
+    try:
+        env = _env(
+            tmp_path,
+            Path(lab.inventory_file),
+            EXAMPLE_POLICY,
+            AUDITOR_SNMP_INTERVAL_MINUTES="600",
+            AUDITOR_AUDIT_INTERVAL_MINUTES="0.1",
+        )
+        rule = {"name": "critical", "events": ["finding"], "channels": ["mail"],
+                "min_severity": "critical"}  # fmt: skip
+        notify_toml(Path(env["AUDITOR_CONFIG"]), mail_port=smtp.port, certs=certs, rules=[rule])
+        db = tmp_path / "state" / "auditor.db"
+        daemon = DaemonProcess(env, args=("--audit-now",))
+        try:
+            # The first audit of the unchanged switch, and whatever it had to tell, delivered.
+            assert daemon.wait_for(
+                lambda: any(r["devices"] == "1/1" for r in events(daemon, "run", kind="audit")),
+                timeout=120,
+            ), daemon.output()
+            assert daemon.wait_for(
+                lambda: all(r["status"] == "sent" for r in outbox_rows(db)), timeout=60
+            ), daemon.output()
+            baseline = len(smtp.behaviour.messages)
+            assert not any("HRD-002" in s for s in subjects(smtp.behaviour.messages))
+
+            # The planted change: the switch comes back accepting Telnet.
+            lab_down(lab_dir)
+            lab = _lab(lab_dir, _core_only(telnet=True))
+            reloads = len(events(daemon, "reloaded"))
+            daemon.signal(signal.SIGHUP)  # the lab's ports moved: read its new inventory
+            assert daemon.wait_for(lambda: len(events(daemon, "reloaded")) > reloads), (
+                daemon.output()
+            )
+            assert daemon.wait_for(
+                lambda: any("HRD-002" in s for s in subjects(smtp.behaviour.messages)),
+                timeout=180,
+            ), daemon.output()
+            # One more audit of the changed switch: the finding is not new any more.
+            audits = len(events(daemon, "run", kind="audit", devices="1/1"))
+            assert daemon.wait_for(
+                lambda: len(events(daemon, "run", kind="audit", devices="1/1")) > audits,
+                timeout=120,
+            ), daemon.output()
+        finally:
+            code = daemon.stop()
+        assert code == 0, daemon.output()
+    finally:
+        lab_down(lab_dir)
+
+    new = subjects(smtp.behaviour.messages)[baseline:]
+    assert len(new) == 1, new
+    assert "HRD-002" in new[0] and CORE in new[0] and "【重大】" in new[0], new
+    # Told within the poll interval: delivered after the run that found it recorded its
+    # findings and before the daemon started another run.
+    lines = list(daemon.lines)
+    sent_rows = [r for r in outbox_rows(db) if r["status"] == "sent"]
+    assert len(sent_rows) == len(smtp.behaviour.messages)
+    starts = _line_index(lines, "run-started")
+    enqueued = [i for i in _line_index(lines, "notify-enqueued") if i > starts[0]]
+    found_at = max(i for i in enqueued if any(s < i for s in starts))
+    run_start = max(s for s in starts if s < found_at)
+    following = [s for s in starts if s > run_start]
+    delivered = [
+        i
+        for i in _line_index(lines, "notify-dispatched")
+        if i > found_at and int(fields(lines[i]).get("sent", "0")) > 0
+    ]
+    assert delivered, lines
+    assert not following or delivered[0] < following[0], lines[run_start:]
