@@ -642,16 +642,23 @@ class Daemon:
 
     def capture_window(self) -> None:
         """Capture on the SPAN interface for ``capture_minutes`` and record it as a traffic
-        run through the audit service (what ``auditor traffic watch --db`` does)."""
+        run through the audit service (what ``auditor traffic watch --db`` does).
+
+        ``capture_interface`` naming an existing file reads that capture file instead (a
+        capture another tool rotates into place; the tests' fixed input).
+        """
         from auditor.collect.capture import watch_interface
+        from auditor.collect.traffic import analyze_files
 
         with self._config_lock:
             bundle = self.bundle
-        if bundle is None or not self.settings.capture_interface:
+        source = self.settings.capture_interface
+        if bundle is None or not source:
             return
-        summary = watch_interface(
-            self.settings.capture_interface, self.settings.capture_minutes * 60, bundle.policy
-        )
+        if Path(source).is_file():
+            summary = analyze_files([Path(source)], bundle.policy)
+        else:
+            summary = watch_interface(source, self.settings.capture_minutes * 60, bundle.policy)
         self._record_traffic(bundle, summary, kind="traffic", vantage=None)
 
     def probe(self) -> None:
