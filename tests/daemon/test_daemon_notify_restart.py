@@ -25,7 +25,7 @@ from tests.notify.daemon_support import (
     parse_mail,
     smtp_credentials,
 )
-from tests.notify.servers import Certs, SmtpServer, free_udp_port, make_certs
+from tests.notify.servers import Certs, SmtpServer, free_port, free_udp_port, make_certs
 
 
 @pytest.fixture(scope="module")
@@ -120,3 +120,70 @@ def test_sigkill_between_enqueue_and_delivery_delivers_after_restart_exactly_onc
     assert f"kyojin-outbox-{row['id']}" in str(message["Message-ID"])
     [sent] = outbox_rows(db)
     assert (sent["id"], sent["status"], sent["attempts"]) == (row["id"], "sent", 1)
+
+
+@pytest.mark.parametrize("stalled_in", ["run", "dispatch-job"])
+def test_sigterm_while_delivery_hangs_stops_the_daemon_and_the_mail_goes_out_after_restart(
+    tmp_path: Path, certs: Certs, stalled_in: str
+) -> None:
+    """A mail server that never answers must not hold the daemon past its stop deadline (the
+    client's timeout is far longer); the pending row is delivered by the next daemon.
+
+    The delivery hangs either right after the run that enqueued it (in the run's thread), or in
+    the scheduled delivery job: the first attempt finds no server, and the retry meets one that
+    never answers.
+    """
+    if shutil.which("snmpbulkwalk") is None:
+        pytest.skip("net-snmp tools are not installed (scripts/install-system-deps.sh)")
+    inventory = _silent_inventory(tmp_path)
+    db = tmp_path / "state" / "auditor.db"
+    env = daemon_env(
+        tmp_path,
+        EXAMPLE_POLICY,
+        inventory,
+        AUDITOR_SNMP_INTERVAL_MINUTES="0.02",
+        AUDITOR_STOP_DEADLINE_SECONDS="5",
+        CREDENTIALS_DIRECTORY=str(smtp_credentials(tmp_path / "credentials")),
+    )
+    config = Path(env["AUDITOR_CONFIG"])
+    port = free_port()
+    notify_toml(config, mail_port=port, certs=certs, rules=[DEVICE_RULE], timeout_seconds=3600)
+    first = DaemonProcess(env) if stalled_in == "dispatch-job" else None
+    try:
+        if first is not None:  # nothing listens yet: the first attempt is refused, retried
+            assert first.wait_for(
+                lambda: [r["attempts"] for r in outbox_rows(db)] == [1], timeout=90
+            ), first.output()
+        with SilentSmtp(port) as stalled:
+            first = first or DaemonProcess(env)
+            assert first.wait_for(
+                lambda: (
+                    bool(stalled.accepted) and [r["status"] for r in outbox_rows(db)] == ["pending"]
+                ),
+                timeout=90,
+            ), first.output()
+            first.signal(signal.SIGTERM)
+            # Far less than the client's hour-long timeout: the stop deadline bounds it.
+            code = first.process.wait(timeout=120)
+    finally:
+        if first is not None:
+            first.stop()
+    assert code == 0, first.output()
+    assert first.saw("event=stopped"), first.output()
+    assert first.saw("event=stop-delivery-abandoned"), first.output()
+    assert [r["status"] for r in outbox_rows(db)] == ["pending"]
+
+    server = SmtpServer(certs, user=SMTP_USER, password=SMTP_PASSWORD)
+    server.start()
+    try:
+        notify_toml(config, mail_port=server.port, certs=certs, rules=[DEVICE_RULE])
+        second = DaemonProcess(env)
+        try:
+            assert second.wait_for(
+                lambda: [r["status"] for r in outbox_rows(db)] == ["sent"], timeout=90
+            ), second.output()
+        finally:
+            assert second.stop() == 0, second.output()
+    finally:
+        server.stop()
+    assert len(server.behaviour.messages) == 1

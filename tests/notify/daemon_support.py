@@ -98,9 +98,10 @@ class SilentSmtp:
     """A TCP listener that accepts connections and never says a word (no SMTP greeting), so a
     client hangs until its timeout: delivery is stalled between enqueue and acceptance."""
 
-    def __init__(self) -> None:
+    def __init__(self, port: int = 0) -> None:
         self._listener = socket.socket()
-        self._listener.bind(("127.0.0.1", 0))
+        self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        self._listener.bind(("127.0.0.1", port))
         self._listener.listen(8)
         self._listener.settimeout(0.2)
         self.port: int = self._listener.getsockname()[1]
