@@ -161,6 +161,12 @@ class NotifyJobs:
             )
         )
 
+    def wait_idle(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for a delivery in progress, then keep new ones from
+        starting (the daemon is stopping). False when a delivery still hangs on its server: its
+        rows stay pending and the next start delivers them (at least once)."""
+        return self._dispatching.acquire(timeout=max(0.0, timeout))
+
     def dispatch(self) -> None:
         """Deliver what is due (the scheduled job; also right after an enqueue)."""
         if not self.enabled:
