@@ -20,7 +20,7 @@ from auditor.lab.scenario import Scenario, load_example_city
 from auditor.model.collection import FailureKind
 from auditor_checks.collection.kinds import check_id_for, describe
 from tests.collect.ssh_lab import SshLab, ssh_lab
-from tests.collect.test_ssh_collector import SALT, expected_parts
+from tests.collect.test_ssh_collector import MEASURED, SALT, expected_parts
 
 pytestmark = pytest.mark.lab
 
@@ -36,7 +36,8 @@ VARIANTS: dict[str, tuple[str, dict[str, Any]]] = {
     # name: (device it copies, quirks)
     "ix-busy": ("lg-rt1", {"config_occupied": True}),
     "ix-cut-1": ("lg-rt1", {"close_after_commands": 1}),
-    "ios-cut-half": ("lg-core-sw1", {"close_after_commands": 1, "close_partial": True}),
+    # ``show clock`` is sent first (clock skew is measured against the collector's time).
+    "ios-cut-half": ("lg-core-sw1", {"close_after_commands": 2, "close_partial": True}),
     "ios-banner": ("lg-core-sw1", {"login_banner": HOSTILE_BANNER}),
     "ax-banner": ("myn-core-sw1", {"login_banner": HOSTILE_BANNER}),
     "ix-banner": ("lg-rt1", {"login_banner": HOSTILE_BANNER}),
@@ -105,7 +106,7 @@ def test_an_occupied_ix_config_mode_is_col_110_and_nothing_is_taken_over(
     ("name", "completed", "interrupted"),
     [
         ("ix-cut-1", "show version", "show hardware"),
-        ("ios-cut-half", "show version", "show running-config"),
+        ("ios-cut-half", "show clock, show version", "show running-config"),
     ],
 )
 def test_a_session_cut_mid_collection_names_the_completed_commands_and_builds_nothing(
@@ -119,7 +120,10 @@ def test_a_session_cut_mid_collection_names_the_completed_commands_and_builds_no
     english, japanese = describe(errors[0])
     assert f"completed commands: {completed}" in english
     assert f"完了したコマンド: {completed}" in japanese
-    assert commands_sent(collected, name) == [(completed, "ok"), (interrupted, "error")]
+    assert commands_sent(collected, name) == [
+        *((command, "ok") for command in completed.split(", ")),
+        (interrupted, "error"),
+    ]
     # The running configuration was not read in full: no snapshot, so no "telnet off" facts.
     assert name not in collected.snapshots
 
@@ -139,9 +143,7 @@ def test_banners_and_prompt_variants_give_a_complete_and_correct_snapshot(
     collected: CollectionResult, scenario: Scenario, name: str, original: str
 ) -> None:
     assert errors_of(collected, name) == []
-    got = collected.snapshots[name].model_dump(
-        mode="json", exclude={"collected_at", "config_redacted", "config_hash", "absent_tables"}
-    )
+    got = collected.snapshots[name].model_dump(mode="json", exclude=MEASURED)
     assert got == expected_parts(scenario, name)
     assert collected.snapshots[name].management == collected.snapshots[name].management
     assert all(outcome == "ok" for _, outcome in commands_sent(collected, name))
