@@ -75,7 +75,8 @@ def _both(
 
 
 SYS_UP_TIME = "1.3.6.1.2.1.1.3"
-CLOCK_FIELDS = {"uptime_seconds", "last_change_seconds"}
+HR_SYSTEM_DATE = "1.3.6.1.2.1.25.1.2"  # the agent's clock: moves between the two walks too
+CLOCK_FIELDS = {"uptime_seconds", "last_change_seconds", "clock_skew_seconds"}
 
 
 def _without_clock(value: Any) -> Any:
@@ -93,6 +94,10 @@ def _raw_walk(evidence: list[tuple[str, bytes]], live: bool) -> Any:
     walk = json.loads(payload)
     if live:
         assert walk["walks"].pop(SYS_UP_TIME)
+        for part in walk.values():
+            if isinstance(part, dict):
+                part.pop(HR_SYSTEM_DATE, None)
+                part.pop(HR_SYSTEM_DATE + ".0", None)
     return walk
 
 
