@@ -161,7 +161,9 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
                 value(kind, lang),
                 str(run_info["id"]),
                 value(run_info["status"], lang),
-                run_info["started_at"],
+                datetime.fromisoformat(run_info["started_at"])
+                .astimezone(options.local_timezone())
+                .isoformat(sep=" ", timespec="seconds"),
                 f"{run_info['duration_s']:.1f}" if run_info["duration_s"] is not None else "-",
             )
         console.print(table)

@@ -93,7 +93,7 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
                 record.check_id,
                 record.device or "-",
                 record.subject,
-                record.first_seen.astimezone(zone).isoformat(timespec="seconds"),
+                record.first_seen.astimezone(zone).isoformat(sep=" ", timespec="seconds"),
             )
         _stdout().print(table)
 
