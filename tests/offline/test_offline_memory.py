@@ -81,3 +81,22 @@ def test_a_loaded_configuration_over_the_limit_is_refused(monkeypatch: object) -
         setattr(files, "MAX_CONFIG_BYTES", 16 * 1024 * 1024)  # noqa: B010
     assert not result.snapshots
     assert "limit" in (result.errors[0].detail or "")
+
+
+def test_inventory_lookup_by_name_follows_changes_to_the_device_list() -> None:
+    """The name index that keeps a 10,000-device audit linear answers as a scan would."""
+    from auditor.inventory.models import Device, Inventory
+
+    inventory = Inventory(
+        devices=[
+            Device(name=f"sw{i}", address=f"192.0.2.{i}", platform="cisco_ios") for i in (1, 2)
+        ]
+    )
+    assert inventory.device("sw2") is inventory.devices[1]
+    assert inventory.device("sw9") is None
+    inventory.devices.append(Device(name="sw9", address="192.0.2.9", platform="cisco_ios"))
+    assert inventory.device("sw9") is inventory.devices[2]
+    inventory.devices = [Device(name="rt1", address="192.0.2.20", platform="yamaha_rtx")]
+    assert inventory.device("sw2") is None and inventory.device("rt1") is not None
+    inventory.devices[0].name = "rt2"
+    assert inventory.device("rt1") is None
