@@ -93,10 +93,17 @@ def audit_offline(
     history: bool = True,
     progress: Callable[[int, int], None] | None = None,
 ) -> list[RunOutcome]:
-    """Audit ``root``; return one outcome per recorded run (the last one is the current state)."""
+    """Audit ``root``; return one outcome per recorded run (the last one is the current state).
+
+    Only the last outcome keeps its snapshots: an earlier run's are in the store (when there is
+    one) and keeping them would make a long Oxidized history cost commits × devices snapshots.
+    Each run's input is read when its turn comes and let go after it.
+    """
     points = list_inputs(root, bundle, layout, history=history)
     outcomes: list[RunOutcome] = []
     for index, point in enumerate(points, 1):
+        if outcomes:
+            outcomes[-1].snapshots = {}
         outcomes.append(audit_read(bundle, registry, store, read_input(point, salt=salt), at=point))
         if progress is not None:
             progress(index, len(points))

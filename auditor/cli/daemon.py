@@ -16,6 +16,8 @@ from rich.console import Console
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
+from auditor.cli.i18n_tables import headers, value
+from auditor.model.findings import Severity
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -147,23 +149,30 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             return
         console = options.stdout()
         state = ("稼働中" if ja else "running") if running else ("停止" if ja else "not running")
-        console.print(f"daemon: {state}" + (f" (pid {payload['pid']})" if running else ""))
+        console.print(
+            t("status.daemon", lang, state=state) + (f" (pid {payload['pid']})" if running else "")
+        )
         table = options.table(
-            "kind", "id", "status", "started", "duration s", title="last runs / 直近の実行"
+            *headers(lang, "kind", "id", "status", "started", "duration s"),
+            title=t("status.last_runs", lang),
         )
         for kind, run_info in last_runs.items():
             table.add_row(
-                kind,
+                value(kind, lang),
                 str(run_info["id"]),
-                run_info["status"],
-                run_info["started_at"],
+                value(run_info["status"], lang),
+                datetime.fromisoformat(run_info["started_at"])
+                .astimezone(options.local_timezone())
+                .isoformat(sep=" ", timespec="seconds"),
                 f"{run_info['duration_s']:.1f}" if run_info["duration_s"] is not None else "-",
             )
         console.print(table)
         for name, when in payload["next_runs"].items():
-            console.print(f"next {name}: {when}")
-        console.print(f"database: {payload['database']} ({payload['database_size']})")
+            console.print(t("status.next_run", lang, job=value(name, lang), when=when))
         console.print(
-            "open findings: "
-            + (", ".join(f"{k} {v}" for k, v in sorted(open_by_severity.items())) or "0")
+            t("status.database", lang, url=payload["database"], size=payload["database_size"])
         )
+        counts = ", ".join(
+            f"{Severity(k).label_ja if ja else k} {v}" for k, v in sorted(open_by_severity.items())
+        )
+        console.print(t("status.open_findings", lang, counts=counts or "0"))

@@ -15,6 +15,7 @@ import typer
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
+from auditor.cli.i18n_tables import headers, value
 from auditor.cli.options import EXIT_INVALID, OutputFormat
 from auditor.model.findings import Severity
 from auditor.store.records import FindingRecord, FindingStatus
@@ -72,18 +73,27 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
             )
             return
         table = options.table(
-            "fingerprint", "status", "severity", "check", "device", "subject", "first seen"
+            *headers(
+                lang,
+                "fingerprint",
+                "status",
+                "severity",
+                "check",
+                "device",
+                "subject",
+                "first seen",
+            )
         )
         zone = options.local_timezone()
         for record in records:
             table.add_row(
                 record.fingerprint[:12],
-                record.status,
-                record.severity,
+                value(record.status, lang),
+                Severity(record.severity).label_ja if lang == "ja" else record.severity,
                 record.check_id,
                 record.device or "-",
                 record.subject,
-                record.first_seen.astimezone(zone).isoformat(timespec="seconds"),
+                record.first_seen.astimezone(zone).isoformat(sep=" ", timespec="seconds"),
             )
         _stdout().print(table)
 

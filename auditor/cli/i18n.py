@@ -29,7 +29,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "AUDITOR_TIMEZONE or timezone in auditor.toml).",
     ),
     "validate": (
-        "ポリシー・機器台帳・資産台帳を検証します (誤りは ファイル:行: 項目 で表示)。",
+        "ポリシー・機器一覧・資産台帳を検証します (誤りは ファイル:行: 項目 で表示)。",
         "Validate policy, inventory and asset ledger (errors name file:line: field).",
     ),
     "rules": (
@@ -37,7 +37,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "List the checks, or show one check's documentation by ID.",
     ),
     "run": (
-        "機器台帳の全機器を収集・評価し、実行結果を記録します (完全実行)。",
+        "機器一覧の全機器を収集・評価し、実行結果を記録します (完全実行)。",
         "Collect and evaluate every inventory device and record the run (full run).",
     ),
     "check": (
@@ -61,7 +61,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Recompute the finding-event hash chain and report the first broken link.",
     ),
     "opt.policy": ("ポリシーのファイルまたはディレクトリ。", "Policy file or directory."),
-    "opt.inventory": ("機器台帳のファイルまたはディレクトリ。", "Inventory file or directory."),
+    "opt.inventory": ("機器一覧のファイルまたはディレクトリ。", "Inventory file or directory."),
     "opt.ledger": ("情報資産管理台帳 (CSV/XLSX)。", "Asset ledger (CSV/XLSX)."),
     "opt.db": (
         "データベース URL またはファイル (既定: 状態ディレクトリの SQLite)。",
@@ -106,7 +106,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "opt.format_text": ("出力形式 (table / json)。", "Output format (table / json)."),
     # daemon and status
     "daemon": (
-        "監視デーモンを起動します (systemd Type=notify 対応)。",
+        "監視用の常駐プロセスを起動します (systemd Type=notify 対応)。",
         "Run the scheduling daemon (systemd Type=notify aware).",
     ),
     "opt.config": ("設定ファイル (auditor.toml)。", "Settings file (auditor.toml)."),
@@ -116,7 +116,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "opt.audit_now": ("起動直後に監査を 1 回実行します。", "Run a full audit at start."),
     "status": (
-        "デーモンの状態・直近の実行・次回予定・未対応の指摘を表示します。",
+        "常駐プロセスの状態・直近の実行・次回予定・未対応の指摘を表示します。",
         "Daemon state, last runs, next scheduled runs, open findings.",
     ),
     # matrix
@@ -271,20 +271,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "valid": ("検証に成功しました", "Validation succeeded"),
     "warnings": ("警告", "Warnings"),
     "errors": ("エラー", "Errors"),
+    "status.daemon": ("常駐プロセス: {state}", "daemon: {state}"),
+    "status.last_runs": ("直近の実行", "last runs"),
+    "status.next_run": ("次回の{job}: {when}", "next {job}: {when}"),
+    "status.database": ("データベース: {url} ({size})", "database: {url} ({size})"),
+    "status.open_findings": ("未対応の指摘: {counts}", "open findings: {counts}"),
     "no_findings": ("指摘はありません。", "No findings."),
     "run_summary": (
         "実行 {run_id}: 状態 {status}、機器 {covered}/{total} 台を収集、指摘 {count} 件",
         "Run {run_id}: status {status}, collected {covered}/{total} devices, {count} findings",
     ),
     "not_applicable": (
-        "判定対象なし: {count} 件 (その機器・設定に当てはまらない、または比較する情報がないため"
+        "対象外: {count} 件 (その機器・設定に当てはまらない、または比較する情報がないため"
         "判定しなかったチェック。違反ではありません。一覧は --format json の outcome "
         '"not_applicable")',
         "Not applicable: {count} (checks that do not apply to these devices or had nothing to "
         "compare, so they made no judgement; not violations. List them with --format json, "
         'outcome "not_applicable")',
     ),
-    "unknown_device": ("機器台帳にない機器: {names}", "Not in the inventory: {names}"),
+    "unknown_device": ("機器一覧にない機器: {names}", "Not in the inventory: {names}"),
     "unknown_rule": ("そのIDのチェックはありません: {id}", "No check with id {id}"),
     "verify_ok": (
         "ハッシュ連鎖は正常です ({count} 件のイベントを検証)。",
@@ -324,7 +329,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "and the chain rewritten.",
     ),
     "opt.expect_head": (
-        "別の場所に保管した連鎖の先頭 (報告書に印字されたもの) と照合します。",
+        "別の場所に保管した連鎖の先頭 (レポートに印字されたもの) と照合します。",
         "Compare with a chain head kept elsewhere (the one printed in a report).",
     ),
     "run_interrupted": (

@@ -11,7 +11,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "offline.dir": ("設定ファイルのフォルダ", "folder of saved configurations"),
     "offline.layout": ("入力の形式 (auto で自動判定)", "input layout (auto detects it)"),
     "offline.inventory": (
-        "機器台帳 (省略時は設定の hostname を機器名とします)",
+        "機器一覧 (省略時は設定の hostname を機器名とします)",
         "inventory (default: none; devices are named by each config's hostname)",
     ),
     "offline.history": (
@@ -34,18 +34,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "review.format": ("出力形式", "output format"),
     "review.out": ("出力先ファイル (省略時は標準出力)", "write to this file instead of stdout"),
     "review.inventory": (
-        "機器台帳 (省略時は設定の hostname を機器名とします)",
+        "機器一覧 (省略時は設定の hostname を機器名とします)",
         "inventory (default: none; devices are named by each config's hostname)",
     ),
     "config.export-all": (
-        "全機器の最後の正常な設定を復旧キット(台帳・資産台帳・SHA256SUMS・README 付き)として"
+        "全機器の最後の正常な設定を復旧キット(機器一覧・資産台帳・SHA256SUMS・README 付き)として"
         "書き出します。秘密情報はマスクされます。",
         "Write every device's last known-good configuration as a recovery kit (inventory, "
         "ledger, SHA256SUMS, README). Secrets stay redacted.",
     ),
     "export.out": ("書き出し先のフォルダ", "folder to write the kit into"),
     "export.device": ("対象機器 (繰り返し可、省略時は全機器)", "device to export (repeatable)"),
-    "export.inventory": ("機器台帳 (復旧キットに含めます)", "inventory to include in the kit"),
+    "export.inventory": ("機器一覧 (復旧キットに含めます)", "inventory to include in the kit"),
     "export.unredacted": (
         "秘密情報をマスクしない (root のシェルから、--from-files の元ファイルのみ)",
         "do not redact secrets (root shell only; original files given with --from-files)",

@@ -6,7 +6,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Trace a path hop by hop through the stored configurations (a config traceroute).",
     ),
     "path.source": (
-        "送信元: ゾーン、ホスト名 (ポリシーの hosts または機器台帳の機器)、IP アドレスまたはサブネット",
+        "送信元: ゾーン、ホスト名 (ポリシーの hosts または機器一覧の機器)、IP アドレスまたはサブネット",
         "source: a zone, a host name (policy hosts or an inventory device), an IP address or subnet",
     ),
     "path.destination": (

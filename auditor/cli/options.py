@@ -311,7 +311,9 @@ def jsonable(value: Any) -> Any:
 
 
 def finding_rows(findings: Sequence[Finding], lang: Lang) -> Table:
-    rows = table("severity", "check", "device", "subject", "message")
+    from auditor.cli.i18n_tables import headers
+
+    rows = table(*headers(lang, "severity", "check", "device", "subject", "message"))
     for finding in sorted(findings, key=lambda f: (-f.severity.rank, f.check_id, f.device or "")):
         rows.add_row(
             finding.severity.label_ja if lang == "ja" else finding.severity.value,

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
+from auditor.cli.i18n_tables import headers, value
 from auditor.cli.options import EXIT_INVALID, OutputFormat
 from auditor.rules import discover
 
@@ -50,13 +51,13 @@ def register_rules(app: typer.Typer, lang: Lang) -> None:
             typer.echo(json.dumps([c.summary() for c in registry], ensure_ascii=False, indent=2))
             return
         table = Table()
-        for header in ("id", "severity", "scope", "title"):
+        for header in headers(lang, "id", "severity", "scope", "title"):
             table.add_column(header)
         for check in registry:
             table.add_row(
                 check.id,
-                check.severity.value,
-                check.scope,
+                check.severity.label_ja if lang == "ja" else check.severity.value,
+                value(check.scope, lang),
                 check.title_ja if lang == "ja" else check.title_en,
             )
         console.print(table)

@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
+from auditor.cli.i18n_tables import value
 from auditor.cli.options import (
     EXIT_INCOMPLETE,
     EXIT_INVALID,
@@ -208,7 +209,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
                     "run_summary",
                     lang,
                     run_id=outcome.run_id,
-                    status=outcome.status,
+                    status=value(outcome.status, lang),
                     covered=len(outcome.covered_devices),
                     total=len(devices),
                     count=len(active),

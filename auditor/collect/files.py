@@ -39,7 +39,9 @@ class SavedConfig:
 
     ``device`` is the name the inventory, RANCID's ``router.db`` or Oxidized gives; ``None`` means
     the configuration's own hostname names it. ``data`` holds the bytes when they do not come from
-    a file on disk (a commit of a git repository). ``label`` is what messages and evidence cite.
+    a file on disk; ``load`` fetches them when read (a commit of a git repository), so a history
+    of many commits never holds every commit's raw, unredacted text at once. ``label`` is what
+    messages and evidence cite.
     """
 
     label: str
@@ -49,10 +51,16 @@ class SavedConfig:
     platform: str | None = None
     rancid: bool = False
     collected_at: datetime | None = None
+    load: Callable[[], bytes] | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
             return self.data
+        if self.load is not None:
+            data = self.load()
+            if len(data) > MAX_CONFIG_BYTES:
+                raise ValueError(f"{len(data)} bytes, more than the {MAX_CONFIG_BYTES}-byte limit")
+            return data
         if self.path is None:
             raise ValueError("a saved configuration needs a path or data")
         size = self.path.stat().st_size

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 
 from auditor.collect.files import SavedConfig
@@ -159,7 +160,7 @@ def oxidized_history(root: Path, *, latest_only: bool = False) -> list[Snapshot]
             configs.append(
                 SavedConfig(
                     label=f"{name}@{revision[:12]}",
-                    data=_git(root, "show", f"{revision}:{name}"),
+                    load=partial(_git, root, "show", f"{revision}:{name}"),
                     device=Path(name).name,
                     collected_at=at,
                 )

@@ -131,12 +131,24 @@ class Inventory(_Model):
     # Where each device was written (a ``SourceMap`` set by the loader), so later cross-checks
     # against the policy can still say ``file:line``. Private, so never dumped or exported.
     _source_map: Any = PrivateAttr(default=None)
+    # name → device, rebuilt when ``devices`` is replaced or changes length: checks look devices
+    # up once per device (and per name seen in the network), so a linear scan made a 10,000-device
+    # offline audit quadratic (issue 18). A device renamed in place is caught on a hit, not on a
+    # miss: the inventory is not edited in place after loading.
+    _index: Any = PrivateAttr(default=None)
 
     def device(self, name: str) -> Device | None:
-        for device in self.devices:
-            if device.name == name:
-                return device
-        return None
+        key = (id(self.devices), len(self.devices))
+        if self._index is None or self._index[0] != key:
+            index: dict[str, Device] = {}
+            for device in self.devices:
+                index.setdefault(device.name, device)  # the first one, as a scan would
+            self._index = (key, index)
+        found: Device | None = self._index[1].get(name)
+        if found is not None and found.name != name:
+            self._index = None
+            return self.device(name)
+        return found
 
 
 class LedgerRow(_Model):

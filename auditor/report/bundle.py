@@ -23,6 +23,7 @@ from typing import IO, Any
 
 from auditor.report.exports import csv_codec, iso_jst, json_header, write_csv, write_json
 from auditor.report.model import JST, ReportFinding
+from auditor.report.reconcile import reconciliation_line
 from auditor.textsafe import json_dumps, neutralize
 
 log = logging.getLogger(__name__)
@@ -261,7 +262,7 @@ def write_bundle(
         evidence_files = _evidence_records(findings, blob_files, archive)
         evidence_names.extend(sorted(set(evidence_files.values()) - set(blob_files.values())))
         with archive.text("findings.json") as handle:
-            write_json(findings, handle, header, evidence_files)
+            write_json(findings, handle, header, evidence_files, inputs.lang)
         with archive.text("findings.csv", encoding=csv_codec("utf-8")) as handle:
             write_csv(findings, handle, lang=inputs.lang)
         if inputs.report_html is not None:
@@ -383,6 +384,7 @@ def _readme(
             else f"Generated: {iso_jst(inputs.generated_at)}"
         ),
         (f"指摘: {len(findings)} 件" if ja else f"Findings: {len(findings)}"),
+        reconciliation_line(findings, inputs.lang),  # findings.csv has no summary row
         "",
         "検証: このフォルダで sha256sum -c SHA256SUMS を実行します。"
         if ja

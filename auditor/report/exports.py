@@ -17,6 +17,7 @@ from auditor.model.findings import Severity
 from auditor.report.cleaning import encodable, neutralize_formula
 from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
+from auditor.report.reconcile import reconciliation, reconciliation_line
 from auditor.textsafe import json_dumps, neutralize
 
 EXPORT_FORMAT_VERSION = 1
@@ -108,8 +109,10 @@ HEADERS_JA: Mapping[str, str] = {
 }
 """Column headers of a Japanese CSV/XLSX (``--lang ja``); ``--lang en`` keeps the column ids."""
 
+DAY_COLUMNS = frozenset({"suppression_expires", "due"})
+"""Date columns without a time of day (written as yyyy-mm-dd date cells)."""
 DATE_COLUMNS = frozenset(
-    {"first_seen", "last_seen", "resolved_at", "acknowledged_at", "suppression_expires"}
+    {"first_seen", "last_seen", "resolved_at", "acknowledged_at", "suppression_expires", "due"}
 )
 """Columns the XLSX writes as real date cells (Excel sorts and filters them as dates)."""
 
@@ -409,6 +412,7 @@ def write_xlsx(
         for column, count in enumerate([*per.values(), len(items)], start=1):
             summary.write_number(row_index, column, count)
     summary.autofilter(0, 0, len(by_zone), len(header) - 1)
+    summary.write_string(len(by_zone) + 2, 0, reconciliation_line(findings, lang))  # vs the report
 
     names = headers(lang)
 
@@ -431,7 +435,7 @@ def write_xlsx(
                 if column in DATE_COLUMNS:
                     moment = _moment(finding, column)
                     if moment is not None:
-                        style = date_format if column == "suppression_expires" else time_format
+                        style = date_format if column in DAY_COLUMNS else time_format
                         sheet.write_datetime(row_index, column_index, moment, style)
                         continue
                 sheet.write_string(row_index, column_index, neutralize_formula(text))
@@ -458,6 +462,8 @@ def _moment(finding: ReportFinding, column: str) -> Any:
     """The value of a date column; Excel has no time zones, so times are written as JST."""
     if column == "suppression_expires":
         return finding.suppression.expires if finding.suppression else None
+    if column == "due":
+        return finding.due
     value = {
         "first_seen": finding.first_seen,
         "last_seen": finding.last_seen,
@@ -532,12 +538,15 @@ def write_json(
     out: Path | IO[str],
     header: Mapping[str, Any],
     evidence_files: Mapping[tuple[str, int], str] | None = None,
+    lang: str = "en",
 ) -> int:
     """Streamed one finding at a time so 100,000 findings never sit in memory as one string."""
     if isinstance(out, Path):
         with out.open("w", encoding="utf-8") as handle:
-            return write_json(findings, handle, header, evidence_files)
-    head = json_dumps(dict(header), ensure_ascii=False, indent=1)
+            return write_json(findings, handle, header, evidence_files, lang)
+    counts = reconciliation(findings)
+    reconciled = {**counts, "text": reconciliation_line(counts, lang)}
+    head = json_dumps({**header, "reconciliation": reconciled}, ensure_ascii=False, indent=1)
     out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")

@@ -124,6 +124,16 @@ LABELS: dict[str, tuple[str, str]] = {
         "JSON exports.",
     ),
     "summary_sheet": ("集計", "Summary"),
+    "reconcile.open": ("未対応", "open"),
+    "reconcile.evidence_required": ("証跡の確認待ち", "evidence required"),
+    "reconcile.scope_limitations": ("監査範囲の制約", "scope limitations"),
+    "reconcile.suppressed": ("抑止", "suppressed"),
+    "reconcile.resolved": ("解消", "resolved"),
+    "reconcile.other": ("その他", "other"),
+    "reconcile_line": (
+        "件数の内訳: {terms} = 出力 (CSV・XLSX・JSON) の {rows} 行",
+        "Counts: {terms} = {rows} rows exported (CSV, XLSX, JSON)",
+    ),
     "audit_grade": ("監査の判定", "Audit grade"),
     "grade_headline": (
         "監査の判定別の未対応件数 (監査範囲の制約は別掲)",

@@ -22,6 +22,7 @@ from auditor.report.model import (
     ReportData,
     ReportFinding,
 )
+from auditor.report.reconcile import reconciliation_line
 from auditor.textsafe import neutralize
 
 ReportFormat = Literal["html", "text", "md"]
@@ -203,6 +204,7 @@ def _context(
         "owner": lambda responsible: owner_label(responsible, lang),
         "action_title": action_title,
         "action_where": action_where,
+        "reconcile": reconciliation_line(data.findings, lang),
         "major": data.grade_totals()[AuditGrade.MAJOR],
         "legend": [(state, COLOURS[state], SYMBOLS[state]) for state in LEGEND_STATES],
         "zone_label": lambda zone_id: zone_names.get(zone_id, zone_id),

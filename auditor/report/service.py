@@ -234,7 +234,7 @@ def run_export(
             count=len(findings),
             chain_head=data.chain_head,
         )
-        return write_json(findings, out, header)
+        return write_json(findings, out, header, lang=lang)
     if fmt == "sarif":
         return write_sarif(
             findings,

@@ -35,5 +35,5 @@ class SnmpAuthenticationFailure(CollectionErrorCheck):
 
     id = "COL-002"
     slug = "snmp-authentication-failure"
-    title_ja = "SNMP 認証失敗(SNMPv3 ユーザ・鍵の不一致)"
+    title_ja = "SNMP 認証失敗(SNMPv3 ユーザー・鍵の不一致)"
     title_en = "SNMP authentication failure"

@@ -108,7 +108,7 @@ def not_applicable(
         message_en=f"{check.id} could not be judged{f' on {device}' if device else ''}: "
         f"{reason_en} (not applicable, not compliant).",
         message_ja=f"{check.id} を判定できません{f' ({device})' if device else ''}: "
-        f"{reason_ja} (該当なし。適合とはみなしません)。",
+        f"{reason_ja} (対象外。適合とはみなしません)。",
         evidence=[EvidenceRef(source="engine", detail=f"unknown fact: {fact}")],
     )
 

@@ -86,7 +86,7 @@ class MynumberInternetDns(Check):
                     fact="management.dns_servers",
                     zone=zones[0].id,
                     reason_en="its DNS servers were not reported",
-                    reason_ja="DNS サーバ設定が収集されていません",
+                    reason_ja="DNS サーバー設定が収集されていません",
                 )
                 continue
             for server in servers:
@@ -103,7 +103,7 @@ class MynumberInternetDns(Check):
                     zone=zones[0].id,
                     message_en=f"{name} ({zones[0].name_en}) uses DNS server {server} "
                     f"({where_en}).",
-                    message_ja=f"{name} ({zones[0].name_ja}) が DNS サーバ {server} ({where_ja}) を"
+                    message_ja=f"{name} ({zones[0].name_ja}) が DNS サーバー {server} ({where_ja}) を"
                     "参照しています。",
                     evidence=[management_evidence(snapshot, "dns_servers")],
                 )

@@ -84,7 +84,7 @@ class NoRemoteSyslog(Check):
                     f"servers ({', '.join(sorted(allowed))})."
                 )
                 message_ja = (
-                    f"{name} の syslog 転送先 {', '.join(hosts)} は規定のログサーバ "
+                    f"{name} の syslog 転送先 {', '.join(hosts)} は規定のログサーバー "
                     f"({', '.join(sorted(allowed))}) ではありません。"
                 )
             else:

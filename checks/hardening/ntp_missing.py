@@ -50,7 +50,7 @@ class NtpMissing(Check):
     id = "HRD-007"
     slug = "ntp-missing"
     severity = Severity.MEDIUM
-    title_ja = "NTP サーバ未設定・不足"
+    title_ja = "NTP サーバー未設定・不足"
     title_en = "No NTP server or fewer than required"
     scope = "device"
 
@@ -92,5 +92,5 @@ class NtpMissing(Check):
                 subject="ntp",
                 fact="ntp_servers",
                 message_en=f"{name} has {len(servers)} NTP server(s); {required} required.",
-                message_ja=f"{name} の NTP サーバは {len(servers)} 台です (必要数 {required})。",
+                message_ja=f"{name} の NTP サーバーは {len(servers)} 台です (必要数 {required})。",
             )

@@ -48,7 +48,7 @@ class NtpSourceOutsideTier(Check):
     id = "HRD-020"
     slug = "ntp-source-outside-tier"
     severity = Severity.MEDIUM
-    title_ja = "区域の外の NTP サーバを参照"
+    title_ja = "区域の外の NTP サーバーを参照"
     title_en = "NTP server outside the zones the tier may use"
     scope = "device"
 
@@ -88,7 +88,7 @@ class NtpSourceOutsideTier(Check):
                         f"({', '.join(sorted(kinds)) or '-'}) may not use for NTP."
                     ),
                     message_ja=(
-                        f"{name} が NTP サーバ {server} ({place[1]}) を参照しています。"
+                        f"{name} が NTP サーバー {server} ({place[1]}) を参照しています。"
                         f"この区域 ({', '.join(sorted(kinds)) or '-'}) が使ってよい NTP ではありません。"
                     ),
                 )

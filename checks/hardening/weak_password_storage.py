@@ -110,7 +110,7 @@ class WeakPasswordStorage(Check):
                     severity=severity,
                     message_en=f"{name}: local user {user.name} has its password stored as "
                     f"{label} ({aaa_en}).",
-                    message_ja=f"{name}: ローカルユーザ {user.name} のパスワードが {label} "
+                    message_ja=f"{name}: ローカルユーザー {user.name} のパスワードが {label} "
                     f"で保存されています ({aaa_ja})。",
                 )
             enable = (management.enable_secret_storage or "").lower()

@@ -53,7 +53,7 @@ class StorageOutsideServerRoom(Check):
     id = "LED-006"
     slug = "storage-outside-server-room"
     severity = Severity.MEDIUM
-    title_ja = "ストレージ機器 (NAS・ファイルサーバ) がサーバ室外に設置"
+    title_ja = "ストレージ機器 (NAS・ファイルサーバー) がサーバー室外に設置"
     title_en = "Storage device located outside a server room"
     scope = "ledger"
 
@@ -85,7 +85,7 @@ class StorageOutsideServerRoom(Check):
                 device=None,
                 fact="ledger.server_room_locations",
                 reason_en="the policy names no server room (ledger.server_room_locations)",
-                reason_ja="ポリシーにサーバ室 (ledger.server_room_locations) が定義されていません",
+                reason_ja="ポリシーにサーバー室 (ledger.server_room_locations) が定義されていません",
             )
             return
         for row in storage:
@@ -104,7 +104,7 @@ class StorageOutsideServerRoom(Check):
                 message_en=f"Storage asset {row.asset_id or row.row_number} ({row.kind}, "
                 f"{row.name or row.hostname or ''}) is at {row.location}, not in a server room.",
                 message_ja=f"ストレージ機器 {row.asset_id or row.row_number} ({row.kind}、"
-                f"{row.name or row.hostname or ''}) の設置場所 {row.location} はサーバ室ではありません。",
+                f"{row.name or row.hostname or ''}) の設置場所 {row.location} はサーバー室ではありません。",
                 evidence=[
                     EvidenceRef(
                         source="ledger", detail=f"{context.ledger.source}:row {row.row_number}"

@@ -75,7 +75,7 @@ class ClockSkew(Check):
                     f"(limit {limit:.0f} s)."
                 ),
                 message_ja=(
-                    f"{name} の時刻が収集サーバより {abs(skew):.0f} 秒{side_ja}います "
+                    f"{name} の時刻が収集サーバーより {abs(skew):.0f} 秒{side_ja}います "
                     f"(許容 {limit:.0f} 秒)。"
                 ),
                 evidence=[

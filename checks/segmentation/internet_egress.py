@@ -141,6 +141,6 @@ class InternetEgressBypassesSecurityCloud(Check):
             return (
                 f"interface {route.interface} with no address in the security cloud "
                 "(PPPoE, dialer or unknown WAN)",
-                f"セキュリティクラウドに属さないインタフェース {route.interface} (PPPoE・ダイヤラ・不明な WAN)",
+                f"セキュリティクラウドに属さないインターフェース {route.interface} (PPPoE・ダイヤラ・不明な WAN)",
             )
         return None

@@ -89,7 +89,7 @@ class VlanOutsideDeviceZones(Check):
                     ),
                     message_ja=(
                         f"{device} に {view.zone_label(zone, 'ja')} の VLAN {vlan} があります"
-                        f"({'/'.join(hows)})が、台帳上の所属は {labels(view, device_zones, 'ja')} "
+                        f"({'/'.join(hows)})が、機器一覧上の所属は {labels(view, device_zones, 'ja')} "
                         f"のみです"
                     ),
                 )

@@ -94,7 +94,7 @@ class BusinessSsidNotEnterprise(Check):
                     reasons.append(
                         (
                             "no 802.1X authentication server is configured or shown",
-                            "802.1X の認証サーバが設定されていない (または確認できない)",
+                            "802.1X の認証サーバーが設定されていない (または確認できない)",
                         )
                     )
             if not reasons:

@@ -54,7 +54,7 @@ def flat(text: str) -> str:
 def test_root_help_with_lang_ja_is_japanese_and_with_lang_en_english() -> None:
     ja = invoke_main("--lang", "ja", "--help")
     assert ja.exit_code == 0, ja.output
-    assert "終了コード" in ja.output and "機器台帳の全機器を収集" in ja.output
+    assert "終了コード" in ja.output and "機器一覧の全機器を収集" in ja.output
     en = invoke_main("--lang", "en", "--help")
     assert en.exit_code == 0, en.output
     assert "Exit codes" in en.output and not has_kana(en.output)

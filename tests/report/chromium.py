@@ -42,12 +42,18 @@ def chromium_binary() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+FIRST_SCREEN = (1280, 800)
+"""The viewport of every visit: a common office laptop screen."""
+
+
 @dataclass
 class PageVisit:
     requests: list[str] = field(default_factory=list)
     console_errors: list[str] = field(default_factory=list)
     values: dict[str, Any] = field(default_factory=dict)
     screenshot: bytes = b""
+    first_screen: bytes = b""
+    """What a reader sees before scrolling: the viewport (``FIRST_SCREEN``) only."""
 
 
 class _Session:
@@ -137,12 +143,22 @@ def visit(page_file: Path, profile: Path, expressions: dict[str, str]) -> PageVi
         try:
             for domain in ("Page", "Network", "Runtime", "Log"):
                 session.call(f"{domain}.enable")
+            width, height = FIRST_SCREEN
+            session.call(
+                "Emulation.setDeviceMetricsOverride",
+                width=width,
+                height=height,
+                deviceScaleFactor=1,
+                mobile=False,
+            )
             session.call("Page.navigate", url=page_file.resolve().as_uri())
             session.wait_for("Page.loadEventFired")
             session.drain()
             for name, expression in expressions.items():
                 reply = session.call("Runtime.evaluate", expression=expression, returnByValue=True)
                 result.values[name] = reply.get("result", {}).get("value")
+            first = session.call("Page.captureScreenshot", format="png")
+            result.first_screen = base64.b64decode(first["data"])
             metrics = session.call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics["contentSize"]
             shot = session.call(

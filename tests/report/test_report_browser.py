@@ -12,7 +12,7 @@ import pytest
 from auditor.report.data import load_report_data
 from auditor.report.service import ReportInputs, build_report, run_export, write_report
 from auditor.store import Store
-from tests.report.chromium import chromium_binary, visit
+from tests.report.chromium import FIRST_SCREEN, chromium_binary, visit
 from tests.report.city import PLANTED_SECRET, City
 from tests.report.example_city import audit_example_city
 
@@ -55,6 +55,12 @@ def _needs(binary: str | None, name: str) -> None:
         pytest.skip(f"{name} is not installed (scripts/install-system-deps.sh)")
 
 
+def _png_size(png: bytes) -> tuple[int, int]:
+    """Width and height from the PNG header (IHDR is the first chunk)."""
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and png[12:16] == b"IHDR"
+    return int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+
+
 @pytest.mark.browser
 def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_and_both_charts(
     example_city_html: tuple[Path, int], tmp_path: Path
@@ -64,8 +70,11 @@ def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_an
     seen = visit(page, tmp_path / "profile", EXPRESSIONS)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
+    (ARTIFACTS / "report-chromium-first-screen.png").write_bytes(seen.first_screen)
 
     assert seen.screenshot.startswith(b"\x89PNG")
+    assert _png_size(seen.first_screen) == FIRST_SCREEN  # the first screen, beside the full page
+    assert _png_size(seen.screenshot)[1] > FIRST_SCREEN[1]
     assert seen.requests == [page.resolve().as_uri()]
     assert seen.console_errors == []
     assert seen.values["matrix_cells"] == zones * zones
