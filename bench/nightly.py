@@ -86,11 +86,9 @@ def main() -> int:
         raise SystemExit("at least 3 repetitions")
     scratch = Path(tempfile.mkdtemp(prefix="kyojin-nightly-"))
     lab_dir = scratch / "lab"
-    pg_env = {
-        **os.environ,
-        "KYOJIN_PG_PORT": str(args.pg_port),
-        "KYOJIN_PG_DIR": str(scratch / "pg"),
-    }
+    # The server runs as "postgres", which cannot enter the private scratch directory: the
+    # script's own /tmp/kyojin-pg-PORT is used (and deleted by "stop").
+    pg_env = {**os.environ, "KYOJIN_PG_PORT": str(args.pg_port)}
     ssh_devices = round(args.devices * args.ssh_share)
     figures: dict[str, Any] = {"devices": args.devices, "ssh_devices": ssh_devices}
     samples: dict[str, dict[str, list[dict[str, float]]]] = {}
@@ -167,9 +165,9 @@ def main() -> int:
         if stopped is not None:
             left = bound_ports(stopped.udp_ports(), stopped.tcp_ports())
             figures["lab_ports_left_bound"] = len(left)
+        shutil.rmtree(scratch, ignore_errors=True)
     figures["samples"] = samples
     out = write_results(f"nightly-{args.devices}", figures)
-    shutil.rmtree(scratch, ignore_errors=True)
     print(f"wrote {out.relative_to(REPO)}")
     return 0
 
