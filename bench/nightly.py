@@ -136,7 +136,12 @@ def main() -> int:
                         log,
                     )
                 )
-            print(f"repetition {repetition + 1}/{args.repetitions} done", flush=True)
+            done = ", ".join(
+                f"{name} {phase} {samples[name][phase][-1]['seconds']:.1f} s"
+                for name in databases
+                for phase in PHASES
+            )
+            print(f"repetition {repetition + 1}/{args.repetitions} done: {done}", flush=True)
         for name in databases:
             per_phase = {
                 phase: {
