@@ -223,4 +223,4 @@ def snmp_version(payload: bytes) -> int | None:
 
 
 def format_mac(raw: bytes) -> str:
-    return ":".join(f"{byte:02x}" for byte in raw)
+    return raw.hex(":")
