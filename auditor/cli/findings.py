@@ -135,7 +135,7 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
     def _workflow(
         db: str | None, fingerprint: str, change: Callable[..., FindingRecord]
     ) -> FindingRecord:
-        """Run one workflow change on the store (created when missing); exit 2 when refused."""
+        """Run one workflow change on an existing store (never created here); exit 2 when refused."""
         prefix = options.fingerprint(fingerprint, lang)
         store = options.open_store_for_reading(db, lang)
         try:

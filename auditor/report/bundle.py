@@ -145,10 +145,18 @@ def _safe_component(part: str) -> str:
 
 
 def config_documents(folder: str, path: Path) -> list[tuple[str, str]]:
-    """``(archive name, YAML text)`` of the policy or inventory documents at ``path``.
+    """``(archive name, YAML text)`` of the policy or inventory documents at ``path``."""
+    return read_config_documents(folder, path)[0]
+
+
+def read_config_documents(
+    folder: str, path: Path
+) -> tuple[list[tuple[str, str]], list[dict[str, str]]]:
+    """The documents as :func:`config_documents`, and those left out with the reason.
 
     Only the YAML documents the loaders read, re-serialised; credential fields keep their
-    reference and nothing else. A document that does not parse is left out (and logged).
+    reference and nothing else. A document that does not parse is left out and named, so the
+    bundle's manifest says which input it lacks instead of being silently thinner.
     """
     from auditor.policy.source import load_located, to_plain
 
@@ -161,15 +169,17 @@ def config_documents(folder: str, path: Path) -> list[tuple[str, str]]:
             )
     else:
         files = [path] if path.is_file() else []
-    documents = []
+    documents: list[tuple[str, str]] = []
+    left_out: list[dict[str, str]] = []
     for file in files:
         try:
             data = to_plain(load_located(file, str(file)))
         except Exception as exc:  # an invalid file: the bundle still comes out, without it
             log.warning("bundle: %s left out (%s)", file.name, type(exc).__name__)
+            left_out.append({"document": f"{folder}/{file.name}", "reason": type(exc).__name__})
             continue
         documents.append((f"{folder}/{file.name}", _dump_yaml(_strip_credentials(data))))
-    return documents
+    return documents, left_out
 
 
 def _strip_credentials(value: Any) -> Any:
@@ -269,8 +279,10 @@ def write_bundle(
             archive.add_bytes("report.html", inputs.report_html.encode("utf-8"))
         text_names = [archive.add_text(name, clean(text)) for name, text in inputs.text_files]
         document_names = []
+        documents_left_out: list[dict[str, str]] = []
         for folder, path in inputs.config_files:
-            documents = config_documents(folder, path)
+            documents, left_out = read_config_documents(folder, path)
+            documents_left_out.extend(left_out)
             for name, text in documents:
                 document_names.append(archive.add_text(name, text))
             ledger = _ledger_file(path) if folder == "inventory" else None
@@ -295,6 +307,7 @@ def write_bundle(
             "evidence_files": sorted(evidence_names),
             "configuration_files": sorted(text_names),
             "input_documents": sorted(document_names),
+            "input_documents_left_out": documents_left_out,
         }
         archive.add_bytes(
             "manifest.json", json_dumps(manifest, ensure_ascii=False, indent=2).encode("utf-8")

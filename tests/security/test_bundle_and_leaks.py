@@ -74,8 +74,25 @@ def test_the_bundle_holds_documents_with_references_but_never_credential_files(
     assert "comment" not in devices  # re-serialised, not copied
     manifest = json.loads(members["manifest.json"])
     assert manifest["input_documents"] == ["inventory/devices.yaml", "inventory/ledger.csv"]
+    assert manifest["input_documents_left_out"] == []
     listed = {line.split("  ", 1)[1] for line in members["SHA256SUMS"].decode().splitlines()}
     assert listed == set(members) - {"SHA256SUMS"}
+
+
+def test_a_document_that_does_not_parse_is_named_in_the_manifest_not_silently_dropped(
+    tmp_path: Path,
+) -> None:
+    policy = tmp_path / "policy"
+    policy.mkdir()
+    (policy / "policy.yaml").write_text("zones: []\n")
+    (policy / "broken.yaml").write_text("zones: [\n")
+    members = _bundle(tmp_path, config_files=[("policy", policy)])
+    manifest = json.loads(members["manifest.json"])
+    assert manifest["input_documents"] == ["policy/policy.yaml"]
+    assert [item["document"] for item in manifest["input_documents_left_out"]] == [
+        "policy/broken.yaml"
+    ]
+    assert "policy/broken.yaml" not in members
 
 
 def test_a_ledger_that_a_credential_points_to_is_not_bundled(tmp_path: Path) -> None:
