@@ -10,7 +10,7 @@ import yaml
 from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
-from auditor.lab.scenario import expected_snapshot, load_example_city
+from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
 from auditor.store.opening import open_store
 
@@ -19,8 +19,9 @@ POLICY = REPO / "policies" / "example-city"
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
-def _city_store(tmp_path: Path) -> tuple[Path, Path]:
-    scenario = load_example_city()
+def _city_store(tmp_path: Path, scenario: Scenario | None = None) -> tuple[Path, Path]:
+    """Inventory and store of a city (the example city unless told) as a perfect collector saw it."""
+    scenario = scenario or load_example_city()
     inventory = tmp_path / "devices.yaml"
     devices = [
         {

@@ -327,6 +327,27 @@ class HostDef(_Model):
     description: str | None = None
 
 
+class PlantedPath(_Model):
+    """The reachability finding (SEG-013) a planted L3/ACL/firewall mistake must also produce."""
+
+    device: str
+    subject: str
+    hops: list[str] = Field(
+        default_factory=list, description="devices the witnessing path passes, in order"
+    )
+
+
+class PlantFix(_Model):
+    """One configuration element to remove to undo a plant (the remediated city)."""
+
+    device: str
+    port: str | None = None
+    acl: str | None = None
+    sequence: int | None = None
+    firewall_policy: str | None = None
+    route: str | None = None
+
+
 class PlantedViolation(_Model):
     """A deliberate mistake in the scenario and the check ids that must find it."""
 
@@ -336,6 +357,8 @@ class PlantedViolation(_Model):
     device: str | None = None
     subject: str | None = None
     kind: str | None = Field(default=None, description="what sort of mistake, as a stable slug")
+    path: PlantedPath | None = None
+    fix: list[PlantFix] = Field(default_factory=list)
 
 
 class Scenario(_Model):
@@ -473,6 +496,42 @@ def load_scenario(path: str | Path) -> Scenario:
 
     yaml = YAML(typ="safe", pure=True)
     return Scenario.model_validate(yaml.load(text))
+
+
+def remediated(scenario: Scenario, keep: Iterable[str] = ()) -> Scenario:
+    """The same city with every plant's ``fix`` applied (except the plants named in ``keep``).
+
+    A fix removes the configuration element the mistake lives in (a port, an ACL line, a firewall
+    policy, a route); the remediated city has no plants left except the kept ones.
+    """
+    kept = set(keep)
+    data = scenario.model_dump()
+    devices = {device["name"]: device for device in data["devices"]}
+    for plant in scenario.planted:
+        if plant.id in kept:
+            continue
+        for fix in plant.fix:
+            device = devices[fix.device]
+            if fix.port is not None:
+                device["ports"] = [p for p in device["ports"] if p["name"] != fix.port]
+                for acl in device.get("acls") or []:
+                    acl["applied"] = [a for a in acl["applied"] if a["interface"] != fix.port]
+                end = {"device": fix.device, "port": fix.port}
+                data["links"] = [k for k in data["links"] if end not in (k["a"], k["b"])]
+            if fix.acl is not None:
+                for acl in device.get("acls") or []:
+                    if acl["name"] == fix.acl:
+                        acl["entries"] = [
+                            e for e in acl["entries"] if e.get("sequence") != fix.sequence
+                        ]
+            if fix.firewall_policy is not None:
+                device["firewall_policies"] = [
+                    p for p in device["firewall_policies"] if p["policy_id"] != fix.firewall_policy
+                ]
+            if fix.route is not None:
+                device["routes"] = [r for r in device["routes"] if r["prefix"] != fix.route]
+    data["planted"] = [p for p in data["planted"] if p["id"] in kept]
+    return Scenario.model_validate(data)
 
 
 def example_city_path() -> Path:

@@ -312,7 +312,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
             alias=_get(node, "alias") or _get(node, "description"),
             mode="routed",
             addresses=addresses,
-            vrf=_get(node, "vdom"),
+            vrf=_vdom_table(_get(node, "vdom")),
             shutdown=status == "down",
             admin_up=status != "down",
             access_vlan=int(vlan_id) if vlan_id and vlan_id.isdigit() else None,
@@ -872,3 +872,12 @@ def _vap_line(name: str, node: Node) -> str:
         if key in node.settings
     ]
     return f"edit {name}: " + "; ".join(shown)
+
+
+def _vdom_table(vdom: str | None) -> str | None:
+    """The routing table of an interface's VDOM: ``root`` is the default one.
+
+    Every interface names its VDOM, even on a single-VDOM unit; ``config router static`` routes
+    carry none, so calling ``root`` a VRF would cut every route off its interfaces.
+    """
+    return None if vdom is None or vdom == "root" else vdom

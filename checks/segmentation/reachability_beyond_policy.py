@@ -27,8 +27,8 @@ class ReachabilityBeyondPolicy(Check):
         addresses or relay are not covered by a flow in force (``via``: the path must start or end
         at the relay host; out of the My Number tier: only ``mynumber_destinations``) is a
         finding with one shortest witnessing path: each hop's device, ingress and egress
-        interface, route and permitting line. One finding per zone pair and service, on the
-        device where the path leaves the source zone. Pairs with the management zone are left
+        interface, route and permitting line. One finding per zone pair on the device where the
+        paths leave the source zone, listing every violating service with its path. Pairs with the management zone are left
         to the management-plane checks (in-band management reaches every device). A path the
         model cannot follow (policy-based routing, unresolved NAT, dynamic routing without a
         table) is "unknown", never a finding and never "not reachable".
@@ -42,8 +42,8 @@ class ReachabilityBeyondPolicy(Check):
 
     Example:
         ``inet-core-sw1`` ACL ``LGWAN-IN`` line 20 permits ``10.20.21.0/24`` to any and the
-        switch routes to the Internet-tier VLAN: subject ``path:lgwan->internet#tcp/443`` (the
-        flow allows tcp/443 only via ``screen-gw``: the path bypasses the relay).
+        switch routes to the Internet-tier VLAN: subject ``path:lgwan->internet`` listing tcp/443 (the
+        flow allows it only via ``screen-gw``: the path bypasses the relay) and every other service.
 
     Remediation:
         Close the path at the hop the finding names (narrow or delete the permitting line, remove
@@ -66,8 +66,14 @@ class ReachabilityBeyondPolicy(Check):
         for (source, destination), verdict in sorted(reachability(view).items()):
             if is_management(view, source) or is_management(view, destination):
                 continue
+            # One finding per zone pair and device where the paths leave the source zone, listing
+            # every violating service: a finding per service flooded the to-do list with copies
+            # of one mistake (one hop fixes them all).
+            groups: dict[str | None, list[PathResult]] = {}
             for result in verdict.violations:
-                yield self._finding(context, view, source, destination, result)
+                groups.setdefault(crossing_device(view, source, result), []).append(result)
+            for device, results in groups.items():
+                yield self._finding(context, view, source, destination, device, results)
 
     def _finding(
         self,
@@ -75,30 +81,36 @@ class ReachabilityBeyondPolicy(Check):
         view: NetworkView,
         source: str,
         destination: str,
-        result: PathResult,
+        device: str | None,
+        results: list[PathResult],
     ) -> Finding:
-        assert result.path is not None
-        hops = result.path.hops
-        device = crossing_device(view, source, result)
         support = Support()
-        for hop in hops:
-            snapshot_sources = view.snapshots[hop.device].sources
-            origin = Source.SSH if Source.SSH in snapshot_sources else None
-            for line in hop.permits:
-                support.add("config", origin, f"{hop.device}: {line}")
-            if hop.route:
-                if hop.route.split(" ")[0].lower() in _DYNAMIC:
+        # Services that share a path and a reason are told together, in probe order.
+        clauses: dict[tuple[str, str, str], list[str]] = {}
+        for result in results:
+            assert result.path is not None
+            hops = result.path.hops
+            for hop in hops:
+                snapshot_sources = view.snapshots[hop.device].sources
+                origin = Source.SSH if Source.SSH in snapshot_sources else None
+                for line in hop.permits:
+                    support.add("config", origin, f"{hop.device}: {line}")
+                if hop.route and hop.route.split(" ")[0].lower() in _DYNAMIC:
                     support.add("live", origin, f"{hop.device}: {hop.route}")
-                else:
+                elif hop.route:
                     support.add("config", origin, f"{hop.device}: {hop.route}")
-        trace = " → ".join(f"{h.device}[{h.ingress or '-'}→{h.egress or '-'}]" for h in hops)
-        reason = result.violation or ""
-        bypass = reason == "bypasses the relay"
-        reason_ja = {
-            "bypasses the relay": "無害化・中継ホストを経由しない",
-            "no flow between these zones": "ポリシーはこのゾーン間の通信を許可していない",
-            "beyond the allowed flows": "許可された通信の範囲を超える",
-        }.get(reason, "マイナンバー利用事務系の許可宛先外")
+            trace = " → ".join(f"{h.device}[{h.ingress or '-'}→{h.egress or '-'}]" for h in hops)
+            key = (trace, result.path.exit, result.violation or "")
+            clauses.setdefault(key, []).append(str(result.service))
+        parts_en: list[str] = []
+        parts_ja: list[str] = []
+        for (trace, exit_text, reason), services in clauses.items():
+            listed = ", ".join(services)
+            bypass = " — the flow is allowed only through the relay" if reason == _BYPASS else ""
+            parts_en.append(f"{listed} along {trace} ({exit_text}); {reason}{bypass}")
+            parts_ja.append(
+                f"{listed} が経路 {trace} で到達可能({_REASON_JA.get(reason, _MYN_JA)})"
+            )
         severity = self.effective_severity(context)
         if context.policy.rule(self.id).severity is None:
             severity = graded_severity(self, context, view, (source, destination))
@@ -106,20 +118,28 @@ class ReachabilityBeyondPolicy(Check):
             self,
             context,
             device=device,
-            subject=f"path:{source}->{destination}#{result.service}",
+            subject=f"path:{source}->{destination}",
             message_en=(
                 f"{view.zone_label(source)} reaches {view.zone_label(destination)} with "
-                f"{result.service} along {trace} ({result.path.exit}); {reason}"
-                + (" — the flow is allowed only through the relay" if bypass else "")
+                + " | ".join(parts_en)
             ),
             message_ja=(
                 f"{view.zone_label(source, 'ja')}から{view.zone_label(destination, 'ja')}へ "
-                f"{result.service} が経路 {trace} で到達可能({reason_ja})"
+                + " / ".join(parts_ja)
             ),
             support=support,
             severity=severity,
             zone=source,
         )
+
+
+_BYPASS = "bypasses the relay"
+_MYN_JA = "マイナンバー利用事務系の許可宛先外"
+_REASON_JA = {
+    _BYPASS: "無害化・中継ホストを経由しない",
+    "no flow between these zones": "ポリシーはこのゾーン間の通信を許可していない",
+    "beyond the allowed flows": "許可された通信の範囲を超える",
+}
 
 
 def crossing_device(view: NetworkView, source: str, result: PathResult) -> str | None:

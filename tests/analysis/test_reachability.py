@@ -91,8 +91,10 @@ def test_a_two_hop_path_from_my_number_to_the_internet_is_a_critical_finding() -
     assert https.path.hops[1].permits == ("acl:TRANSIT:10 10 permit ip 0.0.0.0/0 10.30.0.0/16",)
     assert https.path.hops[0].route == "static 0.0.0.0/0 via 10.20.250.2"
     findings = run(ReachabilityBeyondPolicy(), ctx)
-    mine = [f for f in findings if f.subject == "path:mynumber->internet#tcp/443"]
+    mine = [f for f in findings if f.subject == "path:mynumber->internet"]
     assert len(mine) == 1 and mine[0].severity == Severity.CRITICAL
+    # One finding for the pair lists every violating service, not one finding per service.
+    assert "tcp/443" in mine[0].message_en and "tcp/22" in mine[0].message_en
     assert mine[0].device == "myn-core"
     assert "myn-core" in mine[0].message_en and "inet-rt" in mine[0].message_ja
     # No single-device check names the My Number → Internet pair.
@@ -105,6 +107,21 @@ def test_a_two_hop_path_from_my_number_to_the_internet_is_a_critical_finding() -
     assert not [
         f for f in single if "mynumber->internet" in f.subject or "internet+mynumber" in f.subject
     ]
+
+
+def test_the_pair_finding_keeps_its_fingerprint_when_its_services_change() -> None:
+    """Grouped per pair: narrowing the permit to HTTPS changes the listed services, not the id."""
+    broad = run(ReachabilityBeyondPolicy(), _city())
+    narrow = run(
+        ReachabilityBeyondPolicy(),
+        _city(extra_b=[_entry("permit", "0.0.0.0/0", "10.30.0.0/16", Service.of("tcp", 443), 10)]),
+    )
+    (before,) = [f for f in broad if f.subject == "path:mynumber->internet"]
+    (after,) = [f for f in narrow if f.subject == "path:mynumber->internet"]
+    assert before.fingerprint == after.fingerprint
+    assert "tcp/22" in before.message_en and "tcp/22" not in after.message_en
+    assert "with tcp/443 along myn-core[Vlan10→Gi0/1]" in after.message_en
+    assert len(broad) == len({(f.device, f.subject) for f in broad})
 
 
 def test_the_same_path_with_the_second_hop_blocked_is_not_reachable() -> None:
@@ -121,7 +138,8 @@ def test_a_path_that_bypasses_the_relay_is_a_finding_even_when_every_hop_permits
         extra_b=[_entry("permit", "10.20.0.0/16", "10.30.0.0/16", Service.of("tcp", 443), 10)]
     )
     findings = {f.subject: f for f in run(ReachabilityBeyondPolicy(), ctx)}
-    bypass = findings["path:lgwan->internet#tcp/443"]
+    bypass = findings["path:lgwan->internet"]
+    assert "with tcp/443 along" in bypass.message_en
     assert "bypasses the relay" in bypass.message_en
     assert "無害化" in bypass.message_ja
 
@@ -207,10 +225,9 @@ def test_a_static_nat_exposes_a_my_number_host_to_the_internet_tier() -> None:
     assert https.path.hops[0].nat is not None and "10.30.0.100" in https.path.hops[0].nat
     assert https.path.destinations == (ip_network("10.10.1.10/32"),)
     finding = next(
-        f
-        for f in run(ReachabilityBeyondPolicy(), ctx)
-        if f.subject == "path:internet->mynumber#tcp/443"
+        f for f in run(ReachabilityBeyondPolicy(), ctx) if f.subject == "path:internet->mynumber"
     )
+    assert "tcp/443" in finding.message_en
     assert finding.severity == Severity.CRITICAL
 
 

@@ -22,6 +22,7 @@ from typing import Any, Literal
 from auditor.analysis.reachability.model import FilterLine, ForwardingModel, Port, RouteEntry
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
+from auditor.policy.models import EXTERNAL_KINDS
 
 Status = Literal["reachable", "not-reachable", "unknown"]
 Nets = tuple[Network, ...]
@@ -255,7 +256,8 @@ def _forward(
             exit_text = _exit(model, route, egress, destination)
             if exit_text is None:
                 hop_zone = model.view.zone_of_address(route.next_hop) if route.next_hop else None
-                if hop_zone is None and route.next_hop is not None:
+                outside = hop_zone is None or model.view.zones[hop_zone].kind in EXTERNAL_KINDS
+                if outside and route.next_hop is not None:
                     continue  # handed to the outside: it does not route the city's space back
                 if route.next_hop is not None or egress is None:
                     gaps.append(

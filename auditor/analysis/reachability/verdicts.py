@@ -22,6 +22,7 @@ from auditor.analysis.reachability.model import ForwardingModel, build_model
 from auditor.analysis.reachability.search import Endpoint, Nets, PathResult, search
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
+from auditor.policy.models import ZoneKind
 
 # Service classes probed for every zone pair besides the services the policy names: common
 # application ports and a high port per protocol standing for "anything else".
@@ -103,8 +104,15 @@ def service_classes(view: NetworkView) -> list[ServiceRange]:
 
 
 def judge_path(view: NetworkView, source: str, destination: str) -> Any:
-    """A judge for the search: ``None`` when a path's addresses and service are within policy."""
-    flows = view.flows(source, destination)
+    """A judge for the search: ``None`` when a path's addresses and service are within policy.
+
+    The prefectural security cloud is the Internet tier's way out: a path into it is judged as a
+    path to the Internet, a path out of it as one from the Internet (so the Internet tier's own
+    egress is not a finding, and the sanitizer's allowed web access is not either).
+    """
+    source_as, destination_as = _as_internet(view, source), _as_internet(view, destination)
+    same = source_as == destination_as
+    flows = view.flows(source_as, destination_as)
     mynumber_targets = (
         view.resolve_targets(view.policy.mynumber_destinations) if view.is_mynumber(source) else ()
     )
@@ -113,6 +121,8 @@ def judge_path(view: NetworkView, source: str, destination: str) -> Any:
         outside_approved = not (mynumber_targets and _within(targets, mynumber_targets))
         if view.is_mynumber(source) and outside_approved:
             return "outside the My Number tier's approved destinations"
+        if same:
+            return None
         bypass = False
         for flow in flows:
             if not any(ServiceRange.parse(s).covers(service) for s in flow.services):
@@ -132,6 +142,15 @@ def judge_path(view: NetworkView, source: str, destination: str) -> Any:
         return "beyond the allowed flows"
 
     return judge
+
+
+def _as_internet(view: NetworkView, zone: str) -> str:
+    """The zone a path is judged for: the security cloud stands for the Internet beyond it."""
+    kind = view.zones[zone].kind if zone in view.zones else None
+    if kind != ZoneKind.SECURITY_CLOUD:
+        return zone
+    internet = next((z.id for z in view.policy.zones if z.kind == ZoneKind.INTERNET), None)
+    return internet or view.external_zone or zone
 
 
 def _within(inner: Nets, outer: Nets) -> bool:

@@ -14,10 +14,11 @@ import pytest
 
 from auditor.analysis.matrix import zone_matrix
 from auditor.analysis.network import NetworkView
+from auditor.analysis.reachability.verdicts import reachability
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.models import Device, Inventory
 from auditor.lab.groundtruth import compare
-from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
+from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city, remediated
 from auditor.model.findings import Finding, fingerprint
 from auditor.policy.loader import load_policy
 from auditor.policy.models import PolicyException
@@ -216,3 +217,37 @@ def test_planted_violations_are_found_from_the_platform_parsers_output_too(
     truth = compare(scenario, findings, {c.id for c in discover() if c.id.startswith("SEG-")})
     assert [(p.planted.id, p.planted.device, p.planted.subject) for p in truth.missed] == []
     assert truth.false_positives == []
+
+
+def test_every_planted_l3_acl_and_firewall_mistake_is_also_a_path_finding(
+    city_scenario_and_context: tuple[Scenario, AuditContext],
+) -> None:
+    """A plant with ``path`` is found as SEG-013 on its device, its path passing its hops."""
+    scenario, context = city_scenario_and_context
+    truth = compare(scenario, _segmentation_findings(context), {"SEG-013"})
+    paths = {p.planted.id: p for p in truth.plants if p.planted.id.endswith("/path")}
+    assert {"P-SEG-07/path", "P-SEG-08/path", "P-SEG-09/path", "P-SEG-11/path"} <= set(paths)
+    assert {"P-SEG-14/path", "P-SEG-21/path", "P-HRD-16b/path"} <= set(paths)
+    assert [name for name, outcome in paths.items() if not outcome.found] == []
+    (mine,) = paths["P-SEG-09/path"].matches
+    assert mine.severity == "critical" and "tcp/443" in mine.message_en
+
+
+def test_the_remediated_city_has_no_path_beyond_the_policy() -> None:
+    """The example city with every plant's fix applied: no SEG-013 finding, My Number sealed."""
+    scenario = remediated(load_example_city())
+    policy = load_policy(REPO / "policies" / "example-city").policy
+    inventory = Inventory(
+        devices=[
+            Device(name=d.name, address=d.address, platform=d.platform, zones=d.zones)
+            for d in scenario.devices
+        ]
+    )
+    snapshots = {d.name: expected_snapshot(scenario, d.name, NOW) for d in scenario.devices}
+    context = AuditContext(policy=policy, inventory=inventory, now=NOW, snapshots=snapshots)
+    assert [f.subject for f in _segmentation_findings(context) if f.check_id == "SEG-013"] == []
+    verdicts = reachability(NetworkView.of(context))
+    for (source, destination), verdict in verdicts.items():
+        if "mynumber" in (source, destination) and "management" not in (source, destination):
+            assert verdict.status != "reachable", (source, destination)
+    assert verdicts[("mynumber", "internet")].status == "not-reachable"
