@@ -30,6 +30,7 @@ FACTS: frozenset[str] = (
     )
     | ios_config.MANAGEMENT_FACTS
     | ios_config.INTERFACE_FACTS
+    | {"forwarding.routing_protocols"}  # ``router ospf|bgp|rip`` blocks
 )
 
 

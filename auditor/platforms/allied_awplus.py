@@ -26,6 +26,7 @@ from auditor.platforms.common import (
     prefix_of,
     textfsm,
 )
+from auditor.platforms.config_only_parts import forwarding_into
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import PlatformProfile, score_markers
 
@@ -50,6 +51,7 @@ FACTS: frozenset[str] = (
     )
     | ios_config.MANAGEMENT_FACTS
     | ios_config.INTERFACE_FACTS
+    | {"forwarding.routing_protocols"}  # ``router ospf|bgp|rip`` blocks
 )
 
 
@@ -196,6 +198,7 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     parts.acls = list(facts.acls.values())
     parts.management = facts.management
     parts.unparsed_config_lines = facts.unparsed
+    forwarding_into(parts, facts)
     return parts
 
 

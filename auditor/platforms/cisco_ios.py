@@ -26,8 +26,9 @@ from auditor.platforms.common import (
     prefix_of,
     textfsm,
 )
+from auditor.platforms.config_only_parts import forwarding_into
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, SnmpQuirks, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, SnmpQuirks, score_markers
 from auditor.platforms.snmp_quirks import per_vlan_fdb_vlans
 
 PLATFORM = "cisco_ios"
@@ -61,6 +62,7 @@ FACTS: frozenset[str] = (
     | ios_config.INTERFACE_FACTS
     | ios_config.LOGGING_FACTS
     | {"system.clock_skew_seconds"}
+    | FORWARDING_FACTS
 )
 
 _PROTOCOLS = {
@@ -318,6 +320,7 @@ def parse_ios_like(
     parts.acls = list(facts.acls.values())
     parts.management = facts.management
     parts.unparsed_config_lines = facts.unparsed
+    forwarding_into(parts, facts)
     return parts
 
 

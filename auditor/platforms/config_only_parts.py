@@ -23,4 +23,36 @@ def parts_from_config(facts: ConfigFacts, system: SystemInfo) -> SnapshotParts:
     parts.acls = list(facts.acls.values())
     parts.management = facts.management
     parts.unparsed_config_lines = facts.unparsed
+    forwarding_into(parts, facts)
     return parts
+
+
+def forwarding_into(parts: SnapshotParts, facts: ConfigFacts) -> None:
+    """NAT, policy routing and dynamic protocols from the configuration; route leaks kept.
+
+    A live routing table (``show ip route``) replaces the configured static routes but shows
+    neither the table a next hop is looked up in nor other VRFs: a configured leak is added
+    where the live table lacks its route, and marks the live route where it has it.
+    """
+    parts.nat_rules = facts.nat_rules
+    parts.policy_routes = list(facts.policy_routes)
+    parts.routing_protocols = facts.routing_protocols
+    leaks = [route for route in facts.routes if route.next_hop_vrf]
+    if not leaks or parts.routes is facts.routes:
+        return
+    routes = list(parts.routes)
+    for leak in leaks:
+        at = next(
+            (
+                index
+                for index, route in enumerate(routes)
+                if (route.prefix, route.vrf, route.next_hop)
+                == (leak.prefix, leak.vrf, leak.next_hop)
+            ),
+            None,
+        )
+        if at is None:
+            routes.append(leak)
+        else:
+            routes[at] = routes[at].model_copy(update={"next_hop_vrf": leak.next_hop_vrf})
+    parts.routes = routes

@@ -7,6 +7,7 @@ source and destination interface (or zone), which is how FortiGate expresses zon
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import shlex
 from collections.abc import Mapping
@@ -21,6 +22,8 @@ from auditor.model.snapshot import (
     Interface,
     LocalUser,
     ManagementPlane,
+    NatRule,
+    PolicyRoute,
     Route,
     SnmpCommunity,
     SystemInfo,
@@ -32,7 +35,7 @@ from auditor.platforms.addresses import ANY as ANY_ADDRESS
 from auditor.platforms.addresses import Network, network_with_mask, networks_of
 from auditor.platforms.common import cidr, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, score_markers
 from auditor.redact import marker
 
 _UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
@@ -82,9 +85,10 @@ FACTS = frozenset(
         "interfaces.shutdown",
         "interfaces.vrf",
     }
-)
+) | (FORWARDING_FACTS - {"forwarding.route_leaks"})
 """What FortiOS states: no enable secret, DHCP snooping or ARP inspection (firewall policies
-and trusted hosts take their place)."""
+and trusted hosts take their place). Forwarding: VIPs and ``set nat enable``, ``config router
+policy``, OSPF/BGP/RIP; inter-VDOM links are not read as route leaks."""
 
 # Configuration blocks this parser reads; any other top-level block is reported as not understood.
 UNDERSTOOD_BLOCKS = frozenset(
@@ -104,7 +108,12 @@ UNDERSTOOD_BLOCKS = frozenset(
         "log syslogd4 setting",
         "log eventfilter",
         "router static",
+        "router policy",
+        "router ospf",
+        "router bgp",
+        "router rip",
         "firewall policy",
+        "firewall vip",
         "firewall service custom",
         "firewall service group",
         "firewall address",
@@ -478,6 +487,10 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 line=_policy_line(policy_id, node),
             )
         )
+    if text.strip():  # the configuration was read: no VIP / policy route / protocol = none
+        parts.nat_rules = _nat_rules(root)
+        parts.policy_routes = _policy_routes(root)
+        parts.routing_protocols = _routing_protocols(root)
     parts.management = management
     parts.wireless = parse_wireless(root)
     parts.unparsed_config_lines = [
@@ -486,6 +499,89 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         if name not in UNDERSTOOD_BLOCKS and not name.startswith("system replacemsg admin")
     ]
     return parts, root
+
+
+def _nat_rules(root: Mapping[str, Node]) -> list[NatRule]:
+    """``config firewall vip`` (an outside address mapped to an inside host) and policies with
+    ``set nat enable`` (source NAT behind the egress port)."""
+    rules: list[NatRule] = []
+    for name, node in _edits(root, "firewall vip").items():
+        mapped = node.settings.get("mappedip", [])
+        inside = _one_address(mapped[0]) if len(mapped) == 1 else None
+        outside = _one_address(_get(node, "extip") or "")
+        interface = _get(node, "extintf")
+        forwarded = _get(node, "portforward") == "enable"
+        external_port = _port(_get(node, "extport")) if forwarded else None
+        mapped_port = _port(_get(node, "mappedport")) if forwarded else None
+        rules.append(
+            NatRule(
+                kind="vip",
+                inside=inside,
+                outside=outside,
+                interface=None if interface in (None, "any") else interface,
+                protocol=(_get(node, "protocol") or "tcp") if forwarded else None,
+                outside_port=external_port,
+                inside_port=mapped_port,
+                modelled=inside is not None and outside is not None,
+                line=f"firewall vip {name}: extip {_get(node, 'extip')} mappedip "
+                + " ".join(mapped),
+            )
+        )
+    for policy_id, node in _edits(root, "firewall policy").items():
+        if _get(node, "nat") == "enable" and _get(node, "status", "enable") != "disable":
+            rules.append(
+                NatRule(kind="source", line=f"firewall policy {policy_id}: set nat enable")
+            )
+    return rules
+
+
+def _port(value: str | None) -> int | None:
+    return int(value) if value is not None and value.isdigit() else None
+
+
+def _one_address(value: str) -> str | None:
+    """``a.b.c.d`` or the one-address range ``a.b.c.d-a.b.c.d`` as a /32; else None."""
+    first, _, last = value.partition("-")
+    try:
+        address = ipaddress.ip_address(first)
+        if last and ipaddress.ip_address(last) != address:
+            return None
+    except ValueError:
+        return None
+    return f"{address}/{address.max_prefixlen}"
+
+
+def _policy_routes(root: Mapping[str, Node]) -> list[PolicyRoute]:
+    """``config router policy``: forwarding chosen by rule, per input interface."""
+    routes: list[PolicyRoute] = []
+    for seq, node in _edits(root, "router policy").items():
+        if _get(node, "status", "enable") == "disable":
+            continue
+        line = f"router policy {seq}: " + "; ".join(
+            f"{key} {' '.join(values)}" for key, values in sorted(node.settings.items())
+        )
+        devices: list[str | None] = list(node.settings.get("input-device", [])) or [None]
+        routes.extend(PolicyRoute(interface=device, name=seq, line=line) for device in devices)
+    return routes
+
+
+def _routing_protocols(root: Mapping[str, Node]) -> list[str]:
+    """Dynamic protocols with something configured (``show full-configuration`` prints every
+    ``config router`` block with defaults: an OSPF without router-id/areas runs nothing)."""
+    configured: list[str] = []
+    ospf = root.get("router ospf")
+    if ospf is not None and (
+        (_get(ospf, "router-id") or _UNSET) != _UNSET
+        or any(ospf.blocks.get(b, Node()).tables.get("") for b in ("area", "network"))
+    ):
+        configured.append("ospf")
+    bgp = root.get("router bgp")
+    if bgp is not None and (_get(bgp, "as") or "0") not in {"0", "0.0"}:
+        configured.append("bgp")
+    rip = root.get("router rip")
+    if rip is not None and rip.blocks.get("network", Node()).tables.get(""):
+        configured.append("rip")
+    return configured
 
 
 def _policy_line(policy_id: str, node: Node) -> str:

@@ -11,6 +11,7 @@ remarks, both common in real configurations.
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,6 +25,8 @@ from auditor.model.snapshot import (
     Interface,
     LocalUser,
     ManagementPlane,
+    NatRule,
+    PolicyRoute,
     Route,
     SnmpCommunity,
     Vlan,
@@ -64,6 +67,10 @@ class ConfigFacts:
     unparsed: list[str] = field(default_factory=list)
     changed_at: datetime | None = None  # the header's "last change" stamp (change_stamp.py)
     changed_by: str | None = None
+    # Forwarding facts (``forwarding.*``): None / empty when the platform does not declare them.
+    nat_rules: list[NatRule] | None = None
+    policy_routes: list[PolicyRoute] = field(default_factory=list)
+    routing_protocols: list[str] | None = None
 
 
 MANAGEMENT_FACTS = frozenset(
@@ -153,6 +160,9 @@ class _State:
     cdp_run: bool | None = None  # ``cdp run`` / ``no cdp run`` (Cisco); None: not in the config
     lldp_run: bool | None = None  # ``lldp run`` / ``no lldp run``; None: not in the config
     ix_ports_down: list[str] = field(default_factory=list)  # NEC IX ``device X`` + ``shutdown``
+    nat: list[NatRule] = field(default_factory=list)
+    nat_outside: list[str] = field(default_factory=list)  # interfaces with ``ip nat outside``
+    protocols: list[str] = field(default_factory=list)  # ``router ospf`` … blocks
 
 
 def interpret(
@@ -179,6 +189,8 @@ def interpret(
         if not handled and not _BENIGN_TOP.match(line) and not _ignored(dialect, line):
             state.facts.unparsed.append(line)
     _finish(state)
+    if not text.strip():  # no configuration read: its NAT and routing are unknown, not "none"
+        state.facts.nat_rules = state.facts.routing_protocols = None
     state.facts.changed_at, state.facts.changed_by = change_stamp(text)
     return state.facts
 
@@ -377,6 +389,12 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
         return True
     if lowered.startswith(("ip access-list ", "access-list ", "ipv6 access-list ")):
         return _acl(state, words, children)
+    if head == "router" and len(words) > 1 and words[1].lower() in _DYNAMIC_PROTOCOLS:
+        state.protocols.append(_DYNAMIC_PROTOCOLS[words[1].lower()])
+        return True  # the block's own lines (areas, neighbours) carry no fact a check reads
+    if lowered.startswith("ip nat ") and state.dialect == "cisco_ios":
+        _nat(state, words, line)
+        return True
     if lowered.startswith(("ip route ", "ipv6 route ")):
         route = _static_route(words)
         if route is None:
@@ -582,6 +600,17 @@ def _interface_child(state: _State, port: _Port, child: str) -> bool:
         else:
             interface.acl_out = acl_name
         state.acl_bindings.append((acl_name, name, direction))
+    elif lowered in {"ip nat outside", "ip nat inside"}:
+        if lowered.endswith("outside"):
+            state.nat_outside.append(name)
+    elif lowered.startswith("ip policy route-map ") and len(words) > 3:
+        state.facts.policy_routes.append(PolicyRoute(interface=name, name=words[3], line=child))
+    elif lowered.startswith("ip napt static "):
+        # NEC IX static NAPT: recognised, but its address/port form is not resolved here, so
+        # path analysis answers "unknown" through this device instead of guessing.
+        state.nat.append(NatRule(kind="static", interface=name, modelled=False, line=child))
+    elif lowered == "ip napt enable":
+        state.nat.append(NatRule(kind="source", interface=name, line=child))
     elif lowered.startswith(("vrf forwarding ", "ip vrf forwarding ", "vrf ")):
         interface.vrf = words[-1]
         port.routed_hint = True
@@ -915,7 +944,14 @@ def _static_route(words: list[str]) -> Route | None:
         prefix, rest = prefix_of(rest[0], rest[1]), rest[2:]
     else:
         return None
-    next_hop = interface = None
+    next_hop = interface = leak = None
+    lowered_rest = [word.lower() for word in rest]
+    if "global" in lowered_rest:  # IOS: the next hop is looked up in the global table
+        leak = "global"
+        rest = [word for word in rest if word.lower() != "global"]
+    elif "vrf" in lowered_rest[:-1]:  # ``… vrf OTHER next-hop``: looked up in OTHER
+        at = lowered_rest.index("vrf")
+        leak, rest = rest[at + 1], rest[:at] + rest[at + 2 :]
     for word in rest:
         if re.fullmatch(r"[0-9.]+|[0-9a-fA-F:]+:[0-9a-fA-F:]*", word) and next_hop is None:
             if word.isdigit():
@@ -925,7 +961,73 @@ def _static_route(words: list[str]) -> Route | None:
             if word.lower() in {"name", "tag", "permanent", "track", "distance"}:
                 break
             interface = word
-    return Route(prefix=prefix, next_hop=next_hop, interface=interface, protocol="static", vrf=vrf)
+    return Route(
+        prefix=prefix,
+        next_hop=next_hop,
+        interface=interface,
+        protocol="static",
+        vrf=vrf,
+        next_hop_vrf=leak,
+    )
+
+
+_DYNAMIC_PROTOCOLS = {
+    "ospf": "ospf",
+    "ospfv3": "ospf3",
+    "bgp": "bgp",
+    "eigrp": "eigrp",
+    "rip": "rip",
+    "ripng": "ripng",
+    "isis": "isis",
+}
+"""``router <word>`` blocks that learn routes (``router vrrp`` and the like do not)."""
+
+
+def _nat(state: _State, words: list[str], line: str) -> None:
+    """``ip nat inside|outside source …``; pools, timeouts and logging set no translation."""
+    lowered = [word.lower() for word in words]
+    if len(words) < 5 or lowered[3] != "source" or lowered[2] not in {"inside", "outside"}:
+        return
+    if lowered[2] == "outside":  # translates outside addresses: not modelled
+        state.nat.append(NatRule(kind="static", modelled=False, line=line))
+    elif lowered[4] == "static":
+        state.nat.append(_static_nat(words[5:], line))
+    else:  # ``list``/``route-map`` … ``pool``/``interface`` [overload]: hides inside sources
+        state.nat.append(NatRule(kind="source", line=line))
+
+
+def _static_nat(args: list[str], line: str) -> NatRule:
+    """``[tcp|udp] LOCAL [PORT] GLOBAL [PORT]`` or ``network LOCAL GLOBAL MASK|/LEN``."""
+    unresolved = NatRule(kind="static", modelled=False, line=line)
+    protocol = None
+    if args and args[0].lower() in {"tcp", "udp"}:
+        protocol, args = args[0].lower(), args[1:]
+    try:
+        if args and args[0].lower() == "network" and len(args) >= 4:
+            length = args[3].lstrip("/")
+            inside = ipaddress.ip_network(f"{args[1]}/{length}", strict=False)
+            outside = ipaddress.ip_network(f"{args[2]}/{length}", strict=False)
+            return NatRule(kind="static", inside=str(inside), outside=str(outside), line=line)
+        if protocol is not None and len(args) >= 4:
+            inside_ip, inside_port = ipaddress.ip_address(args[0]), int(args[1])
+            outside_ip, outside_port = ipaddress.ip_address(args[2]), int(args[3])
+            return NatRule(
+                kind="static",
+                inside=f"{inside_ip}/32",
+                outside=f"{outside_ip}/32",
+                protocol=protocol,
+                inside_port=inside_port,
+                outside_port=outside_port,
+                line=line,
+            )
+        if protocol is None and len(args) >= 2:
+            inside_ip, outside_ip = ipaddress.ip_address(args[0]), ipaddress.ip_address(args[1])
+            return NatRule(
+                kind="static", inside=f"{inside_ip}/32", outside=f"{outside_ip}/32", line=line
+            )
+    except ValueError:
+        return unresolved  # ``… interface Gi0/0`` (the outside address is the port's) and such
+    return unresolved
 
 
 def _vty(state: _State, children: list[str], line: str) -> None:
@@ -1252,10 +1354,33 @@ def _finish(state: _State) -> None:
         config_change_logging=state.change_log,
     )
     facts.management = _declared_only(management, "management", state.declared)
+    _forwarding_facts(state)
     facts.interfaces = {
         name: _declared_only(port, "interfaces", state.declared)
         for name, port in facts.interfaces.items()
     }
+
+
+def _forwarding_facts(state: _State) -> None:
+    """NAT, PBR, dynamic routing and route leaks, as far as the platform declares them."""
+    facts, declared = state.facts, state.declared
+    if "forwarding.nat_rules" in declared:
+        outside = state.nat_outside[0] if len(set(state.nat_outside)) == 1 else None
+        facts.nat_rules = [
+            rule.model_copy(update={"interface": outside})
+            if rule.interface is None and rule.kind == "static" and rule.modelled
+            else rule
+            for rule in state.nat
+        ]
+    if "forwarding.routing_protocols" in declared:
+        facts.routing_protocols = sorted(set(state.protocols))
+    if "forwarding.policy_routes" not in declared:
+        facts.policy_routes = []
+    if "forwarding.route_leaks" not in declared:
+        facts.routes = [
+            route.model_copy(update={"next_hop_vrf": None}) if route.next_hop_vrf else route
+            for route in facts.routes
+        ]
 
 
 M = TypeVar("M", ManagementPlane, Interface)

@@ -64,6 +64,9 @@ FACTS: frozenset[str] = (
             "interfaces.cdp_enabled",
         }
     )
+    # ``router ospf|bgp|rip``; ``ip napt enable`` (source) and ``ip napt static`` (not resolved:
+    # paths through the router are "unknown").
+    | {"forwarding.routing_protocols", "forwarding.nat_rules"}
 )
 
 

@@ -17,7 +17,9 @@ from auditor.model.snapshot import (
     FirewallPolicy,
     Interface,
     ManagementPlane,
+    NatRule,
     Neighbor,
+    PolicyRoute,
     Route,
     Source,
     SystemInfo,
@@ -40,6 +42,9 @@ class SnapshotParts:
     firewall_policies: list[FirewallPolicy] = field(default_factory=list)
     management: ManagementPlane = field(default_factory=ManagementPlane)
     wireless: list[WirelessNetwork] | None = None  # None: the platform reports no wireless
+    nat_rules: list[NatRule] | None = None  # None: the platform does not read NAT
+    policy_routes: list[PolicyRoute] = field(default_factory=list)
+    routing_protocols: list[str] | None = None  # None: the platform does not read them
     unparsed_config_lines: list[str] = field(default_factory=list)
     absent_commands: list[str] = field(default_factory=list)
     device_clock: datetime | None = None
@@ -87,6 +92,9 @@ class SnapshotParts:
                 "firewall_policies": stamp(list(self.firewall_policies)),
                 "management": self.management.model_copy(update={"source": source}),
                 "wireless": None if self.wireless is None else stamp(list(self.wireless)),
+                "nat_rules": None if self.nat_rules is None else stamp(list(self.nat_rules)),
+                "policy_routes": stamp(list(self.policy_routes)),
+                "routing_protocols": self.routing_protocols,
                 "config_redacted": config_redacted,
                 "config_hash": config_hash,
                 "unparsed_config_lines": list(self.unparsed_config_lines),

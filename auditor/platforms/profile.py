@@ -46,12 +46,28 @@ def score_markers(text: str, markers: tuple[tuple[str, float], ...]) -> float:
     return min(1.0, score)
 
 
+FORWARDING_FACTS = frozenset(
+    {
+        "forwarding.nat_rules",
+        "forwarding.policy_routes",
+        "forwarding.routing_protocols",
+        "forwarding.route_leaks",
+    }
+)
+"""What path analysis needs beyond routes and filters: NAT (``nat_rules``), policy-based routing
+(``policy_routes``), dynamic routing configured (``routing_protocols``) and routes whose next hop
+is looked up in another VRF (``Route.next_hop_vrf``). A platform that declares one states it for
+every configuration it reads (an empty list = none configured); one that does not leaves it
+unknown, and path analysis cannot tell a missing NAT from an unread one."""
+
+
 def fact_paths() -> frozenset[str]:
-    """Every dotted fact path a platform may declare: the optional fields of the fact sections.
+    """Every dotted fact path a platform may declare: the optional fields of the fact sections,
+    plus the forwarding facts.
 
     Fields whose default is ``None`` are facts that can be unknown; ``source`` is bookkeeping.
     """
-    return frozenset(
+    return FORWARDING_FACTS | frozenset(
         f"{section}.{name}"
         for section, model in FACT_SECTIONS.items()
         for name, info in model.model_fields.items()

@@ -24,6 +24,8 @@ from auditor.model.snapshot import (
     Interface,
     LocalUser,
     ManagementPlane,
+    NatRule,
+    PolicyRoute,
     Route,
     SnmpCommunity,
     SystemInfo,
@@ -31,7 +33,7 @@ from auditor.model.snapshot import (
 from auditor.platforms.addresses import Network, networks_of
 from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, score_markers
 from auditor.redact import marker
 
 PLATFORM = "yamaha_rtx"
@@ -70,7 +72,7 @@ FACTS = frozenset(
         "interfaces.acl_in",
         "interfaces.acl_out",
     }
-)
+) | (FORWARDING_FACTS - {"forwarding.route_leaks"})
 """What RTX routers can state: no banner, DHCP snooping, ARP inspection or switchport facts.
 Login logging is ``syslog notice on`` (off by default) with ``syslog info`` not turned off; no
 source names a separate switch for configuration-change messages, so that fact stays unknown."""
@@ -168,6 +170,14 @@ class _Config:
     syslog_notice: bool = False  # ``syslog notice`` is off by default
     syslog_info: bool = True  # ``syslog info`` is on by default
     versions: set[Literal["v1", "v2c", "v3"]] = field(default_factory=set)
+    # Forwarding: NAT descriptors (type, static entries, outer address, bindings), routes chosen
+    # by filter (policy routing) and dynamic protocols switched on.
+    nat_types: dict[str, str] = field(default_factory=dict)
+    nat_outer: dict[str, str] = field(default_factory=dict)
+    nat_statics: list[tuple[str, str]] = field(default_factory=list)  # (descriptor, line)
+    nat_bindings: list[tuple[str, str, str]] = field(default_factory=list)  # (iface, N, line)
+    policy_routes: list[PolicyRoute] = field(default_factory=list)
+    protocols: list[str] = field(default_factory=list)
 
 
 def _iface(config: _Config, name: str) -> Interface:
@@ -278,7 +288,12 @@ def _config_line(config: _Config, line: str, context: str) -> bool | str:
         for gateway in match.group(2).split("gateway"):
             if gateway.strip():
                 config.routes.append(_route(match.group(1), gateway.split()))
+        if " filter " in f"{match.group(2)} ":
+            # The gateway is chosen by ``ip filter`` per packet: policy routing, not modelled.
+            config.policy_routes.append(PolicyRoute(name=f"ip route {match.group(1)}", line=line))
         return True
+    if forwarding := _forwarding_line(config, line, lowered, context):
+        return forwarding
     if match := re.match(r"^(pp|tunnel) (enable|disable) (\S+)$", lowered):
         name = f"{match.group(1)}{match.group(3)}"
         _iface(config, name).shutdown = match.group(2) == "disable"
@@ -380,6 +395,85 @@ def _config_line(config: _Config, line: str, context: str) -> bool | str:
     if lowered.startswith(("pp auth myname", "ipsec ike pre-shared-key", "pp bind")):
         return True
     return bool(_BENIGN.match(line))
+
+
+def _forwarding_line(config: _Config, line: str, lowered: str, context: str) -> bool:
+    """NAT descriptors and their bindings, ``ospf|bgp|rip use on``; False: not such a line."""
+    if match := re.match(r"^(ospf|bgp|rip|ipv6 ospf|ipv6 rip) use on$", lowered):
+        config.protocols.append(
+            {"ipv6 ospf": "ospf3", "ipv6 rip": "ripng"}.get(match.group(1), match.group(1))
+        )
+        return True
+    if match := re.match(r"^nat descriptor type (\d+) (\S+)$", lowered):
+        config.nat_types[match.group(1)] = match.group(2)
+        return True
+    if match := re.match(r"^nat descriptor address outer (\d+) (\S+)$", lowered):
+        config.nat_outer[match.group(1)] = match.group(2)
+        return True
+    if match := re.match(r"^nat descriptor (?:masquerade )?static (\d+) ", lowered):
+        config.nat_statics.append((match.group(1), line))
+        return True
+    if match := re.match(rf"^ip {_IFACE}\s*(\d*) nat descriptor ([\d ]+)$", lowered):
+        name = _context_name(match.group(1), match.group(2), context)
+        for number in match.group(3).split():
+            config.nat_bindings.append((name, number, line))
+        return True
+    return False
+
+
+def _nat_rules(config: _Config) -> list[NatRule]:
+    """The translations of every bound descriptor (an unbound one translates nothing).
+
+    ``nat descriptor static N ID OUTER=INNER [COUNT]`` maps outside addresses to inside hosts;
+    ``masquerade static N ID INNER tcp PORT`` forwards a port of the descriptor's outer address
+    (resolved only when that address is written, not ``ipcp``/``primary``); ``masquerade`` and
+    ``nat-masquerade`` hide inside sources. A descriptor with no ``type`` line is type none.
+    """
+    rules: list[NatRule] = []
+    for interface, number, binding in config.nat_bindings:
+        kind = config.nat_types.get(number, "none")
+        if kind in {"masquerade", "nat-masquerade", "nat"}:
+            rules.append(NatRule(kind="source", interface=interface, line=binding))
+        for descriptor, line in config.nat_statics:
+            if descriptor == number:
+                rules.append(_static_rule(line, interface, config.nat_outer.get(number)))
+    return rules
+
+
+def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
+    words = line.split()
+    unresolved = NatRule(kind="static", interface=interface, modelled=False, line=line)
+    try:
+        if words[2].lower() == "masquerade":  # … masquerade static N ID INNER PROTO PORT
+            inside = ipaddress.ip_address(words[5])
+            protocol = words[6].lower() if len(words) > 6 else None
+            port = int(words[7]) if len(words) > 7 and words[7].isdigit() else None
+            outside = ipaddress.ip_address(outer) if outer else None
+            return NatRule(
+                kind="vip",
+                inside=f"{inside}/32",
+                outside=f"{outside}/32" if outside else None,
+                interface=interface,
+                protocol=protocol,
+                inside_port=port,
+                outside_port=port,
+                modelled=outside is not None,
+                line=line,
+            )
+        outer_text, _, inner_text = words[5].partition("=")
+        count = int(words[6]) if len(words) > 6 else 1
+        if count != 1:
+            return unresolved  # a block of consecutive addresses: not resolved here
+        outside_ip, inside_ip = ipaddress.ip_address(outer_text), ipaddress.ip_address(inner_text)
+    except (ValueError, IndexError):
+        return unresolved
+    return NatRule(
+        kind="static",
+        inside=f"{inside_ip}/32",
+        outside=f"{outside_ip}/32",
+        interface=interface,
+        line=line,
+    )
 
 
 def _context_name(kind: str, number: str, context: str) -> str:
@@ -594,6 +688,10 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     )
     parts.management = config.management
     parts.unparsed_config_lines = config.unparsed
+    if outputs.get(CONFIG_COMMAND, "").strip():
+        parts.nat_rules = _nat_rules(config)
+        parts.policy_routes = list(config.policy_routes)
+        parts.routing_protocols = sorted(set(config.protocols))
     return parts
 
 

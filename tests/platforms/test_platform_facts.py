@@ -17,7 +17,7 @@ from auditor.lab.cli_render import render
 from auditor.lab.scenario import ScenarioDevice, load_example_city
 from auditor.model.snapshot import Interface, ManagementPlane, SystemInfo
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile
 from auditor.platforms.registry import profile_for, profiles
 from auditor.platforms.text_decode import decode_output
 
@@ -56,6 +56,15 @@ def _stated(parts: SnapshotParts) -> dict[str, object]:
             value = getattr(owner, name)
             if value is not None:
                 stated.setdefault(f"{section}.{name}", value)
+    # Forwarding facts: NAT and dynamic protocols are None when unknown; policy routes and
+    # route leaks have no "unknown" value, so only a non-empty list / a leak counts as stated.
+    forwarding = {
+        "forwarding.nat_rules": parts.nat_rules,
+        "forwarding.routing_protocols": parts.routing_protocols,
+        "forwarding.policy_routes": parts.policy_routes or None,
+        "forwarding.route_leaks": [r for r in parts.routes if r.next_hop_vrf] or None,
+    }
+    stated.update({path: value for path, value in forwarding.items() if value is not None})
     return stated
 
 
@@ -99,9 +108,37 @@ def test_every_fact_section_field_is_either_declared_somewhere_or_snmp_only() ->
             ("interfaces", Interface(name="x")),
         )
         for name in _optional_fields(model)
-    }
+    } | FORWARDING_FACTS
     for profile in profiles().values():
         assert profile.facts <= known, profile.platform
+
+
+FORWARDING_BY_PLATFORM = {
+    "cisco_ios": FORWARDING_FACTS,
+    "fortinet": FORWARDING_FACTS - {"forwarding.route_leaks"},
+    "yamaha_rtx": FORWARDING_FACTS - {"forwarding.route_leaks"},
+    "nec_ix": {"forwarding.routing_protocols", "forwarding.nat_rules"},
+    "alaxala_ax": {"forwarding.routing_protocols"},
+    "allied_telesis_awplus": {"forwarding.routing_protocols"},
+}
+
+
+@pytest.mark.parametrize("platform", sorted(FORWARDING_BY_PLATFORM))
+def test_each_platform_declares_the_forwarding_facts_its_parser_reads(platform: str) -> None:
+    """Path analysis reads NAT, PBR, dynamic routing and leaks only where the parser does."""
+    declared = profiles()[platform].facts & FORWARDING_FACTS
+    assert declared == FORWARDING_BY_PLATFORM[platform]
+    # The lab city configures none of them: a declared list is known-empty, never unknown.
+    for device in (d for d in SCENARIO.devices if d.platform == platform and d.ssh):
+        parts = _parse(device)
+        if "forwarding.nat_rules" in declared:
+            assert parts.nat_rules == [] or all(r.kind == "source" for r in parts.nat_rules)
+        else:
+            assert parts.nat_rules is None
+        if "forwarding.routing_protocols" in declared:
+            assert parts.routing_protocols == []
+        else:
+            assert parts.routing_protocols is None
 
 
 def test_a_profile_declaring_an_unknown_fact_is_refused() -> None:
