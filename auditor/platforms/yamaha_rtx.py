@@ -445,9 +445,9 @@ def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
     unresolved = NatRule(kind="static", interface=interface, modelled=False, line=line)
     try:
         if words[2].lower() == "masquerade":  # … masquerade static N ID INNER PROTO PORT
-            inside = ipaddress.ip_address(words[5])
-            protocol = words[6].lower() if len(words) > 6 else None
-            port = int(words[7]) if len(words) > 7 and words[7].isdigit() else None
+            inside = ipaddress.ip_address(words[6])
+            protocol = words[7].lower() if len(words) > 7 else None
+            port = int(words[8]) if len(words) > 8 and words[8].isdigit() else None
             outside = ipaddress.ip_address(outer) if outer else None
             return NatRule(
                 kind="vip",
