@@ -21,9 +21,11 @@ from tests.checks.segmentation.city import (
     Route,
     context,
     device,
+    policy,
     run,
     snapshot,
     svi,
+    zone,
 )
 
 HTTPS = ServiceRange("tcp", 443, 443)
@@ -257,3 +259,38 @@ def test_a_configured_dynamic_protocol_without_its_table_is_a_gap() -> None:
     verdict = reachability(NetworkView.of(fresh))[("mynumber", "internet")]
     assert verdict.status == "unknown"
     assert any("ospf" in gap for gap in verdict.gaps)
+
+
+def _cloud_city() -> AuditContext:
+    """inet-rt: the Internet tier's LAN and the line to the prefectural security cloud."""
+    cloud_policy = policy(
+        zones=[
+            zone("mynumber", "mynumber", ["10-19"], ["10.10.0.0/16"], protected=True),
+            zone("internet", "internet", ["30-39"], ["10.30.0.0/16"]),
+            zone("security-cloud", "security_cloud", [], ["203.0.113.0/30"]),
+        ],
+        hosts={},
+        flows=[],
+        mynumber_destinations=[],
+    )
+    inet_rt = snapshot(
+        "inet-rt",
+        interfaces=[svi("lan1", "10.30.0.1/24"), svi("lan2", "203.0.113.2/30")],
+        routes=[Route(prefix="0.0.0.0/0", next_hop="203.0.113.1")],
+    )
+    myn = snapshot("myn-core", interfaces=[svi("Vlan10", "10.10.1.1/24")])
+    return context(
+        [device("inet-rt", ["internet"]), device("myn-core", ["mynumber"])],
+        [inet_rt, myn],
+        policy_obj=cloud_policy,
+    )
+
+
+def test_the_security_cloud_is_the_internet_tiers_way_out_not_a_finding_nor_a_gap() -> None:
+    ctx = _cloud_city()
+    verdicts = reachability(NetworkView.of(ctx))
+    out = verdicts[("internet", "security-cloud")]
+    assert out.status == "reachable" and out.violations == []  # judged as internet → internet
+    # The city's own space handed to the cloud is not followed back: no "unknown".
+    assert verdicts[("internet", "mynumber")].status == "not-reachable"
+    assert not [f for f in run(ReachabilityBeyondPolicy(), ctx) if "security-cloud" in f.subject]

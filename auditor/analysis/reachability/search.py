@@ -256,7 +256,8 @@ def _forward(
             exit_text = _exit(model, route, egress, destination)
             if exit_text is None:
                 hop_zone = model.view.zone_of_address(route.next_hop) if route.next_hop else None
-                outside = hop_zone is None or model.view.zones[hop_zone].kind in EXTERNAL_KINDS
+                zone = model.view.zones.get(hop_zone) if hop_zone is not None else None
+                outside = hop_zone is None or (zone is not None and zone.kind in EXTERNAL_KINDS)
                 if outside and route.next_hop is not None:
                     continue  # handed to the outside: it does not route the city's space back
                 if route.next_hop is not None or egress is None:
