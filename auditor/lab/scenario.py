@@ -11,11 +11,11 @@ import bisect
 import hashlib
 import ipaddress
 from collections import deque
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
@@ -501,37 +501,56 @@ def load_scenario(path: str | Path) -> Scenario:
 def remediated(scenario: Scenario, keep: Iterable[str] = ()) -> Scenario:
     """The same city with every plant's ``fix`` applied (except the plants named in ``keep``).
 
-    A fix removes the configuration element the mistake lives in (a port, an ACL line, a firewall
-    policy, a route); the remediated city has no plants left except the kept ones.
+    A fix removes the configuration element the mistake lives in (a port with its links and ACL
+    bindings, an ACL line, a firewall policy, a route). Plants without a fix (trunks, management
+    settings …) stay planted; a fix that matches nothing is an error, not a silent no-op.
     """
     kept = set(keep)
     data = scenario.model_dump()
     devices = {device["name"]: device for device in data["devices"]}
+    fixed: set[str] = set()
     for plant in scenario.planted:
-        if plant.id in kept:
+        if plant.id in kept or not plant.fix:
             continue
+        fixed.add(plant.id)
         for fix in plant.fix:
-            device = devices[fix.device]
-            if fix.port is not None:
-                device["ports"] = [p for p in device["ports"] if p["name"] != fix.port]
-                for acl in device.get("acls") or []:
-                    acl["applied"] = [a for a in acl["applied"] if a["interface"] != fix.port]
-                end = {"device": fix.device, "port": fix.port}
-                data["links"] = [k for k in data["links"] if end not in (k["a"], k["b"])]
-            if fix.acl is not None:
-                for acl in device.get("acls") or []:
-                    if acl["name"] == fix.acl:
-                        acl["entries"] = [
-                            e for e in acl["entries"] if e.get("sequence") != fix.sequence
-                        ]
-            if fix.firewall_policy is not None:
-                device["firewall_policies"] = [
-                    p for p in device["firewall_policies"] if p["policy_id"] != fix.firewall_policy
-                ]
-            if fix.route is not None:
-                device["routes"] = [r for r in device["routes"] if r["prefix"] != fix.route]
-    data["planted"] = [p for p in data["planted"] if p["id"] in kept]
+            if fix.device not in devices or not _apply_fix(data, devices[fix.device], fix):
+                raise ValueError(
+                    f"{plant.id}: fix {fix.model_dump(exclude_none=True)} matches nothing"
+                )
+    data["planted"] = [p for p in data["planted"] if p["id"] not in fixed]
     return Scenario.model_validate(data)
+
+
+def _apply_fix(data: dict[str, Any], device: dict[str, Any], fix: PlantFix) -> bool:
+    """Remove what ``fix`` names from ``device`` (scenario data); False when nothing matched."""
+    removed = False
+
+    def without(items: list[dict[str, Any]], drop: Callable[[dict[str, Any]], bool]) -> list[Any]:
+        nonlocal removed
+        kept_items = [item for item in items if not drop(item)]
+        removed = removed or len(kept_items) != len(items)
+        return kept_items
+
+    if fix.port is not None:
+        device["ports"] = without(device["ports"], lambda p: p["name"] == fix.port)
+        for acl in device.get("acls") or []:
+            acl["applied"] = [a for a in acl["applied"] if a["interface"] != fix.port]
+        end = {"device": device["name"], "port": fix.port}
+        data["links"] = [k for k in data["links"] if end not in (k["a"], k["b"])]
+    if fix.acl is not None:
+        for acl in device.get("acls") or []:
+            if acl["name"] == fix.acl:
+                acl["entries"] = without(
+                    acl["entries"], lambda e: e.get("sequence") == fix.sequence
+                )
+    if fix.firewall_policy is not None:
+        device["firewall_policies"] = without(
+            device["firewall_policies"], lambda p: p["policy_id"] == fix.firewall_policy
+        )
+    if fix.route is not None:
+        device["routes"] = without(device["routes"], lambda r: r["prefix"] == fix.route)
+    return removed
 
 
 def example_city_path() -> Path:
