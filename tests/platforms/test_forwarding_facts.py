@@ -204,3 +204,30 @@ def test_a_parsed_nat_the_parser_could_not_resolve_makes_the_answer_unknown() ->
     verdict = reachability(_edge_city(unresolved=unresolved))[("internet", "mynumber")]
     assert verdict.status == "unknown"
     assert any("NAT not modelled" in gap for gap in verdict.gaps)
+
+
+VRF_CORE = """\
+hostname core
+ip vrf MYN
+interface Vlan10
+ ip vrf forwarding MYN
+ ip address 10.10.1.1 255.255.255.0
+interface Vlan30
+ ip address 10.30.0.1 255.255.255.0
+{leak}"""
+
+
+def _vrf_city(leak: str) -> NetworkView:
+    parts = _parse("cisco_ios", VRF_CORE.format(leak=leak))
+    ctx = context([device("core", ["mynumber", "internet"])], [parts.to_snapshot("core", NOW)])
+    return NetworkView.of(ctx)
+
+
+def test_a_parsed_vrf_leak_joins_the_my_number_vrf_to_the_internet_tier() -> None:
+    assert reachability(_vrf_city(""))[("mynumber", "internet")].status == "not-reachable"
+    leaked = reachability(
+        _vrf_city("ip route vrf MYN 10.30.0.0 255.255.0.0 Vlan30 10.30.0.254 global\n")
+    )[("mynumber", "internet")]
+    https = next(r for r in leaked.results if str(r.service) == "tcp/443")
+    assert https.status == "reachable" and https.path is not None
+    assert "leaked from vrf global" in (https.path.hops[0].route or "")
