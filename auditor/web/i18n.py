@@ -83,6 +83,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "field.actor": ("実施者", "By"),
     "field.details": ("詳細", "Details"),
     "field.title": ("名称", "Title"),
+    "field.references": ("根拠", "References"),
     "field.scope": ("対象範囲", "Scope"),
     "finding.title": ("指摘 {fp}", "Finding {fp}"),
     "finding.evidence": ("証跡", "Evidence"),
