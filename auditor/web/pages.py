@@ -19,11 +19,23 @@ from auditor.model.findings import AuditGrade, Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
 from auditor.report.charts import matrix_picture, trend_picture
+from auditor.report.cleaning import Redactor
 from auditor.report.config_history import configurations, diff_config
-from auditor.report.data import suppression_from_events, suppression_from_policy
+from auditor.report.data import (
+    RuleText,
+    load_report_data,
+    suppression_from_events,
+    suppression_from_policy,
+)
 from auditor.report.labels import keyed, status_label
 from auditor.report.model import JST
-from auditor.report.service import ReportInputs, build_report, load_inputs, run_export
+from auditor.report.service import (
+    ReportInputs,
+    departments,
+    load_inputs,
+    rule_texts,
+    run_export,
+)
 from auditor.store import console
 from auditor.store.records import EventType, FindingRecord, FindingStatus
 from auditor.store.repository import Store
@@ -102,6 +114,8 @@ class PageData:
         self._inputs: ReportInputs | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
+        self._overview: tuple[tuple[str, str, str], dict[str, Any]] | None = None
+        self._rules: dict[str, RuleText] | None = None
 
     def inputs(self) -> ReportInputs:
         with self._lock:
@@ -153,9 +167,28 @@ class PageData:
     # -- overview ---------------------------------------------------------------------------
 
     def overview(self, lang: WebLang) -> dict[str, Any]:
-        data = build_report(self.store, self.inputs(), with_matrix=True)
+        """The report's summary; cached until the chain head (any run or triage) or day moves.
+
+        The chain head is read from its one row, not verified: ``auditor verify`` (and the
+        daemon's nightly verification) prove the chain; replaying it per page view would not.
+        """
+        head = self.store.chain_head()
+        key = (lang, head.hash, datetime.now(JST).date().isoformat())
+        with self._lock:
+            if self._overview is not None and self._overview[0] == key:
+                return self._overview[1]
+        inputs = self.inputs()
+        data = load_report_data(
+            self.store,
+            policy=inputs.policy,
+            redactor=Redactor(),
+            with_chain_head=False,
+            rules=self.rule_texts(),
+            departments=departments(inputs),
+        )
+        data.chain_head = head.hash
         matrix = matrix_picture(data.matrix, data.zones, lang) if data.matrix else None
-        return {
+        context = {
             "data": data,
             "grades": [(g.label(lang), n, g.value) for g, n in data.grade_totals().items()],
             "severities": [
@@ -168,6 +201,14 @@ class PageData:
             "run": data.current_run,
             "when": when,
         }
+        with self._lock:
+            self._overview = (key, context)
+        return context
+
+    def rule_texts(self) -> dict[str, RuleText]:
+        if self._rules is None:
+            self._rules = rule_texts()
+        return self._rules
 
     # -- the findings list ------------------------------------------------------------------
 
@@ -232,8 +273,22 @@ class PageData:
     def export(self, params: Mapping[str, str], fmt: str, out: Path, lang: WebLang) -> int:
         """The current filter's findings through the report's own CSV/XLSX writers."""
         wanted = console.matching_fingerprints(self.store, self.query(Filters.parse(params)))
-        data = build_report(self.store, self.inputs(), with_matrix=False, with_history=True)
-        data = replace(data, findings=tuple(f for f in data.findings if f.fingerprint in wanted))
+        inputs = self.inputs()
+        data = load_report_data(
+            self.store,
+            policy=inputs.policy,
+            redactor=Redactor(),
+            with_chain_head=False,
+            with_matrix=False,
+            with_history=True,
+            rules=self.rule_texts(),
+            departments=departments(inputs),
+        )
+        data = replace(
+            data,
+            findings=tuple(f for f in data.findings if f.fingerprint in wanted),
+            chain_head=self.store.chain_head().hash,
+        )
         return run_export("csv" if fmt == "csv" else "xlsx", out, data, lang=lang)
 
     # -- one finding --------------------------------------------------------------------------
