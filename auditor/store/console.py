@@ -15,13 +15,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
+from auditor.store.errors import FindingNotFound
 from auditor.store.events import EventLog, lock_chain
 from auditor.store.models import FindingEventRow, FindingRow, WebSessionRow, WebUserRow
-from auditor.store.reading import find_by_prefix, finding_record
-from auditor.store.records import EventType, FindingRecord, FindingStatus
+from auditor.store.reading import HEX, event_record, find_by_prefix, finding_record
+from auditor.store.records import EventRecord, EventType, FindingRecord, FindingStatus
 from auditor.store.repository import Store
 from auditor.store.suppressions import MANUAL_PREFIX
 from auditor.store.types import utc
+
+FINGERPRINT_LENGTH = 64
 
 ROLES = ("viewer", "triager", "approver", "admin")
 """Each role may do what the ones before it may: view < triage < approve suppressions < admin."""
@@ -190,8 +193,16 @@ class FindingQuery:
     """(check_id, severity, outcome, zone or "") combinations to keep (the grade filter)."""
 
 
-def _conditions(query: FindingQuery) -> list[ColumnElement[bool]]:
+def _conditions(query: FindingQuery, *, ordered: bool = False) -> list[ColumnElement[bool]]:
+    """The filters as SQL; ``ordered`` (the page of rows) keeps the status index out of it.
+
+    A status matches most rows, so for the page SQLite should walk the ``last_seen`` index in
+    order and stop at the page's end instead of reading every matching row through the status
+    index and sorting them (143 ms against 0.1 ms at 105,000 findings); ``status || ''``
+    cannot use an index. The count still uses it.
+    """
     where: list[ColumnElement[bool]] = []
+    status = FindingRow.status.concat("") if ordered else FindingRow.status
     if query.zone:
         where.append(
             FindingRow.zone.is_(None) if query.zone == "-" else FindingRow.zone == query.zone
@@ -199,7 +210,7 @@ def _conditions(query: FindingQuery) -> list[ColumnElement[bool]]:
     if query.severities:
         where.append(FindingRow.severity.in_(sorted(query.severities)))
     if query.statuses:
-        where.append(FindingRow.status.in_(sorted(query.statuses)))
+        where.append(status.in_(sorted(query.statuses)))
     if query.check:
         where.append(FindingRow.check_id.startswith(query.check, autoescape=True))
     if query.device:
@@ -241,12 +252,11 @@ def page_findings(
 
     Limit/offset over the index: the console caps ``offset`` so deep pages stay bounded.
     """
-    where = _conditions(query)
     with store._transaction(write=False, consistent=True) as session:
-        total = session.scalar(select(func.count(FindingRow.id)).where(*where)) or 0
+        total = session.scalar(select(func.count(FindingRow.id)).where(*_conditions(query))) or 0
         rows = session.scalars(
             select(FindingRow)
-            .where(*where)
+            .where(*_conditions(query, ordered=True))
             .order_by(FindingRow.last_seen.desc(), FindingRow.id.desc())
             .limit(limit)
             .offset(offset)
@@ -327,10 +337,33 @@ def _pending(session: Session, fingerprint: str) -> SuppressionRequest | None:
     )
 
 
-def pending_request(store: Store, fingerprint_prefix: str) -> SuppressionRequest | None:
-    """The newest request not yet followed by a suppression, if any."""
+def pending_request(store: Store, fingerprint: str) -> SuppressionRequest | None:
+    """The newest request not yet followed by a suppression, if any (full fingerprint)."""
     with store._transaction(write=False) as session:
-        return _pending(session, find_by_prefix(session, fingerprint_prefix).fingerprint)
+        return _pending(session, fingerprint)
+
+
+def finding_with_events(
+    store: Store, fingerprint_prefix: str
+) -> tuple[FindingRecord, list[EventRecord]]:
+    """``Store.get_finding``, by equality when the whole fingerprint is given.
+
+    A prefix is matched with LIKE, which SQLite answers by scanning the unique index (37 ms at
+    105,000 findings); the console's links always carry the whole fingerprint.
+    """
+    text = fingerprint_prefix.strip().lower()
+    if len(text) != FINGERPRINT_LENGTH or not set(text) <= HEX:
+        return store.get_finding(fingerprint_prefix)
+    with store._transaction(write=False) as session:
+        row = session.scalar(select(FindingRow).where(FindingRow.fingerprint == text))
+        if row is None:
+            raise FindingNotFound(f"no finding fingerprint is {text}")
+        events = session.scalars(
+            select(FindingEventRow)
+            .where(FindingEventRow.fingerprint == text)
+            .order_by(FindingEventRow.id)
+        )
+        return finding_record(row), [event_record(e) for e in events]
 
 
 SUPPRESSIBLE = frozenset(

@@ -48,6 +48,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "セルを選ぶと、その区域の組の指摘を表示します。",
         "Choose a cell to list the findings behind that zone pair.",
     ),
+    "overview.stale": (
+        "集計を更新しています。直前の集計を表示しています (数十秒後に再読み込みしてください)。",
+        "The summary is being updated; the previous one is shown (reload in a little while).",
+    ),
     "overview.no_run": ("まだ実行の記録がありません。", "No run has been recorded yet."),
     "overview.last_run": ("最新の実行", "Latest run"),
     "overview.chain_head": ("履歴チェーンの先頭", "Event chain head"),

@@ -7,6 +7,7 @@ stays fast at 100,000 findings. Downloads reuse the report's export writers.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ from auditor.report.data import (
     suppression_from_policy,
 )
 from auditor.report.labels import keyed, status_label
-from auditor.report.model import JST
+from auditor.report.model import JST, ReportData
 from auditor.report.service import (
     ReportInputs,
     departments,
@@ -40,6 +41,8 @@ from auditor.store import console
 from auditor.store.records import EventType, FindingRecord, FindingStatus
 from auditor.store.repository import Store
 from auditor.web.i18n import WebLang
+
+log = logging.getLogger(__name__)
 
 MAX_OFFSET = 100_000
 """Deepest page offset served; narrow the filter to reach further."""
@@ -114,8 +117,11 @@ class PageData:
         self._inputs: ReportInputs | None = None
         self._loaded_at = 0.0
         self._lock = threading.Lock()
-        self._overview: tuple[tuple[str, str, str], dict[str, Any]] | None = None
+        self._report: tuple[tuple[str, str], ReportData] | None = None
+        self._refreshing = False
         self._rules: dict[str, RuleText] | None = None
+        self._choices: dict[str, tuple[str, list[str]]] = {}
+        self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
 
     def inputs(self) -> ReportInputs:
         with self._lock:
@@ -167,29 +173,11 @@ class PageData:
     # -- overview ---------------------------------------------------------------------------
 
     def overview(self, lang: WebLang) -> dict[str, Any]:
-        """The report's summary; cached until the chain head (any run or triage) or day moves.
-
-        The chain head is read from its one row, not verified: ``auditor verify`` (and the
-        daemon's nightly verification) prove the chain; replaying it per page view would not.
-        """
-        head = self.store.chain_head()
-        key = (lang, head.hash, datetime.now(JST).date().isoformat())
-        with self._lock:
-            if self._overview is not None and self._overview[0] == key:
-                return self._overview[1]
-        inputs = self.inputs()
-        data = load_report_data(
-            self.store,
-            policy=inputs.policy,
-            redactor=Redactor(),
-            with_chain_head=False,
-            rules=self.rule_texts(),
-            departments=departments(inputs),
-        )
-        data.chain_head = head.hash
+        data, stale = self.report_data()
         matrix = matrix_picture(data.matrix, data.zones, lang) if data.matrix else None
-        context = {
+        return {
             "data": data,
+            "stale": stale,
             "grades": [(g.label(lang), n, g.value) for g, n in data.grade_totals().items()],
             "severities": [
                 (Severity(s).label_ja if lang == "ja" else s, n, s)
@@ -201,9 +189,91 @@ class PageData:
             "run": data.current_run,
             "when": when,
         }
+
+    def report_data(self) -> tuple[ReportData, bool]:
+        """The report's data for the overview, and whether it is a stale copy.
+
+        It reads every finding (tens of seconds and hundreds of MiB at 100,000), so it is kept
+        until the chain head (any run or triage) or the day moves; then the last copy is shown
+        (``stale``) while one background thread reads the new one. Only the very first view
+        after start waits, unless :meth:`warm` ran.
+        """
+        key = self._report_key()
         with self._lock:
-            self._overview = (key, context)
-        return context
+            cached = self._report
+            if cached is not None and cached[0] == key:
+                return cached[1], False
+            if cached is not None:
+                if not self._refreshing:
+                    self._refreshing = True
+                    threading.Thread(target=self._refresh, daemon=True).start()
+                return cached[1], True
+        data = self._read_report()
+        with self._lock:
+            self._report = (key, data)
+        return data, False
+
+    def warm(self) -> None:
+        """Read the overview's data in the background now (``auditor web`` calls it at start)."""
+        with self._lock:
+            if self._refreshing or self._report is not None:
+                return
+            self._refreshing = True
+        threading.Thread(target=self._refresh, daemon=True).start()
+
+    def _report_key(self) -> tuple[str, str]:
+        return self.store.chain_head().hash, datetime.now(JST).date().isoformat()
+
+    def _refresh(self) -> None:
+        try:
+            key = self._report_key()
+            data = self._read_report()
+            with self._lock:
+                self._report = (key, data)
+        except Exception:  # the next view tries again; the page keeps the last copy
+            log.exception("the overview could not be read")
+        finally:
+            with self._lock:
+                self._refreshing = False
+
+    def _read_report(self) -> ReportData:
+        """The chain head is read from its row, not verified: ``auditor verify`` (and the
+        daemon's nightly verification) prove the chain; replaying it per view would not."""
+        head = self.store.chain_head().hash
+        inputs = self.inputs()
+        data = load_report_data(
+            self.store,
+            policy=inputs.policy,
+            redactor=Redactor(),
+            with_chain_head=False,
+            rules=self.rule_texts(),
+            departments=departments(inputs),
+        )
+        data.chain_head = head
+        return data
+
+    def grade_keys(self) -> list[tuple[str, str, str, str]]:
+        """(check, severity, outcome, zone) combinations, read again when the chain head moves."""
+        head = self.store.chain_head().hash
+        with self._lock:
+            if self._grade_keys is not None and self._grade_keys[0] == head:
+                return self._grade_keys[1]
+        keys = console.grade_keys(self.store)
+        with self._lock:
+            self._grade_keys = (head, keys)
+        return keys
+
+    def choices(self, column: str) -> list[str]:
+        """A filter's choices (zones, owners), read again only when the chain head moves."""
+        head = self.store.chain_head().hash
+        with self._lock:
+            cached = self._choices.get(column)
+            if cached is not None and cached[0] == head:
+                return cached[1]
+        values = console.distinct_values(self.store, column)
+        with self._lock:
+            self._choices[column] = (head, values)
+        return values
 
     def rule_texts(self) -> dict[str, RuleText]:
         if self._rules is None:
@@ -223,7 +293,7 @@ class PageData:
             policy = self.policy
             keys = frozenset(
                 key
-                for key in console.grade_keys(self.store)
+                for key in self.grade_keys()
                 if audit_grade(key[0], key[1], key[2], key[3] or None, policy).value
                 == filters.grade
             )
@@ -264,10 +334,8 @@ class PageData:
             "statuses": [("active", "active" if lang == "en" else "未解消")]
             + [(s, status_label(s, lang)) for s in STATUSES],
             "grades": [(g.value, g.label(lang)) for g in AuditGrade],
-            "zones": [
-                (z, self.zone_name(z, lang)) for z in console.distinct_values(self.store, "zone")
-            ],
-            "owners": console.distinct_values(self.store, "owner"),
+            "zones": [(z, self.zone_name(z, lang)) for z in self.choices("zone")],
+            "owners": self.choices("owner"),
         }
 
     def export(self, params: Mapping[str, str], fmt: str, out: Path, lang: WebLang) -> int:
@@ -294,7 +362,7 @@ class PageData:
     # -- one finding --------------------------------------------------------------------------
 
     def finding(self, fingerprint: str, lang: WebLang) -> dict[str, Any]:
-        record, events = self.store.get_finding(fingerprint)
+        record, events = console.finding_with_events(self.store, fingerprint)
         history = [
             {
                 "id": e.id,

@@ -34,6 +34,7 @@ class _Server(uvicorn.Server):
 
 def serve(config: WebConfig, host: str, port: int, *, access_log: bool = True) -> None:
     app = create_app(config)
+    app.state.console.data.warm()  # the overview's data is read before the first visitor asks
     server = _Server(
         uvicorn.Config(
             app,

@@ -83,14 +83,14 @@ def test_a_suppression_request_needs_another_person_and_verifies(store: Store) -
         store, prefix, actor="sato", reason="更新まで", approver="CISO",
         approval_number="R8-1", expires=date(2026, 12, 31),
     )  # fmt: skip
-    pending = console.pending_request(store, prefix)
+    pending = console.pending_request(store, telnet.fingerprint)
     assert pending is not None and pending.requested_by == "sato"
     with pytest.raises(PermissionError):
         console.approve_suppression(store, prefix, actor="sato")
     record = console.approve_suppression(store, prefix, actor="suzuki")
     assert record.status is FindingStatus.SUPPRESSED
     assert record.exception_id == "manual:R8-1"
-    assert console.pending_request(store, prefix) is None
+    assert console.pending_request(store, telnet.fingerprint) is None
     _, events = store.get_finding(prefix)
     assert [e.event_type for e in events][-2:] == [
         EventType.SUPPRESSION_REQUESTED,

@@ -140,3 +140,20 @@ def test_an_invalid_request_is_refused_and_records_nothing(web: TestClient) -> N
     assert _post(web, "0" * 64, "comment", csrf, text="x") == 404
     with Store(_db(web)) as store:
         assert len(store.get_finding(syslog)[1]) == before
+
+
+def test_the_overview_shows_its_last_copy_while_it_is_read_again(web: TestClient) -> None:
+    pages = web.app.state.console.data  # type: ignore[attr-defined]
+    csrf = login(web, "triager1")
+    first = web.get("/")
+    assert first.status_code == 200 and "overview-stale" not in first.text
+    _, stale = pages.report_data()
+    assert not stale
+    assert _post(web, fingerprint_of("HRD-001"), "progress", csrf) == 303  # the head moves
+    _, stale = pages.report_data()
+    assert stale  # the last copy, while a thread reads the new one
+    pages._refresh()
+    data, stale = pages.report_data()
+    assert not stale
+    shown = next(f for f in data.findings if f.fingerprint == fingerprint_of("HRD-001"))
+    assert shown.status == "in_progress"
