@@ -101,7 +101,7 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
             proxy_user_header=proxy_user_header or None,
             trusted_proxies=tuple(trusted_proxy or ()),
             secure_cookies=not insecure_cookies,
-            default_lang="ja" if lang == "ja" else "en",
+            default_lang="ja",  # Japanese first; the page's link switches to English
         )
         serve(web_config, host, port)
 

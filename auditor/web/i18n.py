@@ -107,6 +107,13 @@ TEXTS: dict[str, tuple[str, str]] = {
         "A suppression is requested (by {by}, approver {approver}, approval number {number}, "
         "expires {expires}). Reason: {reason}",
     ),
+    "event.assigned": ("所管課の設定", "owner assigned"),
+    "event.commented": ("コメント", "comment"),
+    "event.due_set": ("対応期限の設定", "due date set"),
+    "event.progress_started": ("対応中", "in progress"),
+    "event.progress_stopped": ("対応中の取り消し", "back to open"),
+    "event.suppression_requested": ("抑止の申請", "suppression requested"),
+    "event.config_exported": ("設定の書き出し", "configurations exported"),
     "action.ack": ("確認済みにする", "Acknowledge"),
     "action.assign": ("所管課を設定", "Assign owner"),
     "action.comment": ("コメントを追加", "Add comment"),

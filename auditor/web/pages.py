@@ -40,7 +40,7 @@ from auditor.report.service import (
 from auditor.store import console
 from auditor.store.records import EventType, FindingRecord, FindingStatus
 from auditor.store.repository import Store
-from auditor.web.i18n import WebLang
+from auditor.web.i18n import TEXTS, WebLang, text
 
 log = logging.getLogger(__name__)
 
@@ -367,7 +367,7 @@ class PageData:
             {
                 "id": e.id,
                 "at": when(e.at),
-                "event": keyed("event", e.event_type.value, lang),
+                "event": event_label(e.event_type.value, lang),
                 "type": e.event_type.value,
                 "actor": e.actor,
                 "details": _details(e.payload),
@@ -479,6 +479,12 @@ class PageData:
                 for check in sorted(discover(), key=lambda c: c.id)
             ]
         }
+
+
+def event_label(event_type: str, lang: WebLang) -> str:
+    """The report's label of an event, or the console's for the workflow events."""
+    key = f"event.{event_type}"
+    return text(key, lang) if key in TEXTS else keyed("event", event_type, lang)
 
 
 def _details(payload: Mapping[str, Any]) -> str:
