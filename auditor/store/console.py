@@ -9,7 +9,7 @@ cookie value only.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
@@ -25,6 +25,8 @@ from auditor.store.suppressions import MANUAL_PREFIX
 from auditor.store.types import utc
 
 FINGERPRINT_LENGTH = 64
+TOUCH_EVERY = timedelta(minutes=1)
+"""A session's last use is written at most this often (a page view is not a write)."""
 
 ROLES = ("viewer", "triager", "approver", "admin")
 """Each role may do what the ones before it may: view < triage < approve suppressions < admin."""
@@ -158,14 +160,30 @@ def create_session(
         )
 
 
-def get_session(store: Store, token_hash: str, *, now: datetime | None = None) -> WebSession | None:
-    """The live session of that cookie hash (expired ones count as absent)."""
+def get_session(
+    store: Store,
+    token_hash: str,
+    *,
+    idle: timedelta | None = None,
+    now: datetime | None = None,
+) -> WebSession | None:
+    """The live session of that cookie hash: expired ones, and ones unused for longer than
+    ``idle``, count as absent. Use moves ``last_seen_at`` (at most once a minute)."""
     at = _now(now)
     with store._transaction(write=False) as session:
         row = session.get(WebSessionRow, token_hash)
         if row is None or utc(row.expires_at) <= at:
             return None
-        return WebSession(row.username, row.csrf_token, utc(row.created_at), utc(row.expires_at))
+        last = utc(row.last_seen_at)
+        if idle is not None and last + idle <= at:
+            return None
+        found = WebSession(row.username, row.csrf_token, utc(row.created_at), utc(row.expires_at))
+    if at - last >= TOUCH_EVERY:
+        with store._transaction(write=True) as session:
+            row = session.get(WebSessionRow, token_hash)
+            if row is not None:
+                row.last_seen_at = at
+    return found
 
 
 def delete_session(store: Store, token_hash: str) -> None:

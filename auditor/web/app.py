@@ -43,6 +43,7 @@ from auditor.web.security import (
     Viewer,
     check_csrf,
     identify,
+    same_origin,
     start_session,
 )
 
@@ -79,6 +80,8 @@ class WebConfig:
     trusted_proxies: tuple[str, ...] = ()
     secure_cookies: bool = True
     session_hours: float = 8.0
+    idle_minutes: float = 60.0
+    """A session unused this long ends (the absolute limit is ``session_hours``)."""
     login_limit_per_user: int = 5
     login_limit_per_address: int = 20
     login_window_seconds: float = 900.0
@@ -212,6 +215,7 @@ class Console:
             proxy_header=self.config.proxy_user_header,
             trusted_proxies=self.config.trusted_proxies,
             session_hours=self.config.session_hours,
+            idle_minutes=self.config.idle_minutes,
         )
 
     def error(self, request: Request, viewer: Viewer | None, key: str, status: int) -> Response:
@@ -256,7 +260,9 @@ class Console:
             return await run_in_threadpool(self.login_page, request)
         form = await request.form()
         lang = self.lang(request)
-        if not same_token(request.cookies.get(LOGIN_COOKIE), str(form.get("csrf") or "")):
+        if not same_origin(request) or not same_token(
+            request.cookies.get(LOGIN_COOKIE), str(form.get("csrf") or "")
+        ):
             return await run_in_threadpool(self.login_page, request, text("login.csrf", lang), 403)
         username = str(form.get("username") or "").strip()[:255]
         password = str(form.get("password") or "")[:1024]
@@ -359,6 +365,8 @@ class Console:
                 except NotSignedIn:
                     return self.error(request, None, "error.forbidden", 403)
                 try:
+                    if not same_origin(request):
+                        raise BadCsrf
                     check_csrf(viewer, values.get("csrf"))
                     if not viewer.may(role):
                         raise Forbidden

@@ -95,10 +95,12 @@ def identify(
     proxy_header: str | None,
     trusted_proxies: Sequence[str],
     session_hours: float,
+    idle_minutes: float | None = None,
 ) -> Viewer:
     """The viewer of ``request`` or :class:`NotSignedIn`."""
     cookie = request.cookies.get(SESSION_COOKIE)
-    session = console.get_session(store, token_hash(cookie)) if cookie else None
+    idle = timedelta(minutes=idle_minutes) if idle_minutes else None
+    session = console.get_session(store, token_hash(cookie), idle=idle) if cookie else None
     proxied: str | None = None
     if proxy_header and trusted_peer(
         request.client.host if request.client else None, trusted_proxies
@@ -121,3 +123,13 @@ def identify(
 def check_csrf(viewer: Viewer, submitted: str | None) -> None:
     if not same_token(viewer.csrf_token, submitted):
         raise BadCsrf
+
+
+def same_origin(request: Request) -> bool:
+    """A form post whose ``Origin`` (when the browser sends one) is this site (defence in
+    depth beside the CSRF token and ``SameSite=Strict``)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    host = request.headers.get("host", "")
+    return origin.split("://", 1)[-1] == host

@@ -27,6 +27,12 @@ def test_accounts_and_sessions(store: Store) -> None:
     live = console.get_session(store, "a" * 64)
     assert live is not None and live.username == "sato" and live.csrf_token == "t"
     assert console.get_session(store, "a" * 64, now=now + timedelta(hours=2)) is None
+    later = now + timedelta(minutes=30)
+    assert console.get_session(store, "a" * 64, idle=timedelta(minutes=20), now=later) is None
+    assert console.get_session(store, "a" * 64, idle=timedelta(minutes=40), now=later)  # touches
+    even_later = later + timedelta(minutes=25)  # 25 minutes after the last use
+    assert console.get_session(store, "a" * 64, idle=timedelta(minutes=20), now=even_later) is None
+    assert console.get_session(store, "a" * 64, idle=timedelta(minutes=30), now=even_later)
     console.update_user(store, "sato", disabled=True)  # ends the user's sessions
     assert console.get_session(store, "a" * 64) is None
     assert [u.username for u in console.list_users(store)] == ["sato"]

@@ -110,6 +110,17 @@ def test_a_form_without_the_sessions_csrf_token_is_refused(web: TestClient) -> N
         assert store.get_finding(fingerprint)[0].owner == "総務課"
 
 
+def test_a_form_posted_from_another_origin_is_refused(web: TestClient) -> None:
+    csrf = login(web, "triager1")
+    url = f"/findings/{fingerprint_of('HRD-001')}/comment"
+    evil = web.post(
+        url, data={"csrf": csrf, "text": "x"}, headers={"Origin": "https://evil.example"}
+    )
+    assert evil.status_code == 403
+    ours = web.post(url, data={"csrf": csrf, "text": "x"}, headers={"Origin": "https://testserver"})
+    assert ours.status_code == 303
+
+
 def test_the_login_form_needs_its_own_token(web: TestClient) -> None:
     answer = web.post("/login", data={"username": "viewer1", "password": PASSWORD})
     assert answer.status_code == 403
