@@ -6,8 +6,8 @@ Builds the store the way bench/report_scale.py does (two runs through the Store 
 resolves 2% and adds 5%) in a child process, so this process's peak RSS is the console's own.
 Then it signs in and asks the Starlette app (in process, through Starlette's TestClient, no
 network) for each page ``--repeat`` times, interleaved: the first findings page, filtered pages
-(severity + zone, text search, audit grade, matrix pair), a deep page, one finding, and the
-overview (which reads the report's data: every finding). Printed as min/median/max, not
+(severity + zone, text search, audit grade, matrix pair), a deep page, one finding, a CSV download of
+the severity + zone filter, and the overview (which reads the report's data: every finding). Printed as min/median/max, not
 asserted (the issue's target: first findings page under 300 ms). Peak RSS (VmHWM) is printed
 after sign-in, after every findings page was served once, and after the overview. Writes dated JSON to bench/results/.
 """
@@ -34,6 +34,7 @@ PAGES = {
     "device": "/findings?device=sw00100",
     "deep_page": "/findings?page=1000",
     "finding": "FINDING",
+    "csv_2450": "/findings.csv?status=active&severity=high&zone=lgwan",
     "overview": "/",
 }
 PASSWORD = "bench password 1234"

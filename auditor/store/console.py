@@ -8,6 +8,7 @@ cookie value only.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -286,6 +287,18 @@ def matching_fingerprints(store: Store, query: FindingQuery) -> set[str]:
     """Every fingerprint the filters accept (for a download of the current filter)."""
     with store._transaction(write=False) as session:
         return set(session.scalars(select(FindingRow.fingerprint).where(*_conditions(query))))
+
+
+def findings_by_fingerprint(store: Store, fingerprints: Collection[str]) -> list[FindingRecord]:
+    """The findings of these whole fingerprints (500 per query), in no particular order."""
+    wanted = sorted(set(fingerprints))
+    found: list[FindingRecord] = []
+    with store._transaction(write=False, consistent=True) as session:
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            rows = session.scalars(select(FindingRow).where(FindingRow.fingerprint.in_(chunk)))
+            found.extend(finding_record(row) for row in rows)
+    return found
 
 
 def grade_keys(store: Store) -> list[tuple[str, str, str, str]]:

@@ -109,3 +109,33 @@ def test_pages_link_to_each_other_and_keep_the_filter(city_url: str) -> None:
     assert len(seen) == len(set(seen)) == 5
     assert 'rel="prev"' in page and "5 件中 5–5 件目" in page
     store.close()
+
+
+def test_downloads_hold_exactly_the_current_filter(web: TestClient, tmp_path: Path) -> None:
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    login(web, "viewer1")
+    answer = web.get("/findings.csv?severity=critical")
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+    assert "attachment" in answer.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(answer.content.decode("utf-8-sig"))))
+    fingerprints = {fingerprint_of("SEG-005"), fingerprint_of("SEG-013")}
+    assert {cell for row in rows[1:] for cell in row} >= fingerprints
+    assert len([row for row in rows[1:] if set(row) & fingerprints]) == 2
+    assert not any(fingerprint_of("HRD-001") in row for row in rows)
+    book = web.get("/findings.xlsx?device=core1")
+    assert book.status_code == 200
+    path = tmp_path / "findings.xlsx"
+    path.write_bytes(book.content)
+    cells = {
+        str(value)
+        for sheet in load_workbook(path, read_only=True).worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for value in row
+        if value is not None
+    }
+    assert fingerprint_of("HRD-001") in cells and fingerprint_of("SEG-005") not in cells
