@@ -133,7 +133,7 @@ TEXTS: dict[str, tuple[str, str]] = {
     "device.collected": ("取得日時", "Collected"),
     "device.interfaces": ("インターフェース", "Interfaces"),
     "device.config_history": ("設定の履歴", "Configuration history"),
-    "device.diff": ("直近の変更", "Latest change"),
+    "device.diff": ("設定の変更", "Configuration change"),
     "device.no_snapshot": (
         "この機器のスナップショットはありません。",
         "No snapshot of this device.",

@@ -7,12 +7,14 @@ stays fast at 100,000 findings. Downloads reuse the report's export writers.
 
 from __future__ import annotations
 
+import difflib
 import logging
 import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -54,6 +56,8 @@ log = logging.getLogger(__name__)
 
 MAX_OFFSET = 100_000
 """Deepest page offset served; narrow the filter to reach further."""
+CONFIG_CHANGES = 10
+"""Configuration changes shown on a device page (newest first); ``auditor config diff`` has all."""
 INPUTS_TTL = 60.0
 """Seconds the loaded policy/inventory are reused before they are read again."""
 SEVERITIES = tuple(s.value for s in Severity)
@@ -426,20 +430,27 @@ class PageData:
         snapshots = self.store.latest_snapshots([name])
         snapshot = snapshots.get(name)
         history = configurations(self.store.snapshot_history(name))
-        try:
-            latest_diff = diff_config(self.store, name)
-        except LookupError:
-            latest_diff = ""
         records = self.store.list_findings(device=name)
         if snapshot is None and not records and not history:
             raise LookupError(name)
+        changes = []
+        for before, after in list(pairwise(history))[-CONFIG_CHANGES:]:
+            lines = difflib.unified_diff(
+                (before.config_redacted or "").splitlines(),
+                (after.config_redacted or "").splitlines(),
+                fromfile=when(before.collected_at),
+                tofile=when(after.collected_at),
+                lineterm="",
+            )
+            changes.append({"at": when(after.collected_at), "diff": "\n".join(lines)})
+        changes.reverse()  # newest first
         return {
             "name": name,
             "snapshot": snapshot,
             "collected": when(snapshot.collected_at) if snapshot else "",
             "interfaces": snapshot.interfaces if snapshot else [],
             "configs": [(when(s.collected_at), (s.config_hash or "")[:16]) for s in history],
-            "diff": latest_diff,
+            "changes": changes,
             "rows": [self.row(r, lang) for r in records[:500]],
         }
 
