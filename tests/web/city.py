@@ -3,6 +3,7 @@ a snapshot with a configuration change, and one account per role."""
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -97,7 +98,7 @@ def snapshot(at: datetime, config: str) -> DeviceSnapshot:
             Interface(name="Vlan10", addresses=["10.0.10.1/24"]),
         ],
         config_redacted=config,
-        config_hash=f"{abs(hash(config)):064x}"[:64],
+        config_hash=hashlib.sha256(config.encode()).hexdigest(),
     )
 
 
