@@ -29,6 +29,7 @@ from auditor.cli.rules import register_rules
 from auditor.cli.run import register_run
 from auditor.cli.traffic import register_netns, register_traffic
 from auditor.cli.validate import register_validate
+from auditor.cli.web import register_web
 
 
 def build_app(lang: Lang) -> typer.Typer:
@@ -68,6 +69,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_report(app, lang)
     register_traffic(app, lang)
     register_notify(app, lang)
+    register_web(app, lang)
     _mount_lab(app, lang)
     return app
 

@@ -214,3 +214,32 @@ class RunResultRow(Base):
     outcome: Mapped[str] = mapped_column(String(16))
     reason_en: Mapped[str | None] = mapped_column(Text)
     reason_ja: Mapped[str | None] = mapped_column(Text)
+
+
+class WebUserRow(Base):
+    """A local account of the web console (``auditor web user add``); the password is an argon2
+    hash, ``None`` for an account that signs in only through the trusted reverse proxy."""
+
+    __tablename__ = "web_users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), unique=True)
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebSessionRow(Base):
+    """A signed-in browser: only the SHA-256 of its cookie is kept, so a database reader cannot
+    take over a session; logout deletes the row."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)

@@ -53,6 +53,9 @@ class EventType(StrEnum):
     DUE_SET = "due_set"
     PROGRESS_STARTED = "progress_started"
     PROGRESS_STOPPED = "progress_stopped"
+    SUPPRESSION_REQUESTED = "suppression_requested"
+    """Someone asked for a manual suppression (web console); an approver's ``suppressed`` event
+    follows. Changes no state: the request lives in the chain only."""
 
 
 WORKFLOW_EVENTS = frozenset(
