@@ -531,3 +531,15 @@ def _port(model: ForwardingModel, device: str, name: str | None) -> Port | None:
     if name is None:
         return None
     return next((p for p in model.ports.get(device, []) if p.interface == name), None)
+
+
+def search_services(
+    model: ForwardingModel,
+    source: Endpoint,
+    destination: Endpoint,
+    services: list[ServiceRange],
+    judge: Judge | None = None,
+    vrf: str | None = None,
+) -> list[PathResult]:
+    """:func:`search` for every service, in order."""
+    return [search(model, source, destination, service, judge, vrf) for service in services]
