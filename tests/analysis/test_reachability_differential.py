@@ -207,6 +207,7 @@ def test_the_stored_verdicts_equal_the_reference_all_pairs(name: str) -> None:
                 continue
             judge = judge_path(view, source, destination)
             verdict = PairVerdict(source, destination)
+            # The reference's PathResult has the same fields and to_json() as the product's.
             verdict.results.extend(
                 reference.search(model, origin, target, s, judge)  # type: ignore[misc]
                 for s in classes

@@ -8,6 +8,11 @@ host may use is told apart from one that any host may use. Unknown services or a
 broad as they may be (a deny then removes nothing). A hop the model cannot follow (policy-based
 routing, unresolved NAT, dynamic routing without its table, a next hop no snapshot owns) is a gap:
 without another path the answer is "unknown", never "not reachable".
+
+Every service class of a zone pair is answered by one search (:func:`search_services`): the
+services travel as a bit set and part only where a filter treats them apart, each keeping its own
+visited states, gaps and answer, so the answers equal one search per service
+(tests/analysis/test_reachability_differential.py compares them with the previous search).
 """
 
 from __future__ import annotations
