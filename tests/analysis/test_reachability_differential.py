@@ -63,7 +63,7 @@ def _synthetic(devices: int, *, features: bool) -> NetworkView:
 
 
 def _add_features(snapshots: dict[str, Any]) -> None:
-    """Facts the bench city lacks: a static NAT, a PBR, a VRF leak, OSPF without its table."""
+    """Facts the bench city lacks: NAT, PBR, a VRF leak, OSPF without its table, a big table."""
 
     def update(name: str, **changes: Any) -> None:
         snapshots[name] = snapshots[name].model_copy(update=changes)
@@ -107,6 +107,18 @@ def _add_features(snapshots: dict[str, Any]) -> None:
         ],
     )
     update("c5-rt", nat_rules=[NatRule(kind="static", modelled=False, line="nat (unresolved)")])
+    # c6 (Internet): a large static table (indexed by the search) with nested prefixes.
+    hop = snapshots["c6-core"].routes[0].next_hop
+    extra = [
+        Route(prefix=f"10.{(10, 20, 40, 50)[i % 4]}.{i}.0/24", next_hop=hop) for i in range(120)
+    ]
+    extra += [
+        Route(prefix="10.20.0.0/16", next_hop=hop),
+        Route(prefix="10.40.0.0/22", next_hop=hop),
+        Route(prefix="10.20.5.128/25", next_hop=hop),
+        Route(prefix="10.50.0.0/12", next_hop=hop),
+    ]
+    update("c6-core", routes=[*snapshots["c6-core"].routes, *extra])
     update("c2-rt", policy_routes=[PolicyRoute(interface="ge0", name="PBR", line="route-map PBR")])
     update("c3-core", routing_protocols=["ospf"])
     # c4 (My Number): a second VRF on the core with a leaked route into the Internet zone.
@@ -226,3 +238,33 @@ def test_a_vrf_restricted_query_equals_the_reference() -> None:
         want = [reference.search(model, origin, target, s, None, vrf).to_json() for s in classes]
         got = [r.to_json() for r in search_services(model, origin, target, classes, None, vrf)]
         assert got == want
+
+
+def test_the_route_index_finds_exactly_the_overlapping_routes() -> None:
+    """Supernets and subnets of each target, in table order, whatever the nesting."""
+    from auditor.analysis.reachability.model import RouteEntry
+    from auditor.analysis.reachability.search import _RouteIndex
+
+    prefixes = [f"10.{a}.{b}.0/{n}" for a in (0, 1, 2) for b in (0, 64, 128) for n in (24, 26)]
+    prefixes += ["0.0.0.0/0", "10.0.0.0/8", "10.1.0.0/16", "10.2.128.0/17", "2001:db8::/32"]
+    table = [
+        RouteEntry(ip_network(p, strict=False), "192.0.2.1", None, "static", None, False)
+        for p in prefixes
+    ]
+    table.sort(key=lambda r: -r.prefix.prefixlen)
+    index = _RouteIndex(table)
+    targets_list = [
+        (ip_network("10.1.64.0/24"),),
+        (ip_network("10.2.0.0/16"), ip_network("10.0.128.64/26")),
+        (ip_network("0.0.0.0/0"),),
+        (ip_network("10.1.64.77/32"),),
+        (ip_network("172.16.0.0/12"),),
+        (ip_network("2001:db8:1::/48"),),
+    ]
+    for targets in targets_list:
+        want = [
+            r
+            for r in table
+            if any(t.version == r.prefix.version and t.overlaps(r.prefix) for t in targets)
+        ]
+        assert index.candidates(targets) == want, targets

@@ -457,6 +457,8 @@ def _routes(
 ) -> list[RouteEntry]:
     """The longest route containing the targets, plus more specific routes into them."""
     table = model.routes.get((device, vrf), [])
+    if len(table) > _INDEX_ROUTES_FROM:
+        table = _route_index(model, device, vrf, table).candidates(targets)
     chosen: list[RouteEntry] = []
     best: int | None = None
     for route in table:  # longest prefix first
@@ -474,6 +476,64 @@ def _routes(
                 continue
             chosen.append(route)
     return chosen
+
+
+# A collected routing table of a core can hold thousands of routes; scanning all of them at
+# every state made a search's cost grow with the table. Large tables are indexed once per
+# (device, VRF): only routes that overlap a target (its supernets and the routes inside it) are
+# walked, in table order, so the choice is the same as the full scan's (routes that overlap no
+# target are neither chosen nor set the longest match).
+_INDEX_ROUTES_FROM = 32
+
+
+class _RouteIndex:
+    def __init__(self, table: list[RouteEntry]) -> None:
+        self.table = table
+        self.exact: dict[tuple[int, int, int], list[int]] = {}  # (version, first, len) → rows
+        self.lengths: dict[int, list[int]] = {4: [], 6: []}  # prefix lengths present, per version
+        self.starts: dict[int, list[tuple[int, int]]] = {4: [], 6: []}  # (first address, row)
+        for row, route in enumerate(table):
+            prefix = route.prefix
+            first = int(prefix.network_address)
+            self.exact.setdefault((prefix.version, first, prefix.prefixlen), []).append(row)
+            self.starts[prefix.version].append((first, row))
+        for version, rows in self.starts.items():
+            rows.sort()
+            present = {table[row].prefix.prefixlen for _, row in rows}
+            self.lengths[version] = sorted(present)
+
+    def candidates(self, targets: Nets) -> list[RouteEntry]:
+        """The table's routes that overlap any target, in table order."""
+        rows: set[int] = set()
+        for target in targets:
+            version = target.version
+            bits = target.max_prefixlen
+            first = int(target.network_address)
+            last = int(target.broadcast_address)
+            for length in self.lengths[version]:  # routes containing the target
+                if length > target.prefixlen:
+                    break
+                masked = (first >> (bits - length)) << (bits - length) if length else 0
+                rows.update(self.exact.get((version, masked, length), ()))
+            starts = self.starts[version]  # routes inside the target start within it
+            for position in range(bisect_left(starts, (first, -1)), len(starts)):
+                start, row = starts[position]
+                if start > last:
+                    break
+                rows.add(row)
+        return [self.table[row] for row in sorted(rows)]
+
+
+def _route_index(
+    model: ForwardingModel, device: str, vrf: str | None, table: list[RouteEntry]
+) -> _RouteIndex:
+    memo_key = ("routes", device, vrf)
+    cached = model.memo.get(memo_key)
+    if isinstance(cached, _RouteIndex) and cached.table is table:
+        return cached
+    index = _RouteIndex(table)
+    model.memo[memo_key] = index
+    return index
 
 
 def _resolve(
