@@ -8,8 +8,11 @@ table) is kept as a *gap* on the device or port, so a search that meets it answe
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -104,6 +107,11 @@ class ForwardingModel:
     device_gaps: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     port_gaps: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     _by_zone: dict[str | None, list[Port]] | None = field(default=None, repr=False)
+    # Lookups the search makes at every hop, built once: a port by name, a device's ports per
+    # VRF (device order kept), and search results that depend on the model alone.
+    _by_name: dict[tuple[str, str], Port] | None = field(default=None, repr=False)
+    _by_vrf: dict[tuple[str, str | None], list[Port]] | None = field(default=None, repr=False)
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     @property
     def interface_count(self) -> int:
@@ -135,8 +143,49 @@ class ForwardingModel:
             self._by_zone = dict(index)
         return self._by_zone.get(zone, [])
 
+    def port(self, device: str, interface: str | None) -> Port | None:
+        """The first port of ``device`` named ``interface`` (``None`` for no name)."""
+        if interface is None:
+            return None
+        if self._by_name is None:
+            index: dict[tuple[str, str], Port] = {}
+            for name, ports in self.ports.items():
+                for port in ports:
+                    index.setdefault((name, port.interface), port)
+            self._by_name = index
+        return self._by_name.get((device, interface))
+
+    def ports_in_vrf(self, device: str, vrf: str | None) -> list[Port]:
+        """The ports of ``device`` in ``vrf``, in the device's port order."""
+        if self._by_vrf is None:
+            index: dict[tuple[str, str | None], list[Port]] = defaultdict(list)
+            for name, ports in self.ports.items():
+                for port in ports:
+                    index[(name, port.vrf)].append(port)
+            self._by_vrf = dict(index)
+        return self._by_vrf.get((device, vrf), [])
+
     def is_firewall(self, device: str) -> bool:
         return self.view.is_firewall(device)
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Keep the cyclic GC off the run's long-lived objects while the model is searched.
+
+    The searches allocate millions of short-lived tuples; each full collection they trigger
+    rescans every snapshot object of the run, which made the all-pairs time grow with the square
+    of the city (bench/reachability.py). Frozen objects are only skipped by the collector, not
+    freed or changed; they return to the oldest generation afterwards.
+    """
+    already = gc.get_freeze_count() > 0
+    if not already:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if not already:
+            gc.unfreeze()
 
 
 def build_model(view: NetworkView) -> ForwardingModel:
@@ -144,6 +193,18 @@ def build_model(view: NetworkView) -> ForwardingModel:
     cached = view.derived.get("forwarding_model")
     if isinstance(cached, ForwardingModel):
         return cached
+    # The model is tens of thousands of small acyclic objects that all live on: like the network
+    # view's own build, the cyclic collector pauses instead of rescanning them as they grow.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(view)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(view: NetworkView) -> ForwardingModel:
     model = ForwardingModel(view)
     for facts in view.l3_interfaces.values():
         for fact in facts:
