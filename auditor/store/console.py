@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from auditor.store.errors import FindingNotFound
@@ -196,6 +196,19 @@ def delete_session(store: Store, token_hash: str) -> None:
 
 
 @dataclass(frozen=True)
+class CellFilter:
+    """A zone-matrix cell's findings (``auditor.web.cells`` derives it from the stored matrix):
+    the cell's excess permits by (device, subject), its SEG-013 path subject, and traffic
+    findings whose subject contains ``traffic_marker``."""
+
+    permits: frozenset[tuple[str, str]]
+    path_check: str
+    path_subject: str
+    traffic_prefix: str
+    traffic_marker: str
+
+
+@dataclass(frozen=True)
 class FindingQuery:
     """The console's filters; every one narrows, an empty one does not filter."""
 
@@ -206,8 +219,8 @@ class FindingQuery:
     device: str | None = None
     owner: str | None = None
     text: str | None = None
-    pair: tuple[str, str] | None = None
-    """A zone-matrix cell: findings whose subject names ``source->target``."""
+    cell: CellFilter | None = None
+    """A zone-matrix cell: the findings the stored matrix attributes to it."""
     keys: frozenset[tuple[str, str, str, str]] | None = None
     """(check_id, severity, outcome, zone or "") combinations to keep (the grade filter)."""
 
@@ -245,10 +258,18 @@ def _conditions(query: FindingQuery, *, ordered: bool = False) -> list[ColumnEle
                 FindingRow.device.contains(query.text, autoescape=True),
             )
         )
-    if query.pair:
-        where.append(
-            FindingRow.subject.contains(f"{query.pair[0]}->{query.pair[1]}", autoescape=True)
-        )
+    if query.cell is not None:
+        cell = query.cell
+        either: list[ColumnElement[bool]] = [
+            and_(FindingRow.check_id == cell.path_check, FindingRow.subject == cell.path_subject),
+            and_(
+                FindingRow.check_id.startswith(cell.traffic_prefix, autoescape=True),
+                FindingRow.subject.contains(cell.traffic_marker, autoescape=True),
+            ),
+        ]
+        if cell.permits:
+            either.append(tuple_(FindingRow.device, FindingRow.subject).in_(sorted(cell.permits)))
+        where.append(or_(*either))
     if query.keys is not None:
         if not query.keys:
             where.append(FindingRow.id < 0)
@@ -287,6 +308,33 @@ def matching_fingerprints(store: Store, query: FindingQuery) -> set[str]:
     """Every fingerprint the filters accept (for a download of the current filter)."""
     with store._transaction(write=False) as session:
         return set(session.scalars(select(FindingRow.fingerprint).where(*_conditions(query))))
+
+
+def cell_candidates(
+    store: Store,
+    statuses: Collection[str],
+    *,
+    permits: Collection[tuple[str, str]],
+    check_prefixes: Collection[str],
+) -> list[tuple[str, str | None, str]]:
+    """(check, device, subject) of the findings in ``statuses`` that may belong to a matrix cell:
+    on one of ``permits`` or of a check starting with one of ``check_prefixes`` (the overview
+    attributes them to cells in one pass instead of one count per cell)."""
+    either: list[ColumnElement[bool]] = [
+        FindingRow.check_id.startswith(prefix, autoescape=True) for prefix in sorted(check_prefixes)
+    ]
+    wanted = sorted(set(permits))
+    for start in range(0, len(wanted), 400):
+        either.append(
+            tuple_(FindingRow.device, FindingRow.subject).in_(wanted[start : start + 400])
+        )
+    if not either:
+        return []
+    query = select(FindingRow.check_id, FindingRow.device, FindingRow.subject).where(or_(*either))
+    if statuses:
+        query = query.where(FindingRow.status.in_(sorted(statuses)))
+    with store._transaction(write=False) as session:
+        return [(str(c), d, str(s)) for c, d, s in session.execute(query).all()]
 
 
 def findings_by_fingerprint(store: Store, fingerprints: Collection[str]) -> list[FindingRecord]:
@@ -484,12 +532,14 @@ def approve_suppression(
 __all__ = [
     "ROLES",
     "AccountError",
+    "CellFilter",
     "FindingQuery",
     "SuppressionRequest",
     "WebSession",
     "WebUser",
     "add_user",
     "approve_suppression",
+    "cell_candidates",
     "create_session",
     "delete_session",
     "distinct_values",

@@ -45,9 +45,12 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overview.trend": ("未対応件数の推移", "Open findings over time"),
     "overview.matrix": ("区域間マトリクス", "Zone matrix"),
     "overview.matrix_hint": (
-        "セルを選ぶと、その区域の組の指摘を表示します。",
-        "Choose a cell to list the findings behind that zone pair.",
+        "セルを選ぶと、その区域の組の指摘 (許可範囲を超える設定、経路 (SEG-013)、通信) を表示します。"
+        "右下の数字は未解消の件数です。",
+        "Choose a cell to list the findings behind that zone pair (permits beyond the policy, the "
+        "path finding SEG-013, traffic); the number at its corner counts the open ones.",
     ),
+    "overview.cell_count": ("未解消の指摘 {count} 件", "{count} open findings"),
     "overview.stale": (
         "集計を更新しています。直前の集計を表示しています (数十秒後に再読み込みしてください)。",
         "The summary is being updated; the previous one is shown (reload in a little while).",
@@ -64,7 +67,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "findings.next": ("次へ", "Next"),
     "findings.previous": ("前へ", "Previous"),
     "findings.download": ("この条件でダウンロード", "Download this selection"),
-    "findings.pair": ("区域の組: {pair}", "Zone pair: {pair}"),
+    "findings.pair": (
+        "区域の組: {pair} (最新のマトリクスでこの組を作る設定・経路・通信の指摘)",
+        "Zone pair: {pair} (the findings on the configuration, path and traffic that make this "
+        "cell in the latest stored matrix)",
+    ),
     "field.zone": ("区域", "Zone"),
     "field.grade": ("監査区分", "Grade"),
     "field.severity": ("重大度", "Severity"),

@@ -50,6 +50,7 @@ from auditor.store.records import (
     VerifyResult,
 )
 from auditor.store.repository import Store
+from auditor.web.cells import PATH_CHECK, TRAFFIC_PREFIX, CellSelection, selections
 from auditor.web.i18n import TEXTS, WebLang, text
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ INPUTS_TTL = 60.0
 """Seconds the loaded policy/inventory are reused before they are read again."""
 SEVERITIES = tuple(s.value for s in Severity)
 STATUSES = tuple(s.value for s in FindingStatus)
+ACTIVE = frozenset(s.value for s in FindingStatus if s is not FindingStatus.RESOLVED)
 GRADES = tuple(g.value for g in AuditGrade)
 FILTER_FIELDS = ("zone", "grade", "severity", "status", "check", "device", "owner", "q", "pair")
 
@@ -134,6 +136,8 @@ class PageData:
         self._rules: dict[str, RuleText] | None = None
         self._choices: dict[str, tuple[str, list[str]]] = {}
         self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
+        self._cells: tuple[str, dict[tuple[str, str], CellSelection]] | None = None
+        self._cell_counts: tuple[str, dict[tuple[str, str], int]] | None = None
 
     def inputs(self) -> ReportInputs:
         with self._lock:
@@ -198,6 +202,9 @@ class PageData:
             "actions": data.actions,
             "trend": trend_picture(data.trend),
             "matrix": matrix,
+            "cell_counts": {f"{a}->{b}": n for (a, b), n in self.cell_counts().items()}
+            if matrix
+            else {},
             "run": data.current_run,
             "when": when,
         }
@@ -264,6 +271,44 @@ class PageData:
         data.chain_head = head
         return data
 
+    def cell_selections(self) -> dict[tuple[str, str], CellSelection]:
+        """Each cell's findings as the newest stored matrix says, read again when the chain
+        head moves (every run that stores a matrix moves it)."""
+        head = self.store.chain_head().hash
+        with self._lock:
+            if self._cells is not None and self._cells[0] == head:
+                return self._cells[1]
+        record = self.store.latest_matrix()
+        found = selections(record.data if record is not None else None)
+        with self._lock:
+            self._cells = (head, found)
+        return found
+
+    def cell_selection(self, source: str, target: str) -> CellSelection:
+        return self.cell_selections().get((source, target)) or CellSelection(
+            source, target, frozenset()
+        )
+
+    def cell_counts(self) -> dict[tuple[str, str], int]:
+        """Open (not resolved) findings per cell, by the same definition as the cell's link."""
+        head = self.store.chain_head().hash
+        with self._lock:
+            if self._cell_counts is not None and self._cell_counts[0] == head:
+                return self._cell_counts[1]
+        cells = self.cell_selections()
+        rows = console.cell_candidates(
+            self.store,
+            ACTIVE,
+            permits={p for c in cells.values() for p in c.permits},
+            check_prefixes=(PATH_CHECK, TRAFFIC_PREFIX),
+        )
+        counts = {
+            pair: sum(1 for row in rows if cell.matches(*row)) for pair, cell in cells.items()
+        }
+        with self._lock:
+            self._cell_counts = (head, counts)
+        return counts
+
     def grade_keys(self) -> list[tuple[str, str, str, str]]:
         """(check, severity, outcome, zone) combinations, read again when the chain head moves."""
         head = self.store.chain_head().hash
@@ -297,7 +342,7 @@ class PageData:
     def query(self, filters: Filters) -> console.FindingQuery:
         statuses: frozenset[str] = frozenset()
         if filters.status == "active":
-            statuses = frozenset(s.value for s in FindingStatus if s is not FindingStatus.RESOLVED)
+            statuses = ACTIVE
         elif filters.status:
             statuses = frozenset({filters.status})
         keys = None
@@ -309,10 +354,10 @@ class PageData:
                 if audit_grade(key[0], key[1], key[2], key[3] or None, policy).value
                 == filters.grade
             )
-        pair = None
+        cell = None
         if filters.pair:
             source, _, target = filters.pair.partition("->")
-            pair = (source, target)
+            cell = self.cell_selection(source, target).filter()
         return console.FindingQuery(
             zone=filters.zone or None,
             severities=frozenset({filters.severity}) if filters.severity else frozenset(),
@@ -321,7 +366,7 @@ class PageData:
             device=filters.device or None,
             owner=filters.owner or None,
             text=filters.q or None,
-            pair=pair,
+            cell=cell,
             keys=keys,
         )
 
