@@ -43,6 +43,15 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overview.severities": ("重大度別の未対応件数", "Open findings by severity"),
     "overview.actions": ("まず対応すべきこと", "What to do first"),
     "overview.trend": ("未対応件数の推移", "Open findings over time"),
+    "overview.trend_bar": (
+        "その日の最後の実行時点の未対応件数",
+        "open findings after the day's last run",
+    ),
+    "overview.trend_gap": ("実行のない日", "no run that day"),
+    "overview.trend_empty": (
+        "この期間には実行の記録がありません (件数は実行のあった日だけ表示します)。",
+        "No run was recorded in this period (counts are shown for days with a run only).",
+    ),
     "overview.matrix": ("区域間マトリクス", "Zone matrix"),
     "overview.matrix_hint": (
         "セルを選ぶと、その区域の組の指摘 (許可範囲を超える設定、経路 (SEG-013)、通信) を表示します。"

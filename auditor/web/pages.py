@@ -21,7 +21,7 @@ from typing import Any
 from auditor.model.findings import AuditGrade, Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
-from auditor.report.charts import matrix_picture, trend_picture
+from auditor.report.charts import matrix_picture
 from auditor.report.cleaning import Redactor
 from auditor.report.config_history import configurations, diff_config
 from auditor.report.data import (
@@ -51,6 +51,7 @@ from auditor.store.records import (
 )
 from auditor.store.repository import Store
 from auditor.web.cells import PATH_CHECK, TRAFFIC_PREFIX, CellSelection, selections
+from auditor.web.charts import trend_chart
 from auditor.web.i18n import TEXTS, WebLang, text
 
 log = logging.getLogger(__name__)
@@ -200,7 +201,7 @@ class PageData:
                 for s, n in data.severity_totals().items()
             ],
             "actions": data.actions,
-            "trend": trend_picture(data.trend),
+            "trend": trend_chart(data.trend),
             "matrix": matrix,
             "cell_counts": {f"{a}->{b}": n for (a, b), n in self.cell_counts().items()}
             if matrix
