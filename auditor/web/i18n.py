@@ -67,6 +67,30 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overview.no_run": ("まだ実行の記録がありません。", "No run has been recorded yet."),
     "overview.last_run": ("最新の実行", "Latest run"),
     "overview.chain_head": ("履歴チェーンの先頭", "Event chain head"),
+    "finding.hops": ("経路 (ポリシーを超える到達)", "Path hops (reach beyond the policy)"),
+    "finding.config_lines": (
+        "設定の該当行 (最新のマトリクスより)",
+        "Configuration lines (from the latest stored matrix)",
+    ),
+    "finding.excerpt": (
+        "機器の設定の該当箇所 ({at} 収集、秘匿化済み)",
+        "The device's configuration around them (collected {at}, redacted)",
+    ),
+    "finding.within": ("ポリシーの範囲内", "within the policy"),
+    "finding.beyond": ("ポリシーを超える", "beyond the policy"),
+    "finding.no_evidence": (
+        "この指摘には記録された証跡がありません (検査が証跡を残さない種類か、"
+        "機器の設定やマトリクスが保存されていません)。",
+        "This finding has no stored evidence (its check records none, or no configuration or "
+        "matrix of the device is stored).",
+    ),
+    "field.service": ("サービス", "Service"),
+    "field.trace": ("経路", "Trace"),
+    "field.reason": ("理由", "Reason"),
+    "field.pair": ("区域の組", "Zone pair"),
+    "field.config_line": ("設定行", "Configuration line"),
+    "field.services": ("サービス", "Services"),
+    "field.verdict": ("判定", "Verdict"),
     "findings.title": ("指摘一覧", "Findings"),
     "findings.filter": ("絞り込み", "Filter"),
     "findings.apply": ("表示", "Apply"),

@@ -52,6 +52,7 @@ from auditor.store.records import (
 from auditor.store.repository import Store
 from auditor.web.cells import PATH_CHECK, TRAFFIC_PREFIX, CellSelection, selections
 from auditor.web.charts import trend_chart
+from auditor.web.evidence import config_excerpt, path_hops, permit_lines
 from auditor.web.i18n import TEXTS, WebLang, text
 
 log = logging.getLogger(__name__)
@@ -137,6 +138,7 @@ class PageData:
         self._rules: dict[str, RuleText] | None = None
         self._choices: dict[str, tuple[str, list[str]]] = {}
         self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
+        self._matrix: tuple[str, dict[str, Any] | None] | None = None
         self._cells: tuple[str, dict[tuple[str, str], CellSelection]] | None = None
         self._cell_counts: tuple[str, dict[tuple[str, str], int]] | None = None
 
@@ -279,11 +281,22 @@ class PageData:
         with self._lock:
             if self._cells is not None and self._cells[0] == head:
                 return self._cells[1]
-        record = self.store.latest_matrix()
-        found = selections(record.data if record is not None else None)
+        found = selections(self.matrix_data())
         with self._lock:
             self._cells = (head, found)
         return found
+
+    def matrix_data(self) -> dict[str, Any] | None:
+        """The newest stored matrix (``ZoneMatrix.to_json``), read again when the chain moves."""
+        head = self.store.chain_head().hash
+        with self._lock:
+            if self._matrix is not None and self._matrix[0] == head:
+                return self._matrix[1]
+        record = self.store.latest_matrix()
+        data = record.data if record is not None else None
+        with self._lock:
+            self._matrix = (head, data)
+        return data
 
     def cell_selection(self, source: str, target: str) -> CellSelection:
         return self.cell_selections().get((source, target)) or CellSelection(
@@ -451,6 +464,16 @@ class PageData:
                 config_diff = diff_config(self.store, record.device)
             except LookupError:
                 config_diff = ""
+        matrix = self.matrix_data()
+        permits = permit_lines(matrix, record.device, record.subject)
+        hops = path_hops(matrix, record.subject) if record.check_id == PATH_CHECK else []
+        excerpt, collected = "", ""
+        if record.device:
+            snapshot = self.store.latest_snapshots([record.device]).get(record.device)
+            if snapshot is not None:
+                wanted = [p.line for p in permits] + [e.detail for e in record.evidence]
+                excerpt = config_excerpt(snapshot.config_redacted, [*wanted, record.subject])
+                collected = when(snapshot.collected_at)
         return {
             "f": self.row(record, lang),
             "record": record,
@@ -458,6 +481,10 @@ class PageData:
                 {"source": e.source, "detail": e.detail, "blob": e.blob_sha256}
                 for e in record.evidence
             ],
+            "permits": permits,
+            "hops": hops,
+            "excerpt": excerpt,
+            "excerpt_at": collected,
             "is_path": record.check_id == "SEG-013",
             "history": history,
             "seen_count": sum(1 for e in events if e.event_type == EventType.SEEN),
