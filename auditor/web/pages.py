@@ -138,7 +138,7 @@ class PageData:
         self._rules: dict[str, RuleText] | None = None
         self._choices: dict[str, tuple[str, list[str]]] = {}
         self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
-        self._matrix: tuple[str, dict[str, Any] | None] | None = None
+        self._matrix: tuple[str, Mapping[str, Any] | None] | None = None
         self._cells: tuple[str, dict[tuple[str, str], CellSelection]] | None = None
         self._cell_counts: tuple[str, dict[tuple[str, str], int]] | None = None
 
@@ -286,7 +286,7 @@ class PageData:
             self._cells = (head, found)
         return found
 
-    def matrix_data(self) -> dict[str, Any] | None:
+    def matrix_data(self) -> Mapping[str, Any] | None:
         """The newest stored matrix (``ZoneMatrix.to_json``), read again when the chain moves."""
         head = self.store.chain_head().hash
         with self._lock:
