@@ -33,6 +33,43 @@ ROLES = ("viewer", "triager", "approver", "admin")
 """Each role may do what the ones before it may: view < triage < approve suppressions < admin."""
 
 
+WEB_SUBJECT = "operator:web"
+"""The chain subject of the console's account events (sign-ins, user management)."""
+SYSTEM_ACTOR = "system"
+
+
+def _chain_user_event(
+    session: Session, actor: str, at: datetime, payload: dict[str, Any]
+) -> None:
+    """A ``web_user_changed`` event in the transaction that makes the change (never a hash)."""
+    events = EventLog(lock_chain(session), run_id=None, actor=actor[:255], at=at)
+    events.add(WEB_SUBJECT, EventType.WEB_USER_CHANGED, payload)
+    events.flush(session)
+
+
+def record_web_event(
+    store: Store,
+    event_type: EventType,
+    *,
+    actor: str,
+    address: str,
+    outcome: str,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> EventRecord:
+    """A sign-in, sign-out or failed sign-in on the hash chain: who, from where, what came of it."""
+    if event_type not in (
+        EventType.WEB_SIGNED_IN,
+        EventType.WEB_SIGNED_OUT,
+        EventType.WEB_SIGN_IN_FAILED,
+    ):
+        raise ValueError(f"{event_type} is not a sign-in event")
+    payload = {"address": address[:64], "outcome": outcome, **(details or {})}
+    return store.record_operator_event(
+        WEB_SUBJECT, event_type, actor[:255] or "-", payload, now=_now(now)
+    )
+
+
 class AccountError(ValueError):
     """An account operation that cannot be done (unknown user, duplicate name, bad role)."""
 
@@ -73,8 +110,10 @@ def add_user(
     *,
     role: str,
     password_hash: str | None,
+    actor: str = SYSTEM_ACTOR,
     now: datetime | None = None,
 ) -> WebUser:
+    """Create an account; the chain records who added it and its role."""
     name = username.strip()
     if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
         raise AccountError("the user name must be 1-255 printable characters")
@@ -92,6 +131,17 @@ def add_user(
         )
         session.add(row)
         session.flush()
+        _chain_user_event(
+            session,
+            actor,
+            at,
+            {
+                "action": "add",
+                "user": name,
+                "role": row.role,
+                "password": password_hash is not None,
+            },
+        )
         return _user(row)
 
 
@@ -109,19 +159,37 @@ def update_user(
     password_hash: str | None = None,
     role: str | None = None,
     disabled: bool | None = None,
+    actor: str = SYSTEM_ACTOR,
     now: datetime | None = None,
 ) -> WebUser:
-    """Change a password, role or the disabled flag; any change ends the user's sessions."""
+    """Change a password, role or the disabled flag; any change ends the user's sessions and
+    is chained (which fields changed, by whom; never the hash)."""
+    at = _now(now)
     with store._transaction(write=True) as session:
         row = _existing(session, username)
+        actions = [
+            name
+            for name, value in (
+                ("passwd", password_hash),
+                ("role", role),
+                ("disable" if disabled else "enable", disabled),
+            )
+            if value is not None
+        ]
         if password_hash is not None:
             row.password_hash = password_hash
         if role is not None:
             row.role = _check_role(role)
         if disabled is not None:
             row.disabled = disabled
-        row.updated_at = _now(now)
+        row.updated_at = at
         session.execute(delete(WebSessionRow).where(WebSessionRow.username == username))
+        _chain_user_event(
+            session,
+            actor,
+            at,
+            {"action": "+".join(actions) or "none", "user": username, "role": row.role},
+        )
         return _user(row)
 
 
@@ -531,6 +599,7 @@ def approve_suppression(
 
 __all__ = [
     "ROLES",
+    "WEB_SUBJECT",
     "AccountError",
     "CellFilter",
     "FindingQuery",
@@ -550,6 +619,7 @@ __all__ = [
     "matching_fingerprints",
     "page_findings",
     "pending_request",
+    "record_web_event",
     "request_suppression",
     "update_user",
 ]

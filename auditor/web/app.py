@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auditor.store import console
+from auditor.store.records import EventType
 from auditor.store.repository import Store
 from auditor.web import pages
 from auditor.web.auth import RateLimiter, new_token, same_token, token_hash, verify_password
@@ -279,6 +280,21 @@ class Console:
             self.user_limit.failed(user_key)
             self.address_limit.failed(address_key)
             log.warning("failed login: user %r from %s", username, address)
+            reason = (
+                "unknown-user"
+                if found is None
+                else "disabled"
+                if found[0].disabled and ok
+                else "bad-password"
+            )
+            await run_in_threadpool(
+                console.record_web_event,
+                self.store,
+                EventType.WEB_SIGN_IN_FAILED,
+                actor=username or "-",
+                address=address,
+                outcome=reason,
+            )
             return await run_in_threadpool(
                 self.login_page, request, text("login.failed", lang), 401
             )
@@ -290,6 +306,15 @@ class Console:
             start_session, self.store, found[0].username, self.config.session_hours
         )
         log.info("login: %s from %s", found[0].username, address)
+        await run_in_threadpool(
+            console.record_web_event,
+            self.store,
+            EventType.WEB_SIGNED_IN,
+            actor=found[0].username,
+            address=address,
+            outcome="ok",
+            details={"method": "password"},
+        )
         response = RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
         self.set_session_cookie(response, cookie)
         response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -305,6 +330,14 @@ class Console:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             await run_in_threadpool(console.delete_session, self.store, token_hash(cookie))
+        await run_in_threadpool(
+            console.record_web_event,
+            self.store,
+            EventType.WEB_SIGNED_OUT,
+            actor=viewer.username,
+            address=request.client.host if request.client else "-",
+            outcome="ok",
+        )
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
