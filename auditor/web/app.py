@@ -87,6 +87,9 @@ class WebConfig:
     login_limit_per_address: int = 20
     login_window_seconds: float = 900.0
     page_size: int = 50
+    overview_wait: float = 3.0
+    """Seconds a request waits for the overview's first background read before the page says
+    it is being prepared (and reloads itself); a request never reads it itself."""
     default_lang: WebLang = "ja"
     clock: Callable[[], float] | None = field(default=None, compare=False)
     """The rate limiter's clock (tests)."""
@@ -428,9 +431,10 @@ class Console:
         return endpoint
 
     def overview(self, request: Request, viewer: Viewer) -> Response:
-        return self.render(
-            request, "overview.html", self.data.overview(self.lang(request)), viewer=viewer
-        )
+        context = self.data.overview(self.lang(request), self.config.overview_wait)
+        if context["preparing"]:
+            return self.render(request, "preparing.html", context, viewer=viewer)
+        return self.render(request, "overview.html", context, viewer=viewer)
 
     def findings(self, request: Request, viewer: Viewer) -> Response:
         listing = self.data.findings(

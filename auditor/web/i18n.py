@@ -64,6 +64,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "集計を更新しています。直前の集計を表示しています (数十秒後に再読み込みしてください)。",
         "The summary is being updated; the previous one is shown (reload in a little while).",
     ),
+    "overview.preparing": (
+        "概要を準備しています。起動後の最初の集計には指摘の数に応じて時間がかかります "
+        "(10 万件で 30〜50 秒)。このページは 10 秒ごとに自動で再読み込みします。",
+        "The overview is being prepared: its first summary after start takes time in proportion "
+        "to the findings (30-50 s at 100,000). This page reloads itself every 10 seconds.",
+    ),
+    "overview.preparing_findings": (
+        "指摘一覧はすぐに使えます",
+        "The findings list is available now",
+    ),
     "overview.no_run": ("まだ実行の記録がありません。", "No run has been recorded yet."),
     "overview.last_run": ("最新の実行", "Latest run"),
     "overview.chain_head": ("履歴チェーンの先頭", "Event chain head"),

@@ -135,6 +135,7 @@ class PageData:
         self._lock = threading.Lock()
         self._report: tuple[tuple[str, str], ReportData] | None = None
         self._refreshing = False
+        self._done = threading.Event()
         self._rules: dict[str, RuleText] | None = None
         self._choices: dict[str, tuple[str, list[str]]] = {}
         self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
@@ -191,10 +192,14 @@ class PageData:
 
     # -- overview ---------------------------------------------------------------------------
 
-    def overview(self, lang: WebLang) -> dict[str, Any]:
-        data, stale = self.report_data()
+    def overview(self, lang: WebLang, wait: float = 0.0) -> dict[str, Any]:
+        """The overview's context; ``{"preparing": True}`` while its first copy is being read."""
+        data, stale = self.report_data(wait)
+        if data is None:
+            return {"preparing": True}
         matrix = matrix_picture(data.matrix, data.zones, lang) if data.matrix else None
         return {
+            "preparing": False,
             "data": data,
             "stale": stale,
             "grades": [(g.label(lang), n, g.value) for g, n in data.grade_totals().items()],
@@ -212,41 +217,49 @@ class PageData:
             "when": when,
         }
 
-    def report_data(self) -> tuple[ReportData, bool]:
+    def report_data(self, wait: float = 0.0) -> tuple[ReportData | None, bool]:
         """The report's data for the overview, and whether it is a stale copy.
 
         It reads every finding (tens of seconds and hundreds of MiB at 100,000), so it is kept
         until the chain head (any run or triage) or the day moves; then the last copy is shown
-        (``stale``) while one background thread reads the new one. Only the very first view
-        after start waits, unless :meth:`warm` ran.
+        (``stale``) while one background thread reads the new one. No request ever reads it
+        itself: before the first copy exists (just after start, unless :meth:`warm` has
+        finished) a request waits at most ``wait`` seconds for the background read, then gets
+        ``None`` and the page says the overview is being prepared.
         """
         key = self._report_key()
         with self._lock:
             cached = self._report
             if cached is not None and cached[0] == key:
                 return cached[1], False
+            done = self._done if self._refreshing else self._start_refresh()
             if cached is not None:
-                if not self._refreshing:
-                    self._refreshing = True
-                    threading.Thread(target=self._refresh, daemon=True).start()
                 return cached[1], True
-        data = self._read_report()
+        done.wait(max(wait, 0.0))
         with self._lock:
-            self._report = (key, data)
-        return data, False
+            cached = self._report
+        if cached is None:
+            return None, True
+        return cached[1], cached[0] != key
 
     def warm(self) -> None:
         """Read the overview's data in the background now (``auditor web`` calls it at start)."""
         with self._lock:
             if self._refreshing or self._report is not None:
                 return
-            self._refreshing = True
-        threading.Thread(target=self._refresh, daemon=True).start()
+            self._start_refresh()
+
+    def _start_refresh(self) -> threading.Event:
+        """Start the one background read (the caller holds the lock); set when it ends."""
+        self._refreshing = True
+        self._done = threading.Event()
+        threading.Thread(target=self._refresh, args=(self._done,), daemon=True).start()
+        return self._done
 
     def _report_key(self) -> tuple[str, str]:
         return self.store.chain_head().hash, datetime.now(JST).date().isoformat()
 
-    def _refresh(self) -> None:
+    def _refresh(self, done: threading.Event) -> None:
         try:
             key = self._report_key()
             data = self._read_report()
@@ -257,6 +270,7 @@ class PageData:
         finally:
             with self._lock:
                 self._refreshing = False
+            done.set()
 
     def _read_report(self) -> ReportData:
         """The chain head is read from its row, not verified: ``auditor verify`` (and the

@@ -33,7 +33,7 @@ CELL = re.compile(r'data-pair="([^"]+)" data-state="([a-z-]+)" data-count="(\d+)
 
 def _client(store: Store, url: str) -> TestClient:
     console.add_user(store, "viewer1", role="viewer", password_hash=hash_password(PASSWORD))
-    app = create_app(WebConfig(db_url=url, page_size=1000), store)
+    app = create_app(WebConfig(db_url=url, page_size=1000, overview_wait=120.0), store)
     client = TestClient(app, base_url="https://testserver", follow_redirects=False)
     login(client, "viewer1")
     return client
