@@ -38,9 +38,7 @@ WEB_SUBJECT = "operator:web"
 SYSTEM_ACTOR = "system"
 
 
-def _chain_user_event(
-    session: Session, actor: str, at: datetime, payload: dict[str, Any]
-) -> None:
+def _chain_user_event(session: Session, actor: str, at: datetime, payload: dict[str, Any]) -> None:
     """A ``web_user_changed`` event in the transaction that makes the change (never a hash)."""
     events = EventLog(lock_chain(session), run_id=None, actor=actor[:255], at=at)
     events.add(WEB_SUBJECT, EventType.WEB_USER_CHANGED, payload)
