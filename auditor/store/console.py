@@ -68,6 +68,20 @@ def record_web_event(
     )
 
 
+def content_head(store: Store) -> str:
+    """The hash of the newest event that is not a console account event: what the findings,
+    runs and matrices are as of. The console's caches key on it, so sign-ins (which move the
+    chain head) do not make it read every finding again."""
+    with store._transaction(write=False) as session:
+        found = session.scalar(
+            select(FindingEventRow.hash)
+            .where(FindingEventRow.fingerprint != WEB_SUBJECT)
+            .order_by(FindingEventRow.id.desc())
+            .limit(1)
+        )
+    return str(found) if found is not None else ""
+
+
 class AccountError(ValueError):
     """An account operation that cannot be done (unknown user, duplicate name, bad role)."""
 
@@ -607,6 +621,7 @@ __all__ = [
     "add_user",
     "approve_suppression",
     "cell_candidates",
+    "content_head",
     "create_session",
     "delete_session",
     "distinct_values",

@@ -257,7 +257,7 @@ class PageData:
         return self._done
 
     def _report_key(self) -> tuple[str, str]:
-        return self.store.chain_head().hash, datetime.now(JST).date().isoformat()
+        return console.content_head(self.store), datetime.now(JST).date().isoformat()
 
     def _refresh(self, done: threading.Event) -> None:
         try:
@@ -291,7 +291,7 @@ class PageData:
     def cell_selections(self) -> dict[tuple[str, str], CellSelection]:
         """Each cell's findings as the newest stored matrix says, read again when the chain
         head moves (every run that stores a matrix moves it)."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             if self._cells is not None and self._cells[0] == head:
                 return self._cells[1]
@@ -302,7 +302,7 @@ class PageData:
 
     def matrix_data(self) -> Mapping[str, Any] | None:
         """The newest stored matrix (``ZoneMatrix.to_json``), read again when the chain moves."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             if self._matrix is not None and self._matrix[0] == head:
                 return self._matrix[1]
@@ -319,7 +319,7 @@ class PageData:
 
     def cell_counts(self) -> dict[tuple[str, str], int]:
         """Open (not resolved) findings per cell, by the same definition as the cell's link."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             if self._cell_counts is not None and self._cell_counts[0] == head:
                 return self._cell_counts[1]
@@ -339,7 +339,7 @@ class PageData:
 
     def grade_keys(self) -> list[tuple[str, str, str, str]]:
         """(check, severity, outcome, zone) combinations, read again when the chain head moves."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             if self._grade_keys is not None and self._grade_keys[0] == head:
                 return self._grade_keys[1]
@@ -350,7 +350,7 @@ class PageData:
 
     def choices(self, column: str) -> list[str]:
         """A filter's choices (zones, owners), read again only when the chain head moves."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             cached = self._choices.get(column)
             if cached is not None and cached[0] == head:

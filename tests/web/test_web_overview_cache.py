@@ -86,3 +86,23 @@ def test_after_a_triage_the_last_copy_is_shown_while_the_next_is_read(city_url: 
     assert data._done.wait(GUARD)
     assert "overview-stale" not in client.get("/").text
     store.close()
+
+
+def test_sign_ins_do_not_make_the_overview_read_again(city_url: str) -> None:
+    """Account events move the chain head but change no finding: the cached copy stays."""
+    store = Store(city_url)
+    app = create_app(WebConfig(db_url=city_url, overview_wait=0.0), store)
+    data: PageData = app.state.console.data
+    client = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    login(client, "viewer1")
+    data.warm()
+    assert data._done.wait(GUARD)
+    gate = Gate(data)
+    data._read_report = gate  # type: ignore[method-assign]
+    other = TestClient(app, base_url="https://testserver", follow_redirects=False)
+    csrf = login(other, "triager1")
+    other.post("/logout", data={"csrf": csrf})
+    page = client.get("/")
+    assert 'class="matrix"' in page.text and "overview-stale" not in page.text
+    assert gate.reads == 0
+    store.close()
