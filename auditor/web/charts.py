@@ -18,6 +18,8 @@ from auditor.report.model import TrendPoint
 WIDTH, HEIGHT = 760, 250
 TOP, BOTTOM_MARGIN, RIGHT = 16, 44, 12
 MAX_TICKS = 6
+ZERO_BAR = 2.0
+"""Height of the bar of a day whose count is 0 (so it differs from a day without a run)."""
 
 
 def nice_ticks(maximum: int) -> list[int]:
@@ -97,14 +99,15 @@ def trend_chart(points: Sequence[TrendPoint]) -> TrendChart | None:
     for index, point in enumerate(points):
         x = left + index * step
         day = point.day.strftime("%m/%d")
-        show = index % every == 0 or index == len(points) - 1
+        last = len(points) - 1
+        show = index == last or (index % every == 0 and last - index > every // 2)
         if point.open is None:
             gaps.append(Gap(round(x + step * 0.3, 1), round(step * 0.4, 1), day, show))
             if coordinates:
                 lines.append(" ".join(coordinates))
             coordinates = []
             continue
-        height = point.open * scale
+        height = max(point.open * scale, ZERO_BAR)  # a day with 0 open is not a day without a run
         y = bottom - height
         bars.append(
             Bar(

@@ -5,13 +5,19 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
 
 from auditor.report.model import TrendPoint
+from auditor.store import Store, console
+from auditor.web.app import WebConfig, create_app
+from auditor.web.auth import hash_password
 from auditor.web.charts import nice_ticks, trend_chart
+from tests.store.helpers import run_once
+from tests.web.city import PASSWORD, findings
 from tests.web.conftest import login
 
 
@@ -58,12 +64,35 @@ def test_a_period_without_runs_says_so() -> None:
     assert chart is not None and chart.empty and not chart.bars
 
 
-def test_the_overview_draws_the_legend_in_both_languages(web: TestClient) -> None:
-    login(web, "viewer1")
+def test_the_overview_says_when_the_period_had_no_run(web: TestClient) -> None:
+    login(web, "viewer1")  # the test city's two runs are older than the trend's period
     page = web.get("/").text
-    assert 'class="trend"' in page and "実行のない日" in page
-    ticks = re.findall(r'class="tick">([^<]*)<', page)
-    assert len(ticks) == len(set(ticks)) >= 2
+    assert 'id="trend-empty"' in page and 'class="trend"' not in page
     web.get("/lang/en?next=/")
-    page = web.get("/").text
+    assert "No run was recorded in this period" in web.get("/").text
+
+
+def test_the_overview_draws_recent_runs_with_a_legend_in_both_languages(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'auditor.db'}"
+    now = datetime.now(UTC)
+    with Store(url) as store:
+        store.upgrade()
+        for days, count in ((3, 2), (1, 3), (0, 1)):
+            run_once(store, findings()[:count], at=now - timedelta(days=days))
+        console.add_user(store, "viewer1", role="viewer", password_hash=hash_password(PASSWORD))
+    store = Store(url)
+    client = TestClient(
+        create_app(WebConfig(db_url=url, overview_wait=120.0), store),
+        base_url="https://testserver",
+        follow_redirects=False,
+    )
+    login(client, "viewer1")
+    page = client.get("/").text
+    assert 'class="trend"' in page and "実行のない日" in page and 'id="trend-empty"' not in page
+    ticks = re.findall(r'class="tick">([^<]*)<', page)
+    assert ticks == ["0", "1", "2", "3"]
+    assert len(re.findall(r'class="bar"><title>', page)) == 3
+    client.get("/lang/en?next=/")
+    page = client.get("/").text
     assert "no run that day" in page and "open findings after the day" in page
+    store.close()
