@@ -209,6 +209,8 @@ def test_triage_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> No
                 assert browser.value("document.getElementById('overview-preparing') !== null")
                 browser.go("/")
             browser.shot("02-overview")
+            browser.value("document.querySelector('svg.matrix').scrollIntoView({block: 'center'})")
+            browser.shot("02b-matrix")
             count = browser.value(
                 "document.querySelector('a.cell[data-pair=\"internet->lgwan\"]').dataset.count"
             )
