@@ -221,7 +221,8 @@ class PageData:
         """The report's data for the overview, and whether it is a stale copy.
 
         It reads every finding (tens of seconds and hundreds of MiB at 100,000), so it is kept
-        until the chain head (any run or triage) or the day moves; then the last copy is shown
+        until the content head (any run or triage; not a sign-in, see
+        :func:`console.content_head`) or the day moves; then the last copy is shown
         (``stale``) while one background thread reads the new one. No request ever reads it
         itself: before the first copy exists (just after start, unless :meth:`warm` has
         finished) a request waits at most ``wait`` seconds for the background read, then gets
