@@ -16,6 +16,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Disable a user (their sessions end too).",
     ),
     "web.user.list": ("利用者の一覧を表示します。", "List the users."),
+    "web.user.log": (
+        "ハッシュチェーンに記録された Web のログイン・ログアウト・失敗と利用者の変更を表示します。",
+        "Show the web sign-ins, sign-outs, failed sign-ins and user changes in the hash chain.",
+    ),
+    "opt.web_log_limit": ("表示する件数 (新しいものから)", "How many to show (the newest)"),
     "opt.web_host": ("待ち受けるアドレス。", "Address to listen on."),
     "opt.web_port": ("待ち受けるポート。", "Port to listen on."),
     "opt.web_proxy_header": (

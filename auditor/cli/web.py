@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.text import Text
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
@@ -27,6 +28,16 @@ def _read_password(from_stdin: bool, lang: Lang) -> str:
     if first != second:
         options.fail(t("web.password_mismatch", lang))
     return first
+
+
+def _plain(value: str) -> Text:
+    """A table cell shown as typed: no Rich markup, control characters as ``\\xNN``."""
+    return Text("".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in value))
+
+
+def _operator() -> str:
+    """Who ran the command, for the hash chain (the invoking admin under sudo)."""
+    return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
 def _store(db: str | None, config: Path | None) -> Store:
@@ -129,7 +140,9 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         options.choose([role], console.ROLES, "--role", lang)
         try:
             hashed = None if no_password else hash_password(_read_password(password_stdin, lang))
-            user = console.add_user(target(ctx, db), username, role=role, password_hash=hashed)
+            user = console.add_user(
+                target(ctx, db), username, role=role, password_hash=hashed, actor=_operator()
+            )
         except ValueError as exc:
             options.fail(str(exc))
         options.stdout().print(t("web.user_added", lang, user=user.username, role=user.role))
@@ -150,7 +163,9 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
 
         try:
             hashed = hash_password(_read_password(password_stdin, lang))
-            console.update_user(target(ctx, db), username, password_hash=hashed, role=role)
+            console.update_user(
+                target(ctx, db), username, password_hash=hashed, role=role, actor=_operator()
+            )
         except ValueError as exc:
             options.fail(str(exc))
         options.stdout().print(t("web.user_changed", lang, user=username))
@@ -165,7 +180,7 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         from auditor.store import console
 
         try:
-            console.update_user(target(ctx, db), username, disabled=True)
+            console.update_user(target(ctx, db), username, disabled=True, actor=_operator())
         except ValueError as exc:
             options.fail(str(exc))
         options.stdout().print(t("web.user_changed", lang, user=username))
@@ -178,5 +193,38 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         for user in console.list_users(target(ctx, db)):
             table.add_row(
                 user.username, user.role, "yes" if user.has_password else "-", str(user.disabled)
+            )
+        options.stdout().print(table)
+
+    @user_app.command("log", help=t("web.user.log", lang))
+    def user_log(
+        ctx: typer.Context,
+        limit: Annotated[int, typer.Option("--limit", help=t("opt.web_log_limit", lang))] = 50,
+        db: db_option = None,
+        lang_: lang_option = lang,
+    ) -> None:
+        from auditor.store import console
+
+        store = target(ctx, db)
+        events = store.list_events(fingerprints=[console.WEB_SUBJECT])
+        table = options.table("id", "at", "event", "actor", "address", "outcome", "hash")
+        for event in events[-max(limit, 1) :]:
+            payload = dict(event.payload)
+            outcome = str(payload.pop("outcome", payload.pop("action", "")))
+            address = str(payload.pop("address", ""))
+            rest = ", ".join(f"{k}={v}" for k, v in sorted(payload.items()))
+            table.add_row(
+                *(
+                    _plain(value)
+                    for value in (
+                        str(event.id),
+                        event.at.isoformat(timespec="seconds"),
+                        event.event_type.value,
+                        event.actor,
+                        address,
+                        outcome + (f" ({rest})" if rest else ""),
+                        event.hash[:12],
+                    )
+                )
             )
         options.stdout().print(table)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, tuple_
 from sqlalchemy.orm import Session
 
 from auditor.store.errors import FindingNotFound
@@ -31,6 +31,55 @@ TOUCH_EVERY = timedelta(minutes=1)
 
 ROLES = ("viewer", "triager", "approver", "admin")
 """Each role may do what the ones before it may: view < triage < approve suppressions < admin."""
+
+
+WEB_SUBJECT = "operator:web"
+"""The chain subject of the console's account events (sign-ins, user management)."""
+SYSTEM_ACTOR = "system"
+
+
+def _chain_user_event(session: Session, actor: str, at: datetime, payload: dict[str, Any]) -> None:
+    """A ``web_user_changed`` event in the transaction that makes the change (never a hash)."""
+    events = EventLog(lock_chain(session), run_id=None, actor=actor[:255], at=at)
+    events.add(WEB_SUBJECT, EventType.WEB_USER_CHANGED, payload)
+    events.flush(session)
+
+
+def record_web_event(
+    store: Store,
+    event_type: EventType,
+    *,
+    actor: str,
+    address: str,
+    outcome: str,
+    details: dict[str, Any] | None = None,
+    now: datetime | None = None,
+) -> EventRecord:
+    """A sign-in, sign-out or failed sign-in on the hash chain: who, from where, what came of it."""
+    if event_type not in (
+        EventType.WEB_SIGNED_IN,
+        EventType.WEB_SIGNED_OUT,
+        EventType.WEB_SIGN_IN_FAILED,
+    ):
+        raise ValueError(f"{event_type} is not a sign-in event")
+    payload = {"address": address[:64], "outcome": outcome, **(details or {})}
+    return store.record_operator_event(
+        WEB_SUBJECT, event_type, actor[:255] or "-", payload, now=_now(now)
+    )
+
+
+def content_head(store: Store) -> str:
+    """The hash of the newest event that is not a console account event: what the findings,
+    runs and matrices are as of. The console's caches key on it, so sign-ins (which move the
+    chain head) do not make it read every finding again."""
+    with store._transaction(write=False) as session:
+        found = session.scalar(
+            select(FindingEventRow.hash)
+            .where(FindingEventRow.fingerprint != WEB_SUBJECT)
+            .order_by(FindingEventRow.id.desc())
+            .limit(1)
+        )
+    return str(found) if found is not None else ""
 
 
 class AccountError(ValueError):
@@ -73,8 +122,10 @@ def add_user(
     *,
     role: str,
     password_hash: str | None,
+    actor: str = SYSTEM_ACTOR,
     now: datetime | None = None,
 ) -> WebUser:
+    """Create an account; the chain records who added it and its role."""
     name = username.strip()
     if not name or len(name) > 255 or any(ord(c) < 32 for c in name):
         raise AccountError("the user name must be 1-255 printable characters")
@@ -92,6 +143,17 @@ def add_user(
         )
         session.add(row)
         session.flush()
+        _chain_user_event(
+            session,
+            actor,
+            at,
+            {
+                "action": "add",
+                "user": name,
+                "role": row.role,
+                "password": password_hash is not None,
+            },
+        )
         return _user(row)
 
 
@@ -109,19 +171,37 @@ def update_user(
     password_hash: str | None = None,
     role: str | None = None,
     disabled: bool | None = None,
+    actor: str = SYSTEM_ACTOR,
     now: datetime | None = None,
 ) -> WebUser:
-    """Change a password, role or the disabled flag; any change ends the user's sessions."""
+    """Change a password, role or the disabled flag; any change ends the user's sessions and
+    is chained (which fields changed, by whom; never the hash)."""
+    at = _now(now)
     with store._transaction(write=True) as session:
         row = _existing(session, username)
+        actions = [
+            name
+            for name, value in (
+                ("passwd", password_hash),
+                ("role", role),
+                ("disable" if disabled else "enable", disabled),
+            )
+            if value is not None
+        ]
         if password_hash is not None:
             row.password_hash = password_hash
         if role is not None:
             row.role = _check_role(role)
         if disabled is not None:
             row.disabled = disabled
-        row.updated_at = _now(now)
+        row.updated_at = at
         session.execute(delete(WebSessionRow).where(WebSessionRow.username == username))
+        _chain_user_event(
+            session,
+            actor,
+            at,
+            {"action": "+".join(actions) or "none", "user": username, "role": row.role},
+        )
         return _user(row)
 
 
@@ -196,6 +276,19 @@ def delete_session(store: Store, token_hash: str) -> None:
 
 
 @dataclass(frozen=True)
+class CellFilter:
+    """A zone-matrix cell's findings (``auditor.web.cells`` derives it from the stored matrix):
+    the cell's excess permits by (device, subject), its SEG-013 path subject, and traffic
+    findings whose subject contains ``traffic_marker``."""
+
+    permits: frozenset[tuple[str, str]]
+    path_check: str
+    path_subject: str
+    traffic_prefix: str
+    traffic_marker: str
+
+
+@dataclass(frozen=True)
 class FindingQuery:
     """The console's filters; every one narrows, an empty one does not filter."""
 
@@ -206,8 +299,8 @@ class FindingQuery:
     device: str | None = None
     owner: str | None = None
     text: str | None = None
-    pair: tuple[str, str] | None = None
-    """A zone-matrix cell: findings whose subject names ``source->target``."""
+    cell: CellFilter | None = None
+    """A zone-matrix cell: the findings the stored matrix attributes to it."""
     keys: frozenset[tuple[str, str, str, str]] | None = None
     """(check_id, severity, outcome, zone or "") combinations to keep (the grade filter)."""
 
@@ -245,10 +338,18 @@ def _conditions(query: FindingQuery, *, ordered: bool = False) -> list[ColumnEle
                 FindingRow.device.contains(query.text, autoescape=True),
             )
         )
-    if query.pair:
-        where.append(
-            FindingRow.subject.contains(f"{query.pair[0]}->{query.pair[1]}", autoescape=True)
-        )
+    if query.cell is not None:
+        cell = query.cell
+        either: list[ColumnElement[bool]] = [
+            and_(FindingRow.check_id == cell.path_check, FindingRow.subject == cell.path_subject),
+            and_(
+                FindingRow.check_id.startswith(cell.traffic_prefix, autoescape=True),
+                FindingRow.subject.contains(cell.traffic_marker, autoescape=True),
+            ),
+        ]
+        if cell.permits:
+            either.append(tuple_(FindingRow.device, FindingRow.subject).in_(sorted(cell.permits)))
+        where.append(or_(*either))
     if query.keys is not None:
         if not query.keys:
             where.append(FindingRow.id < 0)
@@ -287,6 +388,33 @@ def matching_fingerprints(store: Store, query: FindingQuery) -> set[str]:
     """Every fingerprint the filters accept (for a download of the current filter)."""
     with store._transaction(write=False) as session:
         return set(session.scalars(select(FindingRow.fingerprint).where(*_conditions(query))))
+
+
+def cell_candidates(
+    store: Store,
+    statuses: Collection[str],
+    *,
+    permits: Collection[tuple[str, str]],
+    check_prefixes: Collection[str],
+) -> list[tuple[str, str | None, str]]:
+    """(check, device, subject) of the findings in ``statuses`` that may belong to a matrix cell:
+    on one of ``permits`` or of a check starting with one of ``check_prefixes`` (the overview
+    attributes them to cells in one pass instead of one count per cell)."""
+    either: list[ColumnElement[bool]] = [
+        FindingRow.check_id.startswith(prefix, autoescape=True) for prefix in sorted(check_prefixes)
+    ]
+    wanted = sorted(set(permits))
+    for start in range(0, len(wanted), 400):
+        either.append(
+            tuple_(FindingRow.device, FindingRow.subject).in_(wanted[start : start + 400])
+        )
+    if not either:
+        return []
+    query = select(FindingRow.check_id, FindingRow.device, FindingRow.subject).where(or_(*either))
+    if statuses:
+        query = query.where(FindingRow.status.in_(sorted(statuses)))
+    with store._transaction(write=False) as session:
+        return [(str(c), d, str(s)) for c, d, s in session.execute(query).all()]
 
 
 def findings_by_fingerprint(store: Store, fingerprints: Collection[str]) -> list[FindingRecord]:
@@ -483,13 +611,17 @@ def approve_suppression(
 
 __all__ = [
     "ROLES",
+    "WEB_SUBJECT",
     "AccountError",
+    "CellFilter",
     "FindingQuery",
     "SuppressionRequest",
     "WebSession",
     "WebUser",
     "add_user",
     "approve_suppression",
+    "cell_candidates",
+    "content_head",
     "create_session",
     "delete_session",
     "distinct_values",
@@ -500,6 +632,7 @@ __all__ = [
     "matching_fingerprints",
     "page_findings",
     "pending_request",
+    "record_web_event",
     "request_suppression",
     "update_user",
 ]

@@ -56,6 +56,13 @@ class EventType(StrEnum):
     SUPPRESSION_REQUESTED = "suppression_requested"
     """Someone asked for a manual suppression (web console); an approver's ``suppressed`` event
     follows. Changes no state: the request lives in the chain only."""
+    # The web console's accounts (subject ``operator:web``; the payload names the address and
+    # outcome, never a password): operator events, chained only.
+    WEB_SIGNED_IN = "web_signed_in"
+    WEB_SIGNED_OUT = "web_signed_out"
+    WEB_SIGN_IN_FAILED = "web_sign_in_failed"
+    WEB_USER_CHANGED = "web_user_changed"
+    """``auditor web user add|passwd|disable``: ``action``, ``user``, ``role``."""
 
 
 WORKFLOW_EVENTS = frozenset(

@@ -29,6 +29,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from auditor.store import console
+from auditor.store.records import EventType
 from auditor.store.repository import Store
 from auditor.web import pages
 from auditor.web.auth import RateLimiter, new_token, same_token, token_hash, verify_password
@@ -86,6 +87,9 @@ class WebConfig:
     login_limit_per_address: int = 20
     login_window_seconds: float = 900.0
     page_size: int = 50
+    overview_wait: float = 3.0
+    """Seconds a request waits for the overview's first background read before the page says
+    it is being prepared (and reloads itself); a request never reads it itself."""
     default_lang: WebLang = "ja"
     clock: Callable[[], float] | None = field(default=None, compare=False)
     """The rate limiter's clock (tests)."""
@@ -279,6 +283,21 @@ class Console:
             self.user_limit.failed(user_key)
             self.address_limit.failed(address_key)
             log.warning("failed login: user %r from %s", username, address)
+            reason = (
+                "unknown-user"
+                if found is None
+                else "disabled"
+                if found[0].disabled and ok
+                else "bad-password"
+            )
+            await run_in_threadpool(
+                console.record_web_event,
+                self.store,
+                EventType.WEB_SIGN_IN_FAILED,
+                actor=username or "-",
+                address=address,
+                outcome=reason,
+            )
             return await run_in_threadpool(
                 self.login_page, request, text("login.failed", lang), 401
             )
@@ -290,6 +309,15 @@ class Console:
             start_session, self.store, found[0].username, self.config.session_hours
         )
         log.info("login: %s from %s", found[0].username, address)
+        await run_in_threadpool(
+            console.record_web_event,
+            self.store,
+            EventType.WEB_SIGNED_IN,
+            actor=found[0].username,
+            address=address,
+            outcome="ok",
+            details={"method": "password"},
+        )
         response = RedirectResponse(local_path(str(form.get("next") or "/")), status_code=303)
         self.set_session_cookie(response, cookie)
         response.delete_cookie(LOGIN_COOKIE, path="/login")
@@ -305,6 +333,14 @@ class Console:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             await run_in_threadpool(console.delete_session, self.store, token_hash(cookie))
+        await run_in_threadpool(
+            console.record_web_event,
+            self.store,
+            EventType.WEB_SIGNED_OUT,
+            actor=viewer.username,
+            address=request.client.host if request.client else "-",
+            outcome="ok",
+        )
         response = RedirectResponse("/login", status_code=303)
         response.delete_cookie(SESSION_COOKIE, path="/")
         return response
@@ -395,9 +431,10 @@ class Console:
         return endpoint
 
     def overview(self, request: Request, viewer: Viewer) -> Response:
-        return self.render(
-            request, "overview.html", self.data.overview(self.lang(request)), viewer=viewer
-        )
+        context = self.data.overview(self.lang(request), self.config.overview_wait)
+        if context["preparing"]:
+            return self.render(request, "preparing.html", context, viewer=viewer)
+        return self.render(request, "overview.html", context, viewer=viewer)
 
     def findings(self, request: Request, viewer: Viewer) -> Response:
         listing = self.data.findings(

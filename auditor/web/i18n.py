@@ -43,18 +43,64 @@ TEXTS: dict[str, tuple[str, str]] = {
     "overview.severities": ("重大度別の未対応件数", "Open findings by severity"),
     "overview.actions": ("まず対応すべきこと", "What to do first"),
     "overview.trend": ("未対応件数の推移", "Open findings over time"),
+    "overview.trend_bar": (
+        "その日の最後の実行時点の未対応件数",
+        "open findings after the day's last run",
+    ),
+    "overview.trend_gap": ("実行のない日", "no run that day"),
+    "overview.trend_empty": (
+        "この期間には実行の記録がありません (件数は実行のあった日だけ表示します)。",
+        "No run was recorded in this period (counts are shown for days with a run only).",
+    ),
     "overview.matrix": ("区域間マトリクス", "Zone matrix"),
     "overview.matrix_hint": (
-        "セルを選ぶと、その区域の組の指摘を表示します。",
-        "Choose a cell to list the findings behind that zone pair.",
+        "セルを選ぶと、その区域の組の指摘 (許可範囲を超える設定、経路 (SEG-013)、通信) を表示します。"
+        "右下の数字は未解消の件数です。",
+        "Choose a cell to list the findings behind that zone pair (permits beyond the policy, the "
+        "path finding SEG-013, traffic); the number at its corner counts the open ones.",
     ),
+    "overview.cell_count": ("未解消の指摘 {count} 件", "{count} open findings"),
     "overview.stale": (
         "集計を更新しています。直前の集計を表示しています (数十秒後に再読み込みしてください)。",
         "The summary is being updated; the previous one is shown (reload in a little while).",
     ),
+    "overview.preparing": (
+        "概要を準備しています。起動後の最初の集計には指摘の数に応じて時間がかかります "
+        "(10 万件で 30〜50 秒)。このページは 10 秒ごとに自動で再読み込みします。",
+        "The overview is being prepared: its first summary after start takes time in proportion "
+        "to the findings (30-50 s at 100,000). This page reloads itself every 10 seconds.",
+    ),
+    "overview.preparing_findings": (
+        "指摘一覧はすぐに使えます",
+        "The findings list is available now",
+    ),
     "overview.no_run": ("まだ実行の記録がありません。", "No run has been recorded yet."),
     "overview.last_run": ("最新の実行", "Latest run"),
     "overview.chain_head": ("履歴チェーンの先頭", "Event chain head"),
+    "finding.hops": ("経路 (ポリシーを超える到達)", "Path hops (reach beyond the policy)"),
+    "finding.config_lines": (
+        "設定の該当行 (最新のマトリクスより)",
+        "Configuration lines (from the latest stored matrix)",
+    ),
+    "finding.excerpt": (
+        "機器の設定の該当箇所 ({at} 収集、秘匿化済み)",
+        "The device's configuration around them (collected {at}, redacted)",
+    ),
+    "finding.within": ("ポリシーの範囲内", "within the policy"),
+    "finding.beyond": ("ポリシーを超える", "beyond the policy"),
+    "finding.no_evidence": (
+        "この指摘には記録された証跡がありません (検査が証跡を残さない種類か、"
+        "機器の設定やマトリクスが保存されていません)。",
+        "This finding has no stored evidence (its check records none, or no configuration or "
+        "matrix of the device is stored).",
+    ),
+    "field.service": ("サービス", "Service"),
+    "field.trace": ("経路", "Trace"),
+    "field.reason": ("理由", "Reason"),
+    "field.pair": ("区域の組", "Zone pair"),
+    "field.config_line": ("設定行", "Configuration line"),
+    "field.services": ("サービス", "Services"),
+    "field.verdict": ("判定", "Verdict"),
     "findings.title": ("指摘一覧", "Findings"),
     "findings.filter": ("絞り込み", "Filter"),
     "findings.apply": ("表示", "Apply"),
@@ -64,7 +110,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "findings.next": ("次へ", "Next"),
     "findings.previous": ("前へ", "Previous"),
     "findings.download": ("この条件でダウンロード", "Download this selection"),
-    "findings.pair": ("区域の組: {pair}", "Zone pair: {pair}"),
+    "findings.pair": (
+        "区域の組: {pair} (最新のマトリクスでこの組を作る設定・経路・通信の指摘)",
+        "Zone pair: {pair} (the findings on the configuration, path and traffic that make this "
+        "cell in the latest stored matrix)",
+    ),
     "field.zone": ("区域", "Zone"),
     "field.grade": ("監査区分", "Grade"),
     "field.severity": ("重大度", "Severity"),

@@ -21,7 +21,7 @@ from typing import Any
 from auditor.model.findings import AuditGrade, Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
-from auditor.report.charts import matrix_picture, trend_picture
+from auditor.report.charts import matrix_picture
 from auditor.report.cleaning import Redactor
 from auditor.report.config_history import configurations, diff_config
 from auditor.report.data import (
@@ -50,6 +50,9 @@ from auditor.store.records import (
     VerifyResult,
 )
 from auditor.store.repository import Store
+from auditor.web.cells import PATH_CHECK, TRAFFIC_PREFIX, CellSelection, selections
+from auditor.web.charts import trend_chart
+from auditor.web.evidence import config_excerpt, path_hops, permit_lines
 from auditor.web.i18n import TEXTS, WebLang, text
 
 log = logging.getLogger(__name__)
@@ -62,6 +65,7 @@ INPUTS_TTL = 60.0
 """Seconds the loaded policy/inventory are reused before they are read again."""
 SEVERITIES = tuple(s.value for s in Severity)
 STATUSES = tuple(s.value for s in FindingStatus)
+ACTIVE = frozenset(s.value for s in FindingStatus if s is not FindingStatus.RESOLVED)
 GRADES = tuple(g.value for g in AuditGrade)
 FILTER_FIELDS = ("zone", "grade", "severity", "status", "check", "device", "owner", "q", "pair")
 
@@ -131,9 +135,13 @@ class PageData:
         self._lock = threading.Lock()
         self._report: tuple[tuple[str, str], ReportData] | None = None
         self._refreshing = False
+        self._done = threading.Event()
         self._rules: dict[str, RuleText] | None = None
         self._choices: dict[str, tuple[str, list[str]]] = {}
         self._grade_keys: tuple[str, list[tuple[str, str, str, str]]] | None = None
+        self._matrix: tuple[str, Mapping[str, Any] | None] | None = None
+        self._cells: tuple[str, dict[tuple[str, str], CellSelection]] | None = None
+        self._cell_counts: tuple[str, dict[tuple[str, str], int]] | None = None
 
     def inputs(self) -> ReportInputs:
         with self._lock:
@@ -184,10 +192,14 @@ class PageData:
 
     # -- overview ---------------------------------------------------------------------------
 
-    def overview(self, lang: WebLang) -> dict[str, Any]:
-        data, stale = self.report_data()
+    def overview(self, lang: WebLang, wait: float = 0.0) -> dict[str, Any]:
+        """The overview's context; ``{"preparing": True}`` while its first copy is being read."""
+        data, stale = self.report_data(wait)
+        if data is None:
+            return {"preparing": True}
         matrix = matrix_picture(data.matrix, data.zones, lang) if data.matrix else None
         return {
+            "preparing": False,
             "data": data,
             "stale": stale,
             "grades": [(g.label(lang), n, g.value) for g, n in data.grade_totals().items()],
@@ -196,47 +208,59 @@ class PageData:
                 for s, n in data.severity_totals().items()
             ],
             "actions": data.actions,
-            "trend": trend_picture(data.trend),
+            "trend": trend_chart(data.trend),
             "matrix": matrix,
+            "cell_counts": {f"{a}->{b}": n for (a, b), n in self.cell_counts().items()}
+            if matrix
+            else {},
             "run": data.current_run,
             "when": when,
         }
 
-    def report_data(self) -> tuple[ReportData, bool]:
+    def report_data(self, wait: float = 0.0) -> tuple[ReportData | None, bool]:
         """The report's data for the overview, and whether it is a stale copy.
 
         It reads every finding (tens of seconds and hundreds of MiB at 100,000), so it is kept
-        until the chain head (any run or triage) or the day moves; then the last copy is shown
-        (``stale``) while one background thread reads the new one. Only the very first view
-        after start waits, unless :meth:`warm` ran.
+        until the content head (any run or triage; not a sign-in, see
+        :func:`console.content_head`) or the day moves; then the last copy is shown
+        (``stale``) while one background thread reads the new one. No request ever reads it
+        itself: before the first copy exists (just after start, unless :meth:`warm` has
+        finished) a request waits at most ``wait`` seconds for the background read, then gets
+        ``None`` and the page says the overview is being prepared.
         """
         key = self._report_key()
         with self._lock:
             cached = self._report
             if cached is not None and cached[0] == key:
                 return cached[1], False
+            done = self._done if self._refreshing else self._start_refresh()
             if cached is not None:
-                if not self._refreshing:
-                    self._refreshing = True
-                    threading.Thread(target=self._refresh, daemon=True).start()
                 return cached[1], True
-        data = self._read_report()
+        done.wait(max(wait, 0.0))
         with self._lock:
-            self._report = (key, data)
-        return data, False
+            cached = self._report
+        if cached is None:
+            return None, True
+        return cached[1], cached[0] != key
 
     def warm(self) -> None:
         """Read the overview's data in the background now (``auditor web`` calls it at start)."""
         with self._lock:
             if self._refreshing or self._report is not None:
                 return
-            self._refreshing = True
-        threading.Thread(target=self._refresh, daemon=True).start()
+            self._start_refresh()
+
+    def _start_refresh(self) -> threading.Event:
+        """Start the one background read (the caller holds the lock); set when it ends."""
+        self._refreshing = True
+        self._done = threading.Event()
+        threading.Thread(target=self._refresh, args=(self._done,), daemon=True).start()
+        return self._done
 
     def _report_key(self) -> tuple[str, str]:
-        return self.store.chain_head().hash, datetime.now(JST).date().isoformat()
+        return console.content_head(self.store), datetime.now(JST).date().isoformat()
 
-    def _refresh(self) -> None:
+    def _refresh(self, done: threading.Event) -> None:
         try:
             key = self._report_key()
             data = self._read_report()
@@ -247,6 +271,7 @@ class PageData:
         finally:
             with self._lock:
                 self._refreshing = False
+            done.set()
 
     def _read_report(self) -> ReportData:
         """The chain head is read from its row, not verified: ``auditor verify`` (and the
@@ -264,9 +289,58 @@ class PageData:
         data.chain_head = head
         return data
 
+    def cell_selections(self) -> dict[tuple[str, str], CellSelection]:
+        """Each cell's findings as the newest stored matrix says, read again when the chain
+        head moves (every run that stores a matrix moves it)."""
+        head = console.content_head(self.store)
+        with self._lock:
+            if self._cells is not None and self._cells[0] == head:
+                return self._cells[1]
+        found = selections(self.matrix_data())
+        with self._lock:
+            self._cells = (head, found)
+        return found
+
+    def matrix_data(self) -> Mapping[str, Any] | None:
+        """The newest stored matrix (``ZoneMatrix.to_json``), read again when the chain moves."""
+        head = console.content_head(self.store)
+        with self._lock:
+            if self._matrix is not None and self._matrix[0] == head:
+                return self._matrix[1]
+        record = self.store.latest_matrix()
+        data = record.data if record is not None else None
+        with self._lock:
+            self._matrix = (head, data)
+        return data
+
+    def cell_selection(self, source: str, target: str) -> CellSelection:
+        return self.cell_selections().get((source, target)) or CellSelection(
+            source, target, frozenset()
+        )
+
+    def cell_counts(self) -> dict[tuple[str, str], int]:
+        """Open (not resolved) findings per cell, by the same definition as the cell's link."""
+        head = console.content_head(self.store)
+        with self._lock:
+            if self._cell_counts is not None and self._cell_counts[0] == head:
+                return self._cell_counts[1]
+        cells = self.cell_selections()
+        rows = console.cell_candidates(
+            self.store,
+            ACTIVE,
+            permits={p for c in cells.values() for p in c.permits},
+            check_prefixes=(PATH_CHECK, TRAFFIC_PREFIX),
+        )
+        counts = {
+            pair: sum(1 for row in rows if cell.matches(*row)) for pair, cell in cells.items()
+        }
+        with self._lock:
+            self._cell_counts = (head, counts)
+        return counts
+
     def grade_keys(self) -> list[tuple[str, str, str, str]]:
         """(check, severity, outcome, zone) combinations, read again when the chain head moves."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             if self._grade_keys is not None and self._grade_keys[0] == head:
                 return self._grade_keys[1]
@@ -277,7 +351,7 @@ class PageData:
 
     def choices(self, column: str) -> list[str]:
         """A filter's choices (zones, owners), read again only when the chain head moves."""
-        head = self.store.chain_head().hash
+        head = console.content_head(self.store)
         with self._lock:
             cached = self._choices.get(column)
             if cached is not None and cached[0] == head:
@@ -297,7 +371,7 @@ class PageData:
     def query(self, filters: Filters) -> console.FindingQuery:
         statuses: frozenset[str] = frozenset()
         if filters.status == "active":
-            statuses = frozenset(s.value for s in FindingStatus if s is not FindingStatus.RESOLVED)
+            statuses = ACTIVE
         elif filters.status:
             statuses = frozenset({filters.status})
         keys = None
@@ -309,10 +383,10 @@ class PageData:
                 if audit_grade(key[0], key[1], key[2], key[3] or None, policy).value
                 == filters.grade
             )
-        pair = None
+        cell = None
         if filters.pair:
             source, _, target = filters.pair.partition("->")
-            pair = (source, target)
+            cell = self.cell_selection(source, target).filter()
         return console.FindingQuery(
             zone=filters.zone or None,
             severities=frozenset({filters.severity}) if filters.severity else frozenset(),
@@ -321,7 +395,7 @@ class PageData:
             device=filters.device or None,
             owner=filters.owner or None,
             text=filters.q or None,
-            pair=pair,
+            cell=cell,
             keys=keys,
         )
 
@@ -405,6 +479,16 @@ class PageData:
                 config_diff = diff_config(self.store, record.device)
             except LookupError:
                 config_diff = ""
+        matrix = self.matrix_data()
+        permits = permit_lines(matrix, record.device, record.subject)
+        hops = path_hops(matrix, record.subject) if record.check_id == PATH_CHECK else []
+        excerpt, collected = "", ""
+        if record.device:
+            snapshot = self.store.latest_snapshots([record.device]).get(record.device)
+            if snapshot is not None:
+                wanted = [p.line for p in permits] + [e.detail for e in record.evidence]
+                excerpt = config_excerpt(snapshot.config_redacted, [*wanted, record.subject])
+                collected = when(snapshot.collected_at)
         return {
             "f": self.row(record, lang),
             "record": record,
@@ -412,6 +496,10 @@ class PageData:
                 {"source": e.source, "detail": e.detail, "blob": e.blob_sha256}
                 for e in record.evidence
             ],
+            "permits": permits,
+            "hops": hops,
+            "excerpt": excerpt,
+            "excerpt_at": collected,
             "is_path": record.check_id == "SEG-013",
             "history": history,
             "seen_count": sum(1 for e in events if e.event_type == EventType.SEEN),

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from starlette.requests import Request
 
 from auditor.store import console
+from auditor.store.records import EventType
 from auditor.store.repository import Store
 from auditor.web.auth import new_token, same_token, token_hash
 
@@ -111,6 +112,14 @@ def identify(
         if user is None:
             raise NotSignedIn
         new_cookie, csrf = start_session(store, user.username, session_hours)
+        console.record_web_event(
+            store,
+            EventType.WEB_SIGNED_IN,
+            actor=user.username,
+            address=request.client.host if request.client else "-",
+            outcome="ok",
+            details={"method": "proxy"},
+        )
         return Viewer(user.username, user.role, csrf, new_cookie)
     if session is None:
         raise NotSignedIn

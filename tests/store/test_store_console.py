@@ -56,8 +56,16 @@ def test_the_paged_query_filters_and_counts(store: Store) -> None:
     seen = {r.fingerprint for r in page}
     second, _ = console.page_findings(store, console.FindingQuery(), limit=10, offset=10)
     assert seen.isdisjoint(r.fingerprint for r in second)
-    pair = console.FindingQuery(pair=("internet", "lgwan"))
-    assert console.page_findings(store, pair, limit=10)[1] == 1
+    cell = console.CellFilter(
+        permits=frozenset({("fw1", "rule#1 internet->lgwan")}),
+        path_check="SEG-013",
+        path_subject="path:internet->lgwan",
+        traffic_prefix="TRF-",
+        traffic_marker=":internet->lgwan:",
+    )
+    assert console.page_findings(store, console.FindingQuery(cell=cell), limit=10)[1] == 1
+    other = console.CellFilter(frozenset({("fw2", "rule#1 internet->lgwan")}), *cell_rest(cell))
+    assert console.page_findings(store, console.FindingQuery(cell=other), limit=10)[1] == 0
     text = console.FindingQuery(text="Gi0/1")  # Gi0/1 and Gi0/10…19
     assert console.page_findings(store, text, limit=50)[1] == 11
     percent = console.FindingQuery(text="%")  # a LIKE wildcard is searched for literally
@@ -108,3 +116,7 @@ def test_a_suppression_request_needs_another_person_and_verifies(store: Store) -
     run_once(store, [telnet], at=day(1))
     assert store.get_finding(prefix)[0].status is FindingStatus.SUPPRESSED
     assert [e.id for e in store.manual_exceptions()] == ["manual:R8-1"]
+
+
+def cell_rest(cell: console.CellFilter) -> tuple[str, str, str, str]:
+    return cell.path_check, cell.path_subject, cell.traffic_prefix, cell.traffic_marker

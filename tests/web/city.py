@@ -22,21 +22,59 @@ HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\x1b[31m\x07be
 
 
 ZONES = ("internet", "lgwan", "mynumber", "management")
+
+
+def _cell(source: str, target: str) -> dict[str, object]:
+    """One cell as ``ZoneMatrix.to_json`` stores it."""
+    permits = []
+    path: dict[str, object] | None = {"status": "not-reachable", "violations": []}
+    if (source, target) == ("internet", "lgwan"):  # fw1's rule#12 goes beyond the policy
+        permits.append(
+            {
+                "device": "fw1",
+                "kind": "fw",
+                "subject": "rule#12 internet->lgwan",
+                "line": "rule 12 permit any",
+                "services": ["any"],
+                "destinations": None,
+                "within_policy": False,
+            }
+        )
+    if (source, target) == ("lgwan", "internet"):
+        permits.append(
+            {
+                "device": "fw1",
+                "kind": "fw",
+                "subject": "rule#3 lgwan->internet",
+                "line": "rule 3 permit tcp/443 via proxy",
+                "services": ["tcp/443"],
+                "destinations": None,
+                "within_policy": True,
+            }
+        )
+    if (source, target) == ("internet", "mynumber"):
+        path = {
+            "status": "reachable",
+            "violations": [{"service": "tcp/443", "reason": "no flow", "trace": "fw1 → core1"}],
+        }
+    allowed = [] if (source, target) != ("lgwan", "internet") else [{"flow_id": "web"}]
+    status = "excess" if any(not p["within_policy"] for p in permits) else "ok"
+    if not permits and not allowed:
+        status = "denied"
+    return {
+        "from": source,
+        "to": target,
+        "status": status,
+        "allowed_by_policy": allowed,
+        "permitted_by_config": permits,
+        "observed_in_traffic": [],
+        "reachable_by_path": path,
+    }
+
+
 MATRIX = {
     "zones": list(ZONES),
-    "cells": [
-        {
-            "source": source,
-            "target": target,
-            "allowed": (source, target) in {("lgwan", "internet")},
-            "permitted": (source, target) in {("internet", "lgwan"), ("lgwan", "internet")},
-            "observed": False,
-            "status": "excess" if (source, target) == ("internet", "lgwan") else "ok",
-        }
-        for source in ZONES
-        for target in ZONES
-        if source != target
-    ],
+    "cells": [_cell(source, target) for source in ZONES for target in ZONES if source != target],
 }
 
 

@@ -42,7 +42,8 @@ def clock() -> Clock:
 @pytest.fixture
 def web(city_url: str, clock: Clock) -> Iterator[TestClient]:
     store = Store(city_url)
-    app = create_app(WebConfig(db_url=city_url, clock=clock), store)
+    # The pages' tests want the overview's content: wait for its first background read.
+    app = create_app(WebConfig(db_url=city_url, clock=clock, overview_wait=120.0), store)
     with TestClient(app, base_url="https://testserver", follow_redirects=False) as client:
         yield client
     store.close()

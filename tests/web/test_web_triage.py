@@ -152,8 +152,8 @@ def test_the_overview_shows_its_last_copy_while_it_is_read_again(web: TestClient
     assert _post(web, fingerprint_of("HRD-001"), "progress", csrf) == 303  # the head moves
     _, stale = pages.report_data()
     assert stale  # the last copy, while a thread reads the new one
-    pages._refresh()
+    assert pages._done.wait(120)  # the background read report_data started
     data, stale = pages.report_data()
-    assert not stale
+    assert data is not None and not stale
     shown = next(f for f in data.findings if f.fingerprint == fingerprint_of("HRD-001"))
     assert shown.status == "in_progress"
