@@ -134,6 +134,12 @@ class Node:
     settings: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, dict[str, Node]] = field(default_factory=dict)
     blocks: dict[str, Node] = field(default_factory=dict)  # ``config x`` without edits
+    vdom: str | None = None  # the VDOM a top-level edit was written in (multi-VDOM configs)
+
+
+PER_VDOM_NUMBERED = frozenset({"firewall policy", "router static", "router policy"})
+"""Tables numbered per VDOM: ``edit 1`` in two VDOMs is two entries, kept apart as ``VDOM/1``
+for every VDOM but ``root`` (merged by number, one VDOM's policy 1 replaced another's)."""
 
 
 def _split(value: str) -> list[str]:
@@ -147,7 +153,10 @@ def parse_config_tree(text: str) -> dict[str, Node]:
     """``config a b`` blocks (top level) → :class:`Node`; edits are in ``node.tables[""]``."""
     root: dict[str, Node] = {}
     stack: list[Node] = []
+    names: list[str] = []  # the ``config`` names of ``stack``
     edit_stack: list[Node | None] = []
+    vdom: str | None = None  # inside ``config vdom`` / ``edit NAME``: the VDOM being written
+    in_vdoms = False
     lines = text.replace("\r\n", "\n").split("\n")
     index = 0
     while index < len(lines):
@@ -160,6 +169,7 @@ def parse_config_tree(text: str) -> dict[str, Node]:
             block = Node()
             if not stack:
                 if name in {"global", "vdom"}:
+                    in_vdoms, vdom = name == "vdom", None
                     continue  # transparent containers (multi-VDOM configurations)
                 root.setdefault(name, block)
                 block = root[name]
@@ -167,13 +177,18 @@ def parse_config_tree(text: str) -> dict[str, Node]:
                 parent = edit_stack[-1] or stack[-1]
                 parent.blocks[name] = block
             stack.append(block)
+            names.append(name)
             edit_stack.append(None)
             continue
         if line.startswith("edit "):
             key = _split(line[5:])[0] if _split(line[5:]) else line[5:]
             if not stack:
-                continue  # ``edit root`` inside ``config vdom``
-            entry = Node()
+                if in_vdoms:
+                    vdom = key  # ``edit root`` inside ``config vdom``
+                continue
+            entry = Node(vdom=vdom if len(stack) == 1 else None)
+            if len(stack) == 1 and names[0] in PER_VDOM_NUMBERED and vdom not in (None, "root"):
+                key = f"{vdom}/{key}"
             stack[-1].tables.setdefault("", {})[key] = entry
             edit_stack[-1] = entry
             continue
@@ -184,7 +199,10 @@ def parse_config_tree(text: str) -> dict[str, Node]:
         if line == "end":
             if stack:
                 stack.pop()
+                names.pop()
                 edit_stack.pop()
+            else:
+                in_vdoms, vdom = False, None  # the end of ``config vdom`` / ``config global``
             continue
         if line.startswith(("set ", "unset ")) and stack:
             target = edit_stack[-1] or stack[-1]
@@ -460,6 +478,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 next_hop=_get(node, "gateway"),
                 interface=_get(node, "device"),
                 protocol="static",
+                vrf=_vdom_table(node.vdom),
             )
         )
 
@@ -576,8 +595,13 @@ def _routing_protocols(root: Mapping[str, Node]) -> list[str]:
     ):
         configured.append("ospf")
     bgp = root.get("router bgp")
-    if bgp is not None and (_get(bgp, "as") or "0") not in {"0", "0.0"}:
-        configured.append("bgp")
+    peers = ("neighbor", "neighbor-group", "neighbor-range")
+    if (
+        bgp is not None
+        and (_get(bgp, "as") or "0") not in {"0", "0.0"}
+        and any(bgp.blocks.get(b, Node()).tables.get("") for b in peers)
+    ):
+        configured.append("bgp")  # an AS number without a peer learns no route
     rip = root.get("router rip")
     if rip is not None and rip.blocks.get("network", Node()).tables.get(""):
         configured.append("rip")

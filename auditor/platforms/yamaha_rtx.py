@@ -447,7 +447,12 @@ def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
         if words[2].lower() == "masquerade":  # … masquerade static N ID INNER PROTO PORT
             inside = ipaddress.ip_address(words[6])
             protocol = words[7].lower() if len(words) > 7 else None
-            port = int(words[8]) if len(words) > 8 and words[8].isdigit() else None
+            # ``PORT`` or ``OUTER_PORT=INNER_PORT`` (the outer port forwarded to another one)
+            ports = re.fullmatch(r"(\d{1,5})(?:=(\d{1,5}))?", words[8]) if len(words) > 8 else None
+            if ports and max(int(p) for p in ports.groups() if p) > 65535:
+                ports = None  # not a port: the forward stays unresolved (a gap, not a path)
+            outer_port = int(ports.group(1)) if ports else None
+            inner_port = int(ports.group(2) or ports.group(1)) if ports else None
             outside = ipaddress.ip_address(outer) if outer else None
             return NatRule(
                 kind="vip",
@@ -455,8 +460,8 @@ def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
                 outside=f"{outside}/32" if outside else None,
                 interface=interface,
                 protocol=protocol,
-                inside_port=port,
-                outside_port=port,
+                inside_port=inner_port,
+                outside_port=outer_port,
                 modelled=outside is not None,
                 line=line,
             )
