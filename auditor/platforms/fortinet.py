@@ -465,13 +465,20 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     management.dhcp_snooping = None
     management.arp_inspection = None
 
-    for node in _edits(root, "router static").values():
+    for seq, node in _edits(root, "router static").items():
         destination = node.settings.get("dst", [_UNSET, _UNSET])
-        prefix = (
-            prefix_of(*destination[0].split("/"))
-            if len(destination) == 1
-            else prefix_of(destination[0], destination[1])
-        )
+        try:
+            prefix = (
+                prefix_of(*destination[0].split("/"))
+                if len(destination) == 1
+                else prefix_of(destination[0], destination[1])
+            )
+        except (ValueError, TypeError, IndexError) as exc:
+            # One unreadable route is a parse warning, never a lost device.
+            parts.unparsed_config_lines.append(
+                f"config router static / edit {seq} (unreadable: {type(exc).__name__}: {exc})"
+            )
+            continue
         parts.routes.append(
             Route(
                 prefix=prefix,
@@ -516,7 +523,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         f"config {name}"
         for name in root
         if name not in UNDERSTOOD_BLOCKS and not name.startswith("system replacemsg admin")
-    ]
+    ] + parts.unparsed_config_lines  # unreadable entries of understood blocks
     return parts, root
 
 
@@ -555,7 +562,10 @@ def _nat_rules(root: Mapping[str, Node]) -> list[NatRule]:
 
 
 def _port(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    """One port (1–65535); a range or anything else is None (the forward stays unresolved)."""
+    if value is None or not value.isdigit() or not 0 < int(value) < 65536:
+        return None
+    return int(value)
 
 
 def _one_address(value: str) -> str | None:

@@ -211,3 +211,20 @@ def test_the_added_lines_are_not_in_the_real_files() -> None:
     configs = realdata_dir() / "configs"
     texts = [p.read_text(errors="replace") for p in Path(configs).rglob("*") if p.is_file()]
     assert not any("masquerade static" in t or "ip nat inside source" in t for t in texts)
+
+
+def test_fortigate_unreadable_static_route_is_a_warning_not_a_lost_device() -> None:
+    """Found by the robustness table: a bad ``set dst`` raised out of the parser (device lost)."""
+    real = _real("fortinet", "oxidized_FortiGate-91G_7.4.7.txt")
+    added = (
+        "config router static\n    edit 1\n        set dst 10.0.0.0 255.0.0.0\n"
+        '        set gateway 192.0.2.1\n        set device "wan1"\n    next\n'
+        "    edit 2\n        set dst 10.0.0.0 255.300.0.0\n        set gateway 192.0.2.1\n"
+        "    next\nend\n"
+    )
+    parts = _parse("fortinet", real + added)
+    assert [(r.prefix, r.next_hop) for r in parts.routes] == [("10.0.0.0/8", "192.0.2.1")]
+    assert any(
+        line.startswith("config router static / edit 2") for line in parts.unparsed_config_lines
+    )
+    assert parts.interfaces
