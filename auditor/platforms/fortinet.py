@@ -466,6 +466,8 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     management.arp_inspection = None
 
     for seq, node in _edits(root, "router static").items():
+        if _get(node, "status", "enable") == "disable":
+            continue  # a disabled route forwards nothing
         destination = node.settings.get("dst", [_UNSET, _UNSET])
         try:
             prefix = (
@@ -486,6 +488,8 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 interface=_get(node, "device"),
                 protocol="static",
                 vrf=_vdom_table(node.vdom),
+                # ``set blackhole enable``: matching traffic is dropped
+                next_hop_kind="null" if _get(node, "blackhole") == "enable" else None,
             )
         )
 

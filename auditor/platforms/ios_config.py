@@ -962,9 +962,11 @@ def _static_route(words: list[str]) -> Route | None:
             if word.lower() in {"name", "tag", "permanent", "track", "distance"}:
                 break
             interface = word
+    discard = next_hop is None and interface is not None and interface.lower() == "null0"
     return Route(
         prefix=prefix,
         next_hop=next_hop,
+        next_hop_kind="null" if discard else None,  # ``Null0``: matching traffic is dropped
         interface=interface,
         protocol="static",
         vrf=vrf,

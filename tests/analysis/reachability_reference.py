@@ -261,7 +261,7 @@ def _forward(
             yield PathEnd([*hops, hop], end_sources, end_targets, f"delivered on {port.interface}")
     for route in _routes(model, device, vrf, targets, destination):
         routed = _narrow(targets, (route.prefix,)) if route.prefix.prefixlen else targets
-        if not routed:
+        if not routed or route.discard:
             continue
         egress, owner = _resolve(model, device, route)
         exit_text: str | None = None

@@ -14,7 +14,7 @@ from auditor.analysis.network import NetworkView
 from auditor.analysis.reachability.verdicts import reachability
 from auditor.analysis.services import ServiceRange
 from auditor.model.services import Service
-from auditor.model.snapshot import NatRule
+from auditor.model.snapshot import NatRule, Route
 from auditor.rules import AuditContext
 from auditor_checks.segmentation.reachability_beyond_policy import ReachabilityBeyondPolicy
 from tests.checks.segmentation.city import Acl, AclEntry, context, device, run, snapshot, svi
@@ -87,3 +87,18 @@ def test_a_one_to_one_static_nat_still_carries_every_service() -> None:
     rule = NatRule(kind="static", inside="10.10.1.10/32", outside="10.30.0.100/32", line="static")
     statuses = _results(_edge(rule))
     assert statuses[HTTPS] == statuses[HTTP] == "reachable"
+
+
+def test_a_discard_route_drops_its_traffic_instead_of_leaving_a_gap() -> None:
+    """``ip route … Null0`` / ``gateway null`` / FortiGate blackhole (``next_hop_kind="null"``):
+    the traffic it matches is dropped — "not reachable", not "unknown: next hop not collected"."""
+    core = snapshot(
+        "core",
+        interfaces=[svi("Vlan10", "10.10.1.1/24"), svi("Vlan20", "10.20.1.1/24")],
+        routes=[
+            Route(prefix="0.0.0.0/0", interface="Null0", next_hop_kind="null", protocol="static")
+        ],
+    )
+    ctx = context([device("core", ["mynumber", "lgwan"])], [core])
+    verdict = reachability(NetworkView.of(ctx))[("mynumber", "internet")]
+    assert verdict.status == "not-reachable" and not verdict.gaps

@@ -228,3 +228,23 @@ def test_fortigate_unreadable_static_route_is_a_warning_not_a_lost_device() -> N
         line.startswith("config router static / edit 2") for line in parts.unparsed_config_lines
     )
     assert parts.interfaces
+
+
+def test_discard_and_disabled_static_routes() -> None:
+    """IOS ``Null0`` and FortiGate ``set blackhole enable`` are discards (the search drops their
+    traffic; a Null0 route read as an exit left a false gap); a FortiGate route with
+    ``set status disable`` forwards nothing (it was read as a live route)."""
+    ios = _real("cisco_ios", "oxidized_C9800-L-F-K9_17.06.05.txt")
+    parts = _parse("cisco_ios", ios + "\nip route 10.0.0.0 255.0.0.0 Null0\n")
+    kinds = {r.prefix: (r.next_hop, r.next_hop_kind) for r in parts.routes if r.vrf is None}
+    assert kinds == {"0.0.0.0/0": ("10.41.2.1", None), "10.0.0.0/8": (None, "null")}
+    fortigate = _real("fortinet", "oxidized_FortiGate-91G_7.4.7.txt")
+    added = (
+        "config router static\n"
+        "    edit 1\n        set dst 10.0.0.0 255.0.0.0\n        set blackhole enable\n    next\n"
+        '    edit 2\n        set gateway 192.0.2.1\n        set device "wan1"\n'
+        "        set status disable\n    next\n"
+        "end\n"
+    )
+    routes = _parse("fortinet", fortigate + added).routes
+    assert [(r.prefix, r.next_hop_kind) for r in routes] == [("10.0.0.0/8", "null")]

@@ -58,6 +58,7 @@ class RouteEntry:
     protocol: str
     next_hop_vrf: str | None
     leak: bool
+    discard: bool = False  # Null0 / ``gateway null`` / blackhole: matching traffic is dropped
 
     @property
     def text(self) -> str:
@@ -239,6 +240,7 @@ def _build(view: NetworkView) -> ForwardingModel:
                     protocol=route.protocol,
                     next_hop_vrf=leak_vrf,
                     leak=route.next_hop_vrf is not None and leak_vrf != vrf,
+                    discard=route.next_hop_kind == "null",
                 )
             )
         configured = {p.lower() for p in snapshot.routing_protocols or []} & _DYNAMIC

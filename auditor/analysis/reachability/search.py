@@ -332,8 +332,8 @@ class _Search:
                     yield end, members
         for route in _routes(model, device, vrf, targets, destination):
             routed = _narrow(targets, (route.prefix,)) if route.prefix.prefixlen else targets
-            if not routed:
-                continue
+            if not routed or route.discard:
+                continue  # a discard route still wins the longest match: its traffic is dropped
             egress, owner = _resolve(model, device, route)
             exit_text: str | None = None
             if owner is None:
