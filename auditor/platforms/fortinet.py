@@ -495,8 +495,16 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
 
     services = ServiceBook(root)
     address_book = AddressBook(root)
+    vips = _vip_targets(root)
     for policy_id, node in _edits(root, "firewall policy").items():
         action: Literal["accept", "deny"] = "accept" if _get(node, "action") == "accept" else "deny"
+        destination_names = node.settings.get("dstaddr", [])
+        policy_services = services.resolve(node.settings.get("service", []))
+        destination_networks = address_book.resolve_networks(destination_names)
+        if destination_names and all(name in vips for name in destination_names):
+            destination_networks, policy_services = _through_vips(
+                [vips[name] for name in destination_names], policy_services
+            )
         parts.firewall_policies.append(
             FirewallPolicy(
                 policy_id=policy_id,
@@ -504,13 +512,11 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 source_interfaces=node.settings.get("srcintf", []),
                 destination_interfaces=node.settings.get("dstintf", []),
                 source_addresses=node.settings.get("srcaddr", []),
-                destination_addresses=node.settings.get("dstaddr", []),
+                destination_addresses=destination_names,
                 services=node.settings.get("service", []),
-                resolved_services=services.resolve(node.settings.get("service", [])),
+                resolved_services=policy_services,
                 source_networks=address_book.resolve(node.settings.get("srcaddr", [])),
-                destination_networks=address_book.resolve_networks(
-                    node.settings.get("dstaddr", [])
-                ),
+                destination_networks=destination_networks,
                 destination_fqdns=address_book.fqdns(node.settings.get("dstaddr", [])),
                 action=action,
                 enabled=_get(node, "status", "enable") != "disable",
@@ -563,6 +569,72 @@ def _nat_rules(root: Mapping[str, Node]) -> list[NatRule]:
                 NatRule(kind="source", line=f"firewall policy {policy_id}: set nat enable")
             )
     return rules
+
+
+_VipTarget = tuple[list[Network] | None, Service | None]
+
+
+def _vip_targets(root: Mapping[str, Node]) -> dict[str, _VipTarget]:
+    """VIP name → (the mapped hosts, the one service a port forward passes, else None).
+
+    A policy whose destination is a VIP matches the translated traffic: the mapped host, and
+    with ``portforward enable`` only the forwarded protocol and mapped port. Left unresolved,
+    the VIP name made the policy "any destination, its own services" — with ``set service
+    ALL`` (common on VIP policies) every service into the whole inside zone.
+    """
+    targets: dict[str, _VipTarget] = {}
+    for name, node in _edits(root, "firewall vip").items():
+        hosts: list[Network] | None = []
+        for value in node.settings.get("mappedip", []):
+            one = _one_address(value)
+            if one is None or hosts is None:
+                hosts = None
+                continue
+            hosts.append(ipaddress.ip_network(one))
+        forwarded: Service | None = None
+        if _get(node, "portforward") == "enable":
+            protocol = (_get(node, "protocol") or "tcp").lower()
+            port = _port(_get(node, "mappedport")) or _port(_get(node, "extport"))
+            if protocol in {"tcp", "udp", "sctp"}:
+                forwarded = Service.of(protocol, port) if port else Service.of(protocol)  # type: ignore[arg-type]
+            elif protocol == "icmp":
+                forwarded = Service(protocol="icmp")
+        targets[name] = (hosts or None, forwarded)
+    return targets
+
+
+def _through_vips(
+    targets: list[_VipTarget], policy_services: list[Service] | None
+) -> tuple[list[Network] | None, list[Service] | None]:
+    """A VIP-only destination list → (mapped hosts, the policy's services narrowed to the
+    forwarded ones when every VIP is a port forward and the policy lets them through)."""
+    hosts: list[Network] | None = []
+    for mapped, _ in targets:
+        hosts = None if mapped is None or hosts is None else hosts + mapped
+    forwarded = [service for _, service in targets]
+    if any(service is None for service in forwarded):
+        return hosts, policy_services
+    passing = [
+        service
+        for service in forwarded
+        if service is not None
+        and (policy_services is None or any(_covers(s, service) for s in policy_services))
+    ]
+    return hosts, passing or policy_services
+
+
+def _covers(outer: Service, inner: Service) -> bool:
+    if outer.protocol == "ip":
+        return True
+    if outer.protocol != inner.protocol:
+        return False
+    if outer.ports is None:
+        return True
+    if inner.ports is None:
+        return False
+    return all(
+        any(o.first <= i.first and i.last <= o.last for o in outer.ports) for i in inner.ports
+    )
 
 
 def _port(value: str | None) -> int | None:

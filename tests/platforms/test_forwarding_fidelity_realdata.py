@@ -248,3 +248,66 @@ def test_discard_and_disabled_static_routes() -> None:
     )
     routes = _parse("fortinet", fortigate + added).routes
     assert [(r.prefix, r.next_hop_kind) for r in routes] == [("10.0.0.0/8", "null")]
+
+
+# A port-forwarding VIP and the usual ``set service "ALL"`` policy naming it, behind the real
+# 91G's wan1 (192.0.2.2/28), with an inside port added.
+VIP_BEHIND_WAN1 = """\
+config system interface
+    edit "internal"
+        set vdom "root"
+        set ip 10.10.1.1 255.255.255.0
+        set type physical
+    next
+end
+config firewall vip
+    edit "web"
+        set extip 192.0.2.3
+        set mappedip "10.10.1.20"
+        set extintf "wan1"
+        set portforward enable
+        set extport 443
+        set mappedport 443
+    next
+end
+config firewall policy
+    edit 5
+        set srcintf "wan1"
+        set dstintf "internal"
+        set srcaddr "all"
+        set dstaddr "web"
+        set action accept
+        set schedule "always"
+        set service "ALL"
+    next
+end
+"""
+
+
+def test_a_policy_to_a_port_forward_vip_passes_only_the_forwarded_service() -> None:
+    """The VIP name was no address: the policy read as "any destination, every service", so
+    SSH, SMB … into the whole inside zone from the Internet tier — a false 重大な不適合."""
+    real = _real("fortinet", "oxidized_FortiGate-91G_7.4.7.txt")
+    parts = _parse("fortinet", real + VIP_BEHIND_WAN1)
+    [policy5] = parts.firewall_policies
+    assert [str(n) for n in policy5.destination_networks or []] == ["10.10.1.20/32"]
+    assert [str(s) for s in policy5.resolved_services or []] == ["tcp/443"]
+    city = policy(
+        zones=[
+            zone("mynumber", "mynumber", [], ["10.10.0.0/16"], protected=True),
+            zone("internet", "internet", [], ["192.0.2.0/28"]),
+        ],
+        hosts={},
+        flows=[],
+        mynumber_destinations=[],
+    )
+    snap = parts.to_snapshot("fw", datetime(2026, 12, 5, tzinfo=UTC))
+    ctx = context(
+        [device("fw", ["internet", "mynumber"], platform="fortinet")], [snap], policy_obj=city
+    )
+    verdict = reachability(NetworkView.of(ctx))[("internet", "mynumber")]
+    reachable = sorted(str(r.service) for r in verdict.results if r.status == "reachable")
+    assert reachable == ["tcp/443"]
+    https = next(r for r in verdict.results if str(r.service) == "tcp/443")
+    assert https.path is not None
+    assert [str(n) for n in https.path.destinations] == ["10.10.1.20/32"]
