@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from ipaddress import ip_network
 
+import pytest
+
 from auditor.analysis.network import NetworkView
 from auditor.analysis.reachability.verdicts import reachability
 from auditor.analysis.services import ServiceRange
@@ -102,3 +104,25 @@ def test_a_discard_route_drops_its_traffic_instead_of_leaving_a_gap() -> None:
     ctx = context([device("core", ["mynumber", "lgwan"])], [core])
     verdict = reachability(NetworkView.of(ctx))[("mynumber", "internet")]
     assert verdict.status == "not-reachable" and not verdict.gaps
+
+
+def test_a_search_that_raises_is_a_named_gap_never_a_crashed_audit(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Fault injection: whatever a snapshot makes the model or the search raise, every pair is
+    "unknown" with the exception named, and SEG-013 makes no finding out of it."""
+    from auditor.analysis.reachability import verdicts as module
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("bad prefix 10.0.0.0/99")
+
+    for name in ("build_model", "search_services"):
+        with monkeypatch.context() as patch:
+            patch.setattr(module, name, broken)
+            ctx = _edge(_forward(443, 443))
+            verdict = reachability(NetworkView.of(ctx))[("internet", "mynumber")]
+            assert verdict.status == "unknown"
+            assert any("ValueError: bad prefix 10.0.0.0/99" in gap for gap in verdict.gaps)
+            assert not [
+                f for f in run(ReachabilityBeyondPolicy(), ctx) if f.outcome.value == "fail"
+            ]
