@@ -178,6 +178,7 @@ class _Config:
     nat_bindings: list[tuple[str, str, str]] = field(default_factory=list)  # (iface, N, line)
     policy_routes: list[PolicyRoute] = field(default_factory=list)
     protocols: list[str] = field(default_factory=list)
+    bgp_peers: bool = False
 
 
 def _iface(config: _Config, name: str) -> Interface:
@@ -403,6 +404,9 @@ def _forwarding_line(config: _Config, line: str, lowered: str, context: str) -> 
         config.protocols.append(
             {"ipv6 ospf": "ospf3", "ipv6 rip": "ripng"}.get(match.group(1), match.group(1))
         )
+        return True
+    if lowered.startswith("bgp neighbor "):
+        config.bgp_peers = True  # ``bgp neighbor ID AS ADDRESS …``: BGP has someone to learn from
         return True
     if match := re.match(r"^nat descriptor type (\d+) (\S+)$", lowered):
         config.nat_types[match.group(1)] = match.group(2)
@@ -696,7 +700,10 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     if outputs.get(CONFIG_COMMAND, "").strip():
         parts.nat_rules = _nat_rules(config)
         parts.policy_routes = list(config.policy_routes)
-        parts.routing_protocols = sorted(set(config.protocols))
+        # ``bgp use on`` without a ``bgp neighbor`` learns no route
+        parts.routing_protocols = sorted(
+            {p for p in config.protocols if p != "bgp" or config.bgp_peers}
+        )
     return parts
 
 

@@ -311,3 +311,12 @@ def test_a_policy_to_a_port_forward_vip_passes_only_the_forwarded_service() -> N
     https = next(r for r in verdict.results if str(r.service) == "tcp/443")
     assert https.path is not None
     assert [str(n) for n in https.path.destinations] == ["10.10.1.20/32"]
+
+
+def test_yamaha_bgp_needs_a_neighbor() -> None:
+    text = _real("yamaha_rtx", "tfrtx_static_route_multi_gateway.txt")
+    assert _parse("yamaha_rtx", text + "bgp use on\n").routing_protocols == []
+    peered = text + "bgp use on\nbgp neighbor 1 65001 192.168.1.254\n"
+    parts = _parse("yamaha_rtx", peered)
+    assert parts.routing_protocols == ["bgp"]
+    assert not [line for line in parts.unparsed_config_lines if "bgp neighbor" in line]
