@@ -1391,7 +1391,13 @@ def _forwarding_facts(state: _State) -> None:
     """NAT, PBR, dynamic routing and route leaks, as far as the platform declares them."""
     facts, declared = state.facts, state.declared
     if "forwarding.nat_rules" in declared:
-        outside = state.nat_outside[0] if len(set(state.nat_outside)) == 1 else None
+        # The one live ``ip nat outside`` port (a shut one translates nothing).
+        live = [
+            name
+            for name in dict.fromkeys(state.nat_outside)
+            if not (name in facts.interfaces and facts.interfaces[name].shutdown)
+        ]
+        outside = live[0] if len(live) == 1 else None
         facts.nat_rules = [
             rule.model_copy(update={"interface": outside})
             if rule.interface is None and rule.kind == "static" and rule.modelled

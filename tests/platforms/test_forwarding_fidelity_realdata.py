@@ -320,3 +320,19 @@ def test_yamaha_bgp_needs_a_neighbor() -> None:
     parts = _parse("yamaha_rtx", peered)
     assert parts.routing_protocols == ["bgp"]
     assert not [line for line in parts.unparsed_config_lines if "bgp neighbor" in line]
+
+
+def test_ios_a_shut_nat_outside_port_does_not_hide_the_live_one() -> None:
+    """CSR1's GigabitEthernet3 is ``shutdown``: with ``ip nat outside`` on it and on the live
+    GigabitEthernet2, the static NAT is bound to GigabitEthernet2 (it was bound to no port,
+    so the translation applied on every ingress)."""
+    napalm = _real("cisco_ios", "napalm_show_running_config.txt")
+    text = napalm.replace(
+        " ip address 10.1.1.1 255.255.255.0\n",
+        " ip address 10.1.1.1 255.255.255.0\n ip nat outside\n",
+    ).replace(" no ip address\n shutdown\n", " no ip address\n ip nat outside\n shutdown\n")
+    assert text.count("ip nat outside") == 2
+    parts = _parse("cisco_ios", text + "ip nat inside source static 10.9.9.9 10.1.1.99\n")
+    assert parts.nat_rules is not None
+    [rule] = parts.nat_rules
+    assert rule.interface == "GigabitEthernet2"
