@@ -189,8 +189,14 @@ def _step(
     if came_from_outside and not destination.outside:
         for nat in model.nat.get(device, []):
             inside = _narrow(targets, nat.inside)
-            if inside and (nat.interface is None or nat.interface == ingress_name):
-                candidates.append((nat.outside, inside, f"{nat.kind} NAT: {nat.line}"))
+            if not inside or (nat.interface is not None and nat.interface != ingress_name):
+                continue
+            if nat.services is not None and not any(r.overlaps(service) for r in nat.services):
+                continue  # a port forward of another service
+            if not nat.follows:
+                gaps.append(f"{device}: port-translating NAT not modelled ({nat.line})")
+                continue
+            candidates.append((nat.outside, inside, f"{nat.kind} NAT: {nat.line}"))
     for before, after, nat_line in candidates:
         permits: list[str] = []
         current_sources, current_targets = sources, before
@@ -255,7 +261,7 @@ def _forward(
             yield PathEnd([*hops, hop], end_sources, end_targets, f"delivered on {port.interface}")
     for route in _routes(model, device, vrf, targets, destination):
         routed = _narrow(targets, (route.prefix,)) if route.prefix.prefixlen else targets
-        if not routed:
+        if not routed or route.discard:
             continue
         egress, owner = _resolve(model, device, route)
         exit_text: str | None = None

@@ -21,6 +21,7 @@ from auditor.analysis.network import NetworkView
 from auditor.analysis.permits import rule_networks, rule_services
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
+from auditor.model.snapshot import NatRule
 
 _DYNAMIC = frozenset({"ospf", "ospf3", "bgp", "rip", "ripng", "eigrp", "isis", "is-is"})
 _NOT_ROUTES = frozenset({"connected", "local", "direct", "c", "l"})
@@ -57,6 +58,7 @@ class RouteEntry:
     protocol: str
     next_hop_vrf: str | None
     leak: bool
+    discard: bool = False  # Null0 / ``gateway null`` / blackhole: matching traffic is dropped
 
     @property
     def text(self) -> str:
@@ -84,11 +86,20 @@ class FilterLine:
 
 @dataclass(frozen=True, slots=True)
 class NatFact:
+    """A destination translation the search follows from the outside address to the inside one.
+
+    ``services`` limits a port forward to what it forwards (``None``: every service); a forward
+    that changes the port (or names no single port) cannot carry the search's service across,
+    so ``follows`` is False and those services get a gap instead of a path.
+    """
+
     kind: str
     inside: tuple[Network, ...]
     outside: tuple[Network, ...]
     interface: str | None
     line: str
+    services: tuple[ServiceRange, ...] | None = None
+    follows: bool = True
 
 
 @dataclass
@@ -229,6 +240,7 @@ def _build(view: NetworkView) -> ForwardingModel:
                     protocol=route.protocol,
                     next_hop_vrf=leak_vrf,
                     leak=route.next_hop_vrf is not None and leak_vrf != vrf,
+                    discard=route.next_hop_kind == "null",
                 )
             )
         configured = {p.lower() for p in snapshot.routing_protocols or []} & _DYNAMIC
@@ -246,9 +258,7 @@ def _build(view: NetworkView) -> ForwardingModel:
                 )
                 continue
             if nat.kind != "source":
-                model.nat[device].append(
-                    NatFact(nat.kind, inside, outside, nat.interface, nat.line)
-                )
+                model.nat[device].append(_nat_fact(nat, inside, outside))
         for pbr in snapshot.policy_routes:
             text = f"{device}: policy-based routing not modelled ({pbr.line or pbr.name})"
             if pbr.interface is None:
@@ -278,6 +288,24 @@ def _add_port(model: ForwardingModel, fact: L3Interface) -> None:
     )
     model.ports[fact.device].append(port)
     model.owners.setdefault(str(fact.address.ip), port)
+
+
+def _nat_fact(nat: NatRule, inside: tuple[Network, ...], outside: tuple[Network, ...]) -> NatFact:
+    """A port forward translates only its protocol and port: other services to the outside
+    address are not sent to the inside host (they were all followed before)."""
+    if nat.protocol is None:
+        return NatFact(nat.kind, inside, outside, nat.interface, nat.line)
+    protocol = nat.protocol.lower()
+    port = nat.outside_port
+    if port is not None and nat.inside_port == port:
+        forwarded = (ServiceRange(protocol, port, port),)
+        return NatFact(nat.kind, inside, outside, nat.interface, nat.line, forwarded)
+    # The port changes (or is not one port): the service seen outside is not the one delivered
+    # inside, so both are gaps, never a path.
+    ports = {p for p in (port, nat.inside_port) if p is not None}
+    unknown = (ServiceRange(protocol),) if len(ports) < 2 else ()
+    touched = unknown or tuple(ServiceRange(protocol, p, p) for p in sorted(ports))
+    return NatFact(nat.kind, inside, outside, nat.interface, nat.line, touched, follows=False)
 
 
 def _networks(text: str | None) -> tuple[Network, ...]:

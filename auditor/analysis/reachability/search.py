@@ -24,7 +24,13 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from auditor.analysis.reachability.model import FilterLine, ForwardingModel, Port, RouteEntry
+from auditor.analysis.reachability.model import (
+    FilterLine,
+    ForwardingModel,
+    NatFact,
+    Port,
+    RouteEntry,
+)
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
 from auditor.policy.models import EXTERNAL_KINDS
@@ -241,18 +247,28 @@ class _Search:
         )
         # NAT: traffic addressed to an outside address is translated to the inside host after
         # the ingress filter; the filter sees the outside address.
-        candidates: list[tuple[Nets, Nets, str | None]] = [(targets, targets, None)]
+        candidates: list[tuple[Nets, Nets, str | None, _Group]] = [(targets, targets, None, group)]
         if came_from_outside and not destination.outside:
             for nat in model.nat.get(device, []):
                 inside = _narrow(targets, nat.inside)
-                if inside and (nat.interface is None or nat.interface == ingress_name):
-                    candidates.append((nat.outside, inside, f"{nat.kind} NAT: {nat.line}"))
-        for before, after, nat_line in candidates:
+                if not inside or (nat.interface is not None and nat.interface != ingress_name):
+                    continue
+                # A port forward carries only the services it forwards to the inside host.
+                forwarded = group if nat.services is None else self._overlapping(group, nat)
+                if not forwarded:
+                    continue
+                if not nat.follows:
+                    self._gap(
+                        forwarded, [f"{device}: port-translating NAT not modelled ({nat.line})"]
+                    )
+                    continue
+                candidates.append((nat.outside, inside, f"{nat.kind} NAT: {nat.line}", forwarded))
+        for before, after, nat_line, translated in candidates:
             passing: list[tuple[_Group, _Passed | None]]
             if ingress is not None and ingress.acl_in:
-                passing = self._filter(device, ingress.acl_in, sources, before, group)
+                passing = self._filter(device, ingress.acl_in, sources, before, translated)
             else:
-                passing = [(group, None)]
+                passing = [(translated, None)]
             for members, passed in passing:
                 permits: list[str] = []
                 current_sources, current_targets = sources, before
@@ -316,8 +332,8 @@ class _Search:
                     yield end, members
         for route in _routes(model, device, vrf, targets, destination):
             routed = _narrow(targets, (route.prefix,)) if route.prefix.prefixlen else targets
-            if not routed:
-                continue
+            if not routed or route.discard:
+                continue  # a discard route still wins the longest match: its traffic is dropped
             egress, owner = _resolve(model, device, route)
             exit_text: str | None = None
             if owner is None:
@@ -405,6 +421,15 @@ class _Search:
                 else:
                     result.append((split, (fw[0], fw[1], [*lines, fw[2]])))
         return result
+
+    def _overlapping(self, group: _Group, nat: NatFact) -> _Group:
+        """The services of ``group`` a port-forwarding NAT rule translates."""
+        ranges = nat.services or ()
+        members = 0
+        for index in _bits(group):
+            if any(r.overlaps(self.services[index]) for r in ranges):
+                members |= 1 << index
+        return members
 
     def _filter(
         self, device: str, acl: str, sources: Nets, targets: Nets, group: _Group

@@ -169,8 +169,12 @@ def reachability(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
 
 
 def _all_pairs(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
-    model = build_model(view)
     classes = service_classes(view)
+    failed: str | None = None
+    try:
+        model: ForwardingModel | None = build_model(view)
+    except Exception as exc:  # one bad snapshot must not crash the audit
+        model, failed = None, f"the forwarding model could not be built ({_failure(exc)})"
     zones = [zone.id for zone in view.policy.zones]
     verdicts: dict[tuple[str, str], PairVerdict] = {}
     for source in zones:
@@ -184,10 +188,25 @@ def _all_pairs(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
             if not target.networks:
                 continue
             verdict = PairVerdict(source, destination)
-            judge = judge_path(view, source, destination)
-            verdict.results.extend(search_services(model, origin, target, classes, judge))
+            try:
+                if model is None:
+                    raise _SearchFailedError(failed or "")
+                judge = judge_path(view, source, destination)
+                verdict.results.extend(search_services(model, origin, target, classes, judge))
+            except Exception as exc:  # a named gap ("unknown"), never a crash
+                gap = str(exc) if isinstance(exc, _SearchFailedError) else _failure(exc)
+                text = f"path search {source}->{destination} failed: {gap}"
+                verdict.results = [PathResult(c, "unknown", gaps=[text]) for c in classes]
             verdicts[(source, destination)] = verdict
     return verdicts
+
+
+class _SearchFailedError(Exception):
+    """The model could not be built: every pair is unknown with the reason."""
+
+
+def _failure(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def reachability_json(view: NetworkView) -> dict[str, dict[str, Any]]:
