@@ -39,6 +39,7 @@ from auditor.policy.models import Policy, PolicyException
 from auditor.rules import Registry, discover
 from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.records import (
+    ChainStatus,
     CheckResult,
     EventRecord,
     EvidenceLink,
@@ -277,6 +278,9 @@ class RetryingStore:
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         return self._retry_call(self.inner.verify, expect_head)
+
+    def chain_status(self) -> ChainStatus:
+        return self._retry_call(self.inner.chain_status)
 
 
 @dataclass

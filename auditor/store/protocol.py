@@ -15,6 +15,7 @@ from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
 from auditor.store.records import (
+    ChainStatus,
     CheckResult,
     EventRecord,
     EvidenceLink,
@@ -144,3 +145,5 @@ class AuditStore(Protocol):
     def prune(self, before: datetime) -> int: ...
 
     def verify(self, expect_head: str | None = None) -> VerifyResult: ...
+
+    def chain_status(self) -> ChainStatus: ...

@@ -205,6 +205,19 @@ class ChainHead:
 
 
 @dataclass(frozen=True)
+class ChainStatus:
+    """The head of an intact chain (``head_hash``), or why it is not intact (``head_hash=None``)."""
+
+    intact: bool
+    head_event_id: int
+    head_hash: str | None
+    events_checked: int
+    from_event_id: int
+    """The checkpoint the walk started after (0: from the first event)."""
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
 class MatrixRecord:
     """The zone matrix a run stored: its JSON (``ZoneMatrix.to_json``) or why it is missing."""
 
