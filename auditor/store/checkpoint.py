@@ -30,18 +30,22 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
     head = session.get(EventChainRow, 1)
     head_id = head.last_event_id if head is not None else 0
     checkpoint = session.get(ChainCheckpointRow, CHECKPOINT_ID)
-    start, previous_hash = 0, GENESIS_HASH
+    start, previous_hash, anchor = 0, GENESIS_HASH, 0
     if checkpoint is not None and checkpoint.event_id > 0:
         if checkpoint.event_id > head_id:
             return _broken(head_id, 0, checkpoint.event_id, "the chain ends before its checkpoint")
-        stored = session.scalar(
-            select(FindingEventRow.hash).where(FindingEventRow.id == checkpoint.event_id)
-        )
-        if stored != checkpoint.hash:
+        stored = session.execute(
+            select(FindingEventRow.hash, FindingEventRow.prev_hash).where(
+                FindingEventRow.id == checkpoint.event_id
+            )
+        ).first()
+        if stored is None or stored[0] != checkpoint.hash:
             return _broken(
                 head_id, 0, checkpoint.event_id, "the checkpoint's event was changed or deleted"
             )
-        start, previous_hash = checkpoint.event_id, checkpoint.hash
+        # The walk re-hashes the checkpoint's own event too (its content against its hash).
+        start, previous_hash = checkpoint.event_id - 1, str(stored[1])
+        anchor = checkpoint.event_id
     columns = (
         FindingEventRow.id,
         FindingEventRow.fingerprint,
@@ -66,9 +70,11 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
         event_id, fingerprint, run_id, event_type, actor, at, payload, prev, digest = values
         checked += 1
         if event_id != expected_id:
-            return _broken(head_id, checked, start, f"events {expected_id}..{event_id - 1} missing")
+            return _broken(
+                head_id, checked, anchor, f"events {expected_id}..{event_id - 1} missing"
+            )
         if prev != previous_hash:
-            return _broken(head_id, checked, start, f"event {event_id}: prev_hash does not match")
+            return _broken(head_id, checked, anchor, f"event {event_id}: prev_hash does not match")
         fields = event_fields(
             event_id=event_id,
             fingerprint=fingerprint,
@@ -79,19 +85,19 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
             payload=payload,
         )
         if event_hash(previous_hash, fields) != digest:
-            return _broken(head_id, checked, start, f"event {event_id}: content does not match")
+            return _broken(head_id, checked, anchor, f"event {event_id}: content does not match")
         previous_hash = digest
         expected_id += 1
     if head is None:
-        return _broken(head_id, checked, start, "event_chain head row is missing")
+        return _broken(head_id, checked, anchor, "event_chain head row is missing")
     if head.last_event_id != expected_id - 1 or head.last_hash != previous_hash:
         return _broken(
             head_id,
             checked,
-            start,
+            anchor,
             f"chain ends at event {expected_id - 1} but its head says {head.last_event_id}",
         )
-    return ChainStatus(True, head.last_event_id, previous_hash, checked, start)
+    return ChainStatus(True, head.last_event_id, previous_hash, checked, anchor)
 
 
 def save_checkpoint(session: Session, event_id: int, digest: str) -> None:

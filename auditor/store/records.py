@@ -213,7 +213,7 @@ class ChainStatus:
     head_hash: str | None
     events_checked: int
     from_event_id: int
-    """The checkpoint the walk started after (0: from the first event)."""
+    """The checkpoint's event, re-hashed first (0: no checkpoint, the walk began at event 1)."""
     reason: str | None = None
 
 

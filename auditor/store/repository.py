@@ -712,7 +712,7 @@ class Store:
         """
         with self._transaction(write=False, consistent=True) as session:
             status = walk_from_checkpoint(session)
-        if status.intact and status.events_checked and status.head_hash is not None:
+        if status.intact and status.head_event_id > status.from_event_id and status.head_hash:
             self._save_checkpoint(status.head_event_id, status.head_hash)
         return status
 
