@@ -7,8 +7,10 @@ change there is a change here only.
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
@@ -700,6 +702,22 @@ def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
     return frozenset((r.finished_at or r.started_at).astimezone(JST).date() for r in runs)
 
 
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are read and rows are built.
+
+    Building 100,000 records allocates millions of objects, none in reference cycles, and each
+    allocation burst made the collector rescan everything alive: a quarter of the load's CPU.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_report_data(
     store: ReportStore,
     *,
@@ -719,6 +737,36 @@ def load_report_data(
     The matrix is the one the newest run up to the report time stored (``matrix`` overrides it);
     it is never rebuilt here, and a missing or failed one is reported as a coverage gap.
     """
+    with bulk_work():
+        return _load_report_data(
+            store,
+            policy=policy,
+            now=now,
+            report_date=report_date,
+            matrix=matrix,
+            redactor=redactor,
+            with_chain_head=with_chain_head,
+            with_matrix=with_matrix,
+            with_history=with_history,
+            rules=rules,
+            departments=departments,
+        )
+
+
+def _load_report_data(
+    store: ReportStore,
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    report_date: date | None = None,
+    matrix: Any = None,
+    redactor: Callable[[str], str] | None = None,
+    with_chain_head: bool = True,
+    with_matrix: bool = True,
+    with_history: bool = False,
+    rules: Mapping[str, RuleText] | None = None,
+    departments: Departments | None = None,
+) -> ReportData:
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
     cutoff = min(now, end_of_day(report_date))

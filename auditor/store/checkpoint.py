@@ -57,7 +57,7 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
         FindingEventRow.prev_hash,
         FindingEventRow.hash,
     )
-    rows = session.execute(
+    rows = session.connection().execute(
         select(*columns)
         .where(FindingEventRow.id > start)
         .order_by(FindingEventRow.id)

@@ -361,6 +361,9 @@ EVENT_COLUMNS = (
 )
 
 
+_EVENT_TYPES = {t.value: t for t in EventType}
+
+
 def event_record_from(row: Sequence[Any]) -> EventRecord:
     """An :class:`EventRecord` from an :data:`EVENT_COLUMNS` tuple (no ORM object)."""
     event_id, fingerprint, run_id, event_type, actor, at, payload, prev_hash, digest = row
@@ -368,7 +371,7 @@ def event_record_from(row: Sequence[Any]) -> EventRecord:
         id=event_id,
         fingerprint=fingerprint,
         run_id=run_id,
-        event_type=EventType(event_type),
+        event_type=_EVENT_TYPES.get(event_type) or EventType(event_type),
         actor=actor,
         at=at,
         payload=MappingProxyType(dict(payload)),

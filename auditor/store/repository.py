@@ -433,7 +433,7 @@ class Store:
             query = query.where(column < utc(until))
         with self._transaction(write=False) as session:
             build = FindingRecords()
-            records = [build(row) for row in session.execute(query)]
+            records = [build(row) for row in session.connection().execute(query)]
         records.sort(
             key=lambda r: (-r.severity.rank, r.device or "", r.check_id, r.subject, r.fingerprint)
         )
@@ -485,13 +485,13 @@ class Store:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
             if fingerprints is None:
-                return [event_record_from(row) for row in session.execute(query)]
+                return [event_record_from(row) for row in session.connection().execute(query)]
             wanted = sorted(set(fingerprints))
             found: list[EventRecord] = []
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 part = query.where(FindingEventRow.fingerprint.in_(chunk))
-                found.extend(event_record_from(row) for row in session.execute(part))
+                found.extend(event_record_from(row) for row in session.connection().execute(part))
             return sorted(found, key=lambda event: event.id)
 
     # -- control matrix ---------------------------------------------------------------------
