@@ -114,6 +114,10 @@ class ReportStore(Protocol):
 
     def chain_status(self) -> ChainStatus: ...
 
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]: ...
+
     def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None: ...
 
     def list_events(
@@ -203,24 +207,45 @@ def suppression_from_events(events: Sequence[EventRecord]) -> Suppression | None
 
 def history_from_events(events: Iterable[EventRecord]) -> tuple[HistoryEntry, ...]:
     """The changes of one finding, oldest first, with the note or reason each one carries."""
-    entries = []
-    for event in events:
-        if event.event_type not in HISTORY_EVENTS:
-            continue
-        payload = event.payload
-        note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
-        if event.event_type == EventType.SEVERITY_CHANGED:
-            note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
-        status = {
-            EventType.CREATED: str(payload.get("status", "new")),
-            EventType.RESOLVED: "resolved",
-            EventType.REOPENED: "reopened",
-            EventType.SUPPRESSED: "suppressed",
-        }.get(event.event_type, "")
-        entries.append(
-            HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
-        )
-    return tuple(entries)
+    return tuple(history_entry(event) for event in events if event.event_type in HISTORY_EVENTS)
+
+
+class _EventFold:
+    """Events folded one at a time into what the report keeps of them.
+
+    Per finding: its history entries, its (un)suppression events (few), and its comments.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
+        self.suppression: dict[str, list[EventRecord]] = defaultdict(list)
+        self.comments: dict[str, list[Comment]] = defaultdict(list)
+
+    def add(self, event: EventRecord) -> None:
+        kind = event.event_type
+        if kind in HISTORY_EVENTS:
+            self.history[event.fingerprint].append(history_entry(event))
+        if kind in SUPPRESSION_EVENTS:
+            self.suppression[event.fingerprint].append(event)
+        if kind == EventType.COMMENTED:
+            self.comments[event.fingerprint].append(
+                Comment(event.actor, event.at, str(event.payload.get("text", "")))
+            )
+
+
+def history_entry(event: EventRecord) -> HistoryEntry:
+    """One history line of a finding: the change, who made it, and its note or reason."""
+    payload = event.payload
+    note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
+    if event.event_type == EventType.SEVERITY_CHANGED:
+        note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
+    status = {
+        EventType.CREATED: str(payload.get("status", "new")),
+        EventType.RESOLVED: "resolved",
+        EventType.REOPENED: "reopened",
+        EventType.SUPPRESSED: "suppressed",
+    }.get(event.event_type, "")
+    return HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -776,55 +801,41 @@ def _load_report_data(
     if with_matrix and matrix is None:
         matrix, source = stored_matrix(store.latest_matrix(before=cutoff), runs, cutoff)
     as_of: datetime | None = None
-    history: dict[str, list[EventRecord]] | None = None
+    suppressions: dict[str, Suppression] = {}
+    histories: dict[str, tuple[HistoryEntry, ...]] = {}
+    comments: dict[str, list[Comment]] = defaultdict(list)
     if report_date < now.astimezone(JST).date():
         # A past date: rebuild each finding's state from its events up to the end of that day.
         as_of = cutoff
         history = events_by_finding(store.list_events(until=cutoff))
         findings = findings_as_of(findings, (e for h in history.values() for e in h), cutoff)
-    elif with_history or any(f.status == FindingStatus.SUPPRESSED for f in findings):
-        # Exports carry every finding's history: one read of the events they show (not one per
-        # finding, and not the ``seen``/``run_finished`` events, whose payload names every
-        # finding a run saw). Without history, one read serves the suppressed findings.
-        wanted = READ_EVENTS if with_history else SUPPRESSION_EVENTS
-        history = events_by_finding(store.list_events(until=cutoff, types=sorted(wanted)))
-    suppressions: dict[str, Suppression] = {}
-    histories: dict[str, tuple[HistoryEntry, ...]] = {}
+        fold = _EventFold()
+        for event in sorted((e for h in history.values() for e in h), key=lambda e: e.id):
+            fold.add(event)
+        del history
+    else:
+        # One streamed read of the events the report shows (not the ``seen``/``run_finished``
+        # events, whose payload names every finding a run saw), folded as they arrive: 100,000
+        # events are never held beside the findings.
+        wanted = READ_EVENTS if with_history else SUPPRESSION_EVENTS | {EventType.COMMENTED.value}
+        fold = _EventFold()
+        for event in store.iter_events(until=cutoff, types=sorted(wanted)):
+            fold.add(event)
     for record in findings:
+        if with_history:
+            histories[record.fingerprint] = tuple(fold.history.get(record.fingerprint, ()))
         needs_suppression = record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
         )
-        if not (needs_suppression or with_history):
-            continue
-        if history is not None:
-            events: Sequence[EventRecord] = history.get(record.fingerprint, [])
-        else:
-            _, events = store.get_finding(record.fingerprint)
-        if with_history:
-            histories[record.fingerprint] = history_from_events(events)
         if needs_suppression:
-            found = suppression_from_events(events)
+            found = suppression_from_events(fold.suppression.get(record.fingerprint, ()))
             if found is not None:
                 suppressions[record.fingerprint] = found
-    comments: dict[str, list[Comment]] = defaultdict(list)
-    commented: Iterable[EventRecord]
-    if history is not None and (as_of is not None or with_history):
-        commented = sorted(
-            (e for h in history.values() for e in h if e.event_type == EventType.COMMENTED),
-            key=lambda e: e.id,
-        )
-    else:
-        commented = store.list_events(until=cutoff, types=[EventType.COMMENTED.value])
-    for event in commented:
-        comments[event.fingerprint].append(
-            Comment(event.actor, event.at, str(event.payload.get("text", "")))
-        )
+    comments = fold.comments
     # The head of an intact chain, None when it is broken (the report says so). Only events after
     # the last verified checkpoint are re-hashed; ``auditor verify`` still walks them all.
     chain_head = store.chain_status().head_hash if with_chain_head else None
-    # The events are summarised in ``histories``/``suppressions``/``comments`` by now: let them
-    # go before the report rows are built (a third of the load's peak at 100,000 findings).
-    history = None
+    del fold  # summarised in ``histories``/``suppressions``/``comments`` by now
     return build_report_data(
         findings,
         runs,

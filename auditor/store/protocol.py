@@ -7,7 +7,7 @@ call, and wrappers (the daemon's retrying store) must implement each operation e
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -121,6 +121,10 @@ class AuditStore(Protocol):
         types: Collection[str] | None = None,
         fingerprints: Collection[str] | None = None,
     ) -> list[EventRecord]: ...
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]: ...
 
     # -- snapshots, evidence, history, matrix -----------------------------------------------
 

@@ -278,6 +278,8 @@ class FindingRecords:
         self._severity = {s.value: s for s in Severity}
         self._outcome = {o.value: o for o in Outcome}
         self._status = {s.value: s for s in FindingStatus}
+        self._shared: dict[Any, Any] = {}
+        """Repeated values (device, zone, check id, a run's timestamps) kept once, not per row."""
 
     def __call__(self, row: Sequence[Any]) -> FindingRecord:
         (
@@ -305,12 +307,13 @@ class FindingRecords:
             due,
             redacted,
         ) = row
+        share = self._shared.setdefault
         return FindingRecord(
             fingerprint=fingerprint,
-            check_id=check_id,
-            device=device,
+            check_id=share(check_id, check_id),
+            device=share(device, device),
             subject=subject,
-            zone=zone,
+            zone=share(zone, zone),
             severity=self._severity.get(severity) or Severity(severity),
             outcome=self._outcome.get(outcome) or Outcome(outcome),
             message_en=message_en,
@@ -318,9 +321,9 @@ class FindingRecords:
             references=self._reference_list(references),
             evidence=_evidence_list(evidence),
             status=self._status.get(status) or FindingStatus(status),
-            first_seen=first_seen,
-            last_seen=last_seen,
-            resolved_at=resolved_at,
+            first_seen=share(first_seen, first_seen),
+            last_seen=share(last_seen, last_seen),
+            resolved_at=share(resolved_at, resolved_at),
             first_run_id=first_run_id,
             last_run_id=last_run_id,
             exception_id=exception_id,

@@ -79,7 +79,7 @@ class RunScope(StrEnum):
     PARTIAL = "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRecord:
     fingerprint: str
     check_id: str
@@ -108,7 +108,7 @@ class FindingRecord:
     """Messages and evidence details were redacted when recorded: the report need not again."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRecord:
     id: int
     fingerprint: str

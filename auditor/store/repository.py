@@ -494,6 +494,25 @@ class Store:
                 found.extend(event_record_from(row) for row in session.connection().execute(part))
             return sorted(found, key=lambda event: event.id)
 
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        """The events of :meth:`list_events`, oldest first, read in batches as they are consumed.
+
+        A report folds 100,000 events into histories one at a time instead of holding them all
+        (with their hashes and payloads) beside the findings. The read is one transaction, open
+        until the iterator is exhausted or closed.
+        """
+        query = select(*EVENT_COLUMNS).order_by(FindingEventRow.id)
+        if until is not None:
+            query = query.where(FindingEventRow.at <= utc(until))
+        if types is not None:
+            query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
+        with self._transaction(write=False, consistent=True) as session:
+            rows = session.connection().execution_options(yield_per=2000).execute(query)
+            for row in rows:
+                yield event_record_from(row)
+
     # -- control matrix ---------------------------------------------------------------------
 
     def run_results(self, run_id: int) -> list[ResultRecord]:

@@ -62,6 +62,11 @@ class ReferenceReader:
         with Session(self._store.engine) as session:
             return [event_record(row) for row in session.scalars(query)]
 
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        yield from self.list_events(until=until, types=types)
+
     def chain_status(self) -> ChainStatus:
         result = self._store.verify()
         intact = result.first_broken_event_id is None and result.head_hash is not None
