@@ -13,6 +13,7 @@ from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, S
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 from auditor.model.findings import Severity
@@ -323,8 +324,8 @@ def to_report_finding(
         subject=clean(record.subject),
         zone=record.zone,
         severity=Severity(record.severity),
-        outcome=str(record.outcome),
-        status=str(record.status),
+        outcome=_plain(record.outcome),
+        status=_plain(record.status),
         message_ja=texts(record.message_ja),
         message_en=texts(record.message_en),
         first_seen=record.first_seen,
@@ -336,7 +337,9 @@ def to_report_finding(
         other_references=other,
         evidence=tuple(
             EvidenceItem(e.source, texts(e.detail), e.blob_sha256) for e in record.evidence
-        ),
+        )
+        if record.evidence
+        else (),
         acknowledged_by=record.acknowledged_by,
         acknowledged_at=record.acknowledged_at,
         suppression=suppression,
@@ -346,7 +349,7 @@ def to_report_finding(
         grade=labels.grade(record),
         owner=clean(record.owner) if record.owner else None,
         due=record.due,
-        comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments),
+        comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments) if comments else (),
         edition=policy.guideline_edition if policy is not None and guideline else None,
         history=history,
         recommendation=rule.remediation if rule else "",
@@ -356,6 +359,11 @@ def to_report_finding(
             str(owner) if owner else None, record.device, record.zone
         ),
     )
+
+
+def _plain(value: Any) -> str:
+    """An enum's own value string (shared by every row), or ``str`` of anything else."""
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 def _as_is(text: str) -> str:

@@ -347,6 +347,8 @@ class FindingRecords:
 
 def _evidence_list(stored: Any) -> tuple[EvidenceRef, ...]:
     """Evidence is per finding (and ``EvidenceRef`` is mutable): validated for each row."""
+    if not stored or stored == "[]":
+        return ()
     items = json.loads(stored) if isinstance(stored, str) else stored
     return tuple(EvidenceRef.model_validate(item) for item in items or ())
 
