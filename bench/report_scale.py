@@ -169,6 +169,11 @@ def main() -> None:
     parser.add_argument("--steps", default=",".join(STEPS))
     parser.add_argument("--pdf-timeout", type=float, default=900.0)
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--reuse-db",
+        help="a store populated by an earlier run (SQLite file): skip populating; its chain "
+        "checkpoint is cleared so the first step walks the chain as after a fresh populate",
+    )
     parser.add_argument("--step", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out-dir", help=argparse.SUPPRESS)
@@ -179,13 +184,20 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="report-bench-") as scratch:
         db = f"sqlite:///{scratch}/bench.db"
-        print(f"populating {args.findings} findings ...", flush=True)
+        if args.reuse_db:
+            db = f"sqlite:///{Path(args.reuse_db).resolve()}"
+            print(f"reusing {args.reuse_db} (checkpoint cleared)", flush=True)
+            populated: dict[str, object] = {"reused": args.reuse_db}
+            _clear_checkpoint(db)
+        else:
+            print(f"populating {args.findings} findings ...", flush=True)
+            populated = populate(db, args.findings)  # type: ignore[assignment]
         results: dict[str, object] = {
             "findings": args.findings,
             "python": platform.python_version(),
             "machine": platform.machine(),
             "when": datetime.now(UTC).isoformat(timespec="seconds"),
-            "populate": populate(db, args.findings),
+            "populate": populated,
             "steps": [],
         }
         print(json.dumps(results["populate"]), flush=True)
@@ -202,6 +214,17 @@ def main() -> None:
 
     print(f"written {write_results(f'report_scale-{args.findings}', results)}")
     print(_acceptance(results["steps"]))  # type: ignore[arg-type]
+
+
+def _clear_checkpoint(db: str) -> None:
+    from sqlalchemy import text
+
+    from auditor.store import Store
+
+    with Store(db) as store:
+        store.upgrade()
+        with store.engine.begin() as connection:
+            connection.execute(text("DELETE FROM chain_checkpoint"))
 
 
 # Issue 20 (main before this change, 105,000 findings): the reference each figure is set beside.
