@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from auditor.policy.models import Policy, PolicyException
 from auditor.rules import Registry, discover
 from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.records import (
+    ChainStatus,
     CheckResult,
     EventRecord,
     EvidenceLink,
@@ -277,6 +278,15 @@ class RetryingStore:
 
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         return self._retry_call(self.inner.verify, expect_head)
+
+    def chain_status(self) -> ChainStatus:
+        return self._retry_call(self.inner.chain_status)
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        # A stream cannot be retried halfway; a busy store fails the report, which is retried.
+        return self.inner.iter_events(until=until, types=types)
 
 
 @dataclass

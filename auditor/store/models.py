@@ -175,6 +175,21 @@ class EventChainRow(Base):
     event_count: Mapped[int] = mapped_column(BigInteger)
 
 
+class ChainCheckpointRow(Base):
+    """The last event a full walk of the chain found intact (one row, ``id`` 1).
+
+    Reports verify only the events after it (and that its event still has this hash); ``auditor
+    verify`` ignores it and walks every event.
+    """
+
+    __tablename__ = "chain_checkpoint"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime]
+
+
 class CollectionErrorRow(Base):
     """Each COL-… ERROR finding per run, so monitoring checks can count repeated failures."""
 

@@ -89,7 +89,7 @@ class RunScope(StrEnum):
     PARTIAL = "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRecord:
     fingerprint: str
     check_id: str
@@ -118,7 +118,7 @@ class FindingRecord:
     """Messages and evidence details were redacted when recorded: the report need not again."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRecord:
     id: int
     fingerprint: str
@@ -212,6 +212,19 @@ class ChainHead:
 
     event_id: int
     hash: str
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """The head of an intact chain (``head_hash``), or why it is not intact (``head_hash=None``)."""
+
+    intact: bool
+    head_event_id: int
+    head_hash: str | None
+    events_checked: int
+    from_event_id: int
+    """The checkpoint's event, re-hashed first (0: no checkpoint, the walk began at event 1)."""
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from auditor.store.url import sqlite_path
 
 TABLES = {
     "alembic_version",
+    "chain_checkpoint",
     "collection_errors",
     "devices",
     "event_chain",
@@ -51,7 +52,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0012_web_users"
+    assert head_revision() == "0013_chain_checkpoint"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
