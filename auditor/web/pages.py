@@ -11,7 +11,7 @@ import difflib
 import logging
 import threading
 import time
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import pairwise
@@ -41,6 +41,7 @@ from auditor.report.service import (
 )
 from auditor.store import console
 from auditor.store.records import (
+    ChainStatus,
     EventRecord,
     EventType,
     FindingRecord,
@@ -621,6 +622,15 @@ class _Selection:
             self.fingerprints if fingerprints is None else set(fingerprints) & self.fingerprints
         )
         return self.store.list_events(until=until, types=types, fingerprints=chosen)
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        """The selection's events only, streamed as the report's loader folds them."""
+        yield from self.store.list_events(until=until, types=types, fingerprints=self.fingerprints)
+
+    def chain_status(self) -> ChainStatus:
+        return self.store.chain_status()
 
 
 def event_label(event_type: str, lang: WebLang) -> str:
