@@ -51,7 +51,6 @@ def make_app(broker: str | None = None) -> Celery:
         task_default_queue="default",
         broker_transport_options=transport,
         broker_connection_retry_on_startup=True,
-        worker_hijack_root_logger=False,
         worker_send_task_events=False,
         task_track_started=False,
     )
@@ -75,7 +74,7 @@ HEARTBEAT_KEY = "kyojin:worker-heartbeats"
 HEARTBEAT_SECONDS = 10.0
 
 
-def _heartbeat_loop(sender: Any) -> None:
+def _heartbeat_loop(sender: Any = None, **_: Any) -> None:
     """Write ``hostname → {at, queues}`` into a Redis hash every few seconds.
 
     ``auditor workers`` reads it, so a worker that died still shows when it was last alive
