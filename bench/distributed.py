@@ -116,7 +116,7 @@ def main() -> int:
     broker = f"redis://127.0.0.1:{redis_port}/0"
     try:
         started = time.perf_counter()
-        lab = lab_up(None, scratch / "lab", devices=args.devices, ssh_devices=0)
+        lab = lab_up(None, scratch / "lab", devices=args.devices, ssh_devices=0, ready_timeout=1200)
         figures["lab_up_seconds"] = round(time.perf_counter() - started, 2)
         url = os.environ.get("KYOJIN_PG_URL")
         if not url:

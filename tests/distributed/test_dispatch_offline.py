@@ -158,3 +158,56 @@ def test_workers_says_when_the_broker_is_unreachable(tmp_path: Path) -> None:
     )
     assert result.exit_code == 2
     assert "に接続できません" in result.output
+
+
+def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker refuses before any credential is resolved: nothing is reported for it."""
+    from auditor.distributed import worker
+
+    inventory = tmp_path / "devices.yaml"
+    inventory.write_text(
+        "devices:\n"
+        "  - name: lg-sw\n"
+        "    address: 127.0.0.1\n"
+        "    platform: cisco_ios\n"
+        "    zones: [lgwan]\n"
+        "    snmp: {version: v2c, port: 9, community: {env: LGWAN_COMMUNITY}}\n"
+        "  - name: myn-sw\n"
+        "    address: 127.0.0.1\n"
+        "    platform: cisco_ios\n"
+        "    zones: [mynumber]\n"
+        "    snmp: {version: v2c, port: 9, community: {env: MYN_COMMUNITY_UNSET}}\n"
+    )
+    db = tmp_path / "auditor.db"
+    with Store(str(db)) as opened:
+        opened.upgrade()
+    monkeypatch.setenv("AUDITOR_POLICY", str(REPO / "policies" / "example-city"))
+    monkeypatch.setenv("AUDITOR_INVENTORY", str(inventory))
+    monkeypatch.setenv("AUDITOR_DB_URL", str(db))
+    monkeypatch.setenv("AUDITOR_WORKER_QUEUES", "mynumber")
+    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "worker-test")
+    monkeypatch.setenv("LGWAN_COMMUNITY", "lgwan-secret")
+    monkeypatch.setattr(worker, "_context", None)
+    resolved: list[object] = []
+    import auditor.inventory.credentials as credentials
+
+    real = credentials.resolve_secret
+
+    def spy(reference: object, **kwargs: object) -> str:
+        resolved.append(reference)
+        return real(reference, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(credentials, "resolve_secret", spy)
+    assert worker.collect_one("k", "lg-sw", arrived_on="lgwan", worker="w") == "refused"
+    assert worker.collect_one("k", "lg-sw", arrived_on="mynumber", worker="w") == "refused"
+    assert resolved == []
+    # Its own device is collected (here: the unset credential is a COL failure, reported once).
+    assert worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w") == "collected"
+    assert worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w") == "duplicate"
+    with Store(str(db)) as opened:
+        rows = reports(opened, "k")
+    assert [r.device for r in rows] == ["myn-sw"]
+    assert json.loads(rows[0].failures)[0]["kind"] == "credential"
+    worker._context = None
