@@ -121,6 +121,13 @@ def test_three_workers_collect_every_device_exactly_once(
         assert queues[worker.queues[0]]["workers"] == [worker.hostname]
         assert queues[worker.queues[0]]["backlog"] == 0
     assert all(w["last_heartbeat"] for w in status["workers"])
+    table = CliRunner().invoke(
+        build_app("ja"), ["workers", "--broker", cluster.redis.url, "--inventory", "missing"]
+    )
+    assert table.exit_code == 0, table.output
+    assert "滞留" in table.output
+    for worker in workers:
+        assert worker.queues[0] in table.output
 
 
 def test_a_sigkilled_worker_s_task_is_rerun_by_another_worker_of_its_queue(
