@@ -17,6 +17,7 @@ from auditor.cli import options
 from auditor.cli.config import register_config
 from auditor.cli.daemon import register_daemon
 from auditor.cli.db import register_db
+from auditor.cli.distributed import register_distributed
 from auditor.cli.findings import register_findings
 from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.cli.matrix import register_matrix
@@ -59,6 +60,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_rules(app, lang)
     register_run(app, lang)
     register_offline(app, lang)
+    register_distributed(app, lang)
     register_review(app, lang)
     register_findings(app, lang)
     register_db(app, lang)

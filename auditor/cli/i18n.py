@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from auditor.cli.i18n_distributed import MESSAGES as DISTRIBUTED_MESSAGES
 from auditor.cli.i18n_offline import MESSAGES as OFFLINE_MESSAGES
 from auditor.cli.i18n_path import MESSAGES as PATH_MESSAGES
 from auditor.cli.i18n_web import MESSAGES as WEB_MESSAGES
@@ -460,6 +461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(OFFLINE_MESSAGES)
+MESSAGES.update(DISTRIBUTED_MESSAGES)
 MESSAGES.update(WORKFLOW_MESSAGES)
 MESSAGES.update(PATH_MESSAGES)
 MESSAGES.update(WEB_MESSAGES)

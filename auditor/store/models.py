@@ -258,3 +258,49 @@ class WebSessionRow(Base):
     created_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ImportedBundleRow(Base):
+    """A collection bundle that was imported (``auditor import``): the register refusing replays.
+
+    ``(collector_id, sequence)`` and ``bundle_id`` are unique, so the same bundle (or another
+    bundle reusing a collector's sequence number) can never be recorded twice.
+    """
+
+    __tablename__ = "imported_bundles"
+    __table_args__ = (
+        UniqueConstraint("collector_id", "sequence", name="uq_imported_bundles_collector_sequence"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(36), unique=True)
+    collector_id: Mapped[str] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    imported_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+
+
+class DeviceCollectionRow(Base):
+    """What a distributed worker collected for one device of one dispatch (``run_key``).
+
+    Unique per (run_key, device): a re-delivered task finds the row and does not write again.
+    ``snapshot`` is the snapshot JSON (``None`` when the device failed); ``failures`` and
+    ``evidence`` are JSON lists (evidence bytes in base64, already redacted by the collectors).
+    """
+
+    __tablename__ = "device_collections"
+    __table_args__ = (
+        UniqueConstraint("run_key", "device", name="uq_device_collections_run_key_device"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(64), index=True)
+    device: Mapped[str] = mapped_column(String(200))
+    queue: Mapped[str] = mapped_column(String(100))
+    worker: Mapped[str] = mapped_column(String(200))
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime]

@@ -16,11 +16,13 @@ TABLES = {
     "alembic_version",
     "chain_checkpoint",
     "collection_errors",
+    "device_collections",
     "devices",
     "event_chain",
     "evidence",
     "finding_events",
     "findings",
+    "imported_bundles",
     "notification_outbox",
     "run_evidence",
     "run_matrices",
@@ -52,7 +54,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0013_chain_checkpoint"
+    assert head_revision() == "0014_bundles"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
