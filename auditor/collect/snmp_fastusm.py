@@ -96,11 +96,21 @@ class UsmUser:
         return f"UsmUser({self.name!r}, auth={self.auth}, priv={self.priv})"
 
 
+@functools.lru_cache(maxsize=256)
+def password_key(hash_name: str, password: bytes) -> bytes:
+    """RFC 3414 A.2.1 (and RFC 7860): hash 1 MiB of the repeated password (Ku).
+
+    Cached apart from the localization: a city's devices share a user and password but each
+    has its own engine ID, and this million-byte hash is the expensive half.
+    """
+    repeated = password * (1048576 // len(password) + 1)
+    return hashlib.new(hash_name, repeated[:1048576]).digest()
+
+
 @functools.lru_cache(maxsize=4096)
 def localized_key(hash_name: str, password: bytes, engine_id: bytes) -> bytes:
-    """RFC 3414 A.2.2 (and RFC 7860): 1 MiB of the password hashed, then localized."""
-    repeated = password * (1048576 // len(password) + 1)
-    ku = hashlib.new(hash_name, repeated[:1048576]).digest()
+    """RFC 3414 A.2.2: the password's key localized to one engine (Kul = H(Ku‖engineID‖Ku))."""
+    ku = password_key(hash_name, password)
     return hashlib.new(hash_name, ku + engine_id + ku).digest()
 
 
