@@ -49,6 +49,7 @@ MIN_PACKETS = 2_000
 """Below this, the packet loop is as fast and there is nothing to gain."""
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
 HEAD = 80  # frame bytes gathered per packet: 2 VLAN tags + IPv6 + a TCP header fit
+L3_WIDTH = 54  # an IPv6 header and the 14 TCP header bytes read (22 + 54 <= HEAD)
 V6_BASE = 1 << 40  # address keys: IPv4 as its value, IPv6 as V6_BASE + a per-file number
 
 
@@ -156,12 +157,6 @@ class _Batch:
 
     # -- gathering -------------------------------------------------------------------------
 
-    def _u32(self, at: Any) -> Any:
-        raw = self.buffer[at[:, None] + np.arange(4)].astype(np.uint32)
-        if self.endian == "<":
-            return raw[:, 0] | raw[:, 1] << 8 | raw[:, 2] << 16 | raw[:, 3] << 24
-        return raw[:, 3] | raw[:, 2] << 8 | raw[:, 1] << 16 | raw[:, 0] << 24
-
     def _head(self) -> Any:
         """The first ``HEAD`` bytes of every frame as an (n, HEAD) matrix (beyond a frame's end:
         the next record's bytes, guarded by the frame sizes). Rows of a sliding-window view are
@@ -178,28 +173,20 @@ class _Batch:
             head[tail] = self.buffer[rows]
         return head
 
-    def byte(self, offset: Any) -> Any:
-        """Frame byte at ``offset`` (array, < HEAD) of every packet."""
-        return self.head[self.rows, np.minimum(offset, HEAD - 1)].astype(np.int64)
-
-    def be16(self, offset: Any) -> Any:
-        return self.byte(offset) << 8 | self.byte(offset + 1)
-
-    def be32(self, offset: Any) -> Any:
-        return self.be16(offset) << 16 | self.be16(offset + 2)
-
     def run(self) -> None:
         records = self.records
         count = len(records)
-        seconds = self._u32(records).astype(np.float64)
-        fraction = self._u32(records + 4).astype(np.float64)
+        # The 16-byte record headers (every one lies whole in the file: offsets checked them).
+        headers = np.lib.stride_tricks.sliding_window_view(self.buffer, 16)[records]
+        fields = np.ascontiguousarray(headers).view(self.endian + "u4")
+        seconds = fields[:, 0].astype(np.float64)
+        fraction = fields[:, 1].astype(np.float64)
         self.ts = seconds + fraction / self.divisor  # what the reader computes, per packet
-        size = self._u32(records + 8).astype(np.int64)
-        wire = self._u32(records + 12).astype(np.int64)
+        size = fields[:, 2].astype(np.int64)
+        wire = fields[:, 3].astype(np.int64)
         self.data = records + 16
         self.size = size
         self.head = self._head()
-        self.rows = np.arange(count)
         self._decode_simple(count)
         self._decode_rest()
         agg = self.agg
@@ -226,71 +213,91 @@ class _Batch:
         self._traffic()
 
     def _decode_simple(self, count: int) -> None:
-        """The fields of frames the packet loop decodes inline, for every packet at once."""
+        """The fields of frames the packet loop decodes inline, for every packet at once.
+
+        Column reads only: the IP header is first copied to a matrix aligned at its start (one
+        copy per VLAN depth), and the transport header likewise.
+        """
         size = self.size
-        zero = np.zeros(count, dtype=np.int64)
-        ethertype = self.be16(zero + 12)
-        position = zero + 14
+        head = self.head
+
+        def be16(matrix: Any, column: int) -> Any:
+            return matrix[:, column].astype(np.int64) << 8 | matrix[:, column + 1]
+
+        def be32(matrix: Any, column: int) -> Any:
+            return be16(matrix, column) << 16 | be16(matrix, column + 2)
+
+        ethertype = be16(head, 12)
+        position = np.full(count, 14, dtype=np.int64)
         vlan = np.full(count, -1, dtype=np.int64)
         ok = size >= 34
         tags = (0x8100, 0x88A8, 0x9100)
-        for _ in range(2):
+        for depth in range(2):
             tagged = np.isin(ethertype, tags) & (size >= position + 4)
-            vlan = np.where(tagged, self.be16(position) & 0x0FFF, vlan)
-            ethertype = np.where(tagged, self.be16(position + 2), ethertype)
+            at = 14 + 4 * depth  # every tagged frame has its tag there at this depth
+            vlan = np.where(tagged, be16(head, at) & 0x0FFF, vlan)
+            ethertype = np.where(tagged, be16(head, at + 2), ethertype)
             position = np.where(tagged, position + 4, position)
         ok &= ~(np.isin(ethertype, tags) & (size >= position + 4))  # a third tag: exact decoder
-        first = self.byte(position)
+        l3 = head[:, 14 : 14 + L3_WIDTH].copy()
+        for shift in (18, 22):
+            deeper = position == shift
+            if deeper.any():
+                l3[deeper] = head[deeper, shift : shift + L3_WIDTH]
         v4 = (
             ok
             & (ethertype == 0x0800)
             & (size >= position + 20)
-            & (first == 0x45)
-            & ((self.byte(position + 6) & 0x1F) == 0)
-            & (self.byte(position + 7) == 0)
+            & (l3[:, 0] == 0x45)
+            & ((l3[:, 6] & 0x1F) == 0)
+            & (l3[:, 7] == 0)
         )
-        next_header = self.byte(position + 6)
+        next_header = l3[:, 6].astype(np.int64)
         v6 = (
             ok
             & (ethertype == 0x86DD)
             & (size >= position + 40)
             & np.isin(next_header, (TCP, UDP, ICMPV6))
         )
-        protocol = np.where(v4, self.byte(position + 9), np.where(v6, next_header, -1))
+        protocol = np.where(v4, l3[:, 9], np.where(v6, next_header, -1))
         l4 = np.where(v4, position + 20, np.where(v6, position + 40, 0))
+        transport = l3[:, 20:34].copy()
+        transport[v6] = l3[v6, 40:54]
         tcp = (protocol == TCP) & (size >= l4 + 14)
         udp = (protocol == UDP) & (size >= l4 + 8)
         icmp = np.isin(protocol, (ICMP, ICMPV6)) & (size >= l4 + 2)
         fast = (v4 | v6) & (tcp | udp | icmp)
-        ports = tcp | udp
+        ports = fast & (tcp | udp)
+        icmp &= fast
         self.fast = fast
         self.vlan = np.where(fast, vlan, -1)
         self.protocol = np.where(fast, protocol, -1)
-        self.sport = np.where(ports, self.be16(l4), np.where(icmp, self.byte(l4), -1))
-        self.dport = np.where(ports, self.be16(l4 + 2), np.where(icmp, self.byte(l4 + 1), -1))
-        self.sport = np.where(fast, self.sport, -1)
-        self.dport = np.where(fast, self.dport, -1)
-        self.flags = np.where(fast & tcp, self.byte(l4 + 13), 0)
+        self.sport = np.where(ports, be16(transport, 0), np.where(icmp, transport[:, 0], -1))
+        self.dport = np.where(ports, be16(transport, 2), np.where(icmp, transport[:, 1], -1))
+        self.flags = np.where(fast & tcp, transport[:, 13], 0).astype(np.int64)
         self.payload = np.where(
-            tcp, l4 + (self.byte(l4 + 12) >> 4) * 4, np.where(udp, l4 + 8, l4 + 4)
+            tcp,
+            l4 + (transport[:, 12] >> 4).astype(np.int64) * 4,
+            np.where(udp, l4 + 8, l4 + 4),
         )
         self.payload = np.where(fast, self.payload, 0)
-        mac = zero
-        for index in range(6):
-            mac = mac << 8 | self.byte(zero + 6 + index)
+        mac = np.zeros(count, dtype=np.int64)
+        for index in range(6, 12):
+            mac = mac << 8 | head[:, index]
         self.mac = mac
         self.has_mac = fast.copy()
         self.has_ip = fast.copy()
-        self.src = np.where(v4 & fast, self.be32(position + 12), -1)
-        self.dst = np.where(v4 & fast, self.be32(position + 16), -1)
+        self.src = np.where(v4 & fast, be32(l3, 12), -1)
+        self.dst = np.where(v4 & fast, be32(l3, 16), -1)
         self.v6_numbers: dict[bytes, int] = {}
         self.v6_addresses: list[bytes] = []
         six = np.flatnonzero(v6 & fast)
         if len(six):
-            starts = (self.data[six] + position[six]).tolist()
-            mapped = self.mapped
-            self.src[six] = [self._v6(mapped[at + 8 : at + 24]) for at in starts]
-            self.dst[six] = [self._v6(mapped[at + 24 : at + 40]) for at in starts]
+            number = self._v6
+            sources = l3[six, 8:24].tobytes()
+            targets = l3[six, 24:40].tobytes()
+            self.src[six] = [number(sources[at : at + 16]) for at in range(0, len(sources), 16)]
+            self.dst[six] = [number(targets[at : at + 16]) for at in range(0, len(targets), 16)]
 
     def _v6(self, raw: bytes) -> int:
         number = self.v6_numbers.get(raw)
@@ -384,7 +391,10 @@ class _Batch:
             present = np.zeros(groups, dtype=bool)
         # New hosts are admitted in first-sighting order while the table has room.
         fresh = np.flatnonzero(~present)
-        fresh = fresh[np.argsort(first_at[fresh])][: max(0, MAX_HOSTS - len(hosts))]
+        room = max(0, MAX_HOSTS - len(hosts))
+        if len(fresh) > room:  # only the earliest ``room`` new hosts need ordering
+            fresh = fresh[np.argpartition(first_at[fresh], room - 1)[:room]] if room else fresh[:0]
+        fresh = fresh[np.argsort(first_at[fresh])]
         ts = self.ts[chosen]
         entries: list[list[Any] | None] = [None] * groups
         for group, first, last, count in zip(
@@ -470,7 +480,7 @@ class _Batch:
                 agg._arp(self.frame(packet), offset, float(self.ts[packet]))
         if not count:
             return
-        # Endpoint numbers (address number, protocol, port).
+        # Endpoints as one number each: (address number, TCP/UDP, port).
         src_no, dst_no = self.src_no[ip], self.dst_no
         address_list = self.address_list
         del src, dst
@@ -478,50 +488,52 @@ class _Batch:
         udp_bit = (protocol == UDP).astype(np.int64) << 16
         client_end = src_no << 17 | udp_bit | np.maximum(sport, 0)
         server_end = dst_no << 17 | udp_bit | np.maximum(dport, 0)
-        ends, end_no = np.unique(
-            np.concatenate([client_end[transport], server_end[transport]]), return_inverse=True
-        )
-        moving = int(transport.sum())
-        src_end = np.full(count, -1, dtype=np.int64)
-        dst_end = np.full(count, -1, dtype=np.int64)
-        src_end[transport] = end_no[:moving]
-        dst_end[transport] = end_no[moving:]
-        end_no = end_no.reshape(-1).astype(np.int64)
-        added_at = np.full(len(ends), np.iinfo(np.int64).max, dtype=np.int64)
-        ends_list = ends.tolist()
 
         def end_tuple(end: int) -> tuple[bytes, int, int]:
-            return (
-                self.address(address_list[end >> 17]),
-                UDP if end >> 16 & 1 else TCP,
-                end & 0xFFFF,
-            )
+            return (self.raw_address(end >> 17), UDP if end >> 16 & 1 else TCP, end & 0xFFFF)
 
         servers = agg.servers
+        added: dict[int, int] = {}  # endpoint → the packet that made it a server (-1: before)
         if servers:  # servers found in earlier captures are servers from the start
-            for number, end in enumerate(ends_list):
-                if end_tuple(end) in servers:
-                    added_at[number] = -1
+            keys = np.asarray(address_list, dtype=np.int64)
+            for raw, proto, number in servers:
+                if len(raw) == 4:
+                    key = int.from_bytes(raw, "big")
+                elif raw in self.v6_numbers:
+                    key = V6_BASE + self.v6_numbers[raw]
+                else:
+                    continue
+                spot = int(np.searchsorted(keys, key))
+                if spot < len(keys) and address_list[spot] == key:
+                    added[spot << 17 | (proto == UDP) << 16 | number] = -1
         # Servers, in packet order over the SYN packets only: a SYN makes its destination (a
         # SYN-ACK its source) a server unless one of its two endpoints already is one.
         syn = np.flatnonzero(transport & (protocol == TCP) & (flags & TCP_SYN != 0))
         if len(syn):
-            known = set(np.flatnonzero(added_at == -1).tolist())
             acks = (flags[syn] & TCP_ACK != 0).tolist()
             for at, to, back, ack in zip(
-                syn.tolist(), dst_end[syn].tolist(), src_end[syn].tolist(), acks, strict=True
+                syn.tolist(), server_end[syn].tolist(), client_end[syn].tolist(), acks, strict=True
             ):
-                if to in known or back in known:
-                    continue
-                if len(servers) >= MAX_SERVERS:
+                if to in added or back in added or len(servers) >= MAX_SERVERS:
                     continue
                 new = back if ack else to
-                known.add(new)
-                added_at[new] = at
-                servers.add(end_tuple(ends_list[new]))
+                added[new] = at
+                servers.add(end_tuple(new))
         position = np.arange(count)
-        dst_server = transport & (added_at[np.maximum(dst_end, 0)] < position)
-        src_server = transport & ~dst_server & (added_at[np.maximum(src_end, 0)] < position)
+        if added:
+            known = np.fromiter(added.keys(), dtype=np.int64, count=len(added))
+            since = np.fromiter(added.values(), dtype=np.int64, count=len(added))
+            order = np.argsort(known)
+            known, since = known[order], since[order]
+
+            def server_since(ends: Any) -> Any:
+                spot = np.minimum(np.searchsorted(known, ends), len(known) - 1)
+                return np.where(known[spot] == ends, since[spot], count)
+
+            dst_server = transport & (server_since(server_end) < position)
+            src_server = transport & ~dst_server & (server_since(client_end) < position)
+        else:
+            dst_server = src_server = np.zeros(count, dtype=bool)
         rest = transport & ~dst_server & ~src_server
         syn_rest = rest & (protocol == TCP) & (flags & TCP_SYN != 0)
         syn_ack = syn_rest & (flags & TCP_ACK != 0)
@@ -704,7 +716,13 @@ class _Batch:
             [flow_no, client_no, server_no], [len(unique), addresses, addresses]
         )
         pair_last = _last(pair_no, len(pairs))
-        pair_order = np.lexsort((pair_first, pairs[:, 0]))
+        # Pairs by flow, then first sighting: a stable sort of small flow numbers (radix) over
+        # the pairs already in first-sighting order.
+        by_first = np.argsort(pair_first)
+        flow_of = pairs[by_first, 0]
+        if len(unique) < 65536:
+            flow_of = flow_of.astype(np.uint16)
+        pair_order = by_first[np.argsort(flow_of, kind="stable")]
         pair_flow = pairs[pair_order, 0]
         segment = np.flatnonzero(np.r_[True, pair_flow[1:] != pair_flow[:-1]])
         rank = np.arange(len(pair_order)) - np.repeat(
@@ -737,7 +755,7 @@ class _Batch:
             .tolist()
         )
         entries: list[list[Any]] = [[]] * len(unique)
-        for number in np.argsort(first_at, kind="stable").tolist():
+        for number in np.argsort(first_at).tolist():  # first sightings are distinct
             flow_key = flow_keys[number]
             flow = flows.get(flow_key)
             if flow is None:
@@ -797,20 +815,18 @@ class _Batch:
         low, high = low_array.tolist(), high_array.tolist()
         counts = counts_array.tolist()
         table = self.agg.cleartext
-        address = self.address
+        fresh = not table  # then every key here is new: once full, nothing more gets in
+        raw = self.raw_address
         rows = unique.tolist()
-        for number in np.argsort(first_at, kind="stable").tolist():
+        for number in np.argsort(first_at).tolist():  # first sightings are distinct
             name, client, server, number_port = rows[number]
-            entry_key = (
-                labels[name],
-                address(address_list[client]),
-                address(address_list[server]),
-                number_port,
-            )
+            entry_key = (labels[name], raw(client), raw(server), number_port)
             entry = table.get(entry_key)
             if entry is None:
                 if len(table) < MAX_CLEARTEXT:
                     table[entry_key] = [low[number], high[number], counts[number]]
+                elif fresh:
+                    break
                 continue
             entry[0] = min(entry[0], low[number])
             entry[1] = max(entry[1], high[number])
