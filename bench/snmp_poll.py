@@ -37,6 +37,11 @@ whole IF-MIB interfaces subtree (start-up spread over ~1,000 rows; issue 20's 0.
 The last line takes the less favourable of the two ratios for Kyojin. rows/s are wall-clock
 figures of each run (the per-table reference walks whole table entries: more rows than asked).
 
+With the snmpd agent every device is also an SNMPv3 user (authPriv SHA/AES-128 like the lab, and
+``<name>-np`` authNoPriv SHA); ``--modes`` (default ``v2c,v3,v3-authnopriv``) are measured in turn
+within each repetition, each against net-snmp speaking the same protocol, with a ``fair cpu ratio
+<mode>`` line each; the last line is the worst mode.
+
 The two clients run interleaved (net-snmp, Kyojin, net-snmp, …) ``--repetitions`` times (≥ 3);
 min/median/max are printed and written to ``bench/results/snmp_poll-….json``.
 """
@@ -638,8 +643,9 @@ def main() -> int:
     try:
         process, all_targets = starters[args.agent](work, args.devices)
         v3 = sum(1 for target in all_targets if target.community is None)
+        spoken = f"{v3} SNMPv3" if args.agent != "snmpd" else "each over every mode"
         print(
-            f"agent {args.agent}, {len(all_targets)} devices ({v3} SNMPv3), "
+            f"agent {args.agent}, {len(all_targets)} devices ({spoken}), "
             f"{len(columns())} columns, concurrency {args.concurrency}, "
             f"max-repetitions {args.max_repetitions}, {os.cpu_count()} CPUs, "
             f"{args.repetitions} interleaved repetitions, modes {', '.join(modes)}"
