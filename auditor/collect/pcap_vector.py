@@ -22,6 +22,7 @@ the packet loop.
 
 from __future__ import annotations
 
+import array
 import mmap
 import struct
 from pathlib import Path
@@ -45,6 +46,8 @@ _MAGICS = {
     b"\x4d\x3c\xb2\xa1": ("<", 1e9),
     b"\xa1\xb2\x3c\x4d": (">", 1e9),
 }
+BLOCK = 1 << 19
+"""Packets aggregated at once (~300 MiB of arrays); longer captures are merged block by block."""
 MIN_PACKETS = 2_000
 """Below this, the packet loop is as fast and there is nothing to gain."""
 TCP, UDP, ICMP, ICMPV6 = 6, 17, 1, 58
@@ -53,10 +56,10 @@ L3_WIDTH = 54  # an IPv6 header and the 14 TCP header bytes read (22 + 54 <= HEA
 V6_BASE = 1 << 40  # address keys: IPv4 as its value, IPv6 as V6_BASE + a per-file number
 
 
-def record_offsets(buffer: Any, endian: str, size: int) -> list[int] | None:
+def record_offsets(buffer: Any, endian: str, size: int) -> array.array[int] | None:
     """Start of every record after the 24-byte file header; ``None`` if one is cut or corrupt."""
     caplen_at = struct.Struct(endian + "I").unpack_from
-    offsets: list[int] = []
+    offsets = array.array("q")  # 8 bytes a record, not a Python int each
     append = offsets.append
     position = 24
     limit = size - 16
@@ -72,29 +75,41 @@ def record_offsets(buffer: Any, endian: str, size: int) -> list[int] | None:
 
 
 def feed_file(aggregator: TrafficAggregator, path: Path, min_packets: int = MIN_PACKETS) -> bool:
-    """Aggregate one classic-pcap Ethernet capture into ``aggregator``; ``False``: not handled."""
+    """Aggregate one classic-pcap Ethernet capture into ``aggregator``; ``False``: not handled.
+
+    Nothing is changed in ``aggregator`` when ``False`` is returned. The capture is aggregated in
+    blocks of ``BLOCK`` packets (memory stays bounded whatever its length), each merged like a
+    further file, which the packet loop's state carries across exactly.
+    """
     if np is None:
         return False
     try:
-        with path.open("rb") as handle:
-            head = handle.read(24)
-            if len(head) < 24 or head[:4] not in _MAGICS:
-                return False
-            endian, divisor = _MAGICS[head[:4]]
-            (linktype,) = struct.unpack(endian + "I", head[20:24])
-            if linktype != 1:
-                return False
-            size = handle.seek(0, 2)
-            if size < 24 + 16 * min_packets:
-                return False
-            with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mapped:
-                offsets = record_offsets(mapped, endian, size)
-                if offsets is None or len(offsets) < max(1, min_packets):
-                    return False
-                _Batch(aggregator, mapped, offsets, endian, divisor).run()
-                return True
-    except (OSError, ValueError):
+        handle = path.open("rb")
+    except OSError:
         return False
+    with handle:
+        head = handle.read(24)
+        if len(head) < 24 or head[:4] not in _MAGICS:
+            return False
+        endian, divisor = _MAGICS[head[:4]]
+        (linktype,) = struct.unpack(endian + "I", head[20:24])
+        size = handle.seek(0, 2)
+        if linktype != 1 or size < 24 + 16 * min_packets:
+            return False
+        try:
+            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+        except (OSError, ValueError):  # not mappable (a pipe, an empty file …)
+            return False
+        with mapped:
+            offsets = record_offsets(mapped, endian, size)
+            if offsets is None or len(offsets) < max(1, min_packets):
+                return False
+            records = np.frombuffer(offsets, dtype=np.int64)
+            for start in range(0, len(records), BLOCK):
+                block = records[start : start + BLOCK]
+                _Batch(aggregator, mapped, block, endian, divisor).run()
+            del records
+            return True
 
 
 def _compose(columns: list[Any], limits: list[int]) -> Any | None:
@@ -143,7 +158,7 @@ class _Batch:
         self,
         aggregator: TrafficAggregator,
         mapped: mmap.mmap,
-        offsets: list[int],
+        records: Any,
         endian: str,
         divisor: float,
     ) -> None:
@@ -151,7 +166,7 @@ class _Batch:
         self.mapped = mapped
         self.buffer = np.frombuffer(mapped, dtype=np.uint8)
         self.last_byte = len(self.buffer) - 1
-        self.records = np.asarray(offsets, dtype=np.int64)
+        self.records = records
         self.endian = endian
         self.divisor = divisor
 

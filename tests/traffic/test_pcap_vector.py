@@ -168,6 +168,18 @@ def test_synthetic_captures_give_the_same_summary_alone_and_in_sequence(
     _assert_same(captures, city_policy)
 
 
+def test_blocks_of_a_long_capture_merge_like_the_loop(
+    captures: list[Path], city_policy: Policy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Long captures are aggregated in blocks; block borders must not show in the result."""
+    monkeypatch.setattr(pcap_vector, "BLOCK", 997)
+    _assert_same(captures, city_policy)
+    monkeypatch.setattr(traffic, "MAX_HOSTS", 60)
+    monkeypatch.setattr(traffic, "MAX_PAIRS_PER_FLOW", 4)
+    monkeypatch.setattr(traffic, "MAX_CLEARTEXT", 9)
+    _assert_same(captures[:1], city_policy)
+
+
 def test_the_caps_are_hit_alike(
     captures: list[Path], city_policy: Policy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
