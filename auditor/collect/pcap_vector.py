@@ -398,10 +398,11 @@ class _Batch:
         last_at = _last(inverse, groups)
         counts = np.bincount(inverse, minlength=groups)
         mac_list = macs.tolist()
-        if hosts:
-            present = np.fromiter(
-                (value.to_bytes(6, "big") in hosts for value in mac_list), bool, groups
+        if hosts:  # the table's MACs as numbers, looked up all at once
+            known = np.fromiter(
+                (int.from_bytes(raw, "big") for raw in hosts), dtype=np.int64, count=len(hosts)
             )
+            present = np.isin(macs, known)
         else:
             present = np.zeros(groups, dtype=bool)
         # New hosts are admitted in first-sighting order while the table has room.
