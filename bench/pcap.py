@@ -6,7 +6,9 @@ struct-packed writer: *repetitive* cycles 20,000 distinct frames, *distinct* mak
 own flow (own MAC, addresses and ports). Then, ``--repetitions`` times (≥ 3), interleaved:
 
 * Kyojin: ``analyze_files`` (decode every header, map both addresses to zones, aggregate flows,
-  hosts, cleartext sightings) as a child process;
+  hosts, cleartext sightings) as a child process — for these classic-pcap Ethernet files the
+  array-at-a-time path of ``auditor.collect.pcap_vector`` (identical results to the packet loop,
+  ``tests/traffic/test_pcap_vector.py``);
 * reference, tshark: ``tshark -n -r FILE -T fields`` extracting the same fields (time, MAC, VLAN,
   IPv4/IPv6 addresses, protocol, ports, ICMP type, length), read in 64 KiB blocks;
 * the bare scapy ``RawPcapReader`` loop (no decoding at all), for scale.

@@ -52,7 +52,7 @@ ERROR_STATUS_NAMES = (
     "inconsistentName",
 )
 
-_INT32 = (-(2**31), 2**31 - 1)
+INT32 = (-(2**31), 2**31 - 1)
 _UINT32 = (0, 2**32 - 1)
 _UINT64 = (0, 2**64 - 1)
 # Application tags of SNMPv2-SMI with the value range pyasn1/pysnmp enforce on them.
@@ -91,12 +91,12 @@ def _length(size: int) -> bytes:
     return bytes((0x80 | len(raw),)) + raw
 
 
-def _tlv(tag: int, payload: bytes) -> bytes:
+def tlv(tag: int, payload: bytes) -> bytes:
     return bytes((tag,)) + _length(len(payload)) + payload
 
 
-def _integer(value: int) -> bytes:
-    return _tlv(0x02, value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big", signed=True))
+def encode_integer(value: int) -> bytes:
+    return tlv(0x02, value.to_bytes(max(1, (value.bit_length() + 8) // 8), "big", signed=True))
 
 
 def _subidentifier(value: int) -> bytes:
@@ -112,10 +112,28 @@ def encode_oid(oid: Sequence[int]) -> bytes:
     if len(oid) < 2 or oid[0] > 2 or (oid[0] < 2 and oid[1] > 39):
         raise ValueError(f"cannot encode OID {oid!r}")
     body = _subidentifier(oid[0] * 40 + oid[1]) + b"".join(_subidentifier(part) for part in oid[2:])
-    return _tlv(0x06, body)
+    return tlv(0x06, body)
 
 
 _NULL_VALUE = b"\x05\x00"
+
+
+def encode_pdu(
+    request_id: int, oids: Sequence[Sequence[int]], repetitions: int | None = None
+) -> bytes:
+    """A GetRequest (``repetitions`` None) or GetBulkRequest PDU (non-repeaters 0)."""
+    varbinds = b"".join(tlv(0x30, encode_oid(oid) + _NULL_VALUE) for oid in oids)
+    if repetitions is None:
+        tag, second, third = GET_REQUEST, 0, 0
+    else:
+        tag, second, third = GET_BULK_REQUEST, 0, repetitions
+    return tlv(
+        tag,
+        encode_integer(request_id)
+        + encode_integer(second)
+        + encode_integer(third)
+        + tlv(0x30, varbinds),
+    )
 
 
 def encode_request(
@@ -125,21 +143,14 @@ def encode_request(
     repetitions: int | None = None,
 ) -> bytes:
     """A v2c GetRequest (``repetitions`` None) or GetBulkRequest (non-repeaters 0)."""
-    varbinds = b"".join(_tlv(0x30, encode_oid(oid) + _NULL_VALUE) for oid in oids)
-    if repetitions is None:
-        tag, second, third = GET_REQUEST, 0, 0
-    else:
-        tag, second, third = GET_BULK_REQUEST, 0, repetitions
-    pdu = _tlv(
-        tag, _integer(request_id) + _integer(second) + _integer(third) + _tlv(0x30, varbinds)
-    )
-    return _tlv(0x30, _integer(VERSION_2C) + _tlv(0x04, community) + pdu)
+    pdu = encode_pdu(request_id, oids, repetitions)
+    return tlv(0x30, encode_integer(VERSION_2C) + tlv(0x04, community) + pdu)
 
 
 # ------------------------------------------------------------------ decoding
 
 
-def _header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
+def header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
     """(tag, content start, content end) of the TLV at ``offset``; definite lengths only."""
     if offset + 2 > end:
         raise BerError("truncated TLV header")
@@ -160,7 +171,7 @@ def _header(data: bytes, offset: int, end: int) -> tuple[int, int, int]:
     return tag, offset, stop
 
 
-def _decode_int(data: bytes, start: int, stop: int, limits: tuple[int, int]) -> int:
+def decode_int(data: bytes, start: int, stop: int, limits: tuple[int, int]) -> int:
     if start == stop:
         raise BerError("empty INTEGER")
     value = int.from_bytes(data[start:stop], "big", signed=True)
@@ -198,10 +209,10 @@ def _decode_value(data: bytes, tag: int, start: int, stop: int) -> RawValue | No
     if tag == 0x04 or tag == 0x44:  # OCTET STRING, Opaque
         return data[start:stop]
     if tag == 0x02:
-        return _decode_int(data, start, stop, _INT32)
+        return decode_int(data, start, stop, INT32)
     limits = _UNSIGNED_TAGS.get(tag)
     if limits is not None:
-        return _decode_int(data, start, stop, limits)
+        return decode_int(data, start, stop, limits)
     if tag == 0x06:
         return ".".join(map(str, decode_oid(data, start, stop)))
     if tag == 0x40:  # IpAddress
@@ -218,45 +229,51 @@ def _decode_value(data: bytes, tag: int, start: int, stop: int) -> RawValue | No
 def decode_response(data: bytes) -> Response:
     """One whole SNMPv2c Response message → :class:`Response`; raises :class:`BerError`."""
     total = len(data)
-    tag, start, stop = _header(data, 0, total)
+    tag, start, stop = header(data, 0, total)
     if tag != 0x30 or stop != total:
         raise BerError("not one SEQUENCE")
-    tag, vstart, vstop = _header(data, start, stop)
-    if tag != 0x02 or _decode_int(data, vstart, vstop, _INT32) != VERSION_2C:
+    tag, vstart, vstop = header(data, start, stop)
+    if tag != 0x02 or decode_int(data, vstart, vstop, INT32) != VERSION_2C:
         raise BerError("not SNMPv2c")
-    tag, cstart, cstop = _header(data, vstop, stop)
+    tag, cstart, cstop = header(data, vstop, stop)
     if tag != 0x04:
         raise BerError("community is not an OCTET STRING")
-    tag, pstart, pstop = _header(data, cstop, stop)
+    tag, pstart, pstop = header(data, cstop, stop)
     if tag != RESPONSE or pstop != stop:
         raise BerError(f"not a Response PDU (tag 0x{tag:02x})")
+    request_id, status, index, varbinds = decode_pdu_body(data, pstart, pstop)
+    return Response(data[cstart:cstop], request_id, status, index, varbinds)
+
+
+def decode_pdu_body(data: bytes, pstart: int, pstop: int) -> tuple[int, int, int, list[Varbind]]:
+    """request-id, error-status, error-index and varbinds of a PDU's content (v2c and v3)."""
     fields: list[int] = []
     offset = pstart
     for _ in range(3):
-        tag, istart, istop = _header(data, offset, pstop)
+        tag, istart, istop = header(data, offset, pstop)
         if tag != 0x02:
             raise BerError("PDU header field is not an INTEGER")
-        fields.append(_decode_int(data, istart, istop, _INT32))
+        fields.append(decode_int(data, istart, istop, INT32))
         offset = istop
-    tag, lstart, lstop = _header(data, offset, pstop)
+    tag, lstart, lstop = header(data, offset, pstop)
     if tag != 0x30 or lstop != pstop:
         raise BerError("varbind list is not one SEQUENCE")
     varbinds: list[Varbind] = []
     offset = lstart
     while offset < lstop:
-        tag, bstart, bstop = _header(data, offset, lstop)
+        tag, bstart, bstop = header(data, offset, lstop)
         if tag != 0x30:
             raise BerError("varbind is not a SEQUENCE")
-        tag, ostart, ostop = _header(data, bstart, bstop)
+        tag, ostart, ostop = header(data, bstart, bstop)
         if tag != 0x06:
             raise BerError("varbind name is not an OID")
         name = decode_oid(data, ostart, ostop)
-        tag, value_start, value_stop = _header(data, ostop, bstop)
+        tag, value_start, value_stop = header(data, ostop, bstop)
         if value_stop != bstop:
             raise BerError("trailing data in varbind")
         varbinds.append((name, _decode_value(data, tag, value_start, value_stop)))
         offset = bstop
-    return Response(data[cstart:cstop], fields[0], fields[1], fields[2], varbinds)
+    return fields[0], fields[1], fields[2], varbinds
 
 
 # ------------------------------------------------------------------ transport

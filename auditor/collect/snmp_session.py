@@ -31,6 +31,7 @@ from pysnmp.hlapi.v3arch.asyncio.cmdgen import LCD
 from pysnmp.proto import errind, rfc1902
 
 from auditor.collect.snmp_fastber import FastTimeout, FastV2c, Varbind
+from auditor.collect.snmp_fastusm import FastReport, FastUsm, UsmUser
 from auditor.model.collection import FailureKind
 from auditor.model.snmp_walk import RawColumn, RawValue, RawWalk
 
@@ -166,12 +167,15 @@ def oid_tuple(oid: str) -> tuple[int, ...]:
 
 @dataclass(frozen=True)
 class FastLane:
-    """Everything the v2c fast path (:mod:`auditor.collect.snmp_fastber`) needs for a session."""
+    """Everything the fast path (:mod:`auditor.collect.snmp_fastber`, and
+    :mod:`auditor.collect.snmp_fastusm` for v3 when ``user`` is set) needs for a session."""
 
     transport: FastV2c
     community: bytes
     timeout: float
     retries: int
+    user: UsmUser | None = None
+    context: bytes = b""
 
 
 @dataclass
@@ -281,12 +285,33 @@ class SnmpSession:
     async def _fast_request(
         self, lane: FastLane, oids: list[tuple[int, ...]], repetitions: int | None
     ) -> list[Varbind]:
-        """The v2c fast path: same outcomes (and failure kinds) as :meth:`_pysnmp_request`."""
+        """The fast path (v2c, v3/USM): same outcomes (and failure kinds) as
+        :meth:`_pysnmp_request`."""
         self.requests += 1
         try:
-            response = await lane.transport.request(
-                self.host, self.port, lane.community, oids, repetitions, lane.timeout, lane.retries
-            )
+            if lane.user is not None and isinstance(lane.transport, FastUsm):
+                response = await lane.transport.request_v3(
+                    self.host,
+                    self.port,
+                    lane.user,
+                    lane.context,
+                    oids,
+                    repetitions,
+                    lane.timeout,
+                    lane.retries,
+                )
+            else:
+                response = await lane.transport.request(
+                    self.host,
+                    self.port,
+                    lane.community,
+                    oids,
+                    repetitions,
+                    lane.timeout,
+                    lane.retries,
+                )
+        except FastReport as exc:
+            raise self._classify(exc.indication) from None
         except FastTimeout as exc:
             raise self._classify(errind.RequestTimedOut(str(exc))) from None
         except OSError as exc:

@@ -12,7 +12,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,8 +129,13 @@ def running_snmpd(directory: Path) -> Iterator[SnmpdAgent]:
 
 
 @contextmanager
-def running_snmpsim(data_dir: Path, work_dir: Path, probe_community: str) -> Iterator[int]:
-    """snmpsim serving every ``<community>.snmprec`` in ``data_dir`` on one port."""
+def running_snmpsim(
+    data_dir: Path, work_dir: Path, probe_community: str, extra_args: Sequence[str] = ()
+) -> Iterator[int]:
+    """snmpsim serving every ``<community>.snmprec`` in ``data_dir`` on one port.
+
+    ``extra_args`` (e.g. ``--v3-engine-id=auto --v3-user=…``) open snmpsim's engine options, before
+    its data directory and endpoint; for SNMPv3 snmpsim selects the data file by context name."""
     require("lab", "snmpsim")
     executable = shutil.which("snmpsim-command-responder") or str(
         Path(sys.executable).parent / "snmpsim-command-responder"
@@ -144,6 +149,7 @@ def running_snmpsim(data_dir: Path, work_dir: Path, probe_community: str) -> Ite
     process = subprocess.Popen(
         [
             executable,
+            *extra_args,
             f"--data-dir={data_dir}",
             f"--cache-dir={cache}",
             f"--agent-udpv4-endpoint=127.0.0.1:{port}",

@@ -1,8 +1,10 @@
-"""The SNMPv2c fast path against pysnmp: identical walks and snapshots, identical failure kinds.
+"""The fast path (v2c and SNMPv3/USM) against pysnmp: identical walks and snapshots, identical
+failure kinds.
 
 Differential: the same agents (real device recordings and the fidelity fixtures in snmpsim, the
-lab's example city, net-snmp snmpd) are collected once through pysnmp and once through the lean
-BER codec; the raw walks (evidence bytes) and the snapshots must be equal.
+lab's example city, net-snmp snmpd; over v2c and over v3 authPriv/authNoPriv) are collected once
+through pysnmp and once through the lean BER codec (and its USM); the raw walks (evidence bytes)
+and the snapshots must be equal.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import json
 import os
 import shutil
 import signal
-from collections.abc import Sequence
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -24,12 +29,17 @@ from auditor.collect.snmp import PollOptions, collect_snmp
 from auditor.collect.snmp_fastber import (
     BerError,
     decode_response,
+    encode_integer,
+    encode_oid,
     encode_request,
+    tlv,
 )
+from auditor.collect.snmp_fastusm import UNKNOWN_ENGINE_ID, localized_key, parse_message
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.lab.scenario import load_example_city
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
 from auditor.model.collection import FailureKind
+from auditor_checks.collection.kinds import check_id_for
 from tests.collect.snmp_agents import (
     free_udp_port,
     garbage_agent,
@@ -42,6 +52,37 @@ from tests.realdata import realdata_dir
 
 V2C = api.PROTOCOL_MODULES[api.SNMP_VERSION_2C]
 FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def _v3_device(
+    name: str,
+    port: int,
+    user: str,
+    *,
+    auth: str = "sha",
+    priv: str = "aes",
+    context: str = "",
+    platform: str = "generic",
+    auth_env: str = "AUTH",
+    priv_env: str = "PRIV",
+) -> Device:
+    return Device(
+        name=name,
+        address="127.0.0.1",
+        platform=platform,
+        snmp=SnmpSettings(
+            version="v3",
+            port=port,
+            user=user,
+            auth_protocol=auth,
+            auth_key=CredentialRef(env=auth_env),
+            priv_protocol=priv,
+            priv_key=CredentialRef(env=priv_env) if priv != "none" else None,
+            context=context,
+            timeout=2.0,
+            retries=1,
+        ),
+    )
 
 
 def _v2c_device(name: str, port: int, key: str, platform: str = "generic") -> Device:
@@ -116,17 +157,37 @@ def _assert_identical(slow: CollectionResult, fast: CollectionResult, live: bool
         assert fast_dump == slow_dump, name
 
 
+V3_ARGS = (
+    "--v3-engine-id=auto",
+    "--v3-user=kyojin",
+    "--v3-auth-key=auth-pass-123",
+    "--v3-auth-proto=SHA",
+    "--v3-priv-key=priv-pass-456",
+    "--v3-priv-proto=AES",
+)
+V3_SECRETS = {"env:AUTH": "auth-pass-123", "env:PRIV": "priv-pass-456"}
+
+
 def _recordings(directory: Path, names: Sequence[str], work: Path) -> None:
+    """Every recording over v2c (community = file name) and over v3 SHA/AES (context = name)."""
     data = work / "data"
     data.mkdir()
     for name in names:
         shutil.copyfile(directory / f"{name}.snmprec", data / f"{name}.snmprec")
-    with running_snmpsim(data, work, names[0]) as port:
+    with running_snmpsim(data, work, names[0], extra_args=V3_ARGS) as port:
         for name in names:
             wait_until_answers(port, name, deadline_seconds=120)
         devices = [_v2c_device(name, port, f"C{i}") for i, name in enumerate(names)]
-        secrets = {f"env:C{i}": name for i, name in enumerate(names)}
-        _assert_identical(*_both(devices, secrets))
+        devices += [_v3_device(f"v3-{name}", port, "kyojin", context=name) for name in names]
+        secrets = {f"env:C{i}": name for i, name in enumerate(names)} | V3_SECRETS
+        slow, fast = _both(devices, secrets)
+        _assert_identical(slow, fast)
+        for name in names:  # v3 reads the very same data as v2c
+            over_v3 = _raw_walk(fast.evidence[f"v3-{name}"], False)
+            assert over_v3.pop("device") == f"v3-{name}"
+            over_v2c = _raw_walk(fast.evidence[name], False)
+            assert over_v2c.pop("device") == name
+            assert over_v3 == over_v2c, name
 
 
 @pytest.mark.lab
@@ -147,9 +208,51 @@ def test_fidelity_fixtures_give_identical_walks_through_both_paths(tmp_path: Pat
 
 @pytest.mark.lab
 def test_snmpd_gives_identical_walks_through_both_paths(tmp_path: Path) -> None:
+    """v2c, v3 authPriv (SHA-256/AES-128) and v3 authNoPriv (SHA-1) against net-snmp."""
     with running_snmpd(tmp_path) as agent:
-        devices = [_v2c_device("snmpd", agent.port, "COMMUNITY", platform="net_snmp")]
-        _assert_identical(*_both(devices, {"env:COMMUNITY": agent.community}), live=True)
+        devices = [
+            _v2c_device("snmpd", agent.port, "COMMUNITY", platform="net_snmp"),
+            _v3_device("snmpd-v3", agent.port, agent.user, auth="sha256", platform="net_snmp"),
+            _v3_device(
+                "snmpd-v3-np", agent.port, f"{agent.user}-np", priv="none", platform="net_snmp"
+            ),
+        ]
+        secrets = {
+            "env:COMMUNITY": agent.community,
+            "env:AUTH": agent.auth_key,
+            "env:PRIV": agent.priv_key,
+        }
+        _assert_identical(*_both(devices, secrets), live=True)
+
+
+@pytest.mark.lab
+def test_snmpd_v3_failures_are_the_same_col_kinds_through_both_paths(tmp_path: Path) -> None:
+    """Wrong authentication key, wrong privacy key, unknown user: AUTH (COL-002) either way."""
+    with running_snmpd(tmp_path) as agent:
+        devices = [
+            _v3_device("wrong-auth", agent.port, agent.user, auth="sha256", auth_env="BAD"),
+            _v3_device("wrong-priv", agent.port, agent.user, auth="sha256", priv_env="BAD"),
+            _v3_device("unknown-user", agent.port, "nobody", auth="sha256"),
+            _v3_device("good", agent.port, agent.user, auth="sha256"),
+        ]
+        devices = _quick(devices)
+        secrets = {"env:AUTH": agent.auth_key, "env:PRIV": agent.priv_key, "env:BAD": "wrong-1234"}
+        slow, fast = _both(devices, secrets)
+    expected = {
+        "wrong-auth": FailureKind.AUTH,
+        "wrong-priv": FailureKind.AUTH,
+        "unknown-user": FailureKind.AUTH,
+    }
+    for result in (slow, fast):
+        assert {error.device: error.kind for error in result.errors} == expected
+        assert sorted(result.snapshots) == ["good"]
+        assert {error.device: check_id_for(error) for error in result.errors} == dict.fromkeys(
+            expected, "COL-002"
+        )
+    details = {error.device: error.detail for error in fast.errors}
+    assert details == {error.device: error.detail for error in slow.errors}
+    assert "usmStatsWrongDigests" in str(details["wrong-auth"])
+    assert "usmStatsUnknownUserNames" in str(details["unknown-user"])
 
 
 @pytest.mark.lab
@@ -164,8 +267,23 @@ def test_the_lab_city_gives_identical_snapshots_through_both_paths(tmp_path: Pat
         devices: list[Device] = []
         secrets: dict[str, str] = {}
         for name, access in plan.access.items():
-            if access.version != "v2c" or access.community is None:
-                continue  # SNMPv3 devices take the pysnmp path either way
+            if access.version == "v3":
+                assert access.user and access.auth_key
+                secrets[f"env:{name}-auth"] = access.auth_key
+                secrets[f"env:{name}-priv"] = access.priv_key or ""
+                device = _v3_device(
+                    name,
+                    access.port,
+                    access.user,
+                    auth=access.auth_protocol or "sha",
+                    priv=access.priv_protocol or "none",
+                    platform=platforms[name],
+                    auth_env=f"{name}-auth",
+                    priv_env=f"{name}-priv",
+                )
+                devices.append(device.model_copy(update={"address": access.host}))
+                continue
+            assert access.community is not None
             secrets[f"env:{name}"] = access.community
             devices.append(
                 _v2c_device(name, access.port, name, platform=platforms[name]).model_copy(
@@ -173,10 +291,77 @@ def test_the_lab_city_gives_identical_snapshots_through_both_paths(tmp_path: Pat
                 )
             )
         assert devices
+        assert any(device.snmp and device.snmp.version == "v3" for device in devices)
         _assert_identical(*_both(devices, secrets), live=True)
     finally:
         os.killpg(process.pid, signal.SIGTERM)
         process.wait(timeout=10)
+
+
+@contextmanager
+def unknown_engine_agent() -> Iterator[int]:
+    """A v3 agent that answers every message with an unauthenticated usmStatsUnknownEngineIDs
+    report: discovery works, every request after it is refused the same way."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.settimeout(0.1)
+    stop = threading.Event()
+    engine = b"\x80\x00\x1f\x88\x04kyojin-test"
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                data, peer = sock.recvfrom(65535)
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            try:
+                message = parse_message(data)
+            except BerError:
+                continue
+            report = tlv(
+                0xA8,
+                encode_integer(message.msg_id)
+                + encode_integer(0)
+                + encode_integer(0)
+                + tlv(0x30, tlv(0x30, encode_oid(UNKNOWN_ENGINE_ID) + b"\x41\x01\x07")),
+            )
+            scoped = tlv(0x30, tlv(0x04, engine) + tlv(0x04, b"") + report)
+            security = tlv(
+                0x30,
+                tlv(0x04, engine)
+                + encode_integer(1)
+                + encode_integer(100)
+                + tlv(0x04, message.user)
+                + tlv(0x04, b"")
+                + tlv(0x04, b""),
+            )
+            header_data = tlv(
+                0x30,
+                encode_integer(message.msg_id)
+                + encode_integer(65507)
+                + tlv(0x04, b"\x00")
+                + encode_integer(3),
+            )
+            reply = tlv(0x30, encode_integer(3) + header_data + tlv(0x04, security) + scoped)
+            sock.sendto(reply, peer)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield int(sock.getsockname()[1])
+    finally:
+        stop.set()
+        thread.join(timeout=2)
+        sock.close()
+
+
+def _quick(devices: list[Device]) -> list[Device]:
+    return [
+        d.model_copy(update={"snmp": d.snmp.model_copy(update={"timeout": 0.5})})  # type: ignore[union-attr]
+        for d in devices
+    ]
 
 
 def test_broken_agents_fail_with_the_same_kinds_through_both_paths() -> None:
@@ -184,18 +369,22 @@ def test_broken_agents_fail_with_the_same_kinds_through_both_paths() -> None:
         garbage_agent("random") as junk,
         garbage_agent("truncated") as cut,
         looping_agent("1.3.6.1.2.1.2.2.1.2") as looping,
+        unknown_engine_agent() as unknown,
     ):
-        devices = [
-            _v2c_device("random-bytes", junk, "C"),
-            _v2c_device("truncated-ber", cut, "C"),
-            _v2c_device("looping", looping, "C"),
-            _v2c_device("nothing-listens", free_udp_port(), "C"),
-        ]
-        devices = [
-            d.model_copy(update={"snmp": d.snmp.model_copy(update={"timeout": 0.5})})  # type: ignore[union-attr]
-            for d in devices
-        ]
-        slow, fast = _both(devices, {"env:C": "public"})
+        silent = free_udp_port()
+        devices = _quick(
+            [
+                _v2c_device("random-bytes", junk, "C"),
+                _v2c_device("truncated-ber", cut, "C"),
+                _v2c_device("looping", looping, "C"),
+                _v2c_device("nothing-listens", silent, "C"),
+                _v3_device("v3-random-bytes", junk, "kyojin"),
+                _v3_device("v3-truncated-ber", cut, "kyojin"),
+                _v3_device("v3-nothing-listens", silent, "kyojin"),
+                _v3_device("v3-unknown-engine", unknown, "kyojin"),
+            ]
+        )
+        slow, fast = _both(devices, {"env:C": "public"} | V3_SECRETS)
     kinds = {error.device: error.kind for error in fast.errors}
     assert kinds == {error.device: error.kind for error in slow.errors}
     assert kinds == {
@@ -203,6 +392,10 @@ def test_broken_agents_fail_with_the_same_kinds_through_both_paths() -> None:
         "truncated-ber": FailureKind.MALFORMED,
         "looping": FailureKind.RUNAWAY,
         "nothing-listens": FailureKind.TIMEOUT,
+        "v3-random-bytes": FailureKind.MALFORMED,
+        "v3-truncated-ber": FailureKind.MALFORMED,
+        "v3-nothing-listens": FailureKind.TIMEOUT,
+        "v3-unknown-engine": FailureKind.AUTH,
     }
 
 
@@ -310,3 +503,13 @@ def test_counters_out_of_range_and_short_ip_addresses_are_rejected() -> None:
     short = short[:1] + bytes([short[1] - 1]) + short[2:]
     with pytest.raises(BerError):
         decode_response(short)
+
+
+def test_key_localization_matches_rfc_3414_appendix_a3() -> None:
+    """RFC 3414 A.3.1/A.3.2: password "maplesyrup", engine ID 00…02."""
+    engine = bytes.fromhex("000000000000000000000002")
+    assert localized_key("md5", b"maplesyrup", engine).hex() == "526f5eed9fcce26f8964c2930787d82b"
+    assert (
+        localized_key("sha1", b"maplesyrup", engine).hex()
+        == "6695febc9288e36282235fc7151f128497b38f3f"
+    )
