@@ -43,7 +43,7 @@ def _v2c_get_sysdescr(community: str) -> bytes:
     return tlv(0x30, tlv(0x02, b"\x01") + tlv(0x04, community.encode()) + pdu)
 
 
-def wait_until_answers(port: int, community: str, deadline_seconds: float = 20.0) -> None:
+def wait_until_answers(port: int, community: str, deadline_seconds: float = 60.0) -> None:
     deadline = time.monotonic() + deadline_seconds
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(0.2)
@@ -159,7 +159,7 @@ def running_snmpsim(
         env={**os.environ, "SNMPSIM_ALLOW_ROOT": "true"},
     )
     try:
-        wait_until_answers(port, probe_community, deadline_seconds=60)
+        wait_until_answers(port, probe_community, deadline_seconds=240)
         yield port
     finally:
         _stop(process)

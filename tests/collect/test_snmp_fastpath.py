@@ -176,7 +176,7 @@ def _recordings(directory: Path, names: Sequence[str], work: Path) -> None:
         shutil.copyfile(directory / f"{name}.snmprec", data / f"{name}.snmprec")
     with running_snmpsim(data, work, names[0], extra_args=V3_ARGS) as port:
         for name in names:
-            wait_until_answers(port, name, deadline_seconds=120)
+            wait_until_answers(port, name, deadline_seconds=240)
         devices = [_v2c_device(name, port, f"C{i}") for i, name in enumerate(names)]
         devices += [_v3_device(f"v3-{name}", port, "kyojin", context=name) for name in names]
         secrets = {f"env:C{i}": name for i, name in enumerate(names)} | V3_SECRETS

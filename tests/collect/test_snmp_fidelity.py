@@ -46,7 +46,7 @@ def snmpsim_fidelity(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Colle
         shutil.copyfile(FIXTURES / f"{name}.snmprec", data / f"{name}.snmprec")
     with running_snmpsim(data, work, NAMES[0]) as port:
         for name in NAMES:
-            wait_until_answers(port, name, deadline_seconds=60)
+            wait_until_answers(port, name, deadline_seconds=240)
         devices = [
             Device(
                 name=name,

@@ -87,7 +87,7 @@ def snmpsim_recordings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Ser
         shutil.copyfile(source / f"{name}.snmprec", data / f"{name}.snmprec")
     with running_snmpsim(data, work, RECORDINGS[0]) as port:
         for name in RECORDINGS:  # snmpsim indexes each file on first use: do it before polling
-            wait_until_answers(port, name, deadline_seconds=120)
+            wait_until_answers(port, name, deadline_seconds=240)
         devices = [
             Device(
                 name=name,
