@@ -5,12 +5,14 @@ from __future__ import annotations
 import contextlib
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from auditor.analysis.evidence import FactKind, snapshot_source, source_name
 from auditor.analysis.zones import ZoneIndex
 from auditor.inventory.models import AssetLedger, LedgerRow
 from auditor.model.snapshot import DeviceSnapshot, Interface, normalize_mac
+
+_T = TypeVar("_T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,7 +109,15 @@ class Layer2Index(ZoneIndex):
         self.transit_ports: set[tuple[str, str]] = set()
         self._link_reports: list[tuple[str, str, str, str | None, str, str]] = []
         self.derived: dict[str, Any] = {}  # results computed from the view (matrix), memoized
+        # Equal immutable facts (VLAN sets, VLAN uses) repeat on every port of every switch of a
+        # city: one shared instance each keeps the view's memory to the distinct facts.
+        self._shared: dict[Any, Any] = {}
         self._index_names()
+
+    def _share(self, fact: _T) -> _T:
+        """The one instance of an equal, immutable (hashable) fact already in the view."""
+        shared: _T = self._shared.setdefault(fact, fact)
+        return shared
 
     def _index_names(self) -> None:
         for device in self.inventory.devices:
@@ -139,7 +149,7 @@ class Layer2Index(ZoneIndex):
         default_name = source_name(default_source)
         for vlan in snapshot.vlans:
             uses[vlan.id].append(
-                VlanUse("defined", None, source_name(vlan.source or default_source))
+                self._share(VlanUse("defined", None, source_name(vlan.source or default_source)))
             )
         defined = {vlan.id for vlan in snapshot.vlans}
         defined.update(i.access_vlan for i in snapshot.interfaces if i.access_vlan is not None)
@@ -147,11 +157,11 @@ class Layer2Index(ZoneIndex):
             source = source_name(iface.source) if iface.source else default_name
             # The platform layer says which interfaces are SVIs; an unknown kind counts no use.
             if iface.kind == "svi" and iface.svi_vlan is not None:
-                uses[iface.svi_vlan].append(VlanUse("svi", iface.name, source))
+                uses[iface.svi_vlan].append(self._share(VlanUse("svi", iface.name, source)))
             mode = _effective_mode(iface)
             if mode == "access" and iface.access_vlan is not None:
-                carried = frozenset({iface.access_vlan})
-                uses[iface.access_vlan].append(VlanUse("access", iface.name, source))
+                carried = self._share(frozenset({iface.access_vlan}))
+                uses[iface.access_vlan].append(self._share(VlanUse("access", iface.name, source)))
             elif mode == "trunk":
                 if iface.allowed_vlans is None:
                     carried = frozenset(defined)  # "all": every VLAN that exists on the switch
@@ -159,9 +169,12 @@ class Layer2Index(ZoneIndex):
                     carried = frozenset(iface.allowed_vlans)
                 if iface.native_vlan is not None:
                     carried = carried | {iface.native_vlan}
-                    uses[iface.native_vlan].append(VlanUse("native", iface.name, source))
+                    uses[iface.native_vlan].append(
+                        self._share(VlanUse("native", iface.name, source))
+                    )
+                carried = self._share(carried)
                 for vlan_id in carried:
-                    uses[vlan_id].append(VlanUse("trunk", iface.name, source))
+                    uses[vlan_id].append(self._share(VlanUse("trunk", iface.name, source)))
                 self.transit_ports.add((device, iface.name))
             else:
                 if iface.mode == "routed":
@@ -291,8 +304,12 @@ class Layer2Index(ZoneIndex):
                 self.fdb_by_port[(device, port)].append(sighting)
             if vlan is not None:
                 self.device_vlans[device].setdefault(vlan, []).append(
-                    VlanUse(
-                        "fdb", port, (source_name(entry.source) if entry.source else default_name)
+                    self._share(
+                        VlanUse(
+                            "fdb",
+                            port,
+                            (source_name(entry.source) if entry.source else default_name),
+                        )
                     )
                 )
 
@@ -301,6 +318,8 @@ class Layer2Index(ZoneIndex):
         known = self._mac_cache.get(value)
         if known is None:
             known = normalize_mac(value)  # raises ValueError for non-MACs; not cached
+            if known == value:
+                known = value  # already normal: keep the snapshot's string, not a copy
             self._mac_cache[value] = known
         return known
 

@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, TypeAdapter
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
 from auditor.model.services import Service
 
@@ -40,6 +43,72 @@ class Source(StrEnum):
 
 class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+_COMPACT = ConfigDict(extra="forbid")
+
+
+class _ModelFields:
+    """``cls.model_fields`` of a compact leaf type: its pydantic fields, like a model's."""
+
+    def __get__(self, instance: object, owner: type) -> dict[str, FieldInfo]:
+        fields: dict[str, FieldInfo] = owner.__pydantic_fields__  # type: ignore[attr-defined]
+        return fields
+
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+class CompactModel:
+    """The model API of the compact leaf types (interfaces, FDB, ARP, neighbours, VLANs).
+
+    A city has millions of these; as pydantic models each carried an instance ``__dict__`` of
+    every field plus a fields-set (~1.1 kB for an interface), as slotted pydantic dataclasses
+    they take a pointer per field (~0.25 kB). Validation, ``extra="forbid"`` and the dumped
+    form (field order, JSON) are unchanged, so stored snapshots and content hashes are too; this
+    base keeps the few model methods callers use (``model_copy``, ``model_dump``,
+    ``model_validate``, ``model_fields``).
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        model_fields: ClassVar[dict[str, FieldInfo]]
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+    else:
+        model_fields = _ModelFields()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A shallow copy with ``update`` applied unvalidated, as ``BaseModel.model_copy``."""
+        if deep:
+            return type(self).model_validate(self.model_dump())
+        copied = object.__new__(type(self))
+        for name in self.__dataclass_fields__:
+            object.__setattr__(copied, name, getattr(self, name))
+        for name, value in (update or {}).items():
+            if name not in self.__dataclass_fields__:
+                raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+            object.__setattr__(copied, name, value)
+        return copied
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        dumped: dict[str, Any] = _adapter(type(self)).dump_python(self, **kwargs)
+        return dumped
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return _adapter(type(self)).dump_json(self, **kwargs).decode("utf-8")
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self:
+        validated: Self = _adapter(cls).validate_python(obj)
+        return validated
 
 
 PortMode = Literal["access", "trunk", "routed", "unknown"]
@@ -88,7 +157,8 @@ class SystemInfo(_Model):
     source: Source | None = None
 
 
-class Interface(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class Interface(CompactModel):
     """One port or logical interface with its L2 and L3 role."""
 
     name: str
@@ -131,13 +201,15 @@ class Interface(_Model):
     source: Source | None = None
 
 
-class Vlan(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class Vlan(CompactModel):
     id: int
     name: str | None = None
     source: Source | None = None
 
 
-class FdbEntry(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class FdbEntry(CompactModel):
     """A MAC address learned on a port in a VLAN (bridge forwarding database)."""
 
     mac: str
@@ -146,14 +218,16 @@ class FdbEntry(_Model):
     source: Source | None = None
 
 
-class ArpEntry(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class ArpEntry(CompactModel):
     ip: str
     mac: str
     interface: str | None = None
     source: Source | None = None
 
 
-class Neighbor(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class Neighbor(CompactModel):
     """An LLDP or CDP adjacency seen on a local port."""
 
     local_port: str
