@@ -108,7 +108,9 @@ def merge_models(primary: M, secondary: M) -> M:
         theirs = getattr(secondary, name)
         if _is_empty(mine) and not _is_empty(theirs):
             updates[name] = theirs
-        elif isinstance(mine, BaseModel) and isinstance(theirs, BaseModel):
+        elif isinstance(mine, BaseModel | CompactModel) and isinstance(
+            theirs, BaseModel | CompactModel
+        ):
             updates[name] = merge_models(mine, theirs)
     return cast(M, primary.model_copy(update=updates)) if updates else primary
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
 from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
@@ -72,9 +73,10 @@ class CompactModel:
     A city has millions of these; as pydantic models each carried an instance ``__dict__`` of
     every field plus a fields-set (~1.1 kB for an interface), as slotted pydantic dataclasses
     they take a pointer per field (~0.25 kB). Validation, ``extra="forbid"`` and the dumped
-    form (field order, JSON) are unchanged, so stored snapshots and content hashes are too; this
-    base keeps the few model methods callers use (``model_copy``, ``model_dump``,
-    ``model_validate``, ``model_fields``).
+    form (field order, JSON) are unchanged, so stored snapshots and content hashes are too. The
+    names that repeat across a city (port names, MACs in several FDB and ARP tables) are
+    interned when validated. This base keeps the few model methods callers use
+    (``model_copy``, ``model_dump``, ``model_validate``, ``model_fields``).
     """
 
     __slots__ = ()
@@ -118,7 +120,8 @@ InterfaceKind = Literal[
 ]
 
 
-class SystemInfo(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class SystemInfo(CompactModel):
     """SNMPv2-MIB system group, ENTITY-MIB chassis and `show version` facts."""
 
     name: str | None = None
@@ -200,6 +203,9 @@ class Interface(CompactModel):
     acl_out: str | None = None
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        self.name = sys.intern(self.name)  # the same port names on every switch of a city
+
 
 @dataclass(slots=True, config=_COMPACT)
 class Vlan(CompactModel):
@@ -217,6 +223,12 @@ class FdbEntry(CompactModel):
     port: str | None = None
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        # A terminal's MAC is in the FDB of every switch on its path and in its router's ARP.
+        self.mac = sys.intern(self.mac)
+        if self.port is not None:
+            self.port = sys.intern(self.port)
+
 
 @dataclass(slots=True, config=_COMPACT)
 class ArpEntry(CompactModel):
@@ -224,6 +236,11 @@ class ArpEntry(CompactModel):
     mac: str
     interface: str | None = None
     source: Source | None = None
+
+    def __post_init__(self) -> None:
+        self.mac = sys.intern(self.mac)
+        if self.interface is not None:
+            self.interface = sys.intern(self.interface)
 
 
 @dataclass(slots=True, config=_COMPACT)
@@ -240,6 +257,11 @@ class Neighbor(CompactModel):
     )
     protocol: Literal["lldp", "cdp"] = "lldp"
     source: Source | None = None
+
+    def __post_init__(self) -> None:
+        self.local_port = sys.intern(self.local_port)
+        if self.remote_port is not None:
+            self.remote_port = sys.intern(self.remote_port)
 
 
 class Route(_Model):
@@ -393,7 +415,8 @@ class SnmpCommunity(_Model):
     version: Literal["v1", "v2c"] = "v2c"
 
 
-class ManagementPlane(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class ManagementPlane(CompactModel):
     """Management-plane hardening facts; ``None`` means "not known", never "compliant"."""
 
     telnet_enabled: bool | None = None
