@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
@@ -13,6 +14,7 @@ from auditor.inventory.models import AssetLedger, LedgerRow
 from auditor.model.snapshot import DeviceSnapshot, Interface, normalize_mac
 
 _T = TypeVar("_T")
+_NORMAL_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -315,11 +317,11 @@ class Layer2Index(ZoneIndex):
 
     def _mac(self, value: str) -> str:
         """``normalize_mac`` memoized: the same MAC appears in many FDB and ARP tables."""
+        if _NORMAL_MAC.fullmatch(value):
+            return value  # already normal (SNMP, most parsers): no copy, no cache entry
         known = self._mac_cache.get(value)
         if known is None:
             known = normalize_mac(value)  # raises ValueError for non-MACs; not cached
-            if known == value:
-                known = value  # already normal: keep the snapshot's string, not a copy
             self._mac_cache[value] = known
         return known
 

@@ -112,6 +112,11 @@ class CompactModel:
         validated: Self = _adapter(cls).validate_python(obj)
         return validated
 
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> Self:
+        validated: Self = _adapter(cls).validate_json(data)
+        return validated
+
 
 PortMode = Literal["access", "trunk", "routed", "unknown"]
 DeviceKind = Literal["switch", "router", "firewall", "access_point"]
@@ -516,7 +521,8 @@ class WirelessNetwork(_Model):
         return self.security in ENTERPRISE_SECURITY
 
 
-class DeviceSnapshot(_Model):
+@dataclass(slots=True, kw_only=True, config=_COMPACT)
+class DeviceSnapshot(CompactModel):
     """Everything known about one device after one collection."""
 
     schema_version: int = SCHEMA_VERSION
