@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import re
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal, TypeVar
 
@@ -88,6 +89,36 @@ class MacSighting:
     transit: bool
 
 
+class InterfacesByDevice(Mapping[str, Mapping[str, Interface]]):
+    """Each device's interfaces by name, built from its snapshot when asked (the last few kept).
+
+    A dict per device for the whole run cost ~1 kB a device at city scale; the view and the
+    checks read them device by device, so a small recent set serves them.
+    """
+
+    def __init__(self, snapshots: Mapping[str, DeviceSnapshot], keep: int = 64) -> None:
+        self._snapshots = snapshots
+        self._recent: OrderedDict[str, dict[str, Interface]] = OrderedDict()
+        self._keep = keep
+
+    def __getitem__(self, device: str) -> Mapping[str, Interface]:
+        found = self._recent.get(device)
+        if found is None:
+            snapshot = self._snapshots[device]
+            found = self._recent[device] = {i.name: i for i in snapshot.interfaces}
+            if len(self._recent) > self._keep:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(device)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshots)
+
+    def __len__(self) -> int:
+        return len(self._snapshots)
+
+
 class Layer2Index(ZoneIndex):
     """Ports, VLANs, links and MAC sightings of every snapshot (built by the network view)."""
 
@@ -98,7 +129,7 @@ class Layer2Index(ZoneIndex):
         self._mac_cache: dict[str, str] = {}
         self._name_index: dict[str, str] = {}
         self._address_index: dict[str, str] = {}
-        self.interfaces: dict[str, dict[str, Interface]] = {}
+        self.interfaces: Mapping[str, Mapping[str, Interface]] = InterfacesByDevice(self.snapshots)
         self.port_vlans: dict[tuple[str, str], PortVlans] = {}
         self.device_vlans: dict[str, dict[int, list[VlanUse]]] = {}
         self.links: list[Link] = []
@@ -144,8 +175,6 @@ class Layer2Index(ZoneIndex):
                     continue
 
     def _index_ports(self, device: str, snapshot: DeviceSnapshot) -> None:
-        by_name = {iface.name: iface for iface in snapshot.interfaces}
-        self.interfaces[device] = by_name
         uses: dict[int, list[VlanUse]] = defaultdict(list)
         default_source = snapshot_source(snapshot)
         default_name = source_name(default_source)
