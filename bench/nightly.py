@@ -151,6 +151,13 @@ def main() -> int:
                 before = size(name)
                 samples[name]["run"].append(timed([*auditor, "run", *common, "--fail-on", "never"], env, log))  # fmt: skip
                 growth[name].append(size(name) - before)
+                run = samples[name]["run"][-1]
+                print(
+                    f"{name} run {repetition + 1}: {run['seconds']:.1f} s, peak "
+                    f"{run['peak_rss_mib']:.0f} MiB, exit {run['exit_code']:.0f}, "
+                    f"DB +{growth[name][-1]:.2f} MiB",
+                    flush=True,
+                )
                 report = scratch / f"report-{name}.html"
                 samples[name]["report"].append(
                     timed([*auditor, "report", *common, "--out", str(report)], env, log)
