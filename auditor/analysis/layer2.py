@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import contextlib
-from collections import defaultdict
+import re
+from collections import OrderedDict, defaultdict
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from auditor.analysis.evidence import FactKind, snapshot_source, source_name
 from auditor.analysis.zones import ZoneIndex
 from auditor.inventory.models import AssetLedger, LedgerRow
 from auditor.model.snapshot import DeviceSnapshot, Interface, normalize_mac
+
+_T = TypeVar("_T")
+_NORMAL_MAC = re.compile(r"[0-9a-f]{2}(?::[0-9a-f]{2}){5}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +89,36 @@ class MacSighting:
     transit: bool
 
 
+class InterfacesByDevice(Mapping[str, Mapping[str, Interface]]):
+    """Each device's interfaces by name, built from its snapshot when asked (the last few kept).
+
+    A dict per device for the whole run cost ~1 kB a device at city scale; the view and the
+    checks read them device by device, so a small recent set serves them.
+    """
+
+    def __init__(self, snapshots: Mapping[str, DeviceSnapshot], keep: int = 64) -> None:
+        self._snapshots = snapshots
+        self._recent: OrderedDict[str, dict[str, Interface]] = OrderedDict()
+        self._keep = keep
+
+    def __getitem__(self, device: str) -> Mapping[str, Interface]:
+        found = self._recent.get(device)
+        if found is None:
+            snapshot = self._snapshots[device]
+            found = self._recent[device] = {i.name: i for i in snapshot.interfaces}
+            if len(self._recent) > self._keep:
+                self._recent.popitem(last=False)
+        else:
+            self._recent.move_to_end(device)
+        return found
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._snapshots)
+
+    def __len__(self) -> int:
+        return len(self._snapshots)
+
+
 class Layer2Index(ZoneIndex):
     """Ports, VLANs, links and MAC sightings of every snapshot (built by the network view)."""
 
@@ -94,7 +129,7 @@ class Layer2Index(ZoneIndex):
         self._mac_cache: dict[str, str] = {}
         self._name_index: dict[str, str] = {}
         self._address_index: dict[str, str] = {}
-        self.interfaces: dict[str, dict[str, Interface]] = {}
+        self.interfaces: Mapping[str, Mapping[str, Interface]] = InterfacesByDevice(self.snapshots)
         self.port_vlans: dict[tuple[str, str], PortVlans] = {}
         self.device_vlans: dict[str, dict[int, list[VlanUse]]] = {}
         self.links: list[Link] = []
@@ -107,7 +142,15 @@ class Layer2Index(ZoneIndex):
         self.transit_ports: set[tuple[str, str]] = set()
         self._link_reports: list[tuple[str, str, str, str | None, str, str]] = []
         self.derived: dict[str, Any] = {}  # results computed from the view (matrix), memoized
+        # Equal immutable facts (VLAN sets, VLAN uses) repeat on every port of every switch of a
+        # city: one shared instance each keeps the view's memory to the distinct facts.
+        self._shared: dict[Any, Any] = {}
         self._index_names()
+
+    def _share(self, fact: _T) -> _T:
+        """The one instance of an equal, immutable (hashable) fact already in the view."""
+        shared: _T = self._shared.setdefault(fact, fact)
+        return shared
 
     def _index_names(self) -> None:
         for device in self.inventory.devices:
@@ -132,14 +175,12 @@ class Layer2Index(ZoneIndex):
                     continue
 
     def _index_ports(self, device: str, snapshot: DeviceSnapshot) -> None:
-        by_name = {iface.name: iface for iface in snapshot.interfaces}
-        self.interfaces[device] = by_name
         uses: dict[int, list[VlanUse]] = defaultdict(list)
         default_source = snapshot_source(snapshot)
         default_name = source_name(default_source)
         for vlan in snapshot.vlans:
             uses[vlan.id].append(
-                VlanUse("defined", None, source_name(vlan.source or default_source))
+                self._share(VlanUse("defined", None, source_name(vlan.source or default_source)))
             )
         defined = {vlan.id for vlan in snapshot.vlans}
         defined.update(i.access_vlan for i in snapshot.interfaces if i.access_vlan is not None)
@@ -147,11 +188,11 @@ class Layer2Index(ZoneIndex):
             source = source_name(iface.source) if iface.source else default_name
             # The platform layer says which interfaces are SVIs; an unknown kind counts no use.
             if iface.kind == "svi" and iface.svi_vlan is not None:
-                uses[iface.svi_vlan].append(VlanUse("svi", iface.name, source))
+                uses[iface.svi_vlan].append(self._share(VlanUse("svi", iface.name, source)))
             mode = _effective_mode(iface)
             if mode == "access" and iface.access_vlan is not None:
-                carried = frozenset({iface.access_vlan})
-                uses[iface.access_vlan].append(VlanUse("access", iface.name, source))
+                carried = self._share(frozenset({iface.access_vlan}))
+                uses[iface.access_vlan].append(self._share(VlanUse("access", iface.name, source)))
             elif mode == "trunk":
                 if iface.allowed_vlans is None:
                     carried = frozenset(defined)  # "all": every VLAN that exists on the switch
@@ -159,9 +200,12 @@ class Layer2Index(ZoneIndex):
                     carried = frozenset(iface.allowed_vlans)
                 if iface.native_vlan is not None:
                     carried = carried | {iface.native_vlan}
-                    uses[iface.native_vlan].append(VlanUse("native", iface.name, source))
+                    uses[iface.native_vlan].append(
+                        self._share(VlanUse("native", iface.name, source))
+                    )
+                carried = self._share(carried)
                 for vlan_id in carried:
-                    uses[vlan_id].append(VlanUse("trunk", iface.name, source))
+                    uses[vlan_id].append(self._share(VlanUse("trunk", iface.name, source)))
                 self.transit_ports.add((device, iface.name))
             else:
                 if iface.mode == "routed":
@@ -291,13 +335,19 @@ class Layer2Index(ZoneIndex):
                 self.fdb_by_port[(device, port)].append(sighting)
             if vlan is not None:
                 self.device_vlans[device].setdefault(vlan, []).append(
-                    VlanUse(
-                        "fdb", port, (source_name(entry.source) if entry.source else default_name)
+                    self._share(
+                        VlanUse(
+                            "fdb",
+                            port,
+                            (source_name(entry.source) if entry.source else default_name),
+                        )
                     )
                 )
 
     def _mac(self, value: str) -> str:
         """``normalize_mac`` memoized: the same MAC appears in many FDB and ARP tables."""
+        if _NORMAL_MAC.fullmatch(value):
+            return value  # already normal (SNMP, most parsers): no copy, no cache entry
         known = self._mac_cache.get(value)
         if known is None:
             known = normalize_mac(value)  # raises ValueError for non-MACs; not cached

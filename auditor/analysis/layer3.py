@@ -71,10 +71,21 @@ class RouteFact:
 class Layer3Index(Layer2Index):
     """L3 interfaces, routes and ARP entries of every snapshot (built by the network view)."""
 
+    @property
+    def arp_by_ip(self) -> dict[str, list[ArpFact]]:
+        """ARP facts by IP address, built on first use (no check reads it during a run)."""
+        cached: dict[str, list[ArpFact]] | None = self.derived.get("arp_by_ip")
+        if cached is None:
+            cached = defaultdict(list)
+            for facts in self.arp_by_device.values():
+                for fact in facts:
+                    cached[fact.ip].append(fact)
+            self.derived["arp_by_ip"] = cached
+        return cached
+
     def _init_layer3(self) -> None:
         self.l3_interfaces: dict[str, list[L3Interface]] = defaultdict(list)
         self.routes: dict[str, list[RouteFact]] = defaultdict(list)
-        self.arp_by_ip: dict[str, list[ArpFact]] = defaultdict(list)
         self.arp_by_mac: dict[str, list[ArpFact]] = defaultdict(list)
         self.arp_by_device: dict[str, list[ArpFact]] = defaultdict(list)
 
@@ -124,7 +135,6 @@ class Layer3Index(Layer2Index):
                 entry.interface,
                 (source_name(entry.source) if entry.source else default_name),
             )
-            self.arp_by_ip[entry.ip].append(fact)
             self.arp_by_mac[mac].append(fact)
             self.arp_by_device[device].append(fact)
             if entry.ip in device_addresses:

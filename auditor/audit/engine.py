@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 
@@ -20,13 +20,13 @@ from auditor.collect.base import CollectionResult, Collector, ProgressCallback
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.findings import EvidenceRef, Finding, Outcome, Severity
-from auditor.model.snapshot import DeviceSnapshot, Interface
+from auditor.model.snapshot import CompactModel, DeviceSnapshot, Interface
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, Check, History, Registry
 from auditor.store.protocol import AuditStore
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
+M = TypeVar("M", bound=BaseModel | CompactModel)
 
 ENGINE_CHECK_ID = "ENG-001"
 
@@ -108,9 +108,11 @@ def merge_models(primary: M, secondary: M) -> M:
         theirs = getattr(secondary, name)
         if _is_empty(mine) and not _is_empty(theirs):
             updates[name] = theirs
-        elif isinstance(mine, BaseModel) and isinstance(theirs, BaseModel):
+        elif isinstance(mine, BaseModel | CompactModel) and isinstance(
+            theirs, BaseModel | CompactModel
+        ):
             updates[name] = merge_models(mine, theirs)
-    return primary.model_copy(update=updates) if updates else primary
+    return cast(M, primary.model_copy(update=updates)) if updates else primary
 
 
 def merge_snapshots(first: DeviceSnapshot, second: DeviceSnapshot) -> DeviceSnapshot:

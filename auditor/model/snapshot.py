@@ -8,11 +8,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sys
+from collections.abc import Mapping
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork
+from pydantic import BaseModel, ConfigDict, Field, IPvAnyNetwork, TypeAdapter
+from pydantic.dataclasses import dataclass
+from pydantic.fields import FieldInfo
 
 from auditor.model.services import Service
 
@@ -42,6 +46,78 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+_COMPACT = ConfigDict(extra="forbid")
+
+
+class _ModelFields:
+    """``cls.model_fields`` of a compact leaf type: its pydantic fields, like a model's."""
+
+    def __get__(self, instance: object, owner: type) -> dict[str, FieldInfo]:
+        fields: dict[str, FieldInfo] = owner.__pydantic_fields__  # type: ignore[attr-defined]
+        return fields
+
+
+_ADAPTERS: dict[type, TypeAdapter[Any]] = {}
+
+
+def _adapter(cls: type) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(cls)
+    if adapter is None:
+        adapter = _ADAPTERS[cls] = TypeAdapter(cls)
+    return adapter
+
+
+class CompactModel:
+    """The model API of the compact leaf types (interfaces, FDB, ARP, neighbours, VLANs).
+
+    A city has millions of these; as pydantic models each carried an instance ``__dict__`` of
+    every field plus a fields-set (~1.1 kB for an interface), as slotted pydantic dataclasses
+    they take a pointer per field (~0.25 kB). Validation, ``extra="forbid"`` and the dumped
+    form (field order, JSON) are unchanged, so stored snapshots and content hashes are too. The
+    names that repeat across a city (port names, MACs in several FDB and ARP tables) are
+    interned when validated. This base keeps the few model methods callers use
+    (``model_copy``, ``model_dump``, ``model_validate``, ``model_fields``).
+    """
+
+    __slots__ = ()
+
+    if TYPE_CHECKING:
+        model_fields: ClassVar[dict[str, FieldInfo]]
+        __dataclass_fields__: ClassVar[dict[str, Any]]
+    else:
+        model_fields = _ModelFields()
+
+    def model_copy(self, *, update: Mapping[str, Any] | None = None, deep: bool = False) -> Self:
+        """A shallow copy with ``update`` applied unvalidated, as ``BaseModel.model_copy``."""
+        if deep:
+            return type(self).model_validate(self.model_dump())
+        copied = object.__new__(type(self))
+        for name in self.__dataclass_fields__:
+            object.__setattr__(copied, name, getattr(self, name))
+        for name, value in (update or {}).items():
+            if name not in self.__dataclass_fields__:
+                raise AttributeError(f"{type(self).__name__} has no field {name!r}")
+            object.__setattr__(copied, name, value)
+        return copied
+
+    def model_dump(self, **kwargs: Any) -> dict[str, Any]:
+        dumped: dict[str, Any] = _adapter(type(self)).dump_python(self, **kwargs)
+        return dumped
+
+    def model_dump_json(self, **kwargs: Any) -> str:
+        return _adapter(type(self)).dump_json(self, **kwargs).decode("utf-8")
+
+    @classmethod
+    def model_validate(cls, obj: Any) -> Self:
+        validated: Self = _adapter(cls).validate_python(obj)
+        return validated
+
+    @classmethod
+    def model_validate_json(cls, data: str | bytes) -> Self:
+        validated: Self = _adapter(cls).validate_json(data)
+        return validated
+
+
 PortMode = Literal["access", "trunk", "routed", "unknown"]
 DeviceKind = Literal["switch", "router", "firewall", "access_point"]
 InterfaceKind = Literal[
@@ -49,7 +125,8 @@ InterfaceKind = Literal[
 ]
 
 
-class SystemInfo(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class SystemInfo(CompactModel):
     """SNMPv2-MIB system group, ENTITY-MIB chassis and `show version` facts."""
 
     name: str | None = None
@@ -88,7 +165,8 @@ class SystemInfo(_Model):
     source: Source | None = None
 
 
-class Interface(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class Interface(CompactModel):
     """One port or logical interface with its L2 and L3 role."""
 
     name: str
@@ -130,14 +208,19 @@ class Interface(_Model):
     acl_out: str | None = None
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        self.name = sys.intern(self.name)  # the same port names on every switch of a city
 
-class Vlan(_Model):
+
+@dataclass(slots=True, config=_COMPACT)
+class Vlan(CompactModel):
     id: int
     name: str | None = None
     source: Source | None = None
 
 
-class FdbEntry(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class FdbEntry(CompactModel):
     """A MAC address learned on a port in a VLAN (bridge forwarding database)."""
 
     mac: str
@@ -145,15 +228,28 @@ class FdbEntry(_Model):
     port: str | None = None
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        # A terminal's MAC is in the FDB of every switch on its path and in its router's ARP.
+        self.mac = sys.intern(self.mac)
+        if self.port is not None:
+            self.port = sys.intern(self.port)
 
-class ArpEntry(_Model):
+
+@dataclass(slots=True, config=_COMPACT)
+class ArpEntry(CompactModel):
     ip: str
     mac: str
     interface: str | None = None
     source: Source | None = None
 
+    def __post_init__(self) -> None:
+        self.mac = sys.intern(self.mac)
+        if self.interface is not None:
+            self.interface = sys.intern(self.interface)
 
-class Neighbor(_Model):
+
+@dataclass(slots=True, config=_COMPACT)
+class Neighbor(CompactModel):
     """An LLDP or CDP adjacency seen on a local port."""
 
     local_port: str
@@ -166,6 +262,11 @@ class Neighbor(_Model):
     )
     protocol: Literal["lldp", "cdp"] = "lldp"
     source: Source | None = None
+
+    def __post_init__(self) -> None:
+        self.local_port = sys.intern(self.local_port)
+        if self.remote_port is not None:
+            self.remote_port = sys.intern(self.remote_port)
 
 
 class Route(_Model):
@@ -319,7 +420,8 @@ class SnmpCommunity(_Model):
     version: Literal["v1", "v2c"] = "v2c"
 
 
-class ManagementPlane(_Model):
+@dataclass(slots=True, config=_COMPACT)
+class ManagementPlane(CompactModel):
     """Management-plane hardening facts; ``None`` means "not known", never "compliant"."""
 
     telnet_enabled: bool | None = None
@@ -419,7 +521,8 @@ class WirelessNetwork(_Model):
         return self.security in ENTERPRISE_SECURITY
 
 
-class DeviceSnapshot(_Model):
+@dataclass(slots=True, kw_only=True, config=_COMPACT)
+class DeviceSnapshot(CompactModel):
     """Everything known about one device after one collection."""
 
     schema_version: int = SCHEMA_VERSION

@@ -90,7 +90,8 @@ def parse_switchport(text: str) -> list[Interface]:
     for row in textfsm(PLATFORM, "show interface switchport", text):
         mode = (row.get("mode") or "").lower()
         interface = Interface(
-            name=row["interface"], mode=mode if mode in {"access", "trunk"} else "unknown"
+            name=row["interface"],
+            mode="access" if mode == "access" else "trunk" if mode == "trunk" else "unknown",
         )
         native = (row.get("native_vlan") or "").strip()
         if mode == "trunk":

@@ -12,6 +12,7 @@ from auditor.model.snapshot import (
     FdbEntry,
     Interface,
     Neighbor,
+    PortMode,
     Route,
     SystemInfo,
     Vlan,
@@ -129,7 +130,9 @@ def parse_switchport(text: str) -> list[Interface]:
     interfaces: list[Interface] = []
     for row in textfsm(PLATFORM, "show interfaces switchport", text):
         admin_mode = (row.get("admin_mode") or "").lower()
-        mode = "trunk" if "trunk" in admin_mode else "access" if "access" in admin_mode else None
+        mode: PortMode | None = (
+            "trunk" if "trunk" in admin_mode else "access" if "access" in admin_mode else None
+        )
         oper = (row.get("mode") or "").lower()
         if mode is None:
             mode = "trunk" if "trunk" in oper else "access" if "access" in oper else "unknown"

@@ -16,11 +16,17 @@ from typing import Literal, Protocol
 
 from pydantic import BaseModel
 
-from auditor.model.snapshot import DeviceKind, Interface, ManagementPlane, SystemInfo
+from auditor.model.snapshot import (
+    CompactModel,
+    DeviceKind,
+    Interface,
+    ManagementPlane,
+    SystemInfo,
+)
 from auditor.model.snmp_walk import DeviceWalk
 from auditor.platforms.parts import SnapshotParts
 
-FACT_SECTIONS: Mapping[str, type[BaseModel]] = {
+FACT_SECTIONS: Mapping[str, type[BaseModel] | type[CompactModel]] = {
     "system": SystemInfo,
     "management": ManagementPlane,
     "interfaces": Interface,
