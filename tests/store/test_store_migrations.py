@@ -49,7 +49,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0011_findings_redacted"
+    assert head_revision() == "0014_tenants"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
