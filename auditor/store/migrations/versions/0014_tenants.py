@@ -50,11 +50,9 @@ def _tenant(primary_key: bool = False) -> sa.Column[str]:
 
 def upgrade() -> None:
     sqlite = op.get_bind().dialect.name == "sqlite"
-    if sqlite:
-        # Tables referenced by foreign keys are rebuilt (SQLite cannot drop a constraint in
-        # place): the references are checked at commit, when every table is back.
-        op.execute("PRAGMA defer_foreign_keys = ON")
-    else:
+    # SQLite rebuilds the tables whose keys change (it cannot drop a constraint in place); the
+    # migration runner turns foreign keys off for that and checks every reference before commit.
+    if not sqlite:
         op.drop_constraint("fk_run_evidence_sha256_evidence", "run_evidence", type_="foreignkey")
 
     for table in ("runs", "snapshots", "collection_errors", "run_matrices", "run_results"):
