@@ -277,7 +277,7 @@ _CONNECT = re.compile(r"\.connect\(\)|\.begin\(\)\s+as\s+connection")
 
 def test_the_store_package_has_no_way_around_the_tenant_session() -> None:
     """Every store statement runs in a :class:`TenantSession`: no plain ``Session(``, no raw SQL
-    outside the engine's pragmas, and connections are opened only by the transaction helpers
+    outside the pragmas of the engine and the migration runner, and connections are opened only by the transaction helpers
     (which wrap them in a TenantSession) and by the migration runner."""
     allowed_connect = {"repository.py", "outbox.py", "migrate.py", "engine.py"}
     offenders = []
@@ -287,7 +287,7 @@ def test_the_store_package_has_no_way_around_the_tenant_session() -> None:
         source = path.read_text(encoding="utf-8")
         if _SESSION.search(source.replace("TenantSession(", "")):
             offenders.append(f"{path.name}: plain Session(")
-        if path.name != "engine.py" and _RAW.search(source):
+        if path.name not in {"engine.py", "migrate.py"} and _RAW.search(source):
             offenders.append(f"{path.name}: raw SQL")
         if path.name not in allowed_connect and _CONNECT.search(source):
             offenders.append(f"{path.name}: opens its own connection")
