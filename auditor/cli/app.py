@@ -51,8 +51,11 @@ def build_app(lang: Lang) -> typer.Typer:
         debug: Annotated[
             bool, typer.Option("--debug", envvar="AUDITOR_DEBUG", help=t("opt.debug", lang))
         ] = False,
+        tenant: Annotated[str | None, options.tenant_option(lang)] = None,
     ) -> None:
-        """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both."""
+        """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both.
+        ``--tenant`` selects the city every command that opens the store works on."""
+        options.set_tenant(tenant)
 
     register_validate(app, lang)
     register_rules(app, lang)

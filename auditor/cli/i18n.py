@@ -340,6 +340,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_upgraded": ("データベースを最新化しました: {url}", "Database upgraded: {url}"),
     "acked": ("確認済みにしました: {fp}", "Acknowledged: {fp}"),
     # loud failures (issue 17)
+    "opt.tenant": (
+        "対象の自治体 (テナント)。複数の自治体を監査する構成では必須 (既定: default)。",
+        "The city (tenant) to work on; required where several cities are configured "
+        "(default: default).",
+    ),
+    "tenant_required": (
+        "この構成は複数の自治体を監査します ({names})。--tenant NAME "
+        "(または AUDITOR_TENANT) で対象を指定してください。",
+        "This deployment audits several cities ({names}); choose one with --tenant NAME "
+        "(or AUDITOR_TENANT).",
+    ),
+    "tenant_unknown": (
+        "テナント '{value}' は設定にありません。設定済み: {names}",
+        "Unknown tenant '{value}'; configured: {names}",
+    ),
+    "tenant_invalid": (
+        "テナント名 '{value}' は使えません (英小文字・数字・'-'・'_'、64 文字まで)。",
+        "Invalid tenant name '{value}' (lower-case letters, digits, '-', '_'; at most 64).",
+    ),
     "db_missing": (
         "データベースがありません: {path}\n"
         "  --db / AUDITOR_DB_URL を確認してください (新規作成は `auditor db upgrade --db {path}`)。",

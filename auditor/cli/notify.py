@@ -108,7 +108,7 @@ def register_notify(app: typer.Typer, lang: Lang) -> None:
         url = db
         if url is None:
             url = _settings(config).effective_db_url()
-        store = options.open_store(url)
+        store = options.open_store(url, lang)
         rows = Outbox(store.engine, store.tenant).recent(
             status=status, channel=channel, limit=limit
         )

@@ -29,6 +29,7 @@ from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from auditor.daemon.settings import Settings
     from auditor.rules import Registry
     from auditor.store.repository import Store
 
@@ -152,12 +153,68 @@ def load_inputs(
     return bundle
 
 
-def open_store(db: str | None) -> Store:
+def tenant_option(lang: Lang) -> Any:
+    """The global ``--tenant`` (before the command): the city every store access is scoped to."""
+    return typer.Option("--tenant", envvar="AUDITOR_TENANT", help=t("opt.tenant", lang))
+
+
+_TENANT: dict[str, str | None] = {"given": None}
+"""The ``--tenant`` the root callback received (this process runs one command)."""
+
+
+def set_tenant(value: str | None) -> None:
+    _TENANT["given"] = value.strip() if value and value.strip() else None
+
+
+def given_tenant() -> str | None:
+    """``--tenant`` / ``AUDITOR_TENANT`` as given, not yet checked."""
+    return _TENANT["given"] or (os.environ.get("AUDITOR_TENANT") or "").strip() or None
+
+
+def _tenant_error(exc: Exception, lang: Lang) -> NoReturn:
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError
+
+    if isinstance(exc, TenantChoiceError):
+        names = ", ".join(exc.choices)
+        if exc.reason == "required":
+            fail(t("tenant_required", lang, names=names))
+        fail(t("tenant_unknown", lang, value=exc.given, names=names))
+    if isinstance(exc, InvalidTenant):
+        fail(t("tenant_invalid", lang, value=given_tenant()))
+    fail(str(exc))
+
+
+def tenant(lang: Lang) -> str:
+    """The city a store command works on: ``--tenant`` checked against the configured
+    ``[[tenants]]``; ``default`` in a single-city deployment; exit 2 rather than a guess."""
+    from auditor.daemon.settings import configured_tenants
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError, resolve_tenant
+
+    try:
+        return resolve_tenant(given_tenant(), configured_tenants())
+    except (TenantChoiceError, InvalidTenant, ValueError) as exc:
+        _tenant_error(exc, lang)
+
+
+def tenant_settings(settings: Settings, lang: Lang) -> Settings:
+    """The daemon settings narrowed to the chosen city (``--tenant`` wins over the file)."""
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError
+
+    given = given_tenant()
+    if given is not None:
+        settings = settings.model_copy(update={"tenant": given})
+    try:
+        return settings.for_tenant()
+    except (TenantChoiceError, InvalidTenant) as exc:
+        _tenant_error(exc, lang)
+
+
+def open_store(db: str | None, lang: Lang = "en") -> Store:
     """The store for a command that records (run, check, ack, suppress, db upgrade): created and
-    migrated when missing."""
+    migrated when missing; scoped to the chosen tenant."""
     from auditor.store.opening import open_store as opening
 
-    return opening(db)
+    return opening(db, tenant=tenant(lang))
 
 
 def fail(message: str) -> NoReturn:
@@ -191,7 +248,7 @@ def open_store_for_reading(db: str | None, lang: Lang) -> Store:
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         fail(t("db_missing", lang, path=path))
-    store = Store(url)
+    store = Store(url, tenant=tenant(lang))
     try:
         revision = current_revision(store.engine)
     except (DatabaseError, SchemaNotCurrent):  # e.g. a file that is not SQLite at all

@@ -118,7 +118,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             return resolve_secret(reference, base_dir=inventory_dir)
 
         collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
-        store = _open_store(db)
+        store = _open_store(db, lang)
         console = _stderr()
         from auditor.cli.progress import DeviceProgress
 

@@ -279,6 +279,24 @@ class RetryingStore:
         return self._retry_call(self.inner.verify, expect_head)
 
 
+def tenant_may_read(reference: Any, settings: Settings, inventory_dir: Path | None) -> None:
+    """In a multi-city deployment a secret file must lie in this city's credentials folder (or
+    its inventory folder): a reference into another city's secrets is refused unread."""
+    from auditor.inventory.credentials import CredentialError
+
+    if not settings.tenants or not getattr(reference, "file", None):
+        return
+    path = Path(reference.file)
+    if not path.is_absolute() and inventory_dir is not None:
+        path = inventory_dir / path
+    path = path.resolve()
+    allowed = [p.resolve() for p in (settings.credentials_directory, inventory_dir) if p]
+    if not any(path.is_relative_to(folder) for folder in allowed):
+        raise CredentialError(
+            reference, f"outside the credentials of tenant {settings.tenant_key()!r}"
+        )
+
+
 @dataclass
 class CurrentRun:
     kind: str
@@ -344,7 +362,11 @@ class Daemon:
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            store = Store(url, busy_timeout_ms=self.settings.db_busy_timeout_ms)
+            store = Store(
+                url,
+                busy_timeout_ms=self.settings.db_busy_timeout_ms,
+                tenant=self.settings.tenant_key(),
+            )
             store.upgrade()
             self._store = store
         return self._store
@@ -477,7 +499,12 @@ class Daemon:
             inventory_dir = inventory_dir.parent
 
         def resolve(reference: Any) -> str:
-            secret = resolve_secret(reference, base_dir=inventory_dir)
+            tenant_may_read(reference, self.settings, inventory_dir)
+            secret = resolve_secret(
+                reference,
+                base_dir=inventory_dir,
+                credentials_directory=self.settings.credentials_directory,
+            )
             self.notifications.remember_secret(secret)
             return secret
 
@@ -782,7 +809,7 @@ class Daemon:
             event(log, logging.WARNING, "closed-stale-runs", run_ids=",".join(map(str, closed)))
 
     def status_file(self) -> Path:
-        return self.settings.state_dir / "daemon-status.json"
+        return self.settings.state_dir / self.settings.status_file_name()
 
     def _write_status(self, *, stopped: bool = False) -> None:
         """A small JSON file `auditor status` reads: pid, current run, next scheduled runs."""

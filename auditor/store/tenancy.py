@@ -19,7 +19,7 @@ No store code filters by tenant by hand, so no store code can forget to.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import String, event
@@ -158,3 +158,38 @@ def _stamp_objects(session: Session, _context: UOWTransaction, _instances: Any) 
 def tenant_of(row: Mapping[str, Any]) -> str | None:
     value = row.get(TENANT_COLUMN)
     return None if value is None else str(value)
+
+
+class TenantChoiceError(ValueError):
+    """No tenant (or an unknown one) was chosen where the deployment lists several cities.
+
+    ``reason`` is ``"required"`` or ``"unknown"``; ``choices`` the configured names. Callers
+    turn it into their own ja/en message.
+    """
+
+    def __init__(self, reason: str, given: str | None, choices: Sequence[str]) -> None:
+        self.reason = reason
+        self.given = given
+        self.choices = tuple(choices)
+        listed = ", ".join(self.choices)
+        if reason == "required":
+            message = f"this deployment audits several cities ({listed}): choose one with --tenant"
+        else:
+            message = f"unknown tenant {given!r}; configured: {listed}"
+        super().__init__(message)
+
+
+def resolve_tenant(given: str | None, configured: Sequence[str]) -> str:
+    """The tenant a command works on, never guessed.
+
+    Without configured tenants (a single-city deployment): ``given`` or ``default``. With
+    configured tenants: ``given`` must be one of them; none given is refused.
+    """
+    chosen = given.strip() if given else None
+    if not configured:
+        return valid_tenant(chosen) if chosen else DEFAULT_TENANT
+    if not chosen:
+        raise TenantChoiceError("required", None, configured)
+    if chosen not in configured:
+        raise TenantChoiceError("unknown", chosen, configured)
+    return chosen
