@@ -1,0 +1,199 @@
+"""Two cities in ONE store, from the shell: every command touches only the city it was given.
+
+Both cities are the example city (same device names, same addresses, same planted violations,
+so the same finding fingerprints), audited through the audit service into one SQLite file; the
+deployment lists both in ``[[tenants]]``, so a command without ``--tenant`` is refused.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from auditor.cli.app import build_app
+from auditor.store import Store
+from auditor.store.outbox import Outbox, OutboxItem
+from tests.report.example_city import POLICY_DIR, audit_example_city
+
+NORTH, SOUTH = "kita", "minami"
+NOW = datetime.now(UTC).replace(microsecond=0)
+
+
+@dataclass
+class Cities:
+    db: str
+    config: Path
+    fingerprint: str
+    """A finding both cities have (same device, same subject)."""
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Both cities audited once (slow part), copied per test."""
+    folder = tmp_path_factory.mktemp("two-cities")
+    database = folder / "auditor.db"
+    with Store(f"sqlite:///{database}", tenant=NORTH) as north:
+        north.upgrade()
+        audit_example_city(north, NOW - timedelta(hours=2))
+    with Store(f"sqlite:///{database}", tenant=SOUTH) as south:
+        audit_example_city(south, NOW)
+    return database
+
+
+@pytest.fixture
+def cities(built: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Cities]:
+    database = tmp_path / "auditor.db"
+    database.write_bytes(built.read_bytes())
+    config = tmp_path / "auditor.toml"
+    config.write_text(
+        "".join(
+            f'[[tenants]]\nname = "{name}"\ndisplay_name_ja = "{ja}"\ndisplay_name_en = "{en}"\n'
+            f'policy = "{POLICY_DIR}"\ninventory = "{tmp_path}"\n\n'
+            for name, ja, en in ((NORTH, "北市", "Kita City"), (SOUTH, "南市", "Minami City"))
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AUDITOR_CONFIG", str(config))
+    monkeypatch.delenv("AUDITOR_TENANT", raising=False)
+    db = f"sqlite:///{database}"
+    with Store(db, tenant=NORTH) as north:
+        fingerprint = next(
+            f.fingerprint
+            for f in north.list_findings(status=["new", "open"])
+            if f.device and not f.check_id.startswith("COL-")
+        )
+    yield Cities(db=db, config=config, fingerprint=fingerprint)
+
+
+def _cli(*args: str, code: int = 0) -> str:
+    result = CliRunner().invoke(build_app("en"), list(args))
+    assert result.exit_code == code, result.output
+    return result.output
+
+
+def _findings(cities: Cities, tenant: str) -> list[dict[str, object]]:
+    out = _cli("--tenant", tenant, "findings", "list", "--db", cities.db, "--format", "json")
+    document = json.loads(out)
+    return list(document if isinstance(document, list) else document["findings"])
+
+
+def test_without_tenant_a_multi_city_deployment_refuses_rather_than_guesses(
+    cities: Cities,
+) -> None:
+    out = _cli("findings", "list", "--db", cities.db, code=2)
+    assert "several cities" in out and "--tenant" in out and NORTH in out
+    out = _cli("--tenant", "nishi", "findings", "list", "--db", cities.db, code=2)
+    assert "Unknown tenant 'nishi'" in out
+    ja = CliRunner().invoke(build_app("ja"), ["verify", "--db", cities.db])
+    assert ja.exit_code == 2 and "複数の自治体" in ja.output
+
+
+def test_the_environment_variable_selects_the_city(
+    cities: Cities, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUDITOR_TENANT", SOUTH)
+    out = _cli("findings", "list", "--db", cities.db, "--format", "json")
+    assert out == _cli("--tenant", SOUTH, "findings", "list", "--db", cities.db, "--format", "json")
+
+
+def test_list_show_ack_suppress_assign_stay_in_their_city(cities: Cities) -> None:
+    north_before, south_before = _findings(cities, NORTH), _findings(cities, SOUTH)
+    assert len(north_before) == len(south_before) > 10  # the same city twice
+    fp = cities.fingerprint
+    _cli("--tenant", NORTH, "findings", "ack", fp[:12], "--by", "kita-tantou", "--db", cities.db)
+    _cli(
+        "--tenant", NORTH, "findings", "assign", fp[:12], "--owner", "北市情報政策課",
+        "--by", "kita-tantou", "--db", cities.db,
+    )  # fmt: skip
+    expires = (NOW + timedelta(days=60)).date().isoformat()
+    _cli(
+        "--tenant", SOUTH, "findings", "suppress", fp[:12], "--reason", "更新待ち",
+        "--approver", "南市長", "--approval-number", "南情-1", "--expires", expires,
+        "--by", "minami-tantou", "--db", cities.db,
+    )  # fmt: skip
+    north_show = _cli("--tenant", NORTH, "findings", "show", fp[:12], "--db", cities.db)
+    south_show = _cli("--tenant", SOUTH, "findings", "show", fp[:12], "--db", cities.db)
+    assert "kita-tantou" in north_show and "minami-tantou" not in north_show
+    assert "minami-tantou" in south_show and "kita-tantou" not in south_show
+    with Store(cities.db, tenant=NORTH) as north, Store(cities.db, tenant=SOUTH) as south:
+        n, _ = north.get_finding(fp)
+        s, _ = south.get_finding(fp)
+        assert (n.status.value, n.owner, n.acknowledged_by) != (s.status.value, s.owner, None)
+        assert n.status.value in {"new", "open"} and n.owner == "北市情報政策課"
+        assert s.status.value == "suppressed" and s.owner is None and s.acknowledged_by is None
+        assert north.manual_exceptions() == [] and len(south.manual_exceptions()) == 1
+        assert north.verify().ok and south.verify().ok
+
+
+def test_report_and_exports_show_only_their_city(cities: Cities, tmp_path: Path) -> None:
+    expires = (NOW + timedelta(days=60)).date().isoformat()
+    _cli(
+        "--tenant", SOUTH, "findings", "suppress", cities.fingerprint[:12], "--reason", "更新待ち",
+        "--approver", "南市長", "--approval-number", "南情-77", "--expires", expires,
+        "--by", "minami-tantou", "--db", cities.db,
+    )  # fmt: skip
+    common = ("--db", cities.db, "--policy", str(POLICY_DIR))
+    north_text = _cli("--tenant", NORTH, "report", "--format", "text", *common)
+    south_text = _cli("--tenant", SOUTH, "report", "--format", "text", *common)
+    assert "南情-77" in south_text and "南情-77" not in north_text
+    exports = {}
+    for tenant in (NORTH, SOUTH):
+        out = tmp_path / f"{tenant}.json"
+        _cli("--tenant", tenant, "export", "--format", "json", "--out", str(out), *common)
+        exports[tenant] = json.loads(out.read_text(encoding="utf-8"))
+    suppressed = {
+        tenant: [f["fingerprint"] for f in doc["findings"] if f["status"] == "suppressed"]
+        for tenant, doc in exports.items()
+    }
+    assert suppressed == {NORTH: [], SOUTH: [cities.fingerprint]}
+    # Each export cites its own city's chain head, the one that city's verify prints.
+    for tenant, doc in exports.items():
+        with Store(cities.db, tenant=tenant) as store:
+            assert doc["event_chain_head"] == store.verify().head_hash
+    assert exports[NORTH]["event_chain_head"] != exports[SOUTH]["event_chain_head"]
+    assert exports[NORTH]["count"] == exports[SOUTH]["count"]
+
+
+def test_the_outbox_of_one_city_is_never_read_or_changed_by_the_other(cities: Cities) -> None:
+    with Store(cities.db, tenant=NORTH) as north:
+        outbox = Outbox(north.engine, north.tenant)
+        (queued,) = outbox.enqueue(
+            [OutboxItem("mail-main", "finding", "new:x", "high", {"title_en": "x"}, NOW)], now=NOW
+        )
+        with Store(cities.db, tenant=SOUTH) as south:
+            theirs = Outbox(south.engine, south.tenant)
+            assert theirs.due(NOW + timedelta(days=1)) == []
+            theirs.mark_failed([queued], "not mine", now=NOW)  # an id of the other city
+            theirs.mark_sent([queued], now=NOW)
+        (row,) = outbox.recent()
+        assert row.status.value == "pending" and row.last_error is None
+    south_list = _cli(
+        "--tenant", SOUTH, "notify", "list", "--db", cities.db, "--format", "json"
+    )  # fmt: skip
+    north_list = _cli(
+        "--tenant", NORTH, "notify", "list", "--db", cities.db, "--format", "json"
+    )  # fmt: skip
+    assert json.loads(south_list) == [] and len(json.loads(north_list)) == 1
+
+
+def test_each_chain_verifies_alone_and_tampering_is_reported_for_its_city_only(
+    cities: Cities,
+) -> None:
+    _cli("--tenant", NORTH, "verify", "--db", cities.db)
+    _cli("--tenant", SOUTH, "verify", "--db", cities.db)
+    with Store(cities.db) as raw, raw.engine.begin() as connection:
+        changed = connection.execute(
+            text("UPDATE finding_events SET actor = 'mallory' WHERE tenant = :t AND id = 5"),
+            {"t": SOUTH},
+        ).rowcount
+        assert changed == 1
+    _cli("--tenant", NORTH, "verify", "--db", cities.db)
+    broken = _cli("--tenant", SOUTH, "verify", "--db", cities.db, code=1)
+    assert "5" in broken
