@@ -197,3 +197,53 @@ def test_each_chain_verifies_alone_and_tampering_is_reported_for_its_city_only(
     _cli("--tenant", NORTH, "verify", "--db", cities.db)
     broken = _cli("--tenant", SOUTH, "verify", "--db", cities.db, code=1)
     assert "5" in broken
+
+
+def test_the_prefecture_overview_lists_every_city_and_the_ones_not_audited(
+    cities: Cities, tmp_path: Path
+) -> None:
+    with cities.config.open("a", encoding="utf-8") as handle:
+        handle.write(
+            '[[tenants]]\nname = "nishi"\ndisplay_name_ja = "西町"\ndisplay_name_en = "Nishi Town"\n'
+            f'policy = "{POLICY_DIR}"\ninventory = "{tmp_path}"\n'
+        )
+    out = tmp_path / "overview.json"
+    _cli("prefecture", "report", "--format", "json", "--out", str(out), "--db", cities.db,
+         "--stale-days", "0.05")  # fmt: skip
+    document = json.loads(out.read_text(encoding="utf-8"))
+    by_tenant = {city["tenant"]: city for city in document["cities"]}
+    assert list(by_tenant) == [NORTH, SOUTH, "nishi"]
+    # North was audited two hours ago (> 0.05 days = 72 min), Nishi never; South just now.
+    assert document["stale"] == [NORTH, "nishi"]
+    assert by_tenant["nishi"]["last_audit_at"] is None and by_tenant["nishi"]["open_findings"] == 0
+    for tenant in (NORTH, SOUTH):
+        with Store(cities.db, tenant=tenant) as store:
+            open_now = store.list_findings(status=["new", "open", "reopened", "in_progress"])
+            city = by_tenant[tenant]
+            assert city["open_findings"] == len(open_now) == sum(city["by_grade"].values())
+            assert sum(sum(z.values()) for z in city["by_zone"].values()) == len(open_now)
+            assert [p["run_id"] for p in city["trend"]] == [
+                r.id for r in reversed(store.list_runs(kind="audit"))
+            ]
+            assert city["devices"] > 20 and 0 < city["compliance"] < 1
+    assert by_tenant[NORTH]["by_grade"] == by_tenant[SOUTH]["by_grade"]
+    assert by_tenant[NORTH]["by_grade"]["major_nonconformity"] > 0
+    assert (
+        document["totals"]["major_nonconformity"]
+        == 2 * by_tenant[NORTH]["by_grade"]["major_nonconformity"]
+    )
+    html = tmp_path / "overview.html"
+    CliRunner().invoke(
+        build_app("ja"),
+        ["prefecture", "report", "--out", str(html), "--db", cities.db, "--stale-days", "2"],
+    )
+    page = html.read_text(encoding="utf-8")
+    assert page.index('id="city-kita"') < page.index('id="city-minami"') < page.index("city-nishi")
+    assert "北市" in page and "Kita City" not in page  # Japanese names in the Japanese page
+    assert "重大な不適合" in page and "都道府県 監査概況 / Prefecture audit overview" in page
+    assert 'data-tenant="nishi"' in page and 'data-tenant="kita"' not in page
+    assert "#2b4c7e" in page  # the morning report's style
+    csv_text = _cli("prefecture", "report", "--format", "csv", "--db", cities.db)
+    rows = csv_text.lstrip("\ufeff").splitlines()
+    assert rows[0].startswith("tenant,city_ja,city_en,zone,major_nonconformity")
+    assert any(row.startswith(f"{SOUTH},南市,Minami City,*,") for row in rows)

@@ -23,6 +23,7 @@ from auditor.cli.matrix import register_matrix
 from auditor.cli.notify import register_notify
 from auditor.cli.offline import register_offline
 from auditor.cli.path import register_path
+from auditor.cli.prefecture import register_prefecture
 from auditor.cli.report import register_report
 from auditor.cli.review import register_review
 from auditor.cli.rules import register_rules
@@ -71,6 +72,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_report(app, lang)
     register_traffic(app, lang)
     register_notify(app, lang)
+    register_prefecture(app, lang)
     _mount_lab(app, lang)
     return app
 

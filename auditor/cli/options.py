@@ -223,12 +223,13 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_INVALID)
 
 
-def open_store_for_reading(db: str | None, lang: Lang) -> Store:
+def open_store_for_reading(db: str | None, lang: Lang, *, for_tenant: str | None = None) -> Store:
     """The store for a reading command: never created, so a typo in ``--db`` cannot show an empty
     database as "no findings".
 
     A missing SQLite file (or folder) and a database without the Kyojin schema are exit 2 naming
-    the path; an existing database of an older schema is migrated as before.
+    the path; an existing database of an older schema is migrated as before. ``for_tenant``
+    names the city instead of ``--tenant`` (the prefecture overview opens each city itself).
     """
     from sqlalchemy.exc import ArgumentError, DatabaseError
 
@@ -248,7 +249,7 @@ def open_store_for_reading(db: str | None, lang: Lang) -> Store:
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         fail(t("db_missing", lang, path=path))
-    store = Store(url, tenant=tenant(lang))
+    store = Store(url, tenant=for_tenant or tenant(lang))
     try:
         revision = current_revision(store.engine)
     except (DatabaseError, SchemaNotCurrent):  # e.g. a file that is not SQLite at all
