@@ -247,3 +247,70 @@ def test_the_prefecture_overview_lists_every_city_and_the_ones_not_audited(
     rows = csv_text.lstrip("\ufeff").splitlines()
     assert rows[0].startswith("tenant,city_ja,city_en,zone,major_nonconformity")
     assert any(row.startswith(f"{SOUTH},南市,Minami City,*,") for row in rows)
+
+
+@pytest.mark.postgres
+def test_two_cities_in_one_postgresql_store_from_the_shell(
+    postgres_server_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The same isolation on PostgreSQL: list, ack, suppress, notify, verify, tampering."""
+    from tests.postgres import fresh_postgres_schema
+
+    config = tmp_path / "auditor.toml"
+    config.write_text(
+        "".join(
+            f'[[tenants]]\nname = "{name}"\ndisplay_name_ja = "{name}"\n'
+            f'display_name_en = "{name}"\npolicy = "{POLICY_DIR}"\ninventory = "{tmp_path}"\n\n'
+            for name in (NORTH, SOUTH)
+        ),
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AUDITOR_CONFIG", str(config))
+    monkeypatch.delenv("AUDITOR_TENANT", raising=False)
+    with fresh_postgres_schema(postgres_server_url) as db:
+        with Store(db, tenant=NORTH) as north:
+            north.upgrade()
+            audit_example_city(north, NOW - timedelta(hours=2))
+            fp = next(f.fingerprint for f in north.list_findings(status=["new", "open"]))
+            Outbox(north.engine, north.tenant).enqueue(
+                [OutboxItem("hook", "finding", "new:x", "high", {}, NOW)], now=NOW
+            )
+        with Store(db, tenant=SOUTH) as south:
+            audit_example_city(south, NOW)
+        cities = Cities(db=db, config=config, fingerprint=fp)
+        assert len(_findings(cities, NORTH)) == len(_findings(cities, SOUTH)) > 10
+        _cli("findings", "list", "--db", db, code=2)
+        _cli("--tenant", NORTH, "findings", "ack", fp[:12], "--by", "kita-tantou", "--db", db)
+        _cli(
+            "--tenant", SOUTH, "findings", "suppress", fp[:12], "--reason", "r",
+            "--approver", "a", "--approval-number", "n-1",
+            "--expires", (NOW + timedelta(days=30)).date().isoformat(), "--by", "b", "--db", db,
+        )  # fmt: skip
+        with Store(db, tenant=NORTH) as north, Store(db, tenant=SOUTH) as south:
+            n, _ = north.get_finding(fp)
+            s, _ = south.get_finding(fp)
+            assert n.acknowledged_by == "kita-tantou" and n.status.value != "suppressed"
+            assert s.acknowledged_by is None and s.status.value == "suppressed"
+        assert (
+            json.loads(_cli("--tenant", SOUTH, "notify", "list", "--db", db, "--format", "json"))
+            == []
+        )
+        assert (
+            len(
+                json.loads(
+                    _cli("--tenant", NORTH, "notify", "list", "--db", db, "--format", "json")
+                )
+            )
+            == 1
+        )
+        with Store(db) as raw, raw.engine.begin() as connection:
+            connection.execute(
+                text("UPDATE findings SET owner = 'mallory' WHERE tenant = :t"), {"t": NORTH}
+            )
+        _cli("--tenant", SOUTH, "verify", "--db", db)
+        north_verify = CliRunner().invoke(
+            build_app("en"), ["--tenant", NORTH, "verify", "--db", db]
+        )
+        assert north_verify.exit_code != 0, north_verify.output
+        overview = json.loads(_cli("prefecture", "report", "--format", "json", "--db", db))
+        assert [city["tenant"] for city in overview["cities"]] == [NORTH, SOUTH]
