@@ -372,9 +372,10 @@ NOTIFY_SAMPLE = """\
 
 TENANTS_SAMPLE = """\
 # --- Several cities in one deployment (docs/tenants.md) ----------------------------------------
+# (env AUDITOR_TENANTS: the whole list as JSON.)
 # Each city has its own policy, inventory, ledger, secrets and channels; its rows in the shared
 # database are its own. With [[tenants]] listed, every command that opens the database needs
-# --tenant NAME (or AUDITOR_TENANT), and one daemon runs per city (auditor-daemon@NAME.service).
+# --tenant NAME (or AUDITOR_TENANT), and one daemon runs per city (AUDITOR_TENANT in its unit).
 #
 # [[tenants]]
 # name = "minami"
