@@ -314,3 +314,27 @@ def test_two_cities_in_one_postgresql_store_from_the_shell(
         assert north_verify.exit_code != 0, north_verify.output
         overview = json.loads(_cli("prefecture", "report", "--format", "json", "--db", db))
         assert [city["tenant"] for city in overview["cities"]] == [NORTH, SOUTH]
+
+
+def test_the_chosen_city_supplies_its_own_policy_and_inventory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    repo = Path(__file__).resolve().parents[1]
+    empty = tmp_path / "empty-inventory.yaml"
+    empty.write_text("devices: []\n", encoding="utf-8")
+    config = tmp_path / "auditor.toml"
+    config.write_text(
+        f'[[tenants]]\nname = "{NORTH}"\ndisplay_name_ja = "北市"\ndisplay_name_en = "Kita"\n'
+        f'policy = "{POLICY_DIR}"\ninventory = "{repo / "inventory" / "example-city"}"\n\n'
+        f'[[tenants]]\nname = "{SOUTH}"\ndisplay_name_ja = "南市"\ndisplay_name_en = "Minami"\n'
+        f'policy = "{POLICY_DIR}"\ninventory = "{empty}"\n',
+        encoding="utf-8",
+    )
+    monkeypatch.setenv("AUDITOR_CONFIG", str(config))
+    for name in ("AUDITOR_TENANT", "AUDITOR_POLICY", "AUDITOR_INVENTORY", "AUDITOR_LEDGER"):
+        monkeypatch.delenv(name, raising=False)
+    north = _cli("--tenant", NORTH, "validate")
+    south = _cli("--tenant", SOUTH, "validate")
+    assert " 0 devices" in south and " 0 devices" not in north
+    # An explicit option still wins over the city's configuration.
+    assert " 0 devices" in _cli("--tenant", NORTH, "validate", "--inventory", str(empty))

@@ -48,6 +48,7 @@ def build_app(lang: Lang) -> typer.Typer:
 
     @app.callback()
     def root(
+        ctx: typer.Context,
         lang_: lang_option = lang,
         debug: Annotated[
             bool, typer.Option("--debug", envvar="AUDITOR_DEBUG", help=t("opt.debug", lang))
@@ -57,6 +58,9 @@ def build_app(lang: Lang) -> typer.Typer:
         """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both.
         ``--tenant`` selects the city every command that opens the store works on."""
         options.set_tenant(tenant)
+        defaults = options.tenant_input_defaults(ctx.command, options.given_tenant())
+        if defaults:
+            ctx.default_map = defaults
 
     register_validate(app, lang)
     register_rules(app, lang)

@@ -209,6 +209,41 @@ def tenant_settings(settings: Settings, lang: Lang) -> Settings:
         _tenant_error(exc, lang)
 
 
+TENANT_INPUTS = {"--policy": "policy", "--inventory": "inventory", "--ledger": "ledger"}
+"""Options whose default becomes the chosen city's path from ``[[tenants]]``."""
+
+
+def tenant_input_defaults(command: Any, tenant_name: str | None) -> dict[str, Any] | None:
+    """A click ``default_map`` giving every ``--policy``/``--inventory``/``--ledger`` of the
+    command tree the configured city's paths, or None when no configured city is chosen.
+
+    Explicit options and environment variables still win (click reads ``default_map`` last).
+    """
+    if tenant_name is None:
+        return None
+    from auditor.daemon.settings import configured_tenant_inputs
+
+    paths = configured_tenant_inputs(tenant_name)
+    if not paths:
+        return None
+
+    def walk(node: Any) -> dict[str, Any]:
+        # Duck-typed: typer's command classes are not always click's own.
+        found: dict[str, Any] = {}
+        for name, child in dict(getattr(node, "commands", None) or {}).items():
+            below = walk(child)
+            if below:
+                found[name] = below
+        for param in getattr(node, "params", ()):
+            for opt in param.opts:
+                key = TENANT_INPUTS.get(opt)
+                if key is not None and paths.get(key) and param.name:
+                    found[param.name] = paths[key]
+        return found
+
+    return walk(command) or None
+
+
 def open_store(db: str | None, lang: Lang = "en") -> Store:
     """The store for a command that records (run, check, ack, suppress, db upgrade): created and
     migrated when missing; scoped to the chosen tenant."""

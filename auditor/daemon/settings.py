@@ -279,6 +279,26 @@ def configured_tenants(environ: Mapping[str, str] | None = None) -> list[str]:
     return [str(item.get("name", "")) for item in listed if isinstance(item, dict)]
 
 
+def configured_tenant_inputs(name: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``policy``, ``inventory`` and ``ledger`` of the ``[[tenants]]`` entry ``name`` (the CLI's
+    defaults for that city); empty when the city is not configured."""
+    env = os.environ if environ is None else environ
+    path = Path(env.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
+    try:
+        with path.open("rb") as handle:
+            listed = tomllib.load(handle).get("tenants", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, dict) and item.get("name") == name:
+            return {
+                key: str(item[key])
+                for key in ("policy", "inventory", "ledger")
+                if isinstance(item.get(key), str)
+            }
+    return {}
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
