@@ -338,3 +338,34 @@ def test_the_chosen_city_supplies_its_own_policy_and_inventory(
     assert " 0 devices" in south and " 0 devices" not in north
     # An explicit option still wins over the city's configuration.
     assert " 0 devices" in _cli("--tenant", NORTH, "validate", "--inventory", str(empty))
+
+
+def test_a_command_run_for_one_city_reads_only_that_citys_secrets(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from auditor.cli import options
+    from auditor.inventory.credentials import CredentialError
+    from auditor.inventory.models import CredentialRef
+
+    lines = []
+    for name in (NORTH, SOUTH):
+        folder = tmp_path / name / "credentials"
+        folder.mkdir(parents=True)
+        (folder / "snmp").write_text(f"community-of-{name}\n", encoding="utf-8")
+        lines.append(
+            f'[[tenants]]\nname = "{name}"\ndisplay_name_ja = "{name}"\n'
+            f'display_name_en = "{name}"\npolicy = "{POLICY_DIR}"\n'
+            f'inventory = "{tmp_path / name}"\ncredentials_directory = "{folder}"\n'
+        )
+    config = tmp_path / "auditor.toml"
+    config.write_text("\n".join(lines), encoding="utf-8")
+    monkeypatch.setenv("AUDITOR_CONFIG", str(config))
+    monkeypatch.delenv("CREDENTIALS_DIRECTORY", raising=False)
+    try:
+        options.set_tenant(NORTH)
+        resolve = options.city_secret_resolver(tmp_path / NORTH, "en")
+        assert resolve(CredentialRef(systemd="snmp")) == "community-of-kita"
+        with pytest.raises(CredentialError, match="outside the credentials of tenant 'kita'"):
+            resolve(CredentialRef(file=str(tmp_path / SOUTH / "credentials" / "snmp")))
+    finally:
+        options.set_tenant(None)

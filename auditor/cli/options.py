@@ -244,6 +244,27 @@ def tenant_input_defaults(command: Any, tenant_name: str | None) -> dict[str, An
     return walk(command) or None
 
 
+def city_secret_resolver(inventory_dir: Path, lang: Lang) -> Any:
+    """``resolve_secret`` for a command that collects: for a configured city, systemd
+    credentials come from its ``credentials_directory`` and a ``file:`` secret outside its
+    folders is refused unread; otherwise as before."""
+    from auditor.daemon.settings import check_city_secret, configured_tenant_inputs
+    from auditor.inventory.credentials import resolve_secret
+
+    name = given_tenant()
+    city = configured_tenant_inputs(name) if name else {}
+    if not city:
+        return lambda reference: resolve_secret(reference, base_dir=inventory_dir)
+    folder = city.get("credentials_directory")
+    directory = Path(folder) if folder else None
+
+    def resolve(reference: Any) -> str:
+        check_city_secret(reference, str(name), directory, inventory_dir)
+        return resolve_secret(reference, base_dir=inventory_dir, credentials_directory=directory)
+
+    return resolve
+
+
 def open_store(db: str | None, lang: Lang = "en") -> Store:
     """The store for a command that records (run, check, ack, suppress, db upgrade): created and
     migrated when missing; scoped to the chosen tenant."""

@@ -32,7 +32,7 @@ from auditor.audit.inputs import Bundle, ConfigError, load_bundle
 from auditor.daemon.logs import event
 from auditor.daemon.notify_jobs import NotifyJobs
 from auditor.daemon.sdnotify import notify, watchdog_interval_seconds
-from auditor.daemon.settings import Settings
+from auditor.daemon.settings import Settings, check_city_secret
 from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
@@ -282,18 +282,9 @@ class RetryingStore:
 def tenant_may_read(reference: Any, settings: Settings, inventory_dir: Path | None) -> None:
     """In a multi-city deployment a secret file must lie in this city's credentials folder (or
     its inventory folder): a reference into another city's secrets is refused unread."""
-    from auditor.inventory.credentials import CredentialError
-
-    if not settings.tenants or not getattr(reference, "file", None):
-        return
-    path = Path(reference.file)
-    if not path.is_absolute() and inventory_dir is not None:
-        path = inventory_dir / path
-    path = path.resolve()
-    allowed = [p.resolve() for p in (settings.credentials_directory, inventory_dir) if p]
-    if not any(path.is_relative_to(folder) for folder in allowed):
-        raise CredentialError(
-            reference, f"outside the credentials of tenant {settings.tenant_key()!r}"
+    if settings.tenants:
+        check_city_secret(
+            reference, settings.tenant_key(), settings.credentials_directory, inventory_dir
         )
 
 

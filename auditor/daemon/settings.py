@@ -280,8 +280,8 @@ def configured_tenants(environ: Mapping[str, str] | None = None) -> list[str]:
 
 
 def configured_tenant_inputs(name: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """``policy``, ``inventory`` and ``ledger`` of the ``[[tenants]]`` entry ``name`` (the CLI's
-    defaults for that city); empty when the city is not configured."""
+    """``policy``, ``inventory``, ``ledger`` and ``credentials_directory`` of the ``[[tenants]]``
+    entry ``name`` (the CLI's defaults for that city); empty when the city is not configured."""
     env = os.environ if environ is None else environ
     path = Path(env.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
     try:
@@ -293,10 +293,28 @@ def configured_tenant_inputs(name: str, environ: Mapping[str, str] | None = None
         if isinstance(item, dict) and item.get("name") == name:
             return {
                 key: str(item[key])
-                for key in ("policy", "inventory", "ledger")
+                for key in ("policy", "inventory", "ledger", "credentials_directory")
                 if isinstance(item.get(key), str)
             }
     return {}
+
+
+def check_city_secret(
+    reference: Any, tenant: str, credentials_directory: Path | None, inventory_dir: Path | None
+) -> None:
+    """Refuse, unread, a ``file:`` secret outside the city's credentials or inventory folder
+    (``CredentialError``): one city's run never reads another city's secrets."""
+    from auditor.inventory.credentials import CredentialError
+
+    if not getattr(reference, "file", None):
+        return
+    path = Path(reference.file)
+    if not path.is_absolute() and inventory_dir is not None:
+        path = inventory_dir / path
+    path = path.resolve()
+    allowed = [folder.resolve() for folder in (credentials_directory, inventory_dir) if folder]
+    if not any(path.is_relative_to(folder) for folder in allowed):
+        raise CredentialError(reference, f"outside the credentials of tenant {tenant!r}")
 
 
 def _toml_value(value: Any) -> str:
