@@ -71,6 +71,43 @@ def load_or_create_salt(path: Path) -> bytes:
         temporary.unlink(missing_ok=True)
 
 
+REDACTION_SALT_ENV = "AUDITOR_REDACTION_SALT"
+REDACTION_SALT_FILE = "redaction-salt"
+_log = logging.getLogger(__name__)
+_salts: dict[tuple[str, str], bytes] = {}
+
+
+def state_dir() -> Path:
+    """``$AUDITOR_STATE_DIR``, systemd's ``$STATE_DIRECTORY``, else ``/var/lib/auditor``."""
+    configured = os.environ.get("AUDITOR_STATE_DIR") or os.environ.get("STATE_DIRECTORY")
+    return Path(configured.split(":")[0] if configured else "/var/lib/auditor")
+
+
+def installation_salt() -> bytes:
+    """The installation's redaction salt: ``$AUDITOR_REDACTION_SALT``, else ``redaction-salt``.
+
+    One salt for configurations, stored findings and every export, so a secret gets the same
+    marker in each of them and in every process (the file is random, 0600, in the state
+    directory, created on first use). Without a writable state directory the salt lives for
+    this process only, and a warning says so.
+    """
+    configured = os.environ.get(REDACTION_SALT_ENV)
+    if configured:
+        return configured.encode("utf-8")
+    path = state_dir() / REDACTION_SALT_FILE
+    key = ("file", str(path))
+    known = _salts.get(key)
+    if known is not None:
+        return known
+    try:
+        value = load_or_create_salt(path)
+    except OSError:
+        _log.warning("no writable state directory for the redaction salt; markers of this process")
+        value = secrets_module.token_bytes(SALT_BYTES)
+    _salts[key] = value  # read (or given up on) once per process and path
+    return value
+
+
 def _rule(pattern: str) -> re.Pattern[str]:
     return re.compile(pattern, re.IGNORECASE)
 

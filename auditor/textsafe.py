@@ -17,7 +17,7 @@ import re
 import sys
 from typing import IO, Any
 
-__all__ = ["NeutralizingStream", "guard_terminal", "json_dumps", "neutralize"]
+__all__ = ["NeutralizingStream", "guard_terminal", "has_unsafe", "json_dumps", "neutralize"]
 
 # C0 except tab and newline (a CR directly before LF is a line ending, not an overwrite), DEL,
 # C1, and the bidi controls: embeddings/overrides, isolates, LRM/RLM and the Arabic letter mark.
@@ -29,6 +29,11 @@ _UNSAFE = re.compile(
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x20 else f"\\u{code:04x}"
+
+
+def has_unsafe(text: str) -> bool:
+    """Whether :func:`neutralize` would change ``text``."""
+    return _UNSAFE.search(text) is not None
 
 
 def neutralize(text: str) -> str:

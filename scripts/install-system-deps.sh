@@ -17,6 +17,7 @@ packages=(
   openssh-server  # a real sshd the SSH collector tests use as a jump host (stopped below)
   rsyslog         # a real syslog receiver (RFC 5424 over TCP) for the notification tests
   rsyslog-gnutls  # rsyslog's TLS driver (RFC 5425) for the notification tests
+  redis-server    # the Celery broker of distributed collection (tests start their own; stopped below)
 )
 
 missing=()
@@ -52,4 +53,8 @@ fi
 # Debian starts the packaged rsyslog; the notification tests run their own rsyslogd on loopback.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rsyslog 2>/dev/null; then
   "${sudo_cmd[@]}" systemctl stop rsyslog || true
+fi
+# Debian starts the packaged redis-server on port 6379; the tests start their own on free ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl stop redis-server || true
 fi

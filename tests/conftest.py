@@ -6,9 +6,21 @@ the markers come from the fixtures a test uses (``tests/markers.py``) or are set
 
 from __future__ import annotations
 
+import os
+import sys
 from collections.abc import Generator
 
 import pytest
+
+# Bytecode caches (``__pycache__``, ignored by git) even where PYTHONDONTWRITEBYTECODE is set:
+# without them pytest rewrites every test module's assertions again on each run (about 2 s of CPU)
+# and each of the dozens of ``auditor`` processes the suite starts compiles the project's modules
+# again (about 0.25 s each). Set KYOJIN_TEST_KEEP_DONTWRITEBYTECODE=1 to leave the setting alone.
+if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get(
+    "KYOJIN_TEST_KEEP_DONTWRITEBYTECODE"
+):
+    sys.dont_write_bytecode = False
+    del os.environ["PYTHONDONTWRITEBYTECODE"]  # for the processes the tests start
 
 from tests.markers import FIXTURE_MARKS, set_running
 

@@ -24,6 +24,10 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     # The PostgreSQL test server (tests/postgres.py).
     "postgres_server_url": ("postgres",),
     "postgres_database_url": ("postgres",),
+    # Distributed collection (tests/distributed/conftest.py): Redis, Celery workers, a scaled lab.
+    "redis_server": ("celery",),
+    "celery_cluster": ("celery", "postgres", "lab"),
+    "scaled_lab": ("lab",),
     # Network namespaces (root).
     "netns_lab": ("netns",),
 }

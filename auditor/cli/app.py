@@ -17,6 +17,7 @@ from auditor.cli import options
 from auditor.cli.config import register_config
 from auditor.cli.daemon import register_daemon
 from auditor.cli.db import register_db
+from auditor.cli.distributed import register_distributed
 from auditor.cli.findings import register_findings
 from auditor.cli.i18n import Lang, detect_lang, t
 from auditor.cli.matrix import register_matrix
@@ -30,6 +31,7 @@ from auditor.cli.rules import register_rules
 from auditor.cli.run import register_run
 from auditor.cli.traffic import register_netns, register_traffic
 from auditor.cli.validate import register_validate
+from auditor.cli.web import register_web
 
 
 def build_app(lang: Lang) -> typer.Typer:
@@ -66,6 +68,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_rules(app, lang)
     register_run(app, lang)
     register_offline(app, lang)
+    register_distributed(app, lang)
     register_review(app, lang)
     register_findings(app, lang)
     register_db(app, lang)
@@ -77,6 +80,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_traffic(app, lang)
     register_notify(app, lang)
     register_prefecture(app, lang)
+    register_web(app, lang)
     _mount_lab(app, lang)
     return app
 

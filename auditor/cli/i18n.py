@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from auditor.cli.i18n_distributed import MESSAGES as DISTRIBUTED_MESSAGES
 from auditor.cli.i18n_offline import MESSAGES as OFFLINE_MESSAGES
 from auditor.cli.i18n_path import MESSAGES as PATH_MESSAGES
+from auditor.cli.i18n_web import MESSAGES as WEB_MESSAGES
 from auditor.cli.i18n_workflow import MESSAGES as WORKFLOW_MESSAGES
 from auditor.model.language import Lang as Lang
 
@@ -495,8 +497,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES.update(OFFLINE_MESSAGES)
+MESSAGES.update(DISTRIBUTED_MESSAGES)
 MESSAGES.update(WORKFLOW_MESSAGES)
 MESSAGES.update(PATH_MESSAGES)
+MESSAGES.update(WEB_MESSAGES)
 
 
 def detect_lang(argv: Sequence[str], environ: Mapping[str, str]) -> Lang:

@@ -97,6 +97,10 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         fail_on: FailOn,
         output: OutputFormat,
         show_all: bool = True,
+        distributed: bool = False,
+        deadline: float = 600.0,
+        broker: str | None = None,
+        shard_by: str = "tier",
     ) -> int:
         from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
@@ -148,6 +152,19 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             )
             try:
                 with interruptible():
+                    if distributed:  # workers collect; this process dispatches, waits, audits
+                        from auditor.cli.distributed import collect_with_workers
+
+                        request = collect_with_workers(
+                            request,
+                            store,
+                            bundle.policy,
+                            deadline,
+                            broker,
+                            shard_by,
+                            lang,
+                            lambda done, total: progress.update(task, completed=done, total=total),
+                        )
                     outcome = run(bundle, registry, store, request)
             except Interrupted as exc:
                 progress.stop()
@@ -228,6 +245,19 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         db: db_option = None,
         fail_on: fail_on_option = FailOn.HIGH,
         output: format_option = OutputFormat.TABLE,
+        distributed: Annotated[
+            bool, typer.Option("--distributed", help=t("dist.run.distributed", lang))
+        ] = False,
+        deadline: Annotated[
+            float, typer.Option("--deadline", help=t("dist.run.deadline", lang))
+        ] = 600.0,
+        broker: Annotated[
+            str | None,
+            typer.Option("--broker", envvar="AUDITOR_BROKER_URL", help=t("dist.broker", lang)),
+        ] = None,
+        shard_by: Annotated[
+            str, typer.Option("--shard-by", help=t("dist.run.shard_by", lang))
+        ] = "tier",
         lang_: lang_option = lang,
     ) -> None:
         code = _run(
@@ -239,6 +269,10 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
             only=None,
             fail_on=fail_on,
             output=output,
+            distributed=distributed,
+            deadline=deadline,
+            broker=broker,
+            shard_by=shard_by,
         )
         raise typer.Exit(code)
 

@@ -16,7 +16,6 @@ import json
 import logging
 import os
 import re
-import secrets
 import socket
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -126,27 +125,14 @@ class DeviceCollection:
 
 
 def default_salt() -> bytes:
-    """The installation's redaction salt: ``$AUDITOR_REDACTION_SALT``, else a state-dir file.
+    """The installation's redaction salt (:func:`auditor.redact.installation_salt`).
 
     The salt must be stable (markers of an unchanged secret must not change between runs) and
     secret (with a known salt a weak community could be found by trying candidates).
     """
-    configured = os.environ.get("AUDITOR_REDACTION_SALT")
-    if configured:
-        return configured.encode("utf-8")
-    path = _state_dir() / "redaction-salt"
-    try:
-        if path.exists():
-            return path.read_bytes()
-        path.parent.mkdir(parents=True, exist_ok=True)
-        value = secrets.token_bytes(32)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(value)
-        return value
-    except OSError:
-        log.warning("no writable state directory for the redaction salt; markers of this run only")
-        return secrets.token_bytes(32)
+    from auditor.redact import installation_salt
+
+    return installation_salt()
 
 
 def default_known_hosts() -> Path:

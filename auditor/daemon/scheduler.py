@@ -15,7 +15,7 @@ import os
 import signal
 import threading
 import time
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -39,6 +39,7 @@ from auditor.policy.models import Policy, PolicyException
 from auditor.rules import Registry, discover
 from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.records import (
+    ChainStatus,
     CheckResult,
     EventRecord,
     EvidenceLink,
@@ -278,6 +279,15 @@ class RetryingStore:
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         return self._retry_call(self.inner.verify, expect_head)
 
+    def chain_status(self) -> ChainStatus:
+        return self._retry_call(self.inner.chain_status)
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        # A stream cannot be retried halfway; a busy store fails the report, which is retried.
+        return self.inner.iter_events(until=until, types=types)
+
 
 def tenant_may_read(reference: Any, settings: Settings, inventory_dir: Path | None) -> None:
     """In a multi-city deployment a secret file must lie in this city's credentials folder (or
@@ -509,6 +519,8 @@ class Daemon:
             interrupted=self._stop.is_set,
             history_extra=self.notifications.history_extra(),
         )
+        if self.settings.distributed and kind != "poll":
+            request = self._collected_by_workers(request, bundle)
         outcome = run(bundle, self.registry, self.store(), request)
         self.notifications.after_run(self.store(), outcome, kind, bundle, self.registry)
         duration = time.monotonic() - started
@@ -532,6 +544,57 @@ class Daemon:
         slot = self._slot_seconds(kind)
         if slot is not None and duration > slot:
             event(log, logging.WARNING, "run-overran", kind=kind, duration_s=f"{duration:.1f}")
+
+    def _collected_by_workers(self, request: Any, bundle: Any) -> Any:
+        """Dispatch the run's devices to the Celery queues, wait for them or the deadline.
+
+        Devices no worker reported are ``not_reported`` failures (COL findings, the run is
+        partial); a broker that refuses the tasks makes every device such a failure.
+        """
+        from dataclasses import replace
+
+        from auditor.collect.base import CollectionResult
+        from auditor.distributed.celery_app import make_app
+        from auditor.distributed.dispatch import DispatchError, collect_distributed
+        from auditor.model.collection import CollectionFailure, FailureKind
+
+        store = self._retry_raw_store()
+        try:
+            sent, collected = collect_distributed(
+                make_app(self.settings.broker_url),
+                store,
+                request.devices,
+                bundle.policy,
+                deadline_seconds=self.settings.distributed_deadline_seconds,
+                by=self.settings.shard_by,
+            )
+        except DispatchError as exc:
+            event(log, logging.ERROR, "dispatch-failed", error=str(exc)[:200])
+            collected = CollectionResult()
+            collected.errors = [
+                CollectionFailure(
+                    device=device.name,
+                    kind=FailureKind.NOT_REPORTED,
+                    subject="worker:broker",
+                    detail=f"not collected by worker (broker unreachable: {exc})"[:500],
+                    facts={"queue": "broker-unreachable"},
+                )
+                for device in request.devices
+            ]
+        else:
+            event(log, logging.INFO, "dispatched", run_key=sent.run_key, devices=sent.total)
+        return replace(
+            request,
+            collectors=(),
+            resolve_secret=None,
+            snapshots=collected.snapshots,
+            failures=collected.errors,
+            evidence=collected.evidence,
+        )
+
+    def _retry_raw_store(self) -> Store:
+        retrying = self.store()
+        return retrying._retry_call(self._raw_store)
 
     def _slot_seconds(self, kind: str) -> float | None:
         if kind == "poll":

@@ -151,6 +151,19 @@ class Settings(BaseSettings):
     notify: NotifySettings = Field(
         default_factory=NotifySettings, description="Notifications (see docs/notifications.md)"
     )
+    distributed: bool = Field(
+        False,
+        description="Audits are collected by Celery workers (docs/distributed.md); polls stay local",
+    )
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker of distributed collection (default redis://127.0.0.1:6379/0)",
+    )
+    distributed_deadline_seconds: float = Field(
+        1800, gt=0, description="Devices not reported by workers by then are COL findings"
+    )
+    shard_by: Literal["tier", "site"] = Field("tier", description="Queue per tier or per site")
+
     tenant: str | None = Field(
         None, description="The city this daemon serves when [[tenants]] lists several"
     )

@@ -43,6 +43,9 @@ class FailureKind(StrEnum):
     """Pagination residue or terminal echo was removed from a saved configuration (not an error)."""
     # any collector
     CRASHED = "crashed"
+    # distributed collection (Celery workers) and one-way bundles
+    NOT_REPORTED = "not_reported"
+    """No worker reported the device before the run's deadline (facts: ``queue``)."""
 
 
 @dataclass(frozen=True)

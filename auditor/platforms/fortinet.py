@@ -134,6 +134,12 @@ class Node:
     settings: dict[str, list[str]] = field(default_factory=dict)
     tables: dict[str, dict[str, Node]] = field(default_factory=dict)
     blocks: dict[str, Node] = field(default_factory=dict)  # ``config x`` without edits
+    vdom: str | None = None  # the VDOM a top-level edit was written in (multi-VDOM configs)
+
+
+PER_VDOM_NUMBERED = frozenset({"firewall policy", "router static", "router policy"})
+"""Tables numbered per VDOM: ``edit 1`` in two VDOMs is two entries, kept apart as ``VDOM/1``
+for every VDOM but ``root`` (merged by number, one VDOM's policy 1 replaced another's)."""
 
 
 def _split(value: str) -> list[str]:
@@ -147,7 +153,10 @@ def parse_config_tree(text: str) -> dict[str, Node]:
     """``config a b`` blocks (top level) → :class:`Node`; edits are in ``node.tables[""]``."""
     root: dict[str, Node] = {}
     stack: list[Node] = []
+    names: list[str] = []  # the ``config`` names of ``stack``
     edit_stack: list[Node | None] = []
+    vdom: str | None = None  # inside ``config vdom`` / ``edit NAME``: the VDOM being written
+    in_vdoms = False
     lines = text.replace("\r\n", "\n").split("\n")
     index = 0
     while index < len(lines):
@@ -160,6 +169,7 @@ def parse_config_tree(text: str) -> dict[str, Node]:
             block = Node()
             if not stack:
                 if name in {"global", "vdom"}:
+                    in_vdoms, vdom = name == "vdom", None
                     continue  # transparent containers (multi-VDOM configurations)
                 root.setdefault(name, block)
                 block = root[name]
@@ -167,13 +177,18 @@ def parse_config_tree(text: str) -> dict[str, Node]:
                 parent = edit_stack[-1] or stack[-1]
                 parent.blocks[name] = block
             stack.append(block)
+            names.append(name)
             edit_stack.append(None)
             continue
         if line.startswith("edit "):
             key = _split(line[5:])[0] if _split(line[5:]) else line[5:]
             if not stack:
-                continue  # ``edit root`` inside ``config vdom``
-            entry = Node()
+                if in_vdoms:
+                    vdom = key  # ``edit root`` inside ``config vdom``
+                continue
+            entry = Node(vdom=vdom if len(stack) == 1 else None)
+            if len(stack) == 1 and names[0] in PER_VDOM_NUMBERED and vdom not in (None, "root"):
+                key = f"{vdom}/{key}"
             stack[-1].tables.setdefault("", {})[key] = entry
             edit_stack[-1] = entry
             continue
@@ -184,7 +199,10 @@ def parse_config_tree(text: str) -> dict[str, Node]:
         if line == "end":
             if stack:
                 stack.pop()
+                names.pop()
                 edit_stack.pop()
+            else:
+                in_vdoms, vdom = False, None  # the end of ``config vdom`` / ``config global``
             continue
         if line.startswith(("set ", "unset ")) and stack:
             target = edit_stack[-1] or stack[-1]
@@ -447,26 +465,46 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
     management.dhcp_snooping = None
     management.arp_inspection = None
 
-    for node in _edits(root, "router static").values():
+    for seq, node in _edits(root, "router static").items():
+        if _get(node, "status", "enable") == "disable":
+            continue  # a disabled route forwards nothing
         destination = node.settings.get("dst", [_UNSET, _UNSET])
-        prefix = (
-            prefix_of(*destination[0].split("/"))
-            if len(destination) == 1
-            else prefix_of(destination[0], destination[1])
-        )
+        try:
+            prefix = (
+                prefix_of(*destination[0].split("/"))
+                if len(destination) == 1
+                else prefix_of(destination[0], destination[1])
+            )
+        except (ValueError, TypeError, IndexError) as exc:
+            # One unreadable route is a parse warning, never a lost device.
+            parts.unparsed_config_lines.append(
+                f"config router static / edit {seq} (unreadable: {type(exc).__name__}: {exc})"
+            )
+            continue
         parts.routes.append(
             Route(
                 prefix=prefix,
                 next_hop=_get(node, "gateway"),
                 interface=_get(node, "device"),
                 protocol="static",
+                vrf=_vdom_table(node.vdom),
+                # ``set blackhole enable``: matching traffic is dropped
+                next_hop_kind="null" if _get(node, "blackhole") == "enable" else None,
             )
         )
 
     services = ServiceBook(root)
     address_book = AddressBook(root)
+    vips = _vip_targets(root)
     for policy_id, node in _edits(root, "firewall policy").items():
         action: Literal["accept", "deny"] = "accept" if _get(node, "action") == "accept" else "deny"
+        destination_names = node.settings.get("dstaddr", [])
+        policy_services = services.resolve(node.settings.get("service", []))
+        destination_networks = address_book.resolve_networks(destination_names)
+        if destination_names and all(name in vips for name in destination_names):
+            destination_networks, policy_services = _through_vips(
+                [vips[name] for name in destination_names], policy_services
+            )
         parts.firewall_policies.append(
             FirewallPolicy(
                 policy_id=policy_id,
@@ -474,13 +512,11 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
                 source_interfaces=node.settings.get("srcintf", []),
                 destination_interfaces=node.settings.get("dstintf", []),
                 source_addresses=node.settings.get("srcaddr", []),
-                destination_addresses=node.settings.get("dstaddr", []),
+                destination_addresses=destination_names,
                 services=node.settings.get("service", []),
-                resolved_services=services.resolve(node.settings.get("service", [])),
+                resolved_services=policy_services,
                 source_networks=address_book.resolve(node.settings.get("srcaddr", [])),
-                destination_networks=address_book.resolve_networks(
-                    node.settings.get("dstaddr", [])
-                ),
+                destination_networks=destination_networks,
                 destination_fqdns=address_book.fqdns(node.settings.get("dstaddr", [])),
                 action=action,
                 enabled=_get(node, "status", "enable") != "disable",
@@ -497,7 +533,7 @@ def interpret_config(text: str, *, salt: bytes) -> tuple[SnapshotParts, dict[str
         f"config {name}"
         for name in root
         if name not in UNDERSTOOD_BLOCKS and not name.startswith("system replacemsg admin")
-    ]
+    ] + parts.unparsed_config_lines  # unreadable entries of understood blocks
     return parts, root
 
 
@@ -535,8 +571,77 @@ def _nat_rules(root: Mapping[str, Node]) -> list[NatRule]:
     return rules
 
 
+_VipTarget = tuple[list[Network] | None, Service | None]
+
+
+def _vip_targets(root: Mapping[str, Node]) -> dict[str, _VipTarget]:
+    """VIP name → (the mapped hosts, the one service a port forward passes, else None).
+
+    A policy whose destination is a VIP matches the translated traffic: the mapped host, and
+    with ``portforward enable`` only the forwarded protocol and mapped port. Left unresolved,
+    the VIP name made the policy "any destination, its own services" — with ``set service
+    ALL`` (common on VIP policies) every service into the whole inside zone.
+    """
+    targets: dict[str, _VipTarget] = {}
+    for name, node in _edits(root, "firewall vip").items():
+        hosts: list[Network] | None = []
+        for value in node.settings.get("mappedip", []):
+            one = _one_address(value)
+            if one is None or hosts is None:
+                hosts = None
+                continue
+            hosts.append(ipaddress.ip_network(one))
+        forwarded: Service | None = None
+        if _get(node, "portforward") == "enable":
+            protocol = (_get(node, "protocol") or "tcp").lower()
+            port = _port(_get(node, "mappedport")) or _port(_get(node, "extport"))
+            if protocol in {"tcp", "udp", "sctp"}:
+                forwarded = Service.of(protocol, port) if port else Service.of(protocol)  # type: ignore[arg-type]
+            elif protocol == "icmp":
+                forwarded = Service(protocol="icmp")
+        targets[name] = (hosts or None, forwarded)
+    return targets
+
+
+def _through_vips(
+    targets: list[_VipTarget], policy_services: list[Service] | None
+) -> tuple[list[Network] | None, list[Service] | None]:
+    """A VIP-only destination list → (mapped hosts, the policy's services narrowed to the
+    forwarded ones when every VIP is a port forward and the policy lets them through)."""
+    hosts: list[Network] | None = []
+    for mapped, _ in targets:
+        hosts = None if mapped is None or hosts is None else hosts + mapped
+    forwarded = [service for _, service in targets]
+    if any(service is None for service in forwarded):
+        return hosts, policy_services
+    passing = [
+        service
+        for service in forwarded
+        if service is not None
+        and (policy_services is None or any(_covers(s, service) for s in policy_services))
+    ]
+    return hosts, passing or policy_services
+
+
+def _covers(outer: Service, inner: Service) -> bool:
+    if outer.protocol == "ip":
+        return True
+    if outer.protocol != inner.protocol:
+        return False
+    if outer.ports is None:
+        return True
+    if inner.ports is None:
+        return False
+    return all(
+        any(o.first <= i.first and i.last <= o.last for o in outer.ports) for i in inner.ports
+    )
+
+
 def _port(value: str | None) -> int | None:
-    return int(value) if value is not None and value.isdigit() else None
+    """One port (1–65535); a range or anything else is None (the forward stays unresolved)."""
+    if value is None or not value.isdigit() or not 0 < int(value) < 65536:
+        return None
+    return int(value)
 
 
 def _one_address(value: str) -> str | None:
@@ -576,8 +681,13 @@ def _routing_protocols(root: Mapping[str, Node]) -> list[str]:
     ):
         configured.append("ospf")
     bgp = root.get("router bgp")
-    if bgp is not None and (_get(bgp, "as") or "0") not in {"0", "0.0"}:
-        configured.append("bgp")
+    peers = ("neighbor", "neighbor-group", "neighbor-range")
+    if (
+        bgp is not None
+        and (_get(bgp, "as") or "0") not in {"0", "0.0"}
+        and any(bgp.blocks.get(b, Node()).tables.get("") for b in peers)
+    ):
+        configured.append("bgp")  # an AS number without a peer learns no route
     rip = root.get("router rip")
     if rip is not None and rip.blocks.get("network", Node()).tables.get(""):
         configured.append("rip")

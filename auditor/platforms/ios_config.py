@@ -390,7 +390,8 @@ def _top_level(state: _State, line: str, children: list[str]) -> bool:
     if lowered.startswith(("ip access-list ", "access-list ", "ipv6 access-list ")):
         return _acl(state, words, children)
     if head == "router" and len(words) > 1 and words[1].lower() in _DYNAMIC_PROTOCOLS:
-        state.protocols.append(_DYNAMIC_PROTOCOLS[words[1].lower()])
+        if _learns_routes(words[1].lower(), children):
+            state.protocols.append(_DYNAMIC_PROTOCOLS[words[1].lower()])
         return True  # the block's own lines (areas, neighbours) carry no fact a check reads
     if lowered.startswith("ip nat ") and state.dialect == "cisco_ios":
         _nat(state, words, line)
@@ -961,9 +962,11 @@ def _static_route(words: list[str]) -> Route | None:
             if word.lower() in {"name", "tag", "permanent", "track", "distance"}:
                 break
             interface = word
+    discard = next_hop is None and interface is not None and interface.lower() == "null0"
     return Route(
         prefix=prefix,
         next_hop=next_hop,
+        next_hop_kind="null" if discard else None,  # ``Null0``: matching traffic is dropped
         interface=interface,
         protocol="static",
         vrf=vrf,
@@ -983,6 +986,18 @@ _DYNAMIC_PROTOCOLS = {
 """``router <word>`` blocks that learn routes (``router vrrp`` and the like do not)."""
 
 
+def _learns_routes(protocol: str, children: list[str]) -> bool:
+    """A routing process that can learn routes: not ``shutdown``, and BGP only with a
+    ``neighbor`` (a BGP process without peers learns nothing; other protocols may be enabled
+    from the interfaces, so they count whenever present)."""
+    lowered = [child.strip().lower() for child in children]
+    if "shutdown" in lowered or "protocol shutdown" in lowered:
+        return False
+    if protocol == "bgp":
+        return any(child.startswith("neighbor ") for child in lowered)
+    return True
+
+
 def _nat(state: _State, words: list[str], line: str) -> None:
     """``ip nat inside|outside source …``; pools, timeouts and logging set no translation."""
     lowered = [word.lower() for word in words]
@@ -996,12 +1011,21 @@ def _nat(state: _State, words: list[str], line: str) -> None:
         state.nat.append(NatRule(kind="source", line=line))
 
 
+_NAT_OPTIONS = frozenset({"extendable", "no-alias", "no-payload", "add-route", "reversible"})
+"""Trailing words of a static NAT that do not change what is translated. Anything else
+(``vrf NAME``, ``route-map``, ``redundancy``, ``match-in-vrf`` …) makes the rule conditional
+or puts it in another table: not modelled, so paths through the device are "unknown"."""
+
+
 def _static_nat(args: list[str], line: str) -> NatRule:
     """``[tcp|udp] LOCAL [PORT] GLOBAL [PORT]`` or ``network LOCAL GLOBAL MASK|/LEN``."""
     unresolved = NatRule(kind="static", modelled=False, line=line)
     protocol = None
     if args and args[0].lower() in {"tcp", "udp"}:
         protocol, args = args[0].lower(), args[1:]
+    size = 4 if protocol is not None or (args and args[0].lower() == "network") else 2
+    if any(word.lower() not in _NAT_OPTIONS for word in args[size:]):
+        return unresolved
     try:
         if args and args[0].lower() == "network" and len(args) >= 4:
             length = args[3].lstrip("/")
@@ -1011,6 +1035,8 @@ def _static_nat(args: list[str], line: str) -> NatRule:
         if protocol is not None and len(args) >= 4:
             inside_ip, inside_port = ipaddress.ip_address(args[0]), int(args[1])
             outside_ip, outside_port = ipaddress.ip_address(args[2]), int(args[3])
+            if not (0 < inside_port < 65536 and 0 < outside_port < 65536):
+                return unresolved  # not a port: IOS would not have taken the line
             return NatRule(
                 kind="static",
                 inside=f"{inside_ip}/32",
@@ -1365,7 +1391,13 @@ def _forwarding_facts(state: _State) -> None:
     """NAT, PBR, dynamic routing and route leaks, as far as the platform declares them."""
     facts, declared = state.facts, state.declared
     if "forwarding.nat_rules" in declared:
-        outside = state.nat_outside[0] if len(set(state.nat_outside)) == 1 else None
+        # The one live ``ip nat outside`` port (a shut one translates nothing).
+        live = [
+            name
+            for name in dict.fromkeys(state.nat_outside)
+            if not (name in facts.interfaces and facts.interfaces[name].shutdown)
+        ]
+        outside = live[0] if len(live) == 1 else None
         facts.nat_rules = [
             rule.model_copy(update={"interface": outside})
             if rule.interface is None and rule.kind == "static" and rule.modelled

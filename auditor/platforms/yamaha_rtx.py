@@ -178,6 +178,7 @@ class _Config:
     nat_bindings: list[tuple[str, str, str]] = field(default_factory=list)  # (iface, N, line)
     policy_routes: list[PolicyRoute] = field(default_factory=list)
     protocols: list[str] = field(default_factory=list)
+    bgp_peers: bool = False
 
 
 def _iface(config: _Config, name: str) -> Interface:
@@ -404,6 +405,9 @@ def _forwarding_line(config: _Config, line: str, lowered: str, context: str) -> 
             {"ipv6 ospf": "ospf3", "ipv6 rip": "ripng"}.get(match.group(1), match.group(1))
         )
         return True
+    if lowered.startswith("bgp neighbor "):
+        config.bgp_peers = True  # ``bgp neighbor ID AS ADDRESS …``: BGP has someone to learn from
+        return True
     if match := re.match(r"^nat descriptor type (\d+) (\S+)$", lowered):
         config.nat_types[match.group(1)] = match.group(2)
         return True
@@ -447,7 +451,12 @@ def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
         if words[2].lower() == "masquerade":  # … masquerade static N ID INNER PROTO PORT
             inside = ipaddress.ip_address(words[6])
             protocol = words[7].lower() if len(words) > 7 else None
-            port = int(words[8]) if len(words) > 8 and words[8].isdigit() else None
+            # ``PORT`` or ``OUTER_PORT=INNER_PORT`` (the outer port forwarded to another one)
+            ports = re.fullmatch(r"(\d{1,5})(?:=(\d{1,5}))?", words[8]) if len(words) > 8 else None
+            if ports and max(int(p) for p in ports.groups() if p) > 65535:
+                ports = None  # not a port: the forward stays unresolved (a gap, not a path)
+            outer_port = int(ports.group(1)) if ports else None
+            inner_port = int(ports.group(2) or ports.group(1)) if ports else None
             outside = ipaddress.ip_address(outer) if outer else None
             return NatRule(
                 kind="vip",
@@ -455,8 +464,8 @@ def _static_rule(line: str, interface: str, outer: str | None) -> NatRule:
                 outside=f"{outside}/32" if outside else None,
                 interface=interface,
                 protocol=protocol,
-                inside_port=port,
-                outside_port=port,
+                inside_port=inner_port,
+                outside_port=outer_port,
                 modelled=outside is not None,
                 line=line,
             )
@@ -691,7 +700,10 @@ def parse(outputs: Mapping[str, str], *, salt: bytes) -> SnapshotParts:
     if outputs.get(CONFIG_COMMAND, "").strip():
         parts.nat_rules = _nat_rules(config)
         parts.policy_routes = list(config.policy_routes)
-        parts.routing_protocols = sorted(set(config.protocols))
+        # ``bgp use on`` without a ``bgp neighbor`` learns no route
+        parts.routing_protocols = sorted(
+            {p for p in config.protocols if p != "bgp" or config.bgp_peers}
+        )
     return parts
 
 

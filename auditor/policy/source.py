@@ -20,8 +20,10 @@ from typing import Any
 from pydantic import ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.composer import Composer
 from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.reader import ReaderError
 
 from auditor.policy.issues import ConfigFileError, IssueSeverity, PolicyIssue
@@ -130,6 +132,34 @@ class _Constructor(RoundTripConstructor):
             ) from None
 
 
+class _TooDeepError(Exception):
+    def __init__(self, line: int) -> None:
+        self.line = line
+
+
+class _Composer(Composer):
+    """Composer that stops at the first mapping or list nested deeper than :data:`MAX_DEPTH`.
+
+    Without it a file of 100,000 ``[`` is scanned until Python's recursion limit, and ruamel's
+    scanner does work proportional to the open nesting for every token: seconds of CPU for a
+    refusal the depth budget makes at level 65.
+    """
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self._depth += 1
+        try:
+            # the document root is depth 0, as in _Converter
+            if self._depth - 1 > MAX_DEPTH and self.parser.check_event(
+                SequenceStartEvent, MappingStartEvent
+            ):
+                raise _TooDeepError(self.parser.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
@@ -138,8 +168,13 @@ _DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
 def parse_located(text: str, name: str) -> Located:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
+    yaml.Composer = _Composer
     try:
         document = yaml.load(text)
+    except _TooDeepError as exc:
+        raise ConfigFileError(
+            [PolicyIssue(name, exc.line, "", f"nested deeper than {MAX_DEPTH} levels")]
+        ) from None
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None

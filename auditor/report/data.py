@@ -7,10 +7,13 @@ change there is a change here only.
 from __future__ import annotations
 
 import bisect
+import gc
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
+from enum import Enum
 from typing import Any, Protocol
 
 from auditor.model.findings import Severity
@@ -39,13 +42,13 @@ from auditor.report.model import (
 )
 from auditor.report.references import matches_clause, split_references
 from auditor.store.records import (
+    ChainStatus,
     EventRecord,
     EventType,
     FindingRecord,
     FindingStatus,
     MatrixRecord,
     RunRecord,
-    VerifyResult,
 )
 
 OPEN_STATUSES = frozenset(
@@ -68,6 +71,12 @@ HISTORY_EVENTS = frozenset(
     }
 )
 """Events an auditor reads as the finding's history; ``seen`` repeats every night and is left out."""
+SUPPRESSION_EVENTS = frozenset({EventType.SUPPRESSED.value, EventType.UNSUPPRESSED.value})
+"""What a suppressed finding's suppression is read from."""
+READ_EVENTS = frozenset(
+    {str(e) for e in HISTORY_EVENTS} | SUPPRESSION_EVENTS | {EventType.COMMENTED.value}
+)
+"""Every event type an export reads: history, suppressions and comments."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +113,11 @@ class ReportStore(Protocol):
 
     def get_finding(self, fingerprint: str) -> tuple[FindingRecord, Sequence[EventRecord]]: ...
 
-    def verify(self) -> VerifyResult: ...
+    def chain_status(self) -> ChainStatus: ...
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]: ...
 
     def latest_matrix(self, before: datetime | None = None) -> MatrixRecord | None: ...
 
@@ -195,24 +208,45 @@ def suppression_from_events(events: Sequence[EventRecord]) -> Suppression | None
 
 def history_from_events(events: Iterable[EventRecord]) -> tuple[HistoryEntry, ...]:
     """The changes of one finding, oldest first, with the note or reason each one carries."""
-    entries = []
-    for event in events:
-        if event.event_type not in HISTORY_EVENTS:
-            continue
-        payload = event.payload
-        note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
-        if event.event_type == EventType.SEVERITY_CHANGED:
-            note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
-        status = {
-            EventType.CREATED: str(payload.get("status", "new")),
-            EventType.RESOLVED: "resolved",
-            EventType.REOPENED: "reopened",
-            EventType.SUPPRESSED: "suppressed",
-        }.get(event.event_type, "")
-        entries.append(
-            HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
-        )
-    return tuple(entries)
+    return tuple(history_entry(event) for event in events if event.event_type in HISTORY_EVENTS)
+
+
+class _EventFold:
+    """Events folded one at a time into what the report keeps of them.
+
+    Per finding: its history entries, its (un)suppression events (few), and its comments.
+    """
+
+    def __init__(self) -> None:
+        self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
+        self.suppression: dict[str, list[EventRecord]] = defaultdict(list)
+        self.comments: dict[str, list[Comment]] = defaultdict(list)
+
+    def add(self, event: EventRecord) -> None:
+        kind = event.event_type
+        if kind in HISTORY_EVENTS:
+            self.history[event.fingerprint].append(history_entry(event))
+        if kind in SUPPRESSION_EVENTS:
+            self.suppression[event.fingerprint].append(event)
+        if kind == EventType.COMMENTED:
+            self.comments[event.fingerprint].append(
+                Comment(event.actor, event.at, str(event.payload.get("text", "")))
+            )
+
+
+def history_entry(event: EventRecord) -> HistoryEntry:
+    """One history line of a finding: the change, who made it, and its note or reason."""
+    payload = event.payload
+    note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
+    if event.event_type == EventType.SEVERITY_CHANGED:
+        note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
+    status = {
+        EventType.CREATED: str(payload.get("status", "new")),
+        EventType.RESOLVED: "resolved",
+        EventType.REOPENED: "reopened",
+        EventType.SUPPRESSED: "suppressed",
+    }.get(event.event_type, "")
+    return HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -234,6 +268,33 @@ def suppression_from_policy(exception_id: str | None, policy: Policy | None) -> 
     return None
 
 
+class _Labels:
+    """Reference labels and audit grades of one policy, computed once per distinct input.
+
+    A check's findings share their references and, per zone and severity, their grade: at
+    100,000 findings labelling each row anew was a tenth of the store load.
+    """
+
+    def __init__(self, policy: Policy | None) -> None:
+        self._policy = policy
+        self._references: dict[tuple[Any, ...], Any] = {}
+        self._grades: dict[tuple[str, str, str, str | None], Any] = {}
+
+    def references(self, references: Sequence[Any]) -> Any:
+        key = tuple(references)
+        found = self._references.get(key)
+        if found is None:
+            found = self._references[key] = split_references(key, self._policy)
+        return found
+
+    def grade(self, record: FindingRecord) -> Any:
+        key = (record.check_id, str(record.severity), str(record.outcome), record.zone)
+        found = self._grades.get(key)
+        if found is None:
+            found = self._grades[key] = audit_grade(*key, self._policy)
+        return found
+
+
 def to_report_finding(
     record: FindingRecord,
     *,
@@ -246,8 +307,10 @@ def to_report_finding(
     history: tuple[HistoryEntry, ...] = (),
     rule: RuleText | None = None,
     departments: Departments | None = None,
+    labels: _Labels | None = None,
 ) -> ReportFinding:
-    guideline, plan, other = split_references(record.references, policy)
+    labels = labels or _Labels(policy)
+    guideline, plan, other = labels.references(record.references)
     end = record.resolved_at or now
     # Rows the store redacted when it recorded them skip the regexes here (38 % of an export's
     # load at 100,000 findings); device and subject repeat, so the redactor's cache serves them.
@@ -261,8 +324,8 @@ def to_report_finding(
         subject=clean(record.subject),
         zone=record.zone,
         severity=Severity(record.severity),
-        outcome=str(record.outcome),
-        status=str(record.status),
+        outcome=_plain(record.outcome),
+        status=_plain(record.status),
         message_ja=texts(record.message_ja),
         message_en=texts(record.message_en),
         first_seen=record.first_seen,
@@ -274,17 +337,19 @@ def to_report_finding(
         other_references=other,
         evidence=tuple(
             EvidenceItem(e.source, texts(e.detail), e.blob_sha256) for e in record.evidence
-        ),
+        )
+        if record.evidence
+        else (),
         acknowledged_by=record.acknowledged_by,
         acknowledged_at=record.acknowledged_at,
         suppression=suppression,
         is_new=new_after is not None
         and record.first_seen > new_after
         and record.status != FindingStatus.RESOLVED,
-        grade=audit_grade(record.check_id, record.severity, record.outcome, record.zone, policy),
+        grade=labels.grade(record),
         owner=clean(record.owner) if record.owner else None,
         due=record.due,
-        comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments),
+        comments=tuple(Comment(c.by, c.at, clean(c.text)) for c in comments) if comments else (),
         edition=policy.guideline_edition if policy is not None and guideline else None,
         history=history,
         recommendation=rule.remediation if rule else "",
@@ -294,6 +359,11 @@ def to_report_finding(
             str(owner) if owner else None, record.device, record.zone
         ),
     )
+
+
+def _plain(value: Any) -> str:
+    """An enum's own value string (shared by every row), or ``str`` of anything else."""
+    return value.value if isinstance(value, Enum) else str(value)
 
 
 def _as_is(text: str) -> str:
@@ -564,6 +634,7 @@ def build_report_data(
 
     visible = [f for f in findings if f.first_seen <= cutoff]
     rows: list[ReportFinding] = []
+    labels = _Labels(policy)
     for record in visible:
         suppression = None
         if record.status == FindingStatus.SUPPRESSED:
@@ -582,6 +653,7 @@ def build_report_data(
                 history=histories.get(record.fingerprint, ()),
                 rule=rules.get(record.check_id),
                 departments=departments,
+                labels=labels,
             )
         )
     rows.sort(key=_sort_key)
@@ -663,6 +735,22 @@ def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
     return frozenset((r.finished_at or r.started_at).astimezone(JST).date() for r in runs)
 
 
+@contextmanager
+def bulk_work() -> Iterator[None]:
+    """Pause the cyclic garbage collector while records are read and rows are built.
+
+    Building 100,000 records allocates millions of objects, none in reference cycles, and each
+    allocation burst made the collector rescan everything alive: a quarter of the load's CPU.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def load_report_data(
     store: ReportStore,
     *,
@@ -682,6 +770,36 @@ def load_report_data(
     The matrix is the one the newest run up to the report time stored (``matrix`` overrides it);
     it is never rebuilt here, and a missing or failed one is reported as a coverage gap.
     """
+    with bulk_work():
+        return _load_report_data(
+            store,
+            policy=policy,
+            now=now,
+            report_date=report_date,
+            matrix=matrix,
+            redactor=redactor,
+            with_chain_head=with_chain_head,
+            with_matrix=with_matrix,
+            with_history=with_history,
+            rules=rules,
+            departments=departments,
+        )
+
+
+def _load_report_data(
+    store: ReportStore,
+    *,
+    policy: Policy | None = None,
+    now: datetime | None = None,
+    report_date: date | None = None,
+    matrix: Any = None,
+    redactor: Callable[[str], str] | None = None,
+    with_chain_head: bool = True,
+    with_matrix: bool = True,
+    with_history: bool = False,
+    rules: Mapping[str, RuleText] | None = None,
+    departments: Departments | None = None,
+) -> ReportData:
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
     cutoff = min(now, end_of_day(report_date))
@@ -691,39 +809,41 @@ def load_report_data(
     if with_matrix and matrix is None:
         matrix, source = stored_matrix(store.latest_matrix(before=cutoff), runs, cutoff)
     as_of: datetime | None = None
-    history: dict[str, list[EventRecord]] | None = None
+    suppressions: dict[str, Suppression] = {}
+    histories: dict[str, tuple[HistoryEntry, ...]] = {}
+    comments: dict[str, list[Comment]] = defaultdict(list)
     if report_date < now.astimezone(JST).date():
         # A past date: rebuild each finding's state from its events up to the end of that day.
         as_of = cutoff
         history = events_by_finding(store.list_events(until=cutoff))
         findings = findings_as_of(findings, (e for h in history.values() for e in h), cutoff)
-    elif with_history:
-        # Exports carry every finding's history: one read of the chain, not one per finding.
-        history = events_by_finding(store.list_events(until=cutoff))
-    suppressions: dict[str, Suppression] = {}
-    histories: dict[str, tuple[HistoryEntry, ...]] = {}
+        fold = _EventFold()
+        for event in sorted((e for h in history.values() for e in h), key=lambda e: e.id):
+            fold.add(event)
+        del history
+    else:
+        # One streamed read of the events the report shows (not the ``seen``/``run_finished``
+        # events, whose payload names every finding a run saw), folded as they arrive: 100,000
+        # events are never held beside the findings.
+        wanted = READ_EVENTS if with_history else SUPPRESSION_EVENTS | {EventType.COMMENTED.value}
+        fold = _EventFold()
+        for event in store.iter_events(until=cutoff, types=sorted(wanted)):
+            fold.add(event)
     for record in findings:
+        if with_history:
+            histories[record.fingerprint] = tuple(fold.history.get(record.fingerprint, ()))
         needs_suppression = record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
         )
-        if not (needs_suppression or with_history):
-            continue
-        if history is not None:
-            events: Sequence[EventRecord] = history.get(record.fingerprint, [])
-        else:
-            _, events = store.get_finding(record.fingerprint)
-        if with_history:
-            histories[record.fingerprint] = history_from_events(events)
         if needs_suppression:
-            found = suppression_from_events(events)
+            found = suppression_from_events(fold.suppression.get(record.fingerprint, ()))
             if found is not None:
                 suppressions[record.fingerprint] = found
-    comments: dict[str, list[Comment]] = defaultdict(list)
-    for event in store.list_events(until=cutoff, types=[EventType.COMMENTED.value]):
-        comments[event.fingerprint].append(
-            Comment(event.actor, event.at, str(event.payload.get("text", "")))
-        )
-    chain_head = store.verify().head_hash if with_chain_head else None
+    comments = fold.comments
+    # The head of an intact chain, None when it is broken (the report says so). Only events after
+    # the last verified checkpoint are re-hashed; ``auditor verify`` still walks them all.
+    chain_head = store.chain_status().head_hash if with_chain_head else None
+    del fold  # summarised in ``histories``/``suppressions``/``comments`` by now
     return build_report_data(
         findings,
         runs,

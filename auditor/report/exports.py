@@ -10,15 +10,16 @@ import csv
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import IO, Any
 
 from auditor.model.findings import Severity
-from auditor.report.cleaning import encodable, neutralize_formula
+from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
 from auditor.report.reconcile import reconciliation, reconciliation_line
-from auditor.textsafe import json_dumps, neutralize
+from auditor.textsafe import has_unsafe, json_dumps, neutralize
 
 EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
@@ -127,7 +128,13 @@ SARIF_LEVELS: Mapping[Severity, str] = {
 
 
 def iso_jst(value: datetime | None) -> str | None:
-    return value.astimezone(JST).isoformat(timespec="seconds") if value else None
+    return _iso_jst(value) if value else None
+
+
+@lru_cache(maxsize=65_536)
+def _iso_jst(value: datetime) -> str:
+    """Cached: a run's findings share their first/last-seen times (a third of a CSV's time)."""
+    return value.astimezone(JST).isoformat(timespec="seconds")
 
 
 def finding_json(
@@ -339,13 +346,26 @@ def write_csv(
     count = 0
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([encodable(h, codec) for h in headers(lang)])
+    utf8 = codec == "utf-8-sig" or codec.replace("-", "").replace("_", "").lower() == "utf8"
     for finding in findings:
         row = flat_row(finding, lang)
-        writer.writerow(
-            [encodable(neutralize_formula(neutralize(row[column])), codec) for column in COLUMNS]
-        )
+        cells = [row[column] for column in COLUMNS]
+        # One scan of the whole row finds most rows clean (" " keeps a cell's trailing CR
+        # from pairing with the next cell's LF); only a row with something to escape is
+        # neutralized cell by cell.
+        cells = _safe_cells(cells)
+        if not utf8:
+            cells = [encodable(cell, codec) for cell in cells]
+        writer.writerow(cells)
         count += 1
     return count
+
+
+def _safe_cells(cells: list[str]) -> list[str]:
+    """Control/bidi code points escaped (if the row has any) and formula-like cells defused."""
+    if has_unsafe(" ".join(cells)):
+        cells = [neutralize(cell) for cell in cells]
+    return [neutralize_formula(cell) if cell[:1] in FORMULA_FIRST else cell for cell in cells]
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -372,12 +392,11 @@ def write_xlsx(
     """A summary sheet, the graded findings, the scope limitations, grades and provenance.
 
     Every finding is written once; the findings sheet filters by its 区域 column. ``zone_sheets``
-    adds one sheet per zone as well (each finding then appears twice). XlsxWriter in
-    ``constant_memory`` mode streams each row to disk as it is written, with its own C-free but
-    string-building XML writer (openpyxl's write-only mode builds an element per cell; the
-    comparison at 100,000 findings is still to be run, see docs/performance.md).
+    adds one sheet per zone as well (each finding then appears twice). Rows are streamed by
+    :mod:`auditor.report.xlsx_stream` (one string per row; XlsxWriter's per-cell calls took
+    30 s at 100,000 findings, see docs/performance.md).
     """
-    import xlsxwriter
+    from auditor.report.xlsx_stream import STYLE_BOLD, Workbook
 
     zone_names = zone_names or {}
     used: set[str] = set()
@@ -385,77 +404,74 @@ def write_xlsx(
     for finding in findings:
         by_zone[finding.zone or "-"].append(finding)
 
-    workbook = xlsxwriter.Workbook(
-        str(out),
-        {"constant_memory": True, "strings_to_urls": False, "strings_to_formulas": False},
-    )
-    bold = workbook.add_format({"bold": True})
-    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
-    time_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm"})
-
     def zone_title(zone_id: str) -> str:
         return zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
 
-    summary = workbook.add_worksheet(_sheet_title(label("summary_sheet", lang), used))
-    summary.freeze_panes(1, 1)
-    header = [
-        label("zone", lang),
-        *(s.label_ja if lang == "ja" else s.value for s in SEVERITY_ORDER),
-        label("total", lang),
-    ]
-    summary.write_row(0, 0, header)
-    for row_index, (zone_id, items) in enumerate(sorted(by_zone.items()), start=1):
-        per = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
-        for item in items:
-            per[item.severity.value] += 1
-        summary.write_string(row_index, 0, neutralize_formula(zone_title(zone_id)))
-        for column, count in enumerate([*per.values(), len(items)], start=1):
-            summary.write_number(row_index, column, count)
-    summary.autofilter(0, 0, len(by_zone), len(header) - 1)
-    summary.write_string(len(by_zone) + 2, 0, reconciliation_line(findings, lang))  # vs the report
-
     names = headers(lang)
-
-    def finding_sheet(title: str, rows: Sequence[ReportFinding]) -> None:
-        sheet = workbook.add_worksheet(_sheet_title(title, used))
-        sheet.freeze_panes(1, 0)
-        sheet.autofilter(0, 0, len(rows), len(COLUMNS) - 1)
-        for index, width in enumerate(_WIDTHS):
-            sheet.set_column(index, index, width)
-        sheet.write_row(0, 0, names, bold)
-        for row_index, finding in enumerate(rows, start=1):
-            row = flat_row(finding, lang)
-            for column_index, column in enumerate(COLUMNS):
-                if column == "age_days":
-                    sheet.write_number(row_index, column_index, finding.age_days)
-                    continue
-                text = row[column]
-                if not text:
-                    continue  # an empty value is an empty cell, never a ``'-`` text
-                if column in DATE_COLUMNS:
-                    moment = _moment(finding, column)
-                    if moment is not None:
-                        style = date_format if column in DAY_COLUMNS else time_format
-                        sheet.write_datetime(row_index, column_index, moment, style)
-                        continue
-                sheet.write_string(row_index, column_index, neutralize_formula(text))
-
-    finding_sheet(label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation])
-    finding_sheet(label("scope_limitations", lang), [f for f in findings if f.is_scope_limitation])
-    # Audit grades (scope limitations counted apart from the city's non-conformities).
-    grades = workbook.add_worksheet(_sheet_title(label("audit_grade", lang), used))
-    grades.write_row(0, 0, [label("audit_grade", lang), label("total", lang)])
-    for row_index, grade in enumerate(GRADE_ORDER, start=1):
-        grades.write_string(row_index, 0, grade.label(lang))
-        grades.write_number(row_index, 1, sum(1 for f in findings if f.grade is grade))
-    if zone_sheets:
+    with Workbook(out) as workbook:
+        summary = workbook.sheet(
+            _sheet_title(label("summary_sheet", lang), used), freeze_rows=1, freeze_columns=1
+        )
+        header = [
+            label("zone", lang),
+            *(s.label_ja if lang == "ja" else s.value for s in SEVERITY_ORDER),
+            label("total", lang),
+        ]
+        summary.row(header)
         for zone_id, items in sorted(by_zone.items()):
-            finding_sheet(zone_title(zone_id), items)
-    provenance = workbook.add_worksheet(_sheet_title(label("provenance_sheet", lang), used))
-    # `verify --expect-head` compares this with the store's chain head.
-    provenance.write_row(0, 0, [label("chain_head", lang), chain_head or "-"])
-    workbook.close()
+            per = dict.fromkeys((s.value for s in SEVERITY_ORDER), 0)
+            for item in items:
+                per[item.severity.value] += 1
+            summary.row([neutralize_formula(zone_title(zone_id)), *per.values(), len(items)])
+        summary.autofilter(len(by_zone) + 1, len(header))
+        summary.row(())
+        summary.row([reconciliation_line(findings, lang)])  # the same line as the report's
+
+        def finding_sheet(title: str, rows: Sequence[ReportFinding]) -> None:
+            sheet = workbook.sheet(_sheet_title(title, used), freeze_rows=1, widths=_WIDTHS)
+            sheet.autofilter(len(rows) + 1, len(COLUMNS))
+            sheet.row(names, STYLE_BOLD)
+            for finding in rows:
+                sheet.row(_xlsx_cells(finding, flat_row(finding, lang)))
+
+        finding_sheet(
+            label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation]
+        )
+        finding_sheet(
+            label("scope_limitations", lang), [f for f in findings if f.is_scope_limitation]
+        )
+        # Audit grades (scope limitations counted apart from the city's non-conformities).
+        grades = workbook.sheet(_sheet_title(label("audit_grade", lang), used))
+        grades.row([label("audit_grade", lang), label("total", lang)])
+        for grade in GRADE_ORDER:
+            grades.row([grade.label(lang), sum(1 for f in findings if f.grade is grade)])
+        if zone_sheets:
+            for zone_id, items in sorted(by_zone.items()):
+                finding_sheet(zone_title(zone_id), items)
+        provenance = workbook.sheet(_sheet_title(label("provenance_sheet", lang), used))
+        # `verify --expect-head` compares this with the store's chain head.
+        provenance.row([label("chain_head", lang), chain_head or "-"])
     return len(findings)
+
+
+def _xlsx_cells(finding: ReportFinding, row: Mapping[str, str]) -> list[Any]:
+    """One finding's cells: age as a number, times as date cells, text formula-safe."""
+    cells: list[Any] = []
+    for column in COLUMNS:
+        if column == "age_days":
+            cells.append(finding.age_days)
+            continue
+        text = row[column]
+        if not text:
+            cells.append(None)  # an empty value is an empty cell, never a ``'-`` text
+            continue
+        if column in DATE_COLUMNS:
+            moment = _moment(finding, column)
+            if moment is not None:
+                cells.append(moment)
+                continue
+        cells.append(neutralize_formula(text) if text[:1] in FORMULA_FIRST else text)
+    return cells
 
 
 def _moment(finding: ReportFinding, column: str) -> Any:

@@ -123,6 +123,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "With {n} findings, only per-device counts are shown; every finding is in the CSV / XLSX / "
         "JSON exports.",
     ),
+    "devices_left_out": (
+        "未到達の機器と指摘の重い機器 {shown} 台を示しました。ほか {n} 台の機器は省略しています。"
+        "全件は CSV / XLSX 出力を参照してください。",
+        "The {shown} unreached or worst devices are shown; {n} more devices are left out here. "
+        "Every finding is in the CSV / XLSX exports.",
+    ),
     "summary_sheet": ("集計", "Summary"),
     "reconcile.open": ("未対応", "open"),
     "reconcile.evidence_required": ("証跡の確認待ち", "evidence required"),

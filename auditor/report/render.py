@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Literal
 
@@ -28,6 +29,12 @@ from auditor.textsafe import neutralize
 ReportFormat = Literal["html", "text", "md"]
 SUMMARY_LIMIT = 200
 PDF_DETAIL_LIMIT = 2000
+PDF_DEVICE_LIMIT = 300
+"""A compact (PDF) report lists at most this many devices: the unreached and the worst first.
+
+At 100,000 findings on 2,000 devices the per-device table alone was ~100 pages and most of the
+PDF's memory; the rest are counted in a sentence that points to the CSV / XLSX exports.
+"""
 """Above this many findings the PDF lists per-device counts instead of every finding."""
 """Rows shown in each summary list; every finding still appears in its device section."""
 
@@ -80,6 +87,24 @@ def markdown_escape(value: Any) -> str:
 
 def jst(value: datetime | None) -> str:
     return value.astimezone(JST).strftime("%Y-%m-%d %H:%M JST") if value else "-"
+
+
+def _device_rows(devices: Sequence[DeviceSection], limit: int) -> tuple[list[DeviceSection], int]:
+    """All devices by name, or (more than ``limit``) the unreached and worst ``limit``."""
+    if len(devices) <= limit:
+        return list(devices), 0
+
+    def urgency(section: DeviceSection) -> tuple[Any, ...]:
+        counts = _device_counts(section)
+        return (
+            section.reached,
+            *(-counts[severity.value] for severity in SEVERITY_ORDER),
+            section.device,
+        )
+
+    return sorted(sorted(devices, key=urgency)[:limit], key=lambda s: s.device), len(
+        devices
+    ) - limit
 
 
 def _device_counts(section: DeviceSection) -> dict[str, int]:
@@ -219,6 +244,7 @@ def _context(
         "oldest_open": sorted(data.still_open, key=lambda f: (-f.age_days, -f.severity.rank)),
         "compact": detail_limit is not None and len(data.findings) > detail_limit,
         "device_counts": _device_counts,
+        "device_rows": _device_rows(data.devices, PDF_DEVICE_LIMIT),
         "network_wide": [f for f in data.findings if not f.device and f.status != "resolved"],
     }
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -14,7 +15,14 @@ from auditor.inventory.models import Inventory
 from auditor.policy.models import Policy
 from auditor.report.bundle import BundleInputs, write_bundle
 from auditor.report.cleaning import Redactor
-from auditor.report.data import Departments, ExportFilter, RuleText, load_report_data, restrict
+from auditor.report.data import (
+    Departments,
+    ExportFilter,
+    RuleText,
+    bulk_work,
+    load_report_data,
+    restrict,
+)
 from auditor.report.exports import json_header, write_csv, write_json, write_sarif, write_xlsx
 from auditor.report.model import JST, ReportData, ReportFinding
 from auditor.report.pdf import write_pdf
@@ -210,6 +218,38 @@ def run_export(
 
     ``zone_sheets``: the XLSX also gets one sheet per zone (every finding written twice).
     """
+    # Row-by-row formats pause the collector; the PDF and bundle build trees with cycles.
+    paused = bulk_work() if fmt in {"csv", "xlsx", "json", "sarif"} else nullcontext()
+    with paused:
+        return _run_export(
+            fmt,
+            out,
+            data,
+            export_filter=export_filter,
+            lang=lang,
+            encoding=encoding,
+            store=store,
+            inputs=inputs,
+            redactor=redactor,
+            titles=titles,
+            zone_sheets=zone_sheets,
+        )
+
+
+def _run_export(
+    fmt: ExportFormat,
+    out: Path,
+    data: ReportData,
+    *,
+    export_filter: ExportFilter | None,
+    lang: str,
+    encoding: str,
+    store: AuditStore | None,
+    inputs: ReportInputs | None,
+    redactor: Callable[[str], str] | None,
+    titles: Mapping[str, tuple[str, str]] | None,
+    zone_sheets: bool,
+) -> int:
     export_filter = export_filter or ExportFilter()
     findings = export_filter.apply(data.findings)
     tool_version = data.tool_version or __version__

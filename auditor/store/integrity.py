@@ -51,7 +51,15 @@ CONTENT_FIELDS = (
 
 
 # Events that record an operator's action rather than a finding's state change.
-OPERATOR_EVENTS = frozenset({EventType.CONFIG_EXPORTED})
+OPERATOR_EVENTS = frozenset(
+    {
+        EventType.CONFIG_EXPORTED,
+        EventType.WEB_SIGNED_IN,
+        EventType.WEB_SIGNED_OUT,
+        EventType.WEB_SIGN_IN_FAILED,
+        EventType.WEB_USER_CHANGED,
+    }
+)
 
 
 def run_fingerprint(run_id: int) -> str:

@@ -201,6 +201,24 @@ class EventChainRow(TenantScoped, Base):
     event_count: Mapped[int] = mapped_column(BigInteger)
 
 
+class ChainCheckpointRow(TenantScoped, Base):
+    """The last event a full walk of a tenant's chain found intact (one row per tenant, ``id`` 1).
+
+    Reports verify only the events after it (and that its event still has this hash); ``auditor
+    verify`` ignores it and walks every event.
+    """
+
+    __tablename__ = "chain_checkpoint"
+
+    tenant: Mapped[str] = mapped_column(
+        String(64), primary_key=True, server_default=DEFAULT_TENANT, index=True
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    event_id: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
+    checked_at: Mapped[datetime]
+
+
 class CollectionErrorRow(TenantScoped, Base):
     """Each COL-… ERROR finding per run, so monitoring checks can count repeated failures."""
 
@@ -240,3 +258,88 @@ class RunResultRow(TenantScoped, Base):
     outcome: Mapped[str] = mapped_column(String(16))
     reason_en: Mapped[str | None] = mapped_column(Text)
     reason_ja: Mapped[str | None] = mapped_column(Text)
+
+
+class WebUserRow(TenantScoped, Base):
+    """A local account of one city's web console (``auditor web user add``); the password is an
+    argon2 hash, ``None`` for an account that signs in only through the trusted reverse proxy."""
+
+    __tablename__ = "web_users"
+    __table_args__ = (UniqueConstraint("tenant", "username", name="uq_web_users_tenant_username"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class WebSessionRow(TenantScoped, Base):
+    """A signed-in browser of one city's console: only the SHA-256 of its cookie is kept, so a
+    database reader cannot take over a session; logout deletes the row."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    username: Mapped[str] = mapped_column(String(255), index=True)
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class ImportedBundleRow(TenantScoped, Base):
+    """A collection bundle that was imported (``auditor import``): the register refusing replays.
+
+    Per city, ``(collector_id, sequence)`` and ``bundle_id`` are unique, so the same bundle (or
+    another bundle reusing a collector's sequence number) can never be recorded twice for it.
+    """
+
+    __tablename__ = "imported_bundles"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant",
+            "collector_id",
+            "sequence",
+            name="uq_imported_bundles_tenant_collector_sequence",
+        ),
+        UniqueConstraint("tenant", "bundle_id", name="uq_imported_bundles_tenant_bundle_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bundle_id: Mapped[str] = mapped_column(String(36))
+    collector_id: Mapped[str] = mapped_column(String(200))
+    sequence: Mapped[int] = mapped_column(BigInteger)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    imported_at: Mapped[datetime]
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
+
+
+class DeviceCollectionRow(TenantScoped, Base):
+    """What a distributed worker collected for one device of one dispatch (``run_key``).
+
+    Unique per (tenant, run_key, device): a re-delivered task finds the row and does not write
+    again.
+    ``snapshot`` is the snapshot JSON (``None`` when the device failed); ``failures`` and
+    ``evidence`` are JSON lists (evidence bytes in base64, already redacted by the collectors).
+    """
+
+    __tablename__ = "device_collections"
+    __table_args__ = (
+        UniqueConstraint(
+            "tenant", "run_key", "device", name="uq_device_collections_tenant_run_key_device"
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    run_key: Mapped[str] = mapped_column(String(64), index=True)
+    device: Mapped[str] = mapped_column(String(200))
+    queue: Mapped[str] = mapped_column(String(100))
+    worker: Mapped[str] = mapped_column(String(200))
+    snapshot: Mapped[str | None] = mapped_column(Text)
+    failures: Mapped[str] = mapped_column(Text)
+    evidence: Mapped[str] = mapped_column(Text)
+    reported_at: Mapped[datetime]

@@ -7,7 +7,7 @@ call, and wrappers (the daemon's retrying store) must implement each operation e
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Literal, Protocol
 
@@ -15,6 +15,7 @@ from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
 from auditor.store.records import (
+    ChainStatus,
     CheckResult,
     EventRecord,
     EvidenceLink,
@@ -121,6 +122,10 @@ class AuditStore(Protocol):
         fingerprints: Collection[str] | None = None,
     ) -> list[EventRecord]: ...
 
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]: ...
+
     # -- snapshots, evidence, history, matrix -----------------------------------------------
 
     def latest_snapshots(
@@ -144,3 +149,5 @@ class AuditStore(Protocol):
     def prune(self, before: datetime) -> int: ...
 
     def verify(self, expect_head: str | None = None) -> VerifyResult: ...
+
+    def chain_status(self) -> ChainStatus: ...

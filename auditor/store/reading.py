@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import MappingProxyType
 from typing import Any, overload
 
-from sqlalchemy import select
+from sqlalchemy import Text, select, type_coerce
 from sqlalchemy.orm import Session
 
 from auditor.model.findings import EvidenceRef, Outcome, Reference, Severity
@@ -232,4 +233,153 @@ def run_record(row: RunRow) -> RunRecord:
         note=row.note,
         pid=row.pid,
         host=row.host,
+    )
+
+
+FINDING_COLUMNS = (
+    FindingRow.fingerprint,
+    FindingRow.check_id,
+    FindingRow.device,
+    FindingRow.subject,
+    FindingRow.zone,
+    FindingRow.severity,
+    FindingRow.outcome,
+    FindingRow.message_en,
+    FindingRow.message_ja,
+    # As stored (JSON text on SQLite): identical lists are parsed once, see FindingRecords.
+    type_coerce(FindingRow.references, Text),
+    type_coerce(FindingRow.evidence, Text),
+    FindingRow.status,
+    FindingRow.first_seen,
+    FindingRow.last_seen,
+    FindingRow.resolved_at,
+    FindingRow.first_run_id,
+    FindingRow.last_run_id,
+    FindingRow.exception_id,
+    FindingRow.acknowledged_by,
+    FindingRow.acknowledged_at,
+    FindingRow.owner,
+    FindingRow.due,
+    FindingRow.redacted,
+)
+"""The columns :class:`FindingRecords` reads: a Core select, no ORM object per row."""
+
+
+class FindingRecords:
+    """Builds :class:`FindingRecord` rows from :data:`FINDING_COLUMNS` tuples.
+
+    At 100,000 findings an ORM object and two pydantic validations per row were a third of a
+    report's store load; the references of one check repeat on every one of its findings, so
+    each distinct stored list is validated once (``Reference`` is frozen, sharing it is safe).
+    """
+
+    def __init__(self) -> None:
+        self._references: dict[str, tuple[Reference, ...]] = {}
+        self._severity = {s.value: s for s in Severity}
+        self._outcome = {o.value: o for o in Outcome}
+        self._status = {s.value: s for s in FindingStatus}
+        self._shared: dict[Any, Any] = {}
+        """Repeated values (device, zone, check id, a run's timestamps) kept once, not per row."""
+
+    def __call__(self, row: Sequence[Any]) -> FindingRecord:
+        (
+            fingerprint,
+            check_id,
+            device,
+            subject,
+            zone,
+            severity,
+            outcome,
+            message_en,
+            message_ja,
+            references,
+            evidence,
+            status,
+            first_seen,
+            last_seen,
+            resolved_at,
+            first_run_id,
+            last_run_id,
+            exception_id,
+            acknowledged_by,
+            acknowledged_at,
+            owner,
+            due,
+            redacted,
+        ) = row
+        share = self._shared.setdefault
+        return FindingRecord(
+            fingerprint=fingerprint,
+            check_id=share(check_id, check_id),
+            device=share(device, device),
+            subject=subject,
+            zone=share(zone, zone),
+            severity=self._severity.get(severity) or Severity(severity),
+            outcome=self._outcome.get(outcome) or Outcome(outcome),
+            message_en=message_en,
+            message_ja=message_ja,
+            references=self._reference_list(references),
+            evidence=_evidence_list(evidence),
+            status=self._status.get(status) or FindingStatus(status),
+            first_seen=share(first_seen, first_seen),
+            last_seen=share(last_seen, last_seen),
+            resolved_at=share(resolved_at, resolved_at),
+            first_run_id=first_run_id,
+            last_run_id=last_run_id,
+            exception_id=exception_id,
+            acknowledged_by=acknowledged_by,
+            acknowledged_at=acknowledged_at,
+            owner=owner,
+            due=due,
+            redacted=bool(redacted),
+        )
+
+    def _reference_list(self, stored: Any) -> tuple[Reference, ...]:
+        if not isinstance(stored, str):  # a driver that parses JSON itself (PostgreSQL)
+            return tuple(Reference.model_validate(item) for item in stored or ())
+        cached = self._references.get(stored)
+        if cached is None:
+            cached = tuple(Reference.model_validate(item) for item in json.loads(stored))
+            if len(self._references) < 10_000:
+                self._references[stored] = cached
+        return cached
+
+
+def _evidence_list(stored: Any) -> tuple[EvidenceRef, ...]:
+    """Evidence is per finding (and ``EvidenceRef`` is mutable): validated for each row."""
+    if not stored or stored == "[]":
+        return ()
+    items = json.loads(stored) if isinstance(stored, str) else stored
+    return tuple(EvidenceRef.model_validate(item) for item in items or ())
+
+
+EVENT_COLUMNS = (
+    FindingEventRow.id,
+    FindingEventRow.fingerprint,
+    FindingEventRow.run_id,
+    FindingEventRow.event_type,
+    FindingEventRow.actor,
+    FindingEventRow.at,
+    FindingEventRow.payload,
+    FindingEventRow.prev_hash,
+    FindingEventRow.hash,
+)
+
+
+_EVENT_TYPES = {t.value: t for t in EventType}
+
+
+def event_record_from(row: Sequence[Any]) -> EventRecord:
+    """An :class:`EventRecord` from an :data:`EVENT_COLUMNS` tuple (no ORM object)."""
+    event_id, fingerprint, run_id, event_type, actor, at, payload, prev_hash, digest = row
+    return EventRecord(
+        id=event_id,
+        fingerprint=fingerprint,
+        run_id=run_id,
+        event_type=_EVENT_TYPES.get(event_type) or EventType(event_type),
+        actor=actor,
+        at=at,
+        payload=MappingProxyType(dict(payload)),
+        prev_hash=prev_hash,
+        hash=digest,
     )

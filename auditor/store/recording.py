@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import mimetypes
-import os
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,7 @@ from sqlalchemy.orm import Session
 from auditor.model.findings import Finding, Outcome
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
-from auditor.redact import redact_text
+from auditor.redact import installation_salt, redact_text
 from auditor.store.events import EventLog
 from auditor.store.integrity import content_digest, seen_key
 from auditor.store.lifecycle import exception_key, matching_exception, may_resolve
@@ -225,6 +224,7 @@ def apply_lifecycle(
             existing[row.fingerprint] = row
 
     tally = Tally(seen=len(seen))
+    redact_once.use_installation_salt()
     digests: dict[str, str] = {}
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
@@ -352,23 +352,35 @@ def transition(
 class _TextRedactor:
     """Redacts a finding's free text once, when it is recorded, so no export has to again.
 
-    The salt is this process's own (as the exports' redactor had): a marker only has to be
-    irreversible. Messages repeat from run to run, so a bounded cache makes a daemon's later runs
-    cheap. Device and subject stay as the checks wrote them: the lifecycle, exceptions and manual
+    The salt is the installation's (:func:`auditor.redact.installation_salt`), the one the
+    collected configurations and the exports use: a secret redacts to the same marker in every
+    process and every run, so a finding's stored text (and its content digest) stays put.
+    Messages repeat from run to run, so a bounded cache makes a daemon's later runs cheap.
+    Device and subject stay as the checks wrote them: the lifecycle, exceptions and manual
     suppressions match on them (the report still redacts those two, through its cache).
     """
 
     LIMIT = 250_000
 
     def __init__(self) -> None:
-        self._salt = os.urandom(16)
+        self._salt: bytes | None = None
         self._cache: dict[str, str] = {}
+
+    def use_installation_salt(self) -> None:
+        """Pick up the installation salt (once per recorded run; a changed salt empties the cache)."""
+        salt = installation_salt()
+        if salt != self._salt:
+            self._salt = salt
+            self._cache.clear()
 
     def __call__(self, text: str) -> str:
         if not text:
             return text
+        if self._salt is None:
+            self.use_installation_salt()
         cached = self._cache.get(text)
         if cached is None:
+            assert self._salt is not None
             cached = redact_text(text, salt=self._salt)
             if len(self._cache) >= self.LIMIT:
                 self._cache.clear()

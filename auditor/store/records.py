@@ -53,6 +53,16 @@ class EventType(StrEnum):
     DUE_SET = "due_set"
     PROGRESS_STARTED = "progress_started"
     PROGRESS_STOPPED = "progress_stopped"
+    SUPPRESSION_REQUESTED = "suppression_requested"
+    """Someone asked for a manual suppression (web console); an approver's ``suppressed`` event
+    follows. Changes no state: the request lives in the chain only."""
+    # The web console's accounts (subject ``operator:web``; the payload names the address and
+    # outcome, never a password): operator events, chained only.
+    WEB_SIGNED_IN = "web_signed_in"
+    WEB_SIGNED_OUT = "web_signed_out"
+    WEB_SIGN_IN_FAILED = "web_sign_in_failed"
+    WEB_USER_CHANGED = "web_user_changed"
+    """``auditor web user add|passwd|disable``: ``action``, ``user``, ``role``."""
 
 
 WORKFLOW_EVENTS = frozenset(
@@ -79,7 +89,7 @@ class RunScope(StrEnum):
     PARTIAL = "partial"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FindingRecord:
     fingerprint: str
     check_id: str
@@ -108,7 +118,7 @@ class FindingRecord:
     """Messages and evidence details were redacted when recorded: the report need not again."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class EventRecord:
     id: int
     fingerprint: str
@@ -202,6 +212,19 @@ class ChainHead:
 
     event_id: int
     hash: str
+
+
+@dataclass(frozen=True)
+class ChainStatus:
+    """The head of an intact chain (``head_hash``), or why it is not intact (``head_hash=None``)."""
+
+    intact: bool
+    head_event_id: int
+    head_hash: str | None
+    events_checked: int
+    from_event_id: int
+    """The checkpoint's event, re-hashed first (0: no checkpoint, the walk began at event 1)."""
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

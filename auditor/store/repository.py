@@ -16,12 +16,14 @@ from types import MappingProxyType, TracebackType
 from typing import Any
 
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
 from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
+from auditor.store.checkpoint import checkpoint_failed, save_checkpoint, walk_from_checkpoint
 from auditor.store.engine import (
     DEFAULT_BUSY_TIMEOUT_MS,
     WRITE_OPTION,
@@ -32,6 +34,7 @@ from auditor.store.errors import (
     EvidenceNotFound,
     RunAlreadyRecorded,
     RunNotFound,
+    StoreError,
 )
 from auditor.store.events import EventLog, chain_row, lock_chain
 from auditor.store.integrity import Replay, check_tables, run_fingerprint, run_state
@@ -50,8 +53,12 @@ from auditor.store.models import (
 )
 from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.reading import (
+    EVENT_COLUMNS,
+    FINDING_COLUMNS,
+    FindingRecords,
     SnapshotLoader,
     event_record,
+    event_record_from,
     find_by_prefix,
     finding_record,
     run_record,
@@ -67,6 +74,7 @@ from auditor.store.recording import (
 )
 from auditor.store.records import (
     ChainHead,
+    ChainStatus,
     CheckResult,
     EventRecord,
     EventType,
@@ -83,7 +91,7 @@ from auditor.store.records import (
 )
 from auditor.store.retention import prune
 from auditor.store.suppressions import manual_exceptions_in, with_manual_exceptions
-from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, valid_tenant
+from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, tenant_rows, valid_tenant
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
@@ -424,7 +432,7 @@ class Store:
 
         ``since`` (inclusive) and ``until`` (exclusive) apply to ``time_field``.
         """
-        query = select(FindingRow)
+        query = select(*FINDING_COLUMNS)
         if status is not None:
             query = query.where(FindingRow.status.in_(_as_strings(status)))
         if severity is not None:
@@ -441,7 +449,8 @@ class Store:
         if until is not None:
             query = query.where(column < utc(until))
         with self._transaction(write=False) as session:
-            records = [finding_record(row) for row in session.scalars(query)]
+            build = FindingRecords()
+            records = [build(row) for row in tenant_rows(session, query)]
         records.sort(
             key=lambda r: (-r.severity.rank, r.device or "", r.check_id, r.subject, r.fingerprint)
         )
@@ -486,21 +495,40 @@ class Store:
         fingerprints: Collection[str] | None = None,
     ) -> list[EventRecord]:
         """Events up to ``until`` (inclusive), oldest first: a report "as of" a date replays them."""
-        query = select(FindingEventRow).order_by(FindingEventRow.id)
+        query = select(*EVENT_COLUMNS).order_by(FindingEventRow.id)
         if until is not None:
             query = query.where(FindingEventRow.at <= utc(until))
         if types is not None:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
             if fingerprints is None:
-                return [event_record(row) for row in session.scalars(query)]
+                return [event_record_from(row) for row in tenant_rows(session, query)]
             wanted = sorted(set(fingerprints))
             found: list[EventRecord] = []
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 part = query.where(FindingEventRow.fingerprint.in_(chunk))
-                found.extend(event_record(row) for row in session.scalars(part))
+                found.extend(event_record_from(row) for row in tenant_rows(session, part))
             return sorted(found, key=lambda event: event.id)
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        """The events of :meth:`list_events`, oldest first, read in batches as they are consumed.
+
+        A report folds 100,000 events into histories one at a time instead of holding them all
+        (with their hashes and payloads) beside the findings. The read is one transaction, open
+        until the iterator is exhausted or closed.
+        """
+        query = select(*EVENT_COLUMNS).order_by(FindingEventRow.id)
+        if until is not None:
+            query = query.where(FindingEventRow.at <= utc(until))
+        if types is not None:
+            query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
+        with self._transaction(write=False, consistent=True) as session:
+            rows = tenant_rows(session, query, yield_per=2000)
+            for row in rows:
+                yield event_record_from(row)
 
     # -- control matrix ---------------------------------------------------------------------
 
@@ -711,6 +739,27 @@ class Store:
                 return ChainHead(event_id=0, hash=GENESIS_HASH)
             return ChainHead(event_id=head.last_event_id, hash=head.last_hash)
 
+    def chain_status(self) -> ChainStatus:
+        """The head hash if the chain is intact (``None`` if not), re-hashing only new events.
+
+        Events up to the stored checkpoint were found intact by an earlier walk; its event must
+        still carry the same hash. A walk that finds the chain intact moves the checkpoint to
+        the head (best effort: a read-only database just walks again next time). Reports use
+        this; ``verify`` walks every event and proves the tables as well.
+        """
+        with self._transaction(write=False, consistent=True) as session:
+            status = walk_from_checkpoint(session)
+        if status.intact and status.head_event_id > status.from_event_id and status.head_hash:
+            self._save_checkpoint(status.head_event_id, status.head_hash)
+        return status
+
+    def _save_checkpoint(self, event_id: int, digest: str) -> None:
+        try:
+            with self._transaction(write=True) as session:
+                save_checkpoint(session, event_id, digest)
+        except (SQLAlchemyError, StoreError) as exc:
+            checkpoint_failed(exc)
+
     def verify(self, expect_head: str | None = None) -> VerifyResult:
         """Recompute the event hash chain, then prove the findings and runs tables from it.
 
@@ -780,6 +829,8 @@ class Store:
                 )
             tables = check_tables(session, replay)
         last_id = expected_id - 1
+        if last_id > 0:  # every event was hashed and linked: the next report starts here
+            self._save_checkpoint(last_id, previous_hash)
         found = None if expected is None else expected_at is not None
         reason = None
         if tables.mismatch_count:

@@ -15,6 +15,7 @@ CRASHED_CHECK_ID = "COL-000"
 
 CHECK_IDS: dict[FailureKind, str] = {
     FailureKind.CRASHED: CRASHED_CHECK_ID,
+    FailureKind.NOT_REPORTED: CRASHED_CHECK_ID,
     FailureKind.TIMEOUT: "COL-001",
     FailureKind.AUTH: "COL-002",
     FailureKind.MALFORMED: "COL-003",
@@ -251,8 +252,19 @@ def _crashed(f: CollectionFailure) -> Messages:
     )
 
 
+def _not_reported(f: CollectionFailure) -> Messages:
+    queue = f.fact("queue")
+    return (
+        f"{f.device}: not collected by a worker (queue {queue}) before the run's deadline; "
+        "the device was not audited in this run",
+        f"{f.device}: 期限までにワーカー(キュー {queue})が収集しませんでした。"
+        "この実行ではこの機器を監査していません",
+    )
+
+
 _MESSAGES: dict[FailureKind, Callable[[CollectionFailure], Messages]] = {
     FailureKind.CRASHED: _crashed,
+    FailureKind.NOT_REPORTED: _not_reported,
     FailureKind.TIMEOUT: _snmp_timeout,
     FailureKind.AUTH: _snmp_auth,
     FailureKind.MALFORMED: _snmp_malformed,

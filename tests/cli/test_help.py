@@ -89,7 +89,8 @@ def test_the_tree_has_every_command_group() -> None:
         "validate", "rules", "run", "check", "verify", "daemon", "status", "matrix", "report",
         "export", "probe", "findings list", "findings show", "findings ack", "findings suppress",
         "db upgrade", "config show", "config diff", "config plan", "traffic analyze",
-        "traffic watch", "lab netns up", "lab netns down",
+        "traffic watch", "lab netns up", "lab netns down", "web user add", "web user passwd",
+        "web user disable",
     ):  # fmt: skip
         assert expected in paths
 

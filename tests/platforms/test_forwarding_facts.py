@@ -40,6 +40,7 @@ ip route vrf RED 10.30.9.0 255.255.255.0 10.30.0.254 global
 router ospf 1
  network 10.10.1.0 0.0.0.255 area 0
 router bgp 64512
+ neighbor 10.30.0.254 remote-as 64513
 """
 
 

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 
-from auditor.report.data import load_report_data
+from auditor.report.data import ReportData, load_report_data
 from auditor.report.service import ReportInputs, build_report, run_export, write_report
 from auditor.store import Store
 from tests.report.chromium import FIRST_SCREEN, chromium_binary, visit
 from tests.report.city import PLANTED_SECRET, City
 from tests.report.example_city import audit_example_city
+from tests.report.pdfpages import first_page_png, page_texts
 
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 
@@ -37,8 +38,11 @@ EXPRESSIONS = {
 
 
 @pytest.fixture(scope="module")
-def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, int]:
-    """The example city's report: real policy, lab snapshots, every check, a real zone matrix."""
+def example_city(tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportData, Path, int]:
+    """The example city's report: real policy, lab snapshots, every check, a real zone matrix.
+
+    Audited once for the module: the Chromium test reads its HTML, the PDF test renders its data.
+    """
     folder = tmp_path_factory.mktemp("example-city")
     with Store(f"sqlite:///{folder / 'auditor.db'}") as store:
         store.upgrade()
@@ -47,7 +51,13 @@ def example_city_html(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, i
     assert data.findings and any(cell.violation for cell in data.matrix)
     page = folder / "report.html"
     write_report(data, page)
-    return page, len(policy.zones)
+    return data, page, len(policy.zones)
+
+
+@pytest.fixture(scope="module")
+def example_city_html(example_city: tuple[ReportData, Path, int]) -> tuple[Path, int]:
+    _, page, zones = example_city
+    return page, zones
 
 
 def _needs(binary: str | None, name: str) -> None:
@@ -109,6 +119,7 @@ def test_device_text_with_a_script_tag_stays_text_in_chromium(
     assert seen.values["matrix_cells"] == len(stored_city.policy.zones) ** 2
 
 
+@pytest.mark.browser
 def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
     stored_city: City, tmp_path: Path
 ) -> None:
@@ -125,75 +136,29 @@ def test_the_pdf_export_renders_japanese_text_and_its_first_page_as_an_image(
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True)
     assert "CJK" in fonts.stdout or "IPA" in fonts.stdout
     ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "70",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(ARTIFACTS / "report-pdf-page1"),
-        ],
-        check=True,
-    )
-    assert (ARTIFACTS / "report-pdf-page1.png").read_bytes().startswith(b"\x89PNG")
+    png = first_page_png(pdf, ARTIFACTS / "report-pdf-page1")
+    assert png.read_bytes().startswith(b"\x89PNG")
 
 
-def test_the_example_city_pdf_first_page_is_kept_as_an_artifact(tmp_path: Path) -> None:
+@pytest.mark.browser
+def test_the_example_city_pdf_first_page_is_kept_as_an_artifact(
+    example_city: tuple[ReportData, Path, int], tmp_path: Path
+) -> None:
     _needs(shutil.which("pdftoppm"), "pdftoppm (poppler-utils)")
-    with Store(f"sqlite:///{tmp_path / 'auditor.db'}") as store:
-        store.upgrade()
-        policy, inventory = audit_example_city(store)
-        data = build_report(store, ReportInputs(policy=policy, inventory=inventory))
+    data, _, _ = example_city
     pdf = tmp_path / "example-city.pdf"
     run_export("pdf", pdf, data, titles={})
     ARTIFACTS.mkdir(exist_ok=True)
-    subprocess.run(
-        [
-            "pdftoppm",
-            "-png",
-            "-r",
-            "70",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            str(pdf),
-            str(ARTIFACTS / "example-city-pdf-page1"),
-        ],
-        check=True,
-    )
+    first_page_png(pdf, ARTIFACTS / "example-city-pdf-page1")
     (ARTIFACTS / "example-city-report.pdf").write_bytes(pdf.read_bytes())
     # landscape, and every page the findings table fills holds at least 10 findings
     info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "841.89 x 595.276" in info
     row = re.compile(r"(重大な不適合|軽微な不適合|観察事項) (重大|高|中|低|情報) [A-Z]+-[0-9]+")
-    per_page = []
-    page = 1
-    while True:
-        text = subprocess.run(
-            ["pdftotext", "-raw", "-f", str(page), "-l", str(page), str(pdf), "-"],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        if text.returncode != 0:
-            break
-        per_page.append(len(row.findall(text.stdout)))
-        page += 1
+    per_page = [len(row.findall(text)) for text in page_texts(pdf)]
+    pages = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
+    assert len(per_page) == pages
     table = [i for i, n in enumerate(per_page) if n]
     assert sum(per_page) == len(data.nonconformities)
     assert all(per_page[i] >= 10 for i in table[1:-1]), per_page
-    pages = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True)
-    assert (
-        int(
-            next(line for line in pages.stdout.splitlines() if line.startswith("Pages:")).split()[1]
-        )
-        > 1
-    )
+    assert pages > 1

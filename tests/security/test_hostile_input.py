@@ -1,21 +1,20 @@
 """Hostile policy, inventory and ledger files end in a clear error naming the file and exit 2.
 
-Every case runs the real ``auditor validate`` in a subprocess under an address-space limit, so a
-case that would exhaust memory fails here with a MemoryError traceback instead of swapping the
-machine, and the timeout is a guard against hangs (not a timing assertion). The corpus is built
-by the test: nothing large or dangerous is kept in the repository.
+Every case runs the real ``auditor validate`` in a process of its own under an address-space limit,
+so a case that would exhaust memory fails here with a MemoryError traceback instead of swapping the
+machine, and the timeout is a guard against hangs (not a timing assertion). The processes are forked
+from one runner that has imported the CLI once (``tests/security/cli_forker.py``): each still enters
+the console-script entry point, in its own working directory with its own limit and output. The
+corpus is built by the test: nothing large or dangerous is kept in the repository.
 """
 
 from __future__ import annotations
 
 import io
 import os
-import resource
 import shutil
-import subprocess
-import sys
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -23,10 +22,11 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from tests.security.cli_forker import Forker
+
 REPO = Path(__file__).resolve().parents[2]
 POLICY = REPO / "policies" / "example-city"
 INVENTORY = REPO / "inventory" / "example-city"
-AUDITOR = Path(sys.executable).parent / "auditor"
 MEMORY_LIMIT = 1536 * 1024 * 1024
 TIMEOUT = 60
 
@@ -196,25 +196,27 @@ CASES = [
 ]
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+@pytest.fixture(scope="module")
+def forker() -> Iterator[Forker]:
+    with Forker({**os.environ, "AUDITOR_LANG": "en", "COLUMNS": "200"}) as runner:
+        yield runner
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
-def test_hostile_input_is_a_clear_error_naming_the_file(case: Case, tmp_path: Path) -> None:
-    arguments, named = case.build(tmp_path)
-    environment = {**os.environ, "AUDITOR_LANG": "en", "COLUMNS": "200"}
-    result = subprocess.run(
-        [str(AUDITOR), "validate", *arguments],
-        capture_output=True,
-        text=True,
-        errors="replace",
+def test_hostile_input_is_a_clear_error_naming_the_file(
+    case: Case, tmp_path: Path, forker: Forker
+) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    arguments, named = case.build(work)
+    result = forker.run(
+        ["validate", *arguments],
+        cwd=work,
+        output=tmp_path / "output",
+        memory_limit=MEMORY_LIMIT,
         timeout=TIMEOUT,
-        preexec_fn=_limit_memory,
-        env=environment,
-        cwd=tmp_path,
-        check=False,
     )
+    assert result.returncode is not None, "the command outlived its timeout"
     output = result.stdout + result.stderr
     assert "Traceback" not in output, output[-3000:]
     assert result.returncode == 2, output[-3000:]

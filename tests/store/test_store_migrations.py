@@ -18,18 +18,23 @@ from tests.store.helpers import day, finding, run_once
 
 TABLES = {
     "alembic_version",
+    "chain_checkpoint",
     "collection_errors",
+    "device_collections",
     "devices",
     "event_chain",
     "evidence",
     "finding_events",
     "findings",
+    "imported_bundles",
     "notification_outbox",
     "run_evidence",
     "run_matrices",
     "run_results",
     "runs",
     "snapshots",
+    "web_sessions",
+    "web_users",
 }
 
 
@@ -53,7 +58,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0014_tenants"
+    assert head_revision() == "0015_tenants"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
@@ -69,7 +74,7 @@ PRE_TENANT_HEAD = "ba89c7c85662b45ca372e7be6560fd13cf0ab8b5052eaf917f4e420475df8
 
 
 def test_a_store_from_before_tenants_upgrades_into_the_default_tenant(tmp_path: Path) -> None:
-    """A real store written by the release before 0014 (dumped as SQL): after the upgrade its
+    """A real store written by the release before tenants (0011, dumped as SQL): after the upgrade its
     rows are the ``default`` city's, its chain verifies with the same head, and a second city
     can be audited into it without touching the first."""
     database = tmp_path / "auditor.db"

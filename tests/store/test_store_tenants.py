@@ -137,6 +137,13 @@ def test_every_public_method_of_the_protocol_opened_for_b_misses_the_rows_of_a(
         "latest_matrix": lambda: south.latest_matrix() is None,
         "prune": lambda: south.prune(day(400)) == 0,
         "verify": lambda: south.verify().ok and south.verify().findings_checked == 0,
+        "iter_events": lambda: all(e.fingerprint != fp for e in south.iter_events()),
+        # Each city has its own chain and its own checkpoint: B's walk never starts from A's.
+        "chain_status": lambda: (
+            south.chain_status().intact
+            and south.chain_status().head_hash != north.chain_status().head_hash
+            and north.chain_status().from_event_id > south.chain_status().from_event_id
+        ),
     }
     protocol = {
         name
@@ -273,12 +280,14 @@ STORE_PACKAGE = Path(__file__).resolve().parents[2] / "auditor" / "store"
 _SESSION = re.compile(r"\bSession\(")
 _RAW = re.compile(r"\btext\(|exec_driver_sql|\.execute\(\s*\"")
 _CONNECT = re.compile(r"\.connect\(\)|\.begin\(\)\s+as\s+connection")
+_SESSION_CONNECTION = re.compile(r"\.connection\(\)")
 
 
 def test_the_store_package_has_no_way_around_the_tenant_session() -> None:
     """Every store statement runs in a :class:`TenantSession`: no plain ``Session(``, no raw SQL
-    outside the pragmas of the engine and the migration runner, and connections are opened only by the transaction helpers
-    (which wrap them in a TenantSession) and by the migration runner."""
+    outside the pragmas of the engine and the migration runner, connections are opened only by the
+    transaction helpers (which wrap them in a TenantSession) and by the migration runner, and fast
+    Core reads run only through ``tenant_rows``."""
     allowed_connect = {"repository.py", "outbox.py", "migrate.py", "engine.py"}
     offenders = []
     for path in sorted(STORE_PACKAGE.rglob("*.py")):
@@ -291,6 +300,10 @@ def test_the_store_package_has_no_way_around_the_tenant_session() -> None:
             offenders.append(f"{path.name}: raw SQL")
         if path.name not in allowed_connect and _CONNECT.search(source):
             offenders.append(f"{path.name}: opens its own connection")
+        if path.name != "tenancy.py" and _SESSION_CONNECTION.search(source):
+            # A statement on session.connection() skips the session's hook: Core reads go
+            # through tenancy.tenant_rows, which filters them.
+            offenders.append(f"{path.name}: statement on session.connection() (use tenant_rows)")
     assert offenders == []
     for name in ("repository.py", "outbox.py"):
         source = (STORE_PACKAGE / name).read_text(encoding="utf-8")

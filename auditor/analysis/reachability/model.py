@@ -8,8 +8,11 @@ table) is kept as a *gap* on the device or port, so a search that meets it answe
 
 from __future__ import annotations
 
+import gc
 import ipaddress
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -18,6 +21,7 @@ from auditor.analysis.network import NetworkView
 from auditor.analysis.permits import rule_networks, rule_services
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
+from auditor.model.snapshot import NatRule
 
 _DYNAMIC = frozenset({"ospf", "ospf3", "bgp", "rip", "ripng", "eigrp", "isis", "is-is"})
 _NOT_ROUTES = frozenset({"connected", "local", "direct", "c", "l"})
@@ -54,6 +58,7 @@ class RouteEntry:
     protocol: str
     next_hop_vrf: str | None
     leak: bool
+    discard: bool = False  # Null0 / ``gateway null`` / blackhole: matching traffic is dropped
 
     @property
     def text(self) -> str:
@@ -81,11 +86,20 @@ class FilterLine:
 
 @dataclass(frozen=True, slots=True)
 class NatFact:
+    """A destination translation the search follows from the outside address to the inside one.
+
+    ``services`` limits a port forward to what it forwards (``None``: every service); a forward
+    that changes the port (or names no single port) cannot carry the search's service across,
+    so ``follows`` is False and those services get a gap instead of a path.
+    """
+
     kind: str
     inside: tuple[Network, ...]
     outside: tuple[Network, ...]
     interface: str | None
     line: str
+    services: tuple[ServiceRange, ...] | None = None
+    follows: bool = True
 
 
 @dataclass
@@ -104,6 +118,11 @@ class ForwardingModel:
     device_gaps: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     port_gaps: dict[tuple[str, str], list[str]] = field(default_factory=lambda: defaultdict(list))
     _by_zone: dict[str | None, list[Port]] | None = field(default=None, repr=False)
+    # Lookups the search makes at every hop, built once: a port by name, a device's ports per
+    # VRF (device order kept), and search results that depend on the model alone.
+    _by_name: dict[tuple[str, str], Port] | None = field(default=None, repr=False)
+    _by_vrf: dict[tuple[str, str | None], list[Port]] | None = field(default=None, repr=False)
+    memo: dict[object, object] = field(default_factory=dict, repr=False)
 
     @property
     def interface_count(self) -> int:
@@ -135,8 +154,49 @@ class ForwardingModel:
             self._by_zone = dict(index)
         return self._by_zone.get(zone, [])
 
+    def port(self, device: str, interface: str | None) -> Port | None:
+        """The first port of ``device`` named ``interface`` (``None`` for no name)."""
+        if interface is None:
+            return None
+        if self._by_name is None:
+            index: dict[tuple[str, str], Port] = {}
+            for name, ports in self.ports.items():
+                for port in ports:
+                    index.setdefault((name, port.interface), port)
+            self._by_name = index
+        return self._by_name.get((device, interface))
+
+    def ports_in_vrf(self, device: str, vrf: str | None) -> list[Port]:
+        """The ports of ``device`` in ``vrf``, in the device's port order."""
+        if self._by_vrf is None:
+            index: dict[tuple[str, str | None], list[Port]] = defaultdict(list)
+            for name, ports in self.ports.items():
+                for port in ports:
+                    index[(name, port.vrf)].append(port)
+            self._by_vrf = dict(index)
+        return self._by_vrf.get((device, vrf), [])
+
     def is_firewall(self, device: str) -> bool:
         return self.view.is_firewall(device)
+
+
+@contextmanager
+def heap_frozen() -> Iterator[None]:
+    """Keep the cyclic GC off the run's long-lived objects while the model is searched.
+
+    The searches allocate millions of short-lived tuples; each full collection they trigger
+    rescans every snapshot object of the run, which made the all-pairs time grow with the square
+    of the city (bench/reachability.py). Frozen objects are only skipped by the collector, not
+    freed or changed; they return to the oldest generation afterwards.
+    """
+    already = gc.get_freeze_count() > 0
+    if not already:
+        gc.freeze()
+    try:
+        yield
+    finally:
+        if not already:
+            gc.unfreeze()
 
 
 def build_model(view: NetworkView) -> ForwardingModel:
@@ -144,6 +204,18 @@ def build_model(view: NetworkView) -> ForwardingModel:
     cached = view.derived.get("forwarding_model")
     if isinstance(cached, ForwardingModel):
         return cached
+    # The model is tens of thousands of small acyclic objects that all live on: like the network
+    # view's own build, the cyclic collector pauses instead of rescanning them as they grow.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(view)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _build(view: NetworkView) -> ForwardingModel:
     model = ForwardingModel(view)
     for facts in view.l3_interfaces.values():
         for fact in facts:
@@ -168,6 +240,7 @@ def build_model(view: NetworkView) -> ForwardingModel:
                     protocol=route.protocol,
                     next_hop_vrf=leak_vrf,
                     leak=route.next_hop_vrf is not None and leak_vrf != vrf,
+                    discard=route.next_hop_kind == "null",
                 )
             )
         configured = {p.lower() for p in snapshot.routing_protocols or []} & _DYNAMIC
@@ -185,9 +258,7 @@ def build_model(view: NetworkView) -> ForwardingModel:
                 )
                 continue
             if nat.kind != "source":
-                model.nat[device].append(
-                    NatFact(nat.kind, inside, outside, nat.interface, nat.line)
-                )
+                model.nat[device].append(_nat_fact(nat, inside, outside))
         for pbr in snapshot.policy_routes:
             text = f"{device}: policy-based routing not modelled ({pbr.line or pbr.name})"
             if pbr.interface is None:
@@ -217,6 +288,24 @@ def _add_port(model: ForwardingModel, fact: L3Interface) -> None:
     )
     model.ports[fact.device].append(port)
     model.owners.setdefault(str(fact.address.ip), port)
+
+
+def _nat_fact(nat: NatRule, inside: tuple[Network, ...], outside: tuple[Network, ...]) -> NatFact:
+    """A port forward translates only its protocol and port: other services to the outside
+    address are not sent to the inside host (they were all followed before)."""
+    if nat.protocol is None:
+        return NatFact(nat.kind, inside, outside, nat.interface, nat.line)
+    protocol = nat.protocol.lower()
+    port = nat.outside_port
+    if port is not None and nat.inside_port == port:
+        forwarded = (ServiceRange(protocol, port, port),)
+        return NatFact(nat.kind, inside, outside, nat.interface, nat.line, forwarded)
+    # The port changes (or is not one port): the service seen outside is not the one delivered
+    # inside, so both are gaps, never a path.
+    ports = {p for p in (port, nat.inside_port) if p is not None}
+    unknown = (ServiceRange(protocol),) if len(ports) < 2 else ()
+    touched = unknown or tuple(ServiceRange(protocol, p, p) for p in sorted(ports))
+    return NatFact(nat.kind, inside, outside, nat.interface, nat.line, touched, follows=False)
 
 
 def _networks(text: str | None) -> tuple[Network, ...]:

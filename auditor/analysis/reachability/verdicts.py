@@ -11,15 +11,12 @@ also lie within ``mynumber_destinations``. Memoized on the network view.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 from auditor.analysis.network import NetworkView
-from auditor.analysis.reachability.model import ForwardingModel, build_model
-from auditor.analysis.reachability.search import Endpoint, Nets, PathResult, search
+from auditor.analysis.reachability.model import ForwardingModel, build_model, heap_frozen
+from auditor.analysis.reachability.search import Endpoint, Nets, PathResult, search_services
 from auditor.analysis.services import ServiceRange
 from auditor.analysis.zones import Network
 from auditor.policy.models import ZoneKind
@@ -165,34 +162,19 @@ def reachability(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
     cached = view.derived.get("reachability")
     if isinstance(cached, dict):
         return cached
-    with _heap_frozen():
+    with heap_frozen():
         verdicts = _all_pairs(view)
     view.derived["reachability"] = verdicts
     return verdicts
 
 
-@contextmanager
-def _heap_frozen() -> Iterator[None]:
-    """Keep the cyclic GC off the run's long-lived objects while the searches run.
-
-    The searches allocate millions of short-lived tuples; each full collection they trigger
-    rescans every snapshot object of the run, which made the all-pairs time grow with the square
-    of the city (bench/reachability.py). Frozen objects are only skipped by the collector, not
-    freed or changed; they return to the oldest generation afterwards.
-    """
-    already = gc.get_freeze_count() > 0
-    if not already:
-        gc.freeze()
-    try:
-        yield
-    finally:
-        if not already:
-            gc.unfreeze()
-
-
 def _all_pairs(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
-    model = build_model(view)
     classes = service_classes(view)
+    failed: str | None = None
+    try:
+        model: ForwardingModel | None = build_model(view)
+    except Exception as exc:  # one bad snapshot must not crash the audit
+        model, failed = None, f"the forwarding model could not be built ({_failure(exc)})"
     zones = [zone.id for zone in view.policy.zones]
     verdicts: dict[tuple[str, str], PairVerdict] = {}
     for source in zones:
@@ -206,11 +188,25 @@ def _all_pairs(view: NetworkView) -> dict[tuple[str, str], PairVerdict]:
             if not target.networks:
                 continue
             verdict = PairVerdict(source, destination)
-            judge = judge_path(view, source, destination)
-            for service in classes:
-                verdict.results.append(search(model, origin, target, service, judge))
+            try:
+                if model is None:
+                    raise _SearchFailedError(failed or "")
+                judge = judge_path(view, source, destination)
+                verdict.results.extend(search_services(model, origin, target, classes, judge))
+            except Exception as exc:  # a named gap ("unknown"), never a crash
+                gap = str(exc) if isinstance(exc, _SearchFailedError) else _failure(exc)
+                text = f"path search {source}->{destination} failed: {gap}"
+                verdict.results = [PathResult(c, "unknown", gaps=[text]) for c in classes]
             verdicts[(source, destination)] = verdict
     return verdicts
+
+
+class _SearchFailedError(Exception):
+    """The model could not be built: every pair is unknown with the reason."""
+
+
+def _failure(exc: Exception) -> str:
+    return f"{type(exc).__name__}: {exc}"[:300]
 
 
 def reachability_json(view: NetworkView) -> dict[str, dict[str, Any]]:

@@ -4,8 +4,8 @@ Every existing row belongs to tenant ``default`` (the server default), so a sing
 keeps working unchanged and its hash chain stays valid: event ids and hashes are untouched, the
 chain head simply becomes the ``default`` tenant's head.
 
-Revision ID: 0014_tenants
-Revises: 0011_findings_redacted
+Revision ID: 0015_tenants
+Revises: 0014_bundles
 Create Date: 2027-02-10
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0014_tenants"
-down_revision: str | None = "0011_findings_redacted"
+revision: str = "0015_tenants"
+down_revision: str | None = "0014_bundles"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -34,6 +34,11 @@ TABLES = (
     "run_matrices",
     "run_results",
     "notification_outbox",
+    "chain_checkpoint",
+    "web_users",
+    "web_sessions",
+    "imported_bundles",
+    "device_collections",
 )
 """Tables that hold one city's data."""
 
@@ -93,11 +98,37 @@ def upgrade() -> None:
             ["tenant", "sha256"],
             ["tenant", "sha256"],
         )
+    # Tables that arrived with the web console, the chain checkpoint and distributed collection:
+    # one checkpoint per city chain, users/sessions per city, replay register per city.
+    with op.batch_alter_table("web_sessions") as batch:
+        batch.add_column(_tenant())
+    with op.batch_alter_table("web_users", recreate="always" if sqlite else "auto") as batch:
+        batch.add_column(_tenant())
+        batch.drop_constraint("uq_web_users_username", type_="unique")
+        batch.create_unique_constraint("uq_web_users_tenant_username", ["tenant", "username"])
+    with op.batch_alter_table("chain_checkpoint", recreate="always" if sqlite else "auto") as b:
+        b.add_column(_tenant())
+        b.drop_constraint("pk_chain_checkpoint", type_="primary")
+        b.create_primary_key("pk_chain_checkpoint", ["tenant", "id"])
+    with op.batch_alter_table("imported_bundles", recreate="always" if sqlite else "auto") as b:
+        b.add_column(_tenant())
+        b.drop_constraint("uq_imported_bundles_bundle_id", type_="unique")
+        b.drop_constraint("uq_imported_bundles_collector_sequence", type_="unique")
+        b.create_unique_constraint("uq_imported_bundles_tenant_bundle_id", ["tenant", "bundle_id"])
+        b.create_unique_constraint(
+            "uq_imported_bundles_tenant_collector_sequence", ["tenant", "collector_id", "sequence"]
+        )
+    with op.batch_alter_table("device_collections", recreate="always" if sqlite else "auto") as b:
+        b.add_column(_tenant())
+        b.drop_constraint("uq_device_collections_run_key_device", type_="unique")
+        b.create_unique_constraint(
+            "uq_device_collections_tenant_run_key_device", ["tenant", "run_key", "device"]
+        )
     for table in TABLES:
         op.create_index(f"ix_{table}_tenant", table, ["tenant"])
 
 
 def downgrade() -> None:
     raise NotImplementedError(
-        "0014_tenants cannot be undone once several tenants share the store; restore a backup"
+        "0015_tenants cannot be undone once several tenants share the store; restore a backup"
     )

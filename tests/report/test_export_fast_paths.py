@@ -1,0 +1,136 @@
+"""The fast read paths of issue 20 change no byte of any export.
+
+The report city is exported twice in one process (one salt): through the store as it reads now
+(Core selects, the chain checkpoint, the streamed XLSX) and through a reference reader that
+loads ORM rows one by one and takes the head from the full ``verify()``, as the exports did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select, text
+from sqlalchemy.orm import Session
+
+from auditor.report.service import ReportInputs, build_report, run_export
+from auditor.store import Store
+from auditor.store.models import FindingEventRow, FindingRow
+from auditor.store.reading import event_record, finding_record
+from auditor.store.records import ChainStatus, EventRecord, FindingRecord
+from auditor.store.types import utc
+from tests.report.city import POLICY_DIR, City, populate
+
+FORMATS = ("csv", "json", "sarif")
+
+
+class ReferenceReader:
+    """The store as the exports read it before: ORM objects, every event hashed per export."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def list_findings(self) -> list[FindingRecord]:
+        with Session(self._store.engine) as session:
+            records = [finding_record(row) for row in session.scalars(select(FindingRow))]
+        return sorted(
+            records,
+            key=lambda r: (-r.severity.rank, r.device or "", r.check_id, r.subject, r.fingerprint),
+        )
+
+    def list_events(
+        self,
+        *,
+        until: datetime | None = None,
+        types: Collection[str] | None = None,
+        fingerprints: Collection[str] | None = None,
+    ) -> list[EventRecord]:
+        query = select(FindingEventRow).order_by(FindingEventRow.id)
+        if until is not None:
+            query = query.where(FindingEventRow.at <= utc(until))
+        if types is not None:
+            query = query.where(FindingEventRow.event_type.in_(list(types)))
+        if fingerprints is not None:
+            query = query.where(FindingEventRow.fingerprint.in_(list(fingerprints)))
+        with Session(self._store.engine) as session:
+            return [event_record(row) for row in session.scalars(query)]
+
+    def iter_events(
+        self, *, until: datetime | None = None, types: Collection[str] | None = None
+    ) -> Iterator[EventRecord]:
+        yield from self.list_events(until=until, types=types)
+
+    def chain_status(self) -> ChainStatus:
+        result = self._store.verify()
+        intact = result.first_broken_event_id is None and result.head_hash is not None
+        return ChainStatus(
+            intact, result.events_checked, result.head_hash, result.events_checked, 0
+        )
+
+
+@pytest.fixture
+def city(tmp_path: Path) -> Iterator[City]:
+    with Store(f"sqlite:///{tmp_path / 'auditor.db'}") as store:
+        store.upgrade()
+        yield populate(store)
+
+
+def _exports(store: Any, city: City, out: Path, *, with_history: bool) -> dict[str, Path]:
+    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    data = build_report(store, inputs, now=city.now, with_history=with_history)
+    out.mkdir()
+    paths = {}
+    for fmt in (*FORMATS, "xlsx"):
+        paths[fmt] = out / f"export.{fmt}"
+        run_export(fmt, paths[fmt], data, titles={"SEG-001": ("VLAN 混在", "Mixed VLANs")})  # type: ignore[arg-type]
+    return paths
+
+
+def _cells(path: Path) -> list[tuple[Any, ...]]:
+    book = load_workbook(path)
+    cells: list[tuple[Any, ...]] = []
+    for sheet in book.worksheets:
+        cells.append((sheet.title, sheet.freeze_panes, sheet.auto_filter.ref))
+        for row in sheet.iter_rows():
+            cells.extend(
+                (c.coordinate, c.value, c.number_format, bool(c.font.b))
+                for c in row
+                if c.value is not None
+            )
+    return cells
+
+
+@pytest.mark.parametrize("with_history", [True, False])
+def test_every_export_is_identical_through_the_reference_reader(
+    city: City, tmp_path: Path, with_history: bool
+) -> None:
+    fast = _exports(city.store, city, tmp_path / "fast", with_history=with_history)
+    slow = _exports(ReferenceReader(city.store), city, tmp_path / "slow", with_history=with_history)
+    for fmt in FORMATS:
+        assert fast[fmt].read_bytes() == slow[fmt].read_bytes(), fmt
+    assert _cells(fast["xlsx"]) == _cells(slow["xlsx"])
+    assert len(fast["json"].read_text(encoding="utf-8")) > 10_000  # the city, not an empty file
+
+
+def test_a_broken_chain_is_still_reported_as_broken(city: City, tmp_path: Path) -> None:
+    store = city.store
+    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    assert build_report(store, inputs, now=city.now).chain_head is not None  # checkpoint saved
+    with store.engine.begin() as connection:
+        last = connection.execute(text("SELECT last_event_id FROM event_chain")).scalar_one()
+        connection.execute(
+            text("UPDATE finding_events SET actor = 'mallory' WHERE id = :i"), {"i": last}
+        )
+    data = build_report(store, inputs, now=city.now)
+    assert data.chain_head is None
+    paths = _exports(store, city, tmp_path / "broken", with_history=False)
+    assert '"event_chain_head": null' in paths["json"].read_text(encoding="utf-8")
+    provenance = load_workbook(paths["xlsx"]).worksheets[-1]
+    assert [c.value for c in provenance[1]][1] == "-"
