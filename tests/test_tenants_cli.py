@@ -369,3 +369,24 @@ def test_a_command_run_for_one_city_reads_only_that_citys_secrets(
             resolve(CredentialRef(file=str(tmp_path / SOUTH / "credentials" / "snmp")))
     finally:
         options.set_tenant(None)
+
+
+def test_the_web_console_import_and_bundle_collection_need_a_city(
+    cities: Cities, tmp_path: Path
+) -> None:
+    """``auditor web`` (and its accounts), ``import`` and ``collect --bundle`` are refused without
+    ``--tenant`` in a multi-city deployment; a web account belongs to the city it was added for."""
+    for refused in (
+        ["web", "--db", cities.db],
+        ["web", "user", "list", "--db", cities.db],
+        ["import", str(tmp_path / "none.kjb"), "--db", cities.db],
+        ["collect", "--bundle", str(tmp_path)],
+    ):
+        assert "several cities" in _cli(*refused, code=2), refused
+    add = ["web", "user", "add", "sato", "--role", "admin", "--password-stdin", "--db", cities.db]
+    added = CliRunner().invoke(
+        build_app("en"), ["--tenant", NORTH, *add], input="a long enough secret\n"
+    )
+    assert added.exit_code == 0, added.output
+    assert "sato" in _cli("--tenant", NORTH, "web", "user", "list", "--db", cities.db)
+    assert "sato" not in _cli("--tenant", SOUTH, "web", "user", "list", "--db", cities.db)

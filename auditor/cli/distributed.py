@@ -148,6 +148,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         from auditor.distributed.handover import import_bundles
         from auditor.distributed.sealing import BundleError
 
+        options.tenant(lang)  # a multi-city deployment names the city first (exit 2)
         registry = discover()
         inputs = options.load_inputs(policy, inventory, ledger, registry, lang)
         store = options.open_store(db)
