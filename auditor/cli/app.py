@@ -24,6 +24,7 @@ from auditor.cli.matrix import register_matrix
 from auditor.cli.notify import register_notify
 from auditor.cli.offline import register_offline
 from auditor.cli.path import register_path
+from auditor.cli.prefecture import register_prefecture
 from auditor.cli.report import register_report
 from auditor.cli.review import register_review
 from auditor.cli.rules import register_rules
@@ -49,12 +50,19 @@ def build_app(lang: Lang) -> typer.Typer:
 
     @app.callback()
     def root(
+        ctx: typer.Context,
         lang_: lang_option = lang,
         debug: Annotated[
             bool, typer.Option("--debug", envvar="AUDITOR_DEBUG", help=t("opt.debug", lang))
         ] = False,
+        tenant: Annotated[str | None, options.tenant_option(lang)] = None,
     ) -> None:
-        """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both."""
+        """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both.
+        ``--tenant`` selects the city every command that opens the store works on."""
+        options.set_tenant(tenant)
+        defaults = options.tenant_input_defaults(ctx.command, options.given_tenant())
+        if defaults:
+            ctx.default_map = defaults
 
     register_validate(app, lang)
     register_rules(app, lang)
@@ -71,6 +79,7 @@ def build_app(lang: Lang) -> typer.Typer:
     register_report(app, lang)
     register_traffic(app, lang)
     register_notify(app, lang)
+    register_prefecture(app, lang)
     register_web(app, lang)
     _mount_lab(app, lang)
     return app

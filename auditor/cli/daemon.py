@@ -79,6 +79,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         except ValidationError as exc:
             Console(stderr=True).print(str(exc), markup=False)
             raise typer.Exit(2) from exc
+        settings = options.tenant_settings(settings, lang)
         daemon = Daemon(settings)
         try:
             code = daemon.serve(run_audit_now=audit_now)
@@ -110,8 +111,9 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             settings = Settings()
         except ValidationError as exc:
             options.fail(" ".join(str(exc).split()))
+        settings = options.tenant_settings(settings, lang)
         url = db or settings.effective_db_url()
-        status_path = settings.state_dir / "daemon-status.json"
+        status_path = settings.state_dir / settings.status_file_name()
         daemon_state: dict[str, Any] = {}
         if status_path.exists():
             daemon_state = json.loads(status_path.read_text(encoding="utf-8"))

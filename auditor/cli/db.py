@@ -30,7 +30,7 @@ def register_db(app: typer.Typer, lang: Lang) -> None:
     def db_upgrade(db: db_option = None, lang_: lang_option = lang) -> None:
         from auditor.store.opening import display_url
 
-        store = _open_store(db)
+        store = _open_store(db, lang)
         _stdout().print(t("db_upgraded", lang, url=display_url(store.url)), markup=False)
 
     @app.command("verify", help=t("verify", lang))

@@ -93,8 +93,10 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         from auditor.collect.ssh import default_salt
         from auditor.distributed.handover import write_bundle
         from auditor.distributed.routing import shard
-        from auditor.inventory.credentials import resolve_secret
 
+        # In a multi-city deployment the city must be named (exit 2 otherwise); its inventory is
+        # the default of --inventory and its credentials folder supplies the secrets.
+        options.tenant(lang)
         registry = discover()
         inputs = options.load_inputs(policy, inventory, None, registry, lang)
         devices = shard(inputs.inventory.devices, inputs.policy, tier=tier, site=site)
@@ -103,9 +105,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         base_dir = inputs.inventory_path if inputs.inventory_path else Path()
         inventory_dir = base_dir if base_dir.is_dir() else base_dir.parent
 
-        def resolve(reference: Any) -> str:
-            return resolve_secret(reference, base_dir=inventory_dir)
-
+        resolve = options.city_secret_resolver(inventory_dir, lang)
         folder = keys_dir(key_folder)
         try:
             written = write_bundle(
@@ -148,6 +148,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         from auditor.distributed.handover import import_bundles
         from auditor.distributed.sealing import BundleError
 
+        options.tenant(lang)  # a multi-city deployment names the city first (exit 2)
         registry = discover()
         inputs = options.load_inputs(policy, inventory, ledger, registry, lang)
         store = options.open_store(db)

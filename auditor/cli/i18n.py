@@ -342,6 +342,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "db_upgraded": ("データベースを最新化しました: {url}", "Database upgraded: {url}"),
     "acked": ("確認済みにしました: {fp}", "Acknowledged: {fp}"),
     # loud failures (issue 17)
+    "prefecture": (
+        "複数の自治体をまとめて見る (都道府県・共同利用の運用者向け)。",
+        "Every city of a multi-city deployment at once (prefectures, shared services).",
+    ),
+    "prefecture.report": (
+        "自治体別・ゾーン別・判定別の概況、推移、一定期間監査されていない自治体 "
+        "(HTML / JSON / CSV)。",
+        "Overview per city, zone and grade, the trend, and cities not audited recently "
+        "(HTML / JSON / CSV).",
+    ),
+    "opt.overview_format": ("出力形式: html / json / csv。", "Output format: html / json / csv."),
+    "opt.overview_out": ("出力先ファイル (既定: 標準出力)。", "Output file (default: stdout)."),
+    "opt.stale_days": (
+        "この日数より長く監査されていない自治体を挙げる (既定: 2)。",
+        "List cities not audited for longer than this many days (default: 2).",
+    ),
+    "overview_written": ("概況を書き出しました: {path}", "Overview written: {path}"),
+    "opt.tenant": (
+        "対象の自治体 (テナント)。複数の自治体を監査する構成では必須 (既定: default)。",
+        "The city (tenant) to work on; required where several cities are configured "
+        "(default: default).",
+    ),
+    "tenant_required": (
+        "この構成は複数の自治体を監査します ({names})。--tenant NAME "
+        "(または AUDITOR_TENANT) で対象を指定してください。",
+        "This deployment audits several cities ({names}); choose one with --tenant NAME "
+        "(or AUDITOR_TENANT).",
+    ),
+    "tenant_unknown": (
+        "テナント '{value}' は設定にありません。設定済み: {names}",
+        "Unknown tenant '{value}'; configured: {names}",
+    ),
+    "tenant_invalid": (
+        "テナント名 '{value}' は使えません (英小文字・数字・'-'・'_'、64 文字まで)。",
+        "Invalid tenant name '{value}' (lower-case letters, digits, '-', '_'; at most 64).",
+    ),
     "db_missing": (
         "データベースがありません: {path}\n"
         "  --db / AUDITOR_DB_URL を確認してください (新規作成は `auditor db upgrade --db {path}`)。",

@@ -108,8 +108,10 @@ def register_notify(app: typer.Typer, lang: Lang) -> None:
         url = db
         if url is None:
             url = _settings(config).effective_db_url()
-        store = options.open_store(url)
-        rows = Outbox(store.engine).recent(status=status, channel=channel, limit=limit)
+        store = options.open_store(url, lang)
+        rows = Outbox(store.engine, store.tenant).recent(
+            status=status, channel=channel, limit=limit
+        )
         if output == "json":
             typer.echo(json.dumps([options.jsonable(row) for row in rows], ensure_ascii=False))
             return

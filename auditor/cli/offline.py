@@ -79,7 +79,7 @@ def register_offline(app: typer.Typer, lang: Lang) -> None:
 
         registry = discover()
         bundle = offline_bundle(policy, inventory, ledger, registry, lang)
-        store = options.open_store(db)
+        store = options.open_store(db, lang)
         outcomes = audit_offline(
             bundle, registry, store, directory, salt=default_salt(), layout=layout, history=history
         )

@@ -29,6 +29,7 @@ from auditor.cli.i18n import Lang, t
 from auditor.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from auditor.daemon.settings import Settings
     from auditor.rules import Registry
     from auditor.store.repository import Store
 
@@ -152,12 +153,124 @@ def load_inputs(
     return bundle
 
 
-def open_store(db: str | None) -> Store:
+def tenant_option(lang: Lang) -> Any:
+    """The global ``--tenant`` (before the command): the city every store access is scoped to."""
+    return typer.Option("--tenant", envvar="AUDITOR_TENANT", help=t("opt.tenant", lang))
+
+
+_TENANT: dict[str, str | None] = {"given": None}
+"""The ``--tenant`` the root callback received (this process runs one command)."""
+
+
+def set_tenant(value: str | None) -> None:
+    _TENANT["given"] = value.strip() if value and value.strip() else None
+
+
+def given_tenant() -> str | None:
+    """``--tenant`` / ``AUDITOR_TENANT`` as given, not yet checked."""
+    return _TENANT["given"] or (os.environ.get("AUDITOR_TENANT") or "").strip() or None
+
+
+def _tenant_error(exc: Exception, lang: Lang) -> NoReturn:
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError
+
+    if isinstance(exc, TenantChoiceError):
+        names = ", ".join(exc.choices)
+        if exc.reason == "required":
+            fail(t("tenant_required", lang, names=names))
+        fail(t("tenant_unknown", lang, value=exc.given, names=names))
+    if isinstance(exc, InvalidTenant):
+        fail(t("tenant_invalid", lang, value=given_tenant()))
+    fail(str(exc))
+
+
+def tenant(lang: Lang) -> str:
+    """The city a store command works on: ``--tenant`` checked against the configured
+    ``[[tenants]]``; ``default`` in a single-city deployment; exit 2 rather than a guess."""
+    from auditor.daemon.settings import configured_tenants
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError, resolve_tenant
+
+    try:
+        return resolve_tenant(given_tenant(), configured_tenants())
+    except (TenantChoiceError, InvalidTenant, ValueError) as exc:
+        _tenant_error(exc, lang)
+
+
+def tenant_settings(settings: Settings, lang: Lang) -> Settings:
+    """The daemon settings narrowed to the chosen city (``--tenant`` wins over the file)."""
+    from auditor.store.tenancy import InvalidTenant, TenantChoiceError
+
+    given = given_tenant()
+    if given is not None:
+        settings = settings.model_copy(update={"tenant": given})
+    try:
+        return settings.for_tenant()
+    except (TenantChoiceError, InvalidTenant) as exc:
+        _tenant_error(exc, lang)
+
+
+TENANT_INPUTS = {"--policy": "policy", "--inventory": "inventory", "--ledger": "ledger"}
+"""Options whose default becomes the chosen city's path from ``[[tenants]]``."""
+
+
+def tenant_input_defaults(command: Any, tenant_name: str | None) -> dict[str, Any] | None:
+    """A click ``default_map`` giving every ``--policy``/``--inventory``/``--ledger`` of the
+    command tree the configured city's paths, or None when no configured city is chosen.
+
+    Explicit options and environment variables still win (click reads ``default_map`` last).
+    """
+    if tenant_name is None:
+        return None
+    from auditor.daemon.settings import configured_tenant_inputs
+
+    paths = configured_tenant_inputs(tenant_name)
+    if not paths:
+        return None
+
+    def walk(node: Any) -> dict[str, Any]:
+        # Duck-typed: typer's command classes are not always click's own.
+        found: dict[str, Any] = {}
+        for name, child in dict(getattr(node, "commands", None) or {}).items():
+            below = walk(child)
+            if below:
+                found[name] = below
+        for param in getattr(node, "params", ()):
+            for opt in param.opts:
+                key = TENANT_INPUTS.get(opt)
+                if key is not None and paths.get(key) and param.name:
+                    found[param.name] = paths[key]
+        return found
+
+    return walk(command) or None
+
+
+def city_secret_resolver(inventory_dir: Path, lang: Lang) -> Any:
+    """``resolve_secret`` for a command that collects: for a configured city, systemd
+    credentials come from its ``credentials_directory`` and a ``file:`` secret outside its
+    folders is refused unread; otherwise as before."""
+    from auditor.daemon.settings import check_city_secret, configured_tenant_inputs
+    from auditor.inventory.credentials import resolve_secret
+
+    name = given_tenant()
+    city = configured_tenant_inputs(name) if name else {}
+    if not city:
+        return lambda reference: resolve_secret(reference, base_dir=inventory_dir)
+    folder = city.get("credentials_directory")
+    directory = Path(folder) if folder else None
+
+    def resolve(reference: Any) -> str:
+        check_city_secret(reference, str(name), directory, inventory_dir)
+        return resolve_secret(reference, base_dir=inventory_dir, credentials_directory=directory)
+
+    return resolve
+
+
+def open_store(db: str | None, lang: Lang = "en") -> Store:
     """The store for a command that records (run, check, ack, suppress, db upgrade): created and
-    migrated when missing."""
+    migrated when missing; scoped to the chosen tenant."""
     from auditor.store.opening import open_store as opening
 
-    return opening(db)
+    return opening(db, tenant=tenant(lang))
 
 
 def fail(message: str) -> NoReturn:
@@ -166,12 +279,13 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_INVALID)
 
 
-def open_store_for_reading(db: str | None, lang: Lang) -> Store:
+def open_store_for_reading(db: str | None, lang: Lang, *, for_tenant: str | None = None) -> Store:
     """The store for a reading command: never created, so a typo in ``--db`` cannot show an empty
     database as "no findings".
 
     A missing SQLite file (or folder) and a database without the Kyojin schema are exit 2 naming
-    the path; an existing database of an older schema is migrated as before.
+    the path; an existing database of an older schema is migrated as before. ``for_tenant``
+    names the city instead of ``--tenant`` (the prefecture overview opens each city itself).
     """
     from sqlalchemy.exc import ArgumentError, DatabaseError
 
@@ -191,7 +305,7 @@ def open_store_for_reading(db: str | None, lang: Lang) -> Store:
     path = sqlite_path(url)
     if path is not None and not path.is_file():
         fail(t("db_missing", lang, path=path))
-    store = Store(url)
+    store = Store(url, tenant=for_tenant or tenant(lang))
     try:
         revision = current_revision(store.engine)
     except (DatabaseError, SchemaNotCurrent):  # e.g. a file that is not SQLite at all

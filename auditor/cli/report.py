@@ -57,9 +57,7 @@ STATUSES = ("new", "open", "reopened", "in_progress", "resolved", "suppressed")
 
 def _open(db: str | None) -> "Store":
     """For ``findings suppress``, which records: the store is created when missing."""
-    from auditor.store.opening import open_store
-
-    return open_store(db)
+    return options.open_store(db)
 
 
 def _require_policy(inputs: "ReportInputs", no_policy: bool, lang: Lang) -> "ReportInputs":

@@ -79,7 +79,7 @@ def register_review(app: typer.Typer, lang: Lang) -> None:
             before = audit_read(bundle, registry, None, sides[0])
             after = audit_read(bundle, registry, None, sides[1])
         elif proposed_file is not None and device is not None and baseline is None:
-            store = options.open_store(db)
+            store = options.open_store(db, lang)
             wanted = sorted({d.name for d in bundle.inventory.devices} | {device})
             stored = store.latest_snapshots(wanted)
             if device not in stored:

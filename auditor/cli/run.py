@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from types import FrameType
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -104,7 +104,6 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
     ) -> int:
         from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
-        from auditor.inventory.credentials import resolve_secret
 
         registry = discover()
         bundle = _load(policy, inventory, ledger, registry, lang)
@@ -118,11 +117,10 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         base_dir = bundle.inventory_path if bundle.inventory_path else Path()
         inventory_dir = base_dir if base_dir.is_dir() else base_dir.parent
 
-        def resolve(reference: Any) -> str:
-            return resolve_secret(reference, base_dir=inventory_dir)
+        resolve = options.city_secret_resolver(inventory_dir, lang)
 
         collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
-        store = _open_store(db)
+        store = _open_store(db, lang)
         console = _stderr()
         from auditor.cli.progress import DeviceProgress
 

@@ -67,9 +67,7 @@ def evaluate_traffic(
     digest = hashlib.sha256(blob).hexdigest()
     store = None
     if db is not None:
-        from auditor.store.opening import open_store
-
-        store = open_store(db)
+        store = options.open_store(db)
     devices = [vantage] if vantage else []
     request = RunRequest(
         scope="partial",

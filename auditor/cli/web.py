@@ -100,13 +100,19 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
             os.environ["AUDITOR_CONFIG"] = str(config)
         from auditor.daemon.settings import Settings
 
+        # One console per city: a multi-city deployment without --tenant is refused (exit 2) by
+        # the store opening, and the daemon settings are narrowed to the city's policy/inventory.
         settings = Settings() if db is None or policy is None or inventory is None else None
+        if settings is not None:
+            settings = options.tenant_settings(settings, lang)
         store = _store(db, None)  # creates and migrates the schema (web_users) when needed
+        city = store.tenant
         store.close()
         if host not in ("127.0.0.1", "::1", "localhost"):
             options.stderr().print(t("web.bad_host", lang), markup=False)
         web_config = WebConfig(
             db_url=db or (settings.effective_db_url() if settings else ""),
+            tenant=city,
             policy_path=policy or (settings.policy if settings else None),
             inventory_path=inventory or (settings.inventory if settings else None),
             proxy_user_header=proxy_user_header or None,

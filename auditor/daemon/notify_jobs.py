@@ -49,7 +49,7 @@ class NotifyJobs:
 
             self._notifier = Notifier(
                 self.settings.notify,
-                Outbox(self._raw_store().engine),
+                Outbox(self._raw_store().engine, self._raw_store().tenant),
                 tz=self.settings.timezone,
                 salt=log_salt(self.settings.state_dir),
             )

@@ -32,7 +32,7 @@ from auditor.audit.inputs import Bundle, ConfigError, load_bundle
 from auditor.daemon.logs import event
 from auditor.daemon.notify_jobs import NotifyJobs
 from auditor.daemon.sdnotify import notify, watchdog_interval_seconds
-from auditor.daemon.settings import Settings
+from auditor.daemon.settings import Settings, check_city_secret
 from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
@@ -289,6 +289,15 @@ class RetryingStore:
         return self.inner.iter_events(until=until, types=types)
 
 
+def tenant_may_read(reference: Any, settings: Settings, inventory_dir: Path | None) -> None:
+    """In a multi-city deployment a secret file must lie in this city's credentials folder (or
+    its inventory folder): a reference into another city's secrets is refused unread."""
+    if settings.tenants:
+        check_city_secret(
+            reference, settings.tenant_key(), settings.credentials_directory, inventory_dir
+        )
+
+
 @dataclass
 class CurrentRun:
     kind: str
@@ -354,7 +363,11 @@ class Daemon:
             path = sqlite_path(url)
             if path is not None:
                 path.parent.mkdir(parents=True, exist_ok=True)
-            store = Store(url, busy_timeout_ms=self.settings.db_busy_timeout_ms)
+            store = Store(
+                url,
+                busy_timeout_ms=self.settings.db_busy_timeout_ms,
+                tenant=self.settings.tenant_key(),
+            )
             store.upgrade()
             self._store = store
         return self._store
@@ -487,7 +500,12 @@ class Daemon:
             inventory_dir = inventory_dir.parent
 
         def resolve(reference: Any) -> str:
-            secret = resolve_secret(reference, base_dir=inventory_dir)
+            tenant_may_read(reference, self.settings, inventory_dir)
+            secret = resolve_secret(
+                reference,
+                base_dir=inventory_dir,
+                credentials_directory=self.settings.credentials_directory,
+            )
             self.notifications.remember_secret(secret)
             return secret
 
@@ -845,7 +863,7 @@ class Daemon:
             event(log, logging.WARNING, "closed-stale-runs", run_ids=",".join(map(str, closed)))
 
     def status_file(self) -> Path:
-        return self.settings.state_dir / "daemon-status.json"
+        return self.settings.state_dir / self.settings.status_file_name()
 
     def _write_status(self, *, stopped: bool = False) -> None:
         """A small JSON file `auditor status` reads: pid, current run, next scheduled runs."""

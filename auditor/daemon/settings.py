@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.fields import FieldInfo
 from pydantic_settings import (
     BaseSettings,
@@ -23,6 +23,7 @@ from pydantic_settings import (
 )
 
 from auditor.notify.settings import NotifySettings
+from auditor.store.tenancy import DEFAULT_TENANT, resolve_tenant, valid_tenant
 
 DEFAULT_CONFIG_FILE = Path("/etc/auditor/auditor.toml")
 DEFAULT_TIMEZONE = "Asia/Tokyo"
@@ -31,6 +32,39 @@ DEFAULT_TIMEZONE = "Asia/Tokyo"
 def config_file() -> Path:
     """``$AUDITOR_CONFIG`` or ``/etc/auditor/auditor.toml``."""
     return Path(os.environ.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
+
+
+class TenantSettings(BaseModel):
+    """One city of a multi-city deployment: its own inputs, secrets and notification channels.
+
+    Nothing is inherited from the deployment or from another tenant: a tenant without a
+    ``[tenants.notify]`` section sends nothing, and its systemd credentials are read from its own
+    ``credentials_directory`` only.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="Tenant key (lower-case letters, digits, '-', '_')")
+    display_name_ja: str = Field(description="City name shown in Japanese reports")
+    display_name_en: str = Field(description="City name shown in English reports")
+    policy: Path = Field(description="The city's policy file or directory")
+    inventory: Path = Field(description="The city's inventory file or directory")
+    ledger: Path | None = Field(None, description="The city's asset ledger")
+    credentials_directory: Path | None = Field(
+        None, description="Folder of the city's secrets (systemd credentials); only this city's"
+    )
+    report_dir: Path | None = Field(None, description="Default: state_dir/reports/<name>")
+    notify: NotifySettings = Field(
+        default_factory=NotifySettings, description="The city's own notification channels"
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _tenant_name(cls, value: str) -> str:
+        return valid_tenant(value)
+
+    def display_name(self, lang: str) -> str:
+        return self.display_name_ja if lang == "ja" else self.display_name_en
 
 
 class Settings(BaseSettings):
@@ -130,6 +164,60 @@ class Settings(BaseSettings):
     )
     shard_by: Literal["tier", "site"] = Field("tier", description="Queue per tier or per site")
 
+    tenant: str | None = Field(
+        None, description="The city this daemon serves when [[tenants]] lists several"
+    )
+    tenants: list[TenantSettings] = Field(
+        default_factory=list, description="Cities of a multi-city deployment (docs/tenants.md)"
+    )
+    credentials_directory: Path | None = Field(
+        None, description="Folder of systemd credentials; default: $CREDENTIALS_DIRECTORY"
+    )
+
+    @field_validator("tenants")
+    @classmethod
+    def _unique_tenants(cls, value: list[TenantSettings]) -> list[TenantSettings]:
+        names = [tenant.name for tenant in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            raise ValueError(f"tenant names must be unique: {', '.join(duplicates)}")
+        return value
+
+    def selected_tenant(self) -> str:
+        """``tenant`` checked against ``tenants`` (:func:`resolve_tenant`; raises when unclear)."""
+        return resolve_tenant(self.tenant, [tenant.name for tenant in self.tenants])
+
+    def for_tenant(self) -> Settings:
+        """These settings with the selected tenant's inputs, secrets and channels in place.
+
+        A single-city deployment gets itself back (tenant ``default``). The copy keeps only the
+        one tenant, so nothing of another city is reachable from the daemon that serves it.
+        """
+        name = self.selected_tenant()
+        chosen = next((tenant for tenant in self.tenants if tenant.name == name), None)
+        if chosen is None:
+            return self.model_copy(update={"tenant": name})
+        return self.model_copy(
+            update={
+                "tenant": name,
+                "tenants": [chosen],
+                "policy": chosen.policy,
+                "inventory": chosen.inventory,
+                "ledger": chosen.ledger,
+                "notify": chosen.notify,
+                "credentials_directory": chosen.credentials_directory,
+                "report_dir": chosen.report_dir or self.state_dir / "reports" / name,
+            }
+        )
+
+    def tenant_key(self) -> str:
+        return self.tenant or DEFAULT_TENANT
+
+    def status_file_name(self) -> str:
+        """``daemon-status.json``; one per city when several daemons share the state folder."""
+        key = self.tenant_key()
+        return "daemon-status.json" if key == DEFAULT_TENANT else f"daemon-status-{key}.json"
+
     @field_validator("timezone")
     @classmethod
     def _known_timezone(cls, value: str) -> str:
@@ -185,6 +273,63 @@ def configured_timezone(environ: Mapping[str, str] | None = None) -> ZoneInfo:
     return zone_info(name)
 
 
+def configured_tenants(environ: Mapping[str, str] | None = None) -> list[str]:
+    """Names of the ``[[tenants]]`` in the settings file, for commands that open the store.
+
+    Read on its own, like :func:`configured_timezone`; no settings file means none.
+    """
+    env = os.environ if environ is None else environ
+    path = Path(env.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
+    try:
+        with path.open("rb") as handle:
+            listed = tomllib.load(handle).get("tenants", [])
+    except OSError:
+        return []
+    except tomllib.TOMLDecodeError as exc:
+        raise ValueError(f"{path}: not valid TOML ({exc})") from exc
+    if not isinstance(listed, list):
+        raise ValueError(f"{path}: tenants must be a list of [[tenants]] tables")
+    return [str(item.get("name", "")) for item in listed if isinstance(item, dict)]
+
+
+def configured_tenant_inputs(name: str, environ: Mapping[str, str] | None = None) -> dict[str, str]:
+    """``policy``, ``inventory``, ``ledger`` and ``credentials_directory`` of the ``[[tenants]]``
+    entry ``name`` (the CLI's defaults for that city); empty when the city is not configured."""
+    env = os.environ if environ is None else environ
+    path = Path(env.get("AUDITOR_CONFIG", str(DEFAULT_CONFIG_FILE)))
+    try:
+        with path.open("rb") as handle:
+            listed = tomllib.load(handle).get("tenants", [])
+    except (OSError, tomllib.TOMLDecodeError):
+        return {}
+    for item in listed if isinstance(listed, list) else []:
+        if isinstance(item, dict) and item.get("name") == name:
+            return {
+                key: str(item[key])
+                for key in ("policy", "inventory", "ledger", "credentials_directory")
+                if isinstance(item.get(key), str)
+            }
+    return {}
+
+
+def check_city_secret(
+    reference: Any, tenant: str, credentials_directory: Path | None, inventory_dir: Path | None
+) -> None:
+    """Refuse, unread, a ``file:`` secret outside the city's credentials or inventory folder
+    (``CredentialError``): one city's run never reads another city's secrets."""
+    from auditor.inventory.credentials import CredentialError
+
+    if not getattr(reference, "file", None):
+        return
+    path = Path(reference.file)
+    if not path.is_absolute() and inventory_dir is not None:
+        path = inventory_dir / path
+    path = path.resolve()
+    allowed = [folder.resolve() for folder in (credentials_directory, inventory_dir) if folder]
+    if not any(path.is_relative_to(folder) for folder in allowed):
+        raise CredentialError(reference, f"outside the credentials of tenant {tenant!r}")
+
+
 def _toml_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -203,7 +348,7 @@ def sample_config() -> str:
     ]
     for name, info in Settings.model_fields.items():
         assert isinstance(info, FieldInfo)
-        if name == "notify":
+        if name in {"notify", "tenants"}:
             continue
         lines.append(f"# {info.description} (env AUDITOR_{name.upper()})")
         default = info.default
@@ -213,6 +358,7 @@ def sample_config() -> str:
             lines.append(f"{name} = {_toml_value(default)}")
         lines.append("")
     lines += NOTIFY_SAMPLE.splitlines()
+    lines += TENANTS_SAMPLE.splitlines()
     return "\n".join(lines) + "\n"
 
 
@@ -273,4 +419,27 @@ NOTIFY_SAMPLE = """\
 # events = ["finding", "device_down", "device_up"]
 # channels = ["siem"]
 # min_severity = "low"
+"""
+
+TENANTS_SAMPLE = """\
+# --- Several cities in one deployment (docs/tenants.md) ----------------------------------------
+# (env AUDITOR_TENANTS: the whole list as JSON.)
+# Each city has its own policy, inventory, ledger, secrets and channels; its rows in the shared
+# database are its own. With [[tenants]] listed, every command that opens the database needs
+# --tenant NAME (or AUDITOR_TENANT), and one daemon runs per city (AUDITOR_TENANT in its unit).
+#
+# [[tenants]]
+# name = "minami"
+# display_name_ja = "南市"
+# display_name_en = "Minami City"
+# policy = "/etc/auditor/tenants/minami/policy"
+# inventory = "/etc/auditor/tenants/minami/inventory"
+# ledger = "/etc/auditor/tenants/minami/ledger.csv"
+# credentials_directory = "/etc/auditor/tenants/minami/credentials"
+#
+# [tenants.notify.channels.mail-main]
+# type = "mail"
+# host = "smtp.minami.example.lg.jp"
+# sender = "auditor@minami.example.lg.jp"
+# recipients = ["johokanri@minami.example.lg.jp"]
 """

@@ -61,13 +61,16 @@ app = make_app()
 
 
 @app.task(name=TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
-def collect_device(self: Any, run_key: str, device: str) -> str:
-    """Collect one device for ``run_key`` and write it to the store (idempotent)."""
+def collect_device(self: Any, run_key: str, device: str, tenant: str = "default") -> str:
+    """Collect one device for ``run_key`` of city ``tenant`` and write it to the store
+    (idempotent); messages from before tenants carry no city and mean ``default``."""
     from auditor.distributed.worker import collect_one
 
     delivery = getattr(self.request, "delivery_info", None) or {}
     queue = str(delivery.get("routing_key") or "")
-    return collect_one(run_key, device, arrived_on=queue, worker=str(self.request.hostname))
+    return collect_one(
+        run_key, device, arrived_on=queue, worker=str(self.request.hostname), tenant=tenant
+    )
 
 
 HEARTBEAT_KEY = "kyojin:worker-heartbeats"

@@ -27,6 +27,7 @@ from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy
 from auditor.store.handover import reported_count, reports
 from auditor.store.repository import Store
+from auditor.store.tenancy import DEFAULT_TENANT
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +53,15 @@ class Dispatched:
 
 
 def dispatch(
-    app: Any, devices: Sequence[Device], policy: Policy, *, by: ShardBy = "tier"
+    app: Any,
+    devices: Sequence[Device],
+    policy: Policy,
+    *,
+    by: ShardBy = "tier",
+    tenant: str = DEFAULT_TENANT,
 ) -> Dispatched:
-    """Send ``collect_device(run_key, device)`` for every device to the device's queue."""
+    """Send ``collect_device(run_key, device, tenant=…)`` for every device to its queue; the
+    message names the dispatcher's city (no credential travels in it)."""
     from auditor.distributed.celery_app import TASK_NAME
 
     sent = Dispatched(run_key=uuid.uuid4().hex)
@@ -65,6 +72,7 @@ def dispatch(
                 app.send_task(
                     TASK_NAME,
                     args=[sent.run_key, device.name],
+                    kwargs={"tenant": tenant},
                     queue=queue,
                     routing_key=queue,
                     producer=producer,
@@ -136,7 +144,7 @@ def collect_distributed(
     progress: Callable[[int, int], None] | None = None,
     on_dispatched: Callable[[Dispatched], None] | None = None,
 ) -> tuple[Dispatched, CollectionResult]:
-    sent = dispatch(app, devices, policy, by=by)
+    sent = dispatch(app, devices, policy, by=by, tenant=store.tenant)
     if on_dispatched is not None:
         on_dispatched(sent)
     try:

@@ -1,10 +1,13 @@
 """What a Celery worker does for one ``collect_device`` task.
 
 The worker reads its own policy, inventory and credential references (``AUDITOR_POLICY``,
-``AUDITOR_INVENTORY``) and serves only ``AUDITOR_WORKER_QUEUES``: it resolves a credential only
+``AUDITOR_INVENTORY``) of one city (``AUDITOR_TENANT``, ``default`` when unset) and serves only
+``AUDITOR_WORKER_QUEUES``: it resolves a credential only
 for a device whose queue it serves, so a message routed to the wrong queue (or forged) never
 makes a My Number worker use, or an Internet worker learn, another tier's secrets. A refused
-device is simply not reported; the dispatcher's deadline turns that into a COL finding.
+device is simply not reported; the dispatcher's deadline turns that into a COL finding. A task
+names its city (never a credential); one for another city is refused the same way, and the
+worker's store is opened for its city, so its reports land in that city's rows only.
 """
 
 from __future__ import annotations
@@ -28,12 +31,14 @@ from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.rules import discover
 from auditor.store.handover import DeviceReport, is_reported, report_collection
 from auditor.store.repository import Store
+from auditor.store.tenancy import DEFAULT_TENANT, valid_tenant
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class WorkerContext:
+    tenant: str
     inputs: Bundle
     store: Store
     queues: frozenset[str]
@@ -69,10 +74,12 @@ def context() -> WorkerContext:
             if not queues:
                 raise RuntimeError("AUDITOR_WORKER_QUEUES must list the queues this worker serves")
             by = os.environ.get("AUDITOR_SHARD_BY", "tier")
+            city = valid_tenant(os.environ.get("AUDITOR_TENANT", "").strip() or DEFAULT_TENANT)
             base = inputs.inventory_path or inventory
             _context = WorkerContext(
+                tenant=city,
                 inputs=inputs,
-                store=Store(url),
+                store=Store(url, tenant=city),
                 queues=queues,
                 shard_by="site" if by == "site" else "tier",
                 collectors=build_collectors(None, inputs.policy),
@@ -82,9 +89,28 @@ def context() -> WorkerContext:
     return _context
 
 
-def collect_one(run_key: str, device_name: str, *, arrived_on: str, worker: str) -> str:
-    """``collected``, ``duplicate`` (already reported: a re-delivery) or ``refused``."""
+def collect_one(
+    run_key: str,
+    device_name: str,
+    *,
+    arrived_on: str,
+    worker: str,
+    tenant: str = DEFAULT_TENANT,
+) -> str:
+    """``collected``, ``duplicate`` (already reported: a re-delivery) or ``refused``.
+
+    ``tenant`` is the city of the dispatcher that sent the task; a worker serves one city.
+    """
     ctx = context()
+    if tenant != ctx.tenant:
+        log.warning(
+            "collect_device refused run_key=%s device=%s tenant=%s serves tenant=%s",
+            run_key,
+            device_name,
+            tenant,
+            ctx.tenant,
+        )
+        return "refused"
     log.info("collect_device start run_key=%s device=%s worker=%s", run_key, device_name, worker)
     if is_reported(ctx.store, run_key, device_name):
         log.info("collect_device duplicate run_key=%s device=%s", run_key, device_name)

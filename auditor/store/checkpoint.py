@@ -18,8 +18,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
-from auditor.store.models import ChainCheckpointRow, EventChainRow, FindingEventRow
+from auditor.store.events import chain_row
+from auditor.store.models import ChainCheckpointRow, FindingEventRow
 from auditor.store.records import ChainStatus
+from auditor.store.tenancy import tenant_rows
 
 log = logging.getLogger(__name__)
 CHECKPOINT_ID = 1
@@ -27,9 +29,9 @@ CHECKPOINT_ID = 1
 
 def walk_from_checkpoint(session: Session) -> ChainStatus:
     """Check the chain from the stored checkpoint to the head row, in ``session``."""
-    head = session.get(EventChainRow, 1)
+    head = chain_row(session)
     head_id = head.last_event_id if head is not None else 0
-    checkpoint = session.get(ChainCheckpointRow, CHECKPOINT_ID)
+    checkpoint = _checkpoint(session)
     start, previous_hash, anchor = 0, GENESIS_HASH, 0
     if checkpoint is not None and checkpoint.event_id > 0:
         if checkpoint.event_id > head_id:
@@ -57,11 +59,10 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
         FindingEventRow.prev_hash,
         FindingEventRow.hash,
     )
-    rows = session.connection().execute(
-        select(*columns)
-        .where(FindingEventRow.id > start)
-        .order_by(FindingEventRow.id)
-        .execution_options(yield_per=5000)
+    rows = tenant_rows(
+        session,
+        select(*columns).where(FindingEventRow.id > start).order_by(FindingEventRow.id),
+        yield_per=5000,
     )
     expected_id = start + 1
     checked = 0
@@ -102,7 +103,7 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
 
 def save_checkpoint(session: Session, event_id: int, digest: str) -> None:
     """Remember that the chain up to ``event_id`` (hash ``digest``) was found intact."""
-    row = session.get(ChainCheckpointRow, CHECKPOINT_ID)
+    row = _checkpoint(session)
     now = datetime.now(UTC)
     if row is None:
         session.add(
@@ -110,6 +111,11 @@ def save_checkpoint(session: Session, event_id: int, digest: str) -> None:
         )
     elif event_id > row.event_id:
         row.event_id, row.hash, row.checked_at = event_id, digest, now
+
+
+def _checkpoint(session: Session) -> ChainCheckpointRow | None:
+    """The session tenant's checkpoint (one per city chain; the select is tenant-filtered)."""
+    return session.scalar(select(ChainCheckpointRow).where(ChainCheckpointRow.id == CHECKPOINT_ID))
 
 
 def checkpoint_failed(exc: Exception) -> None:

@@ -252,7 +252,7 @@ def get_session(
     ``idle``, count as absent. Use moves ``last_seen_at`` (at most once a minute)."""
     at = _now(now)
     with store._transaction(write=False) as session:
-        row = session.get(WebSessionRow, token_hash)
+        row = session.scalar(select(WebSessionRow).where(WebSessionRow.token_hash == token_hash))
         if row is None or utc(row.expires_at) <= at:
             return None
         last = utc(row.last_seen_at)
@@ -261,7 +261,9 @@ def get_session(
         found = WebSession(row.username, row.csrf_token, utc(row.created_at), utc(row.expires_at))
     if at - last >= TOUCH_EVERY:
         with store._transaction(write=True) as session:
-            row = session.get(WebSessionRow, token_hash)
+            row = session.scalar(
+                select(WebSessionRow).where(WebSessionRow.token_hash == token_hash)
+            )
             if row is not None:
                 row.last_seen_at = at
     return found

@@ -7,19 +7,50 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from auditor.store.chain import event_fields, event_hash
+from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
 from auditor.store.errors import StoreError
 from auditor.store.models import EventChainRow, FindingEventRow
 from auditor.store.records import EventType
+from auditor.store.tenancy import DEFAULT_TENANT, session_tenant
+
+CHAIN_ROW_ID = 1
+
+
+def chain_row(session: Session, *, lock: bool = False) -> EventChainRow | None:
+    """The session's tenant's chain head (tenant-filtered by the session), if it has one."""
+    query = select(EventChainRow).where(EventChainRow.id == CHAIN_ROW_ID)
+    if lock:
+        query = query.with_for_update()
+    return session.scalars(query).first()
 
 
 def lock_chain(session: Session) -> EventChainRow:
-    chain = session.get(EventChainRow, 1, with_for_update=True)
-    if chain is None:
+    """Lock the tenant's chain head; a tenant's first write creates it at the genesis hash.
+
+    The ``default`` tenant's head comes from the migrations, so a missing one there means a
+    schema that ``upgrade()`` did not create.
+    """
+    chain = chain_row(session, lock=True)
+    if chain is not None:
+        return chain
+    if session_tenant(session) == DEFAULT_TENANT:
         raise StoreError("event_chain head row is missing; was the schema created by upgrade()?")
+    try:
+        with session.begin_nested():
+            session.add(
+                EventChainRow(
+                    id=CHAIN_ROW_ID, last_event_id=0, last_hash=GENESIS_HASH, event_count=0
+                )
+            )
+    except IntegrityError:
+        pass  # another writer created it first; lock theirs
+    chain = chain_row(session, lock=True)
+    if chain is None:
+        raise StoreError("could not create the tenant's event_chain head row")
     return chain
 
 

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 from auditor.store.engine import WRITE_OPTION, make_engine, unavailable_on_connection_errors
 from auditor.store.url import sqlite_path
@@ -41,9 +41,30 @@ def upgrade_engine(engine: Engine, revision: str = "head") -> None:
     config = _config()
     with unavailable_on_connection_errors(engine), engine.connect() as connection:
         connection.execution_options(**{WRITE_OPTION: True})
-        with connection.begin():
-            config.attributes["connection"] = connection
-            command.upgrade(config, revision)
+        sqlite = connection.dialect.name == "sqlite"
+        # SQLite rebuilds a table to change its keys; with foreign keys enforced, dropping a
+        # referenced table counts violations that re-creating it does not undo. So they are off
+        # for the migration (the pragma only works outside a transaction) and every reference is
+        # checked before the commit instead.
+        if sqlite:
+            _sqlite_foreign_keys(connection, enabled=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left broken references: {broken[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, enabled=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, enabled: bool) -> None:
+    dbapi = connection.connection.driver_connection
+    assert dbapi is not None
+    dbapi.execute(f"PRAGMA foreign_keys = {'ON' if enabled else 'OFF'}")
 
 
 def upgrade(url: str, revision: str = "head") -> None:

@@ -11,6 +11,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -22,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from auditor.store.tenancy import DEFAULT_TENANT, TenantScoped
 from auditor.store.types import UtcDateTime
 
 NAMING_CONVENTION = {
@@ -43,16 +45,17 @@ class Base(DeclarativeBase):
     }
 
 
-class DeviceRow(Base):
+class DeviceRow(TenantScoped, Base):
     __tablename__ = "devices"
+    __table_args__ = (UniqueConstraint("tenant", "name", name="uq_devices_tenant_name"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    name: Mapped[str] = mapped_column(String(255), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
     first_seen: Mapped[datetime]
     last_collected: Mapped[datetime | None]
 
 
-class RunRow(Base):
+class RunRow(TenantScoped, Base):
     __tablename__ = "runs"
     __table_args__ = (Index("ix_runs_kind_started_at", "kind", "started_at"),)
 
@@ -75,7 +78,7 @@ class RunRow(Base):
     host: Mapped[str | None] = mapped_column(String(255))
 
 
-class SnapshotRow(Base):
+class SnapshotRow(TenantScoped, Base):
     """One device in one run; ``data`` is NULL when the content equals the previous snapshot."""
 
     __tablename__ = "snapshots"
@@ -96,11 +99,15 @@ class SnapshotRow(Base):
     volatile: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True))
 
 
-class EvidenceRow(Base):
+class EvidenceRow(TenantScoped, Base):
     """A content-addressed blob, already redacted by whoever collected it."""
 
     __tablename__ = "evidence"
 
+    # Per tenant: a blob is never shared between cities (retention of one must not drop another's).
+    tenant: Mapped[str] = mapped_column(
+        String(64), primary_key=True, server_default=DEFAULT_TENANT, index=True
+    )
     sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
     media_type: Mapped[str] = mapped_column(String(127))
     size: Mapped[int] = mapped_column(BigInteger)
@@ -108,21 +115,31 @@ class EvidenceRow(Base):
     created_at: Mapped[datetime]
 
 
-class RunEvidenceRow(Base):
+class RunEvidenceRow(TenantScoped, Base):
     __tablename__ = "run_evidence"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "sha256"],
+            ["evidence.tenant", "evidence.sha256"],
+            name="fk_run_evidence_tenant_evidence",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     device: Mapped[str | None] = mapped_column(String(255))
     label: Mapped[str] = mapped_column(Text)
-    sha256: Mapped[str] = mapped_column(ForeignKey("evidence.sha256"), index=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
 
 
-class FindingRow(Base):
+class FindingRow(TenantScoped, Base):
     __tablename__ = "findings"
+    __table_args__ = (
+        UniqueConstraint("tenant", "fingerprint", name="uq_findings_tenant_fingerprint"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    fingerprint: Mapped[str] = mapped_column(String(64), unique=True)
+    fingerprint: Mapped[str] = mapped_column(String(64))
     check_id: Mapped[str] = mapped_column(String(64), index=True)
     device: Mapped[str | None] = mapped_column(String(255), index=True)
     subject: Mapped[str] = mapped_column(Text)
@@ -148,11 +165,16 @@ class FindingRow(Base):
     """Messages and evidence details were redacted when recorded (readers need not again)."""
 
 
-class FindingEventRow(Base):
-    """Append-only, hash-chained history; ids are allocated by the store, contiguously."""
+class FindingEventRow(TenantScoped, Base):
+    """Append-only, hash-chained history; ids are allocated by the store, contiguously, per
+    tenant (each tenant has its own chain)."""
 
     __tablename__ = "finding_events"
+    __table_args__ = (UniqueConstraint("tenant", "hash", name="uq_finding_events_tenant_hash"),)
 
+    tenant: Mapped[str] = mapped_column(
+        String(64), primary_key=True, server_default=DEFAULT_TENANT, index=True
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     fingerprint: Mapped[str] = mapped_column(String(64), index=True)
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"))
@@ -161,22 +183,26 @@ class FindingEventRow(Base):
     at: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
-    hash: Mapped[str] = mapped_column(String(64), unique=True)
+    hash: Mapped[str] = mapped_column(String(64))
 
 
-class EventChainRow(Base):
-    """The single row naming the chain's head; locking it serializes every event append."""
+class EventChainRow(TenantScoped, Base):
+    """The row naming a tenant's chain head (``id`` 1); locking it serializes that tenant's
+    event appends."""
 
     __tablename__ = "event_chain"
 
+    tenant: Mapped[str] = mapped_column(
+        String(64), primary_key=True, server_default=DEFAULT_TENANT, index=True
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     last_event_id: Mapped[int] = mapped_column(Integer)
     last_hash: Mapped[str] = mapped_column(String(64))
     event_count: Mapped[int] = mapped_column(BigInteger)
 
 
-class ChainCheckpointRow(Base):
-    """The last event a full walk of the chain found intact (one row, ``id`` 1).
+class ChainCheckpointRow(TenantScoped, Base):
+    """The last event a full walk of a tenant's chain found intact (one row per tenant, ``id`` 1).
 
     Reports verify only the events after it (and that its event still has this hash); ``auditor
     verify`` ignores it and walks every event.
@@ -184,13 +210,16 @@ class ChainCheckpointRow(Base):
 
     __tablename__ = "chain_checkpoint"
 
+    tenant: Mapped[str] = mapped_column(
+        String(64), primary_key=True, server_default=DEFAULT_TENANT, index=True
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     event_id: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
     checked_at: Mapped[datetime]
 
 
-class CollectionErrorRow(Base):
+class CollectionErrorRow(TenantScoped, Base):
     """Each COL-… ERROR finding per run, so monitoring checks can count repeated failures."""
 
     __tablename__ = "collection_errors"
@@ -203,7 +232,7 @@ class CollectionErrorRow(Base):
     at: Mapped[datetime]
 
 
-class RunMatrixRow(Base):
+class RunMatrixRow(TenantScoped, Base):
     """The zone matrix one run computed (``data``), or why it could not (``error``)."""
 
     __tablename__ = "run_matrices"
@@ -214,7 +243,7 @@ class RunMatrixRow(Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class RunResultRow(Base):
+class RunResultRow(TenantScoped, Base):
     """One cell of a run's control matrix: pass / fail / not applicable / not evaluated."""
 
     __tablename__ = "run_results"
@@ -231,14 +260,15 @@ class RunResultRow(Base):
     reason_ja: Mapped[str | None] = mapped_column(Text)
 
 
-class WebUserRow(Base):
-    """A local account of the web console (``auditor web user add``); the password is an argon2
-    hash, ``None`` for an account that signs in only through the trusted reverse proxy."""
+class WebUserRow(TenantScoped, Base):
+    """A local account of one city's web console (``auditor web user add``); the password is an
+    argon2 hash, ``None`` for an account that signs in only through the trusted reverse proxy."""
 
     __tablename__ = "web_users"
+    __table_args__ = (UniqueConstraint("tenant", "username", name="uq_web_users_tenant_username"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    username: Mapped[str] = mapped_column(String(255), unique=True)
+    username: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(16))
     password_hash: Mapped[str | None] = mapped_column(Text)
     disabled: Mapped[bool] = mapped_column(Boolean, server_default=false(), default=False)
@@ -246,9 +276,9 @@ class WebUserRow(Base):
     updated_at: Mapped[datetime]
 
 
-class WebSessionRow(Base):
-    """A signed-in browser: only the SHA-256 of its cookie is kept, so a database reader cannot
-    take over a session; logout deletes the row."""
+class WebSessionRow(TenantScoped, Base):
+    """A signed-in browser of one city's console: only the SHA-256 of its cookie is kept, so a
+    database reader cannot take over a session; logout deletes the row."""
 
     __tablename__ = "web_sessions"
 
@@ -260,20 +290,26 @@ class WebSessionRow(Base):
     expires_at: Mapped[datetime] = mapped_column(index=True)
 
 
-class ImportedBundleRow(Base):
+class ImportedBundleRow(TenantScoped, Base):
     """A collection bundle that was imported (``auditor import``): the register refusing replays.
 
-    ``(collector_id, sequence)`` and ``bundle_id`` are unique, so the same bundle (or another
-    bundle reusing a collector's sequence number) can never be recorded twice.
+    Per city, ``(collector_id, sequence)`` and ``bundle_id`` are unique, so the same bundle (or
+    another bundle reusing a collector's sequence number) can never be recorded twice for it.
     """
 
     __tablename__ = "imported_bundles"
     __table_args__ = (
-        UniqueConstraint("collector_id", "sequence", name="uq_imported_bundles_collector_sequence"),
+        UniqueConstraint(
+            "tenant",
+            "collector_id",
+            "sequence",
+            name="uq_imported_bundles_tenant_collector_sequence",
+        ),
+        UniqueConstraint("tenant", "bundle_id", name="uq_imported_bundles_tenant_bundle_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    bundle_id: Mapped[str] = mapped_column(String(36), unique=True)
+    bundle_id: Mapped[str] = mapped_column(String(36))
     collector_id: Mapped[str] = mapped_column(String(200))
     sequence: Mapped[int] = mapped_column(BigInteger)
     sha256: Mapped[str] = mapped_column(String(64))
@@ -282,17 +318,20 @@ class ImportedBundleRow(Base):
     run_id: Mapped[int | None] = mapped_column(ForeignKey("runs.id"), nullable=True)
 
 
-class DeviceCollectionRow(Base):
+class DeviceCollectionRow(TenantScoped, Base):
     """What a distributed worker collected for one device of one dispatch (``run_key``).
 
-    Unique per (run_key, device): a re-delivered task finds the row and does not write again.
+    Unique per (tenant, run_key, device): a re-delivered task finds the row and does not write
+    again.
     ``snapshot`` is the snapshot JSON (``None`` when the device failed); ``failures`` and
     ``evidence`` are JSON lists (evidence bytes in base64, already redacted by the collectors).
     """
 
     __tablename__ = "device_collections"
     __table_args__ = (
-        UniqueConstraint("run_key", "device", name="uq_device_collections_run_key_device"),
+        UniqueConstraint(
+            "tenant", "run_key", "device", name="uq_device_collections_tenant_run_key_device"
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from auditor.store.engine import WRITE_OPTION, unavailable_on_connection_errors
 from auditor.store.outbox_models import OutboxRow
+from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, valid_tenant
 from auditor.store.types import utc
 
 ERROR_LIMIT = 500
@@ -98,10 +99,12 @@ def _record(row: OutboxRow) -> OutboxRecord:
 
 
 class Outbox:
-    """The outbox table behind the store's engine (``Outbox(store.engine)``)."""
+    """The outbox table behind the store's engine (``Outbox(store.engine, store.tenant)``); one
+    tenant's messages only."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, tenant: str = DEFAULT_TENANT) -> None:
         self.engine = engine
+        self.tenant = valid_tenant(tenant)
 
     @contextmanager
     def _transaction(self, *, write: bool) -> Iterator[Session]:
@@ -109,7 +112,9 @@ class Outbox:
             if write:
                 connection.execution_options(**{WRITE_OPTION: True})
             with (
-                Session(bind=connection, expire_on_commit=False, autoflush=False) as session,
+                TenantSession(
+                    bind=connection, expire_on_commit=False, autoflush=False, tenant=self.tenant
+                ) as session,
                 session.begin(),
             ):
                 yield session

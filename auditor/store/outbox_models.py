@@ -13,9 +13,10 @@ from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from auditor.store.models import Base
+from auditor.store.tenancy import TenantScoped
 
 
-class OutboxRow(Base):
+class OutboxRow(TenantScoped, Base):
     """One message for one channel: written in the run's aftermath, deleted never, sent once.
 
     ``dedupe_key`` is unique per channel, so enqueueing the same event twice (a retried job, a
@@ -24,7 +25,9 @@ class OutboxRow(Base):
 
     __tablename__ = "notification_outbox"
     __table_args__ = (
-        UniqueConstraint("channel", "dedupe_key", name="uq_notification_outbox_channel_key"),
+        UniqueConstraint(
+            "tenant", "channel", "dedupe_key", name="uq_notification_outbox_tenant_channel_key"
+        ),
         Index("ix_notification_outbox_status_next", "status", "next_attempt_at"),
         Index("ix_notification_outbox_subject", "subject"),
     )

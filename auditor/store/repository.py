@@ -36,13 +36,12 @@ from auditor.store.errors import (
     RunNotFound,
     StoreError,
 )
-from auditor.store.events import EventLog, lock_chain
+from auditor.store.events import EventLog, chain_row, lock_chain
 from auditor.store.integrity import Replay, check_tables, run_fingerprint, run_state
 from auditor.store.migrate import current_revision, head_revision, upgrade_engine
 from auditor.store.models import (
     CollectionErrorRow,
     DeviceRow,
-    EventChainRow,
     EvidenceRow,
     FindingEventRow,
     FindingRow,
@@ -92,6 +91,7 @@ from auditor.store.records import (
 )
 from auditor.store.retention import prune
 from auditor.store.suppressions import manual_exceptions_in, with_manual_exceptions
+from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, tenant_rows, valid_tenant
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
@@ -102,10 +102,25 @@ SYSTEM_ACTOR = "auditor"
 class Store:
     """The findings store behind one database URL (SQLite file or PostgreSQL)."""
 
-    def __init__(self, url: str, *, busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS) -> None:
-        """``url``: a SQLAlchemy URL or a plain SQLite file path; nothing connects yet."""
+    def __init__(
+        self,
+        url: str,
+        *,
+        busy_timeout_ms: int = DEFAULT_BUSY_TIMEOUT_MS,
+        tenant: str = DEFAULT_TENANT,
+    ) -> None:
+        """``url``: a SQLAlchemy URL or a plain SQLite file path; nothing connects yet.
+
+        ``tenant``: the one city this store object reads and writes (see ``store/tenancy.py``);
+        every transaction is scoped to it, so the other cities' rows do not exist for it.
+        """
         self.url = normalize_db_url(url)
+        self.tenant = valid_tenant(tenant)
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
+
+    def for_tenant(self, tenant: str) -> Store:
+        """Another store object on the same database, scoped to ``tenant`` (own engine)."""
+        return Store(self.url, tenant=tenant)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -142,7 +157,9 @@ class Store:
             if consistent and connection.dialect.name == "postgresql":
                 connection.execution_options(isolation_level="REPEATABLE READ")
             with (
-                Session(bind=connection, expire_on_commit=False, autoflush=False) as session,
+                TenantSession(
+                    bind=connection, expire_on_commit=False, autoflush=False, tenant=self.tenant
+                ) as session,
                 session.begin(),
             ):
                 yield session
@@ -433,7 +450,7 @@ class Store:
             query = query.where(column < utc(until))
         with self._transaction(write=False) as session:
             build = FindingRecords()
-            records = [build(row) for row in session.connection().execute(query)]
+            records = [build(row) for row in tenant_rows(session, query)]
         records.sort(
             key=lambda r: (-r.severity.rank, r.device or "", r.check_id, r.subject, r.fingerprint)
         )
@@ -485,13 +502,13 @@ class Store:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
             if fingerprints is None:
-                return [event_record_from(row) for row in session.connection().execute(query)]
+                return [event_record_from(row) for row in tenant_rows(session, query)]
             wanted = sorted(set(fingerprints))
             found: list[EventRecord] = []
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 part = query.where(FindingEventRow.fingerprint.in_(chunk))
-                found.extend(event_record_from(row) for row in session.connection().execute(part))
+                found.extend(event_record_from(row) for row in tenant_rows(session, part))
             return sorted(found, key=lambda event: event.id)
 
     def iter_events(
@@ -509,7 +526,7 @@ class Store:
         if types is not None:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
-            rows = session.connection().execution_options(yield_per=2000).execute(query)
+            rows = tenant_rows(session, query, yield_per=2000)
             for row in rows:
                 yield event_record_from(row)
 
@@ -628,8 +645,9 @@ class Store:
             events = EventLog(chain, run_id=None, actor=actor, at=at)
             events.add(subject, event_type, payload)
             events.flush(session)
-            row = session.get(FindingEventRow, events.rows[-1]["id"])
-            assert row is not None
+            row = session.scalars(
+                select(FindingEventRow).where(FindingEventRow.id == events.rows[-1]["id"])
+            ).one()
             return event_record(row)
 
     def collection_failures(self, device: str, since: datetime | None = None) -> list[datetime]:
@@ -716,7 +734,7 @@ class Store:
     def chain_head(self) -> ChainHead:
         """The head row as it is now (cheap; ``verify`` proves it)."""
         with self._transaction(write=False) as session:
-            head = session.get(EventChainRow, 1)
+            head = chain_row(session)
             if head is None:
                 return ChainHead(event_id=0, hash=GENESIS_HASH)
             return ChainHead(event_id=head.last_event_id, hash=head.last_hash)
@@ -766,7 +784,7 @@ class Store:
         expected_at: int | None = None
         replay = Replay()
         with self._transaction(write=False, consistent=True) as session:
-            head = session.get(EventChainRow, 1)
+            head = chain_row(session)
             rows = session.execute(
                 select(*columns).order_by(FindingEventRow.id).execution_options(yield_per=5000)
             )

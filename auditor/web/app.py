@@ -31,6 +31,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from auditor.store import console
 from auditor.store.records import EventType
 from auditor.store.repository import Store
+from auditor.store.tenancy import DEFAULT_TENANT
 from auditor.web import pages
 from auditor.web.auth import RateLimiter, new_token, same_token, token_hash, verify_password
 from auditor.web.i18n import WebLang, text
@@ -74,6 +75,8 @@ class WebConfig:
     """How ``auditor web`` runs; the database and policy are the daemon's."""
 
     db_url: str
+    tenant: str = DEFAULT_TENANT
+    """The city this console serves: its findings, and its own accounts and sessions."""
     policy_path: Path | None = None
     inventory_path: Path | None = None
     proxy_user_header: str | None = None
@@ -493,7 +496,11 @@ def create_app(config: WebConfig, store: Store | None = None) -> Starlette:
     """The console over ``store`` (or a store opened from ``config.db_url``)."""
     from auditor.store import workflow
 
-    state = Console(config, store if store is not None else Store(config.db_url))
+    if store is not None and store.tenant != config.tenant:
+        raise ValueError(f"the store is city {store.tenant!r}, the console city {config.tenant!r}")
+    state = Console(
+        config, store if store is not None else Store(config.db_url, tenant=config.tenant)
+    )
 
     def ack(viewer: Viewer, fp: str, form: Mapping[str, str]) -> object:
         return state.store.ack(fp, viewer.username, form.get("note", "").strip() or None)

@@ -211,3 +211,76 @@ def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
     assert [r.device for r in rows] == ["myn-sw"]
     assert json.loads(rows[0].failures)[0]["kind"] == "credential"
     worker._context = None
+
+
+def test_a_worker_serves_one_city_and_its_reports_stay_in_that_city(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tenants: a task names the dispatcher's city; a worker of another city refuses it before
+    any credential is resolved, and its own city's reports are invisible to other cities."""
+    from contextlib import nullcontext
+
+    from auditor.distributed import worker
+    from auditor.distributed.dispatch import dispatch
+
+    inventory = tmp_path / "devices.yaml"
+    inventory.write_text(
+        "devices:\n"
+        "  - name: myn-sw\n"
+        "    address: 127.0.0.1\n"
+        "    platform: cisco_ios\n"
+        "    zones: [mynumber]\n"
+        "    snmp: {version: v2c, port: 9, community: {env: MYN_COMMUNITY_UNSET}}\n"
+    )
+    db = tmp_path / "auditor.db"
+    with Store(str(db)) as opened:
+        opened.upgrade()
+    monkeypatch.setenv("AUDITOR_POLICY", str(REPO / "policies" / "example-city"))
+    monkeypatch.setenv("AUDITOR_INVENTORY", str(inventory))
+    monkeypatch.setenv("AUDITOR_DB_URL", str(db))
+    monkeypatch.setenv("AUDITOR_WORKER_QUEUES", "mynumber")
+    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "worker-test")
+    monkeypatch.setenv("AUDITOR_TENANT", "minami")
+    monkeypatch.setattr(worker, "_context", None)
+    resolved: list[object] = []
+    import auditor.inventory.credentials as credentials
+
+    real = credentials.resolve_secret
+
+    def spy(reference: object, **kwargs: object) -> str:
+        resolved.append(reference)
+        return real(reference, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(credentials, "resolve_secret", spy)
+    assert worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w") == "refused"
+    assert (
+        worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w", tenant="kita")
+        == "refused"
+    )
+    assert resolved == []
+    assert (
+        worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w", tenant="minami")
+        == "collected"
+    )
+    with Store(str(db), tenant="minami") as minami, minami.for_tenant("kita") as kita:
+        assert [r.device for r in reports(minami, "k")] == ["myn-sw"]
+        assert reports(kita, "k") == []
+    worker._context = None
+
+    class App:
+        def __init__(self) -> None:
+            self.sent: list[dict[str, object]] = []
+
+        def producer_or_acquire(self) -> object:
+            return nullcontext(None)
+
+        def send_task(self, name: str, **options: object) -> None:
+            self.sent.append(options)
+
+    app = App()
+    loaded = worker.load_bundle(
+        REPO / "policies" / "example-city", inventory, None, worker.discover()
+    )
+    dispatch(app, loaded.inventory.devices, loaded.policy, tenant="minami")
+    assert [s["kwargs"] for s in app.sent] == [{"tenant": "minami"}]
+    assert all("MYN_COMMUNITY" not in json.dumps(s, default=str) for s in app.sent)

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from auditor.store import SchemaNotCurrent, Store, upgrade
 from auditor.store.migrate import head_revision
 from auditor.store.models import Base
 from auditor.store.url import sqlite_path
+from tests.store.helpers import day, finding, run_once
 
 TABLES = {
     "alembic_version",
@@ -54,7 +58,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0014_bundles"
+    assert head_revision() == "0015_tenants"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
@@ -63,3 +67,38 @@ def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store, pytest.raises(SchemaNotCurrent, match="auditor db upgrade"):
         store.list_runs()
+
+
+PRE_TENANT_DUMP = Path(__file__).parent / "data" / "pre_tenants_0011.sql"
+PRE_TENANT_HEAD = "ba89c7c85662b45ca372e7be6560fd13cf0ab8b5052eaf917f4e420475df8483"
+
+
+def test_a_store_from_before_tenants_upgrades_into_the_default_tenant(tmp_path: Path) -> None:
+    """A real store written by the release before tenants (0011, dumped as SQL): after the upgrade its
+    rows are the ``default`` city's, its chain verifies with the same head, and a second city
+    can be audited into it without touching the first."""
+    database = tmp_path / "auditor.db"
+    connection = sqlite3.connect(database)
+    connection.executescript(PRE_TENANT_DUMP.read_text(encoding="utf-8"))
+    connection.close()
+    url = f"sqlite:///{database}"
+    with Store(url) as store:
+        assert not store.schema_is_current()
+        store.upgrade()
+        assert store.schema_is_current()
+        result = store.verify()
+        assert result.ok, result
+        assert (result.head_hash, result.events_checked) == (PRE_TENANT_HEAD, 8)
+        statuses = sorted(f.status.value for f in store.list_findings())
+        assert statuses == ["new", "resolved", "suppressed"]
+        assert len(store.manual_exceptions()) == 1
+        assert store.latest_snapshots().keys() == {"core-sw1"}
+        with store.engine.connect() as raw:
+            tenants = raw.execute(text("SELECT DISTINCT tenant FROM finding_events")).all()
+            assert tenants == [("default",)]
+        with store.for_tenant("second-city") as second:
+            run_once(second, [finding("HRD-001", "core-sw1", "line vty 0 4")], at=day(3))
+            assert second.verify().ok and second.verify().events_checked == 2
+        assert store.verify().head_hash == PRE_TENANT_HEAD
+        run_once(store, [finding("HRD-001", "core-sw1", "line vty 0 4")], at=day(4))
+        assert store.verify().ok
