@@ -122,7 +122,7 @@ def test_a_bundle_imported_for_one_city_is_invisible_to_another(
     keys: dict[str, Path],  # noqa: F811
     tmp_path: Path,
 ) -> None:
-    bundle = _collect(city, keys, tmp_path / "drop")
+    bundle = _collect(city, keys, tmp_path / "drop", tenant="north")
     db = tmp_path / "central.db"
     code, output = _import_for("north", bundle, city, keys, db)
     assert code in (0, 1, 3), output
@@ -135,10 +135,15 @@ def test_a_bundle_imported_for_one_city_is_invisible_to_another(
     # The replay register is per city: a replay for north is refused...
     code, output = _import_for("north", bundle, city, keys, db)
     assert code == 2, output
-    # ...while south may import the same bundle once (its own register), then not again.
+    # ...north's bundle names its city in the signed manifest: south refuses it...
     code, output = _import_for(SOUTH, bundle, city, keys, db)
+    assert code == 2, output
+    assert "north" in output
+    # ...while south imports a bundle collected for south once (its own register), then not again.
+    south_bundle = _collect(city, keys, tmp_path / "drop-south", tenant=SOUTH)
+    code, output = _import_for(SOUTH, south_bundle, city, keys, db)
     assert code in (0, 1, 3), output
-    code, output = _import_for(SOUTH, bundle, city, keys, db)
+    code, output = _import_for(SOUTH, south_bundle, city, keys, db)
     assert code == 2, output
     with Store(str(db), tenant=SOUTH) as south, south.for_tenant("north") as north:
         assert len(south.list_runs()) == 1 and len(north.list_runs()) == 1

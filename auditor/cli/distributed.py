@@ -96,7 +96,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
 
         # In a multi-city deployment the city must be named (exit 2 otherwise); its inventory is
         # the default of --inventory and its credentials folder supplies the secrets.
-        options.tenant(lang)
+        city = options.tenant(lang)
         registry = discover()
         inputs = options.load_inputs(policy, inventory, None, registry, lang)
         devices = shard(inputs.inventory.devices, inputs.policy, tier=tier, site=site)
@@ -118,6 +118,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
                 salt=default_salt(),
                 tier=tier,
                 site=site,
+                tenant=city,
             )
         except (OSError, ValueError) as exc:
             options.fail(t("dist.key_error", lang, message=exc))

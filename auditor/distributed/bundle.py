@@ -46,6 +46,9 @@ class BundleManifest:
     tier: str | None
     site: str | None
     devices: list[str]
+    tenant: str = "default"
+    """The city the collector collected for: signed with the rest, so a bundle cannot be
+    imported into another city's store (format 1 bundles without it mean ``default``)."""
     members: dict[str, str] = field(default_factory=dict)
     evidence: list[dict[str, str]] = field(default_factory=list)
 
@@ -59,6 +62,7 @@ class BundleManifest:
             "tool_version": self.tool_version,
             "tier": self.tier,
             "site": self.site,
+            "tenant": self.tenant,
             "devices": self.devices,
             "members": self.members,
             "evidence": self.evidence,
@@ -141,6 +145,7 @@ def build_payload(
     devices: list[str],
     tier: str | None = None,
     site: str | None = None,
+    tenant: str = "default",
     now: datetime | None = None,
 ) -> tuple[bytes, BundleManifest]:
     """The ZIP payload of ``result`` (already redacted) and its manifest."""
@@ -153,6 +158,7 @@ def build_payload(
         tier=tier,
         site=site,
         devices=sorted(devices),
+        tenant=tenant,
     )
     members: dict[str, bytes] = {}
     for name in sorted(result.snapshots):
@@ -201,6 +207,7 @@ def _manifest(data: dict[str, Any]) -> BundleManifest:
             tool_version=str(data["tool_version"]),
             tier=data.get("tier"),
             site=data.get("site"),
+            tenant=str(data.get("tenant") or "default"),
             devices=[str(d) for d in data["devices"]],
             members={str(k): str(v) for k, v in data["members"].items()},
             evidence=[{str(k): str(v) for k, v in e.items()} for e in data.get("evidence", [])],

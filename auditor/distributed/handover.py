@@ -69,6 +69,7 @@ def write_bundle(
     salt: bytes,
     tier: str | None = None,
     site: str | None = None,
+    tenant: str = "default",
     progress: ProgressCallback | None = None,
 ) -> WrittenBundle:
     """Collect ``devices`` and write one sealed bundle to ``out`` (a file, or a drop folder)."""
@@ -91,6 +92,7 @@ def write_bundle(
         devices=[d.name for d in devices],
         tier=tier,
         site=site,
+        tenant=tenant,
     )
     sealed = seal(payload, collector_key, central_public)
     target = out
@@ -145,6 +147,15 @@ def _check_register(store: Store, bundles: Sequence[VerifiedBundle]) -> None:
     seen: dict[tuple[str, int], str] = {}
     for bundle in bundles:
         manifest = bundle.opened.manifest
+        if manifest.tenant != store.tenant:
+            raise BundleError(
+                "wrong_city",
+                f"{bundle.path}: collected for city {manifest.tenant!r}, not for "
+                f"{store.tenant!r}; import it with --tenant {manifest.tenant}",
+                f"{bundle.path}: 団体 {manifest.tenant!r} 向けに収集されたバンドルで、"
+                f"{store.tenant!r} のものではありません(--tenant {manifest.tenant} で取り込んで"
+                "ください)",
+            )
         key = (manifest.collector_id, manifest.sequence)
         if key in seen:
             raise BundleError(

@@ -74,10 +74,11 @@ def keys(tmp_path: Path) -> dict[str, Path]:
     return {"collector": collector, "central": central}
 
 
-def _collect(city: Path, keys: dict[str, Path], out: Path) -> Path:
+def _collect(city: Path, keys: dict[str, Path], out: Path, tenant: str | None = None) -> Path:
     out.mkdir(exist_ok=True)
     code, output = _cli(
         [
+            *(["--tenant", tenant] if tenant else []),
             "collect",
             "--bundle",
             str(out),
