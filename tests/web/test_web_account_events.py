@@ -114,7 +114,8 @@ def test_user_management_from_the_cli_is_chained_with_the_operator(
     assert [e.payload["role"] for e in events] == ["triager", "triager", "approver", "approver"]
     assert all(e.payload["user"] == "sato" for e in events)
     _no_secret(events, SECRET, "another long secret")
-    log = runner.invoke(app, ["web", "user", "log", "--db", url])
+    # A wide terminal: the table keeps one line per event whatever the worker's width.
+    log = runner.invoke(app, ["web", "user", "log", "--db", url], env={"COLUMNS": "250"})
     assert log.exit_code == 0, log.output
     assert log.output.count("web_user_changed") == 4 and "admin-ito" in log.output
     verify = runner.invoke(app, ["verify", "--db", url])
@@ -123,6 +124,8 @@ def test_user_management_from_the_cli_is_chained_with_the_operator(
 
 def test_a_hostile_user_name_is_shown_inert_by_the_log(web: TestClient, city_url: str) -> None:
     assert _try(web, "[red]x[/red]\x1b[2J", "nothing of use here") == 401
-    log = CliRunner().invoke(build_app("en"), ["web", "user", "log", "--db", city_url])
+    log = CliRunner().invoke(
+        build_app("en"), ["web", "user", "log", "--db", city_url], env={"COLUMNS": "250"}
+    )
     assert log.exit_code == 0, log.output
     assert "[red]x[/red]\\x1b[2J" in log.output and "\x1b[2J" not in log.output
