@@ -17,12 +17,14 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from auditor.report.exports import COLUMNS, finding_json, flat_cells, flat_from_json, flat_row
 from auditor.report.service import ReportInputs, build_report, run_export
 from auditor.store import Store
 from auditor.store.models import FindingEventRow, FindingRow
 from auditor.store.reading import event_record, finding_record
 from auditor.store.records import ChainStatus, EventRecord, FindingRecord
 from auditor.store.types import utc
+from auditor.store.workflow import assign_finding, comment_finding, set_due
 from tests.report.city import POLICY_DIR, City, populate
 
 FORMATS = ("csv", "json", "sarif")
@@ -134,3 +136,27 @@ def test_a_broken_chain_is_still_reported_as_broken(city: City, tmp_path: Path) 
     assert '"event_chain_head": null' in paths["json"].read_text(encoding="utf-8")
     provenance = load_workbook(paths["xlsx"]).worksheets[-1]
     assert [c.value for c in provenance[1]][1] == "-"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_flat_rows_straight_from_the_finding_equal_the_json_derived_rows(
+    city: City, lang: str
+) -> None:
+    """CSV/XLSX rows are written without the JSON dict; they must stay the JSON's flat rows."""
+    store = city.store
+    open_ones = [f for f in store.list_findings() if f.status == "open"]
+    for record in open_ones[:3]:
+        store.ack(record.fingerprint, "tanaka", "確認しました", now=city.now)
+        assign_finding(store, record.fingerprint, owner="情報政策課", actor="sato", now=city.now)
+        comment_finding(store, record.fingerprint, text="=来週対応", actor="sato", now=city.now)
+        set_due(store, record.fingerprint, due=city.now.date(), actor="sato", now=city.now)
+    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    data = build_report(store, inputs, now=city.now, with_history=True)
+    findings = data.findings
+    assert any(f.history for f in findings) and any(f.suppression for f in findings)
+    assert any(f.acknowledged_by for f in findings) and any(f.comments for f in findings)
+    memo: dict[Any, Any] = {}
+    for finding in findings:
+        expected = flat_from_json(finding_json(finding), lang)
+        assert flat_cells(finding, lang, memo) == [expected[c] for c in COLUMNS]
+        assert flat_row(finding, lang) == expected
