@@ -19,7 +19,7 @@ from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
 from auditor.report.reconcile import reconciliation, reconciliation_line
-from auditor.textsafe import has_unsafe, json_dumps, neutralize
+from auditor.textsafe import has_unsafe, json_dumps, json_line, neutralize
 
 EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
@@ -689,8 +689,7 @@ def write_json(
     out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")
-        item = finding_json(finding, evidence_files)
-        out.write(json_dumps(item, ensure_ascii=False, separators=(",", ":")))
+        out.write(json_line(finding_json(finding, evidence_files)))
     out.write("\n ]\n}\n")
     return len(findings)
 
@@ -811,6 +810,6 @@ def write_sarif(
         for index, finding in enumerate(findings):
             handle.write(",\n  " if index else "\n  ")
             result = _sarif_result(finding, rule_index[finding.check_id], lang)
-            handle.write(json_dumps(result, ensure_ascii=False, separators=(",", ":")))
+            handle.write(json_line(result))
         handle.write("\n ]\n}\n]\n}\n")
     return len(findings)
