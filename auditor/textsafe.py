@@ -17,13 +17,27 @@ import re
 import sys
 from typing import IO, Any
 
-__all__ = ["NeutralizingStream", "guard_terminal", "has_unsafe", "json_dumps", "neutralize"]
+import orjson
+
+__all__ = [
+    "NeutralizingStream",
+    "guard_terminal",
+    "has_unsafe",
+    "json_dumps",
+    "json_line",
+    "neutralize",
+]
 
 # C0 except tab and newline (a CR directly before LF is a line ending, not an overwrite), DEL,
 # C1, and the bidi controls: embeddings/overrides, isolates, LRM/RLM and the Arabic letter mark.
 _UNSAFE = re.compile(
     "\r(?!\n)|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"
 )
+
+# The same code points with every CR (no look-ahead): a plain character class, which the regex
+# engine scans ~2.6x faster over Japanese text. Text without any of them is safe; text with one
+# is checked with _UNSAFE (a CR before LF is fine). Exports scan every row (issue 20).
+_SUSPECT = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 def _escape(match: re.Match[str]) -> str:
@@ -33,12 +47,12 @@ def _escape(match: re.Match[str]) -> str:
 
 def has_unsafe(text: str) -> bool:
     """Whether :func:`neutralize` would change ``text``."""
-    return _UNSAFE.search(text) is not None
+    return _SUSPECT.search(text) is not None and _UNSAFE.search(text) is not None
 
 
 def neutralize(text: str) -> str:
     """``text`` with control and bidi code points replaced by visible escapes (tab, LF kept)."""
-    if not _UNSAFE.search(text):
+    if not _SUSPECT.search(text) or not _UNSAFE.search(text):
         return text
     return _UNSAFE.sub(_escape, text)
 
@@ -46,6 +60,13 @@ def neutralize(text: str) -> str:
 def json_dumps(value: Any, **kwargs: Any) -> str:
     """``json.dumps`` whose output never carries a raw DEL, C1 or bidi control (still valid JSON)."""
     return neutralize(json.dumps(value, **kwargs))
+
+
+def json_line(value: Any) -> str:
+    """Compact JSON of ``value`` (the bytes of ``json.dumps(value, ensure_ascii=False,
+    separators=(",", ":"))``), neutralized like :func:`json_dumps`; orjson encodes it, ~3x faster
+    than ``json`` on the exports' rows. Plain JSON values only (str keys, no floats)."""
+    return neutralize(orjson.dumps(value).decode())
 
 
 class NeutralizingStream(io.TextIOBase):

@@ -7,6 +7,8 @@ Every function takes :class:`ReportFinding` rows whose text is already redacted 
 from __future__ import annotations
 
 import csv
+import io
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -19,7 +21,7 @@ from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, ReportFinding
 from auditor.report.reconcile import reconciliation, reconciliation_line
-from auditor.textsafe import has_unsafe, json_dumps, neutralize
+from auditor.textsafe import has_unsafe, json_dumps, json_line, neutralize
 
 EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
@@ -201,16 +203,7 @@ def finding_json(
             }
             for index, e in enumerate(finding.evidence)
         ],
-        "history": [
-            {
-                "at": iso_jst(h.at),
-                "event": h.event,
-                "status": h.status or None,
-                "by": h.actor,
-                "note": h.note or None,
-            }
-            for h in finding.history
-        ],
+        "history": history_json(finding),
         "recommendation": finding.recommendation or None,
         "responsible": finding.responsible or None,
         "acknowledged": {"by": finding.acknowledged_by, "at": iso_jst(finding.acknowledged_at)}
@@ -236,6 +229,20 @@ def finding_json(
             ],
         },
     }
+
+
+def history_json(finding: ReportFinding) -> list[dict[str, Any]]:
+    """The finding's history as the JSON export (and SARIF's properties) write it."""
+    return [
+        {
+            "at": iso_jst(h.at),
+            "event": h.event,
+            "status": h.status or None,
+            "by": h.actor,
+            "note": h.note or None,
+        }
+        for h in finding.history
+    ]
 
 
 def history_cell(history: Sequence[Mapping[str, Any]], lang: str = "en") -> str:
@@ -313,7 +320,124 @@ def flat_from_json(item: Mapping[str, Any], lang: str = "en") -> dict[str, str]:
 
 
 def flat_row(finding: ReportFinding, lang: str = "en") -> dict[str, str]:
-    return flat_from_json(finding_json(finding), lang)
+    return dict(zip(COLUMNS, flat_cells(finding, lang), strict=True))
+
+
+def flat_cells(
+    finding: ReportFinding, lang: str = "en", memo: dict[Any, Any] | None = None
+) -> list[str]:
+    """The row of :func:`flat_from_json` in ``COLUMNS`` order, straight from the finding.
+
+    The same text as ``flat_from_json(finding_json(finding), lang)`` (tests compare them) without
+    the JSON-shaped dict in between: at 100,000 findings that dict was half of a CSV's time.
+    ``memo`` (one per export) keeps the joined reference cells and labels per distinct value.
+    """
+    if memo is None:
+        memo = {}
+    ja = lang == "ja"
+    # Reference tuples are shared between findings of a check: join each distinct one once.
+    refs_key = (id(finding.guideline), id(finding.plan), id(finding.other_references))
+    refs = memo.get(refs_key)
+    if refs is None:  # the memo holds the tuples, so their ids are not reused meanwhile
+        refs = (
+            finding.guideline,
+            finding.plan,
+            finding.other_references,
+            "; ".join(r.key for r in finding.guideline),
+            "; ".join(r.label_ja for r in finding.guideline),
+            "; ".join(r.key for r in finding.plan),
+            "; ".join(r.label_ja for r in finding.plan),
+            "; ".join(r.label_en for r in finding.other_references),
+        )
+        memo[refs_key] = refs
+    labels_key = (finding.severity, finding.grade, finding.status, finding.outcome)
+    labels = memo.get(labels_key)
+    if labels is None:
+        grade = finding.grade
+        labels = (
+            finding.severity.label_ja if ja else finding.severity.value,
+            grade.value,
+            grade.label_ja if ja else grade.label_en,
+            status_label(finding.status, lang) if ja else finding.status,
+            keyed("outcome", finding.outcome, lang) if ja else finding.outcome,
+        )
+        memo[labels_key] = labels
+    responsible = owner_label(finding.responsible or "", lang) if ja else finding.responsible or ""
+    acknowledged_by = finding.acknowledged_by
+    suppression = finding.suppression
+    if suppression is not None:
+        expires = suppression.expires
+        suppressed = [
+            _text(suppression.exception_id),
+            _text(suppression.reason),
+            _text(suppression.approver),
+            _text(suppression.approval_number),
+            expires.isoformat() if expires else "",
+            _text(suppression.actor),
+        ]
+    else:
+        suppressed = ["", "", "", "", "", ""]
+    evidence = finding.evidence
+    due = finding.due
+    return [
+        finding.fingerprint,
+        finding.check_id,
+        labels[0],
+        labels[1],
+        labels[2],
+        labels[3],
+        labels[4],
+        _text(finding.zone),
+        _text(finding.device),
+        _text(finding.subject),
+        finding.message_ja,
+        finding.message_en,
+        _iso_jst(finding.first_seen),
+        _iso_jst(finding.last_seen),
+        _iso_jst(finding.resolved_at) if finding.resolved_at else "",
+        str(finding.age_days),
+        refs[3],
+        refs[4],
+        _text(finding.edition),
+        refs[5],
+        refs[6],
+        refs[7],
+        "; ".join(
+            f"{e.source}:{e.detail}" + (f"@{e.blob_sha256}" if e.blob_sha256 else "")
+            for e in evidence
+        )
+        if evidence
+        else "",
+        "; ".join(e.blob_sha256 for e in evidence if e.blob_sha256) if evidence else "",
+        _history_text(finding, lang) if finding.history else "",
+        finding.recommendation or "",
+        responsible,
+        _text(acknowledged_by) if acknowledged_by else "",
+        _iso_jst(finding.acknowledged_at) if acknowledged_by and finding.acknowledged_at else "",
+        *suppressed,
+        _text(finding.owner),
+        due.isoformat() if due else "",
+        ("対応中" if ja else "yes") if finding.status == "in_progress" else "",
+        " / ".join(f"{iso_jst(c.at)} {c.by}: {c.text}" for c in finding.comments)
+        if finding.comments
+        else "",
+    ]
+
+
+def _text(value: object) -> str:
+    """``flat_from_json``'s cell of a value: ``None`` is empty, anything else its ``str``."""
+    return "" if value is None else str(value)
+
+
+def _history_text(finding: ReportFinding, lang: str) -> str:
+    """:func:`history_cell` of the finding's JSON history, without building it."""
+    ja = lang == "ja"
+    parts = []
+    for h in finding.history:
+        event = keyed("event", str(h.event), lang) if ja else h.event
+        note = f": {h.note}" if h.note else ""
+        parts.append(f"{iso_jst(h.at)} {event} ({h.actor}{note})")
+    return "; ".join(parts)
 
 
 def headers(lang: str) -> list[str]:
@@ -344,28 +468,55 @@ def write_csv(
         with out.open("w", encoding=codec, newline="", errors="strict") as handle:
             return write_csv(findings, handle, encoding, lang)
     count = 0
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow([encodable(h, codec) for h in headers(lang)])
+    # Most rows need no quoting: they are written as one ``",".join`` line; a row with a quote,
+    # CR or LF (or a comma inside a cell) goes through ``csv.writer`` as before. Same bytes,
+    # ~4x less CPU than ``writerow`` per row at 100,000 findings (issue 20).
+    spill = io.StringIO()
+    writer = csv.writer(spill, lineterminator="\r\n")
+
+    def quoted(cells: list[str]) -> str:
+        writer.writerow(cells)
+        line = spill.getvalue()
+        spill.seek(0)
+        spill.truncate()
+        return line
+
+    out.write(quoted([encodable(h, codec) for h in headers(lang)]))
     utf8 = codec == "utf-8-sig" or codec.replace("-", "").replace("_", "").lower() == "utf8"
+    memo: dict[Any, Any] = {}
+    commas = len(COLUMNS) - 1
+    pending: list[str] = []
     for finding in findings:
-        row = flat_row(finding, lang)
-        cells = [row[column] for column in COLUMNS]
-        # One scan of the whole row finds most rows clean (" " keeps a cell's trailing CR
-        # from pairing with the next cell's LF); only a row with something to escape is
-        # neutralized cell by cell.
-        cells = _safe_cells(cells)
+        cells = flat_cells(finding, lang, memo)
+        # One scan of the whole row finds most rows clean ("," keeps a cell's trailing CR from
+        # pairing with the next cell's LF); only a row with something to escape is neutralized
+        # cell by cell, and only a row where a cell may start like a formula is checked per cell.
+        line = ",".join(cells)
+        if has_unsafe(line):
+            cells = [neutralize(cell) for cell in cells]
+            line = ",".join(cells)
+        if line[:1] in FORMULA_FIRST or _CELL_FORMULA.search(line):
+            cells = [neutralize_formula(c) if c[:1] in FORMULA_FIRST else c for c in cells]
+            line = ",".join(cells)
         if not utf8:
             cells = [encodable(cell, codec) for cell in cells]
-        writer.writerow(cells)
+            line = ",".join(cells)
+        if line.count(",") != commas or '"' in line or "\n" in line or "\r" in line:
+            pending.append(quoted(cells))
+        else:
+            pending.append(line + "\r\n")
         count += 1
+        if len(pending) >= 1000:
+            out.write("".join(pending))
+            pending.clear()
+    out.write("".join(pending))
     return count
 
 
-def _safe_cells(cells: list[str]) -> list[str]:
-    """Control/bidi code points escaped (if the row has any) and formula-like cells defused."""
-    if has_unsafe(" ".join(cells)):
-        cells = [neutralize(cell) for cell in cells]
-    return [neutralize_formula(cell) if cell[:1] in FORMULA_FIRST else cell for cell in cells]
+_CELL_FORMULA = re.compile(",[=+\\-@\t\r\n]")
+"""A cell after the first of a ``","``-joined row may start like a formula (``FORMULA_FIRST``); a
+comma inside a cell can match too, which only costs the exact per-cell check. (The literal first
+character lets the regex engine skip ahead: 10x faster than ``(?:^|,)``.)"""
 
 
 # -- XLSX ---------------------------------------------------------------------------------------
@@ -408,6 +559,7 @@ def write_xlsx(
         return zone_names.get(zone_id) or (label("no_zone", lang) if zone_id == "-" else zone_id)
 
     names = headers(lang)
+    memo: dict[Any, Any] = {}
     with Workbook(out) as workbook:
         summary = workbook.sheet(
             _sheet_title(label("summary_sheet", lang), used), freeze_rows=1, freeze_columns=1
@@ -432,7 +584,7 @@ def write_xlsx(
             sheet.autofilter(len(rows) + 1, len(COLUMNS))
             sheet.row(names, STYLE_BOLD)
             for finding in rows:
-                sheet.row(_xlsx_cells(finding, flat_row(finding, lang)))
+                sheet.row(_xlsx_cells(finding, flat_cells(finding, lang, memo)))
 
         finding_sheet(
             label("findings_sheet", lang), [f for f in findings if not f.is_scope_limitation]
@@ -454,14 +606,14 @@ def write_xlsx(
     return len(findings)
 
 
-def _xlsx_cells(finding: ReportFinding, row: Mapping[str, str]) -> list[Any]:
-    """One finding's cells: age as a number, times as date cells, text formula-safe."""
+def _xlsx_cells(finding: ReportFinding, row: Sequence[str]) -> list[Any]:
+    """One finding's cells (``row``: its :func:`flat_cells`): age as a number, times as date
+    cells, text formula-safe."""
     cells: list[Any] = []
-    for column in COLUMNS:
+    for column, text in zip(COLUMNS, row, strict=True):
         if column == "age_days":
             cells.append(finding.age_days)
             continue
-        text = row[column]
         if not text:
             cells.append(None)  # an empty value is an empty cell, never a ``'-`` text
             continue
@@ -566,8 +718,7 @@ def write_json(
     out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")
-        item = finding_json(finding, evidence_files)
-        out.write(json_dumps(item, ensure_ascii=False, separators=(",", ":")))
+        out.write(json_line(finding_json(finding, evidence_files)))
     out.write("\n ]\n}\n")
     return len(findings)
 
@@ -631,7 +782,7 @@ def _sarif_result(finding: ReportFinding, rule_index: int, lang: str) -> dict[st
                 {"source": e.source, "detail": e.detail, "blob_sha256": e.blob_sha256}
                 for e in finding.evidence
             ],
-            "history": finding_json(finding)["history"],
+            "history": history_json(finding),
             "recommendation": finding.recommendation or None,
             "responsible": finding.responsible or None,
             "message_en": finding.message_en,
@@ -688,6 +839,6 @@ def write_sarif(
         for index, finding in enumerate(findings):
             handle.write(",\n  " if index else "\n  ")
             result = _sarif_result(finding, rule_index[finding.check_id], lang)
-            handle.write(json_dumps(result, ensure_ascii=False, separators=(",", ":")))
+            handle.write(json_line(result))
         handle.write("\n ]\n}\n]\n}\n")
     return len(findings)

@@ -7,8 +7,10 @@ loads ORM rows one by one and takes the head from the full ``verify()``, as the 
 
 from __future__ import annotations
 
+import csv
+import io
 from collections.abc import Collection, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,12 +19,27 @@ from openpyxl import load_workbook
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
+from auditor.model.findings import Severity
+from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
+from auditor.report.exports import (
+    COLUMNS,
+    csv_codec,
+    finding_json,
+    flat_cells,
+    flat_from_json,
+    flat_row,
+    headers,
+    write_csv,
+)
+from auditor.report.model import EvidenceItem, ReportFinding
 from auditor.report.service import ReportInputs, build_report, run_export
 from auditor.store import Store
 from auditor.store.models import FindingEventRow, FindingRow
 from auditor.store.reading import event_record, finding_record
 from auditor.store.records import ChainStatus, EventRecord, FindingRecord
 from auditor.store.types import utc
+from auditor.store.workflow import assign_finding, comment_finding, set_due
+from auditor.textsafe import has_unsafe, neutralize
 from tests.report.city import POLICY_DIR, City, populate
 
 FORMATS = ("csv", "json", "sarif")
@@ -134,3 +151,89 @@ def test_a_broken_chain_is_still_reported_as_broken(city: City, tmp_path: Path) 
     assert '"event_chain_head": null' in paths["json"].read_text(encoding="utf-8")
     provenance = load_workbook(paths["xlsx"]).worksheets[-1]
     assert [c.value for c in provenance[1]][1] == "-"
+
+
+@pytest.mark.parametrize("lang", ["ja", "en"])
+def test_flat_rows_straight_from_the_finding_equal_the_json_derived_rows(
+    city: City, lang: str
+) -> None:
+    """CSV/XLSX rows are written without the JSON dict; they must stay the JSON's flat rows."""
+    store = city.store
+    open_ones = [f for f in store.list_findings() if f.status == "open"]
+    for record in open_ones[:3]:
+        store.ack(record.fingerprint, "tanaka", "確認しました", now=city.now)
+        assign_finding(store, record.fingerprint, owner="情報政策課", actor="sato", now=city.now)
+        comment_finding(store, record.fingerprint, text="=来週対応", actor="sato", now=city.now)
+        set_due(store, record.fingerprint, due=city.now.date(), actor="sato", now=city.now)
+    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    data = build_report(store, inputs, now=city.now, with_history=True)
+    findings = data.findings
+    assert any(f.history for f in findings) and any(f.suppression for f in findings)
+    assert any(f.acknowledged_by for f in findings) and any(f.comments for f in findings)
+    memo: dict[Any, Any] = {}
+    for finding in findings:
+        expected = flat_from_json(finding_json(finding), lang)
+        assert flat_cells(finding, lang, memo) == [expected[c] for c in COLUMNS]
+        assert flat_row(finding, lang) == expected
+
+
+def _reference_csv(findings: list[ReportFinding], encoding: str, lang: str) -> bytes:
+    """The CSV as ``csv.writer`` wrote every row before the one-line fast path."""
+    codec = csv_codec(encoding)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([encodable(h, codec) for h in headers(lang)])
+    for finding in findings:
+        cells = [flat_row(finding, lang)[c] for c in COLUMNS]
+        if has_unsafe(" ".join(cells)):
+            cells = [neutralize(cell) for cell in cells]
+        cells = [neutralize_formula(c) if c[:1] in FORMULA_FIRST else c for c in cells]
+        writer.writerow([encodable(cell, codec) for cell in cells])
+    return buffer.getvalue().encode(codec)
+
+
+@pytest.mark.parametrize(("encoding", "lang"), [("utf-8", "ja"), ("utf-8", "en"), ("cp932", "ja")])
+def test_csv_fast_lines_equal_csv_writer(tmp_path: Path, encoding: str, lang: str) -> None:
+    at = datetime(2026, 4, 1, 9, 0, tzinfo=UTC)
+    texts = [
+        "plain",
+        "a,b",
+        'say "hi"',
+        "line1\nline2",
+        "cr\r",
+        "\nlf first",
+        "=SUM(A1)",
+        "+1",
+        "-x",
+        "@a",
+        "\tt",
+        "x,=y",
+        "bidi\u202eevil",
+        "ctl\x07",
+        "髙﨑 ①",
+        "",
+    ]
+    findings = [
+        ReportFinding(
+            fingerprint=f"fp{index}",
+            check_id="SEG-001",
+            device=text or None,
+            subject=texts[-index - 1],
+            zone="lgwan",
+            severity=Severity.HIGH,
+            outcome="fail",
+            status="open",
+            message_ja=text,
+            message_en=texts[(index + 3) % len(texts)],
+            first_seen=at,
+            last_seen=at,
+            resolved_at=None,
+            age_days=index,
+            evidence=(EvidenceItem("show run", text, None),),
+            recommendation=texts[(index + 5) % len(texts)],
+        )
+        for index, text in enumerate(texts)
+    ]
+    out = tmp_path / "out.csv"
+    assert write_csv(findings, out, encoding=encoding, lang=lang) == len(findings)
+    assert out.read_bytes() == _reference_csv(findings, encoding, lang)

@@ -10,7 +10,7 @@ import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
-from auditor.textsafe import NeutralizingStream, json_dumps, neutralize
+from auditor.textsafe import NeutralizingStream, has_unsafe, json_dumps, neutralize
 from tests.test_config_history import record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -84,3 +84,16 @@ def test_rich_error_output_is_neutralized(tmp_path: Path) -> None:
     assert "unknown zone" in result.stderr
     assert not any(code in result.stderr for code in RAW)
     assert "\\x1b[2J" in result.stderr and "\\u202e" in result.stderr
+
+
+def test_the_fast_prefilter_lets_no_unsafe_code_point_through() -> None:
+    """``has_unsafe``/``neutralize`` skip text the character class finds clean: it must cover
+    every code point the exact pattern flags (alone, or a CR not before LF)."""
+    from auditor.textsafe import _SUSPECT, _UNSAFE
+
+    for code in range(0x10000):
+        char = chr(code)
+        if _UNSAFE.search(char) or _UNSAFE.search(char + "x"):
+            assert _SUSPECT.search(char), hex(code)
+    assert not has_unsafe("行1\r\n行2") and has_unsafe("行1\r行2")
+    assert neutralize("a\r\nb\u202ec\x7f") == "a\r\nb\\u202ec\\u007f"
