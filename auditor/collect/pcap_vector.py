@@ -741,31 +741,33 @@ class _Batch:
         pair_order = by_first[np.argsort(flow_of, kind="stable")]
         pair_flow = pairs[pair_order, 0]
         segment = np.flatnonzero(np.r_[True, pair_flow[1:] != pair_flow[:-1]])
-        rank = np.arange(len(pair_order)) - np.repeat(
-            segment, np.diff(np.r_[segment, len(pair_order)])
-        )
+        lengths = np.diff(np.r_[segment, len(pair_order)])
+        rank = np.arange(len(pair_order)) - np.repeat(segment, lengths)
         unique_list = unique.tolist()
-        existing = np.zeros(len(unique), dtype=bool)
         flow_keys: list[tuple[str, str, int, int | None]] = []
-        for number, value in enumerate(unique_list):
+        for value in unique_list:
             rest, port_plus = divmod(value, 65537)
             rest, proto = divmod(rest, 256)
             client, server = divmod(rest, zones)
-            flow_key = (
-                names[client],
-                names[server],
-                proto,
-                None if port_plus == 0 else port_plus - 1,
+            flow_keys.append(
+                (names[client], names[server], proto, None if port_plus == 0 else port_plus - 1)
             )
-            flow_keys.append(flow_key)
-            existing[number] = flow_key in flows
-        # Which pairs are listed: new flows by rank; flows seen in an earlier capture pair by pair.
-        admitted = ~existing[pair_flow] & (rank < MAX_PAIRS_PER_FLOW)
+        # Which pairs are listed. A pair already in its flow's table (from an earlier capture or
+        # block) is updated; the others are admitted in first-sighting order while the table
+        # has room, the rest only counted as unlisted. Decided with arrays, so only the listed
+        # pairs (at most 256 a flow) reach Python, not every pair of a block.
+        room = np.full(len(unique), MAX_PAIRS_PER_FLOW, dtype=np.int64)
+        matched = self._known_pairs(
+            flows, flow_keys, room, address_list, pair_flow, pairs[pair_order]
+        )
+        if matched.any():  # rank among the flow's unmatched pairs, in first-sighting order
+            before = np.cumsum(matched) - matched
+            rank = rank - (before - np.repeat(before[segment], lengths))
+        admitted = ~matched & (rank < room[pair_flow])
+        dropped = ~matched & ~admitted
         unlisted = (
             np.bincount(
-                pair_flow[~existing[pair_flow] & ~admitted],
-                weights=pair_count[pair_order][~existing[pair_flow] & ~admitted],
-                minlength=len(unique),
+                pair_flow[dropped], weights=pair_count[pair_order][dropped], minlength=len(unique)
             )
             .astype(np.int64)
             .tolist()
@@ -783,7 +785,7 @@ class _Batch:
             flow[3] += sizes_list[number]
             flow[5] += unlisted[number]
             entries[number] = flow
-        keep = pair_order[admitted | existing[pair_flow]]
+        keep = pair_order[matched | admitted]
         raw = self.raw_address
         for flow_number, client, server, count, first, last in zip(
             pairs[keep, 0].tolist(),
@@ -794,17 +796,71 @@ class _Batch:
             ts[pair_last[keep]].tolist(),
             strict=True,
         ):
-            flow = entries[flow_number]
-            pair_map = flow[4]
+            pair_map = entries[flow_number][4]
             pair_id = (raw(client), raw(server))
             pair = pair_map.get(pair_id)
             if pair is not None:
                 pair[0] += count
                 pair[2] = last
-            elif len(pair_map) < MAX_PAIRS_PER_FLOW:
-                pair_map[pair_id] = [count, first, last]
             else:
-                flow[5] += count
+                pair_map[pair_id] = [count, first, last]
+
+    def _known_pairs(
+        self,
+        flows: dict[Any, list[Any]],
+        flow_keys: list[tuple[str, str, int, int | None]],
+        room: Any,
+        address_list: list[int],
+        pair_flow: Any,
+        rows: Any,
+    ) -> Any:
+        """Which of the block's pairs (``rows``: flow, client, server numbers) are listed already.
+
+        Also lowers ``room`` by each flow's listed pairs. The listed pairs are turned into
+        numbers (one key each) and looked up all at once; one with an address this block never
+        saw cannot match. Should the key overflow, the pairs are looked up one by one.
+        """
+        from auditor.collect.traffic import MAX_PAIRS_PER_FLOW
+
+        matched = np.zeros(len(pair_flow), dtype=bool)
+        listed = [
+            (number, flows[flow_key][4])
+            for number, flow_key in enumerate(flow_keys)
+            if flow_key in flows and flows[flow_key][4]
+        ]
+        if not listed:
+            return matched
+        for number, pair_map in listed:
+            room[number] = max(0, MAX_PAIRS_PER_FLOW - len(pair_map))
+        addresses = len(address_list)
+        if len(flow_keys) * addresses * addresses >= 1 << 62:
+            raw = self.raw_address
+            maps = dict(listed)
+            for at in np.flatnonzero(np.isin(pair_flow, list(maps))).tolist():
+                flow, client, server = rows[at].tolist()
+                matched[at] = (raw(client), raw(server)) in maps[flow]
+            return matched
+        keys = np.asarray(address_list, dtype=np.int64)
+        v6_numbers = self.v6_numbers
+        found: list[int] = []
+        for number, pair_map in listed:
+            ends: list[int] = []
+            for client, server in pair_map:
+                for raw_end in (client, server):
+                    if len(raw_end) == 4:
+                        ends.append(int.from_bytes(raw_end, "big"))
+                    else:
+                        six = v6_numbers.get(raw_end)
+                        ends.append(-1 if six is None else V6_BASE + six)
+            values = np.asarray(ends, dtype=np.int64)
+            spot = np.minimum(np.searchsorted(keys, values), addresses - 1)
+            hit = keys[spot] == values
+            both = hit[0::2] & hit[1::2]
+            found.extend(
+                ((number * addresses + spot[0::2][both]) * addresses + spot[1::2][both]).tolist()
+            )
+        pair_key = (pair_flow * addresses + rows[:, 1]) * addresses + rows[:, 2]
+        return np.isin(pair_key, np.asarray(found, dtype=np.int64))
 
     def _cleartext(
         self,
