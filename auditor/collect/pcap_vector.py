@@ -137,6 +137,30 @@ def _last(inverse: Any, groups: int) -> Any:
     return last
 
 
+def _dense_flows(key: Any, zone_pair: Any, protocol: Any, port: Any) -> tuple[Any, int]:
+    """Numbers 0… for the distinct values of ``key``, ascending as ``np.unique`` numbers them.
+
+    Without a sort where the key space is small: protocols and ports are renumbered by tables of
+    the values present (an O(n) pass each), then a dense key is counted with ``bincount``.
+    """
+    protocols = np.zeros(256, dtype=np.int64)
+    protocols[protocol] = 1
+    ports = np.zeros(65537, dtype=np.int64)
+    ports[port + 1] = 1
+    zone_pairs = int(zone_pair.max()) + 1 if len(zone_pair) else 1
+    width_protocol, width_port = int(protocols.sum()), int(ports.sum())
+    if zone_pairs * width_protocol * width_port > 1 << 22:  # a large space: sort after all
+        _, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1).astype(np.int64)
+        return inverse, int(inverse.max()) + 1 if len(inverse) else 0
+    protocol_no = np.cumsum(protocols) - 1
+    port_no = np.cumsum(ports) - 1
+    dense = (zone_pair * width_protocol + protocol_no[protocol]) * width_port + port_no[port + 1]
+    present = np.bincount(dense, minlength=1) > 0
+    number = np.cumsum(present) - 1
+    return number[dense], int(present.sum())
+
+
 def _group(columns: list[Any], limits: list[int]) -> tuple[Any, Any, Any, Any]:
     """Distinct rows of ``columns`` (as an (n, k) array), first index, inverse, counts."""
     key = _compose(columns, limits)
@@ -713,9 +737,9 @@ class _Batch:
         flows = self.agg.flows
         zones = len(names)
         key = ((client_zone * zones + server_zone) * 256 + protocol) * 65537 + (port + 1)
-        unique, flow_no = np.unique(key, return_inverse=True)
-        flow_no = flow_no.reshape(-1).astype(np.int64)
-        first_at = _firsts(flow_no, len(unique))
+        flow_no, flow_count = _dense_flows(key, client_zone * zones + server_zone, protocol, port)
+        first_at = _firsts(flow_no, flow_count)
+        unique = key[first_at]
         ts = self.ts[ip]
         wire = self.wire[ip]
         low_array = np.full(len(unique), np.inf)
@@ -727,14 +751,31 @@ class _Batch:
         sizes = np.bincount(flow_no, weights=wire, minlength=len(unique)).astype(np.int64)
         sizes_list = sizes.tolist()
         # Host pairs per flow: first sighting, last sighting, packets; the first 256 are kept.
+        # One stable sort of a packed (flow, client, server) key gives every pair's packets in
+        # packet order: its first and last sighting without further passes.
         addresses = len(address_list)
-        pairs, pair_first, pair_no, pair_count = _group(
-            [flow_no, client_no, server_no], [len(unique), addresses, addresses]
-        )
-        pair_last = _last(pair_no, len(pairs))
-        # Pairs by flow, then first sighting: a stable sort of small flow numbers (radix) over
-        # the pairs already in first-sighting order.
-        by_first = np.argsort(pair_first)
+        pair_key = _compose([flow_no, client_no, server_no], [len(unique), addresses, addresses])
+        if pair_key is None:
+            pairs, pair_first, pair_no, pair_count = _group(
+                [flow_no, client_no, server_no], [len(unique), addresses, addresses]
+            )
+            pair_last = _last(pair_no, len(pairs))
+        else:
+            order = np.argsort(pair_key, kind="stable")
+            ordered = pair_key[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            ends = np.r_[starts[1:], len(order)]
+            pair_first, pair_last = order[starts], order[ends - 1]
+            pair_count = ends - starts
+            pairs = np.stack(
+                [flow_no[pair_first], client_no[pair_first], server_no[pair_first]], axis=1
+            )
+            del order, ordered
+        # Pairs by flow, then first sighting: the pairs in first-sighting order are the packets
+        # that are a first sighting, in packet order; then a stable sort of small flow numbers.
+        pair_at = np.full(len(flow_no), -1, dtype=np.int64)
+        pair_at[pair_first] = np.arange(len(pair_first))
+        by_first = pair_at[pair_at >= 0]
         flow_of = pairs[by_first, 0]
         if len(unique) < 65536:
             flow_of = flow_of.astype(np.uint16)
