@@ -244,6 +244,7 @@ class _Batch:
         )
         numbered = numbered.reshape(-1).astype(np.int64)
         self.address_list: list[int] = addresses.tolist()
+        self.address_keys = addresses
         self.raw_cache: dict[int, bytes] = {}
         self.src_no = np.full(count, -1, dtype=np.int64)
         self.src_no[self.ip] = numbered[:count_ip]
@@ -351,6 +352,18 @@ class _Batch:
         if raw is None:
             raw = self.raw_cache[number] = self.address(self.address_list[number])
         return raw
+
+    def raw_many(self, numbers: Any) -> list[bytes]:
+        """:meth:`raw_address` of every address number in an array; IPv4 in one conversion."""
+        keys = self.address_keys[numbers]
+        six = np.flatnonzero(keys >= V6_BASE)
+        data = np.where(keys < V6_BASE, keys, 0).astype(">u4").tobytes()
+        raws = [data[at : at + 4] for at in range(0, len(data), 4)]
+        if len(six):
+            raw = self.raw_address
+            for at, number in zip(six.tolist(), numbers[six].tolist(), strict=True):
+                raws[at] = raw(number)
+        return raws
 
     def address(self, key: int) -> bytes:
         if key >= V6_BASE:
@@ -476,11 +489,11 @@ class _Batch:
                 [groups, len(self.address_list)],
             )
             order = np.lexsort((first_pair, rows[:, 0]))
-            raw = self.raw_address
-            for group, source in zip(rows[order, 0].tolist(), rows[order, 1].tolist(), strict=True):
+            sources = self.raw_many(rows[order, 1])
+            for group, source in zip(rows[order, 0].tolist(), sources, strict=True):
                 addresses = entries[group][3]  # type: ignore[index,unused-ignore]
                 if len(addresses) < MAX_IPS_PER_HOST:
-                    addresses.add(raw(source))
+                    addresses.add(source)
 
     # -- flows, servers, cleartext -----------------------------------------------------------
 
@@ -535,17 +548,24 @@ class _Batch:
         servers = agg.servers
         added: dict[int, int] = {}  # endpoint → the packet that made it a server (-1: before)
         if servers:  # servers found in earlier captures are servers from the start
-            keys = np.asarray(address_list, dtype=np.int64)
+            keys = self.address_keys
+            v6_numbers = self.v6_numbers
+            wanted: list[int] = []
+            ends: list[int] = []
             for raw, proto, number in servers:
                 if len(raw) == 4:
-                    key = int.from_bytes(raw, "big")
-                elif raw in self.v6_numbers:
-                    key = V6_BASE + self.v6_numbers[raw]
+                    wanted.append(int.from_bytes(raw, "big"))
+                elif raw in v6_numbers:
+                    wanted.append(V6_BASE + v6_numbers[raw])
                 else:
                     continue
-                spot = int(np.searchsorted(keys, key))
-                if spot < len(keys) and address_list[spot] == key:
-                    added[spot << 17 | (proto == UDP) << 16 | number] = -1
+                ends.append((proto == UDP) << 16 | number)
+            if wanted:  # looked up all at once
+                values = np.asarray(wanted, dtype=np.int64)
+                spot = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+                hit = keys[spot] == values
+                found = spot[hit] << 17 | np.asarray(ends, dtype=np.int64)[hit]
+                added.update(dict.fromkeys(found.tolist(), -1))
         # Servers, in packet order over the SYN packets only: a SYN makes its destination (a
         # SYN-ACK its source) a server unless one of its two endpoints already is one.
         syn = np.flatnonzero(transport & (protocol == TCP) & (flags & TCP_SYN != 0))
@@ -827,18 +847,17 @@ class _Batch:
             flow[5] += unlisted[number]
             entries[number] = flow
         keep = pair_order[matched | admitted]
-        raw = self.raw_address
         for flow_number, client, server, count, first, last in zip(
             pairs[keep, 0].tolist(),
-            pairs[keep, 1].tolist(),
-            pairs[keep, 2].tolist(),
+            self.raw_many(pairs[keep, 1]),
+            self.raw_many(pairs[keep, 2]),
             pair_count[keep].tolist(),
             ts[pair_first[keep]].tolist(),
             ts[pair_last[keep]].tolist(),
             strict=True,
         ):
             pair_map = entries[flow_number][4]
-            pair_id = (raw(client), raw(server))
+            pair_id = (client, server)
             pair = pair_map.get(pair_id)
             if pair is not None:
                 pair[0] += count
