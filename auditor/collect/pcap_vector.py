@@ -333,11 +333,25 @@ class _Batch:
         self.v6_addresses: list[bytes] = []
         six = np.flatnonzero(v6 & fast)
         if len(six):
-            number = self._v6
-            sources = l3[six, 8:24].tobytes()
-            targets = l3[six, 24:40].tobytes()
-            self.src[six] = [number(sources[at : at + 16]) for at in range(0, len(sources), 16)]
-            self.dst[six] = [number(targets[at : at + 16]) for at in range(0, len(targets), 16)]
+            # Numbered in first-appearance order (sources, then targets), as _v6 would one by
+            # one: the distinct addresses by one sort of their two 64-bit halves.
+            both = np.ascontiguousarray(np.concatenate([l3[six, 8:24], l3[six, 24:40]]))
+            halves = both.view(">u8").astype(np.uint64)
+            order = np.lexsort((halves[:, 1], halves[:, 0]))
+            high, low = halves[order, 0], halves[order, 1]
+            starts = np.flatnonzero(np.r_[True, (high[1:] != high[:-1]) | (low[1:] != low[:-1])])
+            group = np.empty(len(order), dtype=np.int64)
+            group[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+            firsts = _firsts(group, len(starts))
+            by_appearance = np.argsort(firsts)
+            rank = np.empty(len(starts), dtype=np.int64)
+            rank[by_appearance] = np.arange(len(starts))
+            data = both[firsts[by_appearance]].tobytes()
+            self.v6_addresses = [data[at : at + 16] for at in range(0, len(data), 16)]
+            self.v6_numbers = {raw: at for at, raw in enumerate(self.v6_addresses)}
+            keys = V6_BASE + rank[group]
+            self.src[six] = keys[: len(six)]
+            self.dst[six] = keys[len(six) :]
 
     def _v6(self, raw: bytes) -> int:
         number = self.v6_numbers.get(raw)
