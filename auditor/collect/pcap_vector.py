@@ -137,6 +137,30 @@ def _last(inverse: Any, groups: int) -> Any:
     return last
 
 
+def _dense_flows(key: Any, zone_pair: Any, protocol: Any, port: Any) -> tuple[Any, int]:
+    """Numbers 0… for the distinct values of ``key``, ascending as ``np.unique`` numbers them.
+
+    Without a sort where the key space is small: protocols and ports are renumbered by tables of
+    the values present (an O(n) pass each), then a dense key is counted with ``bincount``.
+    """
+    protocols = np.zeros(256, dtype=np.int64)
+    protocols[protocol] = 1
+    ports = np.zeros(65537, dtype=np.int64)
+    ports[port + 1] = 1
+    zone_pairs = int(zone_pair.max()) + 1 if len(zone_pair) else 1
+    width_protocol, width_port = int(protocols.sum()), int(ports.sum())
+    if zone_pairs * width_protocol * width_port > 1 << 22:  # a large space: sort after all
+        _, inverse = np.unique(key, return_inverse=True)
+        inverse = inverse.reshape(-1).astype(np.int64)
+        return inverse, int(inverse.max()) + 1 if len(inverse) else 0
+    protocol_no = np.cumsum(protocols) - 1
+    port_no = np.cumsum(ports) - 1
+    dense = (zone_pair * width_protocol + protocol_no[protocol]) * width_port + port_no[port + 1]
+    present = np.bincount(dense, minlength=1) > 0
+    number = np.cumsum(present) - 1
+    return number[dense], int(present.sum())
+
+
 def _group(columns: list[Any], limits: list[int]) -> tuple[Any, Any, Any, Any]:
     """Distinct rows of ``columns`` (as an (n, k) array), first index, inverse, counts."""
     key = _compose(columns, limits)
@@ -220,6 +244,7 @@ class _Batch:
         )
         numbered = numbered.reshape(-1).astype(np.int64)
         self.address_list: list[int] = addresses.tolist()
+        self.address_keys = addresses
         self.raw_cache: dict[int, bytes] = {}
         self.src_no = np.full(count, -1, dtype=np.int64)
         self.src_no[self.ip] = numbered[:count_ip]
@@ -308,11 +333,25 @@ class _Batch:
         self.v6_addresses: list[bytes] = []
         six = np.flatnonzero(v6 & fast)
         if len(six):
-            number = self._v6
-            sources = l3[six, 8:24].tobytes()
-            targets = l3[six, 24:40].tobytes()
-            self.src[six] = [number(sources[at : at + 16]) for at in range(0, len(sources), 16)]
-            self.dst[six] = [number(targets[at : at + 16]) for at in range(0, len(targets), 16)]
+            # Numbered in first-appearance order (sources, then targets), as _v6 would one by
+            # one: the distinct addresses by one sort of their two 64-bit halves.
+            both = np.ascontiguousarray(np.concatenate([l3[six, 8:24], l3[six, 24:40]]))
+            halves = both.view(">u8").astype(np.uint64)
+            order = np.lexsort((halves[:, 1], halves[:, 0]))
+            high, low = halves[order, 0], halves[order, 1]
+            starts = np.flatnonzero(np.r_[True, (high[1:] != high[:-1]) | (low[1:] != low[:-1])])
+            group = np.empty(len(order), dtype=np.int64)
+            group[order] = np.repeat(np.arange(len(starts)), np.diff(np.r_[starts, len(order)]))
+            firsts = _firsts(group, len(starts))
+            by_appearance = np.argsort(firsts)
+            rank = np.empty(len(starts), dtype=np.int64)
+            rank[by_appearance] = np.arange(len(starts))
+            data = both[firsts[by_appearance]].tobytes()
+            self.v6_addresses = [data[at : at + 16] for at in range(0, len(data), 16)]
+            self.v6_numbers = {raw: at for at, raw in enumerate(self.v6_addresses)}
+            keys = V6_BASE + rank[group]
+            self.src[six] = keys[: len(six)]
+            self.dst[six] = keys[len(six) :]
 
     def _v6(self, raw: bytes) -> int:
         number = self.v6_numbers.get(raw)
@@ -327,6 +366,18 @@ class _Batch:
         if raw is None:
             raw = self.raw_cache[number] = self.address(self.address_list[number])
         return raw
+
+    def raw_many(self, numbers: Any) -> list[bytes]:
+        """:meth:`raw_address` of every address number in an array; IPv4 in one conversion."""
+        keys = self.address_keys[numbers]
+        six = np.flatnonzero(keys >= V6_BASE)
+        data = np.where(keys < V6_BASE, keys, 0).astype(">u4").tobytes()
+        raws = [data[at : at + 4] for at in range(0, len(data), 4)]
+        if len(six):
+            raw = self.raw_address
+            for at, number in zip(six.tolist(), numbers[six].tolist(), strict=True):
+                raws[at] = raw(number)
+        return raws
 
     def address(self, key: int) -> bytes:
         if key >= V6_BASE:
@@ -452,11 +503,11 @@ class _Batch:
                 [groups, len(self.address_list)],
             )
             order = np.lexsort((first_pair, rows[:, 0]))
-            raw = self.raw_address
-            for group, source in zip(rows[order, 0].tolist(), rows[order, 1].tolist(), strict=True):
+            sources = self.raw_many(rows[order, 1])
+            for group, source in zip(rows[order, 0].tolist(), sources, strict=True):
                 addresses = entries[group][3]  # type: ignore[index,unused-ignore]
                 if len(addresses) < MAX_IPS_PER_HOST:
-                    addresses.add(raw(source))
+                    addresses.add(source)
 
     # -- flows, servers, cleartext -----------------------------------------------------------
 
@@ -511,17 +562,24 @@ class _Batch:
         servers = agg.servers
         added: dict[int, int] = {}  # endpoint → the packet that made it a server (-1: before)
         if servers:  # servers found in earlier captures are servers from the start
-            keys = np.asarray(address_list, dtype=np.int64)
+            keys = self.address_keys
+            v6_numbers = self.v6_numbers
+            wanted: list[int] = []
+            ends: list[int] = []
             for raw, proto, number in servers:
                 if len(raw) == 4:
-                    key = int.from_bytes(raw, "big")
-                elif raw in self.v6_numbers:
-                    key = V6_BASE + self.v6_numbers[raw]
+                    wanted.append(int.from_bytes(raw, "big"))
+                elif raw in v6_numbers:
+                    wanted.append(V6_BASE + v6_numbers[raw])
                 else:
                     continue
-                spot = int(np.searchsorted(keys, key))
-                if spot < len(keys) and address_list[spot] == key:
-                    added[spot << 17 | (proto == UDP) << 16 | number] = -1
+                ends.append((proto == UDP) << 16 | number)
+            if wanted:  # looked up all at once
+                values = np.asarray(wanted, dtype=np.int64)
+                spot = np.minimum(np.searchsorted(keys, values), len(keys) - 1)
+                hit = keys[spot] == values
+                found = spot[hit] << 17 | np.asarray(ends, dtype=np.int64)[hit]
+                added.update(dict.fromkeys(found.tolist(), -1))
         # Servers, in packet order over the SYN packets only: a SYN makes its destination (a
         # SYN-ACK its source) a server unless one of its two endpoints already is one.
         syn = np.flatnonzero(transport & (protocol == TCP) & (flags & TCP_SYN != 0))
@@ -713,9 +771,9 @@ class _Batch:
         flows = self.agg.flows
         zones = len(names)
         key = ((client_zone * zones + server_zone) * 256 + protocol) * 65537 + (port + 1)
-        unique, flow_no = np.unique(key, return_inverse=True)
-        flow_no = flow_no.reshape(-1).astype(np.int64)
-        first_at = _firsts(flow_no, len(unique))
+        flow_no, flow_count = _dense_flows(key, client_zone * zones + server_zone, protocol, port)
+        first_at = _firsts(flow_no, flow_count)
+        unique = key[first_at]
         ts = self.ts[ip]
         wire = self.wire[ip]
         low_array = np.full(len(unique), np.inf)
@@ -727,45 +785,64 @@ class _Batch:
         sizes = np.bincount(flow_no, weights=wire, minlength=len(unique)).astype(np.int64)
         sizes_list = sizes.tolist()
         # Host pairs per flow: first sighting, last sighting, packets; the first 256 are kept.
+        # One stable sort of a packed (flow, client, server) key gives every pair's packets in
+        # packet order: its first and last sighting without further passes.
         addresses = len(address_list)
-        pairs, pair_first, pair_no, pair_count = _group(
-            [flow_no, client_no, server_no], [len(unique), addresses, addresses]
-        )
-        pair_last = _last(pair_no, len(pairs))
-        # Pairs by flow, then first sighting: a stable sort of small flow numbers (radix) over
-        # the pairs already in first-sighting order.
-        by_first = np.argsort(pair_first)
+        pair_key = _compose([flow_no, client_no, server_no], [len(unique), addresses, addresses])
+        if pair_key is None:
+            pairs, pair_first, pair_no, pair_count = _group(
+                [flow_no, client_no, server_no], [len(unique), addresses, addresses]
+            )
+            pair_last = _last(pair_no, len(pairs))
+        else:
+            order = np.argsort(pair_key, kind="stable")
+            ordered = pair_key[order]
+            starts = np.flatnonzero(np.r_[True, ordered[1:] != ordered[:-1]])
+            ends = np.r_[starts[1:], len(order)]
+            pair_first, pair_last = order[starts], order[ends - 1]
+            pair_count = ends - starts
+            pairs = np.stack(
+                [flow_no[pair_first], client_no[pair_first], server_no[pair_first]], axis=1
+            )
+            del order, ordered
+        # Pairs by flow, then first sighting: the pairs in first-sighting order are the packets
+        # that are a first sighting, in packet order; then a stable sort of small flow numbers.
+        pair_at = np.full(len(flow_no), -1, dtype=np.int64)
+        pair_at[pair_first] = np.arange(len(pair_first))
+        by_first = pair_at[pair_at >= 0]
         flow_of = pairs[by_first, 0]
         if len(unique) < 65536:
             flow_of = flow_of.astype(np.uint16)
         pair_order = by_first[np.argsort(flow_of, kind="stable")]
         pair_flow = pairs[pair_order, 0]
         segment = np.flatnonzero(np.r_[True, pair_flow[1:] != pair_flow[:-1]])
-        rank = np.arange(len(pair_order)) - np.repeat(
-            segment, np.diff(np.r_[segment, len(pair_order)])
-        )
+        lengths = np.diff(np.r_[segment, len(pair_order)])
+        rank = np.arange(len(pair_order)) - np.repeat(segment, lengths)
         unique_list = unique.tolist()
-        existing = np.zeros(len(unique), dtype=bool)
         flow_keys: list[tuple[str, str, int, int | None]] = []
-        for number, value in enumerate(unique_list):
+        for value in unique_list:
             rest, port_plus = divmod(value, 65537)
             rest, proto = divmod(rest, 256)
             client, server = divmod(rest, zones)
-            flow_key = (
-                names[client],
-                names[server],
-                proto,
-                None if port_plus == 0 else port_plus - 1,
+            flow_keys.append(
+                (names[client], names[server], proto, None if port_plus == 0 else port_plus - 1)
             )
-            flow_keys.append(flow_key)
-            existing[number] = flow_key in flows
-        # Which pairs are listed: new flows by rank; flows seen in an earlier capture pair by pair.
-        admitted = ~existing[pair_flow] & (rank < MAX_PAIRS_PER_FLOW)
+        # Which pairs are listed. A pair already in its flow's table (from an earlier capture or
+        # block) is updated; the others are admitted in first-sighting order while the table
+        # has room, the rest only counted as unlisted. Decided with arrays, so only the listed
+        # pairs (at most 256 a flow) reach Python, not every pair of a block.
+        room = np.full(len(unique), MAX_PAIRS_PER_FLOW, dtype=np.int64)
+        matched = self._known_pairs(
+            flows, flow_keys, room, address_list, pair_flow, pairs[pair_order]
+        )
+        if matched.any():  # rank among the flow's unmatched pairs, in first-sighting order
+            before = np.cumsum(matched) - matched
+            rank = rank - (before - np.repeat(before[segment], lengths))
+        admitted = ~matched & (rank < room[pair_flow])
+        dropped = ~matched & ~admitted
         unlisted = (
             np.bincount(
-                pair_flow[~existing[pair_flow] & ~admitted],
-                weights=pair_count[pair_order][~existing[pair_flow] & ~admitted],
-                minlength=len(unique),
+                pair_flow[dropped], weights=pair_count[pair_order][dropped], minlength=len(unique)
             )
             .astype(np.int64)
             .tolist()
@@ -783,28 +860,81 @@ class _Batch:
             flow[3] += sizes_list[number]
             flow[5] += unlisted[number]
             entries[number] = flow
-        keep = pair_order[admitted | existing[pair_flow]]
-        raw = self.raw_address
+        keep = pair_order[matched | admitted]
         for flow_number, client, server, count, first, last in zip(
             pairs[keep, 0].tolist(),
-            pairs[keep, 1].tolist(),
-            pairs[keep, 2].tolist(),
+            self.raw_many(pairs[keep, 1]),
+            self.raw_many(pairs[keep, 2]),
             pair_count[keep].tolist(),
             ts[pair_first[keep]].tolist(),
             ts[pair_last[keep]].tolist(),
             strict=True,
         ):
-            flow = entries[flow_number]
-            pair_map = flow[4]
-            pair_id = (raw(client), raw(server))
+            pair_map = entries[flow_number][4]
+            pair_id = (client, server)
             pair = pair_map.get(pair_id)
             if pair is not None:
                 pair[0] += count
                 pair[2] = last
-            elif len(pair_map) < MAX_PAIRS_PER_FLOW:
-                pair_map[pair_id] = [count, first, last]
             else:
-                flow[5] += count
+                pair_map[pair_id] = [count, first, last]
+
+    def _known_pairs(
+        self,
+        flows: dict[Any, list[Any]],
+        flow_keys: list[tuple[str, str, int, int | None]],
+        room: Any,
+        address_list: list[int],
+        pair_flow: Any,
+        rows: Any,
+    ) -> Any:
+        """Which of the block's pairs (``rows``: flow, client, server numbers) are listed already.
+
+        Also lowers ``room`` by each flow's listed pairs. The listed pairs are turned into
+        numbers (one key each) and looked up all at once; one with an address this block never
+        saw cannot match. Should the key overflow, the pairs are looked up one by one.
+        """
+        from auditor.collect.traffic import MAX_PAIRS_PER_FLOW
+
+        matched = np.zeros(len(pair_flow), dtype=bool)
+        listed = [
+            (number, flows[flow_key][4])
+            for number, flow_key in enumerate(flow_keys)
+            if flow_key in flows and flows[flow_key][4]
+        ]
+        if not listed:
+            return matched
+        for number, pair_map in listed:
+            room[number] = max(0, MAX_PAIRS_PER_FLOW - len(pair_map))
+        addresses = len(address_list)
+        if len(flow_keys) * addresses * addresses >= 1 << 62:
+            raw = self.raw_address
+            maps = dict(listed)
+            for at in np.flatnonzero(np.isin(pair_flow, list(maps))).tolist():
+                flow, client, server = rows[at].tolist()
+                matched[at] = (raw(client), raw(server)) in maps[flow]
+            return matched
+        keys = np.asarray(address_list, dtype=np.int64)
+        v6_numbers = self.v6_numbers
+        found: list[int] = []
+        for number, pair_map in listed:
+            ends: list[int] = []
+            for client, server in pair_map:
+                for raw_end in (client, server):
+                    if len(raw_end) == 4:
+                        ends.append(int.from_bytes(raw_end, "big"))
+                    else:
+                        six = v6_numbers.get(raw_end)
+                        ends.append(-1 if six is None else V6_BASE + six)
+            values = np.asarray(ends, dtype=np.int64)
+            spot = np.minimum(np.searchsorted(keys, values), addresses - 1)
+            hit = keys[spot] == values
+            both = hit[0::2] & hit[1::2]
+            found.extend(
+                ((number * addresses + spot[0::2][both]) * addresses + spot[1::2][both]).tolist()
+            )
+        pair_key = (pair_flow * addresses + rows[:, 1]) * addresses + rows[:, 2]
+        return np.isin(pair_key, np.asarray(found, dtype=np.int64))
 
     def _cleartext(
         self,
