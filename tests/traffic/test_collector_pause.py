@@ -34,7 +34,8 @@ def test_pause_leaves_objects_someone_else_froze_frozen() -> None:
         frozen = gc.get_freeze_count()
         with _collector_paused():
             _Node()
-        assert gc.get_freeze_count() == frozen
+        # Still frozen (another thread of the process may freeze more meanwhile, never fewer).
+        assert gc.get_freeze_count() >= frozen
     finally:
         gc.unfreeze()
     del keep
