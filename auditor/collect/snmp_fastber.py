@@ -226,15 +226,22 @@ def _decode_value(data: bytes, tag: int, start: int, stop: int) -> RawValue | No
     raise BerError(f"unexpected value tag 0x{tag:02x}")
 
 
-def decode_response(data: bytes) -> Response:
-    """One whole SNMPv2c Response message → :class:`Response`; raises :class:`BerError`."""
+def message_body(data: bytes, version: int, name: str) -> tuple[int, int]:
+    """The outer SEQUENCE of one whole message and its version field (v2c and v3 share it):
+    returns the offset after the version and the end; raises :class:`BerError`."""
     total = len(data)
     tag, start, stop = header(data, 0, total)
     if tag != 0x30 or stop != total:
         raise BerError("not one SEQUENCE")
     tag, vstart, vstop = header(data, start, stop)
-    if tag != 0x02 or decode_int(data, vstart, vstop, INT32) != VERSION_2C:
-        raise BerError("not SNMPv2c")
+    if tag != 0x02 or decode_int(data, vstart, vstop, INT32) != version:
+        raise BerError(f"not {name}")
+    return vstop, stop
+
+
+def decode_response(data: bytes) -> Response:
+    """One whole SNMPv2c Response message → :class:`Response`; raises :class:`BerError`."""
+    vstop, stop = message_body(data, VERSION_2C, "SNMPv2c")
     tag, cstart, cstop = header(data, vstop, stop)
     if tag != 0x04:
         raise BerError("community is not an OCTET STRING")

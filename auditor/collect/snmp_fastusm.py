@@ -41,6 +41,7 @@ from auditor.collect.snmp_fastber import (
     encode_integer,
     encode_pdu,
     header,
+    message_body,
     tlv,
 )
 
@@ -143,13 +144,7 @@ class Message:
 
 def parse_message(data: bytes) -> Message:
     """Split a whole SNMPv3/USM message; raises :class:`BerError` when it is not one."""
-    total = len(data)
-    tag, start, stop = header(data, 0, total)
-    if tag != 0x30 or stop != total:
-        raise BerError("not one SEQUENCE")
-    tag, vstart, vstop = header(data, start, stop)
-    if tag != 0x02 or decode_int(data, vstart, vstop, INT32) != VERSION_3:
-        raise BerError("not SNMPv3")
+    vstop, stop = message_body(data, VERSION_3, "SNMPv3")
     tag, gstart, gstop = header(data, vstop, stop)
     if tag != 0x30:
         raise BerError("msgGlobalData is not a SEQUENCE")
