@@ -390,3 +390,13 @@ def test_the_web_console_import_and_bundle_collection_need_a_city(
     assert added.exit_code == 0, added.output
     assert "sato" in _cli("--tenant", NORTH, "web", "user", "list", "--db", cities.db)
     assert "sato" not in _cli("--tenant", SOUTH, "web", "user", "list", "--db", cities.db)
+
+
+def test_a_tenant_given_to_one_command_does_not_carry_over_to_the_next_in_process(
+    cities: Cities,
+) -> None:
+    """``--tenant`` lives as long as its command: a caller that runs several commands in one
+    process (tests, a shell embedding the CLI) never gets another command's city."""
+    assert _findings(cities, NORTH)
+    out = _cli("findings", "list", "--db", cities.db, code=2)
+    assert "several cities" in out

@@ -59,7 +59,7 @@ def build_app(lang: Lang) -> typer.Typer:
     ) -> None:
         """Accept ``auditor --lang ja …`` and ``--debug``; ``main`` already read both.
         ``--tenant`` selects the city every command that opens the store works on."""
-        options.set_tenant(tenant)
+        options.set_tenant(tenant, ctx)
         defaults = options.tenant_input_defaults(ctx.command, options.given_tenant())
         if defaults:
             ctx.default_map = defaults

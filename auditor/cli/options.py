@@ -159,11 +159,14 @@ def tenant_option(lang: Lang) -> Any:
 
 
 _TENANT: dict[str, str | None] = {"given": None}
-"""The ``--tenant`` the root callback received (this process runs one command)."""
+"""The ``--tenant`` the root callback received, for the command being run (cleared when the
+command's context closes: an in-process caller such as a test may run many commands)."""
 
 
-def set_tenant(value: str | None) -> None:
+def set_tenant(value: str | None, ctx: typer.Context | None = None) -> None:
     _TENANT["given"] = value.strip() if value and value.strip() else None
+    if ctx is not None:
+        ctx.call_on_close(lambda: _TENANT.update(given=None))
 
 
 def given_tenant() -> str | None:
