@@ -12,12 +12,11 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
+from auditor.store.chain import GENESIS_HASH, ChainBrokenError, linked_events
 from auditor.store.events import chain_row
 from auditor.store.models import ChainCheckpointRow, FindingEventRow
 from auditor.store.records import ChainStatus
@@ -25,6 +24,18 @@ from auditor.store.tenancy import tenant_rows
 
 log = logging.getLogger(__name__)
 CHECKPOINT_ID = 1
+CHAIN_COLUMNS = (
+    FindingEventRow.id,
+    FindingEventRow.fingerprint,
+    FindingEventRow.run_id,
+    FindingEventRow.event_type,
+    FindingEventRow.actor,
+    FindingEventRow.at,
+    FindingEventRow.payload,
+    FindingEventRow.prev_hash,
+    FindingEventRow.hash,
+)
+"""The columns every chain walk reads, in :func:`linked_events`' order."""
 
 
 def walk_from_checkpoint(session: Session) -> ChainStatus:
@@ -48,47 +59,19 @@ def walk_from_checkpoint(session: Session) -> ChainStatus:
         # The walk re-hashes the checkpoint's own event too (its content against its hash).
         start, previous_hash = checkpoint.event_id - 1, str(stored[1])
         anchor = checkpoint.event_id
-    columns = (
-        FindingEventRow.id,
-        FindingEventRow.fingerprint,
-        FindingEventRow.run_id,
-        FindingEventRow.event_type,
-        FindingEventRow.actor,
-        FindingEventRow.at,
-        FindingEventRow.payload,
-        FindingEventRow.prev_hash,
-        FindingEventRow.hash,
-    )
     rows = tenant_rows(
         session,
-        select(*columns).where(FindingEventRow.id > start).order_by(FindingEventRow.id),
+        select(*CHAIN_COLUMNS).where(FindingEventRow.id > start).order_by(FindingEventRow.id),
         yield_per=5000,
     )
-    expected_id = start + 1
     checked = 0
-    for row in rows:
-        values: tuple[Any, ...] = tuple(row)
-        event_id, fingerprint, run_id, event_type, actor, at, payload, prev, digest = values
-        checked += 1
-        if event_id != expected_id:
-            return _broken(
-                head_id, checked, anchor, f"events {expected_id}..{event_id - 1} missing"
-            )
-        if prev != previous_hash:
-            return _broken(head_id, checked, anchor, f"event {event_id}: prev_hash does not match")
-        fields = event_fields(
-            event_id=event_id,
-            fingerprint=fingerprint,
-            run_id=run_id,
-            event_type=event_type,
-            actor=actor,
-            at=at,
-            payload=payload,
-        )
-        if event_hash(previous_hash, fields) != digest:
-            return _broken(head_id, checked, anchor, f"event {event_id}: content does not match")
-        previous_hash = digest
-        expected_id += 1
+    try:
+        for event in linked_events(rows, first_id=start + 1, previous_hash=previous_hash):
+            checked += 1
+            previous_hash = event[-1]
+    except ChainBrokenError as exc:
+        return _broken(head_id, exc.checked, anchor, _describe(exc))
+    expected_id = start + checked + 1
     if head is None:
         return _broken(head_id, checked, anchor, "event_chain head row is missing")
     if head.last_event_id != expected_id - 1 or head.last_hash != previous_hash:
@@ -121,6 +104,14 @@ def _checkpoint(session: Session) -> ChainCheckpointRow | None:
 def checkpoint_failed(exc: Exception) -> None:
     """A read-only database or a busy writer: the next report walks a little further, no more."""
     log.debug("chain checkpoint not saved: %s", type(exc).__name__)
+
+
+def _describe(exc: ChainBrokenError) -> str:
+    if exc.kind == "gap":
+        return f"events {exc.expected_id}..{exc.event_id - 1} missing"
+    if exc.kind == "prev_hash":
+        return f"event {exc.event_id}: prev_hash does not match"
+    return f"event {exc.event_id}: content does not match"
 
 
 def _broken(head_id: int, checked: int, start: int, reason: str) -> ChainStatus:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from types import MappingProxyType, TracebackType
@@ -22,8 +22,13 @@ from sqlalchemy.orm import Session
 from auditor.model.findings import Finding
 from auditor.model.snapshot import DeviceSnapshot
 from auditor.policy.models import Policy, PolicyException
-from auditor.store.chain import GENESIS_HASH, event_fields, event_hash
-from auditor.store.checkpoint import checkpoint_failed, save_checkpoint, walk_from_checkpoint
+from auditor.store.chain import GENESIS_HASH, ChainBrokenError, linked_events
+from auditor.store.checkpoint import (
+    CHAIN_COLUMNS,
+    checkpoint_failed,
+    save_checkpoint,
+    walk_from_checkpoint,
+)
 from auditor.store.engine import (
     DEFAULT_BUSY_TIMEOUT_MS,
     WRITE_OPTION,
@@ -769,56 +774,29 @@ class Store:
         (:mod:`auditor.store.integrity`). ``expect_head`` is a head printed earlier (in a report):
         it must be the hash of some event of the chain, or the chain was cut and rewritten.
         """
-        columns = (
-            FindingEventRow.id,
-            FindingEventRow.fingerprint,
-            FindingEventRow.run_id,
-            FindingEventRow.event_type,
-            FindingEventRow.actor,
-            FindingEventRow.at,
-            FindingEventRow.payload,
-            FindingEventRow.prev_hash,
-            FindingEventRow.hash,
-        )
         expected = expect_head.strip().lower() if expect_head else None
-        expected_at: int | None = None
+        expected_at: int | None = 0 if expected == GENESIS_HASH else None
         replay = Replay()
         with self._transaction(write=False, consistent=True) as session:
             head = chain_row(session)
             rows = session.execute(
-                select(*columns).order_by(FindingEventRow.id).execution_options(yield_per=5000)
+                select(*CHAIN_COLUMNS)
+                .order_by(FindingEventRow.id)
+                .execution_options(yield_per=5000)
             )
             previous_hash = GENESIS_HASH
-            expected_id = 1
             checked = 0
-            if expected == GENESIS_HASH:
-                expected_at = 0
-            for row in rows:
-                values: tuple[Any, ...] = tuple(row)
-                event_id, fingerprint, run_id, event_type, actor, at, payload, prev, digest = values
-                checked += 1
-                if event_id != expected_id:
-                    return _broken(
-                        checked, event_id, f"events {expected_id}..{event_id - 1} missing"
-                    )
-                if prev != previous_hash:
-                    return _broken(checked, event_id, "prev_hash does not match the previous event")
-                fields = event_fields(
-                    event_id=event_id,
-                    fingerprint=fingerprint,
-                    run_id=run_id,
-                    event_type=event_type,
-                    actor=actor,
-                    at=at,
-                    payload=payload,
-                )
-                if event_hash(previous_hash, fields) != digest:
-                    return _broken(checked, event_id, "event content does not match its hash")
-                if digest == expected:
-                    expected_at = event_id
-                replay.add(event_id, fingerprint, run_id, event_type, actor, at, payload)
-                previous_hash = digest
-                expected_id += 1
+            try:
+                for event in linked_events(rows):
+                    event_id, fingerprint, run_id, event_type, actor, at, payload, digest = event
+                    checked += 1
+                    if digest == expected:
+                        expected_at = event_id
+                    replay.add(event_id, fingerprint, run_id, event_type, actor, at, payload)
+                    previous_hash = digest
+            except ChainBrokenError as exc:
+                return _broken(exc.checked, exc.event_id, _BREAK_REASONS[exc.kind](exc))
+            expected_id = checked + 1
             if head is None:
                 return _broken(checked, None, "event_chain head row is missing")
             if head.last_event_id != expected_id - 1 or head.last_hash != previous_hash:
@@ -886,6 +864,13 @@ def _alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+_BREAK_REASONS: dict[str, Callable[[ChainBrokenError], str]] = {
+    "gap": lambda exc: f"events {exc.expected_id}..{exc.event_id - 1} missing",
+    "prev_hash": lambda exc: "prev_hash does not match the previous event",
+    "content": lambda exc: "event content does not match its hash",
+}
 
 
 def _broken(checked: int, event_id: int | None, reason: str) -> VerifyResult:
