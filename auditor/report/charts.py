@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -166,11 +167,35 @@ class TrendPicture:
     bottom: int
     top: int
     maximum: int
-    ticks: tuple[tuple[float, int], ...]
+    ticks: tuple[tuple[float, str], ...]
     bars: tuple[TrendBar, ...]
     lines: tuple[str, ...]
     """``points`` of one polyline per run of consecutive days with a count (broken at gaps)."""
     gaps: tuple[TrendGap, ...] = ()
+
+
+MAX_TICKS = 6
+
+
+def nice_ticks(maximum: int) -> list[int]:
+    """0 up to at least ``maximum`` in 1/2/5 × 10ⁿ steps, at most :data:`MAX_TICKS` labels.
+
+    (Ticks at 0, ½ and 1 × the maximum, rounded, read "0, 0, 1" for a maximum of 1.)"""
+    if maximum <= 0:
+        return [0, 1]
+    if maximum <= MAX_TICKS - 1:
+        return list(range(maximum + 1))
+    magnitude = 10 ** math.floor(math.log10(maximum))
+    steps = [magnitude * f for f in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5)]
+    step = next(
+        int(s) for s in steps if s >= 1 and s == int(s) and math.ceil(maximum / s) < MAX_TICKS
+    )
+    top = math.ceil(maximum / step) * step
+    return list(range(0, top + 1, step))
+
+
+def tick_label(value: int) -> str:
+    return f"{value:,}"
 
 
 def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
@@ -179,7 +204,8 @@ def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
     width, height, left, top, bottom = 760, 260, 50, 16, 40
     plot_width = width - left - 10
     plot_height = height - top - bottom
-    maximum = max(max((p.open for p in points if p.open is not None), default=0), 1)
+    axis = nice_ticks(max((p.open for p in points if p.open is not None), default=0))
+    maximum = axis[-1]  # the top tick: bars are scaled to the axis they are read against
     step = plot_width / len(points)
     bars = []
     gaps = []
@@ -216,8 +242,8 @@ def trend_picture(points: Sequence[TrendPoint]) -> TrendPicture | None:
     if coordinates:
         lines.append(" ".join(coordinates))
     ticks = tuple(
-        (round(top + plot_height - plot_height * fraction, 1), round(maximum * fraction))
-        for fraction in (0.0, 0.5, 1.0)
+        (round(top + plot_height - plot_height * value / maximum, 1), tick_label(value))
+        for value in axis
     )
     return TrendPicture(
         width=width,

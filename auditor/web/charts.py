@@ -1,10 +1,8 @@
 """The overview's trend chart: open findings per day, drawn as server-side SVG.
 
-The report's ``trend_picture`` labels its axis at 0, ½ and 1 × the maximum, rounded, so a
-maximum of 1 reads "0, 0, 1", and it draws every day without a run as a dashed box the full
-height of the plot; on a store with few runs the chart is all dashes. Here the axis has "nice"
-ticks (1, 2 or 5 × 10ⁿ apart, every label distinct, thousands separated), a day without a run is
-a small grey mark on the axis with a legend, and a period without any run says so in words.
+The axis has the report's "nice" ticks (``auditor.report.charts.nice_ticks``: 1, 2 or 5 × 10ⁿ
+apart, every label distinct, thousands separated); a day without a run is a small grey mark on
+the axis with a legend, and a period without any run says so in words.
 """
 
 from __future__ import annotations
@@ -13,32 +11,13 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from auditor.report.charts import nice_ticks, tick_label
 from auditor.report.model import TrendPoint
 
 WIDTH, HEIGHT = 760, 250
 TOP, BOTTOM_MARGIN, RIGHT = 16, 44, 12
-MAX_TICKS = 6
 ZERO_BAR = 2.0
 """Height of the bar of a day whose count is 0 (so it differs from a day without a run)."""
-
-
-def nice_ticks(maximum: int) -> list[int]:
-    """0 up to at least ``maximum`` in 1/2/5 × 10ⁿ steps, at most :data:`MAX_TICKS` labels."""
-    if maximum <= 0:
-        return [0, 1]
-    if maximum <= MAX_TICKS - 1:
-        return list(range(maximum + 1))
-    magnitude = 10 ** math.floor(math.log10(maximum))
-    steps = [magnitude * f for f in (0.1, 0.2, 0.25, 0.5, 1, 2, 2.5, 5)]
-    step = next(
-        int(s) for s in steps if s >= 1 and s == int(s) and math.ceil(maximum / s) < MAX_TICKS
-    )
-    top = math.ceil(maximum / step) * step
-    return list(range(0, top + 1, step))
-
-
-def tick_label(value: int) -> str:
-    return f"{value:,}"
 
 
 @dataclass(frozen=True)
