@@ -18,7 +18,7 @@ from auditor.model.snapshot import SystemInfo
 from auditor.platforms import ios_config
 from auditor.platforms.config_only_parts import parts_from_config
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, SessionRules, score_markers
+from auditor.platforms.profile import PlatformProfile, SessionRules, marker_detector
 
 PLATFORM = "alaxala_ax"
 NETMIKO_DEVICE_TYPE = "alaxala_ax36s"
@@ -71,11 +71,6 @@ DETECT_MARKERS: tuple[tuple[str, float], ...] = (
 """Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
 
 
-def detect(text: str) -> float:
-    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
-    return score_markers(text, DETECT_MARKERS)
-
-
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -85,5 +80,5 @@ PROFILE = PlatformProfile(
     facts=FACTS,
     session_preparation=("set terminal pager disable", "enable"),
     session=SessionRules(enable="always", prompt_prefix="!"),
-    detect=detect,
+    detect=marker_detector(DETECT_MARKERS),
 )

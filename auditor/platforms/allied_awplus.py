@@ -28,7 +28,7 @@ from auditor.platforms.common import (
 )
 from auditor.platforms.config_only_parts import forwarding_into
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import PlatformProfile, score_markers
+from auditor.platforms.profile import PlatformProfile, marker_detector
 
 PLATFORM = "allied_telesis_awplus"
 NETMIKO_DEVICE_TYPE = "allied_telesis_awplus"
@@ -214,11 +214,6 @@ DETECT_MARKERS: tuple[tuple[str, float], ...] = (
 """Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
 
 
-def detect(text: str) -> float:
-    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
-    return score_markers(text, DETECT_MARKERS)
-
-
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -227,5 +222,5 @@ PROFILE = PlatformProfile(
     parse=parse,
     facts=FACTS,
     session_preparation=("terminal length 0",),
-    detect=detect,
+    detect=marker_detector(DETECT_MARKERS),
 )

@@ -29,7 +29,7 @@ from auditor.platforms.common import (
 )
 from auditor.platforms.config_only_parts import forwarding_into
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, SnmpQuirks, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, SnmpQuirks, marker_detector
 from auditor.platforms.snmp_quirks import per_vlan_fdb_vlans
 
 PLATFORM = "cisco_ios"
@@ -358,11 +358,6 @@ DETECT_MARKERS: tuple[tuple[str, float], ...] = (
 """Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
 
 
-def detect(text: str) -> float:
-    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
-    return score_markers(text, DETECT_MARKERS)
-
-
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -376,5 +371,5 @@ PROFILE = PlatformProfile(
         "enable (when an enable secret is set)",
     ),
     snmp=SNMP_QUIRKS,
-    detect=detect,
+    detect=marker_detector(DETECT_MARKERS),
 )

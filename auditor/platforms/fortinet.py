@@ -35,7 +35,7 @@ from auditor.platforms.addresses import ANY as ANY_ADDRESS
 from auditor.platforms.addresses import Network, network_with_mask, networks_of
 from auditor.platforms.common import cidr, prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, marker_detector
 from auditor.redact import marker
 
 _UNSET = "0.0.0.0"  # noqa: S104 (FortiOS prints this for "no address", nothing binds to it)
@@ -733,11 +733,6 @@ DETECT_MARKERS: tuple[tuple[str, float], ...] = (
 """Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
 
 
-def detect(text: str) -> float:
-    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
-    return score_markers(text, DETECT_MARKERS)
-
-
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -750,7 +745,7 @@ PROFILE = PlatformProfile(
         "get system status | grep Virtual",
         "config system console / set output standard",
     ),
-    detect=detect,
+    detect=marker_detector(DETECT_MARKERS),
 )
 
 

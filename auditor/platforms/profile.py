@@ -52,6 +52,16 @@ def score_markers(text: str, markers: tuple[tuple[str, float], ...]) -> float:
     return min(1.0, score)
 
 
+def marker_detector(markers: tuple[tuple[str, float], ...]) -> Detector:
+    """A profile's ``detect``: how much a text looks like a saved configuration of the platform
+    whose lines ``markers`` lists (:func:`score_markers`)."""
+
+    def detect(text: str) -> float:
+        return score_markers(text, markers)
+
+    return detect
+
+
 FORWARDING_FACTS = frozenset(
     {
         "forwarding.nat_rules",

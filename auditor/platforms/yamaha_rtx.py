@@ -33,7 +33,7 @@ from auditor.model.snapshot import (
 from auditor.platforms.addresses import Network, networks_of
 from auditor.platforms.common import prefix_of, textfsm
 from auditor.platforms.parts import SnapshotParts
-from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, score_markers
+from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile, marker_detector
 from auditor.redact import marker
 
 PLATFORM = "yamaha_rtx"
@@ -721,11 +721,6 @@ DETECT_MARKERS: tuple[tuple[str, float], ...] = (
 """Lines only this platform's saved configurations contain (weights add up, capped at 1)."""
 
 
-def detect(text: str) -> float:
-    """How much ``text`` looks like a saved configuration of this platform (offline audit)."""
-    return score_markers(text, DETECT_MARKERS)
-
-
 PROFILE = PlatformProfile(
     platform=PLATFORM,
     netmiko_device_type=NETMIKO_DEVICE_TYPE,
@@ -734,5 +729,5 @@ PROFILE = PlatformProfile(
     parse=parse,
     facts=FACTS,
     session_preparation=("console lines infinity", "administrator (when an enable secret is set)"),
-    detect=detect,
+    detect=marker_detector(DETECT_MARKERS),
 )
