@@ -720,7 +720,8 @@ class Store:
     # -- retention --------------------------------------------------------------------------
 
     def prune(self, before: datetime) -> int:
-        """Drop snapshots, evidence and collection errors older than ``before`` (see retention)."""
+        """Drop snapshots, evidence, collection errors and hand-over rows older than ``before``
+        (see ``store/retention.py`` for what each keeps)."""
         with self._transaction(write=True) as session:
             return prune(session, utc(before))
 
