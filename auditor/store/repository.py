@@ -91,7 +91,7 @@ from auditor.store.records import (
 )
 from auditor.store.retention import prune
 from auditor.store.suppressions import manual_exceptions_in, with_manual_exceptions
-from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, tenant_rows, valid_tenant
+from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, store_tenant, tenant_rows
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
@@ -115,7 +115,7 @@ class Store:
         every transaction is scoped to it, so the other cities' rows do not exist for it.
         """
         self.url = normalize_db_url(url)
-        self.tenant = valid_tenant(tenant)
+        self.tenant = store_tenant(tenant)
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
 
     def for_tenant(self, tenant: str) -> Store:
