@@ -15,6 +15,7 @@ re-run from writing twice.
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -26,8 +27,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from auditor.audit.inputs import load_bundle
+from auditor.cli.app import build_app
 from auditor.distributed.celery_app import make_app
 from auditor.distributed.dispatch import dispatch, gather, wait_for_reports
 from auditor.distributed.routing import queue_for
@@ -271,6 +274,26 @@ def test_one_worker_on_rabbitmq_collects_every_device_exactly_once(
     assert set(written) == {d.name for d in devices}
     assert set(written.values()) == {1}
     assert cluster.broker.queue_depth(QUEUE)[0] == 0  # every message acknowledged
+    # ``auditor workers`` over AMQP: the worker answers on its queue, nothing is waiting.
+    shown = CliRunner().invoke(
+        build_app("en"),
+        [
+            "workers",
+            "--broker",
+            cluster.broker.url,
+            "--policy",
+            str(POLICY),
+            "--inventory",
+            str(cluster.inventory),
+            "--format",
+            "json",
+        ],
+    )
+    assert shown.exit_code == 0, shown.output
+    status = json.loads(shown.output)
+    queues = {q["queue"]: q for q in status["queues"]}
+    assert queues[QUEUE]["workers"] == [worker.hostname] and queues[QUEUE]["backlog"] == 0
+    assert "guest:guest" not in shown.output
 
 
 def test_a_sigkilled_worker_s_unacked_message_is_redelivered_at_once(
