@@ -18,6 +18,7 @@ packages=(
   rsyslog         # a real syslog receiver (RFC 5424 over TCP) for the notification tests
   rsyslog-gnutls  # rsyslog's TLS driver (RFC 5425) for the notification tests
   redis-server    # the Celery broker of distributed collection (tests start their own; stopped below)
+  rabbitmq-server # the other supported Celery broker (tests start a private node; stopped below)
 )
 
 missing=()
@@ -57,4 +58,9 @@ fi
 # Debian starts the packaged redis-server on port 6379; the tests start their own on free ports.
 if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet redis-server 2>/dev/null; then
   "${sudo_cmd[@]}" systemctl stop redis-server || true
+fi
+# Debian enables rabbitmq-server (and its epmd) as a service; where policy-rc.d allows starting
+# services it runs on port 5672. The tests start a private node with its own epmd on free ports.
+if command -v systemctl >/dev/null 2>&1 && systemctl is-active --quiet rabbitmq-server 2>/dev/null; then
+  "${sudo_cmd[@]}" systemctl stop rabbitmq-server || true
 fi

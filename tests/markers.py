@@ -28,6 +28,9 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     "redis_server": ("celery",),
     "celery_cluster": ("celery", "postgres", "lab"),
     "scaled_lab": ("lab",),
+    # RabbitMQ as the broker (tests/distributed/test_rabbitmq.py).
+    "rabbitmq_server": ("celery",),
+    "rabbitmq_cluster": ("celery", "postgres", "lab"),
     # Network namespaces (root).
     "netns_lab": ("netns",),
 }

@@ -22,6 +22,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "opt.web_log_limit": ("表示する件数 (新しいものから)", "How many to show (the newest)"),
     "opt.web_host": ("待ち受けるアドレス。", "Address to listen on."),
+    "opt.web_prefecture": (
+        "都道府県コンソール: 設定されたすべての自治体の概況を、都道府県専用の利用者で表示します "
+        "('auditor web --prefecture user add …' で利用者を追加)。",
+        "The prefecture console: every configured city's overview, for the prefecture's own "
+        "accounts (add them with 'auditor web --prefecture user add …').",
+    ),
+    "web.prefecture_tenant": (
+        "--prefecture は自治体ではなく都道府県のコンソールです。--tenant と同時には指定できません。",
+        "--prefecture serves the prefecture, not a city: it cannot be combined with --tenant.",
+    ),
     "opt.web_port": ("待ち受けるポート。", "Port to listen on."),
     "opt.web_proxy_header": (
         "リバースプロキシが利用者名を渡すヘッダー (例: X-Remote-User)。--trusted-proxy からの接続でのみ信頼します。",

@@ -6,18 +6,41 @@ No ``from __future__ import annotations``: typer reads the option aliases define
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 
+if TYPE_CHECKING:
+    from auditor.report.prefecture import CitySource
+
 
 class OverviewFormat(StrEnum):
     HTML = "html"
     JSON = "json"
     CSV = "csv"
+
+
+def configured_cities(lang: Lang) -> "tuple[list[CitySource], str | None]":
+    """Every configured city (``[[tenants]]``, or the one city of a single-city deployment) and
+    the configured database URL: what the report and the prefecture console show."""
+    from pydantic import ValidationError
+
+    from auditor.daemon.settings import Settings
+    from auditor.report.prefecture import CitySource
+    from auditor.store.tenancy import DEFAULT_TENANT
+
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        options.fail(" ".join(str(exc).split()))
+    sources = [
+        CitySource(tenant.name, tenant.display_name_ja, tenant.display_name_en, tenant.policy)
+        for tenant in settings.tenants
+    ] or [CitySource(DEFAULT_TENANT, "既定", "default", settings.policy)]
+    return sources, settings.db_url
 
 
 def register_prefecture(app: typer.Typer, lang: Lang) -> None:
@@ -37,34 +60,15 @@ def register_prefecture(app: typer.Typer, lang: Lang) -> None:
         db: Annotated[str | None, options.db(lang)] = None,
         lang_: Annotated[str, options.lang_option(lang)] = lang,
     ) -> None:
-        from pydantic import ValidationError
+        from auditor.report.prefecture import read_overview, to_csv, to_html, to_json
 
-        from auditor.daemon.settings import Settings
-        from auditor.policy.loader import PolicyError, load_policy
-        from auditor.report.prefecture import City, build_overview, to_csv, to_html, to_json
-        from auditor.store.tenancy import DEFAULT_TENANT
-
+        sources, configured_db = configured_cities(lang)
+        base = options.open_store_for_reading(
+            db or configured_db, lang, for_tenant=sources[0].tenant
+        )
         try:
-            settings = Settings()
-        except ValidationError as exc:
-            options.fail(" ".join(str(exc).split()))
-        cities = [
-            (tenant.name, tenant.display_name_ja, tenant.display_name_en, tenant.policy)
-            for tenant in settings.tenants
-        ] or [(DEFAULT_TENANT, "既定", "default", settings.policy)]
-        base = options.open_store_for_reading(db or settings.db_url, lang, for_tenant=cities[0][0])
-        opened = []
-        try:
-            for name, name_ja, name_en, policy_path in cities:
-                try:
-                    policy = load_policy(policy_path).policy
-                except (PolicyError, OSError, ValueError):
-                    policy = None  # grades then follow the default table
-                opened.append((City(name, name_ja, name_en, policy), base.for_tenant(name)))
-            overview = build_overview(opened, stale_days=stale_days)
+            overview = read_overview(base, sources, stale_days=stale_days)
         finally:
-            for _, store in opened:
-                store.close()
             base.close()
         if fmt is OverviewFormat.JSON:
             document = to_json(overview)

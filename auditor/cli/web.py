@@ -10,7 +10,7 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
@@ -18,6 +18,9 @@ from rich.text import Text
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.store.repository import Store
+
+if TYPE_CHECKING:
+    from auditor.web.app import WebConfig
 
 
 def _read_password(from_stdin: bool, lang: Lang) -> str:
@@ -40,15 +43,51 @@ def _operator() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
-def _store(db: str | None, config: Path | None) -> Store:
-    """The daemon's database: ``--db``/``AUDITOR_DB_URL``, else the daemon configuration's."""
+def _store(db: str | None, config: Path | None, prefecture: bool = False) -> Store:
+    """The daemon's database: ``--db``/``AUDITOR_DB_URL``, else the daemon configuration's;
+    scoped to the chosen city, or with ``prefecture`` to the prefecture console's accounts."""
     if config is not None:
         os.environ["AUDITOR_CONFIG"] = str(config)
     if db is None:
         from auditor.daemon.settings import Settings
 
         db = Settings().effective_db_url()
+    if prefecture:
+        from auditor.store.opening import open_store
+        from auditor.store.tenancy import PREFECTURE_TENANT
+
+        return open_store(db, tenant=PREFECTURE_TENANT)
     return options.open_store(db)
+
+
+def _prefecture_config(
+    db: str | None,
+    lang: Lang,
+    proxy_user_header: str | None,
+    trusted_proxy: list[str] | None,
+    insecure_cookies: bool,
+    stale_days: float,
+) -> "WebConfig":
+    """The prefecture console over every configured city, with the prefecture's own accounts."""
+    from auditor.cli.prefecture import configured_cities
+    from auditor.store.tenancy import PREFECTURE_TENANT
+    from auditor.web.app import WebConfig
+
+    sources, configured_db = configured_cities(lang)
+    url = db or configured_db
+    store = _store(url, None, prefecture=True)  # creates and migrates the schema when needed
+    url = store.url
+    store.close()
+    return WebConfig(
+        db_url=url,
+        tenant=PREFECTURE_TENANT,
+        cities=tuple(sources),
+        stale_days=stale_days,
+        proxy_user_header=proxy_user_header or None,
+        trusted_proxies=tuple(trusted_proxy or ()),
+        secure_cookies=not insecure_cookies,
+        default_lang="ja",
+    )
 
 
 def register_web(app: typer.Typer, lang: Lang) -> None:
@@ -88,16 +127,35 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         insecure_cookies: Annotated[
             bool, typer.Option("--insecure-cookies", help=t("opt.web_insecure_cookies", lang))
         ] = False,
+        prefecture: Annotated[
+            bool, typer.Option("--prefecture", help=t("opt.web_prefecture", lang))
+        ] = False,
+        stale_days: Annotated[
+            float, typer.Option("--stale-days", min=0, help=t("opt.stale_days", lang))
+        ] = 2,
         lang_: lang_option = lang,
     ) -> None:
+        if prefecture and options.given_tenant() is not None:
+            options.fail(t("web.prefecture_tenant", lang))
         if ctx.invoked_subcommand is not None:
-            ctx.obj = {"db": db, "config": config}
+            ctx.obj = {"db": db, "config": config, "prefecture": prefecture}
             return
         from auditor.web.app import WebConfig
         from auditor.web.server import serve
 
         if config is not None:
             os.environ["AUDITOR_CONFIG"] = str(config)
+        if prefecture:
+            if host not in ("127.0.0.1", "::1", "localhost"):
+                options.stderr().print(t("web.bad_host", lang), markup=False)
+            serve(
+                _prefecture_config(
+                    db, lang, proxy_user_header, trusted_proxy, insecure_cookies, stale_days
+                ),
+                host,
+                port,
+            )
+            return
         from auditor.daemon.settings import Settings
 
         # One console per city: a multi-city deployment without --tenant is refused (exit 2) by
@@ -124,7 +182,7 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
 
     def target(ctx: typer.Context, db: str | None) -> Store:
         parent = ctx.obj or {}
-        return _store(db or parent.get("db"), parent.get("config"))
+        return _store(db or parent.get("db"), parent.get("config"), bool(parent.get("prefecture")))
 
     @user_app.command("add", help=t("web.user.add", lang))
     def user_add(

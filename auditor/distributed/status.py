@@ -1,11 +1,14 @@
 """``auditor workers``: queues, workers, last heartbeat and backlog.
 
 Workers answer ``celery inspect`` (ping, active queues, active tasks); the backlog of a queue is
-the length of its Redis list (messages not yet taken by any worker).
+the length of its Redis list (messages not yet taken by any worker), or with RabbitMQ the
+queue's ready messages. Heartbeats are kept in Redis only: with RabbitMQ a worker shows while it
+answers the ping.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,6 +78,18 @@ def _text(value: Any) -> str:
     return value.decode("utf-8") if isinstance(value, bytes) else str(value)
 
 
+def _ready(connection: Any, queue: str) -> int:
+    """Ready messages of an AMQP queue (a passive declare; 0 for a queue not declared yet)."""
+    channel = connection.channel()
+    try:
+        return int(channel.queue_declare(queue=queue, passive=True).message_count)
+    except connection.channel_errors:  # NOT_FOUND closes the channel: one channel per queue
+        return 0
+    finally:
+        with contextlib.suppress(Exception):
+            channel.close()
+
+
 def gather_status(broker: str | None, expected_queues: list[str]) -> Status:
     from auditor.distributed.celery_app import HEARTBEAT_KEY, broker_url, make_app
 
@@ -84,14 +99,15 @@ def gather_status(broker: str | None, expected_queues: list[str]) -> Status:
     try:
         with app.connection_for_write() as connection:
             connection.ensure_connection(max_retries=1)
-            client = connection.default_channel.client
+            # Redis: heartbeats in a hash, backlogs as list lengths. Another broker (RabbitMQ)
+            # keeps no heartbeat hash; its backlog is each queue's count of ready messages.
+            client = getattr(connection.default_channel, "client", None)
             inspect = app.control.inspect(timeout=INSPECT_TIMEOUT, connection=connection)
             pings = inspect.ping() or {}
             queues = inspect.active_queues() or {}
             active = inspect.active() or {}
-            beats = {
-                _text(k): json.loads(_text(v)) for k, v in client.hgetall(HEARTBEAT_KEY).items()
-            }
+            stored = client.hgetall(HEARTBEAT_KEY).items() if client is not None else ()
+            beats = {_text(k): json.loads(_text(v)) for k, v in stored}
             for name in sorted(set(pings) | set(beats)):
                 beat = beats.get(name, {})
                 served = sorted(q["name"] for q in queues.get(name, [])) or list(
@@ -111,7 +127,9 @@ def gather_status(broker: str | None, expected_queues: list[str]) -> Status:
             for worker in status.workers:
                 names.update(worker.queues)
             for queue in sorted(names):
-                status.backlog[queue] = int(client.llen(queue))
+                status.backlog[queue] = (
+                    int(client.llen(queue)) if client is not None else _ready(connection, queue)
+                )
     except Exception as exc:
         raise BrokerUnreachableError(status.broker, f"{type(exc).__name__}: {exc}") from exc
     return status

@@ -19,8 +19,10 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+from zoneinfo import ZoneInfo
 
 from markupsafe import Markup
 
@@ -29,11 +31,16 @@ from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
 from auditor.store.records import FindingRecord, ResultOutcome, ResultRecord, RunRecord
 
+if TYPE_CHECKING:
+    from auditor.store.repository import Store
+
 OPEN_STATUSES = ("new", "open", "reopened", "in_progress")
 AUDIT_KINDS = ("audit", "offline")
 RECORDED = ("complete", "partial")
 GRADES = tuple(grade.value for grade in AuditGrade)
 NO_ZONE = "-"
+JST = ZoneInfo("Asia/Tokyo")
+DAILY_DAYS = 14
 
 
 class OverviewStore(Protocol):
@@ -107,6 +114,22 @@ class PrefectureOverview:
         for city in self.cities:
             counts.update(city.by_grade)
         return {grade: counts.get(grade, 0) for grade in GRADES}
+
+    def daily(self, days: int = DAILY_DAYS) -> list[tuple[date, int | None]]:
+        """Per day (JST) of the last ``days``: findings seen by that day's audits, each audited
+        city's last audit of the day summed; ``None`` when no city was audited that day."""
+        today = self.generated_at.astimezone(JST).date()
+        first = today - timedelta(days=days - 1)
+        seen: dict[date, dict[str, int]] = {}
+        for city in self.cities:
+            for point in city.trend:  # oldest first: a later audit of the day replaces it
+                day = point.started_at.astimezone(JST).date()
+                if first <= day <= today:
+                    seen.setdefault(day, {})[city.tenant] = point.findings_seen
+        return [
+            (day, sum(seen[day].values()) if day in seen else None)
+            for day in (first + timedelta(days=n) for n in range(days))
+        ]
 
 
 def city_overview(
@@ -190,6 +213,51 @@ def build_overview(
     )
 
 
+@dataclass(frozen=True)
+class CitySource:
+    """A configured city as the overview needs it: tenant, names and the policy's folder."""
+
+    tenant: str
+    name_ja: str
+    name_en: str
+    policy_path: Path | None = None
+
+    def city(self) -> City:
+        """The city with its policy (for grades); the default grade table when it cannot load."""
+        from auditor.policy.loader import PolicyError, load_policy
+
+        policy: Policy | None = None
+        if self.policy_path is not None:
+            try:
+                policy = load_policy(self.policy_path).policy
+            except (PolicyError, OSError, ValueError):
+                policy = None
+        return City(self.tenant, self.name_ja, self.name_en, policy)
+
+
+def read_overview(
+    base: Store,
+    sources: Sequence[CitySource],
+    *,
+    stale_days: float,
+    now: datetime | None = None,
+    trend_runs: int = 10,
+) -> PrefectureOverview:
+    """The overview of ``sources``, each city read through its own tenant-scoped store opened
+    from ``base`` (the CLI report and the prefecture console both call this)."""
+    opened: list[tuple[City, OverviewStore]] = []
+    stores: list[Store] = []
+    try:
+        for source in sources:
+            store = base.for_tenant(source.tenant)
+            stores.append(store)
+            opened.append((source.city(), store))
+        return build_overview(opened, now=now, stale_days=stale_days, trend_runs=trend_runs)
+    finally:
+        for store in stores:
+            store.close()
+
+
 # -- output -------------------------------------------------------------------------------------
 
 LABELS: dict[str, tuple[str, str]] = {
@@ -243,6 +311,7 @@ def to_json(overview: PrefectureOverview) -> str:
         "stale_days": overview.stale_days,
         "totals": overview.totals(),
         "stale": [city.tenant for city in overview.stale],
+        "daily": [{"day": day.isoformat(), "seen": seen} for day, seen in overview.daily()],
         "cities": [plain(asdict(city)) for city in overview.cities],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"

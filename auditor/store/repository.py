@@ -96,7 +96,7 @@ from auditor.store.records import (
 )
 from auditor.store.retention import prune
 from auditor.store.suppressions import manual_exceptions_in, with_manual_exceptions
-from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, tenant_rows, valid_tenant
+from auditor.store.tenancy import DEFAULT_TENANT, TenantSession, store_tenant, tenant_rows
 from auditor.store.types import utc
 from auditor.store.url import normalize_db_url
 
@@ -120,7 +120,7 @@ class Store:
         every transaction is scoped to it, so the other cities' rows do not exist for it.
         """
         self.url = normalize_db_url(url)
-        self.tenant = valid_tenant(tenant)
+        self.tenant = store_tenant(tenant)
         self.engine = make_engine(self.url, busy_timeout_ms=busy_timeout_ms)
 
     def for_tenant(self, tenant: str) -> Store:
@@ -725,7 +725,8 @@ class Store:
     # -- retention --------------------------------------------------------------------------
 
     def prune(self, before: datetime) -> int:
-        """Drop snapshots, evidence and collection errors older than ``before`` (see retention)."""
+        """Drop snapshots, evidence, collection errors and hand-over rows older than ``before``
+        (see ``store/retention.py`` for what each keeps)."""
         with self._transaction(write=True) as session:
             return prune(session, utc(before))
 

@@ -3,6 +3,13 @@
 Findings and their hash-chained events are the audit trail and are kept for ever. What goes is
 bulk data older than the cut-off, with two guards: each device keeps its newest snapshot (checks
 compare against it), and evidence a finding still cites (``EvidenceRef.blob_sha256``) stays.
+
+The hand-over tables go too: a distributed dispatch's ``device_collections`` once every report of
+that dispatch (``run_key``) is older than the cut-off (a dispatch still being reported, or read by
+its run, keeps all its rows); ``imported_bundles`` entries older than the cut-off except each
+collector's newest, which alone refuses a replay (a sequence not above it); expired web sessions.
+None of them is read by ``verify``, which replays runs and findings only. The notification outbox
+is not pruned: its rows are the register that keeps a notification from being sent twice.
 """
 
 from __future__ import annotations
@@ -15,11 +22,14 @@ from sqlalchemy.orm import Session
 
 from auditor.store.models import (
     CollectionErrorRow,
+    DeviceCollectionRow,
     EvidenceRow,
     FindingRow,
+    ImportedBundleRow,
     RunEvidenceRow,
     RunRow,
     SnapshotRow,
+    WebSessionRow,
 )
 from auditor.store.recording import chunks
 
@@ -30,7 +40,49 @@ def prune(session: Session, before: datetime) -> int:
         _prune_snapshots(session, before)
         + _prune_evidence(session, before)
         + _delete_count(session, delete(CollectionErrorRow).where(CollectionErrorRow.at < before))
+        + _prune_device_collections(session, before)
+        + _prune_imported_bundles(session, before)
+        + _delete_count(session, delete(WebSessionRow).where(WebSessionRow.expires_at < before))
     )
+
+
+def _prune_device_collections(session: Session, before: datetime) -> int:
+    """A dispatch's rows go together, and only when its newest report is older than ``before``."""
+    stale = (
+        select(DeviceCollectionRow.run_key)
+        .group_by(DeviceCollectionRow.run_key)
+        .having(func.max(DeviceCollectionRow.reported_at) < before)
+    )
+    keys = list(session.scalars(stale))
+    removed = 0
+    for chunk in chunks(keys):
+        removed += _delete_count(
+            session, delete(DeviceCollectionRow).where(DeviceCollectionRow.run_key.in_(chunk))
+        )
+    return removed
+
+
+def _prune_imported_bundles(session: Session, before: datetime) -> int:
+    """Old register entries, keeping each collector's highest sequence (the replay guard)."""
+    newest = dict(
+        session.execute(
+            select(ImportedBundleRow.collector_id, func.max(ImportedBundleRow.sequence)).group_by(
+                ImportedBundleRow.collector_id
+            )
+        ).all()
+    )
+    old = session.execute(
+        select(
+            ImportedBundleRow.id, ImportedBundleRow.collector_id, ImportedBundleRow.sequence
+        ).where(ImportedBundleRow.imported_at < before)
+    ).all()
+    doomed = [row_id for row_id, collector, sequence in old if sequence < newest[collector]]
+    removed = 0
+    for chunk in chunks(doomed):
+        removed += _delete_count(
+            session, delete(ImportedBundleRow).where(ImportedBundleRow.id.in_(chunk))
+        )
+    return removed
 
 
 def _delete_count(session: Session, statement: Any) -> int:

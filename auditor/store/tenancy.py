@@ -50,6 +50,11 @@ TENANT_KEY = "kyojin_tenant"
 
 _NAME = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
+PREFECTURE_TENANT = "_prefecture"
+"""The rows of the prefecture console: its accounts, sessions and their hash-chained sign-in
+events. Not a city: a city name cannot start with ``_``, so ``--tenant`` and ``[[tenants]]``
+never select it, no city user is one of its users, and it holds no city's data."""
+
 
 class TenantViolation(StoreError):  # noqa: N818 (named like the other store errors)
     """A statement or object would have crossed from one tenant into another."""
@@ -69,6 +74,11 @@ def valid_tenant(name: str) -> str:
     return name
 
 
+def store_tenant(name: str) -> str:
+    """A tenant a store may be opened for: a city (:func:`valid_tenant`) or the prefecture's."""
+    return name if name == PREFECTURE_TENANT else valid_tenant(name)
+
+
 class TenantScoped:
     """Mixin of every table that holds one city's data."""
 
@@ -82,7 +92,7 @@ class TenantSession(Session):
 
     def __init__(self, *args: Any, tenant: str, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.info[TENANT_KEY] = valid_tenant(tenant)
+        self.info[TENANT_KEY] = store_tenant(tenant)
 
     @property
     def tenant(self) -> str:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import tempfile
+import threading
+import time
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
@@ -28,13 +30,15 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from auditor.report.prefecture import CitySource, PrefectureOverview, read_overview
 from auditor.store import console
 from auditor.store.records import EventType
 from auditor.store.repository import Store
-from auditor.store.tenancy import DEFAULT_TENANT
+from auditor.store.tenancy import DEFAULT_TENANT, PREFECTURE_TENANT
 from auditor.web import pages
 from auditor.web.auth import RateLimiter, new_token, same_token, token_hash, verify_password
 from auditor.web.i18n import WebLang, text
+from auditor.web.prefecture import prefecture_context
 from auditor.web.security import (
     LANG_COOKIE,
     LOGIN_COOKIE,
@@ -96,6 +100,14 @@ class WebConfig:
     default_lang: WebLang = "ja"
     clock: Callable[[], float] | None = field(default=None, compare=False)
     """The rate limiter's clock (tests)."""
+    cities: tuple[CitySource, ...] | None = None
+    """Set: this is the prefecture console (``auditor web --prefecture``) over these cities, with
+    the prefecture's own accounts (tenant :data:`PREFECTURE_TENANT`); it shows aggregates and
+    per-city summaries only and serves no city page."""
+    stale_days: float = 2.0
+    """The prefecture console lists the cities not audited for longer than this."""
+    prefecture_refresh: float = 60.0
+    """Seconds the prefecture console reuses its overview before reading the cities again."""
 
 
 class SecurityHeaders:
@@ -168,6 +180,9 @@ class Console:
             lstrip_blocks=True,
         )
         self.data = pages.PageData(store, config.policy_path, config.inventory_path)
+        self.prefecture = config.cities is not None
+        self._prefecture_lock = threading.Lock()
+        self._prefecture: tuple[float, PrefectureOverview] | None = None
 
     # -- helpers ----------------------------------------------------------------------------
 
@@ -197,6 +212,7 @@ class Console:
             viewer=viewer,
             path=request.url.path,
             query=request.url.query,
+            prefecture=self.prefecture,
             **context,
         )
         response = HTMLResponse(html, status_code=status_code)
@@ -439,6 +455,20 @@ class Console:
             return self.render(request, "preparing.html", context, viewer=viewer)
         return self.render(request, "overview.html", context, viewer=viewer)
 
+    def prefecture_overview(self, request: Request, viewer: Viewer) -> Response:
+        """Every city's summary, read by the prefecture report's own code (one source)."""
+        with self._prefecture_lock:
+            cached = self._prefecture
+            if cached is None or time.monotonic() - cached[0] > self.config.prefecture_refresh:
+                overview = read_overview(
+                    self.store, self.config.cities or (), stale_days=self.config.stale_days
+                )
+                cached = self._prefecture = (time.monotonic(), overview)
+        lang = self.lang(request)
+        return self.render(
+            request, "prefecture.html", prefecture_context(cached[1], lang), viewer=viewer
+        )
+
     def findings(self, request: Request, viewer: Viewer) -> Response:
         listing = self.data.findings(
             request.query_params, self.config.page_size, self.lang(request)
@@ -498,9 +528,24 @@ def create_app(config: WebConfig, store: Store | None = None) -> Starlette:
 
     if store is not None and store.tenant != config.tenant:
         raise ValueError(f"the store is city {store.tenant!r}, the console city {config.tenant!r}")
+    if (config.cities is not None) != (config.tenant == PREFECTURE_TENANT):
+        raise ValueError("the prefecture console, and only it, uses the prefecture's accounts")
     state = Console(
         config, store if store is not None else Store(config.db_url, tenant=config.tenant)
     )
+    if state.prefecture:
+        return _finish(
+            Starlette(
+                routes=[
+                    Route("/", state.page(state.prefecture_overview)),
+                    Route("/login", state.login, methods=["GET", "POST"]),
+                    Route("/logout", state.logout, methods=["POST"]),
+                    Route("/lang/{lang:str}", state.set_lang),
+                    Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
+                ]
+            ),
+            state,
+        )
 
     def ack(viewer: Viewer, fp: str, form: Mapping[str, str]) -> object:
         return state.store.ack(fp, viewer.username, form.get("note", "").strip() or None)
@@ -561,9 +606,12 @@ def create_app(config: WebConfig, store: Store | None = None) -> Starlette:
         Route("/rules", state.page(state.rules)),
         Mount("/static", StaticFiles(directory=HERE / "static"), name="static"),
     ]
-    app = Starlette(routes=routes)
+    return _finish(Starlette(routes=routes), state)
+
+
+def _finish(app: Starlette, state: Console) -> Starlette:
     app.state.console = state
-    app.add_middleware(SecurityHeaders, secure=config.secure_cookies)
+    app.add_middleware(SecurityHeaders, secure=state.config.secure_cookies)
     return app
 
 

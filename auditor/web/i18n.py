@@ -9,6 +9,19 @@ WebLang = Literal["ja", "en"]
 TEXTS: dict[str, tuple[str, str]] = {
     "app": ("強靭監査 Web コンソール", "Kyojin Auditor web console"),
     "nav.overview": ("概要", "Overview"),
+    "pref.app": ("強靭監査 都道府県コンソール", "Kyojin Auditor prefecture console"),
+    "pref.title": ("都道府県の監査概況", "Prefecture audit overview"),
+    "pref.scope": ("{cities} 自治体・機器 {devices} 台", "{cities} cities, {devices} devices"),
+    "pref.days": ("日", "days"),
+    "pref.recent": ("直近の監査の検出件数", "Findings seen by recent audits"),
+    "pref.trend": (
+        "監査で検出された指摘 (直近 {days} 日・全自治体)",
+        "Findings seen by audits (last {days} days, all cities)",
+    ),
+    "pref.trend_bar": (
+        "その日に監査した自治体の、その日最後の監査の検出件数の合計",
+        "sum over the cities audited that day of their last audit's findings",
+    ),
     "nav.findings": ("指摘一覧", "Findings"),
     "nav.runs": ("実行履歴", "Runs"),
     "nav.rules": ("チェック一覧", "Rules"),
