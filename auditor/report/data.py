@@ -16,6 +16,7 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
+from auditor.fastinit import frozen_builder
 from auditor.model.findings import Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
@@ -234,19 +235,27 @@ class _EventFold:
             )
 
 
+_HISTORY_STATUS = {
+    EventType.RESOLVED: "resolved",
+    EventType.REOPENED: "reopened",
+    EventType.SUPPRESSED: "suppressed",
+}
+"""The status a history event led to (``created`` carries its own in the payload)."""
+
+
 def history_entry(event: EventRecord) -> HistoryEntry:
     """One history line of a finding: the change, who made it, and its note or reason."""
     payload = event.payload
     note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
     if event.event_type == EventType.SEVERITY_CHANGED:
         note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
-    status = {
-        EventType.CREATED: str(payload.get("status", "new")),
-        EventType.RESOLVED: "resolved",
-        EventType.REOPENED: "reopened",
-        EventType.SUPPRESSED: "suppressed",
-    }.get(event.event_type, "")
-    return HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
+    kind = event.event_type
+    status = (
+        str(payload.get("status", "new"))
+        if kind == EventType.CREATED
+        else _HISTORY_STATUS.get(kind, "")
+    )
+    return _new_history_entry(event.at, str(kind), event.actor, str(note), status)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -295,6 +304,10 @@ class _Labels:
         return found
 
 
+_new_report_finding = frozen_builder(ReportFinding)
+_new_history_entry = frozen_builder(HistoryEntry)
+
+
 def to_report_finding(
     record: FindingRecord,
     *,
@@ -317,7 +330,7 @@ def to_report_finding(
     texts = _as_is if getattr(record, "redacted", False) else clean
     owner = getattr(record, "owner", None)  # the finding workflow's owner, where the store has one
     departments = departments or Departments()
-    return ReportFinding(
+    return _new_report_finding(
         fingerprint=record.fingerprint,
         check_id=record.check_id,
         device=clean(record.device) if record.device else None,
