@@ -118,14 +118,24 @@ def _reset_peak() -> None:
 def step(db: str, name: str, out_dir: Path) -> dict[str, float | int | str]:
     """One step in this (child) process: read the store, then produce one output."""
     from auditor.report.render import render_report
-    from auditor.report.service import ReportInputs, build_report, load_inputs, run_export
+    from auditor.report.service import (
+        ROW_FORMATS,
+        ReportInputs,
+        build_report,
+        load_inputs,
+        run_export,
+    )
     from auditor.store import Store
 
     inputs = load_inputs(REPO / "policies" / "example-city", None)
     started = time.perf_counter()
     cpu_started = time.process_time()
     with Store(db) as store:
-        data = build_report(store, inputs, with_history=True)
+        # As `auditor export` reads it: a row export needs no summary section and no matrix.
+        row_export = name in ROW_FORMATS or name == "csv-cp932"
+        data = build_report(
+            store, inputs, with_history=True, with_matrix=not row_export, sections=not row_export
+        )
         load_s = time.perf_counter() - started
         load_cpu_s = time.process_time() - cpu_started
         load_peak = _vm("VmHWM")

@@ -220,13 +220,17 @@ class _EventFold:
 
     def __init__(self) -> None:
         self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
+        self._entries: dict[HistoryEntry, HistoryEntry] = {}
+        """Equal entries shared: a run's ``created`` events read alike for each of its findings,
+        so the exports format each distinct entry once (``exports.history_cell_of``)."""
         self.suppression: dict[str, list[EventRecord]] = defaultdict(list)
         self.comments: dict[str, list[Comment]] = defaultdict(list)
 
     def add(self, event: EventRecord) -> None:
         kind = event.event_type
         if kind in HISTORY_EVENTS:
-            self.history[event.fingerprint].append(history_entry(event))
+            entry = history_entry(event)
+            self.history[event.fingerprint].append(self._entries.setdefault(entry, entry))
         if kind in SUPPRESSION_EVENTS:
             self.suppression[event.fingerprint].append(event)
         if kind == EventType.COMMENTED:
@@ -621,10 +625,13 @@ def build_report_data(
     histories: Mapping[str, tuple[HistoryEntry, ...]] | None = None,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     """Compute the report of ``report_date`` (JST; default today) from records already read.
 
     ``as_of`` says the records were replayed to that moment (a report of a past date).
+    ``sections=False``: only the findings and the header fields (runs, zones, chain head) that
+    the row exports (CSV, XLSX, JSON, SARIF) write; the summary sections stay empty.
     """
     comments = comments or {}
     now = now or datetime.now(JST)
@@ -670,6 +677,21 @@ def build_report_data(
             )
         )
     rows.sort(key=_sort_key)
+    if not sections:
+        return ReportData(
+            generated_at=now,
+            report_date=report_date,
+            municipality=policy.municipality if policy else None,
+            zones=_zones(policy),
+            current_run=run_info(current) if current else None,
+            previous_run=run_info(previous) if previous else None,
+            findings=tuple(rows),
+            chain_head=chain_head,
+            tool_version=current.tool_version if current else "",
+            rule_pack_hash=current.rule_pack_hash if current else None,
+            as_of=as_of,
+            edition=policy.guideline_edition if policy is not None else None,
+        )
 
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {severity.value: 0 for severity in SEVERITY_ORDER}
@@ -711,7 +733,7 @@ def build_report_data(
 
     today = report_date
     notices = exception_notices(policy, today) + manual_notices(suppressed, today)
-    zones = tuple(ZoneInfo(z.id, z.name_ja, z.name_en) for z in policy.zones) if policy else ()
+    zones = _zones(policy)
     return ReportData(
         generated_at=now,
         report_date=report_date,
@@ -741,6 +763,10 @@ def build_report_data(
         actions=tuple(action_items(still_open)),
         edition=policy.guideline_edition if policy is not None else None,
     )
+
+
+def _zones(policy: Policy | None) -> tuple[ZoneInfo, ...]:
+    return tuple(ZoneInfo(z.id, z.name_ja, z.name_en) for z in policy.zones) if policy else ()
 
 
 def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
@@ -777,6 +803,7 @@ def load_report_data(
     with_history: bool = False,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     """Read findings, runs, suppression events, the chain head and the stored zone matrix.
 
@@ -796,6 +823,7 @@ def load_report_data(
             with_history=with_history,
             rules=rules,
             departments=departments,
+            sections=sections,
         )
 
 
@@ -812,6 +840,7 @@ def _load_report_data(
     with_history: bool = False,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
@@ -873,6 +902,7 @@ def _load_report_data(
         histories=histories,
         rules=rules,
         departments=departments,
+        sections=sections,
     )
 
 
