@@ -24,6 +24,7 @@ from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.exports import (
     COLUMNS,
     csv_codec,
+    csv_line,
     finding_json,
     flat_cells,
     flat_from_json,
@@ -257,3 +258,17 @@ def test_csv_fast_lines_equal_csv_writer(tmp_path: Path, encoding: str, lang: st
     out = tmp_path / "out.csv"
     assert write_csv(findings, out, encoding=encoding, lang=lang) == len(findings)
     assert out.read_bytes() == _reference_csv(findings, encoding, lang)
+
+
+def test_csv_line_quotes_exactly_as_csv_writer() -> None:
+    """Every pair of awkward cells, as ``csv.writer`` (excel dialect, CRLF) writes them."""
+    cells = ["", " ", "a", "a,b", '"', 'a"b', '""', "\r", "\n", "\r\n", "x\r\ny", ",", "'",
+             "髙﨑", "tab\t", "=1", '"q",\n', "\u2028"]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for first in cells:
+        for second in cells:
+            writer.writerow([first, second, "z"])
+            assert csv_line([first, second, "z"]) == buffer.getvalue(), (first, second)
+            buffer.seek(0)
+            buffer.truncate()
