@@ -19,7 +19,7 @@ from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.labels import keyed, label, owner_label, status_label
 from auditor.report.model import GRADE_ORDER, JST, SEVERITY_ORDER, HistoryEntry, ReportFinding
 from auditor.report.reconcile import reconciliation, reconciliation_line
-from auditor.textsafe import has_unsafe, json_dumps, json_line, neutralize
+from auditor.textsafe import has_unsafe, json_dumps, json_line, json_line_bytes, neutralize
 
 EXPORT_FORMAT_VERSION = 1
 SCHEMA_ID = "urn:kyojin-auditor:export:findings:v1"
@@ -752,14 +752,24 @@ def write_json(
     lang: str = "en",
 ) -> int:
     """Streamed one finding at a time so 100,000 findings never sit in memory as one string."""
-    if isinstance(out, Path):
-        with out.open("w", encoding="utf-8") as handle:
-            return write_json(findings, handle, header, evidence_files, lang)
     counts = reconciliation(findings)
     reconciled = {**counts, "text": reconciliation_line(counts, lang)}
     head = json_dumps({**header, "reconciliation": reconciled}, ensure_ascii=False, indent=1)
-    out.write(head[:-2] + ',\n "findings": [')
     memo: dict[Any, Any] = {}
+    if isinstance(out, Path):
+        # Written as bytes: orjson's UTF-8 goes to the file as it is (json_line_bytes).
+        with out.open("wb") as binary:
+            binary.write((head[:-2] + ',\n "findings": [').encode())
+            pending: list[bytes] = []
+            for index, finding in enumerate(findings):
+                pending.append(b",\n  " if index else b"\n  ")
+                pending.append(json_line_bytes(finding_json(finding, evidence_files, memo)))
+                if len(pending) >= 2000:
+                    binary.write(b"".join(pending))
+                    pending.clear()
+            binary.write(b"".join(pending) + b"\n ]\n}\n")
+        return len(findings)
+    out.write(head[:-2] + ',\n "findings": [')
     for index, finding in enumerate(findings):
         out.write(",\n  " if index else "\n  ")
         out.write(json_line(finding_json(finding, evidence_files, memo)))
@@ -880,12 +890,16 @@ def write_sarif(
     }
     head = json_dumps({"$schema": SARIF_SCHEMA, "version": "2.1.0"}, ensure_ascii=False, indent=1)
     run_text = json_dumps(run, ensure_ascii=False, indent=1)
-    with out.open("w", encoding="utf-8") as handle:
-        handle.write(head[:-2] + ',\n "runs": [\n' + run_text[:-2] + ',\n "results": [')
+    with out.open("wb") as handle:  # bytes, as write_json: orjson's UTF-8 as it is
+        handle.write((head[:-2] + ',\n "runs": [\n' + run_text[:-2] + ',\n "results": [').encode())
         memo: dict[Any, Any] = {}
+        pending: list[bytes] = []
         for index, finding in enumerate(findings):
-            handle.write(",\n  " if index else "\n  ")
+            pending.append(b",\n  " if index else b"\n  ")
             result = _sarif_result(finding, rule_index[finding.check_id], lang, memo)
-            handle.write(json_line(result))
-        handle.write("\n ]\n}\n]\n}\n")
+            pending.append(json_line_bytes(result))
+            if len(pending) >= 2000:
+                handle.write(b"".join(pending))
+                pending.clear()
+        handle.write(b"".join(pending) + b"\n ]\n}\n]\n}\n")
     return len(findings)

@@ -272,3 +272,17 @@ def test_csv_line_quotes_exactly_as_csv_writer() -> None:
             assert csv_line([first, second, "z"]) == buffer.getvalue(), (first, second)
             buffer.seek(0)
             buffer.truncate()
+
+
+def test_json_line_bytes_equals_json_line_for_every_code_point() -> None:
+    """The bytes path neutralizes exactly what the text path does (BMP, a few astral ones)."""
+    from auditor.textsafe import json_line, json_line_bytes
+
+    points = [*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0xE0001, 0x10FFFF]
+    for start in range(0, len(points), 64):
+        chunk = points[start : start + 64]
+        value = {"t": [f"a{chr(p)}b" for p in chunk], "k": "\r\n\u202e", chr(chunk[0]): 1}
+        assert json_line_bytes(value) == json_line(value).encode(), hex(chunk[0])
+        for point in chunk:
+            one = f"x{chr(point)}"
+            assert json_line_bytes(one) == json_line(one).encode(), hex(point)
