@@ -219,10 +219,11 @@ class _EventFold:
     """
 
     def __init__(self) -> None:
-        self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
-        self._entries: dict[HistoryEntry, HistoryEntry] = {}
-        """Equal entries shared: a run's ``created`` events read alike for each of its findings,
-        so the exports format each distinct entry once (``exports.history_cell_of``)."""
+        self.history: dict[str, tuple[HistoryEntry, ...]] = {}
+        self._entries: dict[HistoryEntry, tuple[HistoryEntry]] = {}
+        """Equal entries shared, each with its one-entry history: a run's ``created`` events read
+        alike for each of its findings, so the exports format each distinct one once
+        (``exports._history_memo``), and most findings' history is a shared tuple."""
         self.suppression: dict[str, list[EventRecord]] = defaultdict(list)
         self.comments: dict[str, list[Comment]] = defaultdict(list)
 
@@ -230,7 +231,11 @@ class _EventFold:
         kind = event.event_type
         if kind in HISTORY_EVENTS:
             entry = history_entry(event)
-            self.history[event.fingerprint].append(self._entries.setdefault(entry, entry))
+            alone = self._entries.get(entry)
+            if alone is None:
+                alone = self._entries[entry] = (entry,)
+            earlier = self.history.get(event.fingerprint)
+            self.history[event.fingerprint] = alone if earlier is None else (*earlier, alone[0])
         if kind in SUPPRESSION_EVENTS:
             self.suppression[event.fingerprint].append(event)
         if kind == EventType.COMMENTED:
@@ -880,7 +885,7 @@ def _load_report_data(
             fold.add(event)
     for record in findings:
         if with_history:
-            histories[record.fingerprint] = tuple(fold.history.get(record.fingerprint, ()))
+            histories[record.fingerprint] = fold.history.get(record.fingerprint, ())
         needs_suppression = record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
         )

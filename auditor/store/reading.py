@@ -375,7 +375,7 @@ class FindingRecords:
             message_en=message_en,
             message_ja=message_ja,
             references=self._reference_list(references),
-            evidence=_evidence_list(evidence),
+            evidence=() if not evidence or evidence == "[]" else _evidence_list(evidence),
             status=self._status.get(status) or FindingStatus(status),
             first_seen=stamp(first_seen),
             last_seen=stamp(last_seen),
