@@ -207,7 +207,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
             )
             return
         from auditor.report.cleaning import Redactor
-        from auditor.report.service import build_report, load_inputs, run_export
+        from auditor.report.service import ROW_FORMATS, build_report, load_inputs, run_export
         from auditor.rules import discover
 
         output_lang = "ja" if lang_.lower().startswith("ja") else "en"
@@ -251,6 +251,7 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
                 redactor=redactor,
                 with_matrix=fmt is ExportFormatOption.PDF,
                 with_history=True,  # every export carries each finding's history
+                sections=fmt.value not in ROW_FORMATS,  # the PDF and bundle show the report
             )
             count = run_export(
                 cast("ExportFormat", fmt.value),

@@ -16,7 +16,8 @@ from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
-from auditor.model.findings import Severity
+from auditor.fastinit import frozen_builder
+from auditor.model.findings import Outcome, Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
 from auditor.report.asof import events_by_finding, findings_as_of
@@ -218,14 +219,23 @@ class _EventFold:
     """
 
     def __init__(self) -> None:
-        self.history: dict[str, list[HistoryEntry]] = defaultdict(list)
+        self.history: dict[str, tuple[HistoryEntry, ...]] = {}
+        self._entries: dict[HistoryEntry, tuple[HistoryEntry]] = {}
+        """Equal entries shared, each with its one-entry history: a run's ``created`` events read
+        alike for each of its findings, so the exports format each distinct one once
+        (``exports._history_memo``), and most findings' history is a shared tuple."""
         self.suppression: dict[str, list[EventRecord]] = defaultdict(list)
         self.comments: dict[str, list[Comment]] = defaultdict(list)
 
     def add(self, event: EventRecord) -> None:
         kind = event.event_type
         if kind in HISTORY_EVENTS:
-            self.history[event.fingerprint].append(history_entry(event))
+            entry = history_entry(event)
+            alone = self._entries.get(entry)
+            if alone is None:
+                alone = self._entries[entry] = (entry,)
+            earlier = self.history.get(event.fingerprint)
+            self.history[event.fingerprint] = alone if earlier is None else (*earlier, alone[0])
         if kind in SUPPRESSION_EVENTS:
             self.suppression[event.fingerprint].append(event)
         if kind == EventType.COMMENTED:
@@ -234,19 +244,27 @@ class _EventFold:
             )
 
 
+_HISTORY_STATUS = {
+    EventType.RESOLVED: "resolved",
+    EventType.REOPENED: "reopened",
+    EventType.SUPPRESSED: "suppressed",
+}
+"""The status a history event led to (``created`` carries its own in the payload)."""
+
+
 def history_entry(event: EventRecord) -> HistoryEntry:
     """One history line of a finding: the change, who made it, and its note or reason."""
     payload = event.payload
     note = payload.get("note") or payload.get("reason") or payload.get("exception_id") or ""
     if event.event_type == EventType.SEVERITY_CHANGED:
         note = f"{payload.get('from', '')} -> {payload.get('to', '')}"
-    status = {
-        EventType.CREATED: str(payload.get("status", "new")),
-        EventType.RESOLVED: "resolved",
-        EventType.REOPENED: "reopened",
-        EventType.SUPPRESSED: "suppressed",
-    }.get(event.event_type, "")
-    return HistoryEntry(event.at, str(event.event_type), event.actor, str(note), status)
+    kind = event.event_type
+    status = (
+        str(payload.get("status", "new"))
+        if kind == EventType.CREATED
+        else _HISTORY_STATUS.get(kind, "")
+    )
+    return _new_history_entry(event.at, str(kind), event.actor, str(note), status)
 
 
 def _str_or_none(value: Any) -> str | None:
@@ -295,6 +313,10 @@ class _Labels:
         return found
 
 
+_new_report_finding = frozen_builder(ReportFinding)
+_new_history_entry = frozen_builder(HistoryEntry)
+
+
 def to_report_finding(
     record: FindingRecord,
     *,
@@ -317,15 +339,16 @@ def to_report_finding(
     texts = _as_is if getattr(record, "redacted", False) else clean
     owner = getattr(record, "owner", None)  # the finding workflow's owner, where the store has one
     departments = departments or Departments()
-    return ReportFinding(
+    severity = record.severity
+    return _new_report_finding(
         fingerprint=record.fingerprint,
         check_id=record.check_id,
         device=clean(record.device) if record.device else None,
         subject=clean(record.subject),
         zone=record.zone,
-        severity=Severity(record.severity),
-        outcome=_plain(record.outcome),
-        status=_plain(record.status),
+        severity=severity if type(severity) is Severity else Severity(severity),
+        outcome=_PLAIN.get(record.outcome) or _plain(record.outcome),
+        status=_PLAIN.get(record.status) or _plain(record.status),
         message_ja=texts(record.message_ja),
         message_en=texts(record.message_en),
         first_seen=record.first_seen,
@@ -359,6 +382,12 @@ def to_report_finding(
             str(owner) if owner else None, record.device, record.zone
         ),
     )
+
+
+_PLAIN: dict[Any, str] = {
+    member: member.value for enum in (Outcome, FindingStatus) for member in enum
+}
+"""Each outcome's and status's value string: one lookup per row instead of ``_plain``."""
 
 
 def _plain(value: Any) -> str:
@@ -608,10 +637,13 @@ def build_report_data(
     histories: Mapping[str, tuple[HistoryEntry, ...]] | None = None,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     """Compute the report of ``report_date`` (JST; default today) from records already read.
 
     ``as_of`` says the records were replayed to that moment (a report of a past date).
+    ``sections=False``: only the findings and the header fields (runs, zones, chain head) that
+    the row exports (CSV, XLSX, JSON, SARIF) write; the summary sections stay empty.
     """
     comments = comments or {}
     now = now or datetime.now(JST)
@@ -657,6 +689,21 @@ def build_report_data(
             )
         )
     rows.sort(key=_sort_key)
+    if not sections:
+        return ReportData(
+            generated_at=now,
+            report_date=report_date,
+            municipality=policy.municipality if policy else None,
+            zones=_zones(policy),
+            current_run=run_info(current) if current else None,
+            previous_run=run_info(previous) if previous else None,
+            findings=tuple(rows),
+            chain_head=chain_head,
+            tool_version=current.tool_version if current else "",
+            rule_pack_hash=current.rule_pack_hash if current else None,
+            as_of=as_of,
+            edition=policy.guideline_edition if policy is not None else None,
+        )
 
     counts: dict[str, dict[str, int]] = defaultdict(
         lambda: {severity.value: 0 for severity in SEVERITY_ORDER}
@@ -698,7 +745,7 @@ def build_report_data(
 
     today = report_date
     notices = exception_notices(policy, today) + manual_notices(suppressed, today)
-    zones = tuple(ZoneInfo(z.id, z.name_ja, z.name_en) for z in policy.zones) if policy else ()
+    zones = _zones(policy)
     return ReportData(
         generated_at=now,
         report_date=report_date,
@@ -728,6 +775,10 @@ def build_report_data(
         actions=tuple(action_items(still_open)),
         edition=policy.guideline_edition if policy is not None else None,
     )
+
+
+def _zones(policy: Policy | None) -> tuple[ZoneInfo, ...]:
+    return tuple(ZoneInfo(z.id, z.name_ja, z.name_en) for z in policy.zones) if policy else ()
 
 
 def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
@@ -764,6 +815,7 @@ def load_report_data(
     with_history: bool = False,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     """Read findings, runs, suppression events, the chain head and the stored zone matrix.
 
@@ -783,6 +835,7 @@ def load_report_data(
             with_history=with_history,
             rules=rules,
             departments=departments,
+            sections=sections,
         )
 
 
@@ -799,6 +852,7 @@ def _load_report_data(
     with_history: bool = False,
     rules: Mapping[str, RuleText] | None = None,
     departments: Departments | None = None,
+    sections: bool = True,
 ) -> ReportData:
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
@@ -831,7 +885,7 @@ def _load_report_data(
             fold.add(event)
     for record in findings:
         if with_history:
-            histories[record.fingerprint] = tuple(fold.history.get(record.fingerprint, ()))
+            histories[record.fingerprint] = fold.history.get(record.fingerprint, ())
         needs_suppression = record.status == FindingStatus.SUPPRESSED and (
             suppression_from_policy(record.exception_id, policy) is None
         )
@@ -860,6 +914,7 @@ def _load_report_data(
         histories=histories,
         rules=rules,
         departments=departments,
+        sections=sections,
     )
 
 

@@ -31,6 +31,8 @@ from auditor.store.protocol import AuditStore
 
 ExportFormat = Literal["csv", "xlsx", "json", "sarif", "pdf", "bundle"]
 EXPORT_FORMATS: tuple[str, ...] = ("csv", "xlsx", "json", "sarif", "pdf", "bundle")
+ROW_FORMATS = frozenset({"csv", "xlsx", "json", "sarif"})
+"""Exports written from the findings alone: no summary section, no matrix (``sections=False``)."""
 
 log = logging.getLogger(__name__)
 
@@ -73,12 +75,15 @@ def build_report(
     redactor: Callable[[str], str] | None = None,
     with_matrix: bool = True,
     with_history: bool = False,
+    sections: bool = True,
 ) -> ReportData:
     """The report of ``report_date``; ``with_matrix=False`` skips the matrix (exports).
 
     The matrix is the one the audit service stored with the newest run that has one; the report
     never rebuilds it (a run without one is shown as a coverage gap). ``with_history`` reads each
-    finding's events (the exports carry them; one store read per finding).
+    finding's events (the exports carry them; one streamed read of the events).
+    ``sections=False`` leaves the report's summary sections empty: what the row exports
+    (:data:`ROW_FORMATS`) need is the findings and the header fields.
     """
     return load_report_data(
         store,
@@ -90,6 +95,7 @@ def build_report(
         with_history=with_history,
         rules=rule_texts(),
         departments=departments(inputs),
+        sections=sections,
     )
 
 
@@ -219,7 +225,7 @@ def run_export(
     ``zone_sheets``: the XLSX also gets one sheet per zone (every finding written twice).
     """
     # Row-by-row formats pause the collector; the PDF and bundle build trees with cycles.
-    paused = bulk_work() if fmt in {"csv", "xlsx", "json", "sarif"} else nullcontext()
+    paused = bulk_work() if fmt in ROW_FORMATS else nullcontext()
     with paused:
         return _run_export(
             fmt,

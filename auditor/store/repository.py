@@ -60,10 +60,10 @@ from auditor.store.protocol import AuditStore, TimeField
 from auditor.store.reading import (
     EVENT_COLUMNS,
     FINDING_COLUMNS,
+    EventRecords,
     FindingRecords,
     SnapshotLoader,
     event_record,
-    event_record_from,
     find_by_prefix,
     finding_record,
     run_record,
@@ -455,7 +455,8 @@ class Store:
             query = query.where(column < utc(until))
         with self._transaction(write=False) as session:
             build = FindingRecords()
-            records = [build(row) for row in tenant_rows(session, query)]
+            # fetchall: one driver call for the result instead of one per row
+            records = [build(row) for row in tenant_rows(session, query).all()]
         records.sort(
             key=lambda r: (-r.severity.rank, r.device or "", r.check_id, r.subject, r.fingerprint)
         )
@@ -507,13 +508,15 @@ class Store:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
             if fingerprints is None:
-                return [event_record_from(row) for row in tenant_rows(session, query)]
+                build = EventRecords()
+                return [build(row) for row in tenant_rows(session, query)]
             wanted = sorted(set(fingerprints))
+            build = EventRecords()
             found: list[EventRecord] = []
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
                 part = query.where(FindingEventRow.fingerprint.in_(chunk))
-                found.extend(event_record_from(row) for row in tenant_rows(session, part))
+                found.extend(build(row) for row in tenant_rows(session, part))
             return sorted(found, key=lambda event: event.id)
 
     def iter_events(
@@ -532,8 +535,9 @@ class Store:
             query = query.where(FindingEventRow.event_type.in_(_as_strings(types)))
         with self._transaction(write=False, consistent=True) as session:
             rows = tenant_rows(session, query, yield_per=2000)
+            build = EventRecords()
             for row in rows:
-                yield event_record_from(row)
+                yield build(row)
 
     # -- control matrix ---------------------------------------------------------------------
 

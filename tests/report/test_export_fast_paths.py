@@ -24,6 +24,7 @@ from auditor.report.cleaning import FORMULA_FIRST, encodable, neutralize_formula
 from auditor.report.exports import (
     COLUMNS,
     csv_codec,
+    csv_line,
     finding_json,
     flat_cells,
     flat_from_json,
@@ -99,9 +100,11 @@ def city(tmp_path: Path) -> Iterator[City]:
         yield populate(store)
 
 
-def _exports(store: Any, city: City, out: Path, *, with_history: bool) -> dict[str, Path]:
+def _exports(
+    store: Any, city: City, out: Path, *, with_history: bool, sections: bool = True
+) -> dict[str, Path]:
     inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
-    data = build_report(store, inputs, now=city.now, with_history=with_history)
+    data = build_report(store, inputs, now=city.now, with_history=with_history, sections=sections)
     out.mkdir()
     paths = {}
     for fmt in (*FORMATS, "xlsx"):
@@ -128,7 +131,8 @@ def _cells(path: Path) -> list[tuple[Any, ...]]:
 def test_every_export_is_identical_through_the_reference_reader(
     city: City, tmp_path: Path, with_history: bool
 ) -> None:
-    fast = _exports(city.store, city, tmp_path / "fast", with_history=with_history)
+    # The fast side reads as ``auditor export`` does: no summary sections for a row export.
+    fast = _exports(city.store, city, tmp_path / "fast", with_history=with_history, sections=False)
     slow = _exports(ReferenceReader(city.store), city, tmp_path / "slow", with_history=with_history)
     for fmt in FORMATS:
         assert fast[fmt].read_bytes() == slow[fmt].read_bytes(), fmt
@@ -171,10 +175,27 @@ def test_flat_rows_straight_from_the_finding_equal_the_json_derived_rows(
     assert any(f.history for f in findings) and any(f.suppression for f in findings)
     assert any(f.acknowledged_by for f in findings) and any(f.comments for f in findings)
     memo: dict[Any, Any] = {}
+    json_memo: dict[Any, Any] = {}
     for finding in findings:
         expected = flat_from_json(finding_json(finding), lang)
         assert flat_cells(finding, lang, memo) == [expected[c] for c in COLUMNS]
         assert flat_row(finding, lang) == expected
+        assert finding_json(finding, memo=json_memo) == finding_json(finding)
+    # The memo served findings whose one-entry history is shared (a run's ``created`` entries).
+    shared = [f.history[0] for f in findings if len(f.history) == 1]
+    assert len({id(h) for h in shared}) < len(shared)
+
+
+def test_export_data_without_sections_has_the_same_findings(city: City) -> None:
+    """``sections=False`` (row exports) drops only the summary sections, never a finding."""
+    inputs = ReportInputs(policy=city.policy, policy_path=POLICY_DIR)
+    full = build_report(city.store, inputs, now=city.now, with_history=True)
+    rows = build_report(city.store, inputs, now=city.now, with_history=True, sections=False)
+    assert rows.findings == full.findings and len(rows.findings) > 10
+    for name in ("generated_at", "zones", "current_run", "previous_run", "chain_head"):
+        assert getattr(rows, name) == getattr(full, name), name
+    assert (rows.tool_version, rows.rule_pack_hash) == (full.tool_version, full.rule_pack_hash)
+    assert full.still_open and not rows.still_open and not rows.devices
 
 
 def _reference_csv(findings: list[ReportFinding], encoding: str, lang: str) -> bytes:
@@ -237,3 +258,31 @@ def test_csv_fast_lines_equal_csv_writer(tmp_path: Path, encoding: str, lang: st
     out = tmp_path / "out.csv"
     assert write_csv(findings, out, encoding=encoding, lang=lang) == len(findings)
     assert out.read_bytes() == _reference_csv(findings, encoding, lang)
+
+
+def test_csv_line_quotes_exactly_as_csv_writer() -> None:
+    """Every pair of awkward cells, as ``csv.writer`` (excel dialect, CRLF) writes them."""
+    cells = ["", " ", "a", "a,b", '"', 'a"b', '""', "\r", "\n", "\r\n", "x\r\ny", ",", "'",
+             "髙﨑", "tab\t", "=1", '"q",\n', "\u2028"]  # fmt: skip
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for first in cells:
+        for second in cells:
+            writer.writerow([first, second, "z"])
+            assert csv_line([first, second, "z"]) == buffer.getvalue(), (first, second)
+            buffer.seek(0)
+            buffer.truncate()
+
+
+def test_json_line_bytes_equals_json_line_for_every_code_point() -> None:
+    """The bytes path neutralizes exactly what the text path does (BMP, a few astral ones)."""
+    from auditor.textsafe import json_line, json_line_bytes
+
+    points = [*range(0xD800), *range(0xE000, 0x10000), 0x1F600, 0xE0001, 0x10FFFF]
+    for start in range(0, len(points), 64):
+        chunk = points[start : start + 64]
+        value = {"t": [f"a{chr(p)}b" for p in chunk], "k": "\r\n\u202e", chr(chunk[0]): 1}
+        assert json_line_bytes(value) == json_line(value).encode(), hex(chunk[0])
+        for point in chunk:
+            one = f"x{chr(point)}"
+            assert json_line_bytes(one) == json_line(one).encode(), hex(point)
