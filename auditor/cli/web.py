@@ -10,14 +10,16 @@ import getpass
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.text import Text
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.store.repository import Store
+
+if TYPE_CHECKING:
+    from auditor.store.repository import Store
 
 
 def _read_password(from_stdin: bool, lang: Lang) -> str:
@@ -40,7 +42,7 @@ def _operator() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
-def _store(db: str | None, config: Path | None) -> Store:
+def _store(db: str | None, config: Path | None) -> "Store":
     """The daemon's database: ``--db``/``AUDITOR_DB_URL``, else the daemon configuration's."""
     if config is not None:
         os.environ["AUDITOR_CONFIG"] = str(config)
@@ -122,7 +124,7 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         )
         serve(web_config, host, port)
 
-    def target(ctx: typer.Context, db: str | None) -> Store:
+    def target(ctx: typer.Context, db: str | None) -> "Store":
         parent = ctx.obj or {}
         return _store(db or parent.get("db"), parent.get("config"))
 
