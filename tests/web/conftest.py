@@ -9,6 +9,12 @@ from starlette.testclient import TestClient
 from auditor.store import Store
 from auditor.web.app import WebConfig, create_app
 from tests.web.city import CSRF, PASSWORD, build
+from tests.web.city import cheap_password_hashing as cheap_password_hashing  # fixture
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2(cheap_password_hashing: object) -> None:
+    """Every web test signs in with the cheap argon2 parameters (see ``tests.web.city``)."""
 
 
 @pytest.fixture(scope="module")
