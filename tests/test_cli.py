@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_POLICY = REPO / "policies" / "example-city"

@@ -7,12 +7,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
 from auditor.store.opening import open_store
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "policies" / "example-city"

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app, main
+from auditor.cli.app import main
+from tests.cli_tree import CliRunner, build_app
 from tests.test_cli import city_files  # noqa: F401 - the fixture: policy, inventory, ledger, db
 from tests.test_config_history import CONFIGS, DAY1, record
 
