@@ -17,9 +17,9 @@ def _cheap_argon2(cheap_password_hashing: object) -> None:
     """Every web test signs in with the cheap argon2 parameters (see ``tests.web.city``)."""
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per module (argon2 hashing and two runs), copied per test."""
+    """Built once per test process (two runs and the accounts), copied per test."""
     path = tmp_path_factory.mktemp("web-city") / "auditor.db"
     build(path)
     return path
