@@ -29,19 +29,21 @@ HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\x1b[31m\x07be
 # CPU (64 MiB, three passes, four lanes). What the tests prove (who may sign in, the rate limit,
 # sessions) does not depend on the cost; test_web_security pins the production parameters.
 CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The console's own hasher, read before any fixture below can have swapped it.
+PRODUCTION_HASHER = auth._HASHER
 
 
 @pytest.fixture(scope="session")
 def cheap_password_hashing() -> Iterator[PasswordHasher]:
     """Swap the console's argon2 parameters for the cheapest ones while the tests run; yields
     the production hasher. A hash records its parameters, so verifying one made here stays cheap
-    and one made by a real ``auditor web user add`` process is verified at full cost."""
-    real = auth._HASHER
+    and one made by a real ``auditor web user add`` process is verified at full cost. (Imported
+    by two folders, it may be set up twice in a session: both restore the production hasher.)"""
     auth._HASHER = CHEAP_HASHER
     try:
-        yield real
+        yield PRODUCTION_HASHER
     finally:
-        auth._HASHER = real
+        auth._HASHER = PRODUCTION_HASHER
 
 
 ZONES = ("internet", "lgwan", "mynumber", "management")
