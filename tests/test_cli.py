@@ -9,9 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE_POLICY = REPO / "policies" / "example-city"
@@ -58,13 +57,18 @@ def invoke(*args: str, lang: str = "en") -> tuple[int, str, str]:
 
 @pytest.fixture
 def city_files(tmp_path: Path) -> dict[str, Path]:
-    policy = tmp_path / "policy.yaml"
+    return write_city_files(tmp_path)
+
+
+def write_city_files(folder: Path) -> dict[str, Path]:
+    """The small city's policy, inventory and ledger in ``folder``, and where its database goes."""
+    policy = folder / "policy.yaml"
     policy.write_text(POLICY.replace("  - from: lgwan\n    to: lgwan2\n", ""), encoding="utf-8")
-    inventory = tmp_path / "devices.yaml"
+    inventory = folder / "devices.yaml"
     inventory.write_text(INVENTORY, encoding="utf-8")
-    ledger = tmp_path / "ledger.csv"
+    ledger = folder / "ledger.csv"
     ledger.write_bytes(LEDGER.encode("cp932"))
-    return {"policy": policy, "inventory": inventory, "ledger": ledger, "db": tmp_path / "a.db"}
+    return {"policy": policy, "inventory": inventory, "ledger": ledger, "db": folder / "a.db"}
 
 
 def test_the_example_city_validates() -> None:

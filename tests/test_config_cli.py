@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from auditor.cli.app import build_app
+from tests.cli_tree import CliRunner, build_app
 from tests.test_config_history import CONFIGS, DAY1, record
 
 

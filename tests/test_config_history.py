@@ -82,9 +82,7 @@ def test_the_cli_prints_the_diff_the_module_entry_point_used_to(
     store: Store, tmp_path: Path
 ) -> None:
     """``python -m auditor.report.config_history`` is gone; ``auditor config diff`` prints it."""
-    from typer.testing import CliRunner
-
-    from auditor.cli.app import build_app
+    from tests.cli_tree import CliRunner, build_app
 
     url = f"sqlite:///{tmp_path / 'auditor.db'}"
     result = CliRunner().invoke(build_app("en"), ["config", "diff", "sw1", "--db", url])  # type: ignore[arg-type]

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import atexit
+import hashlib
 import json
+import shutil
+import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
 from auditor.policy.loader import load_policy
 from auditor.store.opening import open_store
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[1]
 POLICY = REPO / "policies" / "example-city"
@@ -20,8 +23,28 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 
 def _city_store(tmp_path: Path, scenario: Scenario | None = None) -> tuple[Path, Path]:
-    """Inventory and store of a city (the example city unless told) as a perfect collector saw it."""
+    """Inventory and store of a city (the example city unless told) as a perfect collector saw it.
+
+    Built once per test process and city (23 snapshots recorded in a fresh store), then copied
+    into ``tmp_path``: the tests only read it, through commands that never write."""
     scenario = scenario or load_example_city()
+    key = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
+    built = _BUILT.get(key)
+    if built is None:
+        folder = Path(tempfile.mkdtemp(prefix="city-store-"))
+        atexit.register(shutil.rmtree, folder, True)
+        built = _BUILT[key] = _build_city_store(folder, scenario)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    copies = tmp_path / built[0].name, tmp_path / built[1].name
+    for source, target in zip(built, copies, strict=True):
+        shutil.copyfile(source, target)
+    return copies
+
+
+_BUILT: dict[str, tuple[Path, Path]] = {}
+
+
+def _build_city_store(tmp_path: Path, scenario: Scenario) -> tuple[Path, Path]:
     inventory = tmp_path / "devices.yaml"
     devices = [
         {
@@ -57,6 +80,7 @@ def _city_store(tmp_path: Path, scenario: Scenario | None = None) -> tuple[Path,
         now=NOW,
         complete=True,
     )
+    store.close()  # everything in the database file before it is copied
     return inventory, database
 
 

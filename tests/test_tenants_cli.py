@@ -15,11 +15,10 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.store import Store
 from auditor.store.outbox import Outbox, OutboxItem
+from tests.cli_tree import CliRunner, build_app
 from tests.report.example_city import POLICY_DIR, audit_example_city
 
 NORTH, SOUTH = "kita", "minami"

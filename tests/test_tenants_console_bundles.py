@@ -29,6 +29,13 @@ from tests.distributed.test_bundles import (  # the bundle tests' real collector
 )
 from tests.store.helpers import run_once
 from tests.web.city import CSRF, PASSWORD, T0, build, findings
+from tests.web.city import cheap_password_hashing as cheap_password_hashing  # fixture
+
+
+@pytest.fixture(autouse=True)
+def _cheap_argon2(cheap_password_hashing: object) -> None:
+    """Sign-ins with the cheap argon2 parameters, as in the web tests (``tests.web.city``)."""
+
 
 SOUTH = "south"
 SOUTH_USER = "south-admin"

@@ -6,6 +6,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from auditor.audit.defaults import DEFAULT_INVENTORY as DEFAULT_INVENTORY
+from auditor.audit.defaults import DEFAULT_POLICY as DEFAULT_POLICY
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.loader import InventoryError, load_inventory, validate_against_policy
 from auditor.inventory.models import AssetLedger, Inventory
@@ -13,9 +15,6 @@ from auditor.policy.issues import ConfigFileError
 from auditor.policy.loader import PolicyError, PolicyIssue, load_policy
 from auditor.policy.models import Policy
 from auditor.rules import Registry
-
-DEFAULT_POLICY = Path("/etc/auditor/policy")
-DEFAULT_INVENTORY = Path("/etc/auditor/inventory")
 
 
 class ConfigError(Exception):

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.audit.inputs import DEFAULT_INVENTORY
+from auditor.audit.defaults import DEFAULT_INVENTORY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 

@@ -17,7 +17,6 @@ from rich.console import Console
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.i18n_tables import headers, value
-from auditor.model.findings import Severity
 
 
 def _pid_alive(pid: int | None) -> bool:
@@ -174,6 +173,8 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
         console.print(
             t("status.database", lang, url=payload["database"], size=payload["database_size"])
         )
+        from auditor.model.findings import Severity
+
         counts = ", ".join(
             f"{Severity(k).label_ja if ja else k} {v}" for k, v in sorted(open_by_severity.items())
         )

@@ -11,7 +11,7 @@ No ``from __future__ import annotations``: typer reads the option annotations of
 import shutil
 import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -19,8 +19,9 @@ from rich.table import Table
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.model.findings import Outcome
-from auditor.store.protocol import AuditStore
+
+if TYPE_CHECKING:
+    from auditor.store.protocol import AuditStore
 
 REPO_ROOT = Path(__file__).resolve().parents[2]  # auditor/cli/demo.py → the source tree
 
@@ -35,7 +36,7 @@ def _repo_path(relative: str) -> Path:
 
 
 def _write_report(
-    store: AuditStore, policy: Any, inventory: Any, out_dir: Path, lang: Lang
+    store: "AuditStore", policy: Any, inventory: Any, out_dir: Path, lang: Lang
 ) -> Path:
     """The nightly report of this one run, as staff would read it in the morning."""
     from auditor.report.service import ReportInputs, build_report, write_report
@@ -119,6 +120,8 @@ def run_demo(out_dir: Path, lang: Lang, console: Console) -> int:
             found,
         )
     console.print(table)
+    from auditor.model.findings import Outcome
+
     applicable = truth.applicable
     reportable = [f for f in outcome.findings if f.outcome is not Outcome.NOT_APPLICABLE]
     found_count = sum(plant.found for plant in applicable)

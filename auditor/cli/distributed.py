@@ -14,13 +14,11 @@ from typing import Annotated, Any
 
 import typer
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.i18n_tables import value
 from auditor.cli.options import FailOn, OutputFormat
-from auditor.model.findings import Outcome
-from auditor.rules import discover
 
 DEFAULT_KEYS_DIR = "keys"
 
@@ -97,6 +95,8 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         # In a multi-city deployment the city must be named (exit 2 otherwise); its inventory is
         # the default of --inventory and its credentials folder supplies the secrets.
         city = options.tenant(lang)
+        from auditor.rules import discover
+
         registry = discover()
         inputs = options.load_inputs(policy, inventory, None, registry, lang)
         devices = shard(inputs.inventory.devices, inputs.policy, tier=tier, site=site)
@@ -148,6 +148,8 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         from auditor.distributed.handover import import_bundles
         from auditor.distributed.sealing import BundleError
+        from auditor.model.findings import Outcome
+        from auditor.rules import discover
 
         options.tenant(lang)  # a multi-city deployment names the city first (exit 2)
         registry = discover()
@@ -220,6 +222,7 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
         queues: list[str] = []
         if inventory.exists() and policy.exists():
             from auditor.distributed.routing import queue_for
+            from auditor.rules import discover
 
             inputs = options.load_inputs(policy, inventory, None, discover(), lang)
             queues = sorted({queue_for(d, inputs.policy) for d in inputs.inventory.devices})

@@ -9,7 +9,7 @@ import getpass
 import json
 from collections.abc import Callable
 from datetime import date
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -17,16 +17,23 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.i18n_tables import headers, value
 from auditor.cli.options import EXIT_INVALID, OutputFormat
-from auditor.model.findings import Severity
-from auditor.store.records import FindingRecord, FindingStatus
+
+if TYPE_CHECKING:
+    from auditor.store.records import FindingRecord
 
 _jsonable = options.jsonable
 _open_store = options.open_store
 _stderr = options.stderr
 _stdout = options.stdout
 
-SEVERITIES = tuple(s.value for s in Severity)
-STATUSES = tuple(s.value for s in FindingStatus)
+
+def _choices() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The statuses and severities ``--status`` / ``--severity`` accept (read when used, so
+    building the command tree does not import the store's records)."""
+    from auditor.model.findings import Severity
+    from auditor.store.records import FindingStatus
+
+    return tuple(s.value for s in FindingStatus), tuple(s.value for s in Severity)
 
 
 def register_findings(app: typer.Typer, lang: Lang) -> None:
@@ -52,8 +59,9 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
         output: format_option = OutputFormat.TABLE,
         lang_: lang_option = lang,
     ) -> None:
-        statuses = options.choose(status, STATUSES, "--status", lang)
-        severities = options.choose(severity, SEVERITIES, "--severity", lang)
+        known_statuses, known_severities = _choices()
+        statuses = options.choose(status, known_statuses, "--status", lang)
+        severities = options.choose(severity, known_severities, "--severity", lang)
         store = options.open_store_for_reading(db, lang)
         if device is not None:
             options.choose([device], options.stored_devices(store), "--device", lang, fold=False)
@@ -84,6 +92,8 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
                 "first seen",
             )
         )
+        from auditor.model.findings import Severity
+
         zone = options.local_timezone()
         for record in records:
             table.add_row(
@@ -133,8 +143,8 @@ def register_findings(app: typer.Typer, lang: Lang) -> None:
     actor_option = Annotated[str | None, typer.Option("--by", help=t("opt.actor", lang))]
 
     def _workflow(
-        db: str | None, fingerprint: str, change: Callable[..., FindingRecord]
-    ) -> FindingRecord:
+        db: str | None, fingerprint: str, change: Callable[..., "FindingRecord"]
+    ) -> "FindingRecord":
         """Run one workflow change on an existing store (never created here); exit 2 when refused."""
         prefix = options.fingerprint(fingerprint, lang)
         store = options.open_store_for_reading(db, lang)

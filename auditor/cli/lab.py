@@ -18,18 +18,11 @@ import typer
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, detect_lang, t
-from auditor.lab.runner import (
-    LabError,
-    default_state_dir,
-    lab_down,
-    lab_scale,
-    lab_status,
-    lab_up,
-    read_state,
-)
 
 
 def _state_dir(value: Path | None) -> Path:
+    from auditor.lab.runner import default_state_dir
+
     return value if value is not None else default_state_dir()
 
 
@@ -76,6 +69,8 @@ def build_lab_app(lang: Lang) -> typer.Typer:
                 "--scenario と --devices は同時に指定できません / give --scenario or --devices"
             )
             raise typer.Exit(2)
+        from auditor.lab.runner import LabError, lab_up
+
         directory = _state_dir(state_dir)
         try:
             state = lab_up(scenario, directory, devices=devices, ssh_devices=ssh_devices)
@@ -93,6 +88,8 @@ def build_lab_app(lang: Lang) -> typer.Typer:
 
     @app.command("down", help=t("lab.down", lang))
     def down(state_dir: state_dir_option = None, lang_: lang_option = lang) -> None:
+        from auditor.lab.runner import LabError, lab_down
+
         directory = _state_dir(state_dir)
         try:
             state = lab_down(directory)
@@ -116,6 +113,8 @@ def build_lab_app(lang: Lang) -> typer.Typer:
         state_dir: state_dir_option = None,
         lang_: lang_option = lang,
     ) -> None:
+        from auditor.lab.runner import LabError, lab_scale
+
         directory = _state_dir(state_dir)
         try:
             _state, figures = lab_scale(devices, directory, ssh_devices=ssh_devices)
@@ -135,6 +134,8 @@ def build_lab_app(lang: Lang) -> typer.Typer:
             typer.Option("--devices", help=t("opt.device_ports", lang)),
         ] = False,
     ) -> None:
+        from auditor.lab.runner import lab_status, read_state
+
         directory = _state_dir(state_dir)
         report = lab_status(directory)
         state = read_state(directory)

@@ -6,15 +6,17 @@ No ``from __future__ import annotations``: typer reads the option aliases define
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.store.records import MatrixRecord
+
+if TYPE_CHECKING:
+    from auditor.store.records import MatrixRecord
 
 
 def _legend(lang: str) -> str:
@@ -73,7 +75,7 @@ def explain_path(source: str, destination: str, cell: Any, lang: Lang) -> list[s
     return lines
 
 
-def _source_note(stored: MatrixRecord | None, ja: bool) -> str | None:
+def _source_note(stored: "MatrixRecord | None", ja: bool) -> str | None:
     """``None`` when the matrix is a run's stored one; else why it was computed now (stderr)."""
     if stored is not None and stored.data is not None:
         return None

@@ -8,23 +8,27 @@ No ``from __future__ import annotations``: typer reads the option aliases at def
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from auditor.audit.inputs import DEFAULT_POLICY, Bundle
+from auditor.audit.defaults import DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID, FailOn, OutputFormat
-from auditor.collect.offline_sources import Layout
-from auditor.model.findings import Outcome
-from auditor.rules import Registry, discover
+from auditor.collect.layouts import Layout
+
+if TYPE_CHECKING:
+    from auditor.audit.inputs import Bundle
+    from auditor.rules import Registry
 
 
 def offline_bundle(
-    policy: Path, inventory: Path | None, ledger: Path | None, registry: Registry, lang: Lang
-) -> Bundle:
+    policy: Path, inventory: Path | None, ledger: Path | None, registry: "Registry", lang: Lang
+) -> "Bundle":
     """Policy plus the inventory when one is given; offline audits may run without one."""
+    from auditor.audit.inputs import Bundle
+
     if inventory is not None:
         return options.load_inputs(policy, inventory, ledger, registry, lang)
     from auditor.inventory.models import AssetLedger, Inventory
@@ -76,6 +80,8 @@ def register_offline(app: typer.Typer, lang: Lang) -> None:
     ) -> None:
         from auditor.audit.offline import audit_offline
         from auditor.collect.ssh import default_salt
+        from auditor.model.findings import Outcome
+        from auditor.rules import discover
 
         registry = discover()
         bundle = offline_bundle(policy, inventory, ledger, registry, lang)

@@ -20,16 +20,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
-from pydantic import BaseModel
 from rich.console import Console
 from rich.table import Table
 
-from auditor.audit.inputs import Bundle, ConfigError, load_bundle
 from auditor.cli.i18n import Lang, t
-from auditor.model.findings import Finding, Severity
 
 if TYPE_CHECKING:
+    from auditor.audit.inputs import Bundle, ConfigError
     from auditor.daemon.settings import Settings
+    from auditor.model.findings import Finding
     from auditor.rules import Registry
     from auditor.store.repository import Store
 
@@ -140,6 +139,8 @@ def load_inputs(
     policy: Path, inventory: Path, ledger: Path | None, registry: Registry, lang: Lang
 ) -> Bundle:
     """Policy, inventory and ledger; any error is printed and becomes exit code 2."""
+    from auditor.audit.inputs import ConfigError, load_bundle
+
     try:
         bundle = load_bundle(policy, inventory, ledger, registry)
     except ConfigError as exc:
@@ -412,6 +413,8 @@ def parse_moment(
 
 def jsonable(value: Any) -> Any:
     """Records (dataclasses, pydantic models, enums, datetimes) as plain JSON values."""
+    from pydantic import BaseModel
+
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, BaseModel):
@@ -450,6 +453,8 @@ def exit_code(
         return EXIT_INCOMPLETE
     if fail_on is FailOn.NEVER:
         return EXIT_OK
+    from auditor.model.findings import Severity
+
     threshold = Severity(fail_on.value).rank
     active = [f for f in findings if f.fingerprint not in suppressed]
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in active) else EXIT_OK

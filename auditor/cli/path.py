@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 

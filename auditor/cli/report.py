@@ -12,11 +12,10 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 from rich.console import Console
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.options import EXIT_INVALID
-from auditor.report.data import ExportFilter
 
 if TYPE_CHECKING:
     from auditor.report.service import ExportFormat, ReportInputs
@@ -234,6 +233,8 @@ def register_report(app: typer.Typer, lang: Lang) -> None:
         except typer.Exit:
             store.close()
             raise
+        from auditor.report.data import ExportFilter
+
         export_filter = ExportFilter(
             since=since_at,
             until=until_at,

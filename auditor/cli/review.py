@@ -14,12 +14,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from auditor.audit.inputs import DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.offline import offline_bundle
 from auditor.cli.options import EXIT_INVALID, FailOn
-from auditor.rules import discover
 
 
 class ReviewFormat(StrEnum):
@@ -66,6 +65,7 @@ def register_review(app: typer.Typer, lang: Lang) -> None:
         from auditor.collect.files import SavedConfig, read_saved_configs
         from auditor.collect.offline_sources import Layout
         from auditor.collect.ssh import default_salt
+        from auditor.rules import discover
 
         registry = discover()
         bundle = offline_bundle(policy, inventory, ledger, registry, lang)

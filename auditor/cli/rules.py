@@ -14,7 +14,6 @@ from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.i18n_tables import headers, value
 from auditor.cli.options import EXIT_INVALID, OutputFormat
-from auditor.rules import discover
 
 # The command bodies moved here from app.py unchanged and still use these names.
 _stderr = options.stderr
@@ -32,6 +31,8 @@ def register_rules(app: typer.Typer, lang: Lang) -> None:
         output: format_option = OutputFormat.TABLE,
         lang_: lang_option = lang,
     ) -> None:
+        from auditor.rules import discover
+
         registry = discover()
         console = _stdout()
         if rule_id is not None:

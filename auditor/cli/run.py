@@ -18,9 +18,8 @@ from types import FrameType
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
 from auditor.cli.i18n_tables import value
@@ -31,8 +30,6 @@ from auditor.cli.options import (
     FailOn,
     OutputFormat,
 )
-from auditor.model.findings import Outcome
-from auditor.rules import discover
 
 # The command bodies moved here from app.py unchanged and still use these names.
 _exit_code = options.exit_code
@@ -104,6 +101,7 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
     ) -> int:
         from auditor.audit.service import RunRequest, run
         from auditor.collect.plan import build_collectors
+        from auditor.rules import discover
 
         registry = discover()
         bundle = _load(policy, inventory, ledger, registry, lang)
@@ -122,6 +120,8 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
         collectors = build_collectors({c.value for c in only} if only else None, bundle.policy)
         store = _open_store(db, lang)
         console = _stderr()
+        from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
         from auditor.cli.progress import DeviceProgress
 
         tracker = DeviceProgress(
@@ -200,6 +200,8 @@ def register_run(app: typer.Typer, lang: Lang) -> None:
 
                 for snapshot in outcome.snapshots.values():
                     out.print(summarize_snapshot(snapshot), markup=False)
+            from auditor.model.findings import Outcome
+
             active = [
                 f
                 for f in outcome.findings

@@ -13,23 +13,26 @@ import json
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY, Bundle
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.model.findings import Finding
-from auditor.model.traffic import TrafficSummary
-from auditor.rules import Registry
+
+if TYPE_CHECKING:
+    from auditor.audit.inputs import Bundle
+    from auditor.model.findings import Finding
+    from auditor.model.traffic import TrafficSummary
+    from auditor.rules import Registry
 
 PROBE_CHECKS = frozenset({"TRF-007", "TRF-008"})
 
 
-def _load(policy: Path, inventory: Path, ledger: Path | None) -> tuple[Registry, Bundle]:
+def _load(policy: Path, inventory: Path, ledger: Path | None) -> "tuple[Registry, Bundle]":
     """The check registry and the configuration bundle every traffic command starts from."""
     from auditor.audit.inputs import ConfigError, load_bundle
     from auditor.rules import discover
@@ -44,16 +47,16 @@ def _load(policy: Path, inventory: Path, ledger: Path | None) -> tuple[Registry,
 
 
 def evaluate_traffic(
-    bundle: Bundle,
-    registry: Registry,
-    summary: TrafficSummary,
+    bundle: "Bundle",
+    registry: "Registry",
+    summary: "TrafficSummary",
     *,
     db: str | None,
     kind: str,
     checks: frozenset[str],
     vantage: str | None = None,
     now: datetime | None = None,
-) -> tuple[list[Finding], int | None]:
+) -> "tuple[list[Finding], int | None]":
     """Evaluate the traffic checks over a summary through the audit service; with ``db``, record
     a run with the evidence (manual suppressions stay in force: the store applies them).
 
@@ -85,7 +88,7 @@ def evaluate_traffic(
     return outcome.findings, outcome.run_id
 
 
-def _cite(finding: Finding, digest: str, vantage: str | None) -> Finding:
+def _cite(finding: "Finding", digest: str, vantage: str | None) -> "Finding":
     """Point the finding's traffic evidence at the stored flow table (retention then keeps it)."""
     evidence = [
         item.model_copy(update={"blob_sha256": digest}) if item.source == "traffic" else item
@@ -97,7 +100,7 @@ def _cite(finding: Finding, digest: str, vantage: str | None) -> Finding:
     return finding.model_copy(update=update)
 
 
-def _traffic_checks(registry: Registry) -> frozenset[str]:
+def _traffic_checks(registry: "Registry") -> frozenset[str]:
     return frozenset(c.id for c in registry if c.scope == "traffic") - PROBE_CHECKS
 
 
@@ -109,7 +112,7 @@ def _console() -> Console:
     return console
 
 
-def print_summary(summary: TrafficSummary, findings: list[Finding], ja: bool) -> None:
+def print_summary(summary: "TrafficSummary", findings: "list[Finding]", ja: bool) -> None:
     console = _console()
     table = Table(title="ゾーン間の通信 / flows by zone pair")
     for column in ("from", "to", "service", "packets", "bytes", "first", "last", "hosts"):
@@ -147,7 +150,7 @@ def print_summary(summary: TrafficSummary, findings: list[Finding], ja: bool) ->
         Console(stderr=True).print(text, markup=False)
 
 
-def _emit(summary: TrafficSummary, findings: list[Finding], output: str, ja: bool) -> None:
+def _emit(summary: "TrafficSummary", findings: "list[Finding]", output: str, ja: bool) -> None:
     if output == "json":
         payload = {
             "summary": summary.to_json(),
@@ -164,9 +167,9 @@ def _emit(summary: TrafficSummary, findings: list[Finding], output: str, ja: boo
 
 
 def _report_capture(
-    bundle: Bundle,
-    registry: Registry,
-    summary: TrafficSummary,
+    bundle: "Bundle",
+    registry: "Registry",
+    summary: "TrafficSummary",
     *,
     db: str | None,
     output: str,

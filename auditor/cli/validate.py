@@ -9,10 +9,9 @@ from typing import Annotated
 
 import typer
 
-from auditor.audit.inputs import DEFAULT_INVENTORY, DEFAULT_POLICY
+from auditor.audit.defaults import DEFAULT_INVENTORY, DEFAULT_POLICY
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.rules import discover
 
 # The command bodies moved here from app.py unchanged and still use these names.
 _load = options.load_inputs
@@ -33,6 +32,8 @@ def register_validate(app: typer.Typer, lang: Lang) -> None:
         ledger: ledger_option = None,
         lang_: lang_option = lang,
     ) -> None:
+        from auditor.rules import discover
+
         registry = discover()
         bundle = _load(policy, inventory, ledger, registry, lang)
         console = _stdout()

@@ -17,9 +17,9 @@ from rich.text import Text
 
 from auditor.cli import options
 from auditor.cli.i18n import Lang, t
-from auditor.store.repository import Store
 
 if TYPE_CHECKING:
+    from auditor.store.repository import Store
     from auditor.web.app import WebConfig
 
 
@@ -180,7 +180,7 @@ def register_web(app: typer.Typer, lang: Lang) -> None:
         )
         serve(web_config, host, port)
 
-    def target(ctx: typer.Context, db: str | None) -> Store:
+    def target(ctx: typer.Context, db: str | None) -> "Store":
         parent = ctx.obj or {}
         return _store(db or parent.get("db"), parent.get("config"), bool(parent.get("prefecture")))
 

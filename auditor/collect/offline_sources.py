@@ -12,11 +12,11 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from functools import partial
 from pathlib import Path
 
 from auditor.collect.files import SavedConfig
+from auditor.collect.layouts import Layout as Layout
 
 # RANCID device types → inventory platforms (types not listed are detected from the text).
 RANCID_TYPES: Mapping[str, str] = {
@@ -38,13 +38,6 @@ RANCID_TYPES: Mapping[str, str] = {
 }
 SKIPPED_SUFFIXES = frozenset({".json", ".md", ".yaml", ".yml", ".csv", ".db", ".sqlite", ".pdf"})
 GIT_TIMEOUT_SECONDS = 120
-
-
-class Layout(StrEnum):
-    AUTO = "auto"
-    FOLDER = "folder"
-    OXIDIZED_GIT = "oxidized-git"
-    RANCID = "rancid"
 
 
 @dataclass(frozen=True)

@@ -343,3 +343,8 @@ class DeviceCollectionRow(TenantScoped, Base):
     failures: Mapped[str] = mapped_column(Text)
     evidence: Mapped[str] = mapped_column(Text)
     reported_at: Mapped[datetime]
+
+
+# The outbox table lives in its own module; importing it here (after ``Base`` exists) means
+# ``Base.metadata`` always knows it, whichever store module is imported first.
+from auditor.store import outbox_models as _outbox_models  # noqa: E402, F401

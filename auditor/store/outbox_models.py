@@ -1,7 +1,7 @@
 """The notification outbox table (migration ``0010_notification_outbox``).
 
 Kept out of ``models.py`` so the findings tables and the delivery queue evolve separately; the
-package ``__init__`` imports it, so ``Base.metadata`` always knows the table.
+``models`` module imports it at its end, so ``Base.metadata`` always knows the table.
 """
 
 from __future__ import annotations

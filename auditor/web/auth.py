@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 import threading
@@ -14,8 +15,15 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 _HASHER = PasswordHasher()
-# A real hash to verify against when the user does not exist: the answer takes as long either way.
-_DUMMY_HASH = _HASHER.hash(secrets.token_urlsafe(16))
+
+
+@functools.cache
+def _dummy_hash(hasher: PasswordHasher) -> str:
+    """A real hash to verify against when the user does not exist: the answer takes as long
+    either way. Made on the first sign-in, not at import: a hash costs a tenth of a second and
+    the ``web user`` commands never need it."""
+    return hasher.hash(secrets.token_urlsafe(16))
+
 
 MIN_PASSWORD_LENGTH = 12
 
@@ -29,7 +37,7 @@ def hash_password(password: str) -> str:
 def verify_password(password_hash: str | None, password: str) -> bool:
     """``False`` for a wrong password, an account without one, or a broken hash."""
     try:
-        _HASHER.verify(password_hash or _DUMMY_HASH, password)
+        _HASHER.verify(password_hash or _dummy_hash(_HASHER), password)
     except (VerificationError, InvalidHashError):
         return False
     return password_hash is not None

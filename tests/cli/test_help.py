@@ -11,11 +11,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import typer
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.cli.i18n import MESSAGES, Lang, detect_lang
+from tests.cli_tree import CliRunner, build_app, get_command
 
 CLI_DIR = Path(__file__).resolve().parents[2] / "auditor" / "cli"
 TEXTS: dict[str, set[str]] = {
@@ -44,7 +42,7 @@ def walk(command: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, 
 
 
 def command_tree(lang: Lang) -> list[tuple[tuple[str, ...], Any]]:
-    return list(walk(typer.main.get_command(build_app(lang))))
+    return list(walk(get_command(build_app(lang))))
 
 
 def flat(text: str) -> str:

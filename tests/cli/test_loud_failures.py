@@ -7,16 +7,17 @@ otherwise) against real SQLite files written by a real ``auditor run``.
 from __future__ import annotations
 
 import json
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app, main
-from tests.test_cli import city_files  # noqa: F401 - the fixture: policy, inventory, ledger, db
+from auditor.cli.app import main
+from tests.cli_tree import CliRunner, build_app
+from tests.test_cli import write_city_files
 from tests.test_config_history import CONFIGS, DAY1, record
 
 REPO = Path(__file__).resolve().parents[2]
@@ -33,34 +34,56 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture
-def stored(city_files: dict[str, Path]) -> dict[str, Path]:  # noqa: F811 - the fixture above
-    """A database with the ledger findings of one real run."""
-    code, _, err = invoke(
-        "run",
-        "--policy",
-        str(city_files["policy"]),
-        "--inventory",
-        str(city_files["inventory"]),
-        "--ledger",
-        str(city_files["ledger"]),
-        "--db",
-        str(city_files["db"]),
-        "--fail-on",
-        "never",
-    )
+@pytest.fixture(scope="module")
+def stored_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder with the city's files and a database with the ledger findings of one real run;
+    run once per module (every test that reads it gets its own copy)."""
+    folder = tmp_path_factory.mktemp("stored")
+    files = write_city_files(folder)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _isolate(folder, monkeypatch)
+        code, _, err = invoke(
+            "run",
+            "--policy",
+            str(files["policy"]),
+            "--inventory",
+            str(files["inventory"]),
+            "--ledger",
+            str(files["ledger"]),
+            "--db",
+            str(files["db"]),
+            "--fail-on",
+            "never",
+        )
     assert code == 0, err
-    return city_files
+    return folder
+
+
+@pytest.fixture
+def stored(stored_template: Path, tmp_path: Path) -> dict[str, Path]:
+    """A database with the ledger findings of one real run (a copy of the module's)."""
+    folder = tmp_path / "stored"
+    shutil.copytree(stored_template, folder)
+    return {
+        "policy": folder / "policy.yaml",
+        "inventory": folder / "devices.yaml",
+        "ledger": folder / "ledger.csv",
+        "db": folder / "a.db",
+    }
 
 
 @pytest.fixture(autouse=True)
 def _no_settings_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No /etc/auditor/auditor.toml and no state directory of the machine leak into a test."""
-    monkeypatch.setenv("AUDITOR_CONFIG", str(tmp_path / "no-such-auditor.toml"))
-    monkeypatch.setenv("AUDITOR_STATE_DIR", str(tmp_path / "state"))
+    _isolate(tmp_path, monkeypatch)
+    yield
+
+
+def _isolate(folder: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUDITOR_CONFIG", str(folder / "no-such-auditor.toml"))
+    monkeypatch.setenv("AUDITOR_STATE_DIR", str(folder / "state"))
     for name in ("AUDITOR_DB_URL", "AUDITOR_TIMEZONE", "AUDITOR_DEBUG", "COLUMNS"):
         monkeypatch.delenv(name, raising=False)
-    yield
 
 
 # -- a reading command never creates a database ---------------------------------------------

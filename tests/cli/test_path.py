@@ -5,10 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from typer.testing import CliRunner
-
 from auditor.analysis.matrix import ZoneMatrix, zone_matrix_from_json
-from auditor.cli.app import build_app
+from tests.cli_tree import CliRunner, build_app
 from tests.test_matrix_cli import POLICY, _city_store
 
 

@@ -10,10 +10,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.lab.scenario import Scenario, load_example_city, remediated
+from tests.cli_tree import CliRunner, build_app
 from tests.test_matrix_cli import POLICY, _city_store
 
 

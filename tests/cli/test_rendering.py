@@ -10,10 +10,9 @@ import pytest
 from rich.cells import cell_len
 from rich.console import Console
 from rich.progress import Progress, TextColumn
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.cli.progress import DeviceProgress
+from tests.cli_tree import CliRunner, build_app
 from tests.test_cli import city_files  # noqa: F401 - the fixture: policy, inventory, ledger, db
 
 

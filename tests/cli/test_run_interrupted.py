@@ -1,6 +1,7 @@
 """SIGINT/SIGTERM during `auditor run`: exit 3, a message, the run closed as incomplete, nothing
 resolved, the chain intact. A real subprocess polls an SNMP "agent" that never answers: a UDP
-socket this test opens and never reads, so the poll waits out its long timeout."""
+socket this test opens and never answers from, so the poll waits out its long timeout. The
+request arriving on it is the signal that the run is inside the poll."""
 
 from __future__ import annotations
 
@@ -46,12 +47,12 @@ devices:
 
 
 @pytest.fixture
-def silent_agent() -> Iterator[int]:
-    """A bound UDP port that swallows every datagram (no ICMP port-unreachable comes back)."""
+def silent_agent() -> Iterator[socket.socket]:
+    """A bound UDP socket that swallows every datagram (no ICMP port-unreachable comes back)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     sock.bind(("127.0.0.1", 0))
     try:
-        yield int(sock.getsockname()[1])
+        yield sock
     finally:
         sock.close()
 
@@ -89,16 +90,28 @@ def _wait_for_running(db: Path, deadline: float) -> None:
         while time.monotonic() < deadline:
             if any(r.status == RunStatus.RUNNING for r in store.list_runs()):
                 return
-            time.sleep(0.2)
+            time.sleep(0.02)
     raise AssertionError("the run never started")
+
+
+def _wait_for_request(agent: socket.socket, timeout: float) -> None:
+    """The SNMP request reached the agent: the run is inside the poll, waiting for an answer
+    that never comes."""
+    agent.settimeout(timeout)
+    try:
+        agent.recv(65535)
+    except TimeoutError:
+        raise AssertionError("the run never polled the agent") from None
 
 
 @pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
 def test_a_signal_closes_the_run_as_incomplete_and_exits_3(
-    tmp_path: Path, silent_agent: int, signum: signal.Signals
+    tmp_path: Path, silent_agent: socket.socket, signum: signal.Signals
 ) -> None:
     (tmp_path / "policy.yaml").write_text(POLICY, encoding="utf-8")
-    (tmp_path / "inventory.yaml").write_text(INVENTORY.format(port=silent_agent), encoding="utf-8")
+    (tmp_path / "inventory.yaml").write_text(
+        INVENTORY.format(port=silent_agent.getsockname()[1]), encoding="utf-8"
+    )
     db = tmp_path / "auditor.db"
     earlier = _earlier_finding(db)
     env = {**os.environ, "KYOJIN_TEST_COMMUNITY": "kyojin-test", "NO_COLOR": "1"}
@@ -124,7 +137,7 @@ def test_a_signal_closes_the_run_as_incomplete_and_exits_3(
     )
     try:
         _wait_for_running(db, time.monotonic() + 60)
-        time.sleep(0.5)  # inside the SNMP poll, waiting for an answer that never comes
+        _wait_for_request(silent_agent, 60)
         process.send_signal(signum)
         _out, err = process.communicate(timeout=60)
     finally:

@@ -61,7 +61,7 @@ class DaemonProcess:
                 return True
             if self.process.poll() is not None and not predicate():
                 return predicate()
-            time.sleep(0.1)
+            time.sleep(0.02)
         return predicate()
 
     def saw(self, text: str) -> bool:

@@ -21,15 +21,14 @@ from ruamel.yaml import YAML
 from scapy.layers.inet import IP, TCP
 from scapy.layers.l2 import Ether
 from scapy.utils import wrpcap
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.daemon.scheduler import Daemon
 from auditor.daemon.settings import Settings
 from auditor.lab.netns import LabState, existing_namespaces
 from auditor.model.traffic import EVIDENCE_LABEL, TrafficSummary
 from auditor.notify.settings import NotifySettings
 from auditor.store import Store
+from tests.cli_tree import CliRunner, build_app
 from tests.daemon.labfiles import EXAMPLE_POLICY, REPO
 from tests.notify.servers import WebhookReceiver
 

@@ -124,6 +124,6 @@ def test_two_city_daemons_share_one_database_and_keep_to_their_city(tmp_path: Pa
     lone = DaemonProcess(daemon_env(tmp_path, unused, unused))
     deadline = time.monotonic() + 60
     while lone.process.poll() is None and time.monotonic() < deadline:
-        time.sleep(0.2)
+        time.sleep(0.02)
     assert lone.process.returncode == 2, lone.output()
     assert "--tenant" in lone.output()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from auditor.store import Store
+from auditor.store import Store, upgrade
 from auditor.store.outbox import Outbox
 from tests.notify.servers import Certs, Rsyslogd, SmtpServer, make_certs
 
@@ -15,10 +16,21 @@ SMTP_USER = "auditor"
 SMTP_PASSWORD = "Smtp-Pass-9f3e1c"
 
 
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """An empty store at the newest schema, migrated once per test process (15 migrations)."""
+    path = tmp_path_factory.mktemp("notify-store") / "auditor.db"
+    upgrade(f"sqlite:///{path}")
+    return path
+
+
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[Store]:
-    with Store(str(tmp_path / "auditor.db")) as opened:
-        opened.upgrade()
+def store(tmp_path: Path, migrated_template: Path) -> Iterator[Store]:
+    """A fresh store of its own per test: a copy of the migrated template."""
+    path = tmp_path / "auditor.db"
+    shutil.copyfile(migrated_template, path)
+    with Store(str(path)) as opened:
+        opened.upgrade()  # already current: a check, as every command does
         yield opened
 
 

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import hashlib
 import re
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
 
 from auditor.model.findings import EvidenceRef, Finding, Reference, Severity
 from auditor.model.snapshot import DeviceSnapshot, Interface, SystemInfo
 from auditor.policy.models import Policy
 from auditor.store import Store, console
+from auditor.web import auth
 from auditor.web.auth import hash_password
 from tests.store.helpers import run_once
 
@@ -19,6 +24,26 @@ T0 = datetime(2026, 11, 1, 1, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery staple"
 USERS = {"viewer1": "viewer", "triager1": "triager", "approver1": "approver", "admin1": "admin"}
 HOSTILE = '<script>alert(1)</script>"><img src=x onerror=alert(2)>\x1b[31m\x07bell'
+
+# argon2id with the smallest cost: a hash or a sign-in takes microseconds instead of 0.18 s of
+# CPU (64 MiB, three passes, four lanes). What the tests prove (who may sign in, the rate limit,
+# sessions) does not depend on the cost; test_web_security pins the production parameters.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+# The console's own hasher, read before any fixture below can have swapped it.
+PRODUCTION_HASHER = auth._HASHER
+
+
+@pytest.fixture(scope="session")
+def cheap_password_hashing() -> Iterator[PasswordHasher]:
+    """Swap the console's argon2 parameters for the cheapest ones while the tests run; yields
+    the production hasher. A hash records its parameters, so verifying one made here stays cheap
+    and one made by a real ``auditor web user add`` process is verified at full cost. (Imported
+    by two folders, it may be set up twice in a session: both restore the production hasher.)"""
+    auth._HASHER = CHEAP_HASHER
+    try:
+        yield PRODUCTION_HASHER
+    finally:
+        auth._HASHER = PRODUCTION_HASHER
 
 
 ZONES = ("internet", "lgwan", "mynumber", "management")

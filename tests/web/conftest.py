@@ -9,11 +9,17 @@ from starlette.testclient import TestClient
 from auditor.store import Store
 from auditor.web.app import WebConfig, create_app
 from tests.web.city import CSRF, PASSWORD, build
+from tests.web.city import cheap_password_hashing as cheap_password_hashing  # fixture
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_argon2(cheap_password_hashing: object) -> None:
+    """Every web test signs in with the cheap argon2 parameters (see ``tests.web.city``)."""
+
+
+@pytest.fixture(scope="session")
 def city_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Built once per module (argon2 hashing and two runs), copied per test."""
+    """Built once per test process (two runs and the accounts), copied per test."""
     path = tmp_path_factory.mktemp("web-city") / "auditor.db"
     build(path)
     return path

@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.store import Store, console
 from auditor.store.records import EventRecord
 from auditor.web.app import WebConfig, create_app
+from tests.cli_tree import CliRunner, build_app
 from tests.web.city import CSRF, PASSWORD
 from tests.web.conftest import login
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from typer.testing import CliRunner
-
-from auditor.cli.app import build_app
 from auditor.store import Store, console
 from auditor.web.auth import verify_password
+from tests.cli_tree import CliRunner, build_app
 
 SECRET = "a long enough passphrase"
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from argon2 import PasswordHasher, Type
 from starlette.testclient import TestClient
 
 from auditor.store import Store
@@ -184,6 +185,23 @@ def test_logins_are_rate_limited_per_user_and_per_address(web: TestClient, clock
     for index in range(20):
         assert _try(web, f"nobody{index}", "wrong password!") == 401
     assert _try(web, "admin1", PASSWORD) == 429  # the address is limited now
+
+
+def test_production_password_hashes_are_full_cost_argon2id(
+    cheap_password_hashing: PasswordHasher,
+) -> None:
+    """The other tests sign in with the cheapest argon2 parameters; the console's own hasher is
+    argon2id at the library's recommended cost, and its hashes verify (wrong passwords do not)."""
+    from auditor.web import auth
+
+    real = cheap_password_hashing
+    assert (real.time_cost, real.memory_cost, real.parallelism) == (3, 65536, 4)
+    assert real.type is Type.ID
+    hashed = real.hash(PASSWORD)
+    assert hashed.startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+    assert auth.verify_password(hashed, PASSWORD)
+    assert not auth.verify_password(hashed, "wrong password!")
+    assert not auth.verify_password(None, PASSWORD)  # an unknown user: verified against a dummy
 
 
 def test_a_disabled_user_cannot_sign_in_and_loses_sessions(web: TestClient) -> None:

@@ -9,11 +9,10 @@ import json
 from pathlib import Path
 
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.report.service import build_report, load_inputs
 from auditor.store import EventType, FindingStatus, Store
+from tests.cli_tree import CliRunner, build_app
 from tests.web.city import fingerprint_of
 from tests.web.conftest import login
 
