@@ -40,9 +40,12 @@ _stderr = options.stderr
 _stdout = options.stdout
 
 
-class Interrupted(BaseException):
-    """Raised in the main thread by SIGINT/SIGTERM; a BaseException so no ``except Exception``
-    between here and the collectors swallows it. The audit service closes the run as incomplete."""
+class Interrupted(KeyboardInterrupt):
+    """Raised in the main thread by SIGINT/SIGTERM; a KeyboardInterrupt so that nothing between
+    here and the collectors swallows it: not an ``except Exception``, and not asyncio, which
+    re-raises only KeyboardInterrupt and SystemExit (any other BaseException raised inside a
+    datagram ``sendto`` became a transport "fatal write error" and the poll went on waiting for
+    its timeout). The audit service closes the run as incomplete."""
 
     def __init__(self, signum: int) -> None:
         super().__init__(signal.Signals(signum).name)

@@ -43,7 +43,7 @@ def _operator() -> str:
     return os.environ.get("SUDO_USER") or getpass.getuser()
 
 
-def _store(db: str | None, config: Path | None, prefecture: bool = False) -> Store:
+def _store(db: str | None, config: Path | None, prefecture: bool = False) -> "Store":
     """The daemon's database: ``--db``/``AUDITOR_DB_URL``, else the daemon configuration's;
     scoped to the chosen city, or with ``prefecture`` to the prefecture console's accounts."""
     if config is not None:
