@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
 from auditor.distributed import sealing
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.store.repository import Store
+from tests.builders import example_city
 from tests.offline.conftest import REPO, save_city
 
 POLICY = REPO / "policies" / "example-city"
@@ -43,7 +44,7 @@ def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_example_city()
+    return example_city()
 
 
 @pytest.fixture
