@@ -2,8 +2,8 @@
 
 (:func:`prepared_copy` does the same for a store with content: recorded once, copied per test.)
 
-Migrating an empty SQLite file to head costs about 0.13 s of CPU (fifteen migrations, each table
-rebuilt by SQLite's batch mode); the offline subset creates a few hundred fresh stores. So
+Migrating an empty SQLite file to head costs about 0.13 s of CPU (ten migrations, several of them
+rebuilding tables in batch mode); the offline subset creates a few hundred fresh stores. So
 :func:`install` wraps ``upgrade_engine`` (the one function every upgrade path of the product reaches:
 ``Store.upgrade``, ``migrate.upgrade``, the CLI's ``--db`` stores, the daemon): when it is asked for
 head on a file-backed SQLite database that holds no table yet, the database is first filled with a
