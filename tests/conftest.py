@@ -22,10 +22,14 @@ if os.environ.get("PYTHONDONTWRITEBYTECODE") and not os.environ.get(
     sys.dont_write_bytecode = False
     del os.environ["PYTHONDONTWRITEBYTECODE"]  # for the processes the tests start
 
-from tests.markers import FIXTURE_MARKS, set_running
+from tests import storefiles
+from tests.markers import FIXTURE_MARKS, running_has, set_running
 
 # A real PostgreSQL server (store tests and anything else that claims PostgreSQL): tests/postgres.py
 from tests.postgres import postgres_database_url, postgres_server_url  # noqa: F401
+
+# Fresh SQLite stores are copies of one migrated template per process (tests/storefiles.py).
+storefiles.install(real_migrations=lambda: running_has("real_migrations"))
 
 
 @pytest.hookimpl(tryfirst=True)

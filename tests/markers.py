@@ -44,6 +44,12 @@ def set_running(item: pytest.Item | None) -> None:
     _running = item
 
 
+def running_has(marker: str) -> bool:
+    """Whether the running test carries ``marker`` (False outside a test)."""
+    item = _running
+    return item is not None and item.get_closest_marker(marker) is not None
+
+
 def require(marker: str, what: str) -> None:
     """Fail the running test unless it carries ``marker``; a no-op outside a test (collection)."""
     item = _running

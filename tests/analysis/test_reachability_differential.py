@@ -32,13 +32,14 @@ from auditor.analysis.reachability.verdicts import (
 )
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.models import Device, Inventory
-from auditor.lab.scenario import expected_snapshot, load_example_city
+from auditor.lab.scenario import expected_snapshot
 from auditor.model.services import Service
 from auditor.model.snapshot import Acl, AclEntry, Interface, NatRule, PolicyRoute, Route
 from auditor.policy.loader import load_policy
 from auditor.rules import AuditContext
 from tests.analysis import reachability_reference as reference
 from tests.analysis.test_reachability import _city, _nat_edge, _vrf_core
+from tests.builders import example_city
 
 REPO = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -136,7 +137,7 @@ def _add_features(snapshots: dict[str, Any]) -> None:
 
 
 def _example_city() -> NetworkView:
-    scenario = load_example_city()
+    scenario = example_city()
     policy = load_policy(REPO / "policies" / "example-city").policy
     ledger = load_ledger(REPO / "inventory" / "example-city" / "ledger.csv", policy)
     inventory = Inventory(

@@ -36,10 +36,10 @@ from auditor.collect.snmp_fastber import (
 )
 from auditor.collect.snmp_fastusm import UNKNOWN_ENGINE_ID, localized_key, parse_message
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
-from auditor.lab.scenario import load_example_city
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
 from auditor.model.collection import FailureKind
 from auditor_checks.collection.kinds import check_id_for
+from tests.builders import example_city
 from tests.collect.snmp_agents import (
     free_udp_port,
     garbage_agent,
@@ -257,7 +257,7 @@ def test_snmpd_v3_failures_are_the_same_col_kinds_through_both_paths(tmp_path: P
 
 @pytest.mark.lab
 def test_the_lab_city_gives_identical_snapshots_through_both_paths(tmp_path: Path) -> None:
-    scenario = load_example_city()
+    scenario = example_city()
     snmp_devices = [device for device in scenario.devices if device.snmp is not None]
     plan = plan_snmp_agent(scenario, snmp_devices, tmp_path)
     platforms = {device.name: device.platform for device in scenario.devices}

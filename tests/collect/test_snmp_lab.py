@@ -12,10 +12,11 @@ import pytest
 from auditor.collect.base import CollectionResult
 from auditor.collect.snmp import PollOptions, collect_snmp
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
-from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
+from auditor.lab.scenario import Scenario, expected_snapshot
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
 from auditor.lab.snmprec import cdp_neighbors
 from auditor.model.snapshot import DeviceSnapshot
+from tests.builders import example_city
 
 
 @dataclass
@@ -54,7 +55,7 @@ def _inventory_and_secrets(plan: object) -> tuple[list[Device], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def snmpsim_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
-    scenario = load_example_city()
+    scenario = example_city()
     snmp_devices = [device for device in scenario.devices if device.snmp is not None]
     plan = plan_snmp_agent(scenario, snmp_devices, tmp_path_factory.mktemp("lab"))
     process = start_snmp_agent(plan)
@@ -74,13 +75,11 @@ def snmpsim_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
         process.wait(timeout=10)
 
 
-NO_ENTITY_MIB = {
-    device.name for device in load_example_city().devices if device.platform == "net_snmp"
-}
+NO_ENTITY_MIB = {device.name for device in example_city().devices if device.platform == "net_snmp"}
 
 
 def _lab_devices() -> list[str]:
-    return [device.name for device in load_example_city().devices if device.snmp is not None]
+    return [device.name for device in example_city().devices if device.snmp is not None]
 
 
 def test_every_lab_device_is_collected(snmpsim_lab: LabRun) -> None:

@@ -17,12 +17,13 @@ from auditor.collect.ssh import (
     plan_commands,
 )
 from auditor.lab.cli_render import render
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.model.collection import FailureKind
 from auditor.platforms.registry import profiles
 from auditor.platforms.text_decode import decode_output
 from auditor.redact import marker
 from auditor_checks.collection.kinds import check_id_for, describe
+from tests.builders import example_city
 from tests.collect.ssh_lab import ONE_PER_PLATFORM, SshLab, ssh_lab
 
 SALT = b"ssh-collector-test"
@@ -30,7 +31,7 @@ SALT = b"ssh-collector-test"
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_example_city()
+    return example_city()
 
 
 @pytest.fixture(scope="module")

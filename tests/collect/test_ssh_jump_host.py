@@ -9,9 +9,9 @@ import pytest
 
 from auditor.collect.ssh import SshCollector
 from auditor.inventory.models import CredentialRef
-from auditor.lab.scenario import load_example_city
 from auditor.model.collection import FailureKind
 from auditor_checks.collection.kinds import check_id_for, describe
+from tests.builders import example_city
 from tests.collect.openssh import OpenSsh, new_key, openssh_server
 from tests.collect.ssh_lab import SshLab, ssh_lab
 from tests.collect.test_ssh_collector import SALT
@@ -24,7 +24,7 @@ VOLATILE: dict[str, object] = {"collected_at": True, "system": {"clock_skew_seco
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SshLab]:
-    with ssh_lab(load_example_city(), DEVICES, tmp_path_factory.mktemp("jump-lab")) as running:
+    with ssh_lab(example_city(), DEVICES, tmp_path_factory.mktemp("jump-lab")) as running:
         yield running
 
 

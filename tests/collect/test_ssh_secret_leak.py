@@ -10,12 +10,12 @@ import pytest
 from auditor.audit.service import run_audit
 from auditor.collect.ssh import SshCollector
 from auditor.inventory.models import AssetLedger, Inventory
-from auditor.lab.scenario import load_example_city
 from auditor.report.data import load_report_data
 from auditor.report.service import run_export, write_report
 from auditor.rules import discover
 from auditor.store import Store
 from tests import builders
+from tests.builders import example_city
 from tests.collect.ssh_lab import ONE_PER_PLATFORM, ssh_lab
 from tests.collect.test_ssh_collector import planted_secrets
 
@@ -23,7 +23,7 @@ pytestmark = pytest.mark.lab
 
 
 def test_no_planted_secret_reaches_the_database_reports_or_exports(tmp_path: Path) -> None:
-    scenario = load_example_city()
+    scenario = example_city()
     with ssh_lab(scenario, ONE_PER_PLATFORM, tmp_path) as lab:
         devices = [lab.device(name) for name in ONE_PER_PLATFORM]
         inventory = Inventory(devices=devices)

@@ -16,9 +16,10 @@ import pytest
 
 from auditor.collect.base import CollectionResult
 from auditor.collect.ssh import SshCollector, format_plan
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.model.collection import FailureKind
 from auditor_checks.collection.kinds import check_id_for, describe
+from tests.builders import example_city
 from tests.collect.ssh_lab import SshLab, ssh_lab
 from tests.collect.test_ssh_collector import MEASURED, SALT, expected_parts
 
@@ -62,7 +63,7 @@ def with_variants(scenario: Scenario, variants: dict[str, tuple[str, dict[str, A
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return with_variants(load_example_city(), VARIANTS)
+    return with_variants(example_city(), VARIANTS)
 
 
 @pytest.fixture(scope="module")
@@ -163,7 +164,7 @@ def test_ax_without_an_enable_secret_still_enters_enable_before_the_config(
 def test_an_ix_show_refused_outside_config_mode_is_rejected_not_an_empty_config(
     tmp_path: Path,
 ) -> None:
-    city = load_example_city()
+    city = example_city()
     changed = with_variants(city, {"ix-refuses": ("lg-rt1", {})})
     changed.device("ix-refuses").cli_extra = {
         "show running-config": "% running-config -- Invalid command."

@@ -19,8 +19,9 @@ from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
 from auditor.distributed import sealing
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.store.repository import Store
+from tests.builders import example_city
 from tests.offline.conftest import REPO, save_city
 
 POLICY = REPO / "policies" / "example-city"
@@ -34,22 +35,29 @@ def _cli(args: list[str], lang: str = "en") -> tuple[int, str]:
     return result.exit_code, result.output
 
 
+def _set_env(monkeypatch: pytest.MonkeyPatch, state: Path) -> None:
+    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "bundle-test")
+    monkeypatch.setenv("AUDITOR_STATE_DIR", str(state))
+    monkeypatch.delenv("AUDITOR_KEYS_DIR", raising=False)
+
+
 @pytest.fixture(autouse=True)
 def _env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "bundle-test")
-    monkeypatch.setenv("AUDITOR_STATE_DIR", str(tmp_path / "state"))
-    monkeypatch.delenv("AUDITOR_KEYS_DIR", raising=False)
+    _set_env(monkeypatch, tmp_path / "state")
 
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_example_city()
+    return example_city()
 
 
 @pytest.fixture
 def city(scenario: Scenario, tmp_path: Path) -> Path:
     """An inventory of saved-file devices (plus one whose file is missing)."""
-    folder = tmp_path / "inventory"
+    return _write_city(scenario, tmp_path / "inventory")
+
+
+def _write_city(scenario: Scenario, folder: Path) -> Path:
     save_city(scenario, folder / "configs", FILE_DEVICES)
     lines = ["devices:"]
     for name in (*FILE_DEVICES, MISSING):
@@ -67,6 +75,10 @@ def city(scenario: Scenario, tmp_path: Path) -> Path:
 
 @pytest.fixture
 def keys(tmp_path: Path) -> dict[str, Path]:
+    return _make_keys(tmp_path)
+
+
+def _make_keys(tmp_path: Path) -> dict[str, Path]:
     collector, central = tmp_path / "collector-keys", tmp_path / "central-keys"
     assert _cli(["keys", "init", "--collector", "myn-col1", "--dir", str(collector)])[0] == 0
     assert _cli(["keys", "init", "--central", "--dir", str(central)])[0] == 0
@@ -179,12 +191,26 @@ def test_secrets_are_redacted_before_they_enter_the_bundle(
     assert any(b"<redacted:sha256:" in data for data in members.values())
 
 
+@pytest.fixture(scope="module")
+def collected(
+    scenario: Scenario, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, dict[str, Path], bytes]:
+    """(inventory, keys, sealed bundle) made once for the tests that only read them."""
+    folder = tmp_path_factory.mktemp("collected")
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _set_env(monkeypatch, folder / "state")
+        city, keys = _write_city(scenario, folder / "inventory"), _make_keys(folder)
+        bundle = _collect(city, keys, folder / "drop")
+    return city, keys, bundle.read_bytes()
+
+
 @pytest.mark.parametrize("where", ["magic", "header", "early", "middle", "tag"])
 def test_a_tampered_bundle_is_refused_and_nothing_is_stored(
-    where: str, city: Path, keys: dict[str, Path], tmp_path: Path
+    where: str, collected: tuple[Path, dict[str, Path], bytes], tmp_path: Path
 ) -> None:
-    bundle = _collect(city, keys, tmp_path / "drop")
-    data = bytearray(bundle.read_bytes())
+    city, keys, sealed = collected  # one collection for every position
+    bundle = tmp_path / "tampered.kjb"
+    data = bytearray(sealed)
     position = {
         "magic": 2,
         "header": 20,

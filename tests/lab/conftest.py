@@ -8,12 +8,13 @@ from collections.abc import Iterator
 import pytest
 
 from auditor.lab.runner import LabState, lab_down, lab_up
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
+from tests.builders import example_city as example_city_copy
 
 
 @pytest.fixture(scope="session")
 def example_city() -> Scenario:
-    return load_example_city()
+    return example_city_copy()
 
 
 @pytest.fixture(scope="session")

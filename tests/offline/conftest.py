@@ -10,10 +10,11 @@ from auditor.audit.inputs import Bundle
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.models import Device, Inventory
 from auditor.lab.cli_render import render
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.platforms.registry import profile_for
 from auditor.policy.loader import load_policy
 from auditor.rules import Registry, discover
+from tests.builders import example_city
 
 REPO = Path(__file__).resolve().parents[2]
 SALT = b"offline-test"
@@ -21,7 +22,7 @@ SALT = b"offline-test"
 
 @pytest.fixture(scope="session")
 def scenario() -> Scenario:
-    return load_example_city()
+    return example_city()
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 import subprocess
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -28,15 +30,12 @@ def _cli(args: list[str]) -> tuple[int, str]:
     return result.exit_code, result.output
 
 
-@pytest.fixture
-def recorded(
-    scenario: Scenario, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> tuple[Path, Path]:
+def _record(scenario: Scenario, folder: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path]:
     """A store holding one offline run of three devices; returns (database, saved files)."""
     monkeypatch.setenv("AUDITOR_REDACTION_SALT", "kit-test-salt")
-    monkeypatch.setenv("AUDITOR_STATE_DIR", str(tmp_path / "state"))
-    saved = save_city(scenario, tmp_path / "saved", DEVICES)
-    database = tmp_path / "auditor.db"
+    monkeypatch.setenv("AUDITOR_STATE_DIR", str(folder / "state"))
+    saved = save_city(scenario, folder / "saved", DEVICES)
+    database = folder / "auditor.db"
     code, output = _cli(
         [
             "audit-configs",
@@ -52,6 +51,31 @@ def recorded(
         ]
     )
     assert code == 0, output
+    return database, saved
+
+
+@pytest.fixture(scope="module")
+def recorded_once(
+    scenario: Scenario, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[Path, Path]:
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return _record(scenario, tmp_path_factory.mktemp("kit-recorded"), monkeypatch)
+
+
+@pytest.fixture
+def recorded(
+    recorded_once: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> tuple[Path, Path]:
+    """The recorded store and saved files, copied for this test (the audit ran once per module)."""
+    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "kit-test-salt")
+    monkeypatch.setenv("AUDITOR_STATE_DIR", str(tmp_path / "state"))
+    database, saved = tmp_path / "auditor.db", tmp_path / "saved"
+    shutil.copytree(recorded_once[1], saved)
+    with (
+        closing(sqlite3.connect(f"file:{recorded_once[0]}?mode=ro", uri=True)) as source,
+        closing(sqlite3.connect(database)) as copy,
+    ):
+        source.backup(copy)
     return database, saved
 
 

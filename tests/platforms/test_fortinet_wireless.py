@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from auditor.lab.cli_render import fortigate
-from auditor.lab.scenario import load_example_city
 from auditor.model.snapshot import WirelessNetwork
 from auditor.platforms import fortinet
+from tests.builders import example_city
 
 SALT = b"wireless"
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -131,7 +131,7 @@ def test_without_a_profile_being_offered_is_unknown_and_without_the_block_wirele
 
 
 def test_the_lab_controller_round_trips_through_its_rendered_configuration() -> None:
-    scenario = load_example_city()
+    scenario = example_city()
     device = scenario.device("wlc-fw1")
     outputs = {k: v for k, v in fortigate.render(device, scenario).items() if isinstance(v, str)}
     parts = fortinet.parse(outputs, salt=SALT)

@@ -12,15 +12,15 @@ from auditor.lab.scenario import (
     discovery_state,
     expected_neighbors,
     fdb_entries,
-    load_example_city,
 )
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.registry import profiles
 from auditor.platforms.text_decode import decode_output
 from auditor.redact import marker
+from tests.builders import example_city
 
 SALT = b"round-trip"
-SCENARIO = load_example_city()
+SCENARIO = example_city()
 SSH_DEVICES = [
     device.name for device in SCENARIO.devices if device.ssh and device.platform in profiles()
 ]

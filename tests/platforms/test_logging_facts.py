@@ -14,10 +14,10 @@ from datetime import UTC, datetime
 import pytest
 
 from auditor.lab.cli_render import render
-from auditor.lab.scenario import load_example_city
 from auditor.platforms import fortinet, yamaha_rtx
 from auditor.platforms.registry import profiles
 from auditor.platforms.text_decode import decode_output
+from tests.builders import example_city
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 LOGGING = {"management.login_logging", "management.config_change_logging"}
@@ -104,7 +104,7 @@ def test_declared_logging_facts_per_platform() -> None:
 def test_the_lab_renders_what_the_parsers_read_back(
     device: str, login: bool | None, change: bool | None
 ) -> None:
-    scenario = load_example_city()
+    scenario = example_city()
     lab = scenario.device(device)
     outputs = {
         command: decode_output(value).text if isinstance(value, bytes) else value

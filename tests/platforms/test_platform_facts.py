@@ -14,14 +14,15 @@ import pytest
 from pydantic import BaseModel
 
 from auditor.lab.cli_render import render
-from auditor.lab.scenario import ScenarioDevice, load_example_city
+from auditor.lab.scenario import ScenarioDevice
 from auditor.model.snapshot import Interface, ManagementPlane, SystemInfo
 from auditor.platforms.parts import SnapshotParts
 from auditor.platforms.profile import FORWARDING_FACTS, PlatformProfile
 from auditor.platforms.registry import profile_for, profiles
 from auditor.platforms.text_decode import decode_output
+from tests.builders import example_city
 
-SCENARIO = load_example_city()
+SCENARIO = example_city()
 SALT = b"facts"
 
 

@@ -11,11 +11,13 @@ from pathlib import Path
 from auditor.audit.inputs import Bundle
 from auditor.audit.service import RunRequest, run
 from auditor.inventory.models import AssetLedger, Device, Inventory
-from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
+from auditor.lab.scenario import Scenario, expected_snapshot
 from auditor.policy.loader import load_policy
 from auditor.policy.models import Policy
 from auditor.rules import discover
 from auditor.store import Store
+from tests.builders import example_city
+from tests.storefiles import prepared_copy
 
 REPO = Path(__file__).resolve().parents[2]
 POLICY_DIR = REPO / "policies" / "example-city"
@@ -25,7 +27,7 @@ POLICY_DIR = REPO / "policies" / "example-city"
 def _scenario() -> Scenario:
     """The lab scenario, parsed once per test process (its YAML takes a fifth of a second of CPU
     and every caller here only reads it; ``Scenario`` builds its lookup tables once anyway)."""
-    return load_example_city()
+    return example_city()
 
 
 def example_inventory() -> Inventory:
@@ -59,3 +61,12 @@ def audit_example_city(store: Store, now: datetime | None = None) -> tuple[Polic
         request = RunRequest(scope="full", devices=inventory.devices, snapshots=snapshots, now=at)
         run(bundle, registry, store, request)  # the audit service, so the matrix is stored too
     return policy, inventory
+
+
+def audited_example_city_at(path: Path, now: datetime) -> tuple[Policy, Inventory]:
+    """A SQLite store at ``path`` holding :func:`audit_example_city` at ``now`` (recorded once per
+    process and time, then copied), and private copies of the policy and inventory it used."""
+    policy, inventory = prepared_copy(
+        ("example-city-audited", now), lambda store: audit_example_city(store, now), path
+    )
+    return policy.model_copy(deep=True), inventory.model_copy(deep=True)

@@ -13,7 +13,6 @@ from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from auditor.cli.app import build_app
-from auditor.lab.scenario import load_example_city
 from auditor.report.controls import (
     ControlMatrix,
     appendix_context,
@@ -23,7 +22,8 @@ from auditor.report.controls import (
 from auditor.rules import discover
 from auditor.store import Store
 from auditor.store.records import NETWORK_TARGET, ResultOutcome
-from tests.report.example_city import POLICY_DIR, audit_example_city
+from tests.builders import example_city
+from tests.report.example_city import POLICY_DIR, audited_example_city_at
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -33,9 +33,9 @@ def city(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> tuple[Path, ControlMatrix, list[tuple[str, str]]]:
     path = tmp_path_factory.mktemp("controls") / "auditor.db"
+    policy, _ = audited_example_city_at(path, NOW)
     with Store(f"sqlite:///{path}") as store:
         store.upgrade()
-        policy, _ = audit_example_city(store, NOW)
         latest = store.list_runs()[0]
         matrix = load_control_matrix(store, policy=policy)
         failing = sorted(
@@ -53,7 +53,7 @@ def test_every_check_has_a_row_and_every_device_a_column(
     city: tuple[Path, ControlMatrix, list[tuple[str, str]]],
 ) -> None:
     _, matrix, _ = city
-    scenario = load_example_city()
+    scenario = example_city()
     assert {row.check.check_id for row in matrix.rows} == set(discover().ids())
     assert set(matrix.targets) == {d.name for d in scenario.devices} | {NETWORK_TARGET}
     assert matrix.targets[-1] == NETWORK_TARGET
@@ -72,7 +72,7 @@ def test_fail_cells_are_exactly_the_failing_findings_and_passes_are_recorded(
     assert fail_cells == failing
     assert matrix.totals[ResultOutcome.PASS] > len(failing)
     # (this fixture audits without the city's asset ledger, so only segmentation is clean there)
-    clean = {entry for entry in load_example_city().clean if ":" not in entry}
+    clean = {entry for entry in example_city().clean if ":" not in entry}
     for row in (r for r in matrix.rows if r.check.check_id.startswith("SEG-")):
         for target in clean & set(row.cells):
             assert row.cells[target].outcome is not ResultOutcome.FAIL, (row.check.check_id, target)

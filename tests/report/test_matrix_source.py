@@ -15,13 +15,19 @@ from auditor.audit.inputs import Bundle
 from auditor.audit.service import RunRequest, run
 from auditor.cli.app import build_app
 from auditor.inventory.models import AssetLedger
-from auditor.lab.scenario import expected_snapshot, load_example_city
+from auditor.lab.scenario import expected_snapshot
 from auditor.policy.loader import load_policy
 from auditor.report.render import render_report
 from auditor.report.service import ReportInputs, build_report
 from auditor.rules import discover
 from auditor.store import Store
-from tests.report.example_city import POLICY_DIR, audit_example_city, example_inventory
+from tests.builders import example_city
+from tests.report.example_city import (
+    POLICY_DIR,
+    audit_example_city,
+    audited_example_city_at,
+    example_inventory,
+)
 
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
@@ -45,8 +51,8 @@ def _inventory_file(tmp_path: Path) -> Path:
 def test_a_full_audit_stores_its_matrix_and_the_report_reads_it_without_the_inventory(
     tmp_path: Path,
 ) -> None:
+    policy, _ = audited_example_city_at(tmp_path / "auditor.db", NOW)
     with _store(tmp_path) as store:
-        policy, _ = audit_example_city(store, NOW)
         stored = store.latest_matrix()
         assert stored is not None and stored.data is not None and stored.error is None
         [latest, _previous] = store.list_runs()
@@ -66,12 +72,12 @@ def test_a_full_audit_stores_its_matrix_and_the_report_reads_it_without_the_inve
 def test_auditor_matrix_prints_the_stored_matrix_of_the_latest_run_that_has_one(
     tmp_path: Path,
 ) -> None:
+    audited_example_city_at(tmp_path / "auditor.db", NOW)
     with _store(tmp_path) as store:
-        audit_example_city(store, NOW)
         with_matrix = store.latest_matrix()
         assert with_matrix is not None
         # A poll afterwards stores no matrix: the audit's stays the one shown.
-        scenario = load_example_city()
+        scenario = example_city()
         names = [d.name for d in scenario.devices]
         poll = store.begin_run("poll", "full", names, "t", None, None, NOW + timedelta(hours=1))
         store.record_run(
@@ -107,7 +113,7 @@ def test_auditor_matrix_prints_the_stored_matrix_of_the_latest_run_that_has_one(
 
 def _record_without_matrix(store: Store, at: datetime, *, error: str | None = None) -> int:
     """A full audit recorded straight into the store (as before stored matrices existed)."""
-    scenario = load_example_city()
+    scenario = example_city()
     snapshots = {d.name: expected_snapshot(scenario, d.name, at) for d in scenario.devices}
     run_id = store.begin_run("audit", "full", sorted(snapshots), "t", None, None, at)
     store.record_run(
@@ -171,7 +177,7 @@ def test_a_device_the_audit_could_not_collect_is_named_as_a_gap_in_the_matrix(
 ) -> None:
     policy = load_policy(POLICY_DIR).policy
     inventory = example_inventory()
-    scenario = load_example_city()
+    scenario = example_city()
     snapshots = {d.name: expected_snapshot(scenario, d.name, NOW) for d in scenario.devices}
     lost = sorted(snapshots)[0]
     del snapshots[lost]

@@ -13,59 +13,71 @@ import re
 import stat
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
+from auditor.model.findings import Finding, Severity
 from auditor.redact import REDACTION_SALT_ENV, REDACTION_SALT_FILE
+from auditor.report.service import ReportInputs, build_report, run_export
+from auditor.store import Store
+from tests.store.helpers import run_once
 
 REPO = Path(__file__).resolve().parents[2]
 SECRET = "Kyojin-S3cret-community"
 MARKER = re.compile(r"<redacted:sha256:[0-9a-f]{12}>")
 
-RECORD_AND_EXPORT = """
-import json, sys
-from datetime import UTC, datetime
-from pathlib import Path
-from auditor.model.findings import Finding, Severity
-from auditor.report.service import ReportInputs, build_report, run_export
-from auditor.store import Store
-from tests.store.helpers import run_once
 
-secret, db, out = sys.argv[1], sys.argv[2], Path(sys.argv[3])
-finding = Finding(
-    check_id="HRD-001",
-    severity=Severity.HIGH,
-    device="core-sw1",
-    subject=f"community: {secret}",
-    message_en=f"snmp-server community {secret} RO is configured",
-    message_ja=f"community={secret} が設定されています",
-)
-at = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
-with Store(f"sqlite:///{db}") as store:
-    store.upgrade()
-    run_once(store, [finding], at=at)
-    stored = store.list_findings()[0]
-    data = build_report(store, ReportInputs(), now=at)
-    run_export("json", out, data, titles={})
-exported = json.loads(out.read_text(encoding="utf-8"))["findings"][0]
-print(json.dumps({"stored": stored.message_en, "exported_subject": exported["subject"],
-                  "exported_message": exported["message"]["en"]}))
-"""
+def record_and_export(secret: str, db: Path, out: Path) -> dict[str, str]:
+    """Record a finding that holds ``secret`` and export it: the stored and exported texts."""
+    finding = Finding(
+        check_id="HRD-001",
+        severity=Severity.HIGH,
+        device="core-sw1",
+        subject=f"community: {secret}",
+        message_en=f"snmp-server community {secret} RO is configured",
+        message_ja=f"community={secret} が設定されています",
+    )
+    at = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    with Store(f"sqlite:///{db}") as store:
+        store.upgrade()
+        run_once(store, [finding], at=at)
+        stored = store.list_findings()[0]
+        data = build_report(store, ReportInputs(), now=at)
+        run_export("json", out, data, titles={})
+    exported = json.loads(out.read_text(encoding="utf-8"))["findings"][0]
+    return {
+        "stored": stored.message_en,
+        "exported_subject": exported["subject"],
+        "exported_message": exported["message"]["en"],
+    }
 
 
-def _run(tmp_path: Path, state: Path, name: str) -> dict[str, str]:
+def _installation(state: Path) -> dict[str, str]:
+    """The environment of an installation whose state directory is ``state`` (no salt given)."""
     env = {k: v for k, v in os.environ.items() if k not in {REDACTION_SALT_ENV, "STATE_DIRECTORY"}}
     env["AUDITOR_STATE_DIR"] = str(state)
+    return env
+
+
+def _run_in_new_process(tmp_path: Path, state: Path, name: str) -> dict[str, str]:
+    code = (
+        "import json, sys; from pathlib import Path; "
+        "from tests.report.test_redaction_salt import record_and_export as run; "
+        "print(json.dumps(run(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))))"
+    )
     done = subprocess.run(
         [
             sys.executable,
             "-c",
-            RECORD_AND_EXPORT,
+            code,
             SECRET,
             str(tmp_path / f"{name}.db"),
             str(tmp_path / f"{name}.json"),
         ],
         cwd=REPO,
-        env=env,
+        env=_installation(state),
         capture_output=True,
         text=True,
         check=True,
@@ -75,12 +87,23 @@ def _run(tmp_path: Path, state: Path, name: str) -> dict[str, str]:
     return result
 
 
+def _run_here(
+    tmp_path: Path, state: Path, name: str, monkeypatch: pytest.MonkeyPatch
+) -> dict[str, str]:
+    """The same in this process (its salt is read once per state directory and kept)."""
+    with monkeypatch.context() as patch:
+        for key in (REDACTION_SALT_ENV, "STATE_DIRECTORY"):
+            patch.delenv(key, raising=False)
+        patch.setenv("AUDITOR_STATE_DIR", str(state))
+        return record_and_export(SECRET, tmp_path / f"{name}.db", tmp_path / f"{name}.json")
+
+
 def test_two_processes_of_one_installation_redact_a_secret_to_the_same_marker(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     state = tmp_path / "state"
-    first = _run(tmp_path, state, "first")
-    second = _run(tmp_path, state, "second")
+    first = _run_here(tmp_path, state, "first", monkeypatch)  # creates the salt file
+    second = _run_in_new_process(tmp_path, state, "second")  # a process that only reads it
     for result in (first, second):
         assert SECRET not in json.dumps(result)
         assert all(MARKER.search(text) for text in result.values())
@@ -89,8 +112,11 @@ def test_two_processes_of_one_installation_redact_a_secret_to_the_same_marker(
     assert stat.S_IMODE(salt.stat().st_mode) == 0o600 and len(salt.read_bytes()) >= 16
 
 
-def test_another_installation_has_its_own_markers(tmp_path: Path) -> None:
-    ours = _run(tmp_path, tmp_path / "ours", "ours")
-    theirs = _run(tmp_path, tmp_path / "theirs", "theirs")
+def test_another_installation_has_its_own_markers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both in this process: a salt kept per process rather than per state directory would fail.
+    ours = _run_here(tmp_path, tmp_path / "ours", "ours", monkeypatch)
+    theirs = _run_here(tmp_path, tmp_path / "theirs", "theirs", monkeypatch)
     assert MARKER.findall(ours["stored"]) != MARKER.findall(theirs["stored"])
     assert SECRET not in json.dumps(theirs)

@@ -16,6 +16,9 @@ from auditor.store.models import Base
 from auditor.store.url import sqlite_path
 from tests.store.helpers import day, finding, run_once
 
+# Every fresh store here runs the Alembic chain itself (not the template copy, tests/storefiles.py).
+pytestmark = pytest.mark.real_migrations
+
 TABLES = {
     "alembic_version",
     "chain_checkpoint",

@@ -24,12 +24,13 @@ from auditor.audit.service import run_audit
 from auditor.collect.plan import build_collectors
 from auditor.inventory.credentials import resolve_secret
 from auditor.lab.runner import lab_down, lab_up
-from auditor.lab.scenario import HostDef, Scenario, ScenarioDevice, load_example_city
+from auditor.lab.scenario import HostDef, Scenario, ScenarioDevice
 from auditor.model.findings import Outcome
 from auditor.policy.models import RuleSetting
 from auditor.rules import Registry, discover
 from auditor.store import Store
 from auditor.store.records import FindingStatus
+from tests.builders import example_city
 
 pytestmark = pytest.mark.lab
 
@@ -50,7 +51,7 @@ MONITORING = ("MON-001", "MON-003", "MON-004", "MON-005")
 
 def small_city() -> Scenario:
     """The example city's My Number core and access switches, their cables and terminals."""
-    city = load_example_city()
+    city = example_city()
     kept = {CORE, CONTROL, SWITCH}
     return city.model_copy(
         update={

@@ -18,12 +18,13 @@ from auditor.analysis.reachability.verdicts import reachability
 from auditor.inventory.ledger import load_ledger
 from auditor.inventory.models import Device, Inventory
 from auditor.lab.groundtruth import compare
-from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city, remediated
+from auditor.lab.scenario import Scenario, expected_snapshot, remediated
 from auditor.model.findings import Finding, fingerprint
 from auditor.policy.loader import load_policy
 from auditor.policy.models import PolicyException
 from auditor.rules import AuditContext, discover
 from auditor.store.lifecycle import matching_exception
+from tests.builders import example_city
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -31,7 +32,7 @@ NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
 
 @pytest.fixture(scope="module")
 def city_scenario_and_context() -> tuple[Scenario, AuditContext]:
-    scenario = load_example_city()
+    scenario = example_city()
     policy = load_policy(REPO / "policies" / "example-city").policy
     ledger = load_ledger(REPO / "inventory" / "example-city" / "ledger.csv", policy)
     inventory = Inventory(
@@ -235,7 +236,7 @@ def test_every_planted_l3_acl_and_firewall_mistake_is_also_a_path_finding(
 
 def test_the_remediated_city_has_no_path_beyond_the_policy() -> None:
     """The example city with every plant's fix applied: no SEG-013 finding, My Number sealed."""
-    scenario = remediated(load_example_city())
+    scenario = remediated(example_city())
     policy = load_policy(REPO / "policies" / "example-city").policy
     inventory = Inventory(
         devices=[

@@ -16,13 +16,14 @@ import pytest
 
 from auditor.inventory.models import Device, Inventory
 from auditor.lab.cli_render import render
-from auditor.lab.scenario import Scenario, load_example_city
+from auditor.lab.scenario import Scenario
 from auditor.model.findings import Finding, Outcome
 from auditor.platforms.registry import profiles
 from auditor.platforms.text_decode import decode_output
 from auditor.policy.loader import load_policy
 from auditor.policy.models import Policy
 from auditor.rules import AuditContext, discover
+from tests.builders import example_city
 
 REPO = Path(__file__).resolve().parents[3]
 NOW = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
@@ -75,7 +76,7 @@ def _wifi005(context: AuditContext) -> list[Finding]:
 
 @pytest.fixture(scope="module")
 def scenario() -> Scenario:
-    return load_example_city()
+    return example_city()
 
 
 def test_under_r7_3_the_city_business_ssid_without_eap_tls_is_found(
