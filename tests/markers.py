@@ -28,6 +28,9 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     "redis_server": ("celery",),
     "celery_cluster": ("celery", "postgres", "lab"),
     "scaled_lab": ("lab",),
+    "tier_lab": ("lab",),
+    "tier_cluster": ("celery", "postgres", "lab"),
+    "fresh_tier_cluster": ("celery", "postgres", "lab"),
     # Network namespaces (root).
     "netns_lab": ("netns",),
 }
