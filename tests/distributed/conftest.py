@@ -233,8 +233,14 @@ class Cluster:
         app = make_app(self.redis.url)
 
         def answers() -> bool:
+            import redis
+            from kombu.exceptions import OperationalError
+
             assert process.poll() is None, f"worker {name} exited: {worker.lines()[-20:]}"
-            replies = app.control.ping(destination=[worker.hostname], timeout=0.5) or []
+            try:
+                replies = app.control.ping(destination=[worker.hostname], timeout=0.5) or []
+            except (redis.ConnectionError, OperationalError):
+                return False  # a pooled connection from before a broker restart: ask again
             return any(worker.hostname in reply for reply in replies)
 
         wait_until(answers, READY_SECONDS, f"worker {name} to answer ping")
