@@ -1,8 +1,10 @@
-"""What a Celery worker does for one ``collect_device`` task.
+"""What a Celery worker does for a ``collect_devices`` task (a batch of one queue's devices) or
+a ``collect_device`` task (one device).
 
 The worker reads its own policy, inventory and credential references (``AUDITOR_POLICY``,
 ``AUDITOR_INVENTORY``) of one city (``AUDITOR_TENANT``, ``default`` when unset) and serves only
-``AUDITOR_WORKER_QUEUES``: it resolves a credential only
+``AUDITOR_WORKER_QUEUES`` (its city's queues: ``kita.mynumber`` for city ``kita``, see
+``routing.city_queue``): it resolves a credential only
 for a device whose queue it serves, so a message routed to the wrong queue (or forged) never
 makes a My Number worker use, or an Internet worker learn, another tier's secrets. A refused
 device is simply not reported; the dispatcher's deadline turns that into a COL finding. A task
