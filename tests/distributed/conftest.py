@@ -288,9 +288,23 @@ def tier_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabState]:
     scenario.write_text(city.model_dump_json(exclude_none=True), encoding="utf-8")
     state = lab_up(scenario, directory / "state", ssh_devices=0)
     try:
+        _patient_snmp(Path(state.inventory_file))
         yield state
     finally:
         lab_down(directory / "state")
+
+
+def _patient_snmp(inventory: Path) -> None:
+    """Longer SNMP timeouts for the 1,000-device lab: one snmpsim process answers every device
+    for three workers on two cores shared with other jobs, so a reply can take longer than a
+    real switch's (2 s, one retry: a timed-out device would make the run rightly partial)."""
+    import json
+
+    data = json.loads(inventory.read_text(encoding="utf-8"))
+    for device in data["devices"]:
+        if device.get("snmp"):
+            device["snmp"].update(timeout=10.0, retries=2)
+    inventory.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
