@@ -31,6 +31,9 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     # RabbitMQ as the broker (tests/distributed/test_rabbitmq.py).
     "rabbitmq_server": ("celery",),
     "rabbitmq_cluster": ("celery", "postgres", "lab"),
+    "tier_lab": ("lab",),
+    "tier_cluster": ("celery", "postgres", "lab"),
+    "fresh_tier_cluster": ("celery", "postgres", "lab"),
     # Network namespaces (root).
     "netns_lab": ("netns",),
 }

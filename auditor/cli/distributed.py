@@ -224,8 +224,13 @@ def register_distributed(app: typer.Typer, lang: Lang) -> None:
             from auditor.distributed.routing import queue_for
             from auditor.rules import discover
 
+            # Queue names carry the city (``kita.mynumber``) when one is named; all cities'
+            # workers show either way (they report their own queue names).
+            city = options.tenant(lang) if options.given_tenant() is not None else "default"
             inputs = options.load_inputs(policy, inventory, None, discover(), lang)
-            queues = sorted({queue_for(d, inputs.policy) for d in inputs.inventory.devices})
+            queues = sorted(
+                {queue_for(d, inputs.policy, tenant=city) for d in inputs.inventory.devices}
+            )
         try:
             status = gather_status(broker, queues)
         except BrokerUnreachableError as exc:

@@ -1,11 +1,16 @@
-"""The Celery application of distributed collection, and its one task ``collect_device``.
+"""The Celery application of distributed collection and its tasks.
 
 Start a worker inside a tier with its own inventory and credentials::
 
     AUDITOR_INVENTORY=… AUDITOR_POLICY=… AUDITOR_DB_URL=postgresql://… \
     AUDITOR_WORKER_QUEUES=mynumber celery -A auditor.distributed.celery_app worker -Q mynumber
 
-Messages carry only ``(run_key, device)``: never a credential. Tasks are acknowledged late and
+In a multi-city deployment the worker of city ``kita`` sets ``AUDITOR_TENANT=kita`` and consumes
+``-Q kita.mynumber`` (queue names carry the city; see ``routing.city_queue``).
+
+The dispatcher sends ``collect_devices(run_key, [device…])`` (a batch of one queue's devices;
+``collect_device`` stays for single devices and older dispatchers). Messages carry only the run
+key, device names and the city: never a credential. Tasks are acknowledged late and
 rejected when their worker dies, so a SIGKILLed worker's message goes back to its queue (after the
 Redis visibility timeout) and another worker of the same queue runs it; the store's unique
 (run_key, device) keeps a re-delivered task from writing twice.
@@ -20,6 +25,7 @@ from celery import Celery
 
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
 TASK_NAME = "auditor.collect_device"
+BATCH_TASK_NAME = "auditor.collect_devices"
 DEFAULT_VISIBILITY_TIMEOUT = 1800
 """Seconds before Redis hands an unacknowledged message to another worker; must exceed the
 longest collection of one device (SSH with slow devices: minutes)."""
@@ -70,6 +76,26 @@ def collect_device(self: Any, run_key: str, device: str, tenant: str = "default"
     queue = str(delivery.get("routing_key") or "")
     return collect_one(
         run_key, device, arrived_on=queue, worker=str(self.request.hostname), tenant=tenant
+    )
+
+
+@app.task(name=BATCH_TASK_NAME, bind=True, acks_late=True, reject_on_worker_lost=True)  # type: ignore[untyped-decorator]
+def collect_devices(
+    self: Any, run_key: str, devices: list[str], tenant: str = "default"
+) -> list[str]:
+    """Collect a batch of one queue's devices (what the dispatcher sends): idempotent per
+    device, acknowledged late, so a SIGKILLed worker's batch is re-run by another worker of the
+    queue and only its unreported devices are collected again."""
+    from auditor.distributed.worker import collect_batch
+
+    delivery = getattr(self.request, "delivery_info", None) or {}
+    queue = str(delivery.get("routing_key") or "")
+    return collect_batch(
+        run_key,
+        [str(name) for name in devices],
+        arrived_on=queue,
+        worker=str(self.request.hostname),
+        tenant=tenant,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Literal
 
 from auditor.inventory.models import Device
 from auditor.policy.models import Policy
+from auditor.store.tenancy import DEFAULT_TENANT
 
 TIER_ORDER = ("mynumber", "lgwan", "internet")
 DEFAULT_QUEUE = "default"
@@ -32,7 +33,26 @@ def tier_of(device: Device, policy: Policy) -> str:
     return kinds[0] if kinds else DEFAULT_QUEUE
 
 
-def queue_for(device: Device, policy: Policy, by: ShardBy = "tier") -> str:
+def city_queue(queue: str, tenant: str = DEFAULT_TENANT) -> str:
+    """The broker queue of ``queue`` in city ``tenant``: ``<city>.<queue>``.
+
+    In a multi-city deployment two cities' My Number tiers must never share a queue (a worker
+    inside city A's tier would take city B's devices); the default single-city deployment keeps
+    the bare ``<tier>`` names. Already prefixed names are returned unchanged.
+    """
+    if tenant == DEFAULT_TENANT or queue.startswith(f"{tenant}."):
+        return queue
+    return f"{tenant}.{queue}"
+
+
+def queue_for(
+    device: Device, policy: Policy, by: ShardBy = "tier", tenant: str = DEFAULT_TENANT
+) -> str:
+    """The broker queue of ``device`` in city ``tenant`` (see :func:`city_queue`)."""
+    return city_queue(_shard_of(device, policy, by), tenant)
+
+
+def _shard_of(device: Device, policy: Policy, by: ShardBy) -> str:
     for group in device.groups:
         if group.startswith(QUEUE_GROUP_PREFIX) and len(group) > len(QUEUE_GROUP_PREFIX):
             return group[len(QUEUE_GROUP_PREFIX) :]

@@ -8,6 +8,8 @@ Everything is deterministic for a given N, so benchmark runs are comparable.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from auditor.inventory.models import Platform
 from auditor.lab.scenario import (
     HostDef,
@@ -83,7 +85,7 @@ def _downlink(platform: str, number: int) -> str:
     )
 
 
-def _access_ports(vlan: int, platform: str = "") -> list[Port]:
+def _access_ports(vlan: int, platform: str = "", count: int = 24) -> list[Port]:
     return [
         Port(
             name=_port_name(platform, index),
@@ -92,7 +94,7 @@ def _access_ports(vlan: int, platform: str = "") -> list[Port]:
             access_vlan=vlan,
             oper_up=index <= HOSTS_PER_EDGE + 4,
         )
-        for index in range(1, 25)
+        for index in range(1, count + 1)
     ]
 
 
@@ -100,19 +102,30 @@ def _management_address(index: int) -> str:
     return f"10.99.{index // 250}.{index % 250 + 1}"
 
 
-def synthetic_city(devices: int) -> Scenario:
-    """A deterministic city of exactly ``devices`` devices."""
+def synthetic_city(
+    devices: int, *, zones: Sequence[str] | None = None, access_ports: int = 24
+) -> Scenario:
+    """A deterministic city of exactly ``devices`` devices.
+
+    ``zones`` keeps only those zones' blocks (the distributed tests use the three tiers);
+    ``access_ports`` below 24 makes small switches whose SNMP walk is cheap for the agent (the
+    1,000-device tests), at least ``HOSTS_PER_EDGE`` so every host keeps its port.
+    """
     if devices < 1:
         raise ValueError("a synthetic city needs at least one device")
+    chosen = tuple(z for z in _ZONES if zones is None or z[0] in zones)
+    if not chosen:
+        raise ValueError(f"no synthetic zone among {zones}")
+    access_ports = max(HOSTS_PER_EDGE, min(24, access_ports))
     built: list[ScenarioDevice] = []
     links: list[Link] = []
     hosts: list[HostDef] = []
     sites: list[Site] = []
     for index in range(devices):
         block, slot = divmod(index, BLOCK)
-        zone, vlan_base, prefix = _ZONES[block % len(_ZONES)]
+        zone, vlan_base, prefix = chosen[block % len(chosen)]
         vlan = vlan_base if zone == "public-wifi" else vlan_base + 1
-        third_octet = block // len(_ZONES) % 250
+        third_octet = block // len(chosen) % 250
         site_id = f"site-{block:04d}"
         if slot == 0:
             sites.append(
@@ -154,7 +167,7 @@ def synthetic_city(devices: int) -> Scenario:
             ]
         else:
             ports = [
-                *_access_ports(vlan, platform),
+                *_access_ports(vlan, platform, access_ports),
                 Port(
                     name=_uplink(platform, 1),
                     if_index=25,

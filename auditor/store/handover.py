@@ -140,6 +140,49 @@ def report_collection(store: Store, run_key: str, report: DeviceReport) -> bool:
     return True
 
 
+def report_collections(store: Store, run_key: str, batch: Sequence[DeviceReport]) -> set[str]:
+    """Write a batch of devices' collections in one transaction; returns the devices written.
+
+    One commit per batch instead of one per device (a worker's batch task). When any device of
+    the batch was already reported (a re-delivered batch racing another worker), the batch falls
+    back to one transaction per device, so each device still keeps exactly its first report.
+    """
+    if not batch:
+        return set()
+    try:
+        with store._transaction(write=True) as session:
+            session.add_all(
+                DeviceCollectionRow(
+                    run_key=run_key,
+                    device=report.device,
+                    queue=report.queue,
+                    worker=report.worker,
+                    snapshot=report.snapshot,
+                    failures=report.failures,
+                    evidence=report.evidence,
+                    reported_at=report.reported_at,
+                )
+                for report in batch
+            )
+    except IntegrityError:
+        return {r.device for r in batch if report_collection(store, run_key, r)}
+    return {report.device for report in batch}
+
+
+def reported_devices(store: Store, run_key: str, devices: Sequence[str]) -> set[str]:
+    """Which of ``devices`` already reported for ``run_key`` (one query for a batch)."""
+    if not devices:
+        return set()
+    with store._transaction(write=False) as session:
+        found = session.scalars(
+            select(DeviceCollectionRow.device).where(
+                DeviceCollectionRow.run_key == run_key,
+                DeviceCollectionRow.device.in_(list(devices)),
+            )
+        ).all()
+    return {str(name) for name in found}
+
+
 def is_reported(store: Store, run_key: str, device: str) -> bool:
     with store._transaction(write=False) as session:
         found = session.scalar(

@@ -259,7 +259,7 @@ def test_a_worker_serves_one_city_and_its_reports_stay_in_that_city(
     )
     assert resolved == []
     assert (
-        worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w", tenant="minami")
+        worker.collect_one("k", "myn-sw", arrived_on="minami.mynumber", worker="w", tenant="minami")
         == "collected"
     )
     with Store(str(db), tenant="minami") as minami, minami.for_tenant("kita") as kita:
@@ -283,4 +283,5 @@ def test_a_worker_serves_one_city_and_its_reports_stay_in_that_city(
     )
     dispatch(app, loaded.inventory.devices, loaded.policy, tenant="minami")
     assert [s["kwargs"] for s in app.sent] == [{"tenant": "minami"}]
+    assert [s["queue"] for s in app.sent] == ["minami.mynumber"]  # the city's own queue
     assert all("MYN_COMMUNITY" not in json.dumps(s, default=str) for s in app.sent)
