@@ -302,7 +302,9 @@ def test_a_sigkilled_worker_s_unacked_message_is_redelivered_at_once(
     cluster = rabbitmq_cluster
     victim = cluster.start_worker("w-rabbit-victim")
     inputs, devices = _my_number_devices(cluster)
-    sent = dispatch(make_app(cluster.broker.url), devices, inputs.policy)
+    # One device per message, so that the ready-message count after the kill says exactly which
+    # devices the victim had not acknowledged (batches are tested by the test above).
+    sent = dispatch(make_app(cluster.broker.url), devices, inputs.policy, batch=1)
 
     in_flight: list[str] = []
     done: set[str] = set()
