@@ -250,6 +250,8 @@ class ResultSetRow(TenantScoped, Base):
     __tablename__ = "result_sets"
     __table_args__ = (
         UniqueConstraint("tenant", "check_id", "digest", name="uq_result_sets_tenant_check_digest"),
+        # The target of the (tenant, set) references below: a set is never another city's.
+        UniqueConstraint("tenant", "id", name="uq_result_sets_tenant_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -261,8 +263,15 @@ class ResultSetCellRow(TenantScoped, Base):
     """One cell of a result set: pass / fail / not applicable / not evaluated for one target."""
 
     __tablename__ = "result_set_rows"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_result_set_rows_tenant_result_sets",
+        ),
+    )
 
-    set_id: Mapped[int] = mapped_column(ForeignKey("result_sets.id"), primary_key=True)
+    set_id: Mapped[int] = mapped_column(Integer, primary_key=True)
     target: Mapped[str] = mapped_column(String(255), primary_key=True)
     outcome: Mapped[str] = mapped_column(String(16))
     reason_en: Mapped[str | None] = mapped_column(Text)
@@ -273,9 +282,16 @@ class RunResultSetRow(TenantScoped, Base):
     """Run ``run_id``'s results of one check are set ``set_id`` (one link per check)."""
 
     __tablename__ = "run_result_sets"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_run_result_sets_tenant_result_sets",
+        ),
+    )
 
     run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
-    set_id: Mapped[int] = mapped_column(ForeignKey("result_sets.id"), primary_key=True, index=True)
+    set_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
 
 
 class WebUserRow(TenantScoped, Base):

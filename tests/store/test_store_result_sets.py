@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pytest
 from sqlalchemy import Table, insert, text
+from sqlalchemy.exc import IntegrityError
 
 from auditor.store import Store, upgrade
 from auditor.store.models import RunRow
@@ -120,6 +122,15 @@ def test_cities_never_share_a_set(store: Store) -> None:
             )
         ).scalar_one()
     assert mixed == 0
+    # The database itself refuses a link from one city to another's set.
+    with pytest.raises(IntegrityError), store.engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO run_result_sets (run_id, set_id, tenant) "
+                "SELECT :run, id, 'south' FROM result_sets WHERE tenant = 'default' LIMIT 1"
+            ),
+            {"run": south_run.run_id},
+        )
 
 
 def test_prune_removes_sets_no_run_links(store: Store) -> None:

@@ -50,6 +50,7 @@ def upgrade() -> None:
         sa.UniqueConstraint(
             "tenant", "check_id", "digest", name="uq_result_sets_tenant_check_digest"
         ),
+        sa.UniqueConstraint("tenant", "id", name="uq_result_sets_tenant_id"),
     )
     op.create_index(op.f("ix_result_sets_tenant"), "result_sets", ["tenant"])
     op.create_table(
@@ -61,7 +62,9 @@ def upgrade() -> None:
         sa.Column("reason_ja", sa.Text(), nullable=True),
         _tenant(),
         sa.ForeignKeyConstraint(
-            ["set_id"], ["result_sets.id"], name=op.f("fk_result_set_rows_set_id_result_sets")
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_result_set_rows_tenant_result_sets",
         ),
         sa.PrimaryKeyConstraint("set_id", "target", name=op.f("pk_result_set_rows")),
     )
@@ -75,7 +78,9 @@ def upgrade() -> None:
             ["run_id"], ["runs.id"], name=op.f("fk_run_result_sets_run_id_runs")
         ),
         sa.ForeignKeyConstraint(
-            ["set_id"], ["result_sets.id"], name=op.f("fk_run_result_sets_set_id_result_sets")
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_run_result_sets_tenant_result_sets",
         ),
         sa.PrimaryKeyConstraint("run_id", "set_id", name=op.f("pk_run_result_sets")),
     )
