@@ -243,21 +243,55 @@ class RunMatrixRow(TenantScoped, Base):
     error: Mapped[str | None] = mapped_column(Text)
 
 
-class RunResultRow(TenantScoped, Base):
-    """One cell of a run's control matrix: pass / fail / not applicable / not evaluated."""
+class ResultSetRow(TenantScoped, Base):
+    """One distinct set of a check's results (its (target, outcome, reasons) rows), stored once
+    per city however many runs concluded exactly that: an unchanged poll links the same set."""
 
-    __tablename__ = "run_results"
+    __tablename__ = "result_sets"
     __table_args__ = (
-        UniqueConstraint("run_id", "check_id", "target", name="uq_run_results_run_check_target"),
+        UniqueConstraint("tenant", "check_id", "digest", name="uq_result_sets_tenant_check_digest"),
+        # The target of the (tenant, set) references below: a set is never another city's.
+        UniqueConstraint("tenant", "id", name="uq_result_sets_tenant_id"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), index=True)
     check_id: Mapped[str] = mapped_column(String(64))
-    target: Mapped[str] = mapped_column(String(255))
+    digest: Mapped[str] = mapped_column(String(64))
+
+
+class ResultSetCellRow(TenantScoped, Base):
+    """One cell of a result set: pass / fail / not applicable / not evaluated for one target."""
+
+    __tablename__ = "result_set_rows"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_result_set_rows_tenant_result_sets",
+        ),
+    )
+
+    set_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target: Mapped[str] = mapped_column(String(255), primary_key=True)
     outcome: Mapped[str] = mapped_column(String(16))
     reason_en: Mapped[str | None] = mapped_column(Text)
     reason_ja: Mapped[str | None] = mapped_column(Text)
+
+
+class RunResultSetRow(TenantScoped, Base):
+    """Run ``run_id``'s results of one check are set ``set_id`` (one link per check)."""
+
+    __tablename__ = "run_result_sets"
+    __table_args__ = (
+        ForeignKeyConstraint(
+            ["tenant", "set_id"],
+            ["result_sets.tenant", "result_sets.id"],
+            name="fk_run_result_sets_tenant_result_sets",
+        ),
+    )
+
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id"), primary_key=True)
+    set_id: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
 
 
 class WebUserRow(TenantScoped, Base):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import mimetypes
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -24,8 +25,10 @@ from auditor.store.models import (
     DeviceRow,
     EvidenceRow,
     FindingRow,
+    ResultSetCellRow,
+    ResultSetRow,
     RunEvidenceRow,
-    RunResultRow,
+    RunResultSetRow,
     SnapshotRow,
 )
 from auditor.store.records import CheckResult, EventType, FindingStatus, RunStatus
@@ -470,22 +473,61 @@ def _update_by_id(session: Session, rows: Sequence[dict[str, Any]]) -> None:
     session.execute(statement, parameters)
 
 
+ResultCell = tuple[str, str, str | None, str | None]
+"""One stored result of a check: (target, outcome, reason_en, reason_ja)."""
+
+
+def result_set_digest(cells: Sequence[ResultCell]) -> str:
+    """SHA-256 of a check's cells sorted by target: equal sets of results, equal digests."""
+    canonical = json.dumps(sorted(cells), ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
 def store_results(session: Session, run_id: int, results: Sequence[CheckResult]) -> int:
-    """One row per (check, target): the control matrix of the run (the last result wins)."""
-    cells: dict[tuple[str, str], CheckResult] = {}
+    """The control matrix of the run: one cell per (check, target), the last result wins.
+
+    Each check's cells are stored content-addressed: a set this city already stored with the
+    same digest is linked, not copied, so an unchanged poll adds one link per check and no
+    cells. Returns the number of cells the run has (stored or reused).
+    """
+    by_check: dict[str, dict[str, ResultCell]] = {}
     for result in results:
-        cells[(result.check_id, result.target)] = result
-    rows = [
-        {
-            "run_id": run_id,
-            "check_id": result.check_id,
-            "target": result.target[:255],
-            "outcome": result.outcome.value,
-            "reason_en": result.reason_en,
-            "reason_ja": result.reason_ja,
-        }
-        for _, result in sorted(cells.items())
-    ]
-    for chunk in chunks(rows, 2000):
-        session.execute(insert(RunResultRow), list(chunk))
-    return len(rows)
+        target = result.target[:255]
+        cells = by_check.setdefault(result.check_id, {})
+        cells[target] = (target, result.outcome.value, result.reason_en, result.reason_ja)
+    digests = {check: result_set_digest(list(cells.values())) for check, cells in by_check.items()}
+    known: dict[tuple[str, str], int] = {}
+    for chunk in chunks(sorted(set(digests.values()))):
+        query = select(ResultSetRow.check_id, ResultSetRow.digest, ResultSetRow.id).where(
+            ResultSetRow.digest.in_(chunk)
+        )
+        for check_id, digest, known_id in session.execute(query):
+            known[(check_id, digest)] = known_id
+    links: list[dict[str, Any]] = []
+    new_cells: list[dict[str, Any]] = []
+    for check_id in sorted(by_check):
+        digest = digests[check_id]
+        found = known.get((check_id, digest))
+        if found is None:
+            row = ResultSetRow(check_id=check_id, digest=digest)
+            session.add(row)
+            session.flush()
+            set_id = known[(check_id, digest)] = row.id
+            new_cells.extend(
+                {
+                    "set_id": set_id,
+                    "target": target,
+                    "outcome": outcome,
+                    "reason_en": reason_en,
+                    "reason_ja": reason_ja,
+                }
+                for target, outcome, reason_en, reason_ja in sorted(by_check[check_id].values())
+            )
+        else:
+            set_id = found
+        links.append({"run_id": run_id, "set_id": set_id})
+    for chunk in chunks(new_cells, 2000):
+        session.execute(insert(ResultSetCellRow), list(chunk))
+    if links:
+        session.execute(insert(RunResultSetRow), links)
+    return sum(len(cells) for cells in by_check.values())

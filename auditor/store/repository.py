@@ -50,9 +50,11 @@ from auditor.store.models import (
     EvidenceRow,
     FindingEventRow,
     FindingRow,
+    ResultSetCellRow,
+    ResultSetRow,
     RunEvidenceRow,
     RunMatrixRow,
-    RunResultRow,
+    RunResultSetRow,
     RunRow,
     SnapshotRow,
 )
@@ -544,28 +546,36 @@ class Store:
     def run_results(self, run_id: int) -> list[ResultRecord]:
         """Every (check, target) result run ``run_id`` stored, by check then target."""
         query = (
-            select(RunResultRow)
-            .where(RunResultRow.run_id == run_id)
-            .order_by(RunResultRow.check_id, RunResultRow.target)
+            select(
+                ResultSetRow.check_id,
+                ResultSetCellRow.target,
+                ResultSetCellRow.outcome,
+                ResultSetCellRow.reason_en,
+                ResultSetCellRow.reason_ja,
+            )
+            .join(RunResultSetRow, RunResultSetRow.set_id == ResultSetRow.id)
+            .join(ResultSetCellRow, ResultSetCellRow.set_id == ResultSetRow.id)
+            .where(RunResultSetRow.run_id == run_id)
+            .order_by(ResultSetRow.check_id, ResultSetCellRow.target)
         )
         with self._transaction(write=False) as session:
             return [
                 ResultRecord(
-                    run_id=row.run_id,
-                    check_id=row.check_id,
-                    target=row.target,
-                    outcome=ResultOutcome(row.outcome),
-                    reason_en=row.reason_en,
-                    reason_ja=row.reason_ja,
+                    run_id=run_id,
+                    check_id=check_id,
+                    target=target,
+                    outcome=ResultOutcome(outcome),
+                    reason_en=reason_en,
+                    reason_ja=reason_ja,
                 )
-                for row in session.scalars(query)
+                for check_id, target, outcome, reason_en, reason_ja in session.execute(query)
             ]
 
     def results_run(self, before: datetime | None = None) -> RunRecord | None:
         """The newest run (started up to ``before``) that stored a control matrix."""
         query = (
             select(RunRow)
-            .where(RunRow.id.in_(select(RunResultRow.run_id).distinct()))
+            .where(RunRow.id.in_(select(RunResultSetRow.run_id).distinct()))
             .order_by(RunRow.started_at.desc(), RunRow.id.desc())
             .limit(1)
         )

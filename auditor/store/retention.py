@@ -8,7 +8,8 @@ The hand-over tables go too: a distributed dispatch's ``device_collections`` onc
 that dispatch (``run_key``) is older than the cut-off (a dispatch still being reported, or read by
 its run, keeps all its rows); ``imported_bundles`` entries older than the cut-off except each
 collector's newest, which alone refuses a replay (a sequence not above it); expired web sessions.
-None of them is read by ``verify``, which replays runs and findings only. The notification outbox
+None of them is read by ``verify``, which replays runs and findings only. Result sets (the
+control matrix, stored once per distinct set) go when no run links them. The notification outbox
 is not pruned: its rows are the register that keeps a notification from being sent twice.
 """
 
@@ -26,7 +27,10 @@ from auditor.store.models import (
     EvidenceRow,
     FindingRow,
     ImportedBundleRow,
+    ResultSetCellRow,
+    ResultSetRow,
     RunEvidenceRow,
+    RunResultSetRow,
     RunRow,
     SnapshotRow,
     WebSessionRow,
@@ -43,7 +47,28 @@ def prune(session: Session, before: datetime) -> int:
         + _prune_device_collections(session, before)
         + _prune_imported_bundles(session, before)
         + _delete_count(session, delete(WebSessionRow).where(WebSessionRow.expires_at < before))
+        + _prune_result_sets(session)
     )
+
+
+def _prune_result_sets(session: Session) -> int:
+    """Result sets no run links any more (their cells first). Runs are never pruned, so a
+    set only loses its last link when its runs' links were removed; one city's sets are its own
+    (the session is tenant-filtered), so another city's links never keep them."""
+    orphans = list(
+        session.scalars(
+            select(ResultSetRow.id).where(
+                ResultSetRow.id.not_in(select(RunResultSetRow.set_id).distinct())
+            )
+        )
+    )
+    removed = 0
+    for chunk in chunks(orphans):
+        removed += _delete_count(
+            session, delete(ResultSetCellRow).where(ResultSetCellRow.set_id.in_(chunk))
+        )
+        removed += _delete_count(session, delete(ResultSetRow).where(ResultSetRow.id.in_(chunk)))
+    return removed
 
 
 def _prune_device_collections(session: Session, before: datetime) -> int:

@@ -32,8 +32,10 @@ TABLES = {
     "imported_bundles",
     "notification_outbox",
     "run_evidence",
+    "result_set_rows",
+    "result_sets",
     "run_matrices",
-    "run_results",
+    "run_result_sets",
     "runs",
     "snapshots",
     "web_sessions",
@@ -61,7 +63,7 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
         path.parent.mkdir(parents=True)
     with Store(store_url) as store:
         assert not store.schema_is_current()
-    assert head_revision() == "0015_tenants"
+    assert head_revision() == "0016_result_sets"
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
