@@ -115,6 +115,19 @@ class DeviceReport:
     reported_at: datetime
 
 
+def _row(run_key: str, report: DeviceReport) -> DeviceCollectionRow:
+    return DeviceCollectionRow(
+        run_key=run_key,
+        device=report.device,
+        queue=report.queue,
+        worker=report.worker,
+        snapshot=report.snapshot,
+        failures=report.failures,
+        evidence=report.evidence,
+        reported_at=report.reported_at,
+    )
+
+
 def report_collection(store: Store, run_key: str, report: DeviceReport) -> bool:
     """Write one device's collection for ``run_key``; ``False`` when it was already reported.
 
@@ -123,18 +136,7 @@ def report_collection(store: Store, run_key: str, report: DeviceReport) -> bool:
     """
     try:
         with store._transaction(write=True) as session:
-            session.add(
-                DeviceCollectionRow(
-                    run_key=run_key,
-                    device=report.device,
-                    queue=report.queue,
-                    worker=report.worker,
-                    snapshot=report.snapshot,
-                    failures=report.failures,
-                    evidence=report.evidence,
-                    reported_at=report.reported_at,
-                )
-            )
+            session.add(_row(run_key, report))
     except IntegrityError:
         return False
     return True
@@ -151,19 +153,7 @@ def report_collections(store: Store, run_key: str, batch: Sequence[DeviceReport]
         return set()
     try:
         with store._transaction(write=True) as session:
-            session.add_all(
-                DeviceCollectionRow(
-                    run_key=run_key,
-                    device=report.device,
-                    queue=report.queue,
-                    worker=report.worker,
-                    snapshot=report.snapshot,
-                    failures=report.failures,
-                    evidence=report.evidence,
-                    reported_at=report.reported_at,
-                )
-                for report in batch
-            )
+            session.add_all(_row(run_key, report) for report in batch)
     except IntegrityError:
         return {r.device for r in batch if report_collection(store, run_key, r)}
     return {report.device for report in batch}
