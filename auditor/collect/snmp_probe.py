@@ -26,6 +26,7 @@ from pysnmp.hlapi.v3arch.asyncio import (
     get_cmd,
 )
 
+from auditor.collect.snmp_session import share_mib_view
 from auditor.platforms.snmp_columns import SYS_DESCR
 
 CONFIGURED_COMMUNITY_MARK = "v2c:<configured>"
@@ -43,6 +44,7 @@ async def probe_communities(
 ) -> list[str]:
     """Return ``"v1:NAME"`` / ``"v2c:NAME"`` for every probe the agent answered."""
     names = list(dict.fromkeys(communities))
+    share_mib_view(engine)
     target = await UdpTransportTarget.create((host, port), timeout=timeout, retries=0)
 
     async def one(version: str, model: int, community: str) -> str | None:
