@@ -802,6 +802,7 @@ def bulk_work() -> Iterator[None]:
             gc.enable()
 
 
+@bulk_work()
 def load_report_data(
     store: ReportStore,
     *,
@@ -822,38 +823,6 @@ def load_report_data(
     The matrix is the one the newest run up to the report time stored (``matrix`` overrides it);
     it is never rebuilt here, and a missing or failed one is reported as a coverage gap.
     """
-    with bulk_work():
-        return _load_report_data(
-            store,
-            policy=policy,
-            now=now,
-            report_date=report_date,
-            matrix=matrix,
-            redactor=redactor,
-            with_chain_head=with_chain_head,
-            with_matrix=with_matrix,
-            with_history=with_history,
-            rules=rules,
-            departments=departments,
-            sections=sections,
-        )
-
-
-def _load_report_data(
-    store: ReportStore,
-    *,
-    policy: Policy | None = None,
-    now: datetime | None = None,
-    report_date: date | None = None,
-    matrix: Any = None,
-    redactor: Callable[[str], str] | None = None,
-    with_chain_head: bool = True,
-    with_matrix: bool = True,
-    with_history: bool = False,
-    rules: Mapping[str, RuleText] | None = None,
-    departments: Departments | None = None,
-    sections: bool = True,
-) -> ReportData:
     now = now or datetime.now(JST)
     report_date = report_date or now.astimezone(JST).date()
     cutoff = min(now, end_of_day(report_date))
