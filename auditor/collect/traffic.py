@@ -9,13 +9,11 @@ policy is :mod:`auditor.analysis.traffic`'s job, live capture is :mod:`auditor.c
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import ipaddress
 import math
 import socket
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -33,6 +31,7 @@ from auditor.collect.pcap_decode import (
 )
 from auditor.collect.pcap_reader import PcapReadError, iter_frames
 from auditor.collect.pcap_vector import MIN_PACKETS, feed_file
+from auditor.gcpause import gc_paused
 from auditor.model.traffic import (
     MULTICAST,
     UNMAPPED,
@@ -215,28 +214,6 @@ def _is_global(raw: bytes) -> bool:
 # Aggregation
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the tables fill: they are hundreds of thousands of
-    small lists and sets (no cycles), and each collection pass walks all of them again — a
-    third of the time of a capture of 100,000 hosts. The previous state is restored after.
-
-    Then the objects made meanwhile are moved to the oldest generation without a pass over them
-    (``freeze`` + ``unfreeze`` only relink lists): otherwise the next young collection walks all
-    of them once and the next middle one again (0.2 s after a million distinct-flow packets).
-    Not done when something else has frozen objects, which ``unfreeze`` would release."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            if gc.get_freeze_count() == 0:
-                gc.freeze()
-                gc.unfreeze()
-            gc.enable()
-
-
 class TrafficAggregator:
     """Feeds frames into bounded tables; :meth:`summary` turns them into a TrafficSummary."""
 
@@ -266,7 +243,7 @@ class TrafficAggregator:
     def read_file(self, path: Path) -> None:
         """Aggregate one capture; a read error is kept in the summary (and the flows before it)."""
         self.sources.append(str(path))
-        with _collector_paused():
+        with gc_paused(promote=True):
             if self.vectorized and feed_file(self, path, self.vector_min_packets):
                 return
             try:
@@ -536,7 +513,7 @@ class TrafficAggregator:
     # -- output ------------------------------------------------------------------------------
 
     def summary(self) -> TrafficSummary:
-        with _collector_paused():
+        with gc_paused(promote=True):
             return self._summary()
 
     def _summary(self) -> TrafficSummary:

@@ -7,16 +7,15 @@ change there is a change here only.
 from __future__ import annotations
 
 import bisect
-import gc
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 from enum import Enum
 from typing import Any, Protocol
 
 from auditor.fastinit import frozen_builder
+from auditor.gcpause import gc_paused
 from auditor.model.findings import Outcome, Severity
 from auditor.policy.grades import audit_grade
 from auditor.policy.models import Policy
@@ -786,23 +785,7 @@ def _run_days(runs: Iterable[RunRecord]) -> frozenset[date]:
     return frozenset((r.finished_at or r.started_at).astimezone(JST).date() for r in runs)
 
 
-@contextmanager
-def bulk_work() -> Iterator[None]:
-    """Pause the cyclic garbage collector while records are read and rows are built.
-
-    Building 100,000 records allocates millions of objects, none in reference cycles, and each
-    allocation burst made the collector rescan everything alive: a quarter of the load's CPU.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
-@bulk_work()
+@gc_paused()
 def load_report_data(
     store: ReportStore,
     *,

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from auditor import __version__
+from auditor.gcpause import gc_paused
 from auditor.inventory.models import Inventory
 from auditor.policy.models import Policy
 from auditor.report.bundle import BundleInputs, write_bundle
@@ -19,7 +20,6 @@ from auditor.report.data import (
     Departments,
     ExportFilter,
     RuleText,
-    bulk_work,
     load_report_data,
     restrict,
 )
@@ -225,7 +225,7 @@ def run_export(
     ``zone_sheets``: the XLSX also gets one sheet per zone (every finding written twice).
     """
     # Row-by-row formats pause the collector; the PDF and bundle build trees with cycles.
-    paused = bulk_work() if fmt in ROW_FORMATS else nullcontext()
+    paused = gc_paused() if fmt in ROW_FORMATS else nullcontext()
     with paused:
         return _run_export(
             fmt,

@@ -1,11 +1,11 @@
-"""The aggregator's pause of cyclic GC restores the collector and loses no garbage."""
+"""The pause of cyclic GC (captures, report loads) restores the collector and loses no garbage."""
 
 from __future__ import annotations
 
 import gc
 import weakref
 
-from auditor.collect.traffic import _collector_paused
+from auditor.gcpause import gc_paused
 
 
 class _Node:
@@ -20,7 +20,7 @@ def _frozen(obj: object) -> bool:
 
 def test_pause_restores_the_collector_and_cycles_are_still_collected() -> None:
     assert gc.isenabled()
-    with _collector_paused():
+    with gc_paused(promote=True):
         assert not gc.isenabled()
         node = _Node()  # a cycle made while paused
         ref = weakref.ref(node)
@@ -37,7 +37,7 @@ def test_pause_leaves_objects_someone_else_froze_frozen() -> None:
     gc.freeze()
     try:
         assert _frozen(keep[0])
-        with _collector_paused():
+        with gc_paused(promote=True):
             _Node()
         # Still frozen. (Not a count: frozen objects that die meanwhile leave the permanent
         # generation, so the count may drop while everything someone froze stays frozen.)
@@ -50,7 +50,7 @@ def test_pause_leaves_objects_someone_else_froze_frozen() -> None:
 def test_pause_keeps_a_disabled_collector_disabled() -> None:
     gc.disable()
     try:
-        with _collector_paused():
+        with gc_paused(promote=True):
             pass
         assert not gc.isenabled()
     finally:
