@@ -21,9 +21,11 @@ import random
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from auditor.model.snmp_walk import RawValue
+
+T = TypeVar("T")
 
 VERSION_2C = 1
 GET_REQUEST = 0xA0
@@ -290,6 +292,28 @@ class FastTimeout(Exception):  # noqa: N818 - an outcome the session classifies
     """No well-formed answer arrived within timeout × tries."""
 
 
+async def send_until_answered(
+    transport: asyncio.DatagramTransport,
+    payload: bytes,
+    peer: tuple[str, int],
+    future: asyncio.Future[T],
+    timeout: float,
+    retries: int,
+) -> T:
+    """Send ``payload`` up to ``retries + 1`` times until ``future`` (set by the receiver) is done.
+
+    The future is shielded so a timed-out try does not cancel it: a late answer to an earlier
+    try still counts. Cancelling the future on the way out is the caller's ``finally``.
+    """
+    for _ in range(retries + 1):
+        transport.sendto(payload, peer)
+        try:
+            return await asyncio.wait_for(asyncio.shield(future), timeout)
+        except TimeoutError:
+            continue
+    raise FastTimeout("No SNMP response received before timeout")
+
+
 class _Protocol(asyncio.DatagramProtocol):
     def __init__(self, lane: FastV2c) -> None:
         self.lane = lane
@@ -368,13 +392,7 @@ class FastV2c:
         future: asyncio.Future[Response] = asyncio.get_running_loop().create_future()
         self.pending[request_id] = (peer, future)
         try:
-            for _ in range(retries + 1):
-                transport.sendto(payload, peer)
-                try:
-                    return await asyncio.wait_for(asyncio.shield(future), timeout)
-                except TimeoutError:
-                    continue
-            raise FastTimeout("No SNMP response received before timeout")
+            return await send_until_answered(transport, payload, peer, future, timeout, retries)
         finally:
             del self.pending[request_id]
             if not future.done():

@@ -33,7 +33,6 @@ from pysnmp.proto import errind
 from auditor.collect.snmp_fastber import (
     INT32,
     BerError,
-    FastTimeout,
     FastV2c,
     Response,
     decode_int,
@@ -42,6 +41,7 @@ from auditor.collect.snmp_fastber import (
     encode_pdu,
     header,
     message_body,
+    send_until_answered,
     tlv,
 )
 
@@ -406,13 +406,7 @@ class FastUsm(FastV2c):
         future: asyncio.Future[Answer] = asyncio.get_running_loop().create_future()
         self.waiting[msg_id] = (peer, future, handler)
         try:
-            for _ in range(retries + 1):
-                transport.sendto(payload, peer)
-                try:
-                    return await asyncio.wait_for(asyncio.shield(future), timeout)
-                except TimeoutError:
-                    continue
-            raise FastTimeout("No SNMP response received before timeout")
+            return await send_until_answered(transport, payload, peer, future, timeout, retries)
         finally:
             del self.waiting[msg_id]
             if not future.done():
