@@ -39,9 +39,19 @@ def register_db(app: typer.Typer, lang: Lang) -> None:
         expect_head: Annotated[
             str | None, typer.Option("--expect-head", help=t("opt.expect_head", lang))
         ] = None,
+        prefecture: Annotated[
+            bool, typer.Option("--prefecture", help=t("opt.verify_prefecture", lang))
+        ] = False,
         lang_: lang_option = lang,
     ) -> None:
-        store = options.open_store_for_reading(db, lang)
+        for_tenant = None
+        if prefecture:
+            from auditor.store.tenancy import PREFECTURE_TENANT
+
+            if options.given_tenant() is not None:
+                options.fail(t("verify.prefecture_tenant", lang))
+            for_tenant = PREFECTURE_TENANT
+        store = options.open_store_for_reading(db, lang, for_tenant=for_tenant)
         result = store.verify(expect_head=expect_head)
         out, err = _stdout(), _stderr()
         if result.first_broken_event_id is not None or result.head_hash is None:

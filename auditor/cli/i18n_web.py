@@ -28,6 +28,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The prefecture console: every configured city's overview, for the prefecture's own "
         "accounts (add them with 'auditor web --prefecture user add …').",
     ),
+    "opt.verify_prefecture": (
+        "都道府県コンソールの連鎖 (都道府県の利用者のログインと利用者の変更) を検証します。",
+        "Verify the prefecture console's chain (its accounts' sign-ins and user changes).",
+    ),
+    "verify.prefecture_tenant": (
+        "--prefecture は都道府県コンソールの連鎖を検証します。--tenant と同時には指定できません。",
+        "--prefecture verifies the prefecture console's chain: it cannot be combined with --tenant.",
+    ),
     "web.prefecture_tenant": (
         "--prefecture は自治体ではなく都道府県のコンソールです。--tenant と同時には指定できません。",
         "--prefecture serves the prefecture, not a city: it cannot be combined with --tenant.",
