@@ -66,7 +66,7 @@ class _Session:
         self.next_id += 1
         wanted = self.next_id
         self.ws.send(json.dumps({"id": wanted, "method": method, "params": params}))
-        # drain() leaves a short timeout behind; a call waits for its reply as long as it takes
+        # wait_for() leaves a shorter timeout behind; a call waits for its reply as long as it takes
         self.ws.settimeout(STEP_TIMEOUT)
         while True:
             message = json.loads(self.ws.recv())
@@ -76,21 +76,27 @@ class _Session:
                 return dict(message.get("result", {}))
             self.events.append(message)
 
-    def wait_for(self, event: str, timeout: float = STEP_TIMEOUT) -> None:
+    def wait_for(self, event: str, timeout: float = STEP_TIMEOUT, since: int = 0) -> None:
+        """Read events until ``event`` is among ``self.events[since:]``."""
         deadline = time.monotonic() + timeout
-        while not any(e.get("method") == event for e in self.events):
+        while not any(e.get("method") == event for e in self.events[since:]):
             if time.monotonic() > deadline:
                 raise TimeoutError(event)
             self.ws.settimeout(max(0.1, deadline - time.monotonic()))
             self.events.append(json.loads(self.ws.recv()))
 
-    def drain(self, quiet: float = 0.5) -> None:
-        self.ws.settimeout(quiet)
-        try:
-            while True:
-                self.events.append(json.loads(self.ws.recv()))
-        except websocket.WebSocketTimeoutException:
-            return
+    def leave_page(self) -> None:
+        """Replace the page with ``about:blank`` and wait for that load event.
+
+        Events stay queued on the socket until read, so nothing a page sends is lost between
+        steps; only the last page could still request or log something (the favicon is fetched
+        after the load event). Once its document is replaced it can send nothing more, and what
+        it sent precedes about:blank's load event (which itself requests and logs nothing). An
+        event, not a quiet period: a fixed wait either costs time or misses a slow page.
+        """
+        mark = len(self.events)
+        self.call("Page.navigate", url="about:blank")
+        self.wait_for("Page.loadEventFired", since=mark)
 
 
 @contextmanager
@@ -153,7 +159,6 @@ def visit(page_file: Path, profile: Path, expressions: dict[str, str]) -> PageVi
             )
             session.call("Page.navigate", url=page_file.resolve().as_uri())
             session.wait_for("Page.loadEventFired")
-            session.drain()
             for name, expression in expressions.items():
                 reply = session.call("Runtime.evaluate", expression=expression, returnByValue=True)
                 result.values[name] = reply.get("result", {}).get("value")
@@ -174,7 +179,7 @@ def visit(page_file: Path, profile: Path, expressions: dict[str, str]) -> PageVi
                 },
             )
             result.screenshot = base64.b64decode(shot["data"])
-            session.drain(0.2)
+            session.leave_page()
         finally:
             session.ws.close()
     for event in session.events:

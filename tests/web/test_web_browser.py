@@ -98,8 +98,8 @@ class Browser:
         self.log: list[dict[str, Any]] = []
 
     def _loaded(self) -> None:
+        # What the page sends after its load event (the favicon) is read by the next step.
         self.session.wait_for("Page.loadEventFired")
-        self.session.drain(0.3)
         self.log.extend(self.session.events)
         self.session.events = []
 
@@ -159,6 +159,12 @@ class Browser:
             + "document.getElementById('login').click();"
         )
         assert self.value("location.pathname") == "/", self.value("document.body.innerText")
+
+    def leave(self) -> None:
+        """Leave the last page (see ``_Session.leave_page``): afterwards the log is complete."""
+        self.session.leave_page()
+        self.log.extend(self.session.events)
+        self.session.events = []
 
     def requests(self) -> list[str]:
         self.log.extend(self.session.events)
@@ -279,6 +285,7 @@ def test_triage_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> No
             assert "Approval number" in browser.value("document.body.innerText")
             browser.shot("08-english")
 
+            browser.leave()
             requests = browser.requests()
             errors = browser.errors()
         finally:
