@@ -24,7 +24,7 @@ import pytest
 
 from auditor.store import FindingStatus, Store
 from auditor.web.server import READY_PREFIX
-from tests.report.chromium import STEP_TIMEOUT, _Session, chromium, chromium_binary
+from tests.report.chromium import STEP_TIMEOUT, Chromium, _Session, chromium_binary
 from tests.web.city import PASSWORD, build, fingerprint_of
 
 pytestmark = [
@@ -188,10 +188,10 @@ class Browser:
         return found
 
 
-def test_triage_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> None:
+def test_triage_in_a_real_browser(server: tuple[str, str], chromium_browser: Chromium) -> None:
     origin, url = server
     egress = fingerprint_of("SEG-005")
-    with chromium(tmp_path / "profile") as socket_url:
+    with chromium_browser.page() as socket_url:
         session = _Session(socket_url)
         try:
             for domain in ("Page", "Network", "Runtime", "Log"):
