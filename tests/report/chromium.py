@@ -43,6 +43,10 @@ def chromium_binary() -> str | None:
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+SCREENSHOT = {"format": "png", "optimizeForSpeed": True}
+"""Screenshot parameters: the same pixels, with zlib's fast setting (half the CPU, a fifth more
+bytes); the pictures are artifacts for people, not compared byte for byte."""
+
 FIRST_SCREEN = (1280, 800)
 """The viewport of every visit: a common office laptop screen."""
 
@@ -227,13 +231,13 @@ def visit(page_file: Path, browser: Chromium, expressions: dict[str, str]) -> Pa
             for name, expression in expressions.items():
                 reply = session.call("Runtime.evaluate", expression=expression, returnByValue=True)
                 result.values[name] = reply.get("result", {}).get("value")
-            first = session.call("Page.captureScreenshot", format="png")
+            first = session.call("Page.captureScreenshot", **SCREENSHOT)
             result.first_screen = base64.b64decode(first["data"])
             metrics = session.call("Page.getLayoutMetrics")
             size = metrics.get("cssContentSize") or metrics["contentSize"]
             shot = session.call(
                 "Page.captureScreenshot",
-                format="png",
+                **SCREENSHOT,
                 captureBeyondViewport=True,
                 clip={
                     "x": 0,

@@ -24,7 +24,13 @@ import pytest
 
 from auditor.store import FindingStatus, Store
 from auditor.web.server import READY_PREFIX
-from tests.report.chromium import STEP_TIMEOUT, Chromium, _Session, chromium_binary
+from tests.report.chromium import (
+    SCREENSHOT,
+    STEP_TIMEOUT,
+    Chromium,
+    _Session,
+    chromium_binary,
+)
 from tests.web.city import PASSWORD, build, fingerprint_of
 
 pytestmark = [
@@ -149,7 +155,7 @@ class Browser:
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        picture = self.session.call("Page.captureScreenshot", format="png")
+        picture = self.session.call("Page.captureScreenshot", **SCREENSHOT)
         (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(picture["data"]))
 
     def login(self, user: str) -> None:
