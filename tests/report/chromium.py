@@ -120,8 +120,11 @@ class Chromium:
         self.browser: _Session | None = None
         self.port = 0
 
-    def _start(self) -> _Session:
-        """Start Chromium on a free loopback port (port 0) unless it runs; its browser session."""
+    def start(self) -> _Session:
+        """Start Chromium on a free loopback port (port 0) unless it runs; its browser session.
+
+        :meth:`page` calls it; a test may call it earlier, e.g. while its server starts."""
+        require("browser", "Chromium")
         if self.process is not None and self.process.poll() is None and self.browser is not None:
             return self.browser
         self.stop()  # a Chromium that died under an earlier test is replaced, not reused
@@ -168,8 +171,7 @@ class Chromium:
     @contextmanager
     def page(self) -> Iterator[str]:
         """A new browser context with one page; yields the page's DevTools socket URL."""
-        require("browser", "Chromium")
-        browser = self._start()
+        browser = self.start()
         context = browser.call("Target.createBrowserContext")["browserContextId"]
         try:
             target = browser.call(

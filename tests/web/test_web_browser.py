@@ -48,8 +48,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """``auditor web`` on a free port; yields (origin, database URL) once it listens."""
+def server(tmp_path: Path, chromium_browser: Chromium) -> Iterator[tuple[str, str]]:
+    """``auditor web`` on a free port; yields (origin, database URL) once it listens.
+
+    Chromium starts (if this process has none yet) while the server starts."""
     url = build(tmp_path / "auditor.db")
     port = _free_port()
     env = dict(os.environ, AUDITOR_CONFIG=str(tmp_path / "none.toml"), LANG="ja_JP.UTF-8")
@@ -78,6 +80,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     threading.Thread(target=read, daemon=True).start()
     try:
+        chromium_browser.start()
         while True:
             try:
                 line = lines.get(timeout=STEP_TIMEOUT)
