@@ -28,6 +28,9 @@ from tests.markers import FIXTURE_MARKS, running_has, set_running
 # A real PostgreSQL server (store tests and anything else that claims PostgreSQL): tests/postgres.py
 from tests.postgres import postgres_database_url, postgres_server_url  # noqa: F401
 
+# One headless Chromium per test process, a fresh browser context per test: tests/report/chromium.py
+from tests.report.chromium import chromium_browser  # noqa: F401
+
 # Fresh SQLite stores are copies of one migrated template per process (tests/storefiles.py).
 storefiles.install(real_migrations=lambda: running_has("real_migrations"))
 

@@ -36,6 +36,8 @@ FIXTURE_MARKS: dict[str, tuple[str, ...]] = {
     "fresh_tier_cluster": ("celery", "postgres", "lab"),
     # Network namespaces (root).
     "netns_lab": ("netns",),
+    # Headless Chromium (tests/report/chromium.py).
+    "chromium_browser": ("browser",),
 }
 
 _running: pytest.Item | None = None

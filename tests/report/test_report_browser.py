@@ -12,7 +12,7 @@ import pytest
 from auditor.report.data import ReportData, load_report_data
 from auditor.report.service import ReportInputs, build_report, run_export, write_report
 from auditor.store import Store
-from tests.report.chromium import FIRST_SCREEN, chromium_binary, visit
+from tests.report.chromium import FIRST_SCREEN, Chromium, chromium_binary, visit
 from tests.report.city import PLANTED_SECRET, City
 from tests.report.example_city import audit_example_city
 from tests.report.pdfpages import first_page_png, page_texts
@@ -73,11 +73,11 @@ def _png_size(png: bytes) -> tuple[int, int]:
 
 @pytest.mark.browser
 def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_and_both_charts(
-    example_city_html: tuple[Path, int], tmp_path: Path
+    example_city_html: tuple[Path, int], chromium_browser: Chromium
 ) -> None:
     _needs(chromium_binary(), "chromium")
     page, zones = example_city_html
-    seen = visit(page, tmp_path / "profile", EXPRESSIONS)
+    seen = visit(page, chromium_browser, EXPRESSIONS)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-chromium.png").write_bytes(seen.screenshot)
     (ARTIFACTS / "report-chromium-first-screen.png").write_bytes(seen.first_screen)
@@ -103,13 +103,13 @@ def test_the_example_city_report_opens_in_chromium_with_no_requests_or_errors_an
 
 @pytest.mark.browser
 def test_device_text_with_a_script_tag_stays_text_in_chromium(
-    stored_city: City, tmp_path: Path
+    stored_city: City, tmp_path: Path, chromium_browser: Chromium
 ) -> None:
     _needs(chromium_binary(), "chromium")
     data = load_report_data(stored_city.store, policy=stored_city.policy, now=stored_city.now)
     page = tmp_path / "report.html"
     write_report(data, page)
-    seen = visit(page, tmp_path / "profile", EXPRESSIONS)
+    seen = visit(page, chromium_browser, EXPRESSIONS)
     ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "report-chromium-traps.png").write_bytes(seen.screenshot)
     assert all(url.startswith("file://") for url in seen.requests), seen.requests

@@ -24,7 +24,13 @@ import pytest
 
 from auditor.store import FindingStatus, Store
 from auditor.web.server import READY_PREFIX
-from tests.report.chromium import STEP_TIMEOUT, _Session, chromium, chromium_binary
+from tests.report.chromium import (
+    SCREENSHOT,
+    STEP_TIMEOUT,
+    Chromium,
+    _Session,
+    chromium_binary,
+)
 from tests.web.city import PASSWORD, build, fingerprint_of
 
 pytestmark = [
@@ -42,8 +48,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
-    """``auditor web`` on a free port; yields (origin, database URL) once it listens."""
+def server(tmp_path: Path, chromium_browser: Chromium) -> Iterator[tuple[str, str]]:
+    """``auditor web`` on a free port; yields (origin, database URL) once it listens.
+
+    Chromium starts (if this process has none yet) while the server starts."""
     url = build(tmp_path / "auditor.db")
     port = _free_port()
     env = dict(os.environ, AUDITOR_CONFIG=str(tmp_path / "none.toml"), LANG="ja_JP.UTF-8")
@@ -72,6 +80,7 @@ def server(tmp_path: Path) -> Iterator[tuple[str, str]]:
 
     threading.Thread(target=read, daemon=True).start()
     try:
+        chromium_browser.start()
         while True:
             try:
                 line = lines.get(timeout=STEP_TIMEOUT)
@@ -98,8 +107,8 @@ class Browser:
         self.log: list[dict[str, Any]] = []
 
     def _loaded(self) -> None:
+        # What the page sends after its load event (the favicon) is read by the next step.
         self.session.wait_for("Page.loadEventFired")
-        self.session.drain(0.3)
         self.log.extend(self.session.events)
         self.session.events = []
 
@@ -149,7 +158,7 @@ class Browser:
 
     def shot(self, name: str) -> None:
         ARTIFACTS.mkdir(parents=True, exist_ok=True)
-        picture = self.session.call("Page.captureScreenshot", format="png")
+        picture = self.session.call("Page.captureScreenshot", **SCREENSHOT)
         (ARTIFACTS / f"{name}.png").write_bytes(base64.b64decode(picture["data"]))
 
     def login(self, user: str) -> None:
@@ -159,6 +168,12 @@ class Browser:
             + "document.getElementById('login').click();"
         )
         assert self.value("location.pathname") == "/", self.value("document.body.innerText")
+
+    def leave(self) -> None:
+        """Leave the last page (see ``_Session.leave_page``): afterwards the log is complete."""
+        self.session.leave_page()
+        self.log.extend(self.session.events)
+        self.session.events = []
 
     def requests(self) -> list[str]:
         self.log.extend(self.session.events)
@@ -182,10 +197,10 @@ class Browser:
         return found
 
 
-def test_triage_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> None:
+def test_triage_in_a_real_browser(server: tuple[str, str], chromium_browser: Chromium) -> None:
     origin, url = server
     egress = fingerprint_of("SEG-005")
-    with chromium(tmp_path / "profile") as socket_url:
+    with chromium_browser.page() as socket_url:
         session = _Session(socket_url)
         try:
             for domain in ("Page", "Network", "Runtime", "Log"):
@@ -279,6 +294,7 @@ def test_triage_in_a_real_browser(server: tuple[str, str], tmp_path: Path) -> No
             assert "Approval number" in browser.value("document.body.innerText")
             browser.shot("08-english")
 
+            browser.leave()
             requests = browser.requests()
             errors = browser.errors()
         finally:
