@@ -67,7 +67,6 @@ FIRST_FILES: tuple[str, ...] = (
     "tests/store/test_store_crash.py",
     "tests/cli/test_run_interrupted.py",
     "tests/analysis/test_compact_differential.py",
-    "tests/web/test_web_matrix_cells.py",
 )
 _ROOT = Path(__file__).resolve().parent.parent
 
