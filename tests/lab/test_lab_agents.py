@@ -89,7 +89,8 @@ def _version_command(scenario: Scenario, name: str) -> str:
 
 
 def _show_version(lab: LabState, scenario: Scenario, name: str) -> tuple[str, str]:
-    from netmiko import ConnectHandler  # the clients are imported by the (lab) tests, not collection
+    # The SSH clients are imported by these (lab) tests, not at collection.
+    from netmiko import ConnectHandler
 
     device = scenario.device(name)
     assert device.ssh is not None
