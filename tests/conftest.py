@@ -87,11 +87,18 @@ class _FirstFilesFirst:
     """Put the files of :data:`FIRST_FILES` first, each file kept whole and in its own order.
 
     A stable sort of what every worker collected identically, so all workers agree on the order
-    (xdist requires it); trylast: after the marking above and ``-m`` deselection.
+    (xdist requires it); trylast: after the marking above and ``-m`` deselection. Left out when
+    ``--failed-first``/``--new-first`` asked for an order of their own.
     """
 
     @pytest.hookimpl(trylast=True)
-    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+    def pytest_collection_modifyitems(
+        self, config: pytest.Config, items: list[pytest.Item]
+    ) -> None:
+        if getattr(config.option, "failedfirst", False) or getattr(
+            config.option, "newfirst", False
+        ):
+            return
         ranks: dict[Path, int] = {}
         for item in items:  # a file's rank is its first test's (one marked file is one unit)
             ranks.setdefault(item.path, _first_rank(item))

@@ -23,6 +23,11 @@ class _Item:
         return object() if name == "browser" and self.browser else None
 
 
+class _Config:
+    def __init__(self, **option: bool) -> None:
+        self.option = type("Option", (), option)()
+
+
 def test_every_listed_file_or_folder_exists() -> None:
     assert _ROOT == ROOT
     for entry in FIRST_FILES:
@@ -37,8 +42,14 @@ def test_listed_files_move_to_the_front_in_list_order_each_file_whole() -> None:
     restart = _Item(ROOT / FIRST_FILES[0])
     browser = _Item(ROOT / "tests" / "report" / "test_y.py", browser=True)
     items = [quick_a, daemon, quick_b, browser, daemon, restart, quick_a]
-    _FirstFilesFirst().pytest_collection_modifyitems(items)  # type: ignore[arg-type]
+    original = list(items)
+    _FirstFilesFirst().pytest_collection_modifyitems(_Config(), items)  # type: ignore[arg-type]
     assert items == [restart, daemon, daemon, browser, quick_a, quick_b, quick_a]
+    # --failed-first / --new-first keep the order they chose.
+    for option in ("failedfirst", "newfirst"):
+        kept = list(original)
+        _FirstFilesFirst().pytest_collection_modifyitems(_Config(**{option: True}), kept)  # type: ignore[arg-type]
+        assert kept == original
 
 
 def test_xdist_keeps_the_collection_order(pytestconfig: pytest.Config) -> None:
