@@ -106,13 +106,13 @@ def test_every_excess_cell_lists_exactly_its_findings_and_counts_them(
     assert checked >= 20
     # The substring match this replaced put lgwan-wan's findings under lgwan, and missed the
     # interface findings (l3:a+b) of the reverse direction.
-    # Each page is fetched once (inside the comprehensions it was fetched once per finding).
-    listed_lgwan = _listed(client, "mynumber->lgwan")
-    lgwan = {f.subject for f in active if f.fingerprint in listed_lgwan}
+    # (Each cell's page is read once: inside the comprehension it was read again per finding.)
+    listed = _listed(client, "mynumber->lgwan")
+    lgwan = {f.subject for f in active if f.fingerprint in listed}
     assert "acl:MYN-OUT:30#mynumber->lgwan" in lgwan and "path:mynumber->lgwan" in lgwan
     assert not any("lgwan-wan" in subject for subject in lgwan)
-    listed_back = _listed(client, "management->lgwan")
-    back = {(f.device, f.subject) for f in active if f.fingerprint in listed_back}
+    listed = _listed(client, "management->lgwan")
+    back = {(f.device, f.subject) for f in active if f.fingerprint in listed}
     assert ("lg-rt1", "l3:lgwan+management") in back
     assert ("hinanjo-rt1", "l3:lgwan+management") in back
 
