@@ -8,6 +8,7 @@ literal parts of every ``title_ja``/``message_ja``/``reason_ja``/``basis_ja`` ar
 from __future__ import annotations
 
 import ast
+import functools
 import importlib
 import re
 from pathlib import Path
@@ -59,8 +60,10 @@ def _literal_parts(node: ast.AST) -> list[str]:
     return []
 
 
+@functools.cache
 def _check_strings() -> list[tuple[str, str]]:
-    """(where, Japanese text) of every title/message/reason literal in ``checks/**``."""
+    """(where, Japanese text) of every title/message/reason literal in ``checks/**`` (parsed once
+    per process for the tests below, which only read it)."""
     found: list[tuple[str, str]] = []
     for path in sorted((REPO / "checks").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))

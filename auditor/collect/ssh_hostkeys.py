@@ -12,9 +12,10 @@ import socket
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import paramiko
+if TYPE_CHECKING:  # paramiko (0.1 s to import) is imported by the functions that connect
+    import paramiko
 
 _WRITE_LOCK = threading.Lock()
 
@@ -51,6 +52,8 @@ def fetch_host_key(
     address: str, port: int, timeout: float, sock: object | None = None
 ) -> paramiko.PKey:
     """Open a transport only far enough to read the server's host key (no authentication)."""
+    import paramiko
+
     connection = sock if sock is not None else socket.create_connection((address, port), timeout)
     transport = paramiko.Transport(connection)
     try:
@@ -70,6 +73,8 @@ def verify_host_key(
     trust_on_first_use: bool,
 ) -> HostKeyCheck:
     """Compare ``key`` with the known_hosts file; record it when TOFU allows. Raises on refusal."""
+    import paramiko
+
     entry = host_entry(address, port)
     with _WRITE_LOCK:
         keys = paramiko.HostKeys()

@@ -23,9 +23,9 @@ from typing import Any
 
 from celery import Celery
 
+from auditor.distributed.routing import BATCH_TASK_NAME, TASK_NAME
+
 DEFAULT_BROKER = "redis://127.0.0.1:6379/0"
-TASK_NAME = "auditor.collect_device"
-BATCH_TASK_NAME = "auditor.collect_devices"
 DEFAULT_VISIBILITY_TIMEOUT = 1800
 """Seconds before Redis hands an unacknowledged message to another worker; must exceed the
 longest collection of one device (SSH with slow devices: minutes)."""

@@ -20,7 +20,7 @@ from typing import Any
 
 from auditor.collect.base import CollectionResult
 from auditor.distributed.bundle import failure_from_json
-from auditor.distributed.routing import ShardBy, queue_for
+from auditor.distributed.routing import BATCH_TASK_NAME, ShardBy, queue_for
 from auditor.inventory.models import Device
 from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.snapshot import DeviceSnapshot
@@ -71,8 +71,6 @@ def dispatch(
     """Send ``collect_devices(run_key, [device…], tenant=…)`` per batch of one queue's devices
     to that queue (``<city>.<tier>`` in a multi-city deployment); the message names the
     dispatcher's city and the devices, never a credential."""
-    from auditor.distributed.celery_app import BATCH_TASK_NAME
-
     sent = Dispatched(run_key=uuid.uuid4().hex)
     for device in devices:
         sent.queues.setdefault(queue_for(device, policy, by, tenant), []).append(device.name)

@@ -18,6 +18,10 @@ TIER_ORDER = ("mynumber", "lgwan", "internet")
 DEFAULT_QUEUE = "default"
 QUEUE_GROUP_PREFIX = "queue:"
 ShardBy = Literal["tier", "site"]
+TASK_NAME = "auditor.collect_device"
+BATCH_TASK_NAME = "auditor.collect_devices"
+"""Names of the Celery tasks (``celery_app`` registers them): here, so a dispatcher that only
+sends messages names them without importing Celery (0.1 s)."""
 
 
 def tier_of(device: Device, policy: Policy) -> str:

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 import pytest
 
 from auditor.collect.base import CollectionResult
-from auditor.collect.snmp import PollOptions, collect_snmp
 from auditor.inventory.models import CredentialRef, Device, SnmpSettings
 from auditor.lab.scenario import Scenario, expected_snapshot
 from auditor.lab.snmp_agent import plan_snmp_agent, start_snmp_agent, wait_snmp_ready
@@ -55,6 +54,9 @@ def _inventory_and_secrets(plan: object) -> tuple[list[Device], dict[str, str]]:
 
 @pytest.fixture(scope="module")
 def snmpsim_lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LabRun]:
+    # The collector (with pysnmp, 0.15 s) is imported by the lab run, not by every collection.
+    from auditor.collect.snmp import PollOptions, collect_snmp
+
     scenario = example_city()
     snmp_devices = [device for device in scenario.devices if device.snmp is not None]
     plan = plan_snmp_agent(scenario, snmp_devices, tmp_path_factory.mktemp("lab"))

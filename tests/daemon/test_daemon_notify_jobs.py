@@ -18,9 +18,6 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-from scapy.layers.inet import IP, TCP
-from scapy.layers.l2 import Ether
-from scapy.utils import wrpcap
 
 from auditor.daemon.scheduler import Daemon
 from auditor.daemon.settings import Settings
@@ -43,6 +40,11 @@ def _summary(store: Store, run_id: int) -> TrafficSummary:
 def test_the_capture_window_job_records_a_traffic_run_and_tells_its_critical_finding(
     tmp_path: Path,
 ) -> None:
+    # Imported here, not at collection: scapy takes 0.25 s to import.
+    from scapy.layers.inet import IP, TCP
+    from scapy.layers.l2 import Ether
+    from scapy.utils import wrpcap
+
     syn = Ether(src="02:00:00:00:00:01", dst="02:00:00:00:00:02") / IP(
         src="10.10.1.5", dst="10.30.1.5"
     ) / TCP(sport=41000, dport=443)  # fmt: skip

@@ -17,6 +17,7 @@ import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
@@ -24,9 +25,8 @@ from typer.testing import CliRunner
 from auditor.audit.inputs import load_bundle
 from auditor.audit.service import RunRequest, run
 from auditor.cli.app import build_app
-from auditor.distributed.celery_app import BATCH_TASK_NAME, make_app
 from auditor.distributed.dispatch import dispatch, gather, wait_for_reports
-from auditor.distributed.routing import queue_for
+from auditor.distributed.routing import BATCH_TASK_NAME, queue_for
 from auditor.model.collection import FailureKind
 from auditor.rules import discover
 from auditor.store.handover import reported_count, reports
@@ -41,6 +41,13 @@ START = re.compile(r"collect_device start run_key=(\w+) device=(\S+)")
 REFUSED = re.compile(r"collect_device refused run_key=(\w+) device=(\S+)")
 RUN_SECONDS = 1500.0
 """Deadline of one 1,020-device run: generous, CI shares two cores (a run takes 2-4 minutes)."""
+
+
+def make_app(broker: str) -> Any:
+    """The Celery app (Celery is imported when these broker tests run, not at collection)."""
+    from auditor.distributed.celery_app import make_app as celery_app
+
+    return celery_app(broker)
 
 
 def _written(workers: list[Worker], run_key: str) -> Counter[str]:

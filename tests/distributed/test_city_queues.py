@@ -17,9 +17,8 @@ import pytest
 
 from auditor.audit.inputs import Bundle
 from auditor.distributed import worker as worker_module
-from auditor.distributed.celery_app import BATCH_TASK_NAME
 from auditor.distributed.dispatch import dispatch
-from auditor.distributed.routing import city_queue, queue_for
+from auditor.distributed.routing import BATCH_TASK_NAME, city_queue, queue_for
 from auditor.distributed.worker import WorkerContext, collect_batch, worker_queues
 from auditor.inventory.models import AssetLedger, Device, Inventory
 from auditor.policy.loader import load_policy

@@ -25,13 +25,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from typer.testing import CliRunner
 
 from auditor.audit.inputs import load_bundle
 from auditor.cli.app import build_app
-from auditor.distributed.celery_app import make_app
 from auditor.distributed.dispatch import dispatch, gather, wait_for_reports
 from auditor.distributed.routing import queue_for
 from auditor.lab.runner import LabState
@@ -51,6 +51,13 @@ QUEUE = "mynumber"
 BOOT_SECONDS = 180.0
 START = re.compile(r"collect_device start run_key=(\w+) device=(\S+)")
 DONE = re.compile(r"collect_device done run_key=(\w+) device=(\S+) written=True")
+
+
+def make_app(broker: str) -> Any:
+    """The Celery app (Celery is imported when these broker tests run, not at collection)."""
+    from auditor.distributed.celery_app import make_app as celery_app
+
+    return celery_app(broker)
 
 
 def _written(workers: list[Worker], run_key: str) -> Counter[str]:

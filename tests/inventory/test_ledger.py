@@ -8,7 +8,6 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
 
 from auditor.inventory.ledger import (
     LedgerError,
@@ -190,6 +189,8 @@ def test_a_malformed_row_is_reported_by_row_number_and_the_others_still_load(tmp
 
 
 def test_an_xlsx_ledger_on_a_sheet_named_daicho_with_excel_dates_loads(tmp_path):
+    from openpyxl import Workbook  # here: openpyxl (with numpy) costs 0.2 s to import
+
     workbook = Workbook()
     cover = workbook.active
     cover.title = "表紙"
@@ -294,6 +295,8 @@ def test_the_example_city_ledger_loads_cleanly_against_the_example_policy():
 
 
 def test_xlsx_row_numbers_count_blank_rows_like_the_spreadsheet_does(tmp_path):
+    from openpyxl import Workbook
+
     workbook = Workbook()
     sheet = workbook.active
     sheet["A3"], sheet["B3"] = "資産番号", "設置場所"

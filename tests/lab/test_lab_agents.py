@@ -10,10 +10,7 @@ import subprocess
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import paramiko
 import pytest
-from netmiko import ConnectHandler
-from netmiko.exceptions import NetmikoAuthenticationException
 
 from auditor.inventory.loader import load_inventory
 from auditor.lab.runner import LabState
@@ -92,6 +89,9 @@ def _version_command(scenario: Scenario, name: str) -> str:
 
 
 def _show_version(lab: LabState, scenario: Scenario, name: str) -> tuple[str, str]:
+    # The SSH clients are imported by these (lab) tests, not at collection.
+    from netmiko import ConnectHandler
+
     device = scenario.device(name)
     assert device.ssh is not None
     connection = ConnectHandler(
@@ -135,6 +135,9 @@ def test_netmiko_reaches_every_ssh_device_and_its_version_command_prints_the_ren
 
 
 def test_a_wrong_password_is_refused(running_lab: LabState, example_city: Scenario) -> None:
+    from netmiko import ConnectHandler
+    from netmiko.exceptions import NetmikoAuthenticationException
+
     device = example_city.device("lg-edge-sw1")
     with pytest.raises(NetmikoAuthenticationException):
         ConnectHandler(
@@ -150,6 +153,8 @@ def test_a_wrong_password_is_refused(running_lab: LabState, example_city: Scenar
 def test_the_yamaha_cli_sends_shift_jis_bytes(
     running_lab: LabState, example_city: Scenario
 ) -> None:
+    import paramiko
+
     device = example_city.device("shisho-rt1")
     assert device.ssh is not None
     outputs = device_outputs(device, example_city)

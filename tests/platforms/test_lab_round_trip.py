@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+
 import pytest
 
 from auditor.lab.cli_render import render
@@ -82,6 +84,13 @@ def parsed(device: ScenarioDevice, scenario: Scenario) -> SnapshotParts:
     return profiles()[device.platform].parse(outputs, salt=SALT)
 
 
+@functools.cache
+def parsed_lab_device(name: str) -> SnapshotParts:
+    """``parsed`` for a device of :data:`SCENARIO`, once per process: five tests per device read
+    the same parse (render + parse is most of each test's time); none of them changes it."""
+    return parsed(SCENARIO.device(name), SCENARIO)
+
+
 def bound_acl(
     device: ScenarioDevice, port: str, direction: str, declared: str | None
 ) -> str | None:
@@ -122,7 +131,7 @@ def test_the_yamaha_config_is_shift_jis_bytes_when_the_console_is_ja_sjis() -> N
 @pytest.mark.parametrize("name", SSH_DEVICES)
 def test_parsed_system_and_interfaces_equal_the_scenario(name: str) -> None:
     device = SCENARIO.device(name)
-    parts = parsed(device, SCENARIO)
+    parts = parsed_lab_device(name)
     assert parts.system.name == device.name
     assert parts.system.serial == device.sys.serial
     assert (parts.system.os_version or "").lstrip("v") == (
@@ -159,7 +168,7 @@ def test_parsed_system_and_interfaces_equal_the_scenario(name: str) -> None:
 @pytest.mark.parametrize("name", SSH_DEVICES)
 def test_parsed_vlans_routes_acls_and_policies_equal_the_scenario(name: str) -> None:
     device = SCENARIO.device(name)
-    parts = parsed(device, SCENARIO)
+    parts = parsed_lab_device(name)
     if device.platform in SWITCHES:
         assert [(v.id, v.name) for v in parts.vlans] == [
             (vlan_id, SCENARIO.vlan_name(vlan_id)) for vlan_id in device.configured_vlans()
@@ -197,8 +206,7 @@ def test_parsed_vlans_routes_acls_and_policies_equal_the_scenario(name: str) -> 
     ],
 )
 def test_parsed_neighbors_arp_and_fdb_equal_the_scenario(name: str) -> None:
-    device = SCENARIO.device(name)
-    parts = parsed(device, SCENARIO)
+    parts = parsed_lab_device(name)
     assert [n.model_dump(exclude={"source"}) for n in parts.neighbors] == [
         n.model_dump(exclude={"source"}) for n in expected_neighbors(SCENARIO, name)
     ]
@@ -213,7 +221,7 @@ def test_parsed_neighbors_arp_and_fdb_equal_the_scenario(name: str) -> None:
 @pytest.mark.parametrize("name", SSH_DEVICES)
 def test_parsed_management_plane_equals_the_scenario(name: str) -> None:
     device = SCENARIO.device(name)
-    management = parsed(device, SCENARIO).management
+    management = parsed_lab_device(name).management
     want = device.management
     for field in (*ALL_MANAGEMENT, *MANAGEMENT_BY_PLATFORM[device.platform]):
         assert getattr(management, field) == getattr(want, field), field
@@ -227,5 +235,4 @@ def test_parsed_management_plane_equals_the_scenario(name: str) -> None:
 
 @pytest.mark.parametrize("name", SSH_DEVICES)
 def test_rendered_lab_configs_leave_no_line_unparsed(name: str) -> None:
-    device = SCENARIO.device(name)
-    assert parsed(device, SCENARIO).unparsed_config_lines == []
+    assert parsed_lab_device(name).unparsed_config_lines == []

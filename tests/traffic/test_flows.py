@@ -90,8 +90,9 @@ def test_qinq_and_ipv6_extension_headers_are_decoded_without_scapy_layers() -> N
     frame = decode(qinq)
     assert frame.vlans == (200, 2001)
     assert (frame.protocol, frame.src_port, frame.dst_port) == (17, 5000, 161)
+    # Both MACs given: with no destination MAC scapy solicits fd00::2's neighbour and waits 1 s.
     six = bytes(
-        Ether() / IPv6(src="fd00::1", dst="fd00::2") / IPv6ExtHdrHopByHop()
+        Ether(src=A, dst=B) / IPv6(src="fd00::1", dst="fd00::2") / IPv6ExtHdrHopByHop()
         / IPv6ExtHdrDestOpt() / TCP(sport=1234, dport=22)
     )  # fmt: skip
     frame = decode(six)
