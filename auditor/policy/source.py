@@ -8,10 +8,13 @@ field path pydantic or a cross-field check complains about.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
 import stat
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -181,7 +184,54 @@ _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yam
 _DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
 
 
+PARSED_CACHE_ENTRIES = 64
+"""Documents kept parsed; a deployment reads a few dozen policy, preset and inventory files."""
+PARSED_CACHE_TEXT = 1024 * 1024
+"""Larger texts are parsed every time (the cache keeps the text as its key)."""
+_parsed: OrderedDict[tuple[str, str], Located] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
 def parse_located(text: str, name: str) -> Located:
+    """The document's :class:`Located` tree, a fresh copy for every caller.
+
+    The round-trip YAML parser is pure Python (about 0.1 s for a city policy), and a daemon or
+    web console reads the same unchanged files for every run: a text seen before under the same
+    name is copied from the last parse instead. Only successful parses are kept.
+    """
+    key = (name, text)
+    with _parsed_lock:
+        cached = _parsed.get(key)
+        if cached is not None:
+            _parsed.move_to_end(key)
+    if cached is not None:
+        return _copy(cached)
+    located = _parse_located(text, name)
+    if len(text) <= PARSED_CACHE_TEXT:
+        kept = _copy(located)
+        with _parsed_lock:
+            _parsed[key] = kept
+            while len(_parsed) > PARSED_CACHE_ENTRIES:
+                _parsed.popitem(last=False)
+    return located
+
+
+def _copy(node: Located) -> Located:
+    """A copy callers may change (loaders merge and delete keys)."""
+    value = node.value
+    if isinstance(value, dict):
+        value = {key: _copy(child) for key, child in value.items()}
+    elif isinstance(value, list):
+        value = [_copy(child) for child in value]
+    elif not isinstance(value, _IMMUTABLE):  # e.g. a !!set: rare, copied the slow way
+        value = copy.deepcopy(value)
+    return Located(value, node.file, node.line)
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, dt.date, dt.datetime)
+
+
+def _parse_located(text: str, name: str) -> Located:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.Composer = _Composer
