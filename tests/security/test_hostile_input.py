@@ -14,7 +14,7 @@ import io
 import os
 import shutil
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -195,12 +195,6 @@ CASES = [
     Case("ledger-xlsx-zip-bomb", _ledger(_xlsx_zip_bomb, "ledger.xlsx")),
     Case("ledger-xlsx-entities", _ledger(_xlsx_entities, "ledger.xlsx")),
 ]
-
-
-@pytest.fixture(scope="module")
-def forker() -> Iterator[Forker]:
-    with Forker({**os.environ, "AUDITOR_LANG": "en", "COLUMNS": "200"}) as runner:
-        yield runner
 
 
 @pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
