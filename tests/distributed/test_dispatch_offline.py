@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from auditor.audit.inputs import Bundle
 from auditor.audit.service import RunRequest, run
-from auditor.cli.app import build_app
 from auditor.distributed.bundle import failure_to_json
 from auditor.distributed.dispatch import Dispatched, gather, wait_for_reports
 from auditor.distributed.routing import queue_for, shard, tier_of
@@ -25,6 +23,7 @@ from auditor.policy.loader import load_policy
 from auditor.rules import discover
 from auditor.store.handover import DeviceReport, report_collection, reports
 from auditor.store.repository import Store
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[2]
 

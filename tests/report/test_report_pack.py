@@ -512,10 +512,9 @@ def _cli_tables(city: City) -> dict[str, str]:
     import os
 
     from rich.console import Console
-    from typer.testing import CliRunner
 
-    from auditor.cli.app import build_app
     from auditor.cli.options import finding_rows
+    from tests.cli_tree import CliRunner, build_app
     from tests.report.city import FILLER
 
     app = build_app("ja")

@@ -17,14 +17,13 @@ from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.report.prefecture import GRADES, CitySource
 from auditor.store import Store, console
 from auditor.store.tenancy import PREFECTURE_TENANT
 from auditor.web.app import CSP, WebConfig, create_app
 from auditor.web.auth import hash_password
+from tests.cli_tree import CliRunner, build_app
 from tests.report.example_city import POLICY_DIR, two_cities_at
 from tests.web.city import CSRF, PASSWORD
 
