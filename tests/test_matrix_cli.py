@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
-from auditor.lab.scenario import Scenario, expected_snapshot, load_example_city
+from auditor.lab.scenario import Scenario, expected_snapshot
 from auditor.policy.loader import load_policy
 from auditor.store.opening import open_store
+from tests.builders import example_city
 from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ def _city_store(tmp_path: Path, scenario: Scenario | None = None) -> tuple[Path,
 
     Built once per test process and city (23 snapshots recorded in a fresh store), then copied
     into ``tmp_path``: the tests only read it, through commands that never write."""
-    scenario = scenario or load_example_city()
+    scenario = scenario or example_city()  # parsed once per process, a private copy
     key = hashlib.sha256(scenario.model_dump_json().encode("utf-8")).hexdigest()
     built = _BUILT.get(key)
     if built is None:

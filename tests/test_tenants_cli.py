@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -19,10 +19,15 @@ from sqlalchemy import text
 from auditor.store import Store
 from auditor.store.outbox import Outbox, OutboxItem
 from tests.cli_tree import CliRunner, build_app
-from tests.report.example_city import POLICY_DIR, audit_example_city
+from tests.report.example_city import (
+    POLICY_DIR,
+    TWO_CITIES_NOW,
+    audit_example_city,
+    two_cities_at,
+)
 
 NORTH, SOUTH = "kita", "minami"
-NOW = datetime.now(UTC).replace(microsecond=0)
+NOW = TWO_CITIES_NOW
 
 
 @dataclass
@@ -35,14 +40,9 @@ class Cities:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Both cities audited once (slow part), copied per test."""
-    folder = tmp_path_factory.mktemp("two-cities")
-    database = folder / "auditor.db"
-    with Store(f"sqlite:///{database}", tenant=NORTH) as north:
-        north.upgrade()
-        audit_example_city(north, NOW - timedelta(hours=2))
-    with Store(f"sqlite:///{database}", tenant=SOUTH) as south:
-        audit_example_city(south, NOW)
+    """Both cities audited once per process (slow part), copied per test."""
+    database = tmp_path_factory.mktemp("two-cities") / "auditor.db"
+    two_cities_at(database, NORTH, SOUTH)
     return database
 
 

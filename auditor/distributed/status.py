@@ -15,6 +15,9 @@ from datetime import datetime
 from typing import Any
 
 INSPECT_TIMEOUT = 2.0
+RETRY_PAUSE = 0.25
+"""Pause before the one retry of a failed broker connection (kombu's default is 2 s): enough for
+a connection dropped in passing; a broker that is down is reported without a long wait."""
 
 
 class BrokerUnreachableError(Exception):
@@ -98,7 +101,7 @@ def gather_status(broker: str | None, expected_queues: list[str]) -> Status:
     status = Status(broker=_redacted_url(url))
     try:
         with app.connection_for_write() as connection:
-            connection.ensure_connection(max_retries=1)
+            connection.ensure_connection(max_retries=1, interval_start=RETRY_PAUSE)
             # Redis: heartbeats in a hash, backlogs as list lengths. Another broker (RabbitMQ)
             # keeps no heartbeat hash; its backlog is each queue's count of ready messages.
             client = getattr(connection.default_channel, "client", None)

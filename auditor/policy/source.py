@@ -8,10 +8,13 @@ field path pydantic or a cross-field check complains about.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import os
 import re
 import stat
+import threading
+from collections import OrderedDict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +28,7 @@ from ruamel.yaml.constructor import ConstructorError, RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import MappingStartEvent, SequenceStartEvent
 from ruamel.yaml.reader import ReaderError
+from ruamel.yaml.scanner import RoundTripScanner
 
 from auditor.policy.issues import ConfigFileError, IssueSeverity, PolicyIssue
 
@@ -160,15 +164,78 @@ class _Composer(Composer):
             self._depth -= 1
 
 
+class _Scanner(RoundTripScanner):
+    """Scanner that refuses a flow ``[`` or ``{`` nested deeper than :data:`MAX_DEPTH`.
+
+    The composer's limit comes too late for flow collections: before it sees the node at level 65
+    the scanner has looked up to 1,024 characters ahead, keeping a possible simple key per open
+    level and revisiting all of them for every token (about a second for a line of ``[``). Flow
+    nesting is never deeper than the document's, so this refuses nothing the composer accepts.
+    """
+
+    def fetch_flow_collection_start(self, TokenClass: Any, to_push: str) -> None:  # noqa: N803
+        if self.flow_level >= MAX_DEPTH + 1:
+            raise _TooDeepError(self.reader.line + 1)
+        super().fetch_flow_collection_start(TokenClass, to_push)
+
+
 _Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_str)
 _Constructor.add_constructor("tag:yaml.org,2002:int", _Constructor.construct_yaml_int)
 _DUPLICATE_KEY = re.compile(r'found duplicate key "([^"]*)"')
 
 
+PARSED_CACHE_ENTRIES = 64
+"""Documents kept parsed; a deployment reads a few dozen policy, preset and inventory files."""
+PARSED_CACHE_TEXT = 1024 * 1024
+"""Larger texts are parsed every time (the cache keeps the text as its key)."""
+_parsed: OrderedDict[tuple[str, str], Located] = OrderedDict()
+_parsed_lock = threading.Lock()
+
+
 def parse_located(text: str, name: str) -> Located:
+    """The document's :class:`Located` tree, a fresh copy for every caller.
+
+    The round-trip YAML parser is pure Python (about 0.1 s for a city policy), and a daemon or
+    web console reads the same unchanged files for every run: a text seen before under the same
+    name is copied from the last parse instead. Only successful parses are kept.
+    """
+    key = (name, text)
+    with _parsed_lock:
+        cached = _parsed.get(key)
+        if cached is not None:
+            _parsed.move_to_end(key)
+    if cached is not None:
+        return _copy(cached)
+    located = _parse_located(text, name)
+    if len(text) <= PARSED_CACHE_TEXT:
+        kept = _copy(located)
+        with _parsed_lock:
+            _parsed[key] = kept
+            while len(_parsed) > PARSED_CACHE_ENTRIES:
+                _parsed.popitem(last=False)
+    return located
+
+
+def _copy(node: Located) -> Located:
+    """A copy callers may change (loaders merge and delete keys)."""
+    value = node.value
+    if isinstance(value, dict):
+        value = {key: _copy(child) for key, child in value.items()}
+    elif isinstance(value, list):
+        value = [_copy(child) for child in value]
+    elif not isinstance(value, _IMMUTABLE):  # e.g. a !!set: rare, copied the slow way
+        value = copy.deepcopy(value)
+    return Located(value, node.file, node.line)
+
+
+_IMMUTABLE = (str, int, float, bool, type(None), bytes, dt.date, dt.datetime)
+
+
+def _parse_located(text: str, name: str) -> Located:
     yaml = YAML(typ="rt")
     yaml.Constructor = _Constructor
     yaml.Composer = _Composer
+    yaml.Scanner = _Scanner
     try:
         document = yaml.load(text)
     except _TooDeepError as exc:
@@ -196,7 +263,7 @@ def parse_located(text: str, name: str) -> Located:
         ) from None
     if document is None:
         return Located({}, name, 1)
-    return _Converter(name).convert(document, 1, 0)
+    return _Converter(name).convert_document(document)
 
 
 def _describe(exc: MarkedYAMLError) -> str:
@@ -218,8 +285,23 @@ class _Converter:
     def __init__(self, name: str) -> None:
         self.name = name
         self.nodes = 0
+        self.measured: dict[int, tuple[int, int | None] | None] = {}
 
-    def convert(self, node: Any, line: int | None, depth: int) -> Located:
+    def convert_document(self, document: Any) -> Located:
+        """The document's tree, or the error :meth:`convert` would raise, found without copying.
+
+        An alias bomb used to be refused after copying 200,000 values (half a second); measuring
+        each distinct node once tells whether the budget holds, and if it does not, a walk down
+        the one branch where :meth:`convert` would stop raises the same error at the same line.
+        """
+        measured = _measure(document, 0, self.measured)
+        if measured is not None:
+            size, deepest = measured
+            if size > MAX_NODES or (deepest is not None and deepest > MAX_DEPTH):
+                self._refuse(document, 1, 0)
+        return self.convert(document, 1, 0)
+
+    def _count(self, line: int | None) -> None:
         self.nodes += 1
         if self.nodes > MAX_NODES:
             raise ConfigFileError(
@@ -233,25 +315,83 @@ class _Converter:
                     )
                 ]
             )
+
+    def _check_depth(self, node: Any, line: int | None, depth: int) -> None:
         if depth > MAX_DEPTH and isinstance(node, CommentedMap | CommentedSeq):
             raise ConfigFileError(
                 [PolicyIssue(self.name, line, "", f"nested deeper than {MAX_DEPTH} levels")]
             )
+
+    def _refuse(self, node: Any, line: int | None, depth: int) -> None:
+        """Raise what :meth:`convert` raises on ``node``, known to fail; subtrees it would copy
+        whole are only counted."""
+        self._count(line)
+        self._check_depth(node, line, depth)
+        for child, where in _children(node, line):
+            measured = _measure(child, depth + 1, self.measured)
+            if measured is not None:
+                size, deepest = measured
+                fits = self.nodes + size <= MAX_NODES
+                if fits and (deepest is None or depth + 1 + deepest <= MAX_DEPTH):
+                    self.nodes += size
+                    continue
+            self._refuse(child, where, depth + 1)
+        raise AssertionError("the measured failure was not found")  # pragma: no cover
+
+    def convert(self, node: Any, line: int | None, depth: int) -> Located:
+        self._count(line)
+        self._check_depth(node, line, depth)
         if isinstance(node, CommentedMap):
             children: dict[str, Located] = {}
-            for key, value in node.items():
-                position = node.lc.key(key)
-                where = position[0] + 1 if position else line
+            for (key, value), (_, where) in zip(node.items(), _children(node, line), strict=True):
                 children[str(key)] = self.convert(value, where, depth + 1)
             return Located(children, self.name, line)
         if isinstance(node, CommentedSeq):
-            items = []
-            for index, value in enumerate(node):
-                position = node.lc.item(index)
-                where = position[0] + 1 if position else line
-                items.append(self.convert(value, where, depth + 1))
+            items = [
+                self.convert(value, where, depth + 1) for value, where in _children(node, line)
+            ]
             return Located(items, self.name, line)
         return Located(_plain_scalar(node), self.name, line)
+
+
+def _children(node: Any, line: int | None) -> Iterable[tuple[Any, int | None]]:
+    """A mapping's values or a list's items, each with the line it was written on."""
+    if isinstance(node, CommentedMap):
+        for key, value in node.items():
+            position = node.lc.key(key)
+            yield value, position[0] + 1 if position else line
+    elif isinstance(node, CommentedSeq):
+        for index, value in enumerate(node):
+            position = node.lc.item(index)
+            yield value, position[0] + 1 if position else line
+
+
+def _measure(
+    node: Any, depth: int, memo: dict[int, tuple[int, int | None] | None]
+) -> tuple[int, int | None] | None:
+    """(values once aliases are expanded, depth of the deepest mapping or list below ``node``
+    counted from it, None without any), or None where a mapping or list lies deeper than
+    :data:`MAX_DEPTH` (including a recursive alias): :meth:`_Converter.convert` decides those.
+
+    Memoized by node identity: an alias is the same object wherever it is used.
+    """
+    if not isinstance(node, CommentedMap | CommentedSeq):
+        return 1, None
+    if depth > MAX_DEPTH:
+        return None
+    if id(node) in memo:
+        return memo[id(node)]
+    size, deepest = 1, 0
+    values = node.values() if isinstance(node, CommentedMap) else node
+    for child in values:
+        measured = _measure(child, depth + 1, memo)
+        if measured is None:
+            return None  # not memoized: reached at a shallower depth it may measure
+        size += measured[0]
+        if measured[1] is not None:
+            deepest = max(deepest, measured[1] + 1)
+    memo[id(node)] = (size, deepest)
+    return size, deepest
 
 
 def _plain_scalar(value: Any) -> Any:

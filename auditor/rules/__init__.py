@@ -18,10 +18,12 @@ import importlib
 import inspect
 import pkgutil
 import re
+import sys
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.metadata import entry_points
+from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, Protocol, TypeVar
 
@@ -368,15 +370,63 @@ def _walk_package(package_name: str) -> Iterator[type[Check]]:
         yield from _checks_in_module(module)
 
 
+Stamp = tuple[tuple[str, int | None], ...]
+_WALKS: dict[str, tuple[Stamp, tuple[type[Check], ...]]] = {}
+_PLUGINS: tuple[Stamp, tuple[str, ...]] | None = None
+
+
+def _stamp(folders: Iterable[str]) -> Stamp:
+    """Each folder with its modification time: a file added, removed or renamed changes it."""
+    stamped: list[tuple[str, int | None]] = []
+    for folder in folders:
+        try:
+            stamped.append((folder, Path(folder).stat().st_mtime_ns))
+        except OSError:
+            stamped.append((folder, None))
+    return tuple(stamped)
+
+
+def _package_checks(package_name: str) -> tuple[type[Check], ...]:
+    """:func:`_walk_package`, walked again only when a folder of the package changed.
+
+    Every audit, CLI command and web request discovers the checks; modules once imported stay
+    imported, so what changes between calls is only a module file added to (or removed from)
+    the package's folders, and that changes the folder's modification time.
+    """
+    hit = _WALKS.get(package_name)
+    if hit is not None and _stamp(folder for folder, _ in hit[0]) == hit[0]:
+        return hit[1]
+    checks = tuple(_walk_package(package_name))
+    folders = [
+        folder
+        for name, module in sorted(sys.modules.copy().items())  # other threads may import
+        if (name == package_name or name.startswith(package_name + "."))
+        for folder in getattr(module, "__path__", None) or ()
+    ]
+    _WALKS[package_name] = (_stamp(folders), checks)
+    return checks
+
+
+def _plugin_packages() -> tuple[str, ...]:
+    """Packages registered under the ``kyojin_auditor.checks`` entry point, read again only when
+    a folder on ``sys.path`` changed (installing a distribution adds its metadata there)."""
+    global _PLUGINS
+    stamp = _stamp(sys.path)
+    if _PLUGINS is None or _PLUGINS[0] != stamp:
+        packages = tuple(entry.value for entry in entry_points(group="kyojin_auditor.checks"))
+        _PLUGINS = (stamp, packages)
+    return _PLUGINS[1]
+
+
 def discover(extra_packages: Iterable[str] = ()) -> Registry:
     """Find the built-in checks, entry-point plug-ins and any extra packages."""
     registry = Registry()
     packages = ["auditor_checks", *extra_packages]
-    for entry in entry_points(group="kyojin_auditor.checks"):
-        if entry.value not in packages:
-            packages.append(entry.value)
+    for value in _plugin_packages():
+        if value not in packages:
+            packages.append(value)
     for package_name in packages:
-        for check in _walk_package(package_name):
+        for check in _package_checks(package_name):
             registry.add(check)
     return registry
 

@@ -175,11 +175,40 @@ def _endpoints(view: NetworkView) -> list[Endpoint]:
     return [e for e in zones if e.networks] + named
 
 
+class Built:
+    """Each view with its model and service classes, and the reference's answers, made once per
+    module: the stored verdicts are checked against the same reference answers the pairwise test
+    computed (for zone pairs both judge the path alike), not against a second identical search."""
+
+    def __init__(self) -> None:
+        self.views: dict[str, tuple[NetworkView, Any, list[Service]]] = {}
+        self.answers: dict[tuple[str, str, str], list[Any]] = {}
+
+    def view(self, name: str) -> tuple[NetworkView, Any, list[Service]]:
+        if name not in self.views:
+            view = VIEWS[name]()
+            self.views[name] = (view, build_model(view), service_classes(view))
+        return self.views[name]
+
+    def reference(self, name: str, origin: Endpoint, target: Endpoint, judge: Any) -> list[Any]:
+        """The reference search of every service class from ``origin`` to ``target``."""
+        key = (name, origin.label, target.label)
+        if key not in self.answers:
+            _, model, classes = self.view(name)
+            self.answers[key] = [
+                reference.search(model, origin, target, service, judge) for service in classes
+            ]
+        return self.answers[key]
+
+
+@pytest.fixture(scope="module")
+def built() -> Built:
+    return Built()
+
+
 @pytest.mark.parametrize("name", sorted(VIEWS))
-def test_every_answer_equals_the_reference_search(name: str) -> None:
-    view = VIEWS[name]()
-    model = build_model(view)
-    classes = service_classes(view)
+def test_every_answer_equals_the_reference_search(name: str, built: Built) -> None:
+    view, model, classes = built.view(name)
     endpoints = _endpoints(view)
     zone_ids = {z.id for z in view.policy.zones}
     compared = 0
@@ -189,9 +218,7 @@ def test_every_answer_equals_the_reference_search(name: str) -> None:
                 continue
             judged = origin.label in zone_ids and target.label in zone_ids
             judge = judge_path(view, origin.label, target.label) if judged else None
-            expected = [
-                reference.search(model, origin, target, service, judge) for service in classes
-            ]
+            expected = built.reference(name, origin, target, judge)
             together = search_services(model, origin, target, classes, judge)
             assert [r.to_json() for r in together] == [r.to_json() for r in expected], (
                 origin.label,
@@ -205,10 +232,8 @@ def test_every_answer_equals_the_reference_search(name: str) -> None:
 
 
 @pytest.mark.parametrize("name", ["two-hop", "example-city", "synthetic-420-features"])
-def test_the_stored_verdicts_equal_the_reference_all_pairs(name: str) -> None:
-    view = VIEWS[name]()
-    model = build_model(view)
-    classes = service_classes(view)
+def test_the_stored_verdicts_equal_the_reference_all_pairs(name: str, built: Built) -> None:
+    view, _, _ = built.view(name)
     expected: dict[str, Any] = {}
     for source in (z.id for z in view.policy.zones):
         origin = zone_endpoint(view, source)
@@ -221,10 +246,7 @@ def test_the_stored_verdicts_equal_the_reference_all_pairs(name: str) -> None:
             judge = judge_path(view, source, destination)
             verdict = PairVerdict(source, destination)
             # The reference's PathResult has the same fields and to_json() as the product's.
-            verdict.results.extend(
-                reference.search(model, origin, target, s, judge)  # type: ignore[misc]
-                for s in classes
-            )
+            verdict.results.extend(built.reference(name, origin, target, judge))
             expected[f"{source}->{destination}"] = verdict.to_json()
     assert reachability_json(view) == expected
 

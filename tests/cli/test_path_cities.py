@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from auditor.lab.scenario import Scenario, load_example_city, remediated
+from auditor.lab.scenario import Scenario, remediated
+from tests.builders import example_city
 from tests.cli_tree import CliRunner, build_app
 from tests.test_matrix_cli import POLICY, _city_store
 
@@ -41,21 +42,21 @@ def _path(tmp_path: Path, scenario: Scenario, *args: str, lang: str = "en") -> s
 def test_my_number_to_internet_is_not_reachable_on_the_remediated_city(
     tmp_path: Path, lang: str, word: str
 ) -> None:
-    out = _path(tmp_path, remediated(load_example_city()), "mynumber", "internet", lang=lang)
+    out = _path(tmp_path, remediated(example_city()), "mynumber", "internet", lang=lang)
     statuses = [line for line in out.splitlines() if line.startswith("[")]
     assert statuses and all(word in line for line in statuses), out
     assert "tcp/443" in out
 
 
 def test_the_remediated_city_has_no_path_beyond_the_policy(tmp_path: Path) -> None:
-    out = _path(tmp_path, remediated(load_example_city()), "mynumber", "lgwan", "--format", "json")
+    out = _path(tmp_path, remediated(example_city()), "mynumber", "lgwan", "--format", "json")
     assert {r["status"] for r in json.loads(out)["results"]} == {"not-reachable"}
 
 
 def test_the_demo_city_prints_the_planted_my_number_to_internet_path_hop_by_hop(
     tmp_path: Path,
 ) -> None:
-    city = load_example_city()
+    city = example_city()
     out = _path(tmp_path, city, "mynumber", "internet", "--service", "tcp/443", lang="ja")
     assert "[tcp/443] 到達可能 — ポリシー違反: マイナンバー利用事務系の許可宛先外" in out
     assert "1. myn-fw1  port1 → port2" in out
@@ -73,7 +74,7 @@ def test_a_plant_hidden_behind_a_shorter_path_shows_once_that_one_is_fixed(
     tmp_path: Path,
 ) -> None:
     """inet-fw1 policy 4 (SMTP around the mail relay) is masked by the planted SVI path."""
-    city = remediated(load_example_city(), keep={"P-SEG-20"})
+    city = remediated(example_city(), keep={"P-SEG-20"})
     out = _path(tmp_path, city, "internet", "lgwan", "--service", "tcp/25", "--format", "json")
     (result,) = json.loads(out)["results"]
     assert result["status"] == "reachable" and result["violation"] == "bypasses the relay"

@@ -15,13 +15,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.distributed import sealing
 from auditor.lab.scenario import Scenario
 from auditor.store.repository import Store
 from tests.builders import example_city
+from tests.cli_tree import CliRunner, build_app
 from tests.offline.conftest import REPO, save_city
 
 POLICY = REPO / "policies" / "example-city"

@@ -10,11 +10,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from auditor.audit.inputs import Bundle
 from auditor.audit.service import RunRequest, run
-from auditor.cli.app import build_app
 from auditor.distributed.bundle import failure_to_json
 from auditor.distributed.dispatch import Dispatched, gather, wait_for_reports
 from auditor.distributed.routing import queue_for, shard, tier_of
@@ -25,6 +23,7 @@ from auditor.policy.loader import load_policy
 from auditor.rules import discover
 from auditor.store.handover import DeviceReport, report_collection, reports
 from auditor.store.repository import Store
+from tests.cli_tree import CliRunner, build_app
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -160,26 +159,31 @@ def test_workers_says_when_the_broker_is_unreachable(tmp_path: Path) -> None:
     assert "に接続できません" in result.output
 
 
-def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The worker refuses before any credential is resolved: nothing is reported for it."""
+MYN_SW = (
+    "  - name: myn-sw\n"
+    "    address: 127.0.0.1\n"
+    "    platform: cisco_ios\n"
+    "    zones: [mynumber]\n"
+    "    snmp: {version: v2c, port: 9, community: {env: MYN_COMMUNITY_UNSET}}\n"
+)
+LG_SW = (
+    "  - name: lg-sw\n"
+    "    address: 127.0.0.1\n"
+    "    platform: cisco_ios\n"
+    "    zones: [lgwan]\n"
+    "    snmp: {version: v2c, port: 9, community: {env: LGWAN_COMMUNITY}}\n"
+)
+
+
+def _worker_of_mynumber(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, devices: str, tenant: str | None = None
+) -> tuple[Path, Path, list[object]]:
+    """A worker serving the mynumber queue over a real store: (inventory, database, the
+    credential references it resolved so far)."""
     from auditor.distributed import worker
 
     inventory = tmp_path / "devices.yaml"
-    inventory.write_text(
-        "devices:\n"
-        "  - name: lg-sw\n"
-        "    address: 127.0.0.1\n"
-        "    platform: cisco_ios\n"
-        "    zones: [lgwan]\n"
-        "    snmp: {version: v2c, port: 9, community: {env: LGWAN_COMMUNITY}}\n"
-        "  - name: myn-sw\n"
-        "    address: 127.0.0.1\n"
-        "    platform: cisco_ios\n"
-        "    zones: [mynumber]\n"
-        "    snmp: {version: v2c, port: 9, community: {env: MYN_COMMUNITY_UNSET}}\n"
-    )
+    inventory.write_text("devices:\n" + devices)
     db = tmp_path / "auditor.db"
     with Store(str(db)) as opened:
         opened.upgrade()
@@ -188,7 +192,8 @@ def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
     monkeypatch.setenv("AUDITOR_DB_URL", str(db))
     monkeypatch.setenv("AUDITOR_WORKER_QUEUES", "mynumber")
     monkeypatch.setenv("AUDITOR_REDACTION_SALT", "worker-test")
-    monkeypatch.setenv("LGWAN_COMMUNITY", "lgwan-secret")
+    if tenant is not None:
+        monkeypatch.setenv("AUDITOR_TENANT", tenant)
     monkeypatch.setattr(worker, "_context", None)
     resolved: list[object] = []
     import auditor.inventory.credentials as credentials
@@ -200,6 +205,17 @@ def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
         return real(reference, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(credentials, "resolve_secret", spy)
+    return inventory, db, resolved
+
+
+def test_a_worker_never_collects_a_device_of_a_queue_it_does_not_serve(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker refuses before any credential is resolved: nothing is reported for it."""
+    from auditor.distributed import worker
+
+    _, db, resolved = _worker_of_mynumber(tmp_path, monkeypatch, LG_SW + MYN_SW)
+    monkeypatch.setenv("LGWAN_COMMUNITY", "lgwan-secret")
     assert worker.collect_one("k", "lg-sw", arrived_on="lgwan", worker="w") == "refused"
     assert worker.collect_one("k", "lg-sw", arrived_on="mynumber", worker="w") == "refused"
     assert resolved == []
@@ -223,35 +239,7 @@ def test_a_worker_serves_one_city_and_its_reports_stay_in_that_city(
     from auditor.distributed import worker
     from auditor.distributed.dispatch import dispatch
 
-    inventory = tmp_path / "devices.yaml"
-    inventory.write_text(
-        "devices:\n"
-        "  - name: myn-sw\n"
-        "    address: 127.0.0.1\n"
-        "    platform: cisco_ios\n"
-        "    zones: [mynumber]\n"
-        "    snmp: {version: v2c, port: 9, community: {env: MYN_COMMUNITY_UNSET}}\n"
-    )
-    db = tmp_path / "auditor.db"
-    with Store(str(db)) as opened:
-        opened.upgrade()
-    monkeypatch.setenv("AUDITOR_POLICY", str(REPO / "policies" / "example-city"))
-    monkeypatch.setenv("AUDITOR_INVENTORY", str(inventory))
-    monkeypatch.setenv("AUDITOR_DB_URL", str(db))
-    monkeypatch.setenv("AUDITOR_WORKER_QUEUES", "mynumber")
-    monkeypatch.setenv("AUDITOR_REDACTION_SALT", "worker-test")
-    monkeypatch.setenv("AUDITOR_TENANT", "minami")
-    monkeypatch.setattr(worker, "_context", None)
-    resolved: list[object] = []
-    import auditor.inventory.credentials as credentials
-
-    real = credentials.resolve_secret
-
-    def spy(reference: object, **kwargs: object) -> str:
-        resolved.append(reference)
-        return real(reference, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(credentials, "resolve_secret", spy)
+    inventory, db, resolved = _worker_of_mynumber(tmp_path, monkeypatch, MYN_SW, tenant="minami")
     assert worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w") == "refused"
     assert (
         worker.collect_one("k", "myn-sw", arrived_on="mynumber", worker="w", tenant="kita")

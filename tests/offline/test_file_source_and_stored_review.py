@@ -7,10 +7,9 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.lab.scenario import Scenario
+from tests.cli_tree import CliRunner, build_app
 
 from .conftest import REPO, save_city
 

@@ -22,6 +22,11 @@ def test_the_deepest_allowed_nesting_loads() -> None:
     assert depth == MAX_DEPTH
 
 
+def test_flow_nesting_under_block_mappings_loads_up_to_the_same_depth() -> None:
+    """The scanner refuses by flow level alone; block levels above it count in the composer."""
+    parse_located("a:\n  b: " + _nested(MAX_DEPTH - 1), "deep.yaml")
+
+
 @pytest.mark.parametrize(
     "text",
     [
@@ -29,8 +34,9 @@ def test_the_deepest_allowed_nesting_loads() -> None:
         "[" * 100_000,  # unterminated: refused at level 65, not scanned to the end
         "{a: " * 5_000,
         "zones:\n" + "".join("  " * (n + 1) + "- x:\n" for n in range(MAX_DEPTH + 2)),
+        "a:\n  b: " + _nested(MAX_DEPTH),  # flow inside block: the scanner's flow level is lower
     ],
-    ids=["one-too-deep", "100000-brackets", "5000-maps", "block-style"],
+    ids=["one-too-deep", "100000-brackets", "5000-maps", "block-style", "flow-in-block"],
 )
 def test_deeper_nesting_is_an_issue_with_the_file_and_line(text: str) -> None:
     with pytest.raises(ConfigFileError) as raised:

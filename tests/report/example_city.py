@@ -70,3 +70,20 @@ def audited_example_city_at(path: Path, now: datetime) -> tuple[Policy, Inventor
         ("example-city-audited", now), lambda store: audit_example_city(store, now), path
     )
     return policy.model_copy(deep=True), inventory.model_copy(deep=True)
+
+
+TWO_CITIES_NOW = datetime.now(UTC).replace(microsecond=0)
+"""When the second of :func:`two_cities_at`'s cities was audited (the first: two hours before)."""
+
+
+def two_cities_at(path: Path, first: str, second: str) -> None:
+    """A SQLite store at ``path`` holding the example city audited as tenant ``first`` two hours
+    before :data:`TWO_CITIES_NOW` and as tenant ``second`` at it (recorded once per process,
+    copied per caller: the multi-city CLI and the prefecture console read the same two cities)."""
+
+    def build(store: Store) -> None:
+        for tenant, at in ((first, TWO_CITIES_NOW - timedelta(hours=2)), (second, TWO_CITIES_NOW)):
+            with store.for_tenant(tenant) as city:
+                audit_example_city(city, at)
+
+    prepared_copy(("two-cities", first, second), build, path)

@@ -8,12 +8,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import yaml
-from typer.testing import CliRunner
 
 from auditor.analysis.matrix import zone_matrix_from_json
 from auditor.audit.inputs import Bundle
 from auditor.audit.service import RunRequest, run
-from auditor.cli.app import build_app
 from auditor.inventory.models import AssetLedger
 from auditor.lab.scenario import expected_snapshot
 from auditor.policy.loader import load_policy
@@ -22,6 +20,7 @@ from auditor.report.service import ReportInputs, build_report
 from auditor.rules import discover
 from auditor.store import Store
 from tests.builders import example_city
+from tests.cli_tree import CliRunner, build_app
 from tests.report.example_city import (
     POLICY_DIR,
     audit_example_city,

@@ -10,7 +10,6 @@ import json
 import re
 import subprocess
 import zipfile
-from collections.abc import Iterator
 from datetime import date, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
@@ -25,23 +24,20 @@ from auditor.report.labels import LABELS
 from auditor.report.model import ReportData, Suppression
 from auditor.report.render import render_report
 from auditor.report.service import ReportInputs, rule_texts, run_export
-from auditor.store import Store
 from auditor.store.workflow import set_due
-from tests.report.city import POLICY_DIR, SEG, City, populate
+from tests.report.city import POLICY_DIR, SEG, City
 
 ACK_NOTE = "配線変更を依頼済み"
 DUE = date(2026, 12, 25)
 
 
 @pytest.fixture(scope="module")
-def acked_city(tmp_path_factory: pytest.TempPathFactory) -> Iterator[City]:
-    path = tmp_path_factory.mktemp("pack") / "auditor.db"
-    with Store(f"sqlite:///{path}") as store:
-        store.upgrade()
-        city = populate(store)
-        store.ack(SEG.fingerprint, actor="tanaka", note=ACK_NOTE, now=city.now)
-        set_due(store, SEG.fingerprint, due=DUE, actor="tanaka", now=city.now)
-        yield city
+def acked_city(stored_city: City) -> City:
+    """This module's copy of the recorded report city (tests/report/conftest.py), acknowledged."""
+    store = stored_city.store
+    store.ack(SEG.fingerprint, actor="tanaka", note=ACK_NOTE, now=stored_city.now)
+    set_due(store, SEG.fingerprint, due=DUE, actor="tanaka", now=stored_city.now)
+    return stored_city
 
 
 @pytest.fixture(scope="module")
@@ -516,10 +512,9 @@ def _cli_tables(city: City) -> dict[str, str]:
     import os
 
     from rich.console import Console
-    from typer.testing import CliRunner
 
-    from auditor.cli.app import build_app
     from auditor.cli.options import finding_rows
+    from tests.cli_tree import CliRunner, build_app
     from tests.report.city import FILLER
 
     app = build_app("ja")

@@ -31,14 +31,21 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 def _warm() -> None:
-    """Import what every command needs (the CLI tree, the checks, the loaders) in the parent."""
+    """Import what every command needs (the CLI tree, the checks, the loaders) in the parent, and
+    load the example city's policy and inventory once: most commands read them beside the file
+    under test, and a child still reads every file itself; the loader only skips re-parsing the
+    YAML of a file whose text it has parsed before (``auditor.policy.source.parse_located``)."""
+    from auditor.audit.inputs import load_bundle
     from auditor.cli.app import build_app
     from auditor.rules import discover
 
     build_app("en")
-    discover()
-    import auditor.audit.inputs
+    registry = discover()
     import auditor.cli.options  # noqa: F401
+
+    load_bundle(
+        REPO / "policies" / "example-city", REPO / "inventory" / "example-city", None, registry
+    )
 
 
 def _child(request: dict[str, Any]) -> None:

@@ -4,17 +4,15 @@ from __future__ import annotations
 
 import io
 import json
-import os
-import subprocess
-import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.textsafe import NeutralizingStream, has_unsafe, json_dumps, neutralize
+from tests.security.cli_forker import Forker, Result
 from tests.test_config_history import record
 
 REPO = Path(__file__).resolve().parents[2]
-AUDITOR = Path(sys.executable).parent / "auditor"
+MEMORY_LIMIT = 1536 * 1024 * 1024
 HOSTILE = "desc \x1b[2J\x1b]0;owned\x07 \u202eevil\u2066 \x85 \x7f\r end"
 RAW = ("\x1b", "\x07", "\u202e", "\u2066", "\x85", "\x7f")
 
@@ -39,32 +37,33 @@ def test_the_stream_guard_neutralizes_plain_writes() -> None:
     assert target.getvalue() == neutralize(HOSTILE)
 
 
-def _run(*arguments: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(AUDITOR), *arguments],
-        capture_output=True,
-        text=True,
-        env={**os.environ, "AUDITOR_LANG": "en", "COLUMNS": "200"},
-        cwd=cwd,
-        timeout=120,
-        check=False,
+def _run(forker: Forker, *arguments: str, cwd: Path) -> Result:
+    """``auditor *arguments`` in a process of its own that enters the console-script entry point
+    with real stdout/stderr files (forked from the warm runner in tests/security/conftest.py, the
+    environment ``AUDITOR_LANG=en``, ``COLUMNS=200``)."""
+    result = forker.run(
+        list(arguments), cwd=cwd, output=cwd / "output", memory_limit=MEMORY_LIMIT, timeout=120
     )
+    assert result.returncode is not None, "the command outlived its timeout"
+    return result
 
 
-def test_config_show_prints_a_hostile_banner_neutralized(tmp_path: Path) -> None:
+def test_config_show_prints_a_hostile_banner_neutralized(tmp_path: Path, forker: Forker) -> None:
     from auditor.store import Store
 
     store = Store(f"sqlite:///{tmp_path / 'auditor.db'}")
     store.upgrade()
     record(store, f"hostname sw1\nbanner motd ^{HOSTILE}^\n", datetime(2026, 1, 1, tzinfo=UTC))
     store.close()
-    result = _run("config", "show", "sw1", "--db", str(tmp_path / "auditor.db"), cwd=tmp_path)
+    result = _run(
+        forker, "config", "show", "sw1", "--db", str(tmp_path / "auditor.db"), cwd=tmp_path
+    )
     assert result.returncode == 0, result.stderr
     assert not any(code in result.stdout for code in RAW)
     assert "\\x1b[2J" in result.stdout and "\\u202e" in result.stdout
 
 
-def test_rich_error_output_is_neutralized(tmp_path: Path) -> None:
+def test_rich_error_output_is_neutralized(tmp_path: Path, forker: Forker) -> None:
     """Messages printed by rich consoles (validation errors quoting a value) are guarded too."""
     devices = tmp_path / "devices.yaml"
     devices.write_text(
@@ -73,6 +72,7 @@ def test_rich_error_output_is_neutralized(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     result = _run(
+        forker,
         "validate",
         "--policy",
         str(REPO / "policies" / "example-city"),

@@ -13,24 +13,21 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 from starlette.testclient import TestClient
-from typer.testing import CliRunner
 
-from auditor.cli.app import build_app
 from auditor.report.prefecture import GRADES, CitySource
 from auditor.store import Store, console
 from auditor.store.tenancy import PREFECTURE_TENANT
 from auditor.web.app import CSP, WebConfig, create_app
 from auditor.web.auth import hash_password
-from tests.report.example_city import POLICY_DIR, audit_example_city
+from tests.cli_tree import CliRunner, build_app
+from tests.report.example_city import POLICY_DIR, two_cities_at
 from tests.web.city import CSRF, PASSWORD
 
 NORTH, SOUTH, WEST = "kita", "minami", "nishi"
-NOW = datetime.now(UTC).replace(microsecond=0)
 NAMES = {NORTH: ("北市", "Kita City"), SOUTH: ("南市", "Minami City"), WEST: ("西町", "Nishi Town")}
 SOURCES = tuple(CitySource(name, ja, en, POLICY_DIR) for name, (ja, en) in NAMES.items())
 ROW = re.compile(r'<tr id="city-([a-z]+)"[^>]*>(.*?)</tr>', re.DOTALL)
@@ -42,14 +39,12 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Two audited cities, a city account and a prefecture account (built once, copied)."""
     database = tmp_path_factory.mktemp("prefecture") / "auditor.db"
     url = f"sqlite:///{database}"
+    two_cities_at(database, NORTH, SOUTH)
     with Store(url, tenant=NORTH) as north:
         north.upgrade()
-        audit_example_city(north, NOW - timedelta(hours=2))
         console.add_user(
             north, "kita-admin", role="admin", password_hash=hash_password(PASSWORD), actor="t"
         )
-    with Store(url, tenant=SOUTH) as south:
-        audit_example_city(south, NOW)
     with Store(url, tenant=PREFECTURE_TENANT) as prefecture:
         console.add_user(
             prefecture, "ken-csirt", role="viewer", password_hash=hash_password(PASSWORD), actor="t"
