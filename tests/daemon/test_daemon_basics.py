@@ -53,7 +53,7 @@ def test_the_daemon_speaks_the_systemd_notify_protocol(tmp_path: Path) -> None:
 
 def test_sighup_with_a_broken_policy_keeps_the_last_good_one(tmp_path: Path) -> None:
     policy, inventory = _files(tmp_path)
-    env = daemon_env(tmp_path, policy, inventory, AUDITOR_SNMP_INTERVAL_MINUTES="0.02")
+    env = daemon_env(tmp_path, policy, inventory, AUDITOR_SNMP_INTERVAL_MINUTES="0.005")
     daemon = DaemonProcess(env)
     try:
         assert daemon.wait_for(lambda: daemon.saw("event=started")), daemon.output()

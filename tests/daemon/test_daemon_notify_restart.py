@@ -66,7 +66,7 @@ def test_sigkill_between_enqueue_and_delivery_delivers_after_restart_exactly_onc
         tmp_path,
         EXAMPLE_POLICY,
         inventory,
-        AUDITOR_SNMP_INTERVAL_MINUTES="0.02",
+        AUDITOR_SNMP_INTERVAL_MINUTES="0.005",
         CREDENTIALS_DIRECTORY=str(smtp_credentials(tmp_path / "credentials")),
     )
     config = Path(env["AUDITOR_CONFIG"])

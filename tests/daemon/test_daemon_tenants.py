@@ -102,7 +102,7 @@ def test_two_city_daemons_share_one_database_and_keep_to_their_city(tmp_path: Pa
                 unused,
                 unused,
                 AUDITOR_TENANT=name,
-                AUDITOR_SNMP_INTERVAL_MINUTES="0.02",
+                AUDITOR_SNMP_INTERVAL_MINUTES="0.005",
             )
             daemons[name] = DaemonProcess(env)
         for daemon in daemons.values():

@@ -42,7 +42,7 @@ def test_a_daemon_whose_broker_is_down_records_a_partial_run(tmp_path: Path) -> 
         inventory,
         AUDITOR_DISTRIBUTED="true",
         AUDITOR_BROKER_URL=f"redis://127.0.0.1:{port}/0",
-        AUDITOR_AUDIT_INTERVAL_MINUTES="0.02",
+        AUDITOR_AUDIT_INTERVAL_MINUTES="0.005",
         AUDITOR_SNMP_INTERVAL_MINUTES="600",
     )
     daemon = DaemonProcess(env)
