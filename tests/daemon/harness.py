@@ -106,6 +106,23 @@ def daemon_env(tmp_path: Path, policy: Path, inventory: Path, **extra: str) -> d
     return env
 
 
+def store_at_head(tmp_path: Path) -> Path:
+    """Create the daemon's database (``state/auditor.db`` under ``tmp_path``) at the newest
+    schema before it starts, as a daemon finds it on every start but the first.
+
+    Here it is a copy of the test process's migrated template (tests/storefiles.py); a daemon
+    creating its database from nothing migrates for real (~1 s of fsyncs on a busy disk), which
+    test_daemon_basics and test_daemon_tenants keep doing.
+    """
+    from auditor.store import Store
+
+    db = tmp_path / "state" / "auditor.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store(f"sqlite:///{db}") as store:
+        store.upgrade()
+    return db
+
+
 # --- reading the daemon's structured lines ----------------------------------------------------
 
 

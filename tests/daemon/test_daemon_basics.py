@@ -6,7 +6,7 @@ import signal
 from pathlib import Path
 
 from auditor.store.opening import open_store
-from tests.daemon.harness import DaemonProcess, daemon_env
+from tests.daemon.harness import DaemonProcess, daemon_env, store_at_head
 
 POLICY = """\
 zones:
@@ -53,6 +53,7 @@ def test_the_daemon_speaks_the_systemd_notify_protocol(tmp_path: Path) -> None:
 
 def test_sighup_with_a_broken_policy_keeps_the_last_good_one(tmp_path: Path) -> None:
     policy, inventory = _files(tmp_path)
+    store_at_head(tmp_path)  # the first start migrating it is the other test's
     env = daemon_env(tmp_path, policy, inventory, AUDITOR_SNMP_INTERVAL_MINUTES="0.005")
     daemon = DaemonProcess(env)
     try:

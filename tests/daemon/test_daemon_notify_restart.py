@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.harness import DaemonProcess, daemon_env, events
+from tests.daemon.harness import DaemonProcess, daemon_env, events, store_at_head
 from tests.daemon.labfiles import EXAMPLE_POLICY, write_inventory
 from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER
 from tests.notify.daemon_support import (
@@ -61,7 +61,7 @@ def test_sigkill_between_enqueue_and_delivery_delivers_after_restart_exactly_onc
     if shutil.which("snmpbulkwalk") is None:
         pytest.skip("net-snmp tools are not installed (scripts/install-system-deps.sh)")
     inventory = _silent_inventory(tmp_path)
-    db = tmp_path / "state" / "auditor.db"
+    db = store_at_head(tmp_path)
     env = daemon_env(
         tmp_path,
         EXAMPLE_POLICY,
@@ -136,7 +136,7 @@ def test_sigterm_while_delivery_hangs_stops_the_daemon_and_the_mail_goes_out_aft
     if shutil.which("snmpbulkwalk") is None:
         pytest.skip("net-snmp tools are not installed (scripts/install-system-deps.sh)")
     inventory = _silent_inventory(tmp_path)
-    db = tmp_path / "state" / "auditor.db"
+    db = store_at_head(tmp_path)
     env = daemon_env(
         tmp_path,
         EXAMPLE_POLICY,
