@@ -67,9 +67,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             os.environ["AUDITOR_CONFIG"] = str(config)
         from pydantic import ValidationError
 
-        from auditor.audit.inputs import ConfigError
         from auditor.daemon.logs import configure_logging
-        from auditor.daemon.scheduler import Daemon
         from auditor.daemon.settings import Settings
 
         configure_logging()
@@ -79,6 +77,11 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             Console(stderr=True).print(str(exc), markup=False)
             raise typer.Exit(2) from exc
         settings = options.tenant_settings(settings, lang)
+        # The scheduler (and with it the audit service) only once the settings are known good:
+        # a refusal above comes without loading them.
+        from auditor.audit.inputs import ConfigError
+        from auditor.daemon.scheduler import Daemon
+
         daemon = Daemon(settings)
         try:
             code = daemon.serve(run_audit_now=audit_now)

@@ -34,7 +34,8 @@ class DaemonProcess:
             stderr=subprocess.PIPE,
             text=True,
         )
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
 
     def _read_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -78,6 +79,8 @@ class DaemonProcess:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+                self.process.wait()
+            self._stderr_reader.join(timeout=10)  # every line the process wrote is in ``lines``
             if self._socket is not None:
                 self._socket.close()
 
