@@ -149,7 +149,9 @@ def test_sigterm_while_delivery_hangs_stops_the_daemon_and_the_mail_goes_out_aft
     )
     config = Path(env["AUDITOR_CONFIG"])
     port = free_port()
-    notify_toml(config, mail_port=port, certs=certs, rules=[DEVICE_RULE], timeout_seconds=3600)
+    # The refused first attempt is retried by the delivery job 0.2 s later.
+    notify_toml(config, mail_port=port, certs=certs, rules=[DEVICE_RULE], timeout_seconds=3600,
+                dispatch_seconds=0.2)  # fmt: skip
     first = DaemonProcess(env) if stalled_in == "dispatch-job" else None
     try:
         if first is not None:  # nothing listens yet: the first attempt is refused, retried

@@ -23,17 +23,18 @@ def notify_toml(
     certs: Certs,
     rules: list[dict[str, Any]],
     timeout_seconds: float = 30,
+    dispatch_seconds: float = 1,
 ) -> Path:
     """``auditor.toml`` with one STARTTLS+AUTH mail channel ``mail`` and the given rules.
 
-    Delivery is checked every second and retried after one: the tests wait for outcomes, so
-    short intervals only make them quicker.
+    Delivery is checked every ``dispatch_seconds`` and retried after as long: the tests wait
+    for outcomes, so short intervals only make them quicker.
     """
     lines = [
         "[notify]",
-        "dispatch_interval_seconds = 1",
-        "retry_base_seconds = 1",
-        "retry_max_seconds = 2",
+        f"dispatch_interval_seconds = {dispatch_seconds}",
+        f"retry_base_seconds = {dispatch_seconds}",
+        f"retry_max_seconds = {2 * dispatch_seconds}",
         "",
         "[notify.channels.mail]",
         'type = "mail"',
