@@ -520,6 +520,11 @@ class Daemon:
             interrupted=self._stop.is_set,
             history_extra=self.notifications.history_extra(),
         )
+        if self._stop.is_set():
+            # SIGTERM arrived while the run was being prepared (the first run imports the audit
+            # service and the collectors): open no run the stop would then have to wait for.
+            event(log, logging.INFO, "run-skipped", kind=kind, reason="stopping")
+            return
         if self.settings.distributed and kind != "poll":
             request = self._collected_by_workers(request, bundle)
         outcome = run(bundle, self.registry, self.store(), request)

@@ -49,6 +49,10 @@ def test_the_daemon_speaks_the_systemd_notify_protocol(tmp_path: Path) -> None:
         code = daemon.stop()
     assert code == 0, daemon.output()
     assert daemon.wait_for(lambda: "STOPPING=1" in daemon.notifications, timeout=5)
+    # The process leaves without the interpreter's teardown, but only after closing the
+    # database: its last connection folded the WAL back into the file and removed it.
+    db = tmp_path / "state" / "auditor.db"
+    assert db.is_file() and not db.with_name("auditor.db-wal").exists()
 
 
 def test_sighup_with_a_broken_policy_keeps_the_last_good_one(tmp_path: Path) -> None:
