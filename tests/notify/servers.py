@@ -239,7 +239,7 @@ template(name="fields" type="string" string="{RSYSLOG_TEMPLATE}")
                     if self.process.poll() is not None or time.monotonic() > deadline:
                         output = self.process.stdout.read() if self.process.stdout else b""
                         raise RuntimeError(f"rsyslogd did not start: {output!r}") from None
-                    time.sleep(0.1)
+                    time.sleep(0.02)
 
     def wait_for_udp(self, timeout: float = 20) -> None:
         """UDP has no handshake: send probes until one is written, so the input is listening.
@@ -255,7 +255,7 @@ template(name="fields" type="string" string="{RSYSLOG_TEMPLATE}")
                     return
                 if time.monotonic() > deadline:
                     raise RuntimeError("rsyslogd's UDP input never wrote a probe")
-                time.sleep(0.2)
+                time.sleep(0.05)
 
     def lines(self, count: int, timeout: float = 20) -> list[str]:
         """Wait for ``count`` received lines (by content, never by elapsed time assertions)."""
@@ -265,7 +265,7 @@ template(name="fields" type="string" string="{RSYSLOG_TEMPLATE}")
             lines = [line for line in text.splitlines() if line.strip() and "|probe|" not in line]
             if len(lines) >= count or time.monotonic() > deadline:
                 return lines
-            time.sleep(0.1)
+            time.sleep(0.02)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:
