@@ -104,7 +104,7 @@ class SilentSmtp:
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", port))
         self._listener.listen(8)
-        self._listener.settimeout(0.2)
+        self._listener.settimeout(0.02)  # how soon close() is noticed by the accepting thread
         self.port: int = self._listener.getsockname()[1]
         self.accepted: list[socket.socket] = []
         self._running = True
