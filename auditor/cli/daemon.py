@@ -67,9 +67,7 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             os.environ["AUDITOR_CONFIG"] = str(config)
         from pydantic import ValidationError
 
-        from auditor.audit.inputs import ConfigError
         from auditor.daemon.logs import configure_logging
-        from auditor.daemon.scheduler import Daemon
         from auditor.daemon.settings import Settings
 
         configure_logging()
@@ -79,6 +77,11 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             Console(stderr=True).print(str(exc), markup=False)
             raise typer.Exit(2) from exc
         settings = options.tenant_settings(settings, lang)
+        # The scheduler (and with it the audit service) only once the settings are known good:
+        # a refusal above comes without loading them.
+        from auditor.audit.inputs import ConfigError
+        from auditor.daemon.scheduler import Daemon
+
         daemon = Daemon(settings)
         try:
             code = daemon.serve(run_audit_now=audit_now)
@@ -86,15 +89,19 @@ def register_daemon(app: typer.Typer, lang: Lang) -> None:
             for issue in exc.issues:
                 Console(stderr=True).print(str(issue), markup=False)
             raise typer.Exit(2) from exc
-        if daemon.abandoned_run:
-            # The run thread is still waiting on a device past the stop deadline and its run is
-            # already closed as incomplete; do not let interpreter shutdown wait for it.
-            import logging
+        # Leave without the interpreter's clean-up: after an abandoned run the run thread is
+        # still waiting on a device past the stop deadline (its run is already closed as
+        # incomplete) and interpreter shutdown would wait for it; after a clean stop nothing is
+        # left to do but the clean-up itself, which tears down every imported module (about
+        # 0.2 s of CPU for a stop systemd waits on). The store and the logs are closed first.
+        import logging
 
-            logging.shutdown()
-            sys.stderr.flush()
-            os._exit(code)
-        raise typer.Exit(code)
+        if not daemon.abandoned_run:
+            daemon.close()
+        logging.shutdown()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code)
 
     @app.command("status", help=t("status", lang))
     def status_command(

@@ -317,6 +317,7 @@ class Daemon:
         self._stop = threading.Event()
         self._current: CurrentRun | None = None
         self._scheduler: BackgroundScheduler | None = None
+        self._executor: ThreadPoolExecutor | None = None
         self._store: Store | None = None
         self.abandoned_run = False  # a run or a delivery left hanging at stop: exit at once
         self._left_running: list[int] = []
@@ -519,6 +520,11 @@ class Daemon:
             interrupted=self._stop.is_set,
             history_extra=self.notifications.history_extra(),
         )
+        if self._stop.is_set():
+            # SIGTERM arrived while the run was being prepared (the first run imports the audit
+            # service and the collectors): open no run the stop would then have to wait for.
+            event(log, logging.INFO, "run-skipped", kind=kind, reason="stopping")
+            return
         if self.settings.distributed and kind != "poll":
             request = self._collected_by_workers(request, bundle)
         outcome = run(bundle, self.registry, self.store(), request)
@@ -631,8 +637,9 @@ class Daemon:
 
     def _build_scheduler(self) -> BackgroundScheduler:
         s = self.settings
+        self._executor = ThreadPoolExecutor(max_workers=2)
         scheduler = BackgroundScheduler(
-            executors={"default": ThreadPoolExecutor(max_workers=2)},
+            executors={"default": self._executor},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -917,6 +924,16 @@ class Daemon:
             self.abandoned_run = True
         event(log, logging.INFO, "stopped")
         return 0
+
+    def close(self) -> None:
+        """After a clean stop: wait for the jobs still running (a report, the retention), as
+        interpreter exit would, then close the store's connections (SQLite checkpoints its WAL
+        into the file on the last one), so the process may leave without the interpreter's own
+        clean-up."""
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+        if self._store is not None:
+            self._store.close()
 
     def _mark_current_incomplete(self) -> None:
         current = self._current

@@ -136,8 +136,10 @@ def test_a_signal_closes_the_run_as_incomplete_and_exits_3(
         env=env,
     )
     try:
-        _wait_for_running(db, time.monotonic() + 60)
+        # The request first (a blocking read, no polling): the run row is opened before any
+        # collection, so it is already there, ``running``.
         _wait_for_request(silent_agent, 60)
+        _wait_for_running(db, time.monotonic() + 60)
         process.send_signal(signum)
         _out, err = process.communicate(timeout=60)
     finally:

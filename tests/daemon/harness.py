@@ -34,7 +34,8 @@ class DaemonProcess:
             stderr=subprocess.PIPE,
             text=True,
         )
-        threading.Thread(target=self._read_stderr, daemon=True).start()
+        self._stderr_reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._stderr_reader.start()
 
     def _read_stderr(self) -> None:
         assert self.process.stderr is not None
@@ -78,6 +79,8 @@ class DaemonProcess:
         finally:
             if self.process.poll() is None:
                 self.process.kill()
+                self.process.wait()
+            self._stderr_reader.join(timeout=10)  # every line the process wrote is in ``lines``
             if self._socket is not None:
                 self._socket.close()
 
@@ -104,6 +107,23 @@ def daemon_env(tmp_path: Path, policy: Path, inventory: Path, **extra: str) -> d
     )
     env.update(extra)
     return env
+
+
+def store_at_head(tmp_path: Path) -> Path:
+    """Create the daemon's database (``state/auditor.db`` under ``tmp_path``) at the newest
+    schema before it starts, as a daemon finds it on every start but the first.
+
+    Here it is a copy of the test process's migrated template (tests/storefiles.py); a daemon
+    creating its database from nothing migrates for real (~1 s of fsyncs on a busy disk), which
+    test_daemon_basics and test_daemon_tenants keep doing.
+    """
+    from auditor.store import Store
+
+    db = tmp_path / "state" / "auditor.db"
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with Store(f"sqlite:///{db}") as store:
+        store.upgrade()
+    return db
 
 
 # --- reading the daemon's structured lines ----------------------------------------------------

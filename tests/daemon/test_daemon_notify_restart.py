@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.daemon.harness import DaemonProcess, daemon_env, events
+from tests.daemon.harness import DaemonProcess, daemon_env, events, store_at_head
 from tests.daemon.labfiles import EXAMPLE_POLICY, write_inventory
 from tests.notify.conftest import SMTP_PASSWORD, SMTP_USER
 from tests.notify.daemon_support import (
@@ -61,12 +61,12 @@ def test_sigkill_between_enqueue_and_delivery_delivers_after_restart_exactly_onc
     if shutil.which("snmpbulkwalk") is None:
         pytest.skip("net-snmp tools are not installed (scripts/install-system-deps.sh)")
     inventory = _silent_inventory(tmp_path)
-    db = tmp_path / "state" / "auditor.db"
+    db = store_at_head(tmp_path)
     env = daemon_env(
         tmp_path,
         EXAMPLE_POLICY,
         inventory,
-        AUDITOR_SNMP_INTERVAL_MINUTES="0.02",
+        AUDITOR_SNMP_INTERVAL_MINUTES="0.005",
         CREDENTIALS_DIRECTORY=str(smtp_credentials(tmp_path / "credentials")),
     )
     config = Path(env["AUDITOR_CONFIG"])
@@ -136,7 +136,7 @@ def test_sigterm_while_delivery_hangs_stops_the_daemon_and_the_mail_goes_out_aft
     if shutil.which("snmpbulkwalk") is None:
         pytest.skip("net-snmp tools are not installed (scripts/install-system-deps.sh)")
     inventory = _silent_inventory(tmp_path)
-    db = tmp_path / "state" / "auditor.db"
+    db = store_at_head(tmp_path)
     env = daemon_env(
         tmp_path,
         EXAMPLE_POLICY,
@@ -149,7 +149,9 @@ def test_sigterm_while_delivery_hangs_stops_the_daemon_and_the_mail_goes_out_aft
     )
     config = Path(env["AUDITOR_CONFIG"])
     port = free_port()
-    notify_toml(config, mail_port=port, certs=certs, rules=[DEVICE_RULE], timeout_seconds=3600)
+    # The refused first attempt is retried by the delivery job 0.2 s later.
+    notify_toml(config, mail_port=port, certs=certs, rules=[DEVICE_RULE], timeout_seconds=3600,
+                dispatch_seconds=0.2)  # fmt: skip
     first = DaemonProcess(env) if stalled_in == "dispatch-job" else None
     try:
         if first is not None:  # nothing listens yet: the first attempt is refused, retried

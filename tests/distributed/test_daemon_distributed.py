@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 from auditor.store.opening import open_store
-from tests.daemon.harness import DaemonProcess, daemon_env, events
+from tests.daemon.harness import DaemonProcess, daemon_env, events, store_at_head
 
 POLICY = """\
 zones:
@@ -42,9 +42,10 @@ def test_a_daemon_whose_broker_is_down_records_a_partial_run(tmp_path: Path) -> 
         inventory,
         AUDITOR_DISTRIBUTED="true",
         AUDITOR_BROKER_URL=f"redis://127.0.0.1:{port}/0",
-        AUDITOR_AUDIT_INTERVAL_MINUTES="0.02",
+        AUDITOR_AUDIT_INTERVAL_MINUTES="0.005",
         AUDITOR_SNMP_INTERVAL_MINUTES="600",
     )
+    store_at_head(tmp_path)
     daemon = DaemonProcess(env)
     try:
         assert daemon.wait_for(lambda: bool(events(daemon, "run", kind="audit")), timeout=120), (

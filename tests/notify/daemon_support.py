@@ -23,17 +23,18 @@ def notify_toml(
     certs: Certs,
     rules: list[dict[str, Any]],
     timeout_seconds: float = 30,
+    dispatch_seconds: float = 1,
 ) -> Path:
     """``auditor.toml`` with one STARTTLS+AUTH mail channel ``mail`` and the given rules.
 
-    Delivery is checked every second and retried after one: the tests wait for outcomes, so
-    short intervals only make them quicker.
+    Delivery is checked every ``dispatch_seconds`` and retried after as long: the tests wait
+    for outcomes, so short intervals only make them quicker.
     """
     lines = [
         "[notify]",
-        "dispatch_interval_seconds = 1",
-        "retry_base_seconds = 1",
-        "retry_max_seconds = 2",
+        f"dispatch_interval_seconds = {dispatch_seconds}",
+        f"retry_base_seconds = {dispatch_seconds}",
+        f"retry_max_seconds = {2 * dispatch_seconds}",
         "",
         "[notify.channels.mail]",
         'type = "mail"',
@@ -103,7 +104,7 @@ class SilentSmtp:
         self._listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         self._listener.bind(("127.0.0.1", port))
         self._listener.listen(8)
-        self._listener.settimeout(0.2)
+        self._listener.settimeout(0.02)  # how soon close() is noticed by the accepting thread
         self.port: int = self._listener.getsockname()[1]
         self.accepted: list[socket.socket] = []
         self._running = True

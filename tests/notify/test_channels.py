@@ -300,6 +300,10 @@ def test_killed_between_enqueue_and_delivery_delivers_after_restart_exactly_once
     receiver = WebhookReceiver("unused")
     receiver.start()
     db = str(tmp_path / "killed.db")
+    from auditor.store import Store
+
+    with Store(db) as fresh:  # at head already: the child's upgrade finds nothing to do
+        fresh.upgrade()
     try:
         process = subprocess.run(
             [sys.executable, "-c", KILLED_AFTER_ENQUEUE, db, receiver.url],
@@ -309,8 +313,6 @@ def test_killed_between_enqueue_and_delivery_delivers_after_restart_exactly_once
         )
         assert process.returncode == -9, process.stderr
         assert receiver.received == []
-        from auditor.store import Store
-
         with Store(db) as store:
             notes = notifier(
                 Outbox(store.engine), {"hook": {"type": "webhook", "url": receiver.url}}

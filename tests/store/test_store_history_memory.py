@@ -11,6 +11,7 @@ import gc
 import tracemalloc
 from collections.abc import Sequence
 from datetime import timedelta
+from functools import cache
 
 from auditor.model.snapshot import DeviceSnapshot, FdbEntry, Interface, SystemInfo
 from auditor.store import Store
@@ -35,10 +36,16 @@ def _poll(device: str, n: int) -> DeviceSnapshot:
             )
             for i in range(48)
         ],
-        fdb=[
-            FdbEntry(mac=f"00:00:5e:00:{i // 256:02x}:{i % 256:02x}", vlan=10, port="Gi0/1")
-            for i in range(500)
-        ],
+        fdb=list(_fdb()),
+    )
+
+
+@cache
+def _fdb() -> tuple[FdbEntry, ...]:
+    """The forwarding table every poll sees (built once: the input, not what is measured)."""
+    return tuple(
+        FdbEntry(mac=f"00:00:5e:00:{i // 256:02x}:{i % 256:02x}", vlan=10, port="Gi0/1")
+        for i in range(500)
     )
 
 

@@ -10,7 +10,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 
-from auditor.store import SchemaNotCurrent, Store, upgrade
+from auditor.store import SchemaNotCurrent, Store, migrate, upgrade
+from auditor.store.engine import make_engine
 from auditor.store.migrate import head_revision
 from auditor.store.models import Base
 from auditor.store.url import sqlite_path
@@ -64,6 +65,25 @@ def test_a_new_database_is_not_current_until_upgraded(store_url: str) -> None:
     with Store(store_url) as store:
         assert not store.schema_is_current()
     assert head_revision() == "0016_result_sets"
+
+
+def test_the_head_read_from_the_version_files_is_alembics(tmp_path: Path) -> None:
+    """The start-up check reads the head without Alembic; it must be the head Alembic migrates
+    to, and a store at head is left alone while an older one is still migrated."""
+    assert migrate._head_from_version_files() == migrate.alembic_head_revision()
+    url = f"sqlite:///{tmp_path / 'auditor.db'}"
+    upgrade(url, "0015_tenants")
+    engine = make_engine(url)
+    try:
+        assert migrate.current_revision(engine) == "0015_tenants"
+        migrate.upgrade_engine(engine)
+        assert migrate.current_revision(engine) == migrate.alembic_head_revision()
+        with engine.connect() as connection:
+            assert "result_sets" in inspect(connection).get_table_names()
+        migrate.upgrade_engine(engine)  # at head: nothing to do, nothing changed
+        assert migrate.current_revision(engine) == migrate.alembic_head_revision()
+    finally:
+        engine.dispose()
 
 
 def test_using_a_store_that_was_never_upgraded_says_to_run_db_upgrade(store_url: str) -> None:
