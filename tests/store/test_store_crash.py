@@ -20,10 +20,12 @@ from tests.store.helpers import TOOL_VERSION, day, finding, run_once
 
 REPO = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("crash_child.py")
-# Enough findings that the writer's uncommitted pages outgrow SQLite's default 2 MB page cache and
-# spill into the WAL well past the 1 MB the test checks (about 2.5 MB at the kill, of which under
-# 0.6 MB are the earlier, committed run's).
-BIG_RUN = 6_000
+# The writer's uncommitted pages must outgrow its SQLite page cache and spill into the WAL, over
+# 1 MB of them. With the default 2 MB cache that took 6,000 findings (2 MB spilled, 1.1 s of the
+# child's CPU); the child runs with a 256 KiB cache instead, so 2,000 findings spill 1.2 MB: the
+# same situation for recovery (uncommitted frames in the WAL), a third of the writing.
+BIG_RUN = 2_000
+CACHE_KIB = 256
 
 
 def _wait_for_line(process: subprocess.Popen[str], timeout: float) -> str:
@@ -40,19 +42,22 @@ def test_a_run_killed_mid_transaction_leaves_no_half_written_findings(store: Sto
     killed_run = store.begin_run("audit", "full", devices, TOOL_VERSION, None, None, day(1))
     events_before = store.verify().events_checked
 
+    path = sqlite_path(store.url)
+    wal = None if path is None else path.with_name(path.name + "-wal")
+    committed = 0 if wal is None else wal.stat().st_size  # every run before is committed
     child = subprocess.Popen(
-        [sys.executable, str(CHILD), store.url, str(killed_run), str(BIG_RUN)],
+        [sys.executable, str(CHILD), store.url, str(killed_run), str(BIG_RUN), str(CACHE_KIB)],
         cwd=REPO,
         env={**os.environ, "PYTHONPATH": str(REPO)},
         stdout=subprocess.PIPE,
         text=True,
     )
-    path = sqlite_path(store.url)
     try:
         assert _wait_for_line(child, timeout=120) == "inside-transaction"
-        if path is not None:
-            # The writer has already spilled uncommitted pages into the WAL: recovery must drop them.
-            assert path.with_name(path.name + "-wal").stat().st_size > 1_000_000
+        if wal is not None:
+            # The writer has already spilled uncommitted pages into the WAL (all it added since:
+            # it commits nothing before): recovery must drop them.
+            assert wal.stat().st_size - committed > 1_000_000
     finally:
         child.send_signal(signal.SIGKILL)
         child.wait(timeout=30)
