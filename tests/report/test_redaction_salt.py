@@ -13,45 +13,16 @@ import re
 import stat
 import subprocess
 import sys
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from auditor.model.findings import Finding, Severity
 from auditor.redact import REDACTION_SALT_ENV, REDACTION_SALT_FILE
-from auditor.report.service import ReportInputs, build_report, run_export
 from auditor.store import Store
-from tests.store.helpers import run_once
+from tests.report.redaction_run import SECRET, record_and_export
 
 REPO = Path(__file__).resolve().parents[2]
-SECRET = "Kyojin-S3cret-community"
 MARKER = re.compile(r"<redacted:sha256:[0-9a-f]{12}>")
-
-
-def record_and_export(secret: str, db: Path, out: Path) -> dict[str, str]:
-    """Record a finding that holds ``secret`` and export it: the stored and exported texts."""
-    finding = Finding(
-        check_id="HRD-001",
-        severity=Severity.HIGH,
-        device="core-sw1",
-        subject=f"community: {secret}",
-        message_en=f"snmp-server community {secret} RO is configured",
-        message_ja=f"community={secret} が設定されています",
-    )
-    at = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
-    with Store(f"sqlite:///{db}") as store:
-        store.upgrade()
-        run_once(store, [finding], at=at)
-        stored = store.list_findings()[0]
-        data = build_report(store, ReportInputs(), now=at)
-        run_export("json", out, data, titles={})
-    exported = json.loads(out.read_text(encoding="utf-8"))["findings"][0]
-    return {
-        "stored": stored.message_en,
-        "exported_subject": exported["subject"],
-        "exported_message": exported["message"]["en"],
-    }
 
 
 def _installation(state: Path) -> dict[str, str]:
@@ -62,9 +33,13 @@ def _installation(state: Path) -> dict[str, str]:
 
 
 def _run_in_new_process(tmp_path: Path, state: Path, name: str) -> dict[str, str]:
+    # The child's store is created empty here (a copy of this process's migrated template,
+    # tests/storefiles.py), so the child spends its time on the salt, not on the migrations.
+    with Store(f"sqlite:///{tmp_path / f'{name}.db'}") as store:
+        store.upgrade()
     code = (
         "import json, sys; from pathlib import Path; "
-        "from tests.report.test_redaction_salt import record_and_export as run; "
+        "from tests.report.redaction_run import record_and_export as run; "
         "print(json.dumps(run(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))))"
     )
     done = subprocess.run(

@@ -31,7 +31,7 @@ from tests.report.chromium import (
     _Session,
     chromium_binary,
 )
-from tests.web.city import PASSWORD, build, fingerprint_of
+from tests.web.city import PASSWORD, fingerprint_of
 
 pytestmark = [
     pytest.mark.browser,
@@ -48,11 +48,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture
-def server(tmp_path: Path, chromium_browser: Chromium) -> Iterator[tuple[str, str]]:
-    """``auditor web`` on a free port; yields (origin, database URL) once it listens.
+def server(tmp_path: Path, city_url: str, chromium_browser: Chromium) -> Iterator[tuple[str, str]]:
+    """``auditor web`` on a free port over a copy of the web city (tests/web/conftest.py, built
+    once per process); yields (origin, database URL) once it listens.
 
     Chromium starts (if this process has none yet) while the server starts."""
-    url = build(tmp_path / "auditor.db")
+    url = city_url
     port = _free_port()
     env = dict(os.environ, AUDITOR_CONFIG=str(tmp_path / "none.toml"), LANG="ja_JP.UTF-8")
     process = subprocess.Popen(
