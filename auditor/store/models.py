@@ -15,34 +15,16 @@ from sqlalchemy import (
     Index,
     Integer,
     LargeBinary,
-    MetaData,
     String,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
+from auditor.store.base import NAMING_CONVENTION as NAMING_CONVENTION
+from auditor.store.base import Base as Base
 from auditor.store.tenancy import DEFAULT_TENANT, TenantScoped
-from auditor.store.types import UtcDateTime
-
-NAMING_CONVENTION = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {  # noqa: RUF012 (SQLAlchemy reads this class attribute)
-        datetime: UtcDateTime(),
-        dict[str, Any]: JSON(),
-        list[Any]: JSON(),
-        list[str]: JSON(),
-    }
 
 
 class DeviceRow(TenantScoped, Base):

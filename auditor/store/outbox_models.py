@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import JSON, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from auditor.store.models import Base
+from auditor.store.base import Base
 from auditor.store.tenancy import TenantScoped
 
 
