@@ -20,9 +20,7 @@ from auditor.distributed import worker as worker_module
 from auditor.distributed.dispatch import dispatch
 from auditor.distributed.routing import BATCH_TASK_NAME, city_queue, queue_for
 from auditor.distributed.worker import WorkerContext, collect_batch, worker_queues
-from auditor.inventory.models import AssetLedger, Device, Inventory
-from auditor.policy.loader import load_policy
-from auditor.rules import discover
+from auditor.inventory.models import Device
 from auditor.store.handover import (
     DeviceReport,
     report_collection,
@@ -31,18 +29,11 @@ from auditor.store.handover import (
     reports,
 )
 from auditor.store.repository import Store
-
-REPO = Path(__file__).resolve().parents[2]
+from tests.distributed.example_inputs import example_city_bundle
 
 
 @pytest.fixture(scope="module")
 def inputs() -> Bundle:
-    registry = discover()
-    loaded = load_policy(
-        REPO / "policies" / "example-city",
-        known_check_ids=registry.ids(),
-        parameter_models=registry.parameter_models(),
-    )
     devices = [
         Device(name=f"myn-{n}", address=f"10.10.0.{n}", platform="cisco_ios", zones=["mynumber"])
         for n in range(1, 24)
@@ -50,12 +41,7 @@ def inputs() -> Bundle:
         Device(name=f"lg-{n}", address=f"10.20.0.{n}", platform="cisco_ios", zones=["lgwan"])
         for n in range(1, 6)
     ]
-    return Bundle(
-        policy=loaded.policy,
-        inventory=Inventory(devices=devices),
-        ledger=AssetLedger(),
-        policy_hash=loaded.sha256,
-    )
+    return example_city_bundle(devices)
 
 
 class RecordingBroker:

@@ -16,26 +16,20 @@ from auditor.audit.service import RunRequest, run
 from auditor.distributed.bundle import failure_to_json
 from auditor.distributed.dispatch import Dispatched, gather, wait_for_reports
 from auditor.distributed.routing import queue_for, shard, tier_of
-from auditor.inventory.models import AssetLedger, Device, Inventory
+from auditor.inventory.models import Device
 from auditor.model.collection import CollectionFailure, FailureKind
 from auditor.model.snapshot import DeviceSnapshot
-from auditor.policy.loader import load_policy
 from auditor.rules import discover
 from auditor.store.handover import DeviceReport, report_collection, reports
 from auditor.store.repository import Store
 from tests.cli_tree import CliRunner, build_app
+from tests.distributed.example_inputs import example_city_bundle
 
 REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def inputs() -> Bundle:
-    registry = discover()
-    loaded = load_policy(
-        REPO / "policies" / "example-city",
-        known_check_ids=registry.ids(),
-        parameter_models=registry.parameter_models(),
-    )
     devices = [
         Device(name="myn-sw", address="10.10.0.2", platform="cisco_ios", zones=["mynumber"]),
         Device(name="lg-sw", address="10.20.0.2", platform="cisco_ios", zones=["lgwan"]),
@@ -50,12 +44,7 @@ def inputs() -> Bundle:
             groups=["queue:annex-dmz"],
         ),
     ]
-    return Bundle(
-        policy=loaded.policy,
-        inventory=Inventory(devices=devices),
-        ledger=AssetLedger(),
-        policy_hash=loaded.sha256,
-    )
+    return example_city_bundle(devices)
 
 
 @pytest.fixture
